@@ -1,0 +1,59 @@
+using FogPlacement.Quantities;
+
+namespace FogPlacement;
+
+/// <summary>
+/// The complete cost breakdown of one placement candidate: every latency term, every device energy term,
+/// and the objective L + lambda·E.
+/// </summary>
+/// <remarks>
+/// <see cref="Latency"/> = <see cref="Upload"/> + <see cref="RoundTrip"/> + <see cref="DeviceCompute"/> + <see cref="RemoteCompute"/>;
+/// <see cref="DeviceEnergy"/> = <see cref="RadioEnergy"/> + <see cref="ComputeEnergy"/>.
+/// </remarks>
+public readonly record struct CandidateCost
+{
+    /// <summary>Gets the candidate's name: "all on device", "offload all to {tier}", or a split's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets the kind of placement.</summary>
+    public required PlacementKind Kind { get; init; }
+
+    /// <summary>Gets the name of the remote tier involved, or <see cref="Tier.DeviceName"/> for the device candidate.</summary>
+    public required string TierName { get; init; }
+
+    /// <summary>Gets the work the device runs itself.</summary>
+    public Work DeviceWork { get; init; }
+
+    /// <summary>Gets the work the remote tier runs.</summary>
+    public Work RemoteWork { get; init; }
+
+    /// <summary>Gets the bytes the device sends (B for an offload, the intermediate size for a split, zero on the device).</summary>
+    public DataSize Sent { get; init; }
+
+    /// <summary>Gets the upload time 8·(bytes sent) / R.</summary>
+    public Duration Upload { get; init; }
+
+    /// <summary>Gets the round-trip floor tau of the remote tier (zero on the device).</summary>
+    public Duration RoundTrip { get; init; }
+
+    /// <summary>Gets the time the device spends computing: (device work) / C_device.</summary>
+    public Duration DeviceCompute { get; init; }
+
+    /// <summary>Gets the time the remote tier spends computing: (remote work) / C_tier.</summary>
+    public Duration RemoteCompute { get; init; }
+
+    /// <summary>Gets the end-to-end latency L, the sum of the four latency terms.</summary>
+    public Duration Latency { get; init; }
+
+    /// <summary>Gets the device's radio energy rho·(bytes sent).</summary>
+    public Energy RadioEnergy { get; init; }
+
+    /// <summary>Gets the device's compute energy e·(device work).</summary>
+    public Energy ComputeEnergy { get; init; }
+
+    /// <summary>Gets the device energy E, the sum of the two energy terms.</summary>
+    public Energy DeviceEnergy { get; init; }
+
+    /// <summary>Gets the objective L + lambda·E, in units of time.</summary>
+    public Duration Objective { get; init; }
+}

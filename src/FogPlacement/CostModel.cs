@@ -1,0 +1,209 @@
+using FogPlacement.Quantities;
+
+namespace FogPlacement;
+
+/// <summary>
+/// Decides where a request runs: evaluates every candidate (all on device, offload all to each remote tier,
+/// each of the request's splits) with <c>L + lambda·E</c> and picks the least. Immutable and thread-safe;
+/// build it once from the device and tiers and decide as many requests as you like.
+/// </summary>
+/// <remarks>
+/// <para>Candidates are ordered: the device first, then one offload per remote tier in the order given,
+/// then the request's splits in their order. Ties are broken by that order: among candidates with exactly
+/// equal objectives the first one wins, so a decision never depends on anything but its inputs.</para>
+/// <para><see cref="Choose"/> and <see cref="Evaluate"/> allocate nothing; <see cref="Decide"/> allocates
+/// one <see cref="Decision"/> with the full breakdown.</para>
+/// </remarks>
+public sealed class CostModel
+{
+    /// <summary>The name of the candidate that keeps all work on the device.</summary>
+    public const string DeviceCandidateName = "all on device";
+
+    private readonly Tier[] tiers;
+    private readonly string[] offloadNames;
+
+    /// <summary>Creates a cost model.</summary>
+    /// <param name="device">The device tier, from <see cref="Tier.Device"/>.</param>
+    /// <param name="energy">The device's energy parameters e and rho.</param>
+    /// <param name="tiers">The remote tiers, from <see cref="Tier.Remote"/>, with unique names.</param>
+    /// <param name="lambda">The weight of device energy in the objective, lambda.</param>
+    /// <exception cref="ArgumentNullException">An argument or a tier is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="device"/> is not the device, a tier is not remote, or two tiers share a name;
+    /// <see cref="ArgumentException.ParamName"/> names the tier, for example <c>tiers[1].name</c>.</exception>
+    public CostModel(Tier device, DeviceEnergy energy, IEnumerable<Tier> tiers, EnergyWeight lambda)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(tiers);
+        if (device.Kind != TierKind.Device)
+        {
+            throw new ArgumentException($"Tier '{device.Name}' is remote; the device must come from Tier.Device.", nameof(device));
+        }
+
+        this.tiers = [.. tiers];
+        offloadNames = new string[this.tiers.Length];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < this.tiers.Length; i++)
+        {
+            Tier tier = this.tiers[i] ?? throw new ArgumentNullException($"tiers[{i}]", $"Tier {i} is null.");
+            if (tier.Kind != TierKind.Remote)
+            {
+                throw new ArgumentException("The device cannot also be a remote tier; give it only as 'device'.", $"tiers[{i}]");
+            }
+
+            if (!names.Add(tier.Name))
+            {
+                throw new ArgumentException($"Two tiers are called '{tier.Name}'; tier names must be unique.", $"tiers[{i}].name");
+            }
+
+            offloadNames[i] = OffloadCandidateName(tier.Name);
+        }
+
+        Device = device;
+        Energy = energy;
+        Lambda = lambda;
+    }
+
+    /// <summary>Gets the device tier.</summary>
+    public Tier Device { get; }
+
+    /// <summary>Gets the device's energy parameters.</summary>
+    public DeviceEnergy Energy { get; }
+
+    /// <summary>Gets the remote tiers, in the order given.</summary>
+    public IReadOnlyList<Tier> Tiers => tiers;
+
+    /// <summary>Gets the weight of device energy in the objective, lambda.</summary>
+    public EnergyWeight Lambda { get; }
+
+    /// <summary>The name of the candidate that offloads the whole job to <paramref name="tierName"/>.</summary>
+    /// <param name="tierName">A remote tier's name.</param>
+    public static string OffloadCandidateName(string tierName) => "offload all to " + tierName;
+
+    /// <summary>Returns a model identical to this one but for lambda.</summary>
+    /// <param name="lambda">The new weight of device energy.</param>
+    public CostModel WithLambda(EnergyWeight lambda) => new(Device, Energy, tiers, lambda);
+
+    /// <summary>The number of candidates evaluated for <paramref name="request"/>: 1 + tiers + splits.</summary>
+    /// <param name="request">The request.</param>
+    public int CandidateCount(Request request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return 1 + tiers.Length + request.SplitSpan.Length;
+    }
+
+    /// <summary>Checks that <paramref name="request"/> fits this model: every split names a remote tier, and no split is named like an offload candidate.</summary>
+    /// <param name="request">The request.</param>
+    /// <exception cref="ArgumentException">It does not; <see cref="ArgumentException.ParamName"/> names the split, for example <c>splits[0].tier</c>.</exception>
+    public void Validate(Request request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ReadOnlySpan<SplitOption> splits = request.SplitSpan;
+        for (int i = 0; i < splits.Length; i++)
+        {
+            SplitOption split = splits[i];
+            if (IndexOfTier(split.Tier) < 0)
+            {
+                throw new ArgumentException(
+                    $"Split '{split.Name}' names tier '{split.Tier}', which is not a remote tier of this model (tiers: {string.Join(", ", tiers.Select(t => t.Name))}).",
+                    $"splits[{i}].tier");
+            }
+
+            if (Array.IndexOf(offloadNames, split.Name) >= 0)
+            {
+                throw new ArgumentException($"A split cannot be called '{split.Name}': that is the name of an offload candidate.", $"splits[{i}].name");
+            }
+        }
+    }
+
+    /// <summary>Decides <paramref name="request"/> and returns the chosen candidate with its full cost breakdown. Allocates nothing.</summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The candidate with the least objective (the first such in candidate order).</returns>
+    /// <exception cref="ArgumentException">The request does not fit the model (see <see cref="Validate"/>).</exception>
+    /// <exception cref="OverflowException">A cost is too large for a double.</exception>
+    public CandidateCost Choose(Request request)
+    {
+        Validate(request);
+        CandidateCost best = EvaluateAt(request, 0);
+        int count = CandidateCount(request);
+        for (int i = 1; i < count; i++)
+        {
+            CandidateCost candidate = EvaluateAt(request, i);
+            if (candidate.Objective < best.Objective)
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Evaluates every candidate of <paramref name="request"/> into <paramref name="destination"/>, in candidate order. Allocates nothing.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="destination">Room for at least <see cref="CandidateCount"/> candidates.</param>
+    /// <returns>The index in <paramref name="destination"/> of the chosen candidate.</returns>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too short, or the request does not fit the model.</exception>
+    /// <exception cref="OverflowException">A cost is too large for a double.</exception>
+    public int Evaluate(Request request, Span<CandidateCost> destination)
+    {
+        Validate(request);
+        int count = CandidateCount(request);
+        if (destination.Length < count)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} candidates; this request has {count}.", nameof(destination));
+        }
+
+        int chosen = 0;
+        for (int i = 0; i < count; i++)
+        {
+            destination[i] = EvaluateAt(request, i);
+            if (destination[i].Objective < destination[chosen].Objective)
+            {
+                chosen = i;
+            }
+        }
+
+        return chosen;
+    }
+
+    /// <summary>Decides <paramref name="request"/> and returns every candidate's breakdown with the choice.</summary>
+    /// <param name="request">The request.</param>
+    /// <exception cref="ArgumentException">The request does not fit the model (see <see cref="Validate"/>).</exception>
+    /// <exception cref="OverflowException">A cost is too large for a double.</exception>
+    public Decision Decide(Request request)
+    {
+        var candidates = new CandidateCost[CandidateCount(request)];
+        int chosen = Evaluate(request, candidates);
+        return new Decision(candidates, chosen, Lambda);
+    }
+
+    private CandidateCost EvaluateAt(Request request, int index)
+    {
+        if (index == 0)
+        {
+            return CostFormula.Evaluate(DeviceCandidateName, PlacementKind.Device, Device, Energy, Lambda, request.Work, DataSize.Zero, null, Work.Zero);
+        }
+
+        int t = index - 1;
+        if (t < tiers.Length)
+        {
+            return CostFormula.Evaluate(offloadNames[t], PlacementKind.Offload, Device, Energy, Lambda, Work.Zero, request.Input, tiers[t], request.Work);
+        }
+
+        SplitOption split = request.SplitSpan[t - tiers.Length];
+        Tier tier = tiers[IndexOfTier(split.Tier)];
+        return CostFormula.Evaluate(split.Name, PlacementKind.Split, Device, Energy, Lambda, split.HeadWork, split.Intermediate, tier, request.Work - split.HeadWork);
+    }
+
+    private int IndexOfTier(string name)
+    {
+        for (int i = 0; i < tiers.Length; i++)
+        {
+            if (string.Equals(tiers[i].Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

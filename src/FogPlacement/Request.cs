@@ -1,0 +1,63 @@
+using FogPlacement.Quantities;
+
+namespace FogPlacement;
+
+/// <summary>
+/// One inference request: <see cref="Work"/> W to run, <see cref="Input"/> B bytes to send when the whole
+/// job is offloaded, and optional <see cref="Splits"/>. Immutable; build it once and decide it as often as you like.
+/// </summary>
+public sealed class Request
+{
+    private readonly SplitOption[] splits;
+
+    /// <summary>Creates a request.</summary>
+    /// <param name="work">The request's total work W.</param>
+    /// <param name="input">The input bytes B sent when the whole job is offloaded.</param>
+    /// <param name="splits">Optional split options, with unique names; each head may not exceed <paramref name="work"/>.</param>
+    /// <exception cref="ArgumentException">A split is null, has a duplicate or reserved name, or a head larger than the work.
+    /// <see cref="ArgumentException.ParamName"/> names the split, for example <c>splits[1].headWork</c>.</exception>
+    public Request(Work work, DataSize input, IEnumerable<SplitOption>? splits = null)
+    {
+        Work = work;
+        Input = input;
+        this.splits = splits?.ToArray() ?? [];
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < this.splits.Length; i++)
+        {
+            SplitOption? split = this.splits[i];
+            if (split is null)
+            {
+                throw new ArgumentException($"Split {i} is null.", $"splits[{i}]");
+            }
+
+            if (split.Name == CostModel.DeviceCandidateName)
+            {
+                throw new ArgumentException($"A split cannot be called '{split.Name}': that is the name of the device candidate.", $"splits[{i}].name");
+            }
+
+            if (!names.Add(split.Name))
+            {
+                throw new ArgumentException($"Two splits are called '{split.Name}'; candidate names must be unique.", $"splits[{i}].name");
+            }
+
+            if (split.HeadWork > work)
+            {
+                throw new ArgumentException($"Split '{split.Name}': the head work {split.HeadWork} exceeds the request's work {work}.", $"splits[{i}].headWork");
+            }
+        }
+    }
+
+    /// <summary>Gets the request's total work W.</summary>
+    public Work Work { get; }
+
+    /// <summary>Gets the input bytes B sent when the whole job is offloaded.</summary>
+    public DataSize Input { get; }
+
+    /// <summary>Gets the split options, in the order given.</summary>
+    public IReadOnlyList<SplitOption> Splits => splits;
+
+    internal ReadOnlySpan<SplitOption> SplitSpan => splits;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Work}, input {Input}, {splits.Length} split option(s)";
+}

@@ -1,0 +1,278 @@
+using System.Text;
+using System.Text.Json;
+using FogPlacement.Quantities;
+
+namespace FogPlacement.Scenarios;
+
+/// <summary>
+/// A placement scenario read from JSON: the device, its remote tiers, the objective's lambda and one request.
+/// Every quantity is a string with its unit (<c>"120 Mbit/s"</c>). Unknown fields are errors (they catch typos),
+/// and every problem is reported at once with its JSON path. See docs/cost-model.md for the format.
+/// </summary>
+public sealed class Scenario
+{
+    private Scenario(CostModel model, Request request)
+    {
+        Model = model;
+        Request = request;
+    }
+
+    /// <summary>Gets the cost model: device, tiers, energy parameters and lambda.</summary>
+    public CostModel Model { get; }
+
+    /// <summary>Gets the request to decide.</summary>
+    public Request Request { get; }
+
+    /// <summary>Decides the scenario's request with its model.</summary>
+    public Decision Decide() => Model.Decide(Request);
+
+    /// <summary>Reads a scenario from a JSON file.</summary>
+    /// <param name="path">The file's path.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ScenarioException">The file is not a valid scenario; <see cref="ScenarioException.Errors"/> lists every problem.</exception>
+    public static Scenario Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Parse(File.ReadAllBytes(path));
+    }
+
+    /// <summary>Reads a scenario from JSON text.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <exception cref="ScenarioException">The text is not a valid scenario; <see cref="ScenarioException.Errors"/> lists every problem.</exception>
+    public static Scenario Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return Parse(Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <summary>Reads a scenario from UTF-8 JSON.</summary>
+    /// <param name="utf8Json">The JSON bytes.</param>
+    /// <exception cref="ScenarioException">The bytes are not a valid scenario; <see cref="ScenarioException.Errors"/> lists every problem.</exception>
+    public static Scenario Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        ScenarioDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize(utf8Json, ScenarioJsonContext.Default.ScenarioDocument);
+        }
+        catch (JsonException ex)
+        {
+            throw new ScenarioException([JsonError(ex)]);
+        }
+
+        var reader = new ScenarioReader();
+        Scenario? scenario = reader.Read(document);
+        return scenario ?? throw new ScenarioException(reader.Errors);
+    }
+
+    private static ScenarioError JsonError(JsonException ex)
+    {
+        string message = ex.Message;
+        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut < 0)
+        {
+            cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        }
+
+        if (cut >= 0)
+        {
+            message = message[..cut];
+        }
+
+        string where = ex.LineNumber is long line ? $" (line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1})" : string.Empty;
+        return new ScenarioError(ex.Path ?? "$", message.TrimEnd('.') + where);
+    }
+
+    /// <summary>Turns the raw document into a model and request, collecting every error with its path.</summary>
+    private sealed class ScenarioReader
+    {
+        private readonly List<ScenarioError> errors = [];
+
+        public IReadOnlyList<ScenarioError> Errors => errors;
+
+        public Scenario? Read(ScenarioDocument? document)
+        {
+            if (document is null)
+            {
+                errors.Add(new ScenarioError("$", "the scenario is null; expected an object with objective, device, tiers and request"));
+                return null;
+            }
+
+            if (Required(document, "$") is not { } root)
+            {
+                return null;
+            }
+
+            EnergyWeight lambda = Required(root.Objective, "$.objective") is { } objective
+                ? Quantity<EnergyWeight>(objective.Lambda, "$.objective.lambda") : default;
+
+            Tier? device = null;
+            DeviceEnergy energy = default;
+            if (Required(root.Device, "$.device") is { } d)
+            {
+                int before = errors.Count;
+                ComputeRate compute = Quantity<ComputeRate>(d.Compute, "$.device.compute");
+                energy = new DeviceEnergy(
+                    Quantity<EnergyPerWork>(d.ComputeEnergy, "$.device.computeEnergy"),
+                    Quantity<EnergyPerData>(d.RadioEnergy, "$.device.radioEnergy"));
+                device = errors.Count == before ? Build("$.device", () => Tier.Device(compute)) : null;
+            }
+
+            var tiers = new List<Tier>();
+            if (Required(root.Tiers, "$.tiers") is { } tierDocuments)
+            {
+                for (int i = 0; i < tierDocuments.Count; i++)
+                {
+                    string path = $"$.tiers[{i}]";
+                    if (Required(tierDocuments[i], path) is not { } t)
+                    {
+                        continue;
+                    }
+
+                    int before = errors.Count;
+                    string name = Text(t.Name, path + ".name");
+                    ComputeRate compute = Quantity<ComputeRate>(t.Compute, path + ".compute");
+                    DataRate uplink = Quantity<DataRate>(t.Uplink, path + ".uplink");
+                    Duration roundTrip = Quantity<Duration>(t.RoundTrip, path + ".roundTrip");
+                    if (errors.Count == before && Build(path, () => Tier.Remote(name, compute, uplink, roundTrip)) is { } tier)
+                    {
+                        tiers.Add(tier);
+                    }
+                }
+            }
+
+            Request? request = null;
+            if (Required(root.Request, "$.request") is { } r)
+            {
+                Work work = Quantity<Work>(r.Work, "$.request.work");
+                DataSize input = Quantity<DataSize>(r.Input, "$.request.input");
+                var splits = new List<SplitOption>();
+                List<SplitDocument?> splitDocuments = r.Splits ?? [];
+                for (int i = 0; i < splitDocuments.Count; i++)
+                {
+                    string path = $"$.request.splits[{i}]";
+                    if (Required(splitDocuments[i], path) is not { } s)
+                    {
+                        continue;
+                    }
+
+                    int before = errors.Count;
+                    string name = Text(s.Name, path + ".name");
+                    string tierName = Text(s.Tier, path + ".tier");
+                    Work head = s.HeadWork is null ? Work.Zero : Quantity<Work>(s.HeadWork, path + ".headWork");
+                    DataSize intermediate = Quantity<DataSize>(s.Intermediate, path + ".intermediate");
+                    if (errors.Count == before && Build(path, () => new SplitOption(name, tierName, head, intermediate)) is { } split)
+                    {
+                        splits.Add(split);
+                    }
+                }
+
+                if (errors.Count == 0)
+                {
+                    request = Build("$.request", () => new Request(work, input, splits));
+                }
+            }
+
+            if (errors.Count > 0 || device is null || request is null)
+            {
+                return null;
+            }
+
+            CostModel? model = Build("$", () => new CostModel(device, energy, tiers, lambda));
+            if (model is null || !Check("$.request", () => model.Validate(request)))
+            {
+                return null;
+            }
+
+            return new Scenario(model, request);
+        }
+
+        private T? Required<T>(T? value, string path)
+            where T : class
+        {
+            if (value is null)
+            {
+                errors.Add(new ScenarioError(path, "required field is missing"));
+            }
+            else if (value is DocumentNode { UnknownFields: { Count: > 0 } unknown })
+            {
+                foreach (string field in unknown.Keys)
+                {
+                    errors.Add(new ScenarioError($"{path}.{field}", $"unknown field '{field}'"));
+                }
+            }
+
+            return value;
+        }
+
+        private T Quantity<T>(JsonElement? element, string path)
+            where T : struct, IQuantity<T>
+        {
+            string? text = Text(element, path, T.Units.Example);
+            if (text is null)
+            {
+                return default;
+            }
+
+            try
+            {
+                return FogPlacement.Quantities.Quantity.Parse<T>(text);
+            }
+            catch (FormatException ex)
+            {
+                errors.Add(new ScenarioError(path, ex.Message.TrimEnd('.')));
+                return default;
+            }
+        }
+
+        private string Text(JsonElement? element, string path) => Text(element, path, example: null) ?? string.Empty;
+
+        private string? Text(JsonElement? element, string path, string? example)
+        {
+            if (element is not { } e || e.ValueKind == JsonValueKind.Null)
+            {
+                errors.Add(new ScenarioError(path, "required field is missing"));
+                return null;
+            }
+
+            if (e.ValueKind != JsonValueKind.String)
+            {
+                string expected = example is null ? "a string" : $"a string with a number and a unit, such as \"{example}\"";
+                errors.Add(new ScenarioError(path, $"expected {expected}, found {e.ValueKind.ToString().ToLowerInvariant()} {e.GetRawText()}"));
+                return null;
+            }
+
+            return e.GetString()!;
+        }
+
+        private T? Build<T>(string path, Func<T> create)
+            where T : class
+        {
+            T? result = null;
+            return Check(path, () => result = create()) ? result : null;
+        }
+
+        /// <summary>Runs a constructor or check; an <see cref="ArgumentException"/> becomes an error at <paramref name="path"/> plus its parameter name.</summary>
+        private bool Check(string path, Action action)
+        {
+            try
+            {
+                action();
+                return true;
+            }
+            catch (ArgumentException ex)
+            {
+                string message = ex.Message;
+                int cut = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+                if (cut >= 0)
+                {
+                    message = message[..cut];
+                }
+
+                string where = ex.ParamName is { Length: > 0 } name ? $"{path}.{name}" : path;
+                errors.Add(new ScenarioError(where.Replace("$..", "$.", StringComparison.Ordinal), message.TrimEnd('.')));
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using FogPlacement.Quantities;
+
+namespace FogPlacement;
+
+/// <summary>Whether a tier is the requesting device itself or a remote tier reached over an uplink.</summary>
+public enum TierKind
+{
+    /// <summary>The device that issues the request; it computes locally and sends nothing.</summary>
+    Device,
+
+    /// <summary>A fog or cloud tier reached from the device over an uplink with a round-trip floor.</summary>
+    Remote,
+}
+
+/// <summary>
+/// A place where work can run: the device itself (<see cref="Device(ComputeRate)"/>), or a remote
+/// tier (<see cref="Remote"/>) reached from the device over an uplink of rate R with a round-trip
+/// floor tau, computing at rate C. Immutable.
+/// </summary>
+public sealed class Tier
+{
+    /// <summary>The name of the device tier, which no remote tier may take.</summary>
+    public const string DeviceName = "device";
+
+    private Tier(string name, TierKind kind, ComputeRate compute, DataRate uplink, Duration roundTrip)
+    {
+        Name = name;
+        Kind = kind;
+        Compute = compute;
+        Uplink = uplink;
+        RoundTrip = roundTrip;
+    }
+
+    /// <summary>Gets the tier's name: <see cref="DeviceName"/> for the device, otherwise the name given to <see cref="Remote"/>.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets whether this is the device or a remote tier.</summary>
+    public TierKind Kind { get; }
+
+    /// <summary>Gets the compute throughput C (greater than zero).</summary>
+    public ComputeRate Compute { get; }
+
+    /// <summary>Gets the uplink rate R from the device to this tier (greater than zero); zero for the device itself.</summary>
+    public DataRate Uplink { get; }
+
+    /// <summary>Gets the round-trip floor tau between the device and this tier; zero for the device itself.</summary>
+    public Duration RoundTrip { get; }
+
+    /// <summary>Creates the device tier.</summary>
+    /// <param name="compute">The device's compute throughput; must be greater than zero.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="compute"/> is zero.</exception>
+    public static Tier Device(ComputeRate compute)
+    {
+        if (compute == ComputeRate.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(compute), compute, "The device's compute rate must be greater than zero.");
+        }
+
+        return new Tier(DeviceName, TierKind.Device, compute, DataRate.Zero, Duration.Zero);
+    }
+
+    /// <summary>Creates a remote (fog or cloud) tier.</summary>
+    /// <param name="name">A unique, non-empty name other than <see cref="DeviceName"/>; candidates are called "offload all to {name}".</param>
+    /// <param name="compute">The tier's compute throughput C; must be greater than zero.</param>
+    /// <param name="uplink">The device's uplink rate R to this tier; must be greater than zero.</param>
+    /// <param name="roundTrip">The round-trip floor tau between the device and this tier; may be zero.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty or is <see cref="DeviceName"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="compute"/> or <paramref name="uplink"/> is zero.</exception>
+    public static Tier Remote(string name, ComputeRate compute, DataRate uplink, Duration roundTrip)
+    {
+        Preconditions.CheckName(name, nameof(name), "A tier's name");
+        if (name == DeviceName)
+        {
+            throw new ArgumentException($"A remote tier cannot be called '{DeviceName}': that name is the device's.", nameof(name));
+        }
+
+        if (compute == ComputeRate.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(compute), compute, $"Tier '{name}': the compute rate must be greater than zero.");
+        }
+
+        if (uplink == DataRate.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(uplink), uplink, $"Tier '{name}': the uplink rate must be greater than zero.");
+        }
+
+        return new Tier(name, TierKind.Remote, compute, uplink, roundTrip);
+    }
+
+    /// <summary>Describes the tier, for example <c>fog (2500 GFLOP/s, uplink 120 Mbit/s, round trip 6 ms)</c>.</summary>
+    public override string ToString() =>
+        Kind == TierKind.Device ? $"{Name} ({Compute})" : $"{Name} ({Compute}, uplink {Uplink}, round trip {RoundTrip})";
+}

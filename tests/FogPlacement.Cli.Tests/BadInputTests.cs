@@ -1,0 +1,63 @@
+using Xunit;
+
+namespace FogPlacement.Cli.Tests;
+
+/// <summary>Every kind of bad input is one clear line on stderr and exit code 2, never a stack trace.</summary>
+public class BadInputTests
+{
+    private static readonly string Seed = BuiltInScenario.Json;
+
+    public static readonly TheoryData<string, string, string> BadFiles = new()
+    {
+        { "malformed JSON", "{\n  \"objective\": { \"lambda\": \"30 ms/J\" },\n  \"device\": {\n}", "line 4, column 2" },
+        { "unknown unit", Seed.Replace("120 Mbit/s", "120 Mbps/s", StringComparison.Ordinal), "$.tiers[0].uplink: '120 Mbps/s' is not a valid data rate: unknown unit 'Mbps/s'" },
+        { "unknown tier in a split", Seed.Replace("\"tier\": \"fog\"", "\"tier\": \"edge\"", StringComparison.Ordinal), "$.request.splits[0].tier: Split 'split: fog tail' names tier 'edge'" },
+        { "negative value", Seed.Replace("\"6 ms\"", "\"-6 ms\"", StringComparison.Ordinal), "$.tiers[0].roundTrip: '-6 ms' is not a valid duration: it must not be negative" },
+        { "zero rate", Seed.Replace("\"25 Mbit/s\"", "\"0 Mbit/s\"", StringComparison.Ordinal), "$.tiers[1].uplink: Tier 'cloud': the uplink rate must be greater than zero" },
+        { "zero compute", Seed.Replace("\"80 GFLOP/s\"", "\"0 GFLOP/s\"", StringComparison.Ordinal), "$.device.compute: The device's compute rate must be greater than zero" },
+        { "unknown field", Seed.Replace("\"roundTrip\": \"45 ms\"", "\"roundTrip\": \"45 ms\", \"rtt\": \"1 ms\"", StringComparison.Ordinal), "$.tiers[1].rtt: unknown field 'rtt'" },
+        { "missing field", Seed.Replace("\"input\": \"0.3 MB\",", "", StringComparison.Ordinal), "$.request.input: required field is missing" },
+        { "number without unit", Seed.Replace("\"4 GFLOP\"", "4", StringComparison.Ordinal), "$.request.work: expected a string with a number and a unit, such as \"4 GFLOP\", found number 4" },
+        { "empty file", "", "$: " },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public void A_bad_scenario_file_is_one_line_and_exit_code_2(string kind, string content, string expected)
+    {
+        string path = CliRunner.WriteTemp(content);
+        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", path);
+        AssertOneLineError(code, stdout, stderr, kind);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"fogplacement: error: {path}: ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_file_is_one_line_and_exit_code_2()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "fogplacement-tests", "does-not-exist.json");
+        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", path);
+        AssertOneLineError(code, stdout, stderr, "missing file");
+        Assert.Contains("file not found", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("evaluate")]
+    [InlineData("--bogus")]
+    [InlineData("evaluate", "a.json", "b.json")]
+    public void A_usage_error_is_one_line_and_exit_code_2(params string[] args)
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run(args);
+        AssertOneLineError(code, stdout, stderr, string.Join(' ', args));
+    }
+
+    private static void AssertOneLineError(int code, string stdout, string stderr, string kind)
+    {
+        Assert.True(code == 2, $"{kind}: exit code {code}, stderr: {stderr}");
+        Assert.Equal(string.Empty, stdout);
+        string[] lines = stderr.TrimEnd('\n', '\r').Split('\n');
+        Assert.True(lines.Length == 1, $"{kind}: expected one line on stderr, got {lines.Length}:\n{stderr}");
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+    }
+}

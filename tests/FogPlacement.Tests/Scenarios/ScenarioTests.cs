@@ -1,0 +1,98 @@
+using FogPlacement.Scenarios;
+using Xunit;
+
+namespace FogPlacement.Tests.Scenarios;
+
+public class ScenarioTests
+{
+    internal const string Seed = """
+        {
+          "objective": { "lambda": "30 ms/J" },
+          "device": { "compute": "80 GFLOP/s", "computeEnergy": "0.55 J/GFLOP", "radioEnergy": "0.9 J/MB" },
+          "tiers": [
+            { "name": "fog",   "compute": "2500 GFLOP/s", "uplink": "120 Mbit/s", "roundTrip": "6 ms" },
+            { "name": "cloud", "compute": "9000 GFLOP/s", "uplink": "25 Mbit/s",  "roundTrip": "45 ms" }
+          ],
+          "request": {
+            "work": "4 GFLOP", "input": "0.3 MB",
+            "splits": [ { "name": "split: fog tail", "tier": "fog", "headWork": "0 GFLOP", "intermediate": "1.5 MB" } ]
+          }
+        }
+        """;
+
+    [Fact]
+    public void Reads_the_seed_into_the_same_model_as_the_typed_API()
+    {
+        Scenario scenario = Scenario.Parse(Seed);
+        Decision fromFile = scenario.Decide();
+        Decision fromCode = SeedExampleTests.SeedModel().Decide(SeedExampleTests.SeedRequest());
+        Assert.Equal(fromCode.Candidates, fromFile.Candidates);
+        Assert.Equal("offload all to fog", fromFile.Chosen.Name);
+    }
+
+    [Fact]
+    public void Head_work_is_optional_and_defaults_to_zero()
+    {
+        Scenario scenario = Scenario.Parse(Seed.Replace("\"headWork\": \"0 GFLOP\", ", "", StringComparison.Ordinal));
+        Assert.Equal(FogPlacement.Quantities.Work.Zero, scenario.Request.Splits[0].HeadWork);
+    }
+
+    [Theory]
+    [InlineData("\"uplink\": \"120 Mbit/s\"", "\"uplink\": \"120 Mbps/s\"", "$.tiers[0].uplink", "unknown unit 'Mbps/s'")]
+    [InlineData("\"uplink\": \"120 Mbit/s\"", "\"uplink\": \"0 Mbit/s\"", "$.tiers[0].uplink", "Tier 'fog': the uplink rate must be greater than zero")]
+    [InlineData("\"compute\": \"9000 GFLOP/s\"", "\"compute\": \"0 GFLOP/s\"", "$.tiers[1].compute", "Tier 'cloud': the compute rate must be greater than zero")]
+    [InlineData("\"compute\": \"80 GFLOP/s\"", "\"compute\": \"-80 GFLOP/s\"", "$.device.compute", "must not be negative")]
+    [InlineData("\"compute\": \"80 GFLOP/s\"", "\"compute\": 80", "$.device.compute", "expected a string with a number and a unit, such as \"2500 GFLOP/s\", found number 80")]
+    [InlineData("\"roundTrip\": \"6 ms\"", "\"roundTrip\": \"6\"", "$.tiers[0].roundTrip", "the unit is missing")]
+    [InlineData("\"work\": \"4 GFLOP\", ", "", "$.request.work", "required field is missing")]
+    [InlineData("\"lambda\": \"30 ms/J\"", "\"lamda\": \"30 ms/J\"", "$.objective.lamda", "unknown field 'lamda'")]
+    [InlineData("\"tier\": \"fog\"", "\"tier\": \"edge\"", "$.request.splits[0].tier", "names tier 'edge', which is not a remote tier of this model (tiers: fog, cloud)")]
+    [InlineData("\"headWork\": \"0 GFLOP\"", "\"headWork\": \"5 GFLOP\"", "$.request.splits[0].headWork", "exceeds the request's work 4 GFLOP")]
+    [InlineData("\"name\": \"cloud\"", "\"name\": \"fog\"", "$.tiers[1].name", "Two tiers are called 'fog'")]
+    [InlineData("\"name\": \"cloud\"", "\"name\": \"device\"", "$.tiers[1].name", "that name is the device's")]
+    [InlineData("\"name\": \"split: fog tail\"", "\"name\": \"offload all to cloud\"", "$.request.splits[0].name", "the name of an offload candidate")]
+    public void Reports_a_bad_value_at_its_JSON_path(string good, string bad, string path, string message)
+    {
+        Assert.Contains(good, Seed, StringComparison.Ordinal);
+        var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(Seed.Replace(good, bad, StringComparison.Ordinal)));
+        ScenarioError error = ex.Errors[0];
+        Assert.Equal(path, error.Path);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reports_every_problem_at_once()
+    {
+        string json = Seed
+            .Replace("\"120 Mbit/s\"", "\"120 Mbps/s\"", StringComparison.Ordinal)
+            .Replace("\"0.3 MB\"", "\"0.3\"", StringComparison.Ordinal)
+            .Replace("\"computeEnergy\"", "\"computeEnergi\"", StringComparison.Ordinal);
+        var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(json));
+        Assert.Equal(
+            ["$.device.computeEnergi", "$.device.computeEnergy", "$.tiers[0].uplink", "$.request.input"],
+            ex.Errors.Select(e => e.Path));
+        Assert.StartsWith("4 problems: ", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{", "$", "line 1")]
+    [InlineData("{\"objective\": }", "$.objective", "line 1, column 15")]
+    [InlineData("null", "$", "the scenario is null")]
+    [InlineData("[]", "$", "could not be converted")]
+    [InlineData("{\"tiers\": {}}", "$.tiers", "could not be converted")]
+    [InlineData("{\"objective\": {\"lambda\": \"1 s/J\"}, \"objective\": {}}", "$.objective", "Duplicate property 'objective'")]
+    public void Reports_malformed_JSON_with_its_position(string json, string path, string message)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(json));
+        Assert.Equal(path, ex.Errors[0].Path);
+        Assert.Contains(message, ex.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reports_each_missing_section()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse("{}"));
+        Assert.Equal(["$.objective", "$.device", "$.tiers", "$.request"], ex.Errors.Select(e => e.Path));
+        Assert.All(ex.Errors, e => Assert.Equal("required field is missing", e.Message));
+    }
+}
