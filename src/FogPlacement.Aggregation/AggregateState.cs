@@ -1,0 +1,132 @@
+using System.Numerics;
+
+namespace FogPlacement.Aggregation;
+
+/// <summary>The data of a (partial) aggregate, shared by the mutable accumulator and the immutable partial.</summary>
+internal sealed class AggregateState
+{
+    public AggregateState(int dimension, long round, AggregationMode mode, FixedPointFormat? format)
+    {
+        Dimension = dimension;
+        Round = round;
+        Mode = mode;
+        Format = mode == AggregationMode.Reproducible ? format ?? FixedPointFormat.Default : null;
+        if (mode == AggregationMode.Fast)
+        {
+            Sum = GC.AllocateArray<double>(dimension, pinned: true);
+        }
+        else
+        {
+            FixedSum = GC.AllocateArray<long>(dimension, pinned: true);
+        }
+    }
+
+    public int Dimension { get; }
+
+    public long Round { get; }
+
+    public AggregationMode Mode { get; }
+
+    /// <summary>The fixed-point format in reproducible mode; null in fast mode.</summary>
+    public FixedPointFormat? Format { get; }
+
+    /// <summary>Σ w·u in fast mode (pinned).</summary>
+    public double[]? Sum { get; }
+
+    /// <summary>Σ round(w'·u·2^FractionalBits) in reproducible mode (pinned).</summary>
+    public long[]? FixedSum { get; }
+
+    /// <summary>Σ w in fast mode (in arrival order).</summary>
+    public double TotalWeight { get; set; }
+
+    /// <summary>Σ round(w·2^WeightFractionalBits) in reproducible mode, exact.</summary>
+    public long FixedTotalWeight { get; set; }
+
+    /// <summary>In reproducible mode, an integer upper bound on max |FixedSum[j]|, kept at most 2^62; exact, so it does not depend on order either.</summary>
+    public long Budget { get; set; }
+
+    public HashSet<string> Contributors { get; } = new(StringComparer.Ordinal);
+
+    public double Weight => Mode == AggregationMode.Fast ? TotalWeight : Math.ScaleB((double)FixedTotalWeight, -Format!.WeightFractionalBits);
+
+    public AggregateState Clone()
+    {
+        var copy = new AggregateState(Dimension, Round, Mode, Format)
+        {
+            TotalWeight = TotalWeight,
+            FixedTotalWeight = FixedTotalWeight,
+            Budget = Budget,
+        };
+        Sum?.CopyTo(copy.Sum!, 0);
+        FixedSum?.CopyTo(copy.FixedSum!, 0);
+        copy.Contributors.UnionWith(Contributors);
+        return copy;
+    }
+
+    public void ComputeAverage(Span<double> destination)
+    {
+        if (destination.Length != Dimension)
+        {
+            throw new ArgumentException($"The destination has length {destination.Length}; the aggregate has dimension {Dimension}.", nameof(destination));
+        }
+
+        if (Contributors.Count == 0)
+        {
+            throw new InvalidOperationException($"Cannot average nothing: round {Round} has no update yet.");
+        }
+
+        if (Mode == AggregationMode.Fast)
+        {
+            double weight = TotalWeight;
+            for (int j = 0; j < destination.Length; j++)
+            {
+                destination[j] = Sum![j] / weight;
+            }
+        }
+        else
+        {
+            double weight = FixedTotalWeight;
+            int shift = Format!.WeightFractionalBits - Format.FractionalBits;
+            for (int j = 0; j < destination.Length; j++)
+            {
+                destination[j] = Math.ScaleB(FixedSum![j] / weight, shift);
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="other"/>'s sums into this state (compatibility and budget already checked).</summary>
+    public void AddSums(AggregateState other)
+    {
+        if (Mode == AggregationMode.Fast)
+        {
+            AddInPlace<double>(Sum!, other.Sum!);
+            TotalWeight += other.TotalWeight;
+        }
+        else
+        {
+            AddInPlace<long>(FixedSum!, other.FixedSum!);
+            FixedTotalWeight += other.FixedTotalWeight;
+            Budget += other.Budget;
+        }
+
+        Contributors.UnionWith(other.Contributors);
+    }
+
+    private static void AddInPlace<T>(Span<T> target, ReadOnlySpan<T> source)
+        where T : unmanaged, INumber<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= target.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                (new Vector<T>(target[i..]) + new Vector<T>(source[i..])).CopyTo(target[i..]);
+            }
+        }
+
+        for (; i < target.Length; i++)
+        {
+            target[i] += source[i];
+        }
+    }
+}

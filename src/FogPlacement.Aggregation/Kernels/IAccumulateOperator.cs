@@ -1,0 +1,60 @@
+using System.Runtime.Intrinsics;
+
+namespace FogPlacement.Aggregation.Kernels;
+
+/// <summary>
+/// One accumulation step, acc += scale · value, at every vector width (TensorPrimitives style: a small
+/// operator struct, one generic driver). Values arrive widened from float to double.
+/// </summary>
+/// <typeparam name="TAcc">The accumulator element: double (fast mode) or long (fixed point).</typeparam>
+internal interface IAccumulateOperator<TAcc>
+    where TAcc : unmanaged
+{
+    static abstract TAcc Invoke(TAcc acc, double value, double scale);
+
+    static abstract Vector128<TAcc> Invoke(Vector128<TAcc> acc, Vector128<double> value, Vector128<double> scale);
+
+    static abstract Vector256<TAcc> Invoke(Vector256<TAcc> acc, Vector256<double> value, Vector256<double> scale);
+
+    static abstract Vector512<TAcc> Invoke(Vector512<TAcc> acc, Vector512<double> value, Vector512<double> scale);
+}
+
+/// <summary>Fast mode: acc += scale · value in double, a multiply then an add (never fused, so every width rounds alike).</summary>
+internal readonly struct MultiplyAddOperator : IAccumulateOperator<double>
+{
+    public static double Invoke(double acc, double value, double scale) => acc + (value * scale);
+
+    public static Vector128<double> Invoke(Vector128<double> acc, Vector128<double> value, Vector128<double> scale) => acc + (value * scale);
+
+    public static Vector256<double> Invoke(Vector256<double> acc, Vector256<double> value, Vector256<double> scale) => acc + (value * scale);
+
+    public static Vector512<double> Invoke(Vector512<double> acc, Vector512<double> value, Vector512<double> scale) => acc + (value * scale);
+}
+
+/// <summary>
+/// Reproducible mode: acc += round(scale · value) in 64-bit integers. Rounding uses the magic-number trick:
+/// for |x| &lt; 2^51, the bits of x + 1.5·2^52 minus the bits of 1.5·2^52 are round-half-even(x), in one IEEE add,
+/// identical at every width. Integer addition is associative, so the sum does not depend on order.
+/// </summary>
+internal readonly struct FixedPointOperator : IAccumulateOperator<long>
+{
+    /// <summary>1.5 · 2^52.</summary>
+    public const double Magic = 6755399441055744.0;
+
+    /// <summary>Terms must stay strictly below this magnitude for the rounding trick: 2^51.</summary>
+    public const double MaxTerm = 2251799813685248.0;
+
+    private static readonly long MagicBits = BitConverter.DoubleToInt64Bits(Magic);
+
+    public static long Invoke(long acc, double value, double scale) =>
+        acc + (BitConverter.DoubleToInt64Bits((value * scale) + Magic) - MagicBits);
+
+    public static Vector128<long> Invoke(Vector128<long> acc, Vector128<double> value, Vector128<double> scale) =>
+        acc + (((value * scale) + Vector128.Create(Magic)).AsInt64() - Vector128.Create(MagicBits));
+
+    public static Vector256<long> Invoke(Vector256<long> acc, Vector256<double> value, Vector256<double> scale) =>
+        acc + (((value * scale) + Vector256.Create(Magic)).AsInt64() - Vector256.Create(MagicBits));
+
+    public static Vector512<long> Invoke(Vector512<long> acc, Vector512<double> value, Vector512<double> scale) =>
+        acc + (((value * scale) + Vector512.Create(Magic)).AsInt64() - Vector512.Create(MagicBits));
+}
