@@ -23,7 +23,7 @@ internal sealed class AggregateState
 
     public int Dimension { get; }
 
-    public long Round { get; }
+    public long Round { get; set; }
 
     public AggregationMode Mode { get; }
 
@@ -48,6 +48,18 @@ internal sealed class AggregateState
     public HashSet<string> Contributors { get; } = new(StringComparer.Ordinal);
 
     public double Weight => Mode == AggregationMode.Fast ? TotalWeight : Math.ScaleB((double)FixedTotalWeight, -Format!.WeightFractionalBits);
+
+    /// <summary>Empties the state for another round, keeping its memory.</summary>
+    public void Clear(long round)
+    {
+        Round = round;
+        Sum?.AsSpan().Clear();
+        FixedSum?.AsSpan().Clear();
+        TotalWeight = 0;
+        FixedTotalWeight = 0;
+        Budget = 0;
+        Contributors.Clear();
+    }
 
     public AggregateState Clone()
     {

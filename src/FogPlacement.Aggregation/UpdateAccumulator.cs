@@ -31,6 +31,12 @@ public sealed unsafe class UpdateAccumulator
     /// <summary>The longest contributor id accepted, in characters.</summary>
     public const int MaxContributorIdLength = 256;
 
+    /// <summary>
+    /// The largest weight one update may carry in fast mode, 10^15. With finite float32 values a term is then below
+    /// 3.5·10^53, so no sum of fewer than 10^250 updates can overflow a double: overflow is impossible by construction.
+    /// </summary>
+    public const double MaxFastWeight = 1e15;
+
     private const long BudgetLimit = 1L << 62;
 
     private readonly Lock gate = new();
@@ -230,6 +236,16 @@ public sealed unsafe class UpdateAccumulator
         }
     }
 
+    /// <summary>Empties the accumulator and starts round <paramref name="round"/>, keeping its memory (no new O(dimension) allocation).</summary>
+    /// <param name="round">The new round.</param>
+    public void Reset(long round)
+    {
+        lock (gate)
+        {
+            state.Clear(round);
+        }
+    }
+
     /// <summary>Returns an immutable snapshot of everything accumulated so far, to merge, average or encode.</summary>
     public PartialAggregate ToPartial()
     {
@@ -303,7 +319,9 @@ public sealed unsafe class UpdateAccumulator
 
         if (Mode == AggregationMode.Fast)
         {
-            return weight;
+            return weight <= MaxFastWeight
+                ? weight
+                : throw new UpdateRejectedException(RejectionReason.WeightOutOfRange, contributorId, $"Update from '{contributorId}' has weight {weight}; fast mode takes weights up to {MaxFastWeight:G3}.");
         }
 
         FixedPointFormat format = Format!;

@@ -49,6 +49,10 @@ internal static class CommandLine
             return Guard(stderr, path.ToString(), () => Write(Scenario.Load(path.FullName), result.GetValue(evaluateJson), stdout));
         });
         root.Subcommands.Add(evaluate);
+        root.Subcommands.Add(AggregatePlanCommand.Create(stdout, stderr));
+        var bench = new Command("bench", "Measures this machine.");
+        bench.Subcommands.Add(BenchAggregateCommand.Create(stdout, stderr));
+        root.Subcommands.Add(bench);
         return root;
     }
 
@@ -59,14 +63,14 @@ internal static class CommandLine
     }
 
     /// <summary>Runs a command; bad input becomes one line on stderr and exit code 2, never a stack trace.</summary>
-    private static int Guard(TextWriter stderr, string source, Action action)
+    internal static int Guard(TextWriter stderr, string source, Action action)
     {
         try
         {
             action();
             return 0;
         }
-        catch (Exception ex) when (ex is ScenarioException or IOException or UnauthorizedAccessException or ArgumentException or OverflowException)
+        catch (Exception ex) when (ex is ScenarioException or IOException or UnauthorizedAccessException or ArgumentException or OverflowException or FormatException or OutOfMemoryException)
         {
             string message = ex switch
             {

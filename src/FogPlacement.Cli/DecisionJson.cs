@@ -1,46 +1,34 @@
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-
 namespace FogPlacement.Cli;
 
 /// <summary>The machine-readable decision: SI units, every term, doubles at full (round-trip) precision.</summary>
 internal static class DecisionJson
 {
-    public static string Format(Decision decision)
+    public static string Format(Decision decision) => JsonText.Write(w =>
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        w.WriteString("chosen", decision.Chosen.Name);
+        w.WriteNumber("lambdaSecondsPerJoule", decision.Lambda.SecondsPerJoule);
+        w.WriteStartArray("candidates");
+        foreach (CandidateCost c in decision.Candidates)
         {
             w.WriteStartObject();
-            w.WriteString("chosen", decision.Chosen.Name);
-            w.WriteNumber("lambdaSecondsPerJoule", decision.Lambda.SecondsPerJoule);
-            w.WriteStartArray("candidates");
-            foreach (CandidateCost c in decision.Candidates)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", c.Name);
-                w.WriteString("kind", c.Kind.ToString().ToLowerInvariant());
-                w.WriteString("tier", c.TierName);
-                w.WriteNumber("latencySeconds", c.Latency.Seconds);
-                w.WriteNumber("deviceEnergyJoules", c.DeviceEnergy.Joules);
-                w.WriteNumber("objectiveSeconds", c.Objective.Seconds);
-                w.WriteNumber("uploadSeconds", c.Upload.Seconds);
-                w.WriteNumber("roundTripSeconds", c.RoundTrip.Seconds);
-                w.WriteNumber("deviceComputeSeconds", c.DeviceCompute.Seconds);
-                w.WriteNumber("remoteComputeSeconds", c.RemoteCompute.Seconds);
-                w.WriteNumber("radioEnergyJoules", c.RadioEnergy.Joules);
-                w.WriteNumber("computeEnergyJoules", c.ComputeEnergy.Joules);
-                w.WriteNumber("sentBytes", c.Sent.Bytes);
-                w.WriteNumber("deviceWorkFlop", c.DeviceWork.Flop);
-                w.WriteNumber("remoteWorkFlop", c.RemoteWork.Flop);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
+            w.WriteString("name", c.Name);
+            w.WriteString("kind", c.Kind.ToString().ToLowerInvariant());
+            w.WriteString("tier", c.TierName);
+            w.WriteNumber("latencySeconds", c.Latency.Seconds);
+            w.WriteNumber("deviceEnergyJoules", c.DeviceEnergy.Joules);
+            w.WriteNumber("objectiveSeconds", c.Objective.Seconds);
+            w.WriteNumber("uploadSeconds", c.Upload.Seconds);
+            w.WriteNumber("roundTripSeconds", c.RoundTrip.Seconds);
+            w.WriteNumber("deviceComputeSeconds", c.DeviceCompute.Seconds);
+            w.WriteNumber("remoteComputeSeconds", c.RemoteCompute.Seconds);
+            w.WriteNumber("radioEnergyJoules", c.RadioEnergy.Joules);
+            w.WriteNumber("computeEnergyJoules", c.ComputeEnergy.Joules);
+            w.WriteNumber("sentBytes", c.Sent.Bytes);
+            w.WriteNumber("deviceWorkFlop", c.DeviceWork.Flop);
+            w.WriteNumber("remoteWorkFlop", c.RemoteWork.Flop);
             w.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
-    }
+        w.WriteEndArray();
+    });
 }

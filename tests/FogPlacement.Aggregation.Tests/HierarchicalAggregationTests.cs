@@ -132,4 +132,17 @@ public class HierarchicalAggregationTests
         Assert.Equal(flat.ToPartial().Encode(), cloud.Encode());
         Assert.Equal(devices, cloud.UpdateCount);
     }
+
+    [Fact]
+    public void Reset_starts_a_new_round_as_if_the_accumulator_were_new()
+    {
+        var reused = new UpdateAccumulator(5000, 1, AggregationMode.Reproducible);
+        reused.AddBatch([new ClientUpdate("a", Enumerable.Repeat(3f, 5000).ToArray(), 2)]);
+        reused.Reset(2);
+        Assert.Equal(0, reused.UpdateCount);
+        reused.Add("a", Enumerable.Repeat(1f, 5000).ToArray(), 1);
+        var fresh = new UpdateAccumulator(5000, 2, AggregationMode.Reproducible);
+        fresh.Add("a", Enumerable.Repeat(1f, 5000).ToArray(), 1);
+        Assert.Equal(fresh.ToPartial().Encode(), reused.ToPartial().Encode());
+    }
 }

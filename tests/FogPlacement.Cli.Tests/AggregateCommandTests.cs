@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Xunit;
+
+namespace FogPlacement.Cli.Tests;
+
+public class AggregateCommandTests
+{
+    [Fact]
+    public void Aggregate_plan_reproduces_exercise_34_2_3()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("aggregate-plan", "--devices", "10000", "--fog-nodes", "100", "--update", "8 MB");
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, stderr);
+        Assert.Contains("flat                       80 GB         10,000                    -", stdout, StringComparison.Ordinal);
+        Assert.Contains("hierarchical              800 MB            100                  100", stdout, StringComparison.Ordinal);
+        Assert.Contains("by 100x", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Aggregate_plan_json_has_the_documented_shape()
+    {
+        (int code, string stdout, _) = CliRunner.Run("aggregate-plan", "--devices", "10001", "--fog-nodes", "100", "--update", "8 MiB", "--json");
+        Assert.Equal(0, code);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement flat = doc.RootElement.GetProperty("flat");
+        JsonElement hierarchical = doc.RootElement.GetProperty("hierarchical");
+        Assert.Equal(10001.0 * 8 * 1024 * 1024, flat.GetProperty("wanBytes").GetDouble());
+        Assert.Equal(10001, flat.GetProperty("cloudFanIn").GetInt64());
+        Assert.Equal(100.0 * 8 * 1024 * 1024, hierarchical.GetProperty("wanBytes").GetDouble());
+        Assert.Equal(100, hierarchical.GetProperty("cloudFanIn").GetInt64());
+        Assert.Equal(101, hierarchical.GetProperty("largestFogFanIn").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("--devices", "0", "--fog-nodes", "1", "--update", "1 MB")]
+    [InlineData("--devices", "10", "--fog-nodes", "-1", "--update", "1 MB")]
+    [InlineData("--devices", "10", "--fog-nodes", "2", "--update", "8 megabytes")]
+    [InlineData("--devices", "10", "--fog-nodes", "2", "--update", "0 MB")]
+    [InlineData("--devices", "ten", "--fog-nodes", "2", "--update", "1 MB")]
+    [InlineData("--devices", "10", "--update", "1 MB")]
+    public void Aggregate_plan_bad_input_is_one_line_and_exit_code_2(params string[] args)
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run(["aggregate-plan", .. args]);
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public void Bench_aggregate_measures_both_modes_against_the_ceiling()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("bench", "aggregate", "--updates", "4", "--dimension", "5000", "--threads", "2", "--json");
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement root = doc.RootElement;
+        Assert.Equal(4, root.GetProperty("updates").GetInt32());
+        Assert.Equal(5000, root.GetProperty("dimension").GetInt32());
+        Assert.Equal(2, root.GetProperty("threads").GetInt32());
+        Assert.True(root.GetProperty("ceilingGBps").GetDouble() > 0);
+        JsonElement[] modes = [.. root.GetProperty("modes").EnumerateArray()];
+        Assert.Equal(["fast", "reproducible"], modes.Select(m => m.GetProperty("mode").GetString()));
+        Assert.All(modes, m => Assert.Equal(
+            m.GetProperty("GBps").GetDouble() / root.GetProperty("ceilingGBps").GetDouble(),
+            m.GetProperty("ratioToCeiling").GetDouble(),
+            12));
+    }
+
+    [Fact]
+    public void Bench_aggregate_refuses_silly_sizes()
+    {
+        (int code, _, string stderr) = CliRunner.Run("bench", "aggregate", "--updates", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("at least 1", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = CliRunner.Run("bench", "aggregate", "--updates", "100000", "--dimension", "100000000");
+        Assert.Equal(2, code);
+        Assert.Contains("at most 16 GB", stderr, StringComparison.Ordinal);
+    }
+}
