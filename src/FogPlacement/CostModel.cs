@@ -100,18 +100,7 @@ public sealed class CostModel
         ReadOnlySpan<SplitOption> splits = request.SplitSpan;
         for (int i = 0; i < splits.Length; i++)
         {
-            SplitOption split = splits[i];
-            if (IndexOfTier(split.Tier) < 0)
-            {
-                throw new ArgumentException(
-                    $"Split '{split.Name}' names tier '{split.Tier}', which is not a remote tier of this model (tiers: {string.Join(", ", tiers.Select(t => t.Name))}).",
-                    $"splits[{i}].tier");
-            }
-
-            if (Array.IndexOf(offloadNames, split.Name) >= 0)
-            {
-                throw new ArgumentException($"A split cannot be called '{split.Name}': that is the name of an offload candidate.", $"splits[{i}].name");
-            }
+            ResolveSplit(splits[i], i);
         }
     }
 
@@ -122,19 +111,33 @@ public sealed class CostModel
     /// <exception cref="OverflowException">A cost is too large for a double.</exception>
     public CandidateCost Choose(Request request)
     {
-        Validate(request);
-        CandidateCost best = EvaluateAt(request, 0);
-        int count = CandidateCount(request);
-        for (int i = 1; i < count; i++)
+        ArgumentNullException.ThrowIfNull(request);
+
+        // Three plain loops in candidate order (the hot path): only objectives, then the winner's full breakdown.
+        int best = 0;
+        double bestObjective = CostFormula.Compute(Device, Energy, Lambda, request.Work, DataSize.Zero, null, Work.Zero).Objective;
+        for (int t = 0; t < tiers.Length; t++)
         {
-            CandidateCost candidate = EvaluateAt(request, i);
-            if (candidate.Objective < best.Objective)
+            double objective = CostFormula.Compute(Device, Energy, Lambda, Work.Zero, request.Input, tiers[t], request.Work).Objective;
+            if (objective < bestObjective)
             {
-                best = candidate;
+                (best, bestObjective) = (t + 1, objective);
             }
         }
 
-        return best;
+        ReadOnlySpan<SplitOption> splits = request.SplitSpan;
+        for (int i = 0; i < splits.Length; i++)
+        {
+            SplitOption split = splits[i];
+            Tier tier = ResolveSplit(split, i);
+            double objective = CostFormula.Compute(Device, Energy, Lambda, split.HeadWork, split.Intermediate, tier, request.Work - split.HeadWork).Objective;
+            if (objective < bestObjective)
+            {
+                (best, bestObjective) = (1 + tiers.Length + i, objective);
+            }
+        }
+
+        return EvaluateAt(request, best);
     }
 
     /// <summary>Evaluates every candidate of <paramref name="request"/> into <paramref name="destination"/>, in candidate order. Allocates nothing.</summary>
@@ -176,22 +179,97 @@ public sealed class CostModel
         return new Decision(candidates, chosen, Lambda);
     }
 
+    /// <summary>
+    /// Decides many split-less requests at once (SIMD across requests): for request i, the index of the chosen
+    /// candidate (0 = all on device, t + 1 = offload all to <c>Tiers[t]</c>) and, optionally, its objective.
+    /// Allocates nothing, and agrees bit for bit with <see cref="Choose"/> on the same requests.
+    /// </summary>
+    /// <param name="work">Each request's work W.</param>
+    /// <param name="input">Each request's input B, as long as <paramref name="work"/>.</param>
+    /// <param name="chosen">Receives each request's chosen candidate index.</param>
+    /// <param name="objective">Receives each chosen objective, or is empty.</param>
+    /// <exception cref="ArgumentException">The spans' lengths differ.</exception>
+    /// <exception cref="OverflowException">An objective is too large for a double.</exception>
+    public void ChooseBatch(ReadOnlySpan<Work> work, ReadOnlySpan<DataSize> input, Span<int> chosen, Span<Duration> objective = default)
+    {
+        if (input.Length != work.Length || chosen.Length != work.Length || (!objective.IsEmpty && objective.Length != work.Length))
+        {
+            throw new ArgumentException($"work, input, chosen (and objective, when given) must have the same length; got {work.Length}, {input.Length}, {chosen.Length} and {objective.Length}.");
+        }
+
+        // Each quantity is a struct over exactly one double in its SI unit.
+        BatchDecision.Choose(
+            this,
+            System.Runtime.InteropServices.MemoryMarshal.Cast<Work, double>(work),
+            System.Runtime.InteropServices.MemoryMarshal.Cast<DataSize, double>(input),
+            chosen,
+            System.Runtime.InteropServices.MemoryMarshal.Cast<Duration, double>(objective));
+    }
+
+    /// <summary>The name of candidate <paramref name="index"/> of a split-less request, as <see cref="ChooseBatch"/> numbers them.</summary>
+    /// <param name="index">0 for the device, t + 1 for the offload to <c>Tiers[t]</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is out of range.</exception>
+    public string CandidateName(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(index, tiers.Length);
+        return index == 0 ? DeviceCandidateName : offloadNames[index - 1];
+    }
+
     private CandidateCost EvaluateAt(Request request, int index)
+    {
+        (string name, PlacementKind kind, Work deviceWork, DataSize sent, Tier? remote, Work remoteWork) = Describe(request, index);
+        return CostFormula.Evaluate(name, kind, Device, Energy, Lambda, deviceWork, sent, remote, remoteWork);
+    }
+
+    /// <summary>Candidate <paramref name="index"/> as the formula sees it: device work, bytes sent, remote tier and its work.</summary>
+    private (string Name, PlacementKind Kind, Work DeviceWork, DataSize Sent, Tier? Remote, Work RemoteWork) Describe(Request request, int index)
     {
         if (index == 0)
         {
-            return CostFormula.Evaluate(DeviceCandidateName, PlacementKind.Device, Device, Energy, Lambda, request.Work, DataSize.Zero, null, Work.Zero);
+            return (DeviceCandidateName, PlacementKind.Device, request.Work, DataSize.Zero, null, Work.Zero);
         }
 
         int t = index - 1;
         if (t < tiers.Length)
         {
-            return CostFormula.Evaluate(offloadNames[t], PlacementKind.Offload, Device, Energy, Lambda, Work.Zero, request.Input, tiers[t], request.Work);
+            return (offloadNames[t], PlacementKind.Offload, Work.Zero, request.Input, tiers[t], request.Work);
         }
 
         SplitOption split = request.SplitSpan[t - tiers.Length];
-        Tier tier = tiers[IndexOfTier(split.Tier)];
-        return CostFormula.Evaluate(split.Name, PlacementKind.Split, Device, Energy, Lambda, split.HeadWork, split.Intermediate, tier, request.Work - split.HeadWork);
+        return (split.Name, PlacementKind.Split, split.HeadWork, split.Intermediate, tiers[IndexOfTier(split.Tier)], request.Work - split.HeadWork);
+    }
+
+    /// <summary>The tier that runs split <paramref name="index"/>'s tail; throws if the split does not fit this model.</summary>
+    private Tier ResolveSplit(SplitOption split, int index)
+    {
+        int t = IndexOfTier(split.Tier);
+        if (t < 0)
+        {
+            throw new ArgumentException(
+                $"Split '{split.Name}' names tier '{split.Tier}', which is not a remote tier of this model (tiers: {string.Join(", ", tiers.Select(x => x.Name))}).",
+                $"splits[{index}].tier");
+        }
+
+        if (IsOffloadName(split.Name))
+        {
+            throw new ArgumentException($"A split cannot be called '{split.Name}': that is the name of an offload candidate.", $"splits[{index}].name");
+        }
+
+        return tiers[t];
+    }
+
+    private bool IsOffloadName(string name)
+    {
+        foreach (string offload in offloadNames)
+        {
+            if (string.Equals(offload, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private int IndexOfTier(string name)

@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using FogPlacement.Quantities;
+
+namespace FogPlacement;
+
+/// <summary>
+/// Many requests against one model at once, four (or eight) per vector: the same operations in the same order
+/// as <see cref="CostFormula"/>, so every decision and objective is bit-identical to <see cref="CostModel.Choose"/>.
+/// </summary>
+internal static class BatchDecision
+{
+    public static void Choose(CostModel model, ReadOnlySpan<double> work, ReadOnlySpan<double> input, Span<int> chosen, Span<double> objective)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            i = Vector256Path(model, work, input, chosen, objective);
+        }
+
+        for (; i < work.Length; i++)
+        {
+            (chosen[i], double best) = Scalar(model, work[i], input[i]);
+            if (!objective.IsEmpty)
+            {
+                objective[i] = best;
+            }
+        }
+    }
+
+    internal static (int Chosen, double Objective) Scalar(CostModel model, double w, double b)
+    {
+        double lambda = model.Lambda.SecondsPerJoule;
+        double deviceCompute = w / model.Device.Compute.FlopPerSecond;
+        double best = Objective(((0 + 0) + deviceCompute) + 0, 0 + (w * model.Energy.Compute.JoulesPerFlop), lambda);
+        int chosen = 0;
+        IReadOnlyList<Tier> tiers = model.Tiers;
+        double radio = b * model.Energy.Radio.JoulesPerByte;
+        for (int t = 0; t < tiers.Count; t++)
+        {
+            Tier tier = tiers[t];
+            double latency = ((((8 * b) / tier.Uplink.BitsPerSecond) + tier.RoundTrip.Seconds) + 0) + (w / tier.Compute.FlopPerSecond);
+            double value = Objective(latency, radio + 0, lambda);
+            if (!double.IsFinite(value))
+            {
+                throw Overflow(w, b);
+            }
+
+            if (value < best)
+            {
+                (best, chosen) = (value, t + 1);
+            }
+        }
+
+        return double.IsFinite(best) ? (chosen, best) : throw Overflow(w, b);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Objective(double latency, double energy, double lambda) => latency + (lambda * energy);
+
+    private static int Vector256Path(CostModel model, ReadOnlySpan<double> work, ReadOnlySpan<double> input, Span<int> chosen, Span<double> objective)
+    {
+        IReadOnlyList<Tier> tiers = model.Tiers;
+        Vector256<double> lambda = Vector256.Create(model.Lambda.SecondsPerJoule);
+        Vector256<double> deviceRate = Vector256.Create(model.Device.Compute.FlopPerSecond);
+        Vector256<double> e = Vector256.Create(model.Energy.Compute.JoulesPerFlop);
+        Vector256<double> rho = Vector256.Create(model.Energy.Radio.JoulesPerByte);
+        Vector256<double> eight = Vector256.Create(8.0);
+        Span<Vector256<double>> uplink = stackalloc Vector256<double>[tiers.Count];
+        Span<Vector256<double>> roundTrip = stackalloc Vector256<double>[tiers.Count];
+        Span<Vector256<double>> compute = stackalloc Vector256<double>[tiers.Count];
+        for (int t = 0; t < tiers.Count; t++)
+        {
+            uplink[t] = Vector256.Create(tiers[t].Uplink.BitsPerSecond);
+            roundTrip[t] = Vector256.Create(tiers[t].RoundTrip.Seconds);
+            compute[t] = Vector256.Create(tiers[t].Compute.FlopPerSecond);
+        }
+
+        ref double w0 = ref MemoryMarshal.GetReference(work);
+        ref double b0 = ref MemoryMarshal.GetReference(input);
+        Vector256<double> finite = Vector256<double>.Zero;
+        int i = 0;
+        for (; i <= work.Length - 4; i += 4)
+        {
+            // Candidate order and tie-breaking as in CostModel: device first, then tiers; only a strictly smaller objective wins.
+            Vector256<double> w = Vector256.LoadUnsafe(ref w0, (nuint)i);
+            Vector256<double> b = Vector256.LoadUnsafe(ref b0, (nuint)i);
+            Vector256<double> best = Objective(((Vector256<double>.Zero + Vector256<double>.Zero) + (w / deviceRate)) + Vector256<double>.Zero, Vector256<double>.Zero + (w * e), lambda);
+            Vector256<long> index = Vector256<long>.Zero;
+            Vector256<double> radio = (b * rho) + Vector256<double>.Zero;
+            Vector256<double> upload = eight * b;
+            for (int t = 0; t < uplink.Length; t++)
+            {
+                Vector256<double> latency = (((upload / uplink[t]) + roundTrip[t]) + Vector256<double>.Zero) + (w / compute[t]);
+                Vector256<double> value = Objective(latency, radio, lambda);
+                finite |= value - value;
+                Vector256<double> better = Vector256.LessThan(value, best);
+                best = Vector256.ConditionalSelect(better, value, best);
+                index = Vector256.ConditionalSelect(better.AsInt64(), Vector256.Create((long)(t + 1)), index);
+            }
+
+            finite |= best - best;
+            if (!objective.IsEmpty)
+            {
+                best.StoreUnsafe(ref MemoryMarshal.GetReference(objective), (nuint)i);
+            }
+
+            Vector128.Narrow(index.GetLower(), index.GetUpper()).StoreUnsafe(ref MemoryMarshal.GetReference(chosen), (nuint)i);
+        }
+
+        if (!Vector256.EqualsAll(finite, Vector256<double>.Zero))
+        {
+            for (int k = 0; k < i; k++)
+            {
+                Scalar(model, work[k], input[k]);
+            }
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Objective(Vector256<double> latency, Vector256<double> energy, Vector256<double> lambda) => latency + (lambda * energy);
+
+    private static OverflowException Overflow(double w, double b) =>
+        new($"The objective of a request of {Work.FromFlop(w)} with input {DataSize.FromBytes(b)} is out of the range of a double.");
+}
