@@ -58,6 +58,15 @@ internal static class CommandLine
 
     private static void Write(Scenario scenario, bool json, TextWriter stdout)
     {
+        if (scenario.Chain is not null)
+        {
+            Chains.ChainDecision chain = scenario.DecideChain();
+            stdout.Write(json
+                ? ChainOutput.Json(chain, scenario.Model.Lambda.SecondsPerJoule)
+                : ChainOutput.Table(chain, scenario.Model.Lambda.MillisecondsPerJoule));
+            return;
+        }
+
         Decision decision = scenario.Decide();
         stdout.Write(json ? DecisionJson.Format(decision) : DecisionTable.Format(decision));
     }

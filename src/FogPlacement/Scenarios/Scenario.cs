@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using FogPlacement.Chains;
 using FogPlacement.Quantities;
 
 namespace FogPlacement.Scenarios;
@@ -11,20 +12,34 @@ namespace FogPlacement.Scenarios;
 /// </summary>
 public sealed class Scenario
 {
-    private Scenario(CostModel model, Request request)
+    private Scenario(CostModel model, IReadOnlyList<Link> links, Request? request, LayerChain? chain)
     {
         Model = model;
+        Links = links;
         Request = request;
+        Chain = chain;
     }
 
     /// <summary>Gets the cost model: device, tiers, energy parameters and lambda.</summary>
     public CostModel Model { get; }
 
-    /// <summary>Gets the request to decide.</summary>
-    public Request Request { get; }
+    /// <summary>Gets the links between remote tiers (used by layer chains).</summary>
+    public IReadOnlyList<Link> Links { get; }
+
+    /// <summary>Gets the request to decide, or null when the request is a layer chain (see <see cref="Chain"/>).</summary>
+    public Request? Request { get; }
+
+    /// <summary>Gets the request as a layer chain, or null when it is a plain request with optional splits.</summary>
+    public LayerChain? Chain { get; }
 
     /// <summary>Decides the scenario's request with its model.</summary>
-    public Decision Decide() => Model.Decide(Request);
+    /// <exception cref="InvalidOperationException">The request is a layer chain; use <see cref="DecideChain"/>.</exception>
+    public Decision Decide() => Model.Decide(Request ?? throw new InvalidOperationException("This scenario's request is a layer chain; use DecideChain."));
+
+    /// <summary>Finds the optimal placement of the scenario's layer chain.</summary>
+    /// <exception cref="InvalidOperationException">The request has no layers; use <see cref="Decide"/>.</exception>
+    public ChainDecision DecideChain() =>
+        new ChainOptimizer(Model, Links).Decide(Chain ?? throw new InvalidOperationException("This scenario's request has no layers; use Decide."));
 
     /// <summary>Reads a scenario from a JSON file.</summary>
     /// <param name="path">The file's path.</param>
@@ -141,50 +156,127 @@ public sealed class Scenario
                 }
             }
 
-            Request? request = null;
-            if (Required(root.Request, "$.request") is { } r)
+            var links = new List<Link>();
+            List<LinkDocument?> linkDocuments = root.Links ?? [];
+            for (int i = 0; i < linkDocuments.Count; i++)
             {
-                Work work = Quantity<Work>(r.Work, "$.request.work");
-                DataSize input = Quantity<DataSize>(r.Input, "$.request.input");
-                var splits = new List<SplitOption>();
-                List<SplitDocument?> splitDocuments = r.Splits ?? [];
-                for (int i = 0; i < splitDocuments.Count; i++)
+                string path = $"$.links[{i}]";
+                if (Required(linkDocuments[i], path) is not { } l)
                 {
-                    string path = $"$.request.splits[{i}]";
-                    if (Required(splitDocuments[i], path) is not { } s)
-                    {
-                        continue;
-                    }
-
-                    int before = errors.Count;
-                    string name = Text(s.Name, path + ".name");
-                    string tierName = Text(s.Tier, path + ".tier");
-                    Work head = s.HeadWork is null ? Work.Zero : Quantity<Work>(s.HeadWork, path + ".headWork");
-                    DataSize intermediate = Quantity<DataSize>(s.Intermediate, path + ".intermediate");
-                    if (errors.Count == before && Build(path, () => new SplitOption(name, tierName, head, intermediate)) is { } split)
-                    {
-                        splits.Add(split);
-                    }
+                    continue;
                 }
 
-                if (errors.Count == 0)
+                int before = errors.Count;
+                string from = Text(l.From, path + ".from");
+                string to = Text(l.To, path + ".to");
+                DataRate rate = Quantity<DataRate>(l.Rate, path + ".rate");
+                Duration roundTrip = Quantity<Duration>(l.RoundTrip, path + ".roundTrip");
+                if (errors.Count == before && Build(path, () => new Link(from, to, rate, roundTrip)) is { } link)
                 {
-                    request = Build("$.request", () => new Request(work, input, splits));
+                    links.Add(link);
                 }
             }
 
-            if (errors.Count > 0 || device is null || request is null)
+            Request? request = null;
+            LayerChain? chain = null;
+            if (Required(root.Request, "$.request") is { } r)
+            {
+                if (r.Layers is not null)
+                {
+                    chain = ReadChain(r);
+                }
+                else
+                {
+                    request = ReadRequest(r);
+                }
+            }
+
+            if (errors.Count > 0 || device is null || (request is null && chain is null))
             {
                 return null;
             }
 
             CostModel? model = Build("$", () => new CostModel(device, energy, tiers, lambda));
-            if (model is null || !Check("$.request", () => model.Validate(request)))
+            if (model is null || (request is not null && !Check("$.request", () => model.Validate(request)))
+                || !Check("$", () => _ = new ChainOptimizer(model, links)))
             {
                 return null;
             }
 
-            return new Scenario(model, request);
+            return new Scenario(model, links, request, chain);
+        }
+
+        private Request? ReadRequest(RequestDocument r)
+        {
+            Work work = Quantity<Work>(r.Work, "$.request.work");
+            DataSize input = Quantity<DataSize>(r.Input, "$.request.input");
+            var splits = new List<SplitOption>();
+            List<SplitDocument?> splitDocuments = r.Splits ?? [];
+            for (int i = 0; i < splitDocuments.Count; i++)
+            {
+                string path = $"$.request.splits[{i}]";
+                if (Required(splitDocuments[i], path) is not { } s)
+                {
+                    continue;
+                }
+
+                int before = errors.Count;
+                string name = Text(s.Name, path + ".name");
+                string tierName = Text(s.Tier, path + ".tier");
+                Work head = s.HeadWork is null ? Work.Zero : Quantity<Work>(s.HeadWork, path + ".headWork");
+                DataSize intermediate = Quantity<DataSize>(s.Intermediate, path + ".intermediate");
+                if (errors.Count == before && Build(path, () => new SplitOption(name, tierName, head, intermediate)) is { } split)
+                {
+                    splits.Add(split);
+                }
+            }
+
+            return errors.Count == 0 ? Build("$.request", () => new Request(work, input, splits)) : null;
+        }
+
+        private LayerChain? ReadChain(RequestDocument r)
+        {
+            if (r.Splits is not null)
+            {
+                errors.Add(new ScenarioError("$.request", "a request has either splits or layers, not both"));
+            }
+
+            DataSize input = Quantity<DataSize>(r.Input, "$.request.input");
+            if (r.Layers!.Count == 0)
+            {
+                errors.Add(new ScenarioError("$.request.layers", "a layer chain needs at least one layer"));
+            }
+
+            var layers = new List<Layer>();
+            for (int i = 0; i < r.Layers!.Count; i++)
+            {
+                string path = $"$.request.layers[{i}]";
+                if (Required(r.Layers[i], path) is not { } l)
+                {
+                    continue;
+                }
+
+                int before = errors.Count;
+                string name = Text(l.Name, path + ".name");
+                Work work = Quantity<Work>(l.Work, path + ".work");
+                DataSize output = Quantity<DataSize>(l.Output, path + ".output");
+                if (errors.Count == before && Build(path, () => new Layer(name, work, output)) is { } layer)
+                {
+                    layers.Add(layer);
+                }
+            }
+
+            if (r.Work is not null && errors.Count == 0)
+            {
+                Work declared = Quantity<Work>(r.Work, "$.request.work");
+                double total = layers.Sum(l => l.Work.Flop);
+                if (Math.Abs(declared.Flop - total) > 1e-9 * Math.Max(declared.Flop, total))
+                {
+                    errors.Add(new ScenarioError("$.request.work", $"{declared} is not the sum of the layers' work, {Work.FromFlop(total)}; leave it out or make it agree"));
+                }
+            }
+
+            return errors.Count == 0 ? Build("$.request", () => new LayerChain(input, layers)) : null;
         }
 
         private T? Required<T>(T? value, string path)

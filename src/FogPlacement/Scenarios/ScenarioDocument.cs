@@ -20,7 +20,29 @@ internal sealed class ScenarioDocument : DocumentNode
 
     public List<TierDocument?>? Tiers { get; set; }
 
+    public List<LinkDocument?>? Links { get; set; }
+
     public RequestDocument? Request { get; set; }
+}
+
+internal sealed class LinkDocument : DocumentNode
+{
+    public JsonElement? From { get; set; }
+
+    public JsonElement? To { get; set; }
+
+    public JsonElement? Rate { get; set; }
+
+    public JsonElement? RoundTrip { get; set; }
+}
+
+internal sealed class LayerDocument : DocumentNode
+{
+    public JsonElement? Name { get; set; }
+
+    public JsonElement? Work { get; set; }
+
+    public JsonElement? Output { get; set; }
 }
 
 internal sealed class ObjectiveDocument : DocumentNode
@@ -55,6 +77,8 @@ internal sealed class RequestDocument : DocumentNode
     public JsonElement? Input { get; set; }
 
     public List<SplitDocument?>? Splits { get; set; }
+
+    public List<LayerDocument?>? Layers { get; set; }
 }
 
 internal sealed class SplitDocument : DocumentNode

@@ -34,7 +34,7 @@ public class ScenarioTests
     public void Head_work_is_optional_and_defaults_to_zero()
     {
         Scenario scenario = Scenario.Parse(Seed.Replace("\"headWork\": \"0 GFLOP\", ", "", StringComparison.Ordinal));
-        Assert.Equal(FogPlacement.Quantities.Work.Zero, scenario.Request.Splits[0].HeadWork);
+        Assert.Equal(FogPlacement.Quantities.Work.Zero, scenario.Request!.Splits[0].HeadWork);
     }
 
     [Theory]
@@ -94,5 +94,52 @@ public class ScenarioTests
         var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse("{}"));
         Assert.Equal(["$.objective", "$.device", "$.tiers", "$.request"], ex.Errors.Select(e => e.Path));
         Assert.All(ex.Errors, e => Assert.Equal("required field is missing", e.Message));
+    }
+
+    internal const string Chain = """
+        {
+          "objective": { "lambda": "30 ms/J" },
+          "device": { "compute": "80 GFLOP/s", "computeEnergy": "0.55 J/GFLOP", "radioEnergy": "0.9 J/MB" },
+          "tiers": [
+            { "name": "fog",   "compute": "2500 GFLOP/s", "uplink": "120 Mbit/s", "roundTrip": "6 ms" },
+            { "name": "cloud", "compute": "9000 GFLOP/s", "uplink": "25 Mbit/s",  "roundTrip": "45 ms" }
+          ],
+          "links": [ { "from": "fog", "to": "cloud", "rate": "1 Gbit/s", "roundTrip": "20 ms" } ],
+          "request": {
+            "input": "0.3 MB",
+            "layers": [
+              { "name": "head", "work": "0 GFLOP", "output": "1.5 MB" },
+              { "name": "tail", "work": "4 GFLOP", "output": "0 B" }
+            ]
+          }
+        }
+        """;
+
+    [Fact]
+    public void Reads_links_and_layer_chains()
+    {
+        Scenario scenario = Scenario.Parse(Chain);
+        Assert.Null(scenario.Request);
+        Assert.Equal(2, scenario.Chain!.Layers.Count);
+        Assert.Equal("fog", Assert.Single(scenario.Links).From);
+        Assert.Equal("device[] > fog[1-2]", scenario.DecideChain().Chosen.Name);
+        Assert.Throws<InvalidOperationException>(() => scenario.Decide());
+        Assert.Throws<InvalidOperationException>(() => Scenario.Parse(Seed).DecideChain());
+    }
+
+    [Theory]
+    [InlineData("\"to\": \"cloud\"", "\"to\": \"edge\"", "$.links[0].to", "names tier 'edge'")]
+    [InlineData("\"to\": \"cloud\"", "\"to\": \"fog\"", "$.links[0].to", "cannot join tier 'fog' to itself")]
+    [InlineData("\"rate\": \"1 Gbit/s\"", "\"rate\": \"0 Gbit/s\"", "$.links[0].rate", "must be greater than zero")]
+    [InlineData("\"output\": \"1.5 MB\"", "\"output\": \"1.5 MB\", \"size\": 1", "$.request.layers[0].size", "unknown field 'size'")]
+    [InlineData("\"work\": \"4 GFLOP\"", "\"work\": \"4 GFLOPS\"", "$.request.layers[1].work", "unknown unit 'GFLOPS'")]
+    [InlineData("\"input\": \"0.3 MB\",", "\"input\": \"0.3 MB\", \"splits\": [],", "$.request", "either splits or layers, not both")]
+    [InlineData("\"input\": \"0.3 MB\",", "\"input\": \"0.3 MB\", \"work\": \"5 GFLOP\",", "$.request.work", "is not the sum of the layers' work, 4 GFLOP")]
+    [InlineData("\"layers\": [", "\"layers\": [ ], \"x\": [", "$.request.layers", "at least one layer")]
+    public void Reports_bad_links_and_layers_at_their_JSON_path(string good, string bad, string path, string message)
+    {
+        Assert.Contains(good, Chain, StringComparison.Ordinal);
+        var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(Chain.Replace(good, bad, StringComparison.Ordinal)));
+        Assert.Contains(ex.Errors, e => e.Path == path && e.Message.Contains(message, StringComparison.Ordinal));
     }
 }

@@ -1,0 +1,61 @@
+using FogPlacement.Quantities;
+
+namespace FogPlacement.Chains;
+
+/// <summary>
+/// The cost of one placement of a layer chain (the formula, in one place). A placement is a path of distinct tiers
+/// p0 = device, p1, …, pm and boundaries b1 ≤ … ≤ bm: tier p_i runs layers b_i + 1 … b_(i+1) (b0 = 0, b_(m+1) = L),
+/// and the data at boundary b_i (the input if b_i = 0, else layer b_i's output) is sent over hop p_(i−1) → p_i.
+/// <code>
+/// L = Σ_i (Σ work of p_i's slice) / C_(p_i)  +  Σ_hops (8 · bytes / rate + round trip)
+/// E = e · (work on the device) + rho · (bytes of the first hop, the only one the device sends)
+/// objective = L + lambda·E
+/// </code>
+/// </summary>
+internal static class ChainCost
+{
+    public static ChainPlacement Evaluate(CostModel model, ChainNetwork network, LayerChain chain, int[] path, int[] boundaries)
+    {
+        int layers = chain.Layers.Count;
+        var segments = new Segment[path.Length];
+        double compute = 0, transfer = 0, deviceWork = 0, sentByDevice = 0;
+        for (int i = 0; i < path.Length; i++)
+        {
+            int first = i == 0 ? 0 : boundaries[i - 1];
+            int last = i == path.Length - 1 ? layers : boundaries[i];
+            double work = 0;
+            for (int k = first; k < last; k++)
+            {
+                work += chain.Layers[k].Work.Flop;
+            }
+
+            Tier tier = network.Nodes[path[i]];
+            compute += work / tier.Compute.FlopPerSecond;
+            if (i == 0)
+            {
+                deviceWork = work;
+            }
+            else
+            {
+                double bytes = chain.DataAt(first).Bytes;
+                (double rate, double roundTrip) = network.Edge(path[i - 1], path[i]);
+                transfer += ((8 * bytes) / rate) + roundTrip;
+                if (i == 1)
+                {
+                    sentByDevice = bytes;
+                }
+            }
+
+            segments[i] = new Segment(tier.Name, first + 1, last);
+        }
+
+        double energy = (model.Energy.Compute.JoulesPerFlop * deviceWork) + (model.Energy.Radio.JoulesPerByte * sentByDevice);
+        double objective = (compute + transfer) + (model.Lambda.SecondsPerJoule * energy);
+        if (!double.IsFinite(objective) || !double.IsFinite(energy))
+        {
+            throw new OverflowException($"The cost of placing the chain as {string.Join(" > ", segments)} is out of the range of a double.");
+        }
+
+        return new ChainPlacement(segments, Duration.FromSeconds(compute), Duration.FromSeconds(transfer), Energy.FromJoules(energy), Duration.FromSeconds(objective));
+    }
+}

@@ -1,0 +1,84 @@
+namespace FogPlacement.Chains;
+
+/// <summary>
+/// The tiers as a graph: node 0 is the device, node t (1..T) the model's remote tier t − 1. The device reaches every
+/// remote tier over its uplink; links join remote tiers. Excluded tiers are left out.
+/// </summary>
+internal sealed class ChainNetwork
+{
+    private readonly (double Rate, double RoundTrip)?[,] edges;
+
+    public ChainNetwork(CostModel model, IReadOnlyList<Link> links, IReadOnlySet<string>? excluded)
+    {
+        Nodes = [model.Device, .. model.Tiers];
+        edges = new (double, double)?[Nodes.Length, Nodes.Length];
+        Allowed = [.. Nodes.Select(n => excluded is null || !excluded.Contains(n.Name))];
+        for (int t = 1; t < Nodes.Length; t++)
+        {
+            edges[0, t] = (Nodes[t].Uplink.BitsPerSecond, Nodes[t].RoundTrip.Seconds);
+        }
+
+        foreach (Link link in links)
+        {
+            edges[IndexOf(link.From), IndexOf(link.To)] = (link.Rate.BitsPerSecond, link.RoundTrip.Seconds);
+        }
+
+        var paths = new List<int[]>();
+        Extend([0], paths);
+        Paths = paths;
+    }
+
+    public Tier[] Nodes { get; }
+
+    public bool[] Allowed { get; }
+
+    /// <summary>Every simple path from the device along allowed edges, shortest first, then in tier order.</summary>
+    public IReadOnlyList<int[]> Paths { get; }
+
+    public (double Rate, double RoundTrip) Edge(int from, int to) => edges[from, to] ?? throw new InvalidOperationException($"No edge {Nodes[from].Name} → {Nodes[to].Name}.");
+
+    public int IndexOf(string tier)
+    {
+        for (int i = 0; i < Nodes.Length; i++)
+        {
+            if (Nodes[i].Name == tier)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private void Extend(int[] path, List<int[]> paths)
+    {
+        paths.Add(path);
+        int last = path[^1];
+        for (int next = 1; next < Nodes.Length; next++)
+        {
+            if (Allowed[next] && edges[last, next] is not null && Array.IndexOf(path, next) < 0)
+            {
+                Extend([.. path, next], paths);
+            }
+        }
+
+        if (path.Length == 1)
+        {
+            // Breadth-first order reads better in reports: sort once at the top.
+            paths.Sort((a, b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : CompareLexicographic(a, b));
+        }
+    }
+
+    private static int CompareLexicographic(int[] a, int[] b)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return a[i].CompareTo(b[i]);
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+using FogPlacement.Quantities;
+
+namespace FogPlacement.Chains;
+
+/// <summary>One tier's share of a placement: layers <see cref="FirstLayer"/> to <see cref="LastLayer"/> (1-based), or none when <see cref="IsEmpty"/> (the tier only relays).</summary>
+/// <param name="Tier">The tier's name.</param>
+/// <param name="FirstLayer">The first layer run there (1-based).</param>
+/// <param name="LastLayer">The last layer run there; <see cref="FirstLayer"/> − 1 for an empty slice.</param>
+public readonly record struct Segment(string Tier, int FirstLayer, int LastLayer)
+{
+    /// <summary>Gets whether the tier runs no layer (it only relays).</summary>
+    public bool IsEmpty => LastLayer < FirstLayer;
+
+    /// <summary>Returns <c>tier[first-last]</c>, <c>tier[k]</c> for one layer, or <c>tier[]</c> for a relay.</summary>
+    public override string ToString() =>
+        IsEmpty ? $"{Tier}[]" : FirstLayer == LastLayer ? string.Create(CultureInfo.InvariantCulture, $"{Tier}[{FirstLayer}]") : string.Create(CultureInfo.InvariantCulture, $"{Tier}[{FirstLayer}-{LastLayer}]");
+}
+
+/// <summary>
+/// A placement of a layer chain: a path of distinct tiers from the device, each running a contiguous slice of the
+/// layers in order, with its cost. Named after its segments, for example <c>device[1-3] > fog[4-9] > cloud[10-12]</c>.
+/// </summary>
+public sealed class ChainPlacement
+{
+    internal ChainPlacement(IReadOnlyList<Segment> segments, Duration computeTime, Duration transferTime, Energy deviceEnergy, Duration objective)
+    {
+        Segments = segments;
+        ComputeTime = computeTime;
+        TransferTime = transferTime;
+        Latency = Duration.FromSeconds(computeTime.Seconds + transferTime.Seconds);
+        DeviceEnergy = deviceEnergy;
+        Objective = objective;
+        var name = new StringBuilder();
+        foreach (Segment segment in segments)
+        {
+            name.Append(name.Length == 0 ? string.Empty : " > ").Append(segment.ToString());
+        }
+
+        Name = name.ToString();
+    }
+
+    /// <summary>Gets the placement's name, its segments joined by " > ".</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the segments, starting with the device.</summary>
+    public IReadOnlyList<Segment> Segments { get; }
+
+    /// <summary>Gets the number of segments that run at least one layer.</summary>
+    public int ComputingSegments => Segments.Count(s => !s.IsEmpty);
+
+    /// <summary>Gets the time spent computing, Σ slice work / tier compute rate.</summary>
+    public Duration ComputeTime { get; }
+
+    /// <summary>Gets the time spent on hops, Σ 8·bytes / rate + round trip.</summary>
+    public Duration TransferTime { get; }
+
+    /// <summary>Gets the end-to-end latency L.</summary>
+    public Duration Latency { get; }
+
+    /// <summary>Gets the device energy E: e · (work on the device) + rho · (bytes the device sends).</summary>
+    public Energy DeviceEnergy { get; }
+
+    /// <summary>Gets the objective L + lambda·E.</summary>
+    public Duration Objective { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name}: latency {Latency}, device energy {DeviceEnergy}, objective {Objective}";
+}

@@ -1,0 +1,113 @@
+using FogPlacement.Chains;
+using FogPlacement.Quantities;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace FogPlacement.Tests.Chains;
+
+public class ChainOptimizerTests
+{
+    /// <summary>The seed as a two-layer chain: a head of 0 GFLOP with a 1.5 MB output, then the 4 GFLOP tail.</summary>
+    private static LayerChain SeedChain() => new(
+        DataSize.FromMegabytes(0.3),
+        [new Layer("head", Work.Zero, DataSize.FromMegabytes(1.5)), new Layer("tail", Work.FromGigaflop(4), DataSize.Zero)]);
+
+    [Fact]
+    public void The_seeds_four_candidates_come_out_as_special_cases()
+    {
+        CostModel model = SeedExampleTests.SeedModel();
+        var network = new ChainNetwork(model, [], null);
+        LayerChain chain = SeedChain();
+        ChainPlacement device = ChainCost.Evaluate(model, network, chain, [0], []);
+        ChainPlacement fog = ChainCost.Evaluate(model, network, chain, [0, 1], [0]);
+        ChainPlacement cloud = ChainCost.Evaluate(model, network, chain, [0, 2], [0]);
+        ChainPlacement split = ChainCost.Evaluate(model, network, chain, [0, 1], [1]);
+        Decision seed = model.Decide(SeedExampleTests.SeedRequest());
+        ChainPlacement[] placements = [device, fog, cloud, split];
+        Assert.Equal(["device[1-2]", "device[] > fog[1-2]", "device[] > cloud[1-2]", "device[1] > fog[2]"], placements.Select(p => p.Name));
+        for (int i = 0; i < 4; i++)
+        {
+            SeedExampleTests.AssertRelative(seed.Candidates[i].Latency.Seconds, placements[i].Latency.Seconds);
+            SeedExampleTests.AssertRelative(seed.Candidates[i].DeviceEnergy.Joules, placements[i].DeviceEnergy.Joules);
+            SeedExampleTests.AssertRelative(seed.Candidates[i].Objective.Seconds, placements[i].Objective.Seconds);
+        }
+
+        ChainDecision decision = new ChainOptimizer(model).Decide(chain);
+        Assert.Equal("device[] > fog[1-2]", decision.Chosen.Name);
+        SeedExampleTests.AssertRelative(0.0357, decision.Chosen.Objective.Seconds);
+        Assert.Contains(decision.Candidates, c => c.Placement.Name == "device[1-2]" && c.BestOf.Contains("all on device"));
+        Assert.Contains(decision.Candidates, c => c.Placement.Name == "device[] > cloud[1-2]" && c.BestOf.Contains("all on cloud"));
+        Assert.Contains("optimal", decision.Candidates[0].BestOf);
+        Assert.Contains("all on fog", decision.Candidates[0].BestOf);
+    }
+
+    [Property(MaxTest = 200)]
+    public Property The_optimum_equals_brute_force_over_every_path_and_slicing() =>
+        Prop.ForAll(ChainGenerators.Instance(), x =>
+        {
+            var optimizer = new ChainOptimizer(x.Model, x.Links);
+            ChainDecision decision = optimizer.Decide(x.Chain);
+            List<BruteForce.Placement> all = BruteForce.Enumerate(x.Model, x.Links, x.Chain);
+            double best = all.Min(p => p.Objective);
+            bool optimal = Close(best, decision.Chosen.Objective.Seconds);
+            bool real = all.Any(p => p.Name == decision.Chosen.Name && Close(p.Objective, decision.Chosen.Objective.Seconds));
+
+            bool kindsAgree = decision.Candidates.All(c => c.BestOf.All(kind =>
+            {
+                IEnumerable<BruteForce.Placement> ofKind = kind switch
+                {
+                    "optimal" => all,
+                    "all on device" => all.Where(p => p.Computing == 1 && p.Path.Length == 1),
+                    "best single cut" => all.Where(p => p.Computing == 2),
+                    "best two cuts" => all.Where(p => p.Computing == 3),
+                    _ => all.Where(p => p.Computing == 1 && p.LastTier == kind["all on ".Length..]),
+                };
+                return Close(ofKind.Min(p => p.Objective), c.Placement.Objective.Seconds);
+            }));
+            bool everyKindReported = new[] { 2, 3 }.All(k => all.Any(p => p.Computing == k) == decision.Candidates.Any(c => c.BestOf.Contains(k == 2 ? "best single cut" : "best two cuts")));
+            return optimal.Label($"optimum {decision.Chosen} vs brute force {best:R}")
+                .And(real.Label("the chosen placement exists"))
+                .And(kindsAgree.Label("best of each kind"))
+                .And(everyKindReported.Label("every kind that exists is reported"));
+        });
+
+    [Fact]
+    public void Links_let_a_placement_relay_through_the_fog_to_the_cloud()
+    {
+        CostModel model = SeedExampleTests.SeedModel();
+        var chain = new LayerChain(DataSize.FromMegabytes(0.3), [new Layer("heavy", Work.FromTeraflop(2), DataSize.FromKilobytes(1))]);
+        var link = new Link("fog", "cloud", DataRate.FromGigabitsPerSecond(10), Duration.FromMilliseconds(1));
+        ChainDecision decision = new ChainOptimizer(model, [link]).Decide(chain);
+        Assert.Equal("device[] > fog[] > cloud[1]", decision.Chosen.Name);
+        Assert.True(decision.Chosen.Segments[1].IsEmpty);
+    }
+
+    [Fact]
+    public void Links_to_unknown_tiers_or_doubled_are_refused()
+    {
+        CostModel model = SeedExampleTests.SeedModel();
+        var edge = new Link("fog", "edge", DataRate.FromGigabitsPerSecond(1), Duration.Zero);
+        Assert.Equal("links[0].to", Assert.Throws<ArgumentException>(() => new ChainOptimizer(model, [edge])).ParamName);
+        var link = new Link("fog", "cloud", DataRate.FromGigabitsPerSecond(1), Duration.Zero);
+        Assert.Equal("links[1]", Assert.Throws<ArgumentException>(() => new ChainOptimizer(model, [link, link])).ParamName);
+        Assert.Throws<ArgumentException>(() => new Link("device", "fog", DataRate.FromGigabitsPerSecond(1), Duration.Zero));
+        Assert.Throws<ArgumentException>(() => new Link("fog", "fog", DataRate.FromGigabitsPerSecond(1), Duration.Zero));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Link("fog", "cloud", DataRate.Zero, Duration.Zero));
+        Assert.Throws<ArgumentException>(() => new LayerChain(DataSize.Zero, []));
+    }
+
+    [Fact]
+    public void The_search_grows_linearly_with_the_number_of_layers()
+    {
+        // Not a timing: the programme's table has one row per layer boundary and path position.
+        CostModel model = SeedExampleTests.SeedModel();
+        var layers = Enumerable.Range(1, 1000).Select(i => new Layer("l" + i, Work.FromMegaflop(i % 7), DataSize.FromKilobytes(1000 - (i % 900))));
+        ChainDecision decision = new ChainOptimizer(model, [new Link("fog", "cloud", DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(5))])
+            .Decide(new LayerChain(DataSize.FromMegabytes(1), layers));
+        Assert.Equal(1000, decision.Chosen.Segments.Where(s => !s.IsEmpty).Sum(s => s.LastLayer - s.FirstLayer + 1));
+    }
+
+    private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-12 * Math.Max(Math.Abs(a), Math.Abs(b));
+}
