@@ -20,17 +20,27 @@ internal static class ChainOutput
             ChainPlacement p = candidate.Placement;
             sb.AppendLine(string.Create(
                 c,
-                $"{p.Name.PadRight(nameWidth)}{p.Latency.Milliseconds,14:F1}{p.DeviceEnergy.Joules,20:F3}{p.Objective.Milliseconds,17:F1}   {string.Join(", ", candidate.BestOf)}"));
+                $"{p.Name.PadRight(nameWidth)}{p.Latency.Milliseconds,14:F1}{p.DeviceEnergy.Joules,20:F3}{p.Objective.Milliseconds,17:F1}   {string.Join(", ", candidate.BestOf)}")
+                + (p.Violations == ConstraintViolations.None ? string.Empty : "; breaks " + DecisionTable.Breaks(p.Violations)));
         }
 
         sb.AppendLine(rule);
-        sb.AppendLine(string.Create(c, $"chosen (min of latency_ms + {lambdaMillisecondsPerJoule:0.###}*energy_J): {decision.Chosen.Name}  [cost {decision.Chosen.Objective.Milliseconds:F1}]"));
+        sb.AppendLine(DecisionTable.ChosenLine(lambdaMillisecondsPerJoule, decision.Chosen.Name, decision.Chosen.Objective.Milliseconds, decision.IsFeasible, decision.Chosen.Violations));
         return sb.ToString();
     }
 
     public static string Json(ChainDecision decision, double lambdaSecondsPerJoule) => JsonText.Write(w =>
     {
-        w.WriteString("chosen", decision.Chosen.Name);
+        if (decision.IsFeasible)
+        {
+            w.WriteString("chosen", decision.Chosen.Name);
+        }
+        else
+        {
+            w.WriteNull("chosen");
+        }
+
+        w.WriteBoolean("feasible", decision.IsFeasible);
         w.WriteNumber("lambdaSecondsPerJoule", lambdaSecondsPerJoule);
         w.WriteStartArray("candidates");
         foreach (ChainCandidate candidate in decision.Candidates)
@@ -50,6 +60,7 @@ internal static class ChainOutput
             }
 
             w.WriteEndArray();
+            DecisionJson.WriteViolations(w, p.Violations);
             w.WriteStartArray("segments");
             foreach (Segment s in p.Segments)
             {
@@ -74,5 +85,6 @@ internal static class ChainOutput
         }
 
         w.WriteEndArray();
+        DecisionJson.WriteFrontier(w, decision.Frontier.Select(p => p.Name), decision.LambdaBreakpoints);
     });
 }

@@ -49,6 +49,7 @@ internal static class CommandLine
             return Guard(stderr, path.ToString(), () => Write(Scenario.Load(path.FullName), result.GetValue(evaluateJson), stdout));
         });
         root.Subcommands.Add(evaluate);
+        root.Subcommands.Add(BreakevenCommand.Create(stdout, stderr));
         root.Subcommands.Add(AggregatePlanCommand.Create(stdout, stderr));
         var bench = new Command("bench", "Measures this machine.");
         bench.Subcommands.Add(BenchAggregateCommand.Create(stdout, stderr));

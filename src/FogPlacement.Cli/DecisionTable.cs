@@ -10,7 +10,8 @@ internal static class DecisionTable
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         int nameWidth = Math.Max(22, decision.Candidates.Max(x => x.Name.Length) + 2);
-        string header = string.Create(c, $"{"placement".PadRight(nameWidth)}{"latency (ms)",14}{"device energy (J)",20}{"objective (ms)",17}");
+        bool constrained = decision.Candidates.Any(x => x.Violations != ConstraintViolations.None);
+        string header = string.Create(c, $"{"placement".PadRight(nameWidth)}{"latency (ms)",14}{"device energy (J)",20}{"objective (ms)",17}") + (constrained ? "   breaks" : string.Empty);
         string rule = new('-', header.Length);
         var sb = new StringBuilder();
         sb.AppendLine(header).AppendLine(rule);
@@ -18,14 +19,40 @@ internal static class DecisionTable
         {
             sb.AppendLine(string.Create(
                 c,
-                $"{candidate.Name.PadRight(nameWidth)}{candidate.Latency.Milliseconds,14:F1}{candidate.DeviceEnergy.Joules,20:F3}{candidate.Objective.Milliseconds,17:F1}"));
+                $"{candidate.Name.PadRight(nameWidth)}{candidate.Latency.Milliseconds,14:F1}{candidate.DeviceEnergy.Joules,20:F3}{candidate.Objective.Milliseconds,17:F1}")
+                + (constrained ? "   " + Breaks(candidate.Violations) : string.Empty));
         }
 
         sb.AppendLine(rule);
         CandidateCost chosen = decision.Chosen;
-        sb.AppendLine(string.Create(
-            c,
-            $"chosen (min of latency_ms + {decision.Lambda.MillisecondsPerJoule:0.###}*energy_J): {chosen.Name}  [cost {chosen.Objective.Milliseconds:F1}]"));
+        sb.AppendLine(ChosenLine(decision.Lambda.MillisecondsPerJoule, chosen.Name, chosen.Objective.Milliseconds, decision.IsFeasible, chosen.Violations));
         return sb.ToString();
+    }
+
+    /// <summary>The last line: the choice, or plainly that nothing meets the constraints.</summary>
+    public static string ChosenLine(double lambdaMillisecondsPerJoule, string name, double objectiveMilliseconds, bool feasible, ConstraintViolations violations) =>
+        feasible
+            ? string.Create(CultureInfo.InvariantCulture, $"chosen (min of latency_ms + {lambdaMillisecondsPerJoule:0.###}*energy_J): {name}  [cost {objectiveMilliseconds:F1}]")
+            : string.Create(CultureInfo.InvariantCulture, $"no feasible placement: every candidate breaks a constraint; the least objective is {name} [cost {objectiveMilliseconds:F1}], which breaks {Breaks(violations)}");
+
+    /// <summary>The broken constraints as words: "deadline, energy budget, excluded tier".</summary>
+    public static string Breaks(ConstraintViolations v) => string.Join(", ", Words(v));
+
+    public static IEnumerable<string> Words(ConstraintViolations v)
+    {
+        if (v.HasFlag(ConstraintViolations.Deadline))
+        {
+            yield return "deadline";
+        }
+
+        if (v.HasFlag(ConstraintViolations.EnergyBudget))
+        {
+            yield return "energy budget";
+        }
+
+        if (v.HasFlag(ConstraintViolations.ExcludedTier))
+        {
+            yield return "excluded tier";
+        }
     }
 }

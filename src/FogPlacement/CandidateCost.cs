@@ -56,4 +56,7 @@ public readonly record struct CandidateCost
 
     /// <summary>Gets the objective L + lambda·E, in units of time.</summary>
     public Duration Objective { get; init; }
+
+    /// <summary>Gets the request's constraints this candidate breaks (<see cref="ConstraintViolations.None"/> when it meets them all).</summary>
+    public ConstraintViolations Violations { get; init; }
 }

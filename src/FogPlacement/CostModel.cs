@@ -97,6 +97,7 @@ public sealed class CostModel
     public void Validate(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request.Constraints.Validate(tiers);
         ReadOnlySpan<SplitOption> splits = request.SplitSpan;
         for (int i = 0; i < splits.Length; i++)
         {
@@ -106,20 +107,41 @@ public sealed class CostModel
 
     /// <summary>Decides <paramref name="request"/> and returns the chosen candidate with its full cost breakdown. Allocates nothing.</summary>
     /// <param name="request">The request.</param>
-    /// <returns>The candidate with the least objective (the first such in candidate order).</returns>
+    /// <returns>The candidate with the least objective among those meeting the request's constraints (the first such in
+    /// candidate order); when none meets them, the least objective of all, whose <see cref="CandidateCost.Violations"/> say what it breaks.</returns>
     /// <exception cref="ArgumentException">The request does not fit the model (see <see cref="Validate"/>).</exception>
     /// <exception cref="OverflowException">A cost is too large for a double.</exception>
     public CandidateCost Choose(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        PlacementConstraints constraints = request.Constraints;
+        if (!constraints.IsEmpty)
+        {
+            constraints.Validate(tiers);
+        }
 
         // Three plain loops in candidate order (the hot path): only objectives, then the winner's full breakdown.
-        int best = 0;
-        double bestObjective = CostFormula.Compute(Device, Energy, Lambda, request.Work, DataSize.Zero, null, Work.Zero).Objective;
+        // best: the least objective meeting the constraints; any: the least of all (used when nothing meets them).
+        bool constrained = !constraints.IsEmpty;
+        int best = -1, any = 0;
+        double bestObjective = double.PositiveInfinity;
+        CostFormula.Terms device = CostFormula.Compute(Device, Energy, Lambda, request.Work, DataSize.Zero, null, Work.Zero);
+        double anyObjective = device.Objective;
+        if (!constrained || constraints.Check(device.Latency, device.Energy) == ConstraintViolations.None)
+        {
+            (best, bestObjective) = (0, device.Objective);
+        }
+
         for (int t = 0; t < tiers.Length; t++)
         {
-            double objective = CostFormula.Compute(Device, Energy, Lambda, Work.Zero, request.Input, tiers[t], request.Work).Objective;
-            if (objective < bestObjective)
+            CostFormula.Terms offload = CostFormula.Compute(Device, Energy, Lambda, Work.Zero, request.Input, tiers[t], request.Work);
+            double objective = offload.Objective;
+            if (objective < anyObjective)
+            {
+                (any, anyObjective) = (t + 1, objective);
+            }
+
+            if (objective < bestObjective && (!constrained || Violations(constraints, offload.Latency, offload.Energy, tiers[t]) == ConstraintViolations.None))
             {
                 (best, bestObjective) = (t + 1, objective);
             }
@@ -130,14 +152,21 @@ public sealed class CostModel
         {
             SplitOption split = splits[i];
             Tier tier = ResolveSplit(split, i);
-            double objective = CostFormula.Compute(Device, Energy, Lambda, split.HeadWork, split.Intermediate, tier, request.Work - split.HeadWork).Objective;
-            if (objective < bestObjective)
+            CostFormula.Terms cut = CostFormula.Compute(Device, Energy, Lambda, split.HeadWork, split.Intermediate, tier, request.Work - split.HeadWork);
+            double objective = cut.Objective;
+            int index = 1 + tiers.Length + i;
+            if (objective < anyObjective)
             {
-                (best, bestObjective) = (1 + tiers.Length + i, objective);
+                (any, anyObjective) = (index, objective);
+            }
+
+            if (objective < bestObjective && (!constrained || Violations(constraints, cut.Latency, cut.Energy, tier) == ConstraintViolations.None))
+            {
+                (best, bestObjective) = (index, objective);
             }
         }
 
-        return EvaluateAt(request, best);
+        return EvaluateAt(request, best >= 0 ? best : any);
     }
 
     /// <summary>Evaluates every candidate of <paramref name="request"/> into <paramref name="destination"/>, in candidate order. Allocates nothing.</summary>
@@ -155,17 +184,14 @@ public sealed class CostModel
             throw new ArgumentException($"The destination holds {destination.Length} candidates; this request has {count}.", nameof(destination));
         }
 
-        int chosen = 0;
+        var choice = new Choice();
         for (int i = 0; i < count; i++)
         {
             destination[i] = EvaluateAt(request, i);
-            if (destination[i].Objective < destination[chosen].Objective)
-            {
-                chosen = i;
-            }
+            choice.Offer(i, destination[i].Objective.Seconds, destination[i].Violations);
         }
 
-        return chosen;
+        return choice.Chosen;
     }
 
     /// <summary>Decides <paramref name="request"/> and returns every candidate's breakdown with the choice.</summary>
@@ -219,7 +245,60 @@ public sealed class CostModel
     private CandidateCost EvaluateAt(Request request, int index)
     {
         (string name, PlacementKind kind, Work deviceWork, DataSize sent, Tier? remote, Work remoteWork) = Describe(request, index);
-        return CostFormula.Evaluate(name, kind, Device, Energy, Lambda, deviceWork, sent, remote, remoteWork);
+        PlacementConstraints constraints = request.Constraints;
+        if (constraints.IsEmpty)
+        {
+            return CostFormula.Evaluate(name, kind, Device, Energy, Lambda, deviceWork, sent, remote, remoteWork);
+        }
+
+        CandidateCost cost = CostFormula.Evaluate(name, kind, Device, Energy, Lambda, deviceWork, sent, remote, remoteWork);
+        return cost with
+        {
+            Violations = constraints.Check(cost.Latency.Seconds, cost.DeviceEnergy.Joules)
+                | (remote is not null && constraints.Excludes(remote.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None),
+        };
+    }
+
+    private static ConstraintViolations Violations(PlacementConstraints constraints, double latency, double energy, Tier tier) =>
+        constraints.Check(latency, energy) | (constraints.Excludes(tier.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None);
+
+    /// <summary>
+    /// Keeps the best candidate offered: the least objective among those that meet every constraint, or, when none
+    /// does, the least objective of all. Ties go to the first offered, in candidate order.
+    /// </summary>
+    private struct Choice
+    {
+        private int feasible;
+        private double feasibleObjective;
+        private int any;
+        private double anyObjective;
+        private bool started;
+
+        public readonly int Chosen => feasible >= 0 ? feasible : any;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Offer(int index, double objective, ConstraintViolations violations)
+        {
+            if (!started)
+            {
+                started = true;
+                feasible = -1;
+                feasibleObjective = double.PositiveInfinity;
+                any = index;
+                anyObjective = objective;
+            }
+            else if (objective < anyObjective)
+            {
+                any = index;
+                anyObjective = objective;
+            }
+
+            if (violations == ConstraintViolations.None && (feasible < 0 || objective < feasibleObjective))
+            {
+                feasible = index;
+                feasibleObjective = objective;
+            }
+        }
     }
 
     /// <summary>Candidate <paramref name="index"/> as the formula sees it: device work, bytes sent, remote tier and its work.</summary>

@@ -14,12 +14,14 @@ public sealed class Request
     /// <param name="work">The request's total work W.</param>
     /// <param name="input">The input bytes B sent when the whole job is offloaded.</param>
     /// <param name="splits">Optional split options, with unique names; each head may not exceed <paramref name="work"/>.</param>
+    /// <param name="constraints">Optional deadline, energy budget and excluded tiers.</param>
     /// <exception cref="ArgumentException">A split is null, has a duplicate or reserved name, or a head larger than the work.
     /// <see cref="ArgumentException.ParamName"/> names the split, for example <c>splits[1].headWork</c>.</exception>
-    public Request(Work work, DataSize input, IEnumerable<SplitOption>? splits = null)
+    public Request(Work work, DataSize input, IEnumerable<SplitOption>? splits = null, PlacementConstraints? constraints = null)
     {
         Work = work;
         Input = input;
+        Constraints = constraints ?? PlacementConstraints.None;
         this.splits = splits?.ToArray() ?? [];
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < this.splits.Length; i++)
@@ -52,6 +54,9 @@ public sealed class Request
 
     /// <summary>Gets the input bytes B sent when the whole job is offloaded.</summary>
     public DataSize Input { get; }
+
+    /// <summary>Gets the request's constraints (<see cref="PlacementConstraints.None"/> when none were given).</summary>
+    public PlacementConstraints Constraints { get; }
 
     /// <summary>Gets the split options, in the order given.</summary>
     public IReadOnlyList<SplitOption> Splits => splits;

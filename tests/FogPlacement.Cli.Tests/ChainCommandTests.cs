@@ -5,21 +5,10 @@ namespace FogPlacement.Cli.Tests;
 
 public class ChainCommandTests
 {
-    private static string Example(string name)
-    {
-        string dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "examples", name)))
-        {
-            dir = Path.GetDirectoryName(dir) ?? throw new FileNotFoundException(name);
-        }
-
-        return Path.Combine(dir, "examples", name);
-    }
-
     [Fact]
     public void The_seed_as_a_layer_chain_reproduces_the_seeds_figures()
     {
-        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", Example("seed-chain.json"));
+        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", CliRunner.Example("seed-chain.json"));
         Assert.True(code == 0, stderr);
         Assert.Contains("device[] > fog[1-2]              27.6               0.270             35.7   optimal, all on fog", stdout, StringComparison.Ordinal);
         Assert.Contains("device[1-2]                      50.0               2.200            116.0   all on device", stdout, StringComparison.Ordinal);
@@ -30,7 +19,7 @@ public class ChainCommandTests
     [Fact]
     public void Chain_json_names_each_placement_by_its_segments()
     {
-        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", Example("vision-chain.json"), "--json");
+        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", CliRunner.Example("vision-chain.json"), "--json");
         Assert.True(code == 0, stderr);
         using JsonDocument doc = JsonDocument.Parse(stdout);
         string chosen = doc.RootElement.GetProperty("chosen").GetString()!;

@@ -18,4 +18,16 @@ internal static class CliRunner
         File.WriteAllText(path, content);
         return path;
     }
+
+    /// <summary>The path of a file in the repository's <c>examples/</c> folder.</summary>
+    public static string Example(string name)
+    {
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "examples", name)))
+        {
+            dir = Path.GetDirectoryName(dir) ?? throw new FileNotFoundException(name);
+        }
+
+        return Path.Combine(dir, "examples", name);
+    }
 }

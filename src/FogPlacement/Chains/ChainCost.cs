@@ -56,6 +56,10 @@ internal static class ChainCost
             throw new OverflowException($"The cost of placing the chain as {string.Join(" > ", segments)} is out of the range of a double.");
         }
 
-        return new ChainPlacement(segments, Duration.FromSeconds(compute), Duration.FromSeconds(transfer), Energy.FromJoules(energy), Duration.FromSeconds(objective));
+        return new ChainPlacement(segments, Duration.FromSeconds(compute), Duration.FromSeconds(transfer), Energy.FromJoules(energy), Duration.FromSeconds(objective))
+        {
+            Path = path,
+            Boundaries = boundaries,
+        };
     }
 }

@@ -35,6 +35,8 @@ internal sealed class ChainNetwork
     /// <summary>Every simple path from the device along allowed edges, shortest first, then in tier order.</summary>
     public IReadOnlyList<int[]> Paths { get; }
 
+    public bool HasEdge(int from, int to) => edges[from, to] is not null;
+
     public (double Rate, double RoundTrip) Edge(int from, int to) => edges[from, to] ?? throw new InvalidOperationException($"No edge {Nodes[from].Name} → {Nodes[to].Name}.");
 
     public int IndexOf(string tier)

@@ -8,17 +8,39 @@ public sealed record ChainCandidate(ChainPlacement Placement, IReadOnlyList<stri
 /// <summary>The optimal placement of a layer chain and, for comparison, the best placement of each kind.</summary>
 public sealed class ChainDecision
 {
-    internal ChainDecision(ChainPlacement chosen, IReadOnlyList<ChainCandidate> candidates)
+    private readonly Func<IReadOnlyList<ChainPlacement>> frontier;
+    private IReadOnlyList<ChainPlacement>? frontierValue;
+    private IReadOnlyList<LambdaBreakpoint>? breakpoints;
+
+    internal ChainDecision(ChainPlacement chosen, IReadOnlyList<ChainCandidate> candidates, Func<IReadOnlyList<ChainPlacement>> frontier)
     {
         Chosen = chosen;
         Candidates = candidates;
+        this.frontier = frontier;
     }
 
-    /// <summary>Gets the optimal placement: the least objective over every path and every slicing.</summary>
+    /// <summary>
+    /// Gets the optimal placement: the least objective over every path and every slicing that meets the chain's
+    /// constraints. When none does (<see cref="IsFeasible"/> is false), the least objective of all, whose
+    /// <see cref="ChainPlacement.Violations"/> say what it breaks.
+    /// </summary>
     public ChainPlacement Chosen { get; }
 
-    /// <summary>Gets the optimum and the best of each kind, each placement once, optimum first.</summary>
+    /// <summary>Gets whether some placement meets every constraint.</summary>
+    public bool IsFeasible => Chosen.Violations == ConstraintViolations.None;
+
+    /// <summary>Gets the optimum and the best of each kind (these regardless of deadline and budget), each placement once, optimum first.</summary>
     public IReadOnlyList<ChainCandidate> Candidates { get; }
+
+    /// <summary>
+    /// Gets the exact latency–energy Pareto frontier of every placement that avoids excluded tiers, by increasing
+    /// latency (computed on first use).
+    /// </summary>
+    public IReadOnlyList<ChainPlacement> Frontier => frontierValue ??= frontier();
+
+    /// <summary>Gets every lambda ≥ 0 at which the unconstrained optimum changes, in increasing order.</summary>
+    public IReadOnlyList<LambdaBreakpoint> LambdaBreakpoints => breakpoints ??= FrontierMath.Breakpoints(
+        Frontier, p => p.Latency.Seconds, p => p.DeviceEnergy.Joules, p => p.Name);
 }
 
 /// <summary>
@@ -77,7 +99,9 @@ public sealed class ChainOptimizer
     public ChainDecision Decide(LayerChain chain)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        var network = new ChainNetwork(model, links, excluded: null);
+        PlacementConstraints constraints = chain.Constraints;
+        constraints.Validate(model.Tiers);
+        var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         var best = new Dictionary<string, (double Objective, int[] Path, int[] Boundaries)>(StringComparer.Ordinal);
 
         void Offer(string kind, double objective, int[] path, int[] boundaries)
@@ -90,7 +114,7 @@ public sealed class ChainOptimizer
 
         foreach (int[] path in network.Paths)
         {
-            var dp = new PathProgramme(model, network, chain, path);
+            using var dp = new PathProgramme(model, network, chain, path);
             for (int k = 1; k <= Math.Min(MaxTracked, path.Length); k++)
             {
                 if (dp.Final(k) is not double objective || !double.IsFinite(objective))
@@ -114,11 +138,26 @@ public sealed class ChainOptimizer
             }
         }
 
+        IReadOnlyList<ChainPlacement> Frontier() => ParetoFrontier(network, chain);
+        if (constraints.Deadline is not null || constraints.EnergyBudget is not null)
+        {
+            // The constrained optimum lies on the frontier (the objective grows with latency and with energy).
+            IReadOnlyList<ChainPlacement> frontier = Frontier();
+            ChainPlacement? feasible = frontier
+                .Where(p => constraints.Check(p.Latency.Seconds, p.DeviceEnergy.Joules) == ConstraintViolations.None)
+                .OrderBy(p => p.Objective.Seconds).FirstOrDefault();
+            if (feasible is not null)
+            {
+                best["optimal"] = (feasible.Objective.Seconds, feasible.Path, feasible.Boundaries);
+            }
+        }
+
         var candidates = new List<ChainCandidate>();
         var byName = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach ((string kind, var entry) in best.OrderBy(e => e.Key == "optimal" ? 0 : 1))
         {
             ChainPlacement placement = ChainCost.Evaluate(model, network, chain, entry.Path, entry.Boundaries);
+            placement.Violations = constraints.Check(placement.Latency.Seconds, placement.DeviceEnergy.Joules);
             if (byName.TryGetValue(placement.Name, out List<string>? labels))
             {
                 labels.Add(kind);
@@ -130,8 +169,130 @@ public sealed class ChainOptimizer
             candidates.Add(new ChainCandidate(placement, labels));
         }
 
-        return new ChainDecision(candidates[0].Placement, candidates);
+        return new ChainDecision(candidates[0].Placement, candidates, Frontier);
     }
+
+    /// <summary>Evaluates a given placement of <paramref name="chain"/>, for example one named in an earlier decision.</summary>
+    /// <param name="chain">The layer chain.</param>
+    /// <param name="segments">The segments: the device first, then tiers joined by uplinks or links, slices contiguous and in order, covering every layer.</param>
+    /// <exception cref="ArgumentException">The segments are not a placement of this chain on this network.</exception>
+    public ChainPlacement Evaluate(LayerChain chain, IReadOnlyList<Segment> segments)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(segments);
+        var network = new ChainNetwork(model, links, chain.Constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        int[] path = [.. segments.Select(s => network.IndexOf(s.Tier))];
+        int[] boundaries = [.. segments.Skip(1).Select(s => s.FirstLayer - 1)];
+        int next = 1;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            Segment s = segments[i];
+            bool linked = i == 0 ? path[0] == 0 : path[i] > 0 && network.Allowed[path[i]] && network.HasEdge(path[i - 1], path[i]) && Array.IndexOf(path, path[i]) == i;
+            if (!linked || s.FirstLayer != next || s.LastLayer < s.FirstLayer - 1)
+            {
+                throw new ArgumentException($"Segment {i} ({s}) does not continue a placement of this chain: expected a tier reachable from the previous one, starting at layer {next}.", nameof(segments));
+            }
+
+            next = s.LastLayer + 1;
+        }
+
+        if (next != chain.Layers.Count + 1 || segments[^1].IsEmpty)
+        {
+            throw new ArgumentException($"The segments must run every layer, 1 to {chain.Layers.Count}, the last tier running the last one.", nameof(segments));
+        }
+
+        ChainPlacement placement = ChainCost.Evaluate(model, network, chain, path, boundaries);
+        placement.Violations = chain.Constraints.Check(placement.Latency.Seconds, placement.DeviceEnergy.Joules);
+        return placement;
+    }
+
+    /// <summary>The exact Pareto frontier: per path, a programme over (boundary, position) keeping every non-dominated (latency, energy) label.</summary>
+    private List<ChainPlacement> ParetoFrontier(ChainNetwork network, LayerChain chain)
+    {
+        var finals = new List<ChainPlacement>();
+        foreach (int[] path in network.Paths)
+        {
+            foreach (int[] boundaries in ParetoPath(network, chain, path))
+            {
+                ChainPlacement placement = ChainCost.Evaluate(model, network, chain, path, boundaries);
+                placement.Violations = chain.Constraints.Check(placement.Latency.Seconds, placement.DeviceEnergy.Joules);
+                finals.Add(placement);
+            }
+        }
+
+        return FrontierMath.Pareto(finals, p => p.Latency.Seconds, p => p.DeviceEnergy.Joules);
+    }
+
+    private List<int[]> ParetoPath(ChainNetwork network, LayerChain chain, int[] path)
+    {
+        int layers = chain.Layers.Count;
+        double e = model.Energy.Compute.JoulesPerFlop;
+        double rho = model.Energy.Radio.JoulesPerByte;
+        var a = new List<Label>[path.Length];
+        var c = new List<Label>[path.Length];
+        a[0] = [new Label(0, 0, null, 0, 0, false)];
+        for (int i = 1; i < path.Length; i++)
+        {
+            a[i] = [];
+        }
+
+        for (int i = 0; i < path.Length; i++)
+        {
+            c[i] = [];
+        }
+
+        for (int b = 0; b <= layers; b++)
+        {
+            if (b > 0)
+            {
+                double work = chain.Layers[b - 1].Work.Flop;
+                var next = new List<Label>[path.Length];
+                for (int i = 0; i < path.Length; i++)
+                {
+                    double time = work / network.Nodes[path[i]].Compute.FlopPerSecond;
+                    double energy = i == 0 ? e * work : 0;
+                    next[i] = Prune(a[i].Concat(c[i]).Select(l => new Label(l.Latency + time, l.Energy + energy, l, i, b, false)));
+                }
+
+                c = next;
+                for (int i = 0; i < path.Length; i++)
+                {
+                    a[i] = [];
+                }
+            }
+
+            double bytes = chain.DataAt(b).Bytes;
+            for (int i = 1; i < path.Length; i++)
+            {
+                (double rate, double roundTrip) = network.Edge(path[i - 1], path[i]);
+                double hop = ((8 * bytes) / rate) + roundTrip;
+                double energy = i == 1 ? rho * bytes : 0;
+                a[i] = Prune(a[i - 1].Concat(c[i - 1]).Select(l => new Label(l.Latency + hop, l.Energy + energy, l, i, b, true)));
+            }
+        }
+
+        var result = new List<int[]>();
+        foreach (Label final in c[^1])
+        {
+            int[] boundaries = new int[path.Length - 1];
+            for (Label? l = final; l is not null; l = l.Previous)
+            {
+                if (l.IsHop)
+                {
+                    boundaries[l.Position - 1] = l.Boundary;
+                }
+            }
+
+            result.Add(boundaries);
+        }
+
+        return result;
+    }
+
+    private static List<Label> Prune(IEnumerable<Label> labels) => FrontierMath.Pareto(labels, l => l.Latency, l => l.Energy);
+
+    /// <summary>A partial placement's (latency, energy) with the step that made it, for backtracking.</summary>
+    private sealed record Label(double Latency, double Energy, Label? Previous, int Position, int Boundary, bool IsHop);
 
     /// <summary>True when only the path's last tier computes (all earlier slices empty).</summary>
     private static bool OnlyLastComputes(int[] path, int[] boundaries, int layers) =>
@@ -142,7 +303,7 @@ public sealed class ChainOptimizer
     /// computed so far; C[i, b, k]: at p_i, which has just computed layer b. Hops cost 8·bytes/rate + round trip
     /// (plus lambda·rho·bytes on the device's hop); layer b at p_i costs work_b / C (plus lambda·e·work_b on the device).
     /// </summary>
-    private sealed class PathProgramme
+    private sealed class PathProgramme : IDisposable
     {
         private readonly int[] path;
         private readonly int layers;
@@ -158,12 +319,14 @@ public sealed class ChainOptimizer
             layers = chain.Layers.Count;
             kinds = Math.Min(MaxTracked, path.Length) + 1;
             int size = path.Length * (layers + 1) * kinds;
-            a = new double[size];
-            c = new double[size];
-            aFromC = new bool[size];
-            cFromA = new bool[size];
-            Array.Fill(a, double.PositiveInfinity);
-            Array.Fill(c, double.PositiveInfinity);
+            a = System.Buffers.ArrayPool<double>.Shared.Rent(size);
+            c = System.Buffers.ArrayPool<double>.Shared.Rent(size);
+            aFromC = System.Buffers.ArrayPool<bool>.Shared.Rent(size);
+            cFromA = System.Buffers.ArrayPool<bool>.Shared.Rent(size);
+            Array.Fill(a, double.PositiveInfinity, 0, size);
+            Array.Fill(c, double.PositiveInfinity, 0, size);
+            Array.Clear(aFromC, 0, size);
+            Array.Clear(cFromA, 0, size);
             a[Index(0, 0, 0)] = 0;
 
             double lambda = model.Lambda.SecondsPerJoule;
@@ -271,5 +434,14 @@ public sealed class ChainOptimizer
         }
 
         private int Index(int i, int b, int k) => (((i * (layers + 1)) + b) * kinds) + k;
+
+        /// <summary>Returns the tables to the shared pool (they are large for long chains).</summary>
+        public void Dispose()
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(a);
+            System.Buffers.ArrayPool<double>.Shared.Return(c);
+            System.Buffers.ArrayPool<bool>.Shared.Return(aFromC);
+            System.Buffers.ArrayPool<bool>.Shared.Return(cFromA);
+        }
     }
 }

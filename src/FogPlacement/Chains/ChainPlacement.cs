@@ -65,6 +65,13 @@ public sealed class ChainPlacement
     /// <summary>Gets the objective L + lambda·E.</summary>
     public Duration Objective { get; }
 
+    internal int[] Path { get; init; } = [];
+
+    internal int[] Boundaries { get; init; } = [];
+
+    /// <summary>Gets the chain's constraints this placement breaks.</summary>
+    public ConstraintViolations Violations { get; internal set; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Name}: latency {Latency}, device energy {DeviceEnergy}, objective {Objective}";
 }

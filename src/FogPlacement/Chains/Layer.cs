@@ -38,9 +38,11 @@ public sealed class LayerChain
     /// <summary>Creates a layer chain.</summary>
     /// <param name="input">The first layer's input, sent when the device ships the request before any layer.</param>
     /// <param name="layers">At least one layer, in execution order.</param>
+    /// <param name="constraints">Optional deadline, energy budget and excluded tiers.</param>
     /// <exception cref="ArgumentException"><paramref name="layers"/> is empty or holds a null.</exception>
-    public LayerChain(DataSize input, IEnumerable<Layer> layers)
+    public LayerChain(DataSize input, IEnumerable<Layer> layers, PlacementConstraints? constraints = null)
     {
+        Constraints = constraints ?? PlacementConstraints.None;
         ArgumentNullException.ThrowIfNull(layers);
         this.layers = [.. layers];
         if (this.layers.Length == 0)
@@ -58,6 +60,9 @@ public sealed class LayerChain
 
         Input = input;
     }
+
+    /// <summary>Gets the chain's constraints (<see cref="PlacementConstraints.None"/> when none were given).</summary>
+    public PlacementConstraints Constraints { get; }
 
     /// <summary>Gets the first layer's input.</summary>
     public DataSize Input { get; }

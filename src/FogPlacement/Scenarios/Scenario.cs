@@ -198,7 +198,8 @@ public sealed class Scenario
 
             CostModel? model = Build("$", () => new CostModel(device, energy, tiers, lambda));
             if (model is null || (request is not null && !Check("$.request", () => model.Validate(request)))
-                || !Check("$", () => _ = new ChainOptimizer(model, links)))
+                || !Check("$", () => _ = new ChainOptimizer(model, links))
+                || (chain is not null && !Check("$.request", () => chain.Constraints.Validate(model.Tiers))))
             {
                 return null;
             }
@@ -231,7 +232,8 @@ public sealed class Scenario
                 }
             }
 
-            return errors.Count == 0 ? Build("$.request", () => new Request(work, input, splits)) : null;
+            PlacementConstraints constraints = ReadConstraints(r);
+            return errors.Count == 0 ? Build("$.request", () => new Request(work, input, splits, constraints)) : null;
         }
 
         private LayerChain? ReadChain(RequestDocument r)
@@ -276,7 +278,25 @@ public sealed class Scenario
                 }
             }
 
-            return errors.Count == 0 ? Build("$.request", () => new LayerChain(input, layers)) : null;
+            PlacementConstraints constraints = ReadConstraints(r);
+            return errors.Count == 0 ? Build("$.request", () => new LayerChain(input, layers, constraints)) : null;
+        }
+
+        private PlacementConstraints ReadConstraints(RequestDocument r)
+        {
+            var excluded = new List<string>();
+            List<JsonElement> names = r.ExcludedTiers ?? [];
+            for (int i = 0; i < names.Count; i++)
+            {
+                excluded.Add(Text(names[i], $"$.request.excludedTiers[{i}]"));
+            }
+
+            return new PlacementConstraints
+            {
+                Deadline = r.Deadline is null ? null : Quantity<Duration>(r.Deadline, "$.request.deadline"),
+                EnergyBudget = r.EnergyBudget is null ? null : Quantity<Energy>(r.EnergyBudget, "$.request.energyBudget"),
+                ExcludedTiers = excluded,
+            };
         }
 
         private T? Required<T>(T? value, string path)
@@ -362,7 +382,8 @@ public sealed class Scenario
                 }
 
                 string where = ex.ParamName is { Length: > 0 } name ? $"{path}.{name}" : path;
-                errors.Add(new ScenarioError(where.Replace("$..", "$.", StringComparison.Ordinal), message.TrimEnd('.')));
+                where = where.Replace("$..", "$.", StringComparison.Ordinal).Replace(".constraints.", ".", StringComparison.Ordinal);
+                errors.Add(new ScenarioError(where, message.TrimEnd('.')));
                 return false;
             }
         }

@@ -79,6 +79,12 @@ internal sealed class RequestDocument : DocumentNode
     public List<SplitDocument?>? Splits { get; set; }
 
     public List<LayerDocument?>? Layers { get; set; }
+
+    public JsonElement? Deadline { get; set; }
+
+    public JsonElement? EnergyBudget { get; set; }
+
+    public List<JsonElement>? ExcludedTiers { get; set; }
 }
 
 internal sealed class SplitDocument : DocumentNode

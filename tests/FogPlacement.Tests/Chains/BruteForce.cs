@@ -5,7 +5,7 @@ namespace FogPlacement.Tests.Chains;
 /// <summary>Every placement of a chain, enumerated independently of the optimiser: every simple path, every slicing.</summary>
 internal static class BruteForce
 {
-    internal sealed record Placement(string Name, int[] Path, int Computing, string LastTier, double Objective);
+    internal sealed record Placement(string Name, int[] Path, int Computing, string LastTier, double Objective, double Latency, double Energy, string[] Tiers);
 
     public static List<Placement> Enumerate(CostModel model, IReadOnlyList<Link> links, LayerChain chain)
     {
@@ -36,7 +36,7 @@ internal static class BruteForce
             foreach (int[] boundaries in Slicings(path.Length - 1, layers))
             {
                 ChainPlacement p = ChainCost.Evaluate(model, network, chain, path, boundaries);
-                result.Add(new Placement(p.Name, path, p.ComputingSegments, nodes[path[^1]].Name, p.Objective.Seconds));
+                result.Add(new Placement(p.Name, path, p.ComputingSegments, nodes[path[^1]].Name, p.Objective.Seconds, p.Latency.Seconds, p.DeviceEnergy.Joules, [.. path.Select(i => nodes[i].Name)]));
             }
         }
 

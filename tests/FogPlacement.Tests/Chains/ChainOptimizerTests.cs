@@ -110,4 +110,47 @@ public class ChainOptimizerTests
     }
 
     private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-12 * Math.Max(Math.Abs(a), Math.Abs(b));
+
+    [Property(MaxTest = 150)]
+    public Property Constrained_optimum_and_frontier_equal_brute_force() =>
+        Prop.ForAll(ChainGenerators.Instance(), Gen.Choose(0, 1000).Three().ToArbitrary(), (x, q) =>
+        {
+            List<BruteForce.Placement> free = BruteForce.Enumerate(x.Model, x.Links, x.Chain);
+            double[] latencies = [.. free.Select(p => p.Latency).Order()];
+            double[] energies = [.. free.Select(p => p.Energy).Order()];
+            string? excluded = q.Item3 % 3 == 0 ? x.Model.Tiers[q.Item3 % x.Model.Tiers.Count].Name : null;
+            var constraints = new PlacementConstraints
+            {
+                Deadline = Duration.FromSeconds(latencies[q.Item1 % latencies.Length]),
+                EnergyBudget = Energy.FromJoules(energies[q.Item2 % energies.Length]),
+                ExcludedTiers = excluded is null ? [] : [excluded],
+            };
+            var chain = new LayerChain(x.Chain.Input, x.Chain.Layers, constraints);
+            ChainDecision decision = new ChainOptimizer(x.Model, x.Links).Decide(chain);
+            List<BruteForce.Placement> allowed = [.. free.Where(p => excluded is null || !p.Tiers.Contains(excluded))];
+            List<BruteForce.Placement> feasible = [.. allowed.Where(p => p.Latency <= constraints.Deadline.Value.Seconds && p.Energy <= constraints.EnergyBudget.Value.Joules)];
+            bool choice = feasible.Count == 0
+                ? !decision.IsFeasible
+                : decision.IsFeasible && Close(feasible.Min(p => p.Objective), decision.Chosen.Objective.Seconds);
+
+            // The frontier: the brute-force non-dominated (latency, energy) points of the allowed placements.
+            var expected = allowed.Where(a => !allowed.Any(b => b.Latency <= a.Latency && b.Energy <= a.Energy && (b.Latency < a.Latency || b.Energy < a.Energy)))
+                .Select(p => (p.Latency, p.Energy)).Distinct().OrderBy(p => p.Latency).ToList();
+            var got = decision.Frontier.Select(p => (p.Latency.Seconds, p.DeviceEnergy.Joules)).ToList();
+            bool frontier = expected.Count == got.Count && expected.Zip(got).All(z => Close(z.First.Latency, z.Second.Item1) && Close(z.First.Energy, z.Second.Item2));
+            return choice.Label($"constrained choice {decision.Chosen} feasible={decision.IsFeasible}, brute force {feasible.Count} feasible")
+                .And(frontier.Label($"frontier {got.Count} points, brute force {expected.Count}"));
+        });
+
+    [Fact]
+    public void A_named_placement_can_be_evaluated_again_and_bad_ones_are_refused()
+    {
+        var optimizer = new ChainOptimizer(SeedExampleTests.SeedModel());
+        ChainPlacement split = optimizer.Evaluate(SeedChain(), [new Segment("device", 1, 1), new Segment("fog", 2, 2)]);
+        Assert.Equal("device[1] > fog[2]", split.Name);
+        SeedExampleTests.AssertRelative(0.1076, split.Latency.Seconds);
+        Assert.Throws<ArgumentException>(() => optimizer.Evaluate(SeedChain(), [new Segment("fog", 1, 2)]));
+        Assert.Throws<ArgumentException>(() => optimizer.Evaluate(SeedChain(), [new Segment("device", 1, 0), new Segment("fog", 1, 1)]));
+        Assert.Throws<ArgumentException>(() => optimizer.Evaluate(SeedChain(), [new Segment("device", 1, 0), new Segment("fog", 1, 1), new Segment("cloud", 2, 2)]));
+    }
 }

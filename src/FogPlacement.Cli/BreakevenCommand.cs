@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+
+namespace FogPlacement.Cli;
+
+/// <summary><c>fogplacement breakeven</c>: where, as one scalar of a scenario varies, the chosen placement changes.</summary>
+internal static class BreakevenCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "A scenario JSON file." };
+        var vary = new Option<string>("--vary") { Description = "The scalar to vary, as a path into the scenario: request.splits[0].intermediate, tiers[1].roundTrip, objective.lambda, device.compute, request.layers[3].output.", Required = true };
+        var from = new Option<string>("--from") { Description = "The lowest value, with its unit.", Required = true };
+        var to = new Option<string>("--to") { Description = "The highest value, with its unit.", Required = true };
+        var points = new Option<int>("--points") { Description = "Values scanned to bracket the switches.", DefaultValueFactory = _ => 401 };
+        var json = new Option<bool>("--json") { Description = "Print the switches and intervals as JSON, values in SI units." };
+        var plot = new Option<FileInfo?>("--plot") { Description = "Draw each candidate's objective across the range with the switches marked (.png or .svg)." };
+        var command = new Command("breakeven", "Finds every value of one scenario scalar at which the chosen placement changes (Exercise 34.2.2).")
+        {
+            file, vary, from, to, points, json, plot,
+        };
+        command.SetAction(result =>
+        {
+            FileInfo path = result.GetValue(file)!;
+            return CommandLine.Guard(stderr, path.ToString(), () =>
+            {
+                int n = result.GetValue(points);
+                if (n < 2 || n > 100_000)
+                {
+                    throw new ArgumentException($"--points must be 2 to 100000; got {n}.");
+                }
+
+                FileInfo? plotFile = result.GetValue(plot);
+                string? extension = plotFile?.Extension.ToLowerInvariant();
+                if (plotFile is not null && extension is not ".png" and not ".svg")
+                {
+                    throw new ArgumentException($"--plot {plotFile.Name}: the file must end in .png or .svg.");
+                }
+
+                BreakevenResult r = Breakeven.Run(File.ReadAllText(path.FullName), result.GetValue(vary)!, result.GetValue(from)!, result.GetValue(to)!, n);
+                if (plotFile is not null)
+                {
+                    BreakevenPlot.Save(r, plotFile.FullName);
+                }
+
+                stdout.Write(result.GetValue(json) ? Json(r) : Text(r));
+            });
+        });
+        return command;
+    }
+
+    private static string Show(BreakevenResult r, double si) =>
+        (si / r.UnitScale).ToString("G10", CultureInfo.InvariantCulture) + " " + r.Unit;
+
+    private static string Text(BreakevenResult r)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"break-even of {r.Parameter} from {Show(r, r.Intervals[0].From)} to {Show(r, r.Intervals[^1].To)}");
+        sb.AppendLine(r.Switches.Count == 0 ? "no switch: the same placement is chosen across the range" : $"{r.Switches.Count} switch(es):");
+        foreach (Switch s in r.Switches)
+        {
+            sb.AppendLine($"  at {Show(r, s.Value)}: {s.From} -> {s.To}");
+        }
+
+        sb.AppendLine("intervals:");
+        foreach (Interval i in r.Intervals)
+        {
+            sb.AppendLine($"  {Show(r, i.From)} .. {Show(r, i.To)}: {i.Chosen}");
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Json(BreakevenResult r) => JsonText.Write(w =>
+    {
+        w.WriteString("parameter", r.Parameter);
+        w.WriteStartArray("switches");
+        foreach (Switch s in r.Switches)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("value", s.Value);
+            w.WriteString("from", s.From);
+            w.WriteString("to", s.To);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("intervals");
+        foreach (Interval i in r.Intervals)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("from", i.From);
+            w.WriteNumber("to", i.To);
+            w.WriteString("chosen", i.Chosen);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    });
+}
+
+/// <summary>The break-even chart, drawn with ScottPlot.</summary>
+internal static class BreakevenPlot
+{
+    public static void Save(BreakevenResult r, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        double[] xs = [.. r.Samples.Select(v => v / r.UnitScale)];
+        foreach ((string name, double[] objective) in r.Objectives)
+        {
+            ScottPlot.Plottables.Scatter line = plot.Add.Scatter(xs, [.. objective.Select(o => o * 1000)]);
+            line.LegendText = name;
+            line.MarkerSize = 0;
+            line.LineWidth = 2;
+        }
+
+        foreach (Switch s in r.Switches)
+        {
+            ScottPlot.Plottables.VerticalLine marker = plot.Add.VerticalLine(s.Value / r.UnitScale);
+            marker.LinePattern = ScottPlot.LinePattern.Dashed;
+            marker.LegendText = string.Create(CultureInfo.InvariantCulture, $"switch at {s.Value / r.UnitScale:G6} {r.Unit}");
+        }
+
+        plot.Title($"Objective as {r.Parameter} varies");
+        plot.XLabel($"{r.Parameter} ({r.Unit})");
+        plot.YLabel("objective L + λE (ms)");
+        plot.ShowLegend();
+        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
+        {
+            plot.SaveSvg(path, 960, 560);
+        }
+        else
+        {
+            plot.SavePng(path, 960, 560);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using FogPlacement.Quantities;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Xunit;
+
+namespace FogPlacement.Tests;
+
+public class ConstraintTests
+{
+    private static Request Seed(PlacementConstraints constraints) => new(
+        Work.FromGigaflop(4),
+        DataSize.FromMegabytes(0.3),
+        [new SplitOption("split: fog tail", "fog", Work.Zero, DataSize.FromMegabytes(1.5))],
+        constraints);
+
+    [Fact]
+    public void A_deadline_the_fog_meets_keeps_the_fog()
+    {
+        Decision d = SeedExampleTests.SeedModel().Decide(Seed(new PlacementConstraints { Deadline = Duration.FromMilliseconds(30) }));
+        Assert.True(d.IsFeasible);
+        Assert.Equal("offload all to fog", d.Chosen.Name);
+        Assert.Equal(ConstraintViolations.Deadline, d.Candidates[0].Violations);
+    }
+
+    [Fact]
+    public void Excluding_the_fog_falls_back_to_the_device()
+    {
+        var constraints = new PlacementConstraints { ExcludedTiers = ["fog"] };
+        Decision d = SeedExampleTests.SeedModel().Decide(Seed(constraints));
+        Assert.True(d.IsFeasible);
+        Assert.Equal("all on device", d.Chosen.Name);
+        Assert.Equal(ConstraintViolations.ExcludedTier, d.Candidates[1].Violations);
+        Assert.Equal(ConstraintViolations.ExcludedTier, d.Candidates[3].Violations);
+        Assert.Equal(d.Chosen, SeedExampleTests.SeedModel().Choose(Seed(constraints)));
+    }
+
+    [Fact]
+    public void Nothing_feasible_is_said_plainly_not_thrown()
+    {
+        var constraints = new PlacementConstraints { Deadline = Duration.FromMilliseconds(20), EnergyBudget = Energy.FromJoules(0.2) };
+        Decision d = SeedExampleTests.SeedModel().Decide(Seed(constraints));
+        Assert.False(d.IsFeasible);
+        Assert.Equal("offload all to fog", d.Chosen.Name);
+        Assert.Equal(ConstraintViolations.Deadline | ConstraintViolations.EnergyBudget, d.Chosen.Violations);
+        Assert.All(d.Candidates, c => Assert.NotEqual(ConstraintViolations.None, c.Violations));
+    }
+
+    [Fact]
+    public void Excluding_an_unknown_tier_or_the_device_is_an_error()
+    {
+        CostModel model = SeedExampleTests.SeedModel();
+        Assert.Equal("constraints.excludedTiers[0]", Assert.Throws<ArgumentException>(() => model.Decide(Seed(new PlacementConstraints { ExcludedTiers = ["edge"] }))).ParamName);
+        Assert.Equal("constraints.excludedTiers[1]", Assert.Throws<ArgumentException>(() => model.Choose(Seed(new PlacementConstraints { ExcludedTiers = ["fog", "device"] }))).ParamName);
+    }
+
+    [Property(MaxTest = 200)]
+    public Property The_choice_is_the_best_feasible_candidate_by_brute_force() =>
+        Prop.ForAll(Generators.Scenario(), Gen.Choose(0, 1000).Three().ToArbitrary(), (s, q) =>
+        {
+            Decision free = s.Model.Decide(s.Request);
+            double[] latencies = [.. free.Candidates.Select(c => c.Latency.Seconds).Order()];
+            double[] energies = [.. free.Candidates.Select(c => c.DeviceEnergy.Joules).Order()];
+            var constraints = new PlacementConstraints
+            {
+                Deadline = Duration.FromSeconds(latencies[q.Item1 % latencies.Length] * (1 + ((q.Item2 % 3) - 1) * 1e-9)),
+                EnergyBudget = Energy.FromJoules(energies[q.Item2 % energies.Length]),
+                ExcludedTiers = q.Item3 % 4 == 0 ? [s.Model.Tiers[q.Item3 % s.Model.Tiers.Count].Name] : [],
+            };
+            var request = new Request(s.Request.Work, s.Request.Input, s.Request.Splits, constraints);
+            Decision d = s.Model.Decide(request);
+            var feasible = d.Candidates.Where(c =>
+                c.Latency <= constraints.Deadline && c.DeviceEnergy <= constraints.EnergyBudget
+                && (c.Kind == PlacementKind.Device || !constraints.ExcludedTiers.Contains(c.TierName))).ToList();
+            bool agrees = feasible.Count == 0
+                ? !d.IsFeasible && d.Chosen.Objective == d.Candidates.Min(c => c.Objective)
+                : d.IsFeasible && d.Chosen.Objective == feasible.Min(c => c.Objective) && d.Chosen.Name == feasible.First(c => c.Objective == d.Chosen.Objective).Name;
+            return agrees && s.Model.Choose(request) == d.Chosen;
+        });
+
+    [Property(MaxTest = 200)]
+    public Property The_frontier_is_the_non_dominated_set_and_breakpoints_switch_the_optimum() =>
+        Prop.ForAll(Generators.Scenario(), s =>
+        {
+            Decision d = s.Model.Decide(s.Request);
+            IReadOnlyList<CandidateCost> frontier = d.Frontier;
+            bool Dominates(CandidateCost a, CandidateCost b) =>
+                a.Latency <= b.Latency && a.DeviceEnergy <= b.DeviceEnergy && (a.Latency < b.Latency || a.DeviceEnergy < b.DeviceEnergy);
+            bool nonDominated = frontier.All(f => !d.Candidates.Any(c => Dominates(c, f)));
+            bool covers = d.Candidates.All(c => frontier.Any(f => f == c || Dominates(f, c) || (f.Latency == c.Latency && f.DeviceEnergy == c.DeviceEnergy)));
+
+            // Just below and above each breakpoint, the optimum is the named candidate.
+            bool switches = d.LambdaBreakpoints.All(b =>
+            {
+                double lambda = b.Lambda.SecondsPerJoule;
+                string below = s.Model.WithLambda(EnergyWeight.FromSecondsPerJoule(lambda * (1 - 1e-6))).Decide(s.Request).Chosen.Name;
+                string above = s.Model.WithLambda(EnergyWeight.FromSecondsPerJoule(lambda * (1 + 1e-6))).Decide(s.Request).Chosen.Name;
+                return ObjectiveOf(s, below, lambda * (1 - 1e-6)) <= ObjectiveOf(s, b.From, lambda * (1 - 1e-6)) * (1 + 1e-12)
+                    && ObjectiveOf(s, above, lambda * (1 + 1e-6)) <= ObjectiveOf(s, b.To, lambda * (1 + 1e-6)) * (1 + 1e-12);
+            });
+            return nonDominated.Label("frontier non-dominated").And(covers.Label("frontier covers")).And(switches.Label("breakpoints"));
+        });
+
+    private static double ObjectiveOf((CostModel Model, Request Request) s, string name, double lambda) =>
+        s.Model.WithLambda(EnergyWeight.FromSecondsPerJoule(lambda)).Decide(s.Request).Candidates.Single(c => c.Name == name).Objective.Seconds;
+}
