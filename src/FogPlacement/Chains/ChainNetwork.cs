@@ -30,6 +30,12 @@ internal sealed class ChainNetwork
 
     public Tier[] Nodes { get; }
 
+    /// <summary>The allowed nodes in topological order (the device first) when the allowed edges form no cycle; otherwise null.</summary>
+    public int[]? TopologicalOrder => topological ??= Topological();
+
+    private int[]? topological;
+    private bool topologicalDone;
+
     public bool[] Allowed { get; }
 
     /// <summary>Every simple path from the device along allowed edges, shortest first, then in tier order.</summary>
@@ -50,6 +56,45 @@ internal sealed class ChainNetwork
         }
 
         return -1;
+    }
+
+    private int[]? Topological()
+    {
+        if (topologicalDone)
+        {
+            return topological;
+        }
+
+        topologicalDone = true;
+        int n = Nodes.Length;
+        int[] indegree = new int[n];
+        for (int from = 0; from < n; from++)
+        {
+            for (int to = 0; to < n; to++)
+            {
+                if (Allowed[from] && Allowed[to] && edges[from, to] is not null)
+                {
+                    indegree[to]++;
+                }
+            }
+        }
+
+        var order = new List<int>();
+        var ready = new Queue<int>(Enumerable.Range(0, n).Where(i => Allowed[i] && indegree[i] == 0));
+        while (ready.Count > 0)
+        {
+            int node = ready.Dequeue();
+            order.Add(node);
+            for (int to = 0; to < n; to++)
+            {
+                if (Allowed[to] && edges[node, to] is not null && --indegree[to] == 0)
+                {
+                    ready.Enqueue(to);
+                }
+            }
+        }
+
+        return order.Count == Allowed.Count(a => a) ? [.. order] : null;
     }
 
     private void Extend(int[] path, List<int[]> paths)

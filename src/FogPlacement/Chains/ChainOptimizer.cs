@@ -112,28 +112,43 @@ public sealed class ChainOptimizer
             }
         }
 
-        foreach (int[] path in network.Paths)
+        void OfferKinds(int computing, double objective, int[] path, int[] boundaries)
         {
-            using var dp = new PathProgramme(model, network, chain, path);
-            for (int k = 1; k <= Math.Min(MaxTracked, path.Length); k++)
+            Offer("optimal", objective, path, boundaries);
+            string? kind = computing switch
             {
-                if (dp.Final(k) is not double objective || !double.IsFinite(objective))
-                {
-                    continue;
-                }
+                1 => path.Length == 1 ? CostModel.DeviceCandidateName : "all on " + network.Nodes[path[^1]].Name,
+                2 => "best single cut",
+                3 => "best two cuts",
+                _ => null,
+            };
+            if (kind is not null)
+            {
+                Offer(kind, objective, path, boundaries);
+            }
+        }
 
-                int[] boundaries = dp.Boundaries(k);
-                Offer("optimal", objective, path, boundaries);
-                string? kind = k switch
+        if (network.TopologicalOrder is { } order)
+        {
+            // Links without a cycle: one programme over (boundary, tier), O(L·T²).
+            var dag = new DagProgramme(model, network, chain, order);
+            foreach ((int computing, double objective, int[] path, int[] boundaries) in dag.Finals())
+            {
+                OfferKinds(computing, objective, path, boundaries);
+            }
+        }
+        else
+        {
+            // Links with a cycle: tiers must stay distinct, so one programme per simple path.
+            foreach (int[] path in network.Paths)
+            {
+                using var dp = new PathProgramme(model, network, chain, path);
+                for (int k = 1; k <= Math.Min(MaxTracked, path.Length); k++)
                 {
-                    1 => path.Length == 1 ? CostModel.DeviceCandidateName : "all on " + network.Nodes[path[^1]].Name,
-                    2 => "best single cut",
-                    3 => "best two cuts",
-                    _ => null,
-                };
-                if (kind is not null && (k > 1 || OnlyLastComputes(path, boundaries, chain.Layers.Count)))
-                {
-                    Offer(kind, objective, path, boundaries);
+                    if (dp.Final(k) is double objective && double.IsFinite(objective))
+                    {
+                        OfferKinds(k, objective, path, dp.Boundaries(k));
+                    }
                 }
             }
         }
@@ -294,9 +309,152 @@ public sealed class ChainOptimizer
     /// <summary>A partial placement's (latency, energy) with the step that made it, for backtracking.</summary>
     private sealed record Label(double Latency, double Energy, Label? Previous, int Position, int Boundary, bool IsHop);
 
-    /// <summary>True when only the path's last tier computes (all earlier slices empty).</summary>
-    private static bool OnlyLastComputes(int[] path, int[] boundaries, int layers) =>
-        path.Length == 1 ? true : boundaries.All(b => b == 0) && layers > 0;
+    /// <summary>
+    /// The dynamic programme over (boundary b, tier t, tiers that have computed k) when the links form no cycle, so
+    /// every walk is a path of distinct tiers. A: data at t, arrived at boundary b; C: t has just computed layer b.
+    /// Hops go forward in topological order, so one sweep per boundary settles every state: O(L·T²·K).
+    /// </summary>
+    private sealed class DagProgramme
+    {
+        private readonly ChainNetwork network;
+        private readonly int[] order;
+        private readonly int layers;
+        private readonly int nodes;
+        private readonly int kinds;
+        private readonly double[] a;
+        private readonly double[] c;
+        private readonly bool[] cFromA;
+        private readonly int[] aFrom;
+
+        public DagProgramme(CostModel model, ChainNetwork network, LayerChain chain, int[] order)
+        {
+            this.network = network;
+            this.order = order;
+            layers = chain.Layers.Count;
+            nodes = network.Nodes.Length;
+            kinds = Math.Min(MaxTracked, order.Length) + 1;
+            int size = (layers + 1) * nodes * kinds;
+            a = new double[size];
+            c = new double[size];
+            cFromA = new bool[size];
+            aFrom = new int[size];
+            Array.Fill(a, double.PositiveInfinity);
+            Array.Fill(c, double.PositiveInfinity);
+            a[Index(0, 0, 0)] = 0;
+
+            double lambda = model.Lambda.SecondsPerJoule;
+            double e = model.Energy.Compute.JoulesPerFlop;
+            double rho = model.Energy.Radio.JoulesPerByte;
+            for (int b = 0; b <= layers; b++)
+            {
+                if (b > 0)
+                {
+                    double work = chain.Layers[b - 1].Work.Flop;
+                    foreach (int t in order)
+                    {
+                        double step = (work / network.Nodes[t].Compute.FlopPerSecond) + (t == 0 ? lambda * e * work : 0);
+                        for (int k = 1; k < kinds; k++)
+                        {
+                            double fromA = a[Index(b - 1, t, k - 1)];
+                            if (k == kinds - 1 && k == MaxTracked)
+                            {
+                                fromA = Math.Min(fromA, a[Index(b - 1, t, k)]);
+                            }
+
+                            double fromC = c[Index(b - 1, t, k)];
+                            int at = Index(b, t, k);
+                            (c[at], cFromA[at]) = fromA < fromC ? (fromA + step, true) : (fromC + step, false);
+                        }
+                    }
+                }
+
+                double bytes = chain.DataAt(b).Bytes;
+                foreach (int from in order)
+                {
+                    for (int to = 1; to < nodes; to++)
+                    {
+                        if (!network.Allowed[to] || !network.HasEdge(from, to))
+                        {
+                            continue;
+                        }
+
+                        (double rate, double roundTrip) = network.Edge(from, to);
+                        double hop = ((8 * bytes) / rate) + roundTrip + (from == 0 ? lambda * rho * bytes : 0);
+                        for (int k = 0; k < kinds; k++)
+                        {
+                            double fromA = a[Index(b, from, k)];
+                            double fromC = c[Index(b, from, k)];
+                            double value = Math.Min(fromA, fromC) + hop;
+                            int at = Index(b, to, k);
+                            if (value < a[at])
+                            {
+                                a[at] = value;
+                                aFrom[at] = fromC < fromA ? -(from + 1) : from + 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>For every final tier and count of computing tiers, the best objective with its path and boundaries.</summary>
+        public IEnumerable<(int Computing, double Objective, int[] Path, int[] Boundaries)> Finals()
+        {
+            foreach (int t in order)
+            {
+                for (int k = 1; k < kinds; k++)
+                {
+                    double objective = c[Index(layers, t, k)];
+                    if (double.IsFinite(objective))
+                    {
+                        (int[] path, int[] boundaries) = Backtrack(t, k);
+                        yield return (k, objective, path, boundaries);
+                    }
+                }
+            }
+        }
+
+        private (int[] Path, int[] Boundaries) Backtrack(int t, int k)
+        {
+            var path = new List<int> { t };
+            var boundaries = new List<int>();
+            int b = layers;
+            bool inC = true;
+            while (true)
+            {
+                int at = Index(b, t, k);
+                if (inC)
+                {
+                    if (cFromA[at])
+                    {
+                        inC = false;
+                        bool capped = k == kinds - 1 && k == MaxTracked;
+                        k = capped && a[Index(b - 1, t, k)] <= a[Index(b - 1, t, k - 1)] ? k : k - 1;
+                    }
+
+                    b--;
+                    continue;
+                }
+
+                if (t == 0 && b == 0)
+                {
+                    break;
+                }
+
+                int from = aFrom[at];
+                boundaries.Add(b);
+                t = Math.Abs(from) - 1;
+                inC = from < 0;
+                path.Add(t);
+            }
+
+            path.Reverse();
+            boundaries.Reverse();
+            return ([.. path], [.. boundaries]);
+        }
+
+        private int Index(int b, int t, int k) => (((b * nodes) + t) * kinds) + k;
+    }
 
     /// <summary>
     /// The dynamic programme along one path p0 = device, …, pm. A[i, b, k]: at p_i, arrived at boundary b, k tiers have
