@@ -18,14 +18,7 @@ public class BatchDecisionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        model = new CostModel(
-            Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
-            new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
-            [
-                Tier.Remote("fog", ComputeRate.FromGigaflopPerSecond(2500), DataRate.FromMegabitsPerSecond(120), Duration.FromMilliseconds(6)),
-                Tier.Remote("cloud", ComputeRate.FromGigaflopPerSecond(9000), DataRate.FromMegabitsPerSecond(25), Duration.FromMilliseconds(45)),
-            ],
-            EnergyWeight.FromMillisecondsPerJoule(30));
+        model = SeedScenario.Model();
         var rng = new Random(5);
         work = [.. Enumerable.Range(0, Count).Select(_ => Work.FromGigaflop(0.1 + (rng.NextDouble() * 10)))];
         input = [.. Enumerable.Range(0, Count).Select(_ => DataSize.FromMegabytes(0.01 + rng.NextDouble()))];

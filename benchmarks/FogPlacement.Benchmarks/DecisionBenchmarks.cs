@@ -15,14 +15,7 @@ public class DecisionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        model = new CostModel(
-            Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
-            new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
-            [
-                Tier.Remote("fog", ComputeRate.FromGigaflopPerSecond(2500), DataRate.FromMegabitsPerSecond(120), Duration.FromMilliseconds(6)),
-                Tier.Remote("cloud", ComputeRate.FromGigaflopPerSecond(9000), DataRate.FromMegabitsPerSecond(25), Duration.FromMilliseconds(45)),
-            ],
-            EnergyWeight.FromMillisecondsPerJoule(30));
+        model = SeedScenario.Model();
         request = new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3), [new SplitOption("split: fog tail", "fog", Work.Zero, DataSize.FromMegabytes(1.5))]);
     }
 
