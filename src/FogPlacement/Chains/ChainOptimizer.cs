@@ -131,7 +131,7 @@ public sealed class ChainOptimizer
         if (network.TopologicalOrder is { } order)
         {
             // Links without a cycle: one programme over (boundary, tier), O(L·T²).
-            var dag = new DagProgramme(model, network, chain, order);
+            using var dag = new DagProgramme(model, network, chain, order);
             foreach ((int computing, double objective, int[] path, int[] boundaries) in dag.Finals())
             {
                 OfferKinds(computing, objective, path, boundaries);
@@ -314,7 +314,7 @@ public sealed class ChainOptimizer
     /// every walk is a path of distinct tiers. A: data at t, arrived at boundary b; C: t has just computed layer b.
     /// Hops go forward in topological order, so one sweep per boundary settles every state: O(L·T²·K).
     /// </summary>
-    private sealed class DagProgramme
+    private sealed class DagProgramme : IDisposable
     {
         private readonly ChainNetwork network;
         private readonly int[] order;
@@ -334,12 +334,14 @@ public sealed class ChainOptimizer
             nodes = network.Nodes.Length;
             kinds = Math.Min(MaxTracked, order.Length) + 1;
             int size = (layers + 1) * nodes * kinds;
-            a = new double[size];
-            c = new double[size];
-            cFromA = new bool[size];
-            aFrom = new int[size];
-            Array.Fill(a, double.PositiveInfinity);
-            Array.Fill(c, double.PositiveInfinity);
+            a = System.Buffers.ArrayPool<double>.Shared.Rent(size);
+            c = System.Buffers.ArrayPool<double>.Shared.Rent(size);
+            cFromA = System.Buffers.ArrayPool<bool>.Shared.Rent(size);
+            aFrom = System.Buffers.ArrayPool<int>.Shared.Rent(size);
+            Array.Fill(a, double.PositiveInfinity, 0, size);
+            Array.Fill(c, double.PositiveInfinity, 0, size);
+            Array.Clear(cFromA, 0, size);
+            Array.Clear(aFrom, 0, size);
             a[Index(0, 0, 0)] = 0;
 
             double lambda = model.Lambda.SecondsPerJoule;
@@ -454,6 +456,15 @@ public sealed class ChainOptimizer
         }
 
         private int Index(int b, int t, int k) => (((b * nodes) + t) * kinds) + k;
+
+        /// <summary>Returns the tables to the shared pool.</summary>
+        public void Dispose()
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(a);
+            System.Buffers.ArrayPool<double>.Shared.Return(c);
+            System.Buffers.ArrayPool<bool>.Shared.Return(cFromA);
+            System.Buffers.ArrayPool<int>.Shared.Return(aFrom);
+        }
     }
 
     /// <summary>
