@@ -22,10 +22,6 @@ internal sealed class ChainNetwork
         {
             edges[IndexOf(link.From), IndexOf(link.To)] = (link.Rate.BitsPerSecond, link.RoundTrip.Seconds);
         }
-
-        var paths = new List<int[]>();
-        Extend([0], paths);
-        Paths = paths;
     }
 
     public Tier[] Nodes { get; }
@@ -38,8 +34,23 @@ internal sealed class ChainNetwork
 
     public bool[] Allowed { get; }
 
-    /// <summary>Every simple path from the device along allowed edges, shortest first, then in tier order.</summary>
-    public IReadOnlyList<int[]> Paths { get; }
+    /// <summary>Every simple path from the device along allowed edges, shortest first, then in tier order (enumerated on first use).</summary>
+    public IReadOnlyList<int[]> Paths
+    {
+        get
+        {
+            if (paths is null)
+            {
+                var found = new List<int[]>();
+                Extend([0], found);
+                paths = found;
+            }
+
+            return paths;
+        }
+    }
+
+    private List<int[]>? paths;
 
     public bool HasEdge(int from, int to) => edges[from, to] is not null;
 

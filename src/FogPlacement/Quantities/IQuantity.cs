@@ -70,6 +70,4 @@ internal static class Quantity
 
         return T.FromSiUnchecked(si == 0 ? 0 : si);
     }
-
-    public static int Compare(double a, double b) => a.CompareTo(b);
 }
