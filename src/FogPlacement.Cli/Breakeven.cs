@@ -78,7 +78,7 @@ internal static class Breakeven
         }
 
         intervals.Add(new Interval(start, to, winner));
-        var objectives = evaluator.Names(chosen).ToDictionary(n => n, n => samples.Select(v => evaluator.Objective(n, v)).ToArray());
+        var objectives = evaluator.Names(from, chosen).ToDictionary(n => n, n => samples.Select(v => evaluator.Objective(n, v)).ToArray());
         return new BreakevenResult(parameter, unit, scale, switches, intervals, samples, objectives);
     }
 
@@ -166,11 +166,9 @@ internal static class Breakeven
             return placement.Objective.Seconds;
         }
 
-        public IEnumerable<string> Names(IEnumerable<string> chosen)
-        {
-            var first = At(cache.Keys.First());
-            return first.Scenario.Chain is null ? first.Objectives.Keys : chosen.Distinct();
-        }
+        /// <summary>The placements to chart: every candidate of a plain request; the winners of a layer chain (its placements vary with the value).</summary>
+        public IEnumerable<string> Names(double value, IEnumerable<string> chosen) =>
+            At(value).Scenario.Chain is null ? [.. At(value).Objectives.Keys] : chosen.Distinct();
 
         private (Scenario Scenario, Dictionary<string, double> Objectives, string Chosen) At(double value)
         {

@@ -52,7 +52,8 @@ internal sealed class ChainNetwork
 
     private List<int[]>? paths;
 
-    public bool HasEdge(int from, int to) => edges[from, to] is not null;
+    /// <summary>The hop between two allowed nodes, or null when there is none (or either end is excluded).</summary>
+    public (double Rate, double RoundTrip)? AllowedEdge(int from, int to) => Allowed[from] && Allowed[to] ? edges[from, to] : null;
 
     public (double Rate, double RoundTrip) Edge(int from, int to) => edges[from, to] ?? throw new InvalidOperationException($"No edge {Nodes[from].Name} → {Nodes[to].Name}.");
 
@@ -83,7 +84,7 @@ internal sealed class ChainNetwork
         {
             for (int to = 0; to < n; to++)
             {
-                if (Allowed[from] && Allowed[to] && edges[from, to] is not null)
+                if (AllowedEdge(from, to) is not null)
                 {
                     indegree[to]++;
                 }
@@ -98,7 +99,7 @@ internal sealed class ChainNetwork
             order.Add(node);
             for (int to = 0; to < n; to++)
             {
-                if (Allowed[to] && edges[node, to] is not null && --indegree[to] == 0)
+                if (AllowedEdge(node, to) is not null && --indegree[to] == 0)
                 {
                     ready.Enqueue(to);
                 }
@@ -114,7 +115,7 @@ internal sealed class ChainNetwork
         int last = path[^1];
         for (int next = 1; next < Nodes.Length; next++)
         {
-            if (Allowed[next] && edges[last, next] is not null && Array.IndexOf(path, next) < 0)
+            if (AllowedEdge(last, next) is not null && Array.IndexOf(path, next) < 0)
             {
                 Extend([.. path, next], paths);
             }

@@ -44,11 +44,10 @@ public sealed class ChainDecision
 }
 
 /// <summary>
-/// Finds the optimal placement of a layer chain across the device and the remote tiers, exactly: for every simple
-/// path of distinct tiers from the device (following uplinks and links), a dynamic programme over
-/// (layer boundary, position on the path) finds the best slicing in O(L · path length); the optimum is the best over
-/// paths. With the usual hierarchy (the device's star plus a few links) the paths are few and the whole search is
-/// O(L·T²); it is linear in the number of layers L in every case. Immutable and thread-safe.
+/// Finds the optimal placement of a layer chain across the device and the remote tiers, exactly. When the links form
+/// no cycle, one dynamic programme over (layer boundary, tier) does it in O(L·T²). When they do, tiers must stay
+/// distinct, so the same programme runs along each simple path of distinct tiers from the device, O(L · path length)
+/// per path. Either way the search is linear in the number of layers L. Immutable and thread-safe.
 /// </summary>
 public sealed class ChainOptimizer
 {
@@ -131,7 +130,7 @@ public sealed class ChainOptimizer
         if (network.TopologicalOrder is { } order)
         {
             // Links without a cycle: one programme over (boundary, tier), O(L·T²).
-            using var dag = new DagProgramme(model, network, chain, order);
+            using var dag = new DagProgramme(model, network.Nodes, network.AllowedEdge, chain, order);
             foreach ((int computing, double objective, int[] path, int[] boundaries) in dag.Finals())
             {
                 OfferKinds(computing, objective, path, boundaries);
@@ -139,15 +138,17 @@ public sealed class ChainOptimizer
         }
         else
         {
-            // Links with a cycle: tiers must stay distinct, so one programme per simple path.
+            // Links with a cycle: tiers must stay distinct, so the same programme runs along each simple path,
+            // seen as a graph whose only edges join consecutive positions.
             foreach (int[] path in network.Paths)
             {
-                using var dp = new PathProgramme(model, network, chain, path);
-                for (int k = 1; k <= Math.Min(MaxTracked, path.Length); k++)
+                Tier[] tiers = [.. path.Select(i => network.Nodes[i])];
+                using var dag = new DagProgramme(model, tiers, (from, to) => to == from + 1 ? network.Edge(path[from], path[to]) : null, chain, [.. Enumerable.Range(0, path.Length)]);
+                foreach ((int computing, double objective, int[] positions, int[] boundaries) in dag.Finals())
                 {
-                    if (dp.Final(k) is double objective && double.IsFinite(objective))
+                    if (positions.Length == path.Length)
                     {
-                        OfferKinds(k, objective, path, dp.Boundaries(k));
+                        OfferKinds(computing, objective, path, boundaries);
                     }
                 }
             }
@@ -202,7 +203,7 @@ public sealed class ChainOptimizer
         for (int i = 0; i < segments.Count; i++)
         {
             Segment s = segments[i];
-            bool linked = i == 0 ? path[0] == 0 : path[i] > 0 && network.Allowed[path[i]] && network.HasEdge(path[i - 1], path[i]) && Array.IndexOf(path, path[i]) == i;
+            bool linked = i == 0 ? path[0] == 0 : path[i] > 0 && network.AllowedEdge(path[i - 1], path[i]) is not null && Array.IndexOf(path, path[i]) == i;
             if (!linked || s.FirstLayer != next || s.LastLayer < s.FirstLayer - 1)
             {
                 throw new ArgumentException($"Segment {i} ({s}) does not continue a placement of this chain: expected a tier reachable from the previous one, starting at layer {next}.", nameof(segments));
@@ -316,7 +317,6 @@ public sealed class ChainOptimizer
     /// </summary>
     private sealed class DagProgramme : IDisposable
     {
-        private readonly ChainNetwork network;
         private readonly int[] order;
         private readonly int layers;
         private readonly int nodes;
@@ -326,12 +326,16 @@ public sealed class ChainOptimizer
         private readonly bool[] cFromA;
         private readonly int[] aFrom;
 
-        public DagProgramme(CostModel model, ChainNetwork network, LayerChain chain, int[] order)
+        /// <param name="model">The energy parameters and lambda.</param>
+        /// <param name="tiers">The graph's nodes; node 0 is the device.</param>
+        /// <param name="edge">The hop from one node to another (rate, round trip), or null when there is none; edges must follow <paramref name="order"/>.</param>
+        /// <param name="chain">The layers.</param>
+        /// <param name="order">The nodes in topological order, the device first.</param>
+        public DagProgramme(CostModel model, Tier[] tiers, Func<int, int, (double Rate, double RoundTrip)?> edge, LayerChain chain, int[] order)
         {
-            this.network = network;
             this.order = order;
             layers = chain.Layers.Count;
-            nodes = network.Nodes.Length;
+            nodes = tiers.Length;
             kinds = Math.Min(MaxTracked, order.Length) + 1;
             int size = (layers + 1) * nodes * kinds;
             a = System.Buffers.ArrayPool<double>.Shared.Rent(size);
@@ -354,7 +358,7 @@ public sealed class ChainOptimizer
                     double work = chain.Layers[b - 1].Work.Flop;
                     foreach (int t in order)
                     {
-                        double step = (work / network.Nodes[t].Compute.FlopPerSecond) + (t == 0 ? lambda * e * work : 0);
+                        double step = (work / tiers[t].Compute.FlopPerSecond) + (t == 0 ? lambda * e * work : 0);
                         for (int k = 1; k < kinds; k++)
                         {
                             double fromA = a[Index(b - 1, t, k - 1)];
@@ -375,12 +379,11 @@ public sealed class ChainOptimizer
                 {
                     for (int to = 1; to < nodes; to++)
                     {
-                        if (!network.Allowed[to] || !network.HasEdge(from, to))
+                        if (edge(from, to) is not (double rate, double roundTrip))
                         {
                             continue;
                         }
 
-                        (double rate, double roundTrip) = network.Edge(from, to);
                         double hop = ((8 * bytes) / rate) + roundTrip + (from == 0 ? lambda * rho * bytes : 0);
                         for (int k = 0; k < kinds; k++)
                         {
@@ -464,153 +467,6 @@ public sealed class ChainOptimizer
             System.Buffers.ArrayPool<double>.Shared.Return(c);
             System.Buffers.ArrayPool<bool>.Shared.Return(cFromA);
             System.Buffers.ArrayPool<int>.Shared.Return(aFrom);
-        }
-    }
-
-    /// <summary>
-    /// The dynamic programme along one path p0 = device, …, pm. A[i, b, k]: at p_i, arrived at boundary b, k tiers have
-    /// computed so far; C[i, b, k]: at p_i, which has just computed layer b. Hops cost 8·bytes/rate + round trip
-    /// (plus lambda·rho·bytes on the device's hop); layer b at p_i costs work_b / C (plus lambda·e·work_b on the device).
-    /// </summary>
-    private sealed class PathProgramme : IDisposable
-    {
-        private readonly int[] path;
-        private readonly int layers;
-        private readonly int kinds;
-        private readonly double[] a;
-        private readonly double[] c;
-        private readonly bool[] aFromC;
-        private readonly bool[] cFromA;
-
-        public PathProgramme(CostModel model, ChainNetwork network, LayerChain chain, int[] path)
-        {
-            this.path = path;
-            layers = chain.Layers.Count;
-            kinds = Math.Min(MaxTracked, path.Length) + 1;
-            int size = path.Length * (layers + 1) * kinds;
-            a = System.Buffers.ArrayPool<double>.Shared.Rent(size);
-            c = System.Buffers.ArrayPool<double>.Shared.Rent(size);
-            aFromC = System.Buffers.ArrayPool<bool>.Shared.Rent(size);
-            cFromA = System.Buffers.ArrayPool<bool>.Shared.Rent(size);
-            Array.Fill(a, double.PositiveInfinity, 0, size);
-            Array.Fill(c, double.PositiveInfinity, 0, size);
-            Array.Clear(aFromC, 0, size);
-            Array.Clear(cFromA, 0, size);
-            a[Index(0, 0, 0)] = 0;
-
-            double lambda = model.Lambda.SecondsPerJoule;
-            double e = model.Energy.Compute.JoulesPerFlop;
-            double rho = model.Energy.Radio.JoulesPerByte;
-            var hops = new (double Rate, double RoundTrip)[path.Length];
-            for (int i = 1; i < path.Length; i++)
-            {
-                hops[i] = network.Edge(path[i - 1], path[i]);
-            }
-
-            for (int b = 0; b <= layers; b++)
-            {
-                if (b > 0)
-                {
-                    double work = chain.Layers[b - 1].Work.Flop;
-                    for (int i = 0; i < path.Length; i++)
-                    {
-                        double step = (work / network.Nodes[path[i]].Compute.FlopPerSecond) + (i == 0 ? lambda * e * work : 0);
-                        for (int k = 1; k < kinds; k++)
-                        {
-                            int kPrev = k == kinds - 1 && kinds - 1 == MaxTracked ? k : k - 1;
-                            double fromA = a[Index(i, b - 1, k - 1)];
-                            if (kPrev == k)
-                            {
-                                fromA = Math.Min(fromA, a[Index(i, b - 1, k)]);
-                            }
-
-                            double fromC = c[Index(i, b - 1, k)];
-                            int at = Index(i, b, k);
-                            if (fromA < fromC)
-                            {
-                                c[at] = fromA + step;
-                                cFromA[at] = true;
-                            }
-                            else
-                            {
-                                c[at] = fromC + step;
-                            }
-                        }
-                    }
-                }
-
-                double bytes = chain.DataAt(b).Bytes;
-                for (int i = 1; i < path.Length; i++)
-                {
-                    double hop = ((8 * bytes) / hops[i].Rate) + hops[i].RoundTrip + (i == 1 ? lambda * rho * bytes : 0);
-                    for (int k = 0; k < kinds; k++)
-                    {
-                        double fromA = a[Index(i - 1, b, k)];
-                        double fromC = c[Index(i - 1, b, k)];
-                        int at = Index(i, b, k);
-                        if (fromC < fromA)
-                        {
-                            a[at] = fromC + hop;
-                            aFromC[at] = true;
-                        }
-                        else
-                        {
-                            a[at] = fromA + hop;
-                        }
-                    }
-                }
-            }
-        }
-
-        /// <summary>The best objective along this path with exactly <paramref name="k"/> computing tiers (or at least, for the last tracked count), the last tier computing the last layer.</summary>
-        public double? Final(int k) => k < kinds ? c[Index(path.Length - 1, layers, k)] : null;
-
-        /// <summary>Backtracks the boundaries b1..bm of the best placement with <paramref name="k"/> computing tiers.</summary>
-        public int[] Boundaries(int k)
-        {
-            int[] boundaries = new int[path.Length - 1];
-            int i = path.Length - 1, b = layers;
-            bool inC = true;
-            while (i > 0 || b > 0)
-            {
-                if (inC)
-                {
-                    int at = Index(i, b, k);
-                    if (cFromA[at])
-                    {
-                        inC = false;
-                        bool capped = k == MaxTracked && kinds - 1 == MaxTracked;
-                        k = capped && a[Index(i, b - 1, k)] <= a[Index(i, b - 1, k - 1)] ? k : k - 1;
-                    }
-
-                    b--;
-                }
-                else
-                {
-                    int at = Index(i, b, k);
-                    if (i == 0)
-                    {
-                        break;
-                    }
-
-                    boundaries[i - 1] = b;
-                    inC = aFromC[at];
-                    i--;
-                }
-            }
-
-            return boundaries;
-        }
-
-        private int Index(int i, int b, int k) => (((i * (layers + 1)) + b) * kinds) + k;
-
-        /// <summary>Returns the tables to the shared pool (they are large for long chains).</summary>
-        public void Dispose()
-        {
-            System.Buffers.ArrayPool<double>.Shared.Return(a);
-            System.Buffers.ArrayPool<double>.Shared.Return(c);
-            System.Buffers.ArrayPool<bool>.Shared.Return(aFromC);
-            System.Buffers.ArrayPool<bool>.Shared.Return(cFromA);
         }
     }
 }
