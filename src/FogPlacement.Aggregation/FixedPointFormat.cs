@@ -37,30 +37,37 @@ public sealed record FixedPointFormat
     /// <exception cref="ArgumentException">The format is invalid; the message lists every problem.</exception>
     public void Validate()
     {
-        var problems = new List<string>();
+        List<(string Property, string Message)> problems = Problems();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid fixed-point format: " + string.Join("; ", problems.Select(p => p.Message)) + ".");
+        }
+    }
+
+    /// <summary>Every problem of the format, with the property it concerns.</summary>
+    internal List<(string Property, string Message)> Problems()
+    {
+        var problems = new List<(string, string)>();
         if (FractionalBits is < 0 or > 52)
         {
-            problems.Add($"FractionalBits must be 0 to 52; was {FractionalBits}");
+            problems.Add((nameof(FractionalBits), $"FractionalBits must be 0 to 52; was {FractionalBits}"));
         }
 
         if (WeightFractionalBits is < 0 or > 30)
         {
-            problems.Add($"WeightFractionalBits must be 0 to 30; was {WeightFractionalBits}");
+            problems.Add((nameof(WeightFractionalBits), $"WeightFractionalBits must be 0 to 30; was {WeightFractionalBits}"));
         }
 
         if (!double.IsFinite(ValueBound) || ValueBound <= 0 || ValueBound > float.MaxValue)
         {
-            problems.Add($"ValueBound must be finite, greater than zero and at most float.MaxValue; was {ValueBound}");
+            problems.Add((nameof(ValueBound), $"ValueBound must be finite, greater than zero and at most float.MaxValue; was {ValueBound}"));
         }
         else if (FractionalBits is >= 0 and <= 52 && WeightFractionalBits is >= 0 and <= 30
             && Math.ScaleB(ValueBound, FractionalBits - WeightFractionalBits) >= Kernels.FixedPointOperator.MaxTerm)
         {
-            problems.Add($"ValueBound · 2^(FractionalBits − WeightFractionalBits) must stay below 2^51 so that the smallest weight fits; was {ValueBound} · 2^{FractionalBits - WeightFractionalBits}");
+            problems.Add((nameof(ValueBound), $"ValueBound · 2^(FractionalBits − WeightFractionalBits) must stay below 2^51 so that the smallest weight fits; was {ValueBound} · 2^{FractionalBits - WeightFractionalBits}"));
         }
 
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid fixed-point format: " + string.Join("; ", problems) + ".");
-        }
+        return problems;
     }
 }

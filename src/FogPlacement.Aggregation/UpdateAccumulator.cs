@@ -131,6 +131,35 @@ public sealed unsafe class UpdateAccumulator
     /// <exception cref="UpdateRejectedException">The update was refused; the accumulator is unchanged.</exception>
     public void Add(string contributorId, ReadOnlySpan<float> update, double weight)
     {
+        try
+        {
+            AddOne(contributorId, update, weight);
+        }
+        catch (UpdateRejectedException ex) when (Rejected(ex, 0))
+        {
+            throw; // not reached: the filter records the rejection and lets the exception pass
+        }
+
+        Metrics?.Accepted(state.Mode, 1, state.Dimension);
+    }
+
+    /// <summary>Gets or sets where this accumulator reports accepted and rejected updates and merges (set by the aggregation service).</summary>
+    internal DependencyInjection.AggregationMetrics? Metrics { get; init; }
+
+    private bool Merged(bool accepted)
+    {
+        Metrics?.Merged(state.Mode, accepted);
+        return false;
+    }
+
+    private bool Rejected(UpdateRejectedException ex, long aborted)
+    {
+        Metrics?.Rejected(ex.Reason, aborted);
+        return false;
+    }
+
+    private void AddOne(string contributorId, ReadOnlySpan<float> update, double weight)
+    {
         double scale = CheckShape(contributorId, update.Length, weight);
         if (!AccumulateKernel.AllWithinBound(update, bound))
         {
@@ -168,6 +197,21 @@ public sealed unsafe class UpdateAccumulator
         {
             return;
         }
+
+        try
+        {
+            AddMany(updates);
+        }
+        catch (UpdateRejectedException ex) when (Rejected(ex, updates.Length - 1))
+        {
+            throw; // not reached: the filter records the rejection and lets the exception pass
+        }
+
+        Metrics?.Accepted(state.Mode, updates.Length, state.Dimension);
+    }
+
+    private void AddMany(ReadOnlySpan<ClientUpdate> updates)
+    {
 
         int count = updates.Length;
         string[] ids = new string[count];
@@ -229,11 +273,20 @@ public sealed unsafe class UpdateAccumulator
     public void Merge(PartialAggregate partial)
     {
         ArgumentNullException.ThrowIfNull(partial);
-        lock (gate)
+        try
         {
-            CheckMergeable(state, partial.State);
-            state.AddSums(partial.State);
+            lock (gate)
+            {
+                CheckMergeable(state, partial.State);
+                state.AddSums(partial.State);
+            }
         }
+        catch (UpdateRejectedException) when (Merged(accepted: false))
+        {
+            throw; // not reached: the filter records the rejection and lets the exception pass
+        }
+
+        Merged(accepted: true);
     }
 
     /// <summary>Empties the accumulator and starts round <paramref name="round"/>, keeping its memory (no new O(dimension) allocation).</summary>

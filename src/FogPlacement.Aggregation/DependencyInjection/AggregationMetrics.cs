@@ -1,0 +1,72 @@
+using System.Diagnostics.Metrics;
+
+namespace FogPlacement.Aggregation.DependencyInjection;
+
+/// <summary>
+/// The aggregation instruments, on the <c>FogPlacement</c> meter created through <see cref="IMeterFactory"/>
+/// (the factory returns the placement service's meter when both are registered). See docs/metrics.md.
+/// </summary>
+internal sealed class AggregationMetrics
+{
+    /// <summary>The meter's name, shared with the placement instruments.</summary>
+    public const string MeterName = "FogPlacement";
+
+    private static readonly string[] ReasonNames = [.. Enum.GetValues<RejectionReason>().Select(SnakeCase)];
+
+    private readonly Counter<long> updates;
+    private readonly Counter<long> bytes;
+    private readonly Counter<long> rejected;
+    private readonly Counter<long> partials;
+
+    public AggregationMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter meter = meterFactory.Create(MeterName);
+        updates = meter.CreateCounter<long>("fogplacement.aggregation.updates", "{update}", "Client updates added to accumulators, by mode.");
+        bytes = meter.CreateCounter<long>("fogplacement.aggregation.bytes", "By", "Bytes of client update values added to accumulators (4 per parameter), by mode.");
+        rejected = meter.CreateCounter<long>("fogplacement.aggregation.rejected", "{update}", "Client updates refused, by reason; the other updates of a refused batch count as batch_aborted.");
+        partials = meter.CreateCounter<long>("fogplacement.aggregation.partials", "{partial}", "Partial aggregates merged into accumulators, by mode and outcome (merged or rejected).");
+    }
+
+    public void Accepted(AggregationMode mode, long count, long dimension)
+    {
+        var tag = new KeyValuePair<string, object?>("fogplacement.aggregation.mode", ModeName(mode));
+        updates.Add(count, tag);
+        bytes.Add(count * dimension * sizeof(float), tag);
+    }
+
+    public void Rejected(RejectionReason reason, long aborted)
+    {
+        int index = (int)reason;
+        rejected.Add(1, new KeyValuePair<string, object?>("fogplacement.rejection.reason", (uint)index < (uint)ReasonNames.Length ? ReasonNames[index] : SnakeCase(reason)));
+        if (aborted > 0)
+        {
+            rejected.Add(aborted, new KeyValuePair<string, object?>("fogplacement.rejection.reason", "batch_aborted"));
+        }
+    }
+
+    public void Merged(AggregationMode mode, bool accepted) => partials.Add(
+        1,
+        new KeyValuePair<string, object?>("fogplacement.aggregation.mode", ModeName(mode)),
+        new KeyValuePair<string, object?>("fogplacement.partial.outcome", accepted ? "merged" : "rejected"));
+
+    /// <summary>The tag value of a reason: <c>NonFiniteValue</c> becomes <c>non_finite_value</c>.</summary>
+    internal static string SnakeCase(RejectionReason reason)
+    {
+        string name = reason.ToString();
+        var text = new System.Text.StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return text.ToString();
+    }
+
+    private static string ModeName(AggregationMode mode) => mode == AggregationMode.Fast ? "fast" : "reproducible";
+}

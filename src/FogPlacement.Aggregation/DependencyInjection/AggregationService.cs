@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+
+namespace FogPlacement.Aggregation.DependencyInjection;
+
+/// <summary>The <see cref="IAggregationService"/> behind dependency injection.</summary>
+internal sealed class AggregationService(IOptionsMonitor<FogAggregationOptions> monitor, AggregationMetrics? metrics) : IAggregationService
+{
+    public FogAggregationOptions Options => monitor.CurrentValue;
+
+    public UpdateAccumulator CreateAccumulator(long round)
+    {
+        FogAggregationOptions options = Options;
+        int dimension = options.Dimension
+            ?? throw new InvalidOperationException("No FogAggregation:Dimension is configured; set it, or pass the dimension to CreateAccumulator(round, dimension).");
+        return Create(options, round, dimension);
+    }
+
+    public UpdateAccumulator CreateAccumulator(long round, int dimension)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        return Create(Options, round, dimension);
+    }
+
+    private UpdateAccumulator Create(FogAggregationOptions options, long round, int dimension) =>
+        new(dimension, round, options.Mode, options.FixedPoint)
+        {
+            MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
+            Metrics = metrics,
+        };
+}

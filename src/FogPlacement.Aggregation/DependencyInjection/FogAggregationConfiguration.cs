@@ -1,0 +1,123 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace FogPlacement.Aggregation.DependencyInjection;
+
+/// <summary>
+/// Binds <see cref="FogAggregationOptions"/> from a configuration section without reflection (trimming- and
+/// AOT-safe), recording every unparsable value or unknown key with its configuration path for the validator.
+/// </summary>
+internal sealed class FogAggregationConfiguration(IConfiguration section) : IConfigureOptions<FogAggregationOptions>
+{
+    /// <summary>Gets the configuration this instance binds from.</summary>
+    public IConfiguration Section { get; } = section;
+
+    /// <inheritdoc/>
+    public void Configure(FogAggregationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ConfigurationPath = Section is IConfigurationSection s ? s.Path : string.Empty;
+        List<(string, string)> errors = options.BindingErrors;
+        foreach (IConfigurationSection child in Section.GetChildren())
+        {
+            switch (child.Key.ToUpperInvariant())
+            {
+                case "MODE":
+                    if (Value(child, errors, "Fast or Reproducible") is { } mode)
+                    {
+                        if (Enum.TryParse(mode, ignoreCase: true, out AggregationMode parsed) && Enum.IsDefined(parsed) && !mode.Any(c => char.IsAsciiDigit(c) || c is '-' or ','))
+                        {
+                            options.Mode = parsed;
+                        }
+                        else
+                        {
+                            errors.Add((child.Path, $"'{mode}' is not an aggregation mode (expected Fast or Reproducible)"));
+                        }
+                    }
+
+                    break;
+                case "DIMENSION":
+                    options.Dimension = Integer(child, errors) ?? options.Dimension;
+                    break;
+                case "MAXDEGREEOFPARALLELISM":
+                    options.MaxDegreeOfParallelism = Integer(child, errors) ?? options.MaxDegreeOfParallelism;
+                    break;
+                case "FIXEDPOINT":
+                    options.FixedPoint = FixedPoint(child, options.FixedPoint, errors);
+                    break;
+                default:
+                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: Mode, Dimension, MaxDegreeOfParallelism, FixedPoint)"));
+                    break;
+            }
+        }
+    }
+
+    private static FixedPointFormat FixedPoint(IConfigurationSection section, FixedPointFormat format, List<(string, string)> errors)
+    {
+        if (section.Value is { Length: > 0 } value)
+        {
+            errors.Add((section.Path, $"expected a section with FractionalBits, ValueBound and WeightFractionalBits, found the value '{value}'"));
+            return format;
+        }
+
+        foreach (IConfigurationSection child in section.GetChildren())
+        {
+            switch (child.Key.ToUpperInvariant())
+            {
+                case "FRACTIONALBITS":
+                    format = Integer(child, errors) is { } bits ? format with { FractionalBits = bits } : format;
+                    break;
+                case "WEIGHTFRACTIONALBITS":
+                    format = Integer(child, errors) is { } weightBits ? format with { WeightFractionalBits = weightBits } : format;
+                    break;
+                case "VALUEBOUND":
+                    if (Value(child, errors, "a number") is { } text)
+                    {
+                        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double bound))
+                        {
+                            format = format with { ValueBound = bound };
+                        }
+                        else
+                        {
+                            errors.Add((child.Path, $"'{text}' is not a number"));
+                        }
+                    }
+
+                    break;
+                default:
+                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: FractionalBits, ValueBound, WeightFractionalBits)"));
+                    break;
+            }
+        }
+
+        return format;
+    }
+
+    private static int? Integer(IConfigurationSection section, List<(string, string)> errors)
+    {
+        if (Value(section, errors, "an integer") is not { } text)
+        {
+            return null;
+        }
+
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+        {
+            return value;
+        }
+
+        errors.Add((section.Path, $"'{text}' is not an integer"));
+        return null;
+    }
+
+    private static string? Value(IConfigurationSection section, List<(string, string)> errors, string expected)
+    {
+        if (section.Value is { Length: > 0 } value)
+        {
+            return value.Trim();
+        }
+
+        errors.Add((section.Path, section.GetChildren().Any() ? $"expected a value ({expected}), found a section" : $"expected a value ({expected}), found nothing"));
+        return null;
+    }
+}

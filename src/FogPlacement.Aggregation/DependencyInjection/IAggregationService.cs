@@ -1,0 +1,25 @@
+namespace FogPlacement.Aggregation.DependencyInjection;
+
+/// <summary>
+/// Creates <see cref="UpdateAccumulator"/>s with the configured mode, format and parallelism, reporting their
+/// updates, bytes, rejections and merges to the <c>FogPlacement</c> meter. Registered by
+/// <see cref="FogAggregationServiceCollectionExtensions"/>; thread-safe.
+/// </summary>
+public interface IAggregationService
+{
+    /// <summary>Gets the options in force now (they follow configuration changes).</summary>
+    FogAggregationOptions Options { get; }
+
+    /// <summary>Creates an empty accumulator for a round, with the configured <see cref="FogAggregationOptions.Dimension"/>.</summary>
+    /// <param name="round">The training round.</param>
+    /// <returns>A new accumulator that keeps the current settings for its whole life.</returns>
+    /// <exception cref="InvalidOperationException">No dimension is configured; use <see cref="CreateAccumulator(long, int)"/>.</exception>
+    UpdateAccumulator CreateAccumulator(long round);
+
+    /// <summary>Creates an empty accumulator for a round and a model of <paramref name="dimension"/> parameters.</summary>
+    /// <param name="round">The training round.</param>
+    /// <param name="dimension">The number of parameters of every update; at least 1.</param>
+    /// <returns>A new accumulator that keeps the current settings for its whole life.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is less than 1.</exception>
+    UpdateAccumulator CreateAccumulator(long round, int dimension);
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace FogPlacement.DependencyInjection;
+
+/// <summary>
+/// Registers the placement service: <see cref="FogPlacementOptions"/> (validated at start-up, every error with its
+/// path), <see cref="IPlacementService"/> (a singleton that follows configuration changes) and its metrics
+/// (when an <see cref="IMeterFactory"/> is registered, as in every generic host). Every overload may be called more
+/// than once: the services are added once, and the same configuration section or delegate is applied once.
+/// </summary>
+public static class FogPlacementServiceCollectionExtensions
+{
+    /// <summary>Adds the placement service, bound to a section of the application's <see cref="IConfiguration"/>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configSectionPath">The section's path; default <see cref="FogPlacementOptions.DefaultSectionName"/>.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    /// <remarks>The <see cref="IConfiguration"/> is resolved from the container, as the generic host registers it.</remarks>
+    public static IServiceCollection AddFogPlacement(this IServiceCollection services, string configSectionPath = FogPlacementOptions.DefaultSectionName)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configSectionPath);
+        AddCore(services);
+        if (!services.Any(d => d.ServiceType == typeof(SectionRegistration) && d.ImplementationInstance is SectionRegistration r && string.Equals(r.Path, configSectionPath, StringComparison.OrdinalIgnoreCase)))
+        {
+            services.AddSingleton(new SectionRegistration(configSectionPath));
+            services.AddSingleton<IConfigureOptions<FogPlacementOptions>>(sp => new FogPlacementConfiguration(Section(sp, configSectionPath)));
+            services.AddSingleton<IOptionsChangeTokenSource<FogPlacementOptions>>(sp => new ConfigurationChangeSource(Section(sp, configSectionPath)));
+        }
+
+        return services;
+    }
+
+    /// <summary>Adds the placement service, bound to <paramref name="configuration"/> (for example <c>builder.Configuration.GetSection("FogPlacement")</c>).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration section holding the options.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    public static IServiceCollection AddFogPlacement(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        AddCore(services);
+        if (!services.Any(d => d.ImplementationInstance is FogPlacementConfiguration c && SameSection(c.Section, configuration)))
+        {
+            services.AddSingleton<IConfigureOptions<FogPlacementOptions>>(new FogPlacementConfiguration(configuration));
+            services.AddSingleton<IOptionsChangeTokenSource<FogPlacementOptions>>(new ConfigurationChangeSource(configuration));
+        }
+
+        return services;
+    }
+
+    /// <summary>Adds the placement service, configured in code (after any configuration bound by the other overloads).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    public static IServiceCollection AddFogPlacement(this IServiceCollection services, Action<FogPlacementOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        AddCore(services);
+        if (!services.Any(d => d.ImplementationInstance is ConfigureNamedOptions<FogPlacementOptions> c && c.Action == configure))
+        {
+            services.Configure(configure);
+        }
+
+        return services;
+    }
+
+    private static void AddCore(IServiceCollection services)
+    {
+        services.AddOptions<FogPlacementOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FogPlacementOptions>, FogPlacementOptionsValidator>());
+        services.TryAddSingleton<IPlacementService>(sp => new PlacementService(
+            sp.GetRequiredService<IOptionsMonitor<FogPlacementOptions>>(),
+            sp.GetRequiredService<IOptionsFactory<FogPlacementOptions>>(),
+            sp.GetServices<IOptionsChangeTokenSource<FogPlacementOptions>>(),
+            sp.GetService<IMeterFactory>() is { } meters ? new PlacementMetrics(meters) : null,
+            sp.GetService<ILogger<PlacementService>>() ?? NullLogger<PlacementService>.Instance));
+    }
+
+    private static IConfiguration Section(IServiceProvider services, string path)
+    {
+        IConfiguration configuration = services.GetService<IConfiguration>()
+            ?? throw new InvalidOperationException($"AddFogPlacement(\"{path}\") needs an IConfiguration in the container (the generic host registers one); otherwise pass the IConfiguration itself.");
+        return path.Length == 0 ? configuration : configuration.GetSection(path);
+    }
+
+    private static bool SameSection(IConfiguration a, IConfiguration b) =>
+        ReferenceEquals(a, b) || (a is IConfigurationSection x && b is IConfigurationSection y && string.Equals(x.Path, y.Path, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Marks a section path already registered by <see cref="AddFogPlacement(IServiceCollection, string)"/>.</summary>
+    private sealed record SectionRegistration(string Path);
+
+    /// <summary>Tells the options monitor when a configuration reloads.</summary>
+    private sealed class ConfigurationChangeSource(IConfiguration configuration) : IOptionsChangeTokenSource<FogPlacementOptions>
+    {
+        public string Name => Options.DefaultName;
+
+        public IChangeToken GetChangeToken() => configuration.GetReloadToken();
+    }
+}

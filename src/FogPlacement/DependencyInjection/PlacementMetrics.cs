@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using FogPlacement.Chains;
+
+namespace FogPlacement.DependencyInjection;
+
+/// <summary>
+/// The placement instruments, on the <c>FogPlacement</c> meter created through <see cref="IMeterFactory"/>.
+/// Names, units and tags are documented in docs/metrics.md.
+/// </summary>
+internal sealed class PlacementMetrics
+{
+    /// <summary>The meter's name, shared with the aggregation instruments.</summary>
+    public const string MeterName = "FogPlacement";
+
+    private readonly Counter<long> decisions;
+    private readonly Histogram<double> duration;
+    private readonly Counter<long> reloads;
+
+    public PlacementMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        Meter meter = meterFactory.Create(MeterName);
+        decisions = meter.CreateCounter<long>("fogplacement.decisions", "{decision}", "Placement decisions made, by the chosen placement's kind and tier.");
+        duration = meter.CreateHistogram<double>("fogplacement.decision.duration", "s", "Time to make one placement decision.");
+        reloads = meter.CreateCounter<long>("fogplacement.model.reloads", "{reload}", "Configuration changes seen by the placement service, by outcome (applied or rejected).");
+    }
+
+    /// <summary>Returns a start timestamp when the duration histogram is listened to, otherwise zero.</summary>
+    public long Start() => duration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    public void Decided(in CandidateCost chosen, bool feasible, long start) =>
+        Record(KindName(chosen.Kind), chosen.TierName, feasible, start);
+
+    public void Decided(ChainPlacement chosen, long start)
+    {
+        Segment[] computing = [.. chosen.Segments.Where(s => !s.IsEmpty)];
+        string kind = computing.Length switch
+        {
+            0 => "device",
+            1 => computing[0].Tier == Tier.DeviceName ? "device" : "offload",
+            _ => "split",
+        };
+        string tier = computing.Length == 0 ? Tier.DeviceName : computing[^1].Tier;
+        Record(kind, tier, chosen.Violations == ConstraintViolations.None, start);
+    }
+
+    public void Reloaded(bool applied) =>
+        reloads.Add(1, new KeyValuePair<string, object?>("fogplacement.reload.outcome", applied ? "applied" : "rejected"));
+
+    private void Record(string kind, string tier, bool feasible, long start)
+    {
+        var tags = new TagList
+        {
+            { "fogplacement.placement.kind", kind },
+            { "fogplacement.placement.tier", tier },
+            { "fogplacement.placement.feasible", feasible ? "true" : "false" },
+        };
+        decisions.Add(1, tags);
+        if (start != 0)
+        {
+            duration.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, tags);
+        }
+    }
+
+    private static string KindName(PlacementKind kind) => kind switch
+    {
+        PlacementKind.Device => "device",
+        PlacementKind.Offload => "offload",
+        _ => "split",
+    };
+}

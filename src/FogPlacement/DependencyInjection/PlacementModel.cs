@@ -1,0 +1,194 @@
+using System.Text;
+using FogPlacement.Chains;
+
+namespace FogPlacement.DependencyInjection;
+
+/// <summary>
+/// One immutable, validated version of the configured placement model: the cost model and the layer-chain optimiser
+/// built from <see cref="FogPlacementOptions"/>. The placement service swaps whole instances, so everything read from
+/// one instance belongs to the same configuration.
+/// </summary>
+public sealed class PlacementModel
+{
+    private PlacementModel(CostModel costModel, ChainOptimizer chainOptimizer, long generation)
+    {
+        CostModel = costModel;
+        ChainOptimizer = chainOptimizer;
+        Generation = generation;
+    }
+
+    /// <summary>Gets the cost model: device, tiers, energy parameters and lambda.</summary>
+    public CostModel CostModel { get; }
+
+    /// <summary>Gets the optimiser for layer chains over the model's tiers and links.</summary>
+    public ChainOptimizer ChainOptimizer { get; }
+
+    /// <summary>Gets the version number: 1 for the model built at start, one more for each configuration change applied.</summary>
+    public long Generation { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"generation {Generation}: device {CostModel.Device.Compute}, tiers {string.Join(", ", CostModel.Tiers.Select(t => t.Name))}, lambda {CostModel.Lambda}";
+
+    /// <summary>Returns this model with another generation number.</summary>
+    internal PlacementModel WithGeneration(long generation) => new(CostModel, ChainOptimizer, generation);
+
+    /// <summary>Builds the model from <paramref name="options"/>, or collects every problem with its path.</summary>
+    internal static PlacementModel? TryCreate(FogPlacementOptions options, List<OptionsError> errors)
+    {
+        var paths = new OptionsPaths(options.ConfigurationPath);
+        int before = errors.Count;
+        errors.AddRange(options.BindingErrors);
+
+        Tier? device = null;
+        if (options.Device.Compute is not { } deviceCompute)
+        {
+            errors.Add(new OptionsError(paths.Of("Device", "Compute"), "required; the device's compute rate, such as \"80 GFLOP/s\""));
+        }
+        else
+        {
+            device = Build(errors, paths, ["Device"], () => Tier.Device(deviceCompute));
+        }
+
+        var tiers = new List<Tier>();
+        for (int i = 0; i < options.Tiers.Count; i++)
+        {
+            string index = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (options.Tiers[i] is not { } t)
+            {
+                errors.Add(new OptionsError(paths.Of("Tiers", index), "the tier is null"));
+                continue;
+            }
+
+            int start = errors.Count;
+            Required(errors, paths, t.Name, ["Tiers", index, "Name"], "the tier's unique name, such as \"fog\"");
+            Required(errors, paths, t.Compute, ["Tiers", index, "Compute"], "the tier's compute rate, such as \"2500 GFLOP/s\"");
+            Required(errors, paths, t.Uplink, ["Tiers", index, "Uplink"], "the device's uplink rate to the tier, such as \"120 Mbit/s\"");
+            if (errors.Count == start
+                && Build(errors, paths, ["Tiers", index], () => Tier.Remote(t.Name!, t.Compute!.Value, t.Uplink!.Value, t.RoundTrip)) is { } tier)
+            {
+                tiers.Add(tier);
+            }
+        }
+
+        var links = new List<Link>();
+        for (int i = 0; i < options.Links.Count; i++)
+        {
+            string index = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (options.Links[i] is not { } l)
+            {
+                errors.Add(new OptionsError(paths.Of("Links", index), "the link is null"));
+                continue;
+            }
+
+            int start = errors.Count;
+            Required(errors, paths, l.From, ["Links", index, "From"], "the sending tier's name");
+            Required(errors, paths, l.To, ["Links", index, "To"], "the receiving tier's name");
+            Required(errors, paths, l.Rate, ["Links", index, "Rate"], "the link's rate, such as \"1 Gbit/s\"");
+            if (errors.Count == start
+                && Build(errors, paths, ["Links", index], () => new Link(l.From!, l.To!, l.Rate!.Value, l.RoundTrip)) is { } link)
+            {
+                links.Add(link);
+            }
+        }
+
+        if (errors.Count > before || device is null)
+        {
+            return null;
+        }
+
+        CostModel? model = Build(errors, paths, [], () => new CostModel(device, new DeviceEnergy(options.Device.ComputeEnergy, options.Device.RadioEnergy), tiers, options.Lambda));
+        ChainOptimizer? optimizer = model is null ? null : Build(errors, paths, [], () => new ChainOptimizer(model, links));
+        return model is null || optimizer is null ? null : new PlacementModel(model, optimizer, 1);
+    }
+
+    private static void Required<T>(List<OptionsError> errors, OptionsPaths paths, T? value, string[] path, string what)
+    {
+        if (value is null || (value is string s && string.IsNullOrWhiteSpace(s)))
+        {
+            errors.Add(new OptionsError(paths.Of(path), "required; " + what));
+        }
+    }
+
+    /// <summary>Runs a constructor; an <see cref="ArgumentException"/> becomes an error at the path plus its parameter name.</summary>
+    private static T? Build<T>(List<OptionsError> errors, OptionsPaths paths, string[] path, Func<T> create)
+        where T : class
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException ex)
+        {
+            string message = ex.Message;
+            int cut = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+            if (cut >= 0)
+            {
+                message = message[..cut];
+            }
+
+            errors.Add(new OptionsError(paths.Of([.. path, .. OptionsPaths.Split(ex.ParamName)]), message.TrimEnd('.')));
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// Writes option paths: as configuration paths (<c>FogPlacement:Tiers:0:Name</c>) when the options were bound from a
+/// section, otherwise as property paths (<c>Tiers[0].Name</c>).
+/// </summary>
+internal readonly struct OptionsPaths(string? configurationPath)
+{
+    public string Of(params string[] segments)
+    {
+        var text = new StringBuilder();
+        if (configurationPath is not null)
+        {
+            text.Append(configurationPath);
+            foreach (string segment in segments)
+            {
+                text.Append(text.Length > 0 ? ":" : string.Empty).Append(segment);
+            }
+
+            return text.Length == 0 ? "(root)" : text.ToString();
+        }
+
+        foreach (string segment in segments)
+        {
+            if (segment.Length > 0 && char.IsAsciiDigit(segment[0]))
+            {
+                text.Append('[').Append(segment).Append(']');
+            }
+            else
+            {
+                text.Append(text.Length > 0 ? "." : string.Empty).Append(segment);
+            }
+        }
+
+        return text.Length == 0 ? "(options)" : text.ToString();
+    }
+
+    /// <summary>Turns a parameter name such as <c>tiers[1].name</c> into segments <c>Tiers, 1, Name</c>.</summary>
+    public static IEnumerable<string> Split(string? paramName)
+    {
+        if (string.IsNullOrEmpty(paramName))
+        {
+            yield break;
+        }
+
+        foreach (string part in paramName.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int bracket = part.IndexOf('[', StringComparison.Ordinal);
+            string name = bracket < 0 ? part : part[..bracket];
+            if (name.Length > 0)
+            {
+                yield return char.ToUpperInvariant(name[0]) + name[1..];
+            }
+
+            if (bracket >= 0)
+            {
+                yield return part[(bracket + 1)..].TrimEnd(']');
+            }
+        }
+    }
+}

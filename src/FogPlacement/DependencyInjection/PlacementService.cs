@@ -1,0 +1,138 @@
+using FogPlacement.Chains;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+
+namespace FogPlacement.DependencyInjection;
+
+/// <summary>
+/// The <see cref="IPlacementService"/> behind dependency injection. Holds one <see cref="PlacementModel"/> reference,
+/// replaced as a whole when <see cref="IOptionsMonitor{TOptions}"/> reports a change.
+/// </summary>
+internal sealed partial class PlacementService : IPlacementService, IDisposable
+{
+    private readonly PlacementMetrics? metrics;
+    private readonly ILogger logger;
+    private readonly IDisposable? monitorSubscription;
+    private readonly List<IDisposable> tokenSubscriptions = [];
+    private PlacementModel current;
+
+    public PlacementService(
+        IOptionsMonitor<FogPlacementOptions> monitor,
+        IOptionsFactory<FogPlacementOptions> factory,
+        IEnumerable<IOptionsChangeTokenSource<FogPlacementOptions>> sources,
+        PlacementMetrics? metrics,
+        ILogger<PlacementService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(logger);
+        this.metrics = metrics;
+        this.logger = logger;
+        current = Build(monitor.CurrentValue, 1);
+        monitorSubscription = monitor.OnChange(Apply);
+
+        // The monitor only calls back for a change that validates. To report the others, watch the same change
+        // sources and try the factory: a failure is logged and counted, and the current model stays.
+        foreach (IOptionsChangeTokenSource<FogPlacementOptions> source in sources)
+        {
+            if (source.Name == Options.DefaultName)
+            {
+                tokenSubscriptions.Add(ChangeToken.OnChange(source.GetChangeToken, () => CheckChange(factory)));
+            }
+        }
+    }
+
+    public PlacementModel Current => Volatile.Read(ref current);
+
+    public Decision Decide(Request request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        PlacementModel model = Current;
+        long start = metrics?.Start() ?? 0;
+        Decision decision = model.CostModel.Decide(request);
+        metrics?.Decided(decision.Chosen, decision.IsFeasible, start);
+        return decision;
+    }
+
+    public CandidateCost Choose(Request request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        PlacementModel model = Current;
+        long start = metrics?.Start() ?? 0;
+        CandidateCost chosen = model.CostModel.Choose(request);
+        metrics?.Decided(chosen, chosen.Violations == ConstraintViolations.None, start);
+        return chosen;
+    }
+
+    public ChainDecision Decide(LayerChain chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        PlacementModel model = Current;
+        long start = metrics?.Start() ?? 0;
+        ChainDecision decision = model.ChainOptimizer.Decide(chain);
+        metrics?.Decided(decision.Chosen, start);
+        return decision;
+    }
+
+    public void Dispose()
+    {
+        monitorSubscription?.Dispose();
+        foreach (IDisposable subscription in tokenSubscriptions)
+        {
+            subscription.Dispose();
+        }
+    }
+
+    private static PlacementModel Build(FogPlacementOptions options, long generation)
+    {
+        if (options.Built is { } built)
+        {
+            return built.WithGeneration(generation);
+        }
+
+        var errors = new List<OptionsError>();
+        PlacementModel? model = PlacementModel.TryCreate(options, errors);
+        return model?.WithGeneration(generation)
+            ?? throw new OptionsValidationException(Options.DefaultName, typeof(FogPlacementOptions), errors.Select(e => e.ToString()));
+    }
+
+    private void Apply(FogPlacementOptions options, string? name)
+    {
+        if ((name ?? Options.DefaultName) != Options.DefaultName)
+        {
+            return;
+        }
+
+        lock (tokenSubscriptions)
+        {
+            PlacementModel next = Build(options, Current.Generation + 1);
+            Volatile.Write(ref current, next);
+            metrics?.Reloaded(applied: true);
+            LogApplied(logger, next);
+        }
+    }
+
+    private void CheckChange(IOptionsFactory<FogPlacementOptions> factory)
+    {
+        try
+        {
+            _ = factory.Create(Options.DefaultName);
+        }
+        catch (OptionsValidationException ex)
+        {
+            metrics?.Reloaded(applied: false);
+            if (logger.IsEnabled(LogLevel.Error))
+            {
+                LogRejected(logger, Current.Generation, string.Join(Environment.NewLine, ex.Failures));
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Placement model updated from configuration: {Model}")]
+    private static partial void LogApplied(ILogger logger, PlacementModel model);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Placement configuration change rejected; keeping model generation {Generation}. Problems:\n{Failures}")]
+    private static partial void LogRejected(ILogger logger, long generation, string failures);
+}
