@@ -17,9 +17,17 @@ public static class FogAggregationServiceCollectionExtensions
 {
     /// <summary>Adds the aggregation service, bound to a section of the application's <see cref="IConfiguration"/>.</summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configSectionPath">The section's path; default <see cref="FogAggregationOptions.DefaultSectionName"/>.</param>
     /// <returns>The service collection, for chaining.</returns>
-    public static IServiceCollection AddFogAggregation(this IServiceCollection services, string configSectionPath = FogAggregationOptions.DefaultSectionName)
+    /// <remarks>Binds the section <see cref="FogAggregationOptions.DefaultSectionName"/>; the <see cref="IConfiguration"/> is resolved from the container.</remarks>
+    public static IServiceCollection AddFogAggregation(this IServiceCollection services) =>
+        AddFogAggregation(services, FogAggregationOptions.DefaultSectionName);
+
+    /// <summary>Adds the service, bound to the section <paramref name="configSectionPath"/> of the application's <see cref="IConfiguration"/>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configSectionPath">The section's path, for example <c>"Placement:Edge"</c>.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    /// <remarks>The <see cref="IConfiguration"/> is resolved from the container, as the generic host registers it.</remarks>
+    public static IServiceCollection AddFogAggregation(this IServiceCollection services, string configSectionPath)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configSectionPath);

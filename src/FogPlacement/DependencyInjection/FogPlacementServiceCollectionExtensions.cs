@@ -19,10 +19,17 @@ public static class FogPlacementServiceCollectionExtensions
 {
     /// <summary>Adds the placement service, bound to a section of the application's <see cref="IConfiguration"/>.</summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configSectionPath">The section's path; default <see cref="FogPlacementOptions.DefaultSectionName"/>.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    /// <remarks>Binds the section <see cref="FogPlacementOptions.DefaultSectionName"/>; the <see cref="IConfiguration"/> is resolved from the container, as the generic host registers it.</remarks>
+    public static IServiceCollection AddFogPlacement(this IServiceCollection services) =>
+        AddFogPlacement(services, FogPlacementOptions.DefaultSectionName);
+
+    /// <summary>Adds the service, bound to the section <paramref name="configSectionPath"/> of the application's <see cref="IConfiguration"/>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configSectionPath">The section's path, for example <c>"Placement:Edge"</c>.</param>
     /// <returns>The service collection, for chaining.</returns>
     /// <remarks>The <see cref="IConfiguration"/> is resolved from the container, as the generic host registers it.</remarks>
-    public static IServiceCollection AddFogPlacement(this IServiceCollection services, string configSectionPath = FogPlacementOptions.DefaultSectionName)
+    public static IServiceCollection AddFogPlacement(this IServiceCollection services, string configSectionPath)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configSectionPath);

@@ -41,11 +41,8 @@ public sealed class PlacementModel
         errors.AddRange(options.BindingErrors);
 
         Tier? device = null;
-        if (options.Device.Compute is not { } deviceCompute)
-        {
-            errors.Add(new OptionsError(paths.Of("Device", "Compute"), "required; the device's compute rate, such as \"80 GFLOP/s\""));
-        }
-        else
+        if (Required(errors, paths, options.Device.Compute, ["Device", "Compute"], "the device's compute rate, such as \"80 GFLOP/s\"")
+            && options.Device.Compute is { } deviceCompute)
         {
             device = Build(errors, paths, ["Device"], () => Tier.Device(deviceCompute));
         }
@@ -60,11 +57,10 @@ public sealed class PlacementModel
                 continue;
             }
 
-            int start = errors.Count;
-            Required(errors, paths, t.Name, ["Tiers", index, "Name"], "the tier's unique name, such as \"fog\"");
-            Required(errors, paths, t.Compute, ["Tiers", index, "Compute"], "the tier's compute rate, such as \"2500 GFLOP/s\"");
-            Required(errors, paths, t.Uplink, ["Tiers", index, "Uplink"], "the device's uplink rate to the tier, such as \"120 Mbit/s\"");
-            if (errors.Count == start
+            bool complete = Required(errors, paths, t.Name, ["Tiers", index, "Name"], "the tier's unique name, such as \"fog\"")
+                & Required(errors, paths, t.Compute, ["Tiers", index, "Compute"], "the tier's compute rate, such as \"2500 GFLOP/s\"")
+                & Required(errors, paths, t.Uplink, ["Tiers", index, "Uplink"], "the device's uplink rate to the tier, such as \"120 Mbit/s\"");
+            if (complete
                 && Build(errors, paths, ["Tiers", index], () => Tier.Remote(t.Name!, t.Compute!.Value, t.Uplink!.Value, t.RoundTrip)) is { } tier)
             {
                 tiers.Add(tier);
@@ -81,11 +77,10 @@ public sealed class PlacementModel
                 continue;
             }
 
-            int start = errors.Count;
-            Required(errors, paths, l.From, ["Links", index, "From"], "the sending tier's name");
-            Required(errors, paths, l.To, ["Links", index, "To"], "the receiving tier's name");
-            Required(errors, paths, l.Rate, ["Links", index, "Rate"], "the link's rate, such as \"1 Gbit/s\"");
-            if (errors.Count == start
+            bool complete = Required(errors, paths, l.From, ["Links", index, "From"], "the sending tier's name")
+                & Required(errors, paths, l.To, ["Links", index, "To"], "the receiving tier's name")
+                & Required(errors, paths, l.Rate, ["Links", index, "Rate"], "the link's rate, such as \"1 Gbit/s\"");
+            if (complete
                 && Build(errors, paths, ["Links", index], () => new Link(l.From!, l.To!, l.Rate!.Value, l.RoundTrip)) is { } link)
             {
                 links.Add(link);
@@ -102,12 +97,21 @@ public sealed class PlacementModel
         return model is null || optimizer is null ? null : new PlacementModel(model, optimizer, 1);
     }
 
-    private static void Required<T>(List<OptionsError> errors, OptionsPaths paths, T? value, string[] path, string what)
+    /// <summary>Returns whether the value is present; adds a "required" error unless its key already has one (an unparsable value).</summary>
+    private static bool Required<T>(List<OptionsError> errors, OptionsPaths paths, T? value, string[] path, string what)
     {
-        if (value is null || (value is string s && string.IsNullOrWhiteSpace(s)))
+        if (value is not null && (value is not string s || !string.IsNullOrWhiteSpace(s)))
         {
-            errors.Add(new OptionsError(paths.Of(path), "required; " + what));
+            return true;
         }
+
+        string where = paths.Of(path);
+        if (!errors.Exists(e => e.Path == where))
+        {
+            errors.Add(new OptionsError(where, "required; " + what));
+        }
+
+        return false;
     }
 
     /// <summary>Runs a constructor; an <see cref="ArgumentException"/> becomes an error at the path plus its parameter name.</summary>

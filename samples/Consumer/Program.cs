@@ -1,0 +1,127 @@
+// A consumer of the FogPlacement packages: wires them through the generic host and appsettings.json, makes a
+// decision and a hierarchical aggregation, rewrites its configuration file while running and checks that the
+// decision follows, then checks that a bad configuration stops start-up with every error and its path.
+// Exit code 0 when every check holds.
+using System.Text.Json.Nodes;
+using FogPlacement;
+using FogPlacement.Aggregation;
+using FogPlacement.Aggregation.DependencyInjection;
+using FogPlacement.DependencyInjection;
+using FogPlacement.Quantities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+var failures = new List<string>();
+void Check(bool condition, string what)
+{
+    Console.WriteLine($"{(condition ? "ok  " : "FAIL")} {what}");
+    if (!condition)
+    {
+        failures.Add(what);
+    }
+}
+
+// The host reads appsettings.json from its content root; work on a copy so the file can be rewritten.
+string root = Directory.CreateTempSubdirectory("fogplacement-consumer-").FullName;
+string settingsPath = Path.Combine(root, "appsettings.json");
+File.Copy(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), settingsPath);
+
+var request = new Request(
+    Work.FromGigaflop(4),
+    DataSize.FromMegabytes(0.3),
+    [new SplitOption("split: fog tail", "fog", Work.Zero, DataSize.FromMegabytes(1.5))]);
+
+using (IHost host = CreateHost(root))
+{
+    await host.StartAsync();
+    var placement = host.Services.GetRequiredService<IPlacementService>();
+    Decision decision = placement.Decide(request);
+    Console.WriteLine($"decision: {decision}");
+    Check(decision.Chosen.Name == "offload all to fog", "the seed request goes to the fog");
+
+    // Hierarchical aggregation: two fog nodes of three devices each, merged at the cloud, against one flat pass.
+    var aggregation = host.Services.GetRequiredService<IAggregationService>();
+    float[][] updates = [.. Enumerable.Range(0, 6).Select(d => Enumerable.Range(0, 4).Select(i => (d + 1) * 0.1f - i * 0.05f).ToArray())];
+    UpdateAccumulator cloud = aggregation.CreateAccumulator(round: 1);
+    UpdateAccumulator flat = aggregation.CreateAccumulator(round: 1);
+    for (int fog = 0; fog < 2; fog++)
+    {
+        UpdateAccumulator node = aggregation.CreateAccumulator(round: 1);
+        for (int d = fog * 3; d < fog * 3 + 3; d++)
+        {
+            node.Add($"device-{d}", updates[d], weight: d + 1);
+            flat.Add($"device-{d}", updates[d], weight: d + 1);
+        }
+
+        byte[] wire = node.ToPartial().Encode();
+        cloud.Merge(PartialAggregate.Decode(wire));
+    }
+
+    double[] average = cloud.ToPartial().ComputeAverage();
+    Console.WriteLine($"aggregation ({cloud.Mode}): {cloud.UpdateCount} updates, average [{string.Join(", ", average)}]");
+    Check(average.SequenceEqual(flat.ToPartial().ComputeAverage()), "hierarchical average equals the flat one, bit for bit");
+
+    // Rewrite the configuration while running: the fog's uplink collapses, so the device wins.
+    JsonNode settings = JsonNode.Parse(await File.ReadAllTextAsync(settingsPath))!;
+    settings["FogPlacement"]!["Tiers"]![0]!["Uplink"] = "1 Mbit/s";
+    await File.WriteAllTextAsync(settingsPath, settings.ToJsonString());
+    DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+    while (placement.Current.Generation == 1 && DateTime.UtcNow < deadline)
+    {
+        await Task.Delay(100);
+    }
+
+    Decision after = placement.Decide(request);
+    Console.WriteLine($"after the change (model generation {placement.Current.Generation}): {after}");
+    Check(after.Chosen.Name == "all on device", "the decision follows the rewritten appsettings.json");
+    await host.StopAsync();
+}
+
+// A bad configuration stops start-up, listing every error with its configuration path.
+JsonNode bad = JsonNode.Parse(await File.ReadAllTextAsync(settingsPath))!;
+bad["FogPlacement"]!["Tiers"]![0]!["Uplink"] = "fast";
+bad["FogPlacement"]!["Device"]!.AsObject().Remove("Compute");
+bad["FogAggregation"]!["Dimension"] = 0;
+await File.WriteAllTextAsync(settingsPath, bad.ToJsonString());
+using (IHost host = CreateHost(root))
+{
+    try
+    {
+        await host.StartAsync();
+        Check(false, "a bad configuration stops start-up");
+    }
+    catch (Exception ex) when (ex is OptionsValidationException or AggregateException)
+    {
+        // One OptionsValidationException per options type that failed (an AggregateException when several did).
+        OptionsValidationException[] refused = ex is AggregateException all
+            ? [.. all.InnerExceptions.OfType<OptionsValidationException>()]
+            : [(OptionsValidationException)ex];
+        foreach (OptionsValidationException options in refused)
+        {
+            Console.WriteLine($"start-up refused ({options.OptionsType.Name}):");
+            foreach (string failure in options.Failures)
+            {
+                Console.WriteLine($"  {failure}");
+            }
+        }
+
+        string[] failed = [.. refused.SelectMany(r => r.Failures)];
+        Check(failed.Any(f => f.StartsWith("FogPlacement:Tiers:0:Uplink:", StringComparison.Ordinal))
+            && failed.Any(f => f.StartsWith("FogPlacement:Device:Compute:", StringComparison.Ordinal))
+            && failed.Any(f => f.StartsWith("FogAggregation:Dimension:", StringComparison.Ordinal)),
+            "a bad configuration stops start-up, naming every bad key");
+    }
+}
+
+Directory.Delete(root, recursive: true);
+Console.WriteLine(failures.Count == 0 ? "consumer: all checks passed" : $"consumer: {failures.Count} check(s) failed");
+return failures.Count == 0 ? 0 : 1;
+
+static IHost CreateHost(string contentRoot)
+{
+    HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = contentRoot });
+    builder.Services.AddFogPlacement();
+    builder.Services.AddFogAggregation();
+    return builder.Build();
+}
