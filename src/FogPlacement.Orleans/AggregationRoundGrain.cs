@@ -1,0 +1,328 @@
+using System.IO.Hashing;
+using FogPlacement.Aggregation;
+using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Runtime;
+
+namespace FogPlacement.Orleans;
+
+/// <summary>
+/// The <see cref="IAggregationRoundGrain"/>. Its state (settings, the merged partial's encoding, each fog node's
+/// contribution and the closing) is written to the grain storage named <see cref="StorageName"/> before any partial
+/// is acknowledged, so a silo that dies mid-round loses nothing acknowledged: the grain reactivates on another silo
+/// from storage. In-flight chunk buffers are not stored; an interrupted upload is retried by the fog client.
+/// </summary>
+public sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGrain
+{
+    /// <summary>The name of the grain storage provider the round grain uses: <c>fogplacement</c>.</summary>
+    public const string StorageName = "fogplacement";
+
+    private readonly IPersistentState<RoundState> state;
+    private readonly ILogger<AggregationRoundGrain> logger;
+    private readonly Dictionary<string, Upload> uploads = new(StringComparer.Ordinal);
+    private UpdateAccumulator? accumulator;
+    private byte[]? result;
+    private IGrainTimer? deadlineTimer;
+
+    /// <summary>Creates the grain (Orleans calls this).</summary>
+    /// <param name="state">The persistent state.</param>
+    /// <param name="logger">The logger.</param>
+    public AggregationRoundGrain([PersistentState("round", StorageName)] IPersistentState<RoundState> state, ILogger<AggregationRoundGrain> logger)
+    {
+        this.state = state;
+        this.logger = logger;
+    }
+
+    private string Key => this.GetPrimaryKeyString();
+
+    /// <inheritdoc/>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Settings is { } settings)
+        {
+            accumulator = Restore(settings, state.State.Merged);
+            ScheduleDeadline(settings);
+            LogActivated(logger, Key, state.State.Contributions.Count);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public async Task<RoundProgress> Open(RoundSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        if (state.State.Settings is { } existing)
+        {
+            return existing == settings
+                ? await Progress()
+                : throw new ArgumentException($"Round {Key} is already open with other settings ({existing}); a round's settings cannot change.");
+        }
+
+        _ = RoundKey.Round(Key);
+        state.State.Settings = settings;
+        await state.WriteStateAsync();
+        accumulator = Restore(settings, null);
+        ScheduleDeadline(settings);
+        return await Progress();
+    }
+
+    /// <inheritdoc/>
+    public async Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, byte[] chunk)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(fogNodeId);
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (state.State.Settings is null || accumulator is null)
+        {
+            return await Answer(SubmissionStatus.Rejected, $"round {Key} is not open; open it with its settings first");
+        }
+
+        if (count < 1 || index < 0 || index >= count)
+        {
+            return await Answer(SubmissionStatus.Rejected, $"chunk {index} of {count} is out of range");
+        }
+
+        state.State.BytesReceived += chunk.Length;
+        if (index == 0)
+        {
+            uploads[fogNodeId] = new Upload(uploadId, count);
+        }
+
+        if (!uploads.TryGetValue(fogNodeId, out Upload? upload) || upload.Id != uploadId || upload.Count != count || upload.Next != index)
+        {
+            return await Answer(SubmissionStatus.Rejected, $"chunk {index} of upload {uploadId} from '{fogNodeId}' is out of order; restart the upload from chunk 0");
+        }
+
+        upload.Buffer.Write(chunk);
+        upload.Next++;
+        if (index < count - 1)
+        {
+            return new SubmissionResult { Status = SubmissionStatus.Pending, Message = $"chunk {index + 1} of {count} received" };
+        }
+
+        uploads.Remove(fogNodeId);
+        return await Complete(fogNodeId, upload.Buffer.ToArray());
+    }
+
+    /// <inheritdoc/>
+    public Task<RoundProgress> GetProgress() => Progress();
+
+    /// <inheritdoc/>
+    public async Task<RoundProgress> Close()
+    {
+        if (state.State.Settings is not null && !state.State.Closed)
+        {
+            await CloseRound("closed by request");
+        }
+
+        return await Progress();
+    }
+
+    /// <inheritdoc/>
+    public async Task<int> GetResultLength()
+    {
+        await CheckDeadline();
+        return state.State.Closed ? Result().Length : -1;
+    }
+
+    /// <inheritdoc/>
+    public async Task<byte[]> GetResultSlice(int offset, int length)
+    {
+        await CheckDeadline();
+        if (!state.State.Closed)
+        {
+            throw new InvalidOperationException($"Round {Key} is still open; its aggregate is not final.");
+        }
+
+        byte[] bytes = Result();
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + (long)length, bytes.Length, nameof(length));
+        return bytes.AsSpan(offset, length).ToArray();
+    }
+
+    private async Task<SubmissionResult> Complete(string fogNodeId, byte[] bytes)
+    {
+        ulong hash = XxHash3.HashToUInt64(bytes);
+        if (state.State.Contributions.TryGetValue(fogNodeId, out FogContribution? earlier))
+        {
+            return earlier.Hash == hash && earlier.Length == bytes.Length
+                ? await Answer(SubmissionStatus.Duplicate, $"'{fogNodeId}' already contributed this partial; acknowledged, not merged twice")
+                : await Answer(SubmissionStatus.Rejected, $"'{fogNodeId}' already contributed a different partial to round {Key}; a fog node contributes once");
+        }
+
+        await CheckDeadline();
+        if (state.State.Closed)
+        {
+            return await Answer(SubmissionStatus.RoundClosed, $"round {Key} closed ({state.State.ClosedBecause}) before '{fogNodeId}' submitted; its partial was not merged");
+        }
+
+        PartialAggregate partial;
+        try
+        {
+            partial = PartialAggregate.Decode(bytes);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidDataException or ArgumentException)
+        {
+            return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' cannot be decoded: {ex.Message}");
+        }
+
+        byte[]? before = state.State.Merged;
+        try
+        {
+            accumulator!.Merge(partial);
+        }
+        catch (UpdateRejectedException ex)
+        {
+            return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' was refused ({ex.Reason}): {ex.Message}");
+        }
+
+        state.State.Merged = accumulator.ToPartial().Encode();
+        state.State.Contributions[fogNodeId] = new FogContribution { Hash = hash, Length = bytes.Length, Devices = partial.UpdateCount, Weight = partial.TotalWeight };
+        bool quorum = state.State.Settings!.Quorum > 0 && state.State.Contributions.Count >= state.State.Settings.Quorum;
+        if (quorum)
+        {
+            state.State.Closed = true;
+            state.State.ClosedBecause = "quorum";
+        }
+
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not stored, so not accepted: put the grain back as storage has it, and let the client retry.
+            state.State.Merged = before;
+            state.State.Contributions.Remove(fogNodeId);
+            state.State.Closed = false;
+            state.State.ClosedBecause = null;
+            accumulator = Restore(state.State.Settings!, before);
+            throw;
+        }
+
+        result = null;
+        LogMerged(logger, Key, fogNodeId, partial.UpdateCount, state.State.Contributions.Count);
+        return await Answer(SubmissionStatus.Accepted, quorum ? $"merged; the round reached its quorum and closed" : "merged");
+    }
+
+    private async Task<SubmissionResult> Answer(SubmissionStatus status, string message) =>
+        new() { Status = status, Message = message, Progress = await Progress() };
+
+    private async Task<RoundProgress> Progress()
+    {
+        await CheckDeadline();
+        RoundState s = state.State;
+        return new RoundProgress
+        {
+            Key = Key,
+            IsOpen = s.Settings is not null,
+            FogNodes = s.Contributions.Count,
+            Devices = s.Contributions.Values.Sum(c => c.Devices),
+            TotalWeight = accumulator?.TotalWeight ?? 0,
+            IsClosed = s.Closed,
+            ClosedBecause = s.ClosedBecause,
+            BytesReceived = s.BytesReceived,
+        };
+    }
+
+    private async Task CheckDeadline()
+    {
+        if (state.State is { Settings.Deadline: { } deadline, Closed: false } && TimeProvider.System.GetUtcNow() >= deadline)
+        {
+            await CloseRound("deadline");
+        }
+    }
+
+    private async Task CloseRound(string because)
+    {
+        state.State.Closed = true;
+        state.State.ClosedBecause = because;
+        await state.WriteStateAsync();
+        deadlineTimer?.Dispose();
+        LogClosed(logger, Key, because, state.State.Contributions.Count);
+    }
+
+    private void ScheduleDeadline(RoundSettings settings)
+    {
+        if (settings.Deadline is { } deadline && !state.State.Closed)
+        {
+            TimeSpan due = deadline - TimeProvider.System.GetUtcNow();
+            deadlineTimer = this.RegisterGrainTimer(CheckDeadline, new GrainTimerCreationOptions(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+    }
+
+    private byte[] Result() => result ??= state.State.Merged ?? Restore(state.State.Settings!, null).ToPartial().Encode();
+
+    private UpdateAccumulator Restore(RoundSettings settings, byte[]? merged)
+    {
+        var restored = new UpdateAccumulator(settings.Dimension, RoundKey.Round(Key), settings.Mode, settings.Mode == AggregationMode.Reproducible ? settings.Format : null);
+        if (merged is not null)
+        {
+            restored.Merge(PartialAggregate.Decode(merged));
+        }
+
+        return restored;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Round {Key} activated from storage with {FogNodes} fog node(s)")]
+    private static partial void LogActivated(ILogger logger, string key, int fogNodes);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Round {Key}: merged '{FogNode}' ({Devices} devices); {FogNodes} fog node(s) so far")]
+    private static partial void LogMerged(ILogger logger, string key, string fogNode, long devices, int fogNodes);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Round {Key} closed ({Because}) with {FogNodes} fog node(s)")]
+    private static partial void LogClosed(ILogger logger, string key, string because, int fogNodes);
+
+    private sealed class Upload(Guid id, int count)
+    {
+        public Guid Id { get; } = id;
+
+        public int Count { get; } = count;
+
+        public int Next { get; set; }
+
+        public MemoryStream Buffer { get; } = new();
+    }
+}
+
+/// <summary>The round grain's stored state.</summary>
+[GenerateSerializer, Alias("FogPlacement.Orleans.RoundState")]
+public sealed class RoundState
+{
+    /// <summary>Gets or sets the settings; null until the round is opened.</summary>
+    [Id(0)] public RoundSettings? Settings { get; set; }
+
+    /// <summary>Gets or sets the encoding of everything merged so far; null before the first partial.</summary>
+    [Id(1)] public byte[]? Merged { get; set; }
+
+    /// <summary>Gets the contributions by fog node id.</summary>
+    [Id(2)] public Dictionary<string, FogContribution> Contributions { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets whether the round is closed.</summary>
+    [Id(3)] public bool Closed { get; set; }
+
+    /// <summary>Gets or sets why the round closed.</summary>
+    [Id(4)] public string? ClosedBecause { get; set; }
+
+    /// <summary>Gets or sets the bytes received over the wide-area link, duplicates included (counted when stored).</summary>
+    [Id(5)] public long BytesReceived { get; set; }
+}
+
+/// <summary>One fog node's merged contribution, kept to recognise a retried or duplicated submission.</summary>
+[GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.FogContribution")]
+public sealed record FogContribution
+{
+    /// <summary>Gets the XxHash3 of the partial's bytes.</summary>
+    [Id(0)] public ulong Hash { get; init; }
+
+    /// <summary>Gets the partial's length in bytes.</summary>
+    [Id(1)] public int Length { get; init; }
+
+    /// <summary>Gets the number of device updates in the partial.</summary>
+    [Id(2)] public long Devices { get; init; }
+
+    /// <summary>Gets the partial's total weight.</summary>
+    [Id(3)] public double Weight { get; init; }
+}

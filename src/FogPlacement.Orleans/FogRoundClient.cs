@@ -1,0 +1,182 @@
+using FogPlacement.Aggregation;
+using Orleans;
+
+namespace FogPlacement.Orleans;
+
+/// <summary>Settings of <see cref="FogRoundClient"/>, with their defaults.</summary>
+public sealed class FogRoundClientOptions
+{
+    /// <summary>Gets or sets the chunk size in bytes; 1 KiB to 16 MiB. Default 1 MiB, well under Orleans' message size limits.</summary>
+    public int ChunkSize { get; set; } = 1 << 20;
+
+    /// <summary>Gets or sets how many times a submission is tried before the last error is thrown; at least 1. Default 6.</summary>
+    public int MaxAttempts { get; set; } = 6;
+
+    /// <summary>Gets or sets the delay before the first retry, doubled after each; default 200 ms.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Throws naming every invalid setting.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid.</exception>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (ChunkSize is < 1024 or > 16 << 20)
+        {
+            problems.Add($"ChunkSize must be 1024 to {16 << 20} bytes; was {ChunkSize}");
+        }
+
+        if (MaxAttempts < 1)
+        {
+            problems.Add($"MaxAttempts must be at least 1; was {MaxAttempts}");
+        }
+
+        if (RetryDelay < TimeSpan.Zero)
+        {
+            problems.Add($"RetryDelay must not be negative; was {RetryDelay}");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid fog round client options: " + string.Join("; ", problems) + ".");
+        }
+    }
+}
+
+/// <summary>
+/// The fog side of a round: a fog node accumulates its devices' updates locally with an
+/// <see cref="UpdateAccumulator"/>, then submits the partial here. Submissions go in chunks and are retried (each
+/// retry restarts the upload; the round grain recognises a partial it already merged), so a fog node's contribution
+/// is counted exactly once even across lost acknowledgements and silo failures. Thread-safe.
+/// </summary>
+public sealed class FogRoundClient
+{
+    private readonly IGrainFactory grains;
+    private readonly FogRoundClientOptions options;
+
+    /// <summary>Creates a client over a cluster connection (an Orleans client's or a silo's <see cref="IGrainFactory"/>).</summary>
+    /// <param name="grains">The grain factory.</param>
+    /// <param name="options">The settings; defaults when null.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public FogRoundClient(IGrainFactory grains, FogRoundClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        this.grains = grains;
+        this.options = options ?? new FogRoundClientOptions();
+        this.options.Validate();
+    }
+
+    /// <summary>Gets the round grain of a model's round.</summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="round">The round number.</param>
+    /// <returns>The grain reference.</returns>
+    public IAggregationRoundGrain Round(string modelId, long round) => grains.GetGrain<IAggregationRoundGrain>(RoundKey.Format(modelId, round));
+
+    /// <summary>Opens a round (idempotent for equal settings), with retries.</summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="round">The round number.</param>
+    /// <param name="settings">The round's settings.</param>
+    /// <param name="cancellationToken">Cancels waiting between retries.</param>
+    /// <returns>The progress.</returns>
+    public Task<RoundProgress> OpenAsync(string modelId, long round, RoundSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        IAggregationRoundGrain grain = Round(modelId, round);
+        return Retry(() => grain.Open(settings), cancellationToken);
+    }
+
+    /// <summary>Submits a fog node's partial for its round (the partial's own round), in chunks, with retries.</summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="fogNodeId">The fog node's id, unique in the round.</param>
+    /// <param name="partial">The fog node's partial aggregate.</param>
+    /// <param name="cancellationToken">Cancels the submission between chunks and retries.</param>
+    /// <returns>The outcome: <see cref="SubmissionStatus.Accepted"/>, <see cref="SubmissionStatus.Duplicate"/> (acknowledged, not merged twice), <see cref="SubmissionStatus.Rejected"/> or <see cref="SubmissionStatus.RoundClosed"/>.</returns>
+    public async Task<SubmissionResult> SubmitAsync(string modelId, string fogNodeId, PartialAggregate partial, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(fogNodeId);
+        ArgumentNullException.ThrowIfNull(partial);
+        IAggregationRoundGrain grain = Round(modelId, partial.Round);
+        byte[] bytes = partial.Encode();
+        int count = Math.Max(1, (bytes.Length + options.ChunkSize - 1) / options.ChunkSize);
+        return await Retry(
+            async () =>
+            {
+                Guid upload = Guid.NewGuid();
+                SubmissionResult answer = new() { Status = SubmissionStatus.Pending };
+                for (int i = 0; i < count && answer.Status == SubmissionStatus.Pending; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    int offset = i * options.ChunkSize;
+                    answer = await grain.SubmitChunk(fogNodeId, upload, i, count, bytes.AsSpan(offset, Math.Min(options.ChunkSize, bytes.Length - offset)).ToArray());
+                }
+
+                return answer.Status == SubmissionStatus.Pending
+                    ? throw new InvalidOperationException($"The round grain left the upload of '{fogNodeId}' pending after its last chunk.")
+                    : answer;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Gets a round's progress, with retries.</summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="round">The round number.</param>
+    /// <param name="cancellationToken">Cancels waiting between retries.</param>
+    /// <returns>The progress.</returns>
+    public Task<RoundProgress> GetProgressAsync(string modelId, long round, CancellationToken cancellationToken = default)
+    {
+        IAggregationRoundGrain grain = Round(modelId, round);
+        return Retry(grain.GetProgress, cancellationToken);
+    }
+
+    /// <summary>Gets a closed round's final aggregate (read in chunks), or null while the round is open.</summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="round">The round number.</param>
+    /// <param name="cancellationToken">Cancels waiting between chunks and retries.</param>
+    /// <returns>The final aggregate, or null; its <see cref="PartialAggregate.ComputeAverage()"/> is the global average.</returns>
+    public async Task<PartialAggregate?> GetResultAsync(string modelId, long round, CancellationToken cancellationToken = default)
+    {
+        IAggregationRoundGrain grain = Round(modelId, round);
+        byte[]? bytes = await Retry(
+            async () =>
+            {
+                int length = await grain.GetResultLength();
+                if (length < 0)
+                {
+                    return null;
+                }
+
+                byte[] all = new byte[length];
+                for (int offset = 0; offset < length; offset += options.ChunkSize)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    byte[] slice = await grain.GetResultSlice(offset, Math.Min(options.ChunkSize, length - offset));
+                    slice.CopyTo(all, offset);
+                }
+
+                return all;
+            },
+            cancellationToken);
+        return bytes is null ? null : PartialAggregate.Decode(bytes);
+    }
+
+    private async Task<T> Retry<T>(Func<Task<T>> action, CancellationToken cancellationToken)
+    {
+        TimeSpan delay = options.RetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await action();
+            }
+            catch (Exception ex) when (attempt < options.MaxAttempts && IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(delay, cancellationToken);
+                delay += delay;
+            }
+        }
+    }
+
+    /// <summary>Errors worth a retry: the cluster's, not the caller's (bad arguments and invalid state are final).</summary>
+    private static bool IsTransient(Exception ex) =>
+        ex is not (ArgumentException or InvalidOperationException or OperationCanceledException or FormatException);
+}

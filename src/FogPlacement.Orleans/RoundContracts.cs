@@ -1,0 +1,140 @@
+using FogPlacement.Aggregation;
+using Orleans;
+
+namespace FogPlacement.Orleans;
+
+/// <summary>
+/// How a round aggregates and when it closes. Set once by <see cref="IAggregationRoundGrain.Open"/>; opening again
+/// with equal settings is a no-op, with different ones an error.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.RoundSettings")]
+public sealed record RoundSettings
+{
+    /// <summary>Gets the number of parameters of every update; at least 1.</summary>
+    [Id(0)] public int Dimension { get; init; }
+
+    /// <summary>Gets the accumulation mode. Default <see cref="AggregationMode.Reproducible"/>: the global average is then bit-identical to a flat aggregation of every device update, whatever the topology and arrival order.</summary>
+    [Id(1)] public AggregationMode Mode { get; init; } = AggregationMode.Reproducible;
+
+    /// <summary>Gets the fixed-point format's fractional bits (reproducible mode). Default 24.</summary>
+    [Id(2)] public int FractionalBits { get; init; } = FixedPointFormat.Default.FractionalBits;
+
+    /// <summary>Gets the fixed-point format's value bound (reproducible mode). Default 16.</summary>
+    [Id(3)] public double ValueBound { get; init; } = FixedPointFormat.Default.ValueBound;
+
+    /// <summary>Gets the fixed-point format's weight fractional bits (reproducible mode). Default 16.</summary>
+    [Id(4)] public int WeightFractionalBits { get; init; } = FixedPointFormat.Default.WeightFractionalBits;
+
+    /// <summary>Gets the number of fog nodes whose partials close the round; 0 for none (the deadline or <see cref="IAggregationRoundGrain.Close"/> closes it).</summary>
+    [Id(5)] public int Quorum { get; init; }
+
+    /// <summary>Gets the time at which the round closes with whatever it has; null for none.</summary>
+    [Id(6)] public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>Gets the fixed-point format these settings describe.</summary>
+    public FixedPointFormat Format => new() { FractionalBits = FractionalBits, ValueBound = ValueBound, WeightFractionalBits = WeightFractionalBits };
+
+    /// <summary>Throws naming every invalid setting.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid.</exception>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        if (Dimension < 1)
+        {
+            problems.Add($"Dimension must be at least 1; was {Dimension}");
+        }
+
+        if (!Enum.IsDefined(Mode))
+        {
+            problems.Add($"Mode {(int)Mode} is not an aggregation mode");
+        }
+
+        if (Quorum < 0)
+        {
+            problems.Add($"Quorum must be 0 (none) or more; was {Quorum}");
+        }
+
+        if (Mode == AggregationMode.Reproducible)
+        {
+            try
+            {
+                Format.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                problems.Add(ex.Message.TrimEnd('.'));
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid round settings: " + string.Join("; ", problems) + ".");
+        }
+    }
+}
+
+/// <summary>Where a round stands.</summary>
+[GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.RoundProgress")]
+public sealed record RoundProgress
+{
+    /// <summary>Gets the round's key, <c>{model}/{round}</c>.</summary>
+    [Id(0)] public required string Key { get; init; }
+
+    /// <summary>Gets whether the round has been opened.</summary>
+    [Id(1)] public bool IsOpen { get; init; }
+
+    /// <summary>Gets the number of fog nodes whose partial was merged.</summary>
+    [Id(2)] public int FogNodes { get; init; }
+
+    /// <summary>Gets the number of device updates those partials cover.</summary>
+    [Id(3)] public long Devices { get; init; }
+
+    /// <summary>Gets the total weight merged.</summary>
+    [Id(4)] public double TotalWeight { get; init; }
+
+    /// <summary>Gets whether the round is closed (no more partials; the average is final).</summary>
+    [Id(5)] public bool IsClosed { get; init; }
+
+    /// <summary>Gets why the round closed: <c>quorum</c>, <c>deadline</c> or <c>closed by request</c>; null while open.</summary>
+    [Id(6)] public string? ClosedBecause { get; init; }
+
+    /// <summary>Gets the bytes of partials received over the wide-area link, duplicates included.</summary>
+    [Id(7)] public long BytesReceived { get; init; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Key}: {FogNodes} fog node(s), {Devices} device(s), weight {TotalWeight}, {BytesReceived} bytes received, {(IsClosed ? "closed (" + ClosedBecause + ")" : "open")}";
+}
+
+/// <summary>What happened to a submission.</summary>
+public enum SubmissionStatus
+{
+    /// <summary>More chunks are expected for this upload.</summary>
+    Pending,
+
+    /// <summary>The partial was merged and is durably stored.</summary>
+    Accepted,
+
+    /// <summary>This fog node's identical partial was already merged: acknowledged, not merged twice.</summary>
+    Duplicate,
+
+    /// <summary>The partial was refused (wrong round, dimension or mode, corrupt bytes, a device counted twice, or a different partial from a fog node already heard); the round goes on.</summary>
+    Rejected,
+
+    /// <summary>The round is closed; the partial came too late and was not merged.</summary>
+    RoundClosed,
+}
+
+/// <summary>The answer to one submission call.</summary>
+[GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.SubmissionResult")]
+public sealed record SubmissionResult
+{
+    /// <summary>Gets the outcome.</summary>
+    [Id(0)] public SubmissionStatus Status { get; init; }
+
+    /// <summary>Gets a sentence explaining the outcome (why it was rejected, for example).</summary>
+    [Id(1)] public string Message { get; init; } = string.Empty;
+
+    /// <summary>Gets the round's progress after this call.</summary>
+    [Id(2)] public RoundProgress? Progress { get; init; }
+}

@@ -1,0 +1,69 @@
+using FogPlacement.Aggregation;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.TestingHost;
+
+namespace FogPlacement.Orleans.Tests;
+
+/// <summary>An in-process multi-silo test cluster with the round grain's storage, and simulated fog nodes.</summary>
+internal static class Cluster
+{
+    public static async Task<TestCluster> StartAsync(short silos)
+    {
+        var builder = new TestClusterBuilder(silos);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        TestCluster cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    /// <summary>Device d of fog node f: a deterministic update with values within the default bound, and its weight.</summary>
+    public static (string Id, float[] Values, double Weight) Device(int fog, int device, int dimension, long round)
+    {
+        var random = new Random(HashCode.Combine(fog, device, round));
+        float[] values = new float[dimension];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        return ($"fog{fog}-device{device}", values, 1 + random.Next(200));
+    }
+
+    /// <summary>A fog node's partial: its devices accumulated locally.</summary>
+    public static PartialAggregate FogPartial(int fog, int devices, int dimension, long round)
+    {
+        var node = new UpdateAccumulator(dimension, round, AggregationMode.Reproducible);
+        for (int d = 0; d < devices; d++)
+        {
+            (string id, float[] values, double weight) = Device(fog, d, dimension, round);
+            node.Add(id, values, weight);
+        }
+
+        return node.ToPartial();
+    }
+
+    /// <summary>The flat reference: every device update of the given fog nodes into one accumulator.</summary>
+    public static double[] FlatAverage(IEnumerable<int> fogs, int devices, int dimension, long round)
+    {
+        var flat = new UpdateAccumulator(dimension, round, AggregationMode.Reproducible);
+        foreach (int fog in fogs)
+        {
+            for (int d = 0; d < devices; d++)
+            {
+                (string id, float[] values, double weight) = Device(fog, d, dimension, round);
+                flat.Add(id, values, weight);
+            }
+        }
+
+        return flat.ToPartial().ComputeAverage();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder.Services.AddGrainStorage(AggregationRoundGrain.StorageName, (sp, _) => new SharedMemoryGrainStorage(sp.GetRequiredService<Serializer>()));
+    }
+}

@@ -1,0 +1,184 @@
+using FogPlacement.Aggregation;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+using Xunit;
+
+namespace FogPlacement.Orleans.Tests;
+
+public sealed class RoundGrainTests
+{
+    private const int Dimension = 5000;
+    private const int Devices = 6;
+
+    private static readonly FogRoundClientOptions SmallChunks = new() { ChunkSize = 4096, MaxAttempts = 12, RetryDelay = TimeSpan.FromMilliseconds(250) };
+
+    [Fact]
+    public async Task Hierarchical_average_over_chunked_submissions_equals_the_flat_one_bit_for_bit()
+    {
+        TestCluster cluster = await Cluster.StartAsync(2);
+        try
+        {
+            var client = new FogRoundClient(cluster.GrainFactory, SmallChunks);
+            string model = "model-" + Guid.NewGuid().ToString("N");
+            await client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, Quorum = 4 });
+
+            SubmissionResult[] answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(f =>
+                client.SubmitAsync(model, $"fog{f}", Cluster.FogPartial(f, Devices, Dimension, 1))));
+
+            Assert.All(answers, a => Assert.Equal(SubmissionStatus.Accepted, a.Status));
+            RoundProgress progress = await client.GetProgressAsync(model, 1);
+            Assert.Equal((4, 4L * Devices, true, "quorum"), (progress.FogNodes, progress.Devices, progress.IsClosed, progress.ClosedBecause));
+            Assert.True(progress.BytesReceived > 4 * Dimension * 8, "each partial crossed in chunks");
+
+            PartialAggregate? result = await client.GetResultAsync(model, 1);
+            Assert.NotNull(result);
+            Assert.Equal(Cluster.FlatAverage(Enumerable.Range(0, 4), Devices, Dimension, 1), result.ComputeAverage());
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Killing_the_silo_that_hosts_the_round_mid_round_loses_no_acknowledged_partial()
+    {
+        TestCluster cluster = await Cluster.StartAsync(3);
+        try
+        {
+            var client = new FogRoundClient(cluster.GrainFactory, SmallChunks);
+            string model = "model-" + Guid.NewGuid().ToString("N");
+            await client.OpenAsync(model, 7, new RoundSettings { Dimension = Dimension });
+            Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 7))).Status);
+            Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 7))).Status);
+
+            // Move the round off the primary silo (which holds the test cluster's membership) if it landed there.
+            IAggregationRoundGrain grain = client.Round(model, 7);
+            var management = cluster.GrainFactory.GetGrain<IManagementGrain>(0);
+            SiloAddress? host = await management.GetActivationAddress(grain);
+            for (int i = 0; i < 20 && (host is null || host.Equals(cluster.Primary!.SiloAddress)); i++)
+            {
+                await management.ForceActivationCollection(TimeSpan.Zero);
+                await grain.GetProgress();
+                host = await management.GetActivationAddress(grain);
+            }
+
+            SiloHandle victim = cluster.Silos.Single(s => host is not null && s.SiloAddress.Equals(host));
+            Assert.NotEqual(cluster.Primary, victim);
+
+            // fog2 is half-way through its upload when the silo dies.
+            byte[] fog2 = Cluster.FogPartial(2, Devices, Dimension, 7).Encode();
+            int count = (fog2.Length + 4095) / 4096;
+            Assert.Equal(SubmissionStatus.Pending, (await grain.SubmitChunk("fog2", Guid.NewGuid(), 0, count, fog2[..4096])).Status);
+            await cluster.KillSiloAsync(victim);
+
+            // Every acknowledged partial survived; the interrupted upload and the rest are retried by the client.
+            RoundProgress afterKill = await client.GetProgressAsync(model, 7);
+            Assert.Equal((2, 2L * Devices, false), (afterKill.FogNodes, afterKill.Devices, afterKill.IsClosed));
+            Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog2", Cluster.FogPartial(2, Devices, Dimension, 7))).Status);
+            Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog3", Cluster.FogPartial(3, Devices, Dimension, 7))).Status);
+            Assert.Equal(SubmissionStatus.Duplicate, (await client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 7))).Status);
+            SiloAddress? newHost = await management.GetActivationAddress(grain);
+            Assert.NotEqual(victim.SiloAddress, newHost);
+
+            RoundProgress closed = await grain.Close();
+            Assert.Equal((4, 4L * Devices, true), (closed.FogNodes, closed.Devices, closed.IsClosed));
+            PartialAggregate? result = await client.GetResultAsync(model, 7);
+            Assert.Equal(Cluster.FlatAverage(Enumerable.Range(0, 4), Devices, Dimension, 7), result!.ComputeAverage());
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Duplicate_wrong_corrupt_and_late_partials_are_answered_and_the_round_goes_on()
+    {
+        TestCluster cluster = await Cluster.StartAsync(2);
+        try
+        {
+            var client = new FogRoundClient(cluster.GrainFactory, SmallChunks);
+            string model = "model-" + Guid.NewGuid().ToString("N");
+            await client.OpenAsync(model, 3, new RoundSettings { Dimension = Dimension });
+            PartialAggregate fog0 = Cluster.FogPartial(0, Devices, Dimension, 3);
+            IAggregationRoundGrain grain = client.Round(model, 3);
+
+            Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog0", fog0)).Status);
+            SubmissionResult again = await client.SubmitAsync(model, "fog0", fog0);
+            Assert.Equal(SubmissionStatus.Duplicate, again.Status);
+            Assert.Equal(1, again.Progress!.FogNodes);
+
+            SubmissionResult different = await client.SubmitAsync(model, "fog0", Cluster.FogPartial(1, Devices, Dimension, 3));
+            Assert.Equal(SubmissionStatus.Rejected, different.Status);
+            Assert.Contains("already contributed a different partial", different.Message, StringComparison.Ordinal);
+
+            SubmissionResult wrongDimension = await client.SubmitAsync(model, "fog5", Cluster.FogPartial(5, Devices, Dimension + 1, 3));
+            Assert.Equal(SubmissionStatus.Rejected, wrongDimension.Status);
+            Assert.Contains("DimensionMismatch", wrongDimension.Message, StringComparison.Ordinal);
+
+            byte[] otherRound = Cluster.FogPartial(6, Devices, Dimension, 4).Encode();
+            SubmissionResult wrongRound = await grain.SubmitChunk("fog6", Guid.NewGuid(), 0, 1, otherRound);
+            Assert.Equal(SubmissionStatus.Rejected, wrongRound.Status);
+            Assert.Contains("RoundMismatch", wrongRound.Message, StringComparison.Ordinal);
+
+            byte[] corrupt = fog0.Encode();
+            corrupt[corrupt.Length / 2] ^= 0x10;
+            SubmissionResult garbled = await grain.SubmitChunk("fog7", Guid.NewGuid(), 0, 1, corrupt);
+            Assert.Equal(SubmissionStatus.Rejected, garbled.Status);
+            Assert.Contains("cannot be decoded", garbled.Message, StringComparison.Ordinal);
+
+            // A fog node whose devices were already counted through another fog node is refused too.
+            SubmissionResult sameDevices = await client.SubmitAsync(model, "fog0-replica", fog0);
+            Assert.Equal(SubmissionStatus.Rejected, sameDevices.Status);
+            Assert.Contains("DuplicateContributor", sameDevices.Message, StringComparison.Ordinal);
+
+            // The round went on: a valid partial is still merged.
+            Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 3))).Status);
+            Assert.Null(await client.GetResultAsync(model, 3));
+            await grain.Close();
+            SubmissionResult late = await client.SubmitAsync(model, "fog2", Cluster.FogPartial(2, Devices, Dimension, 3));
+            Assert.Equal(SubmissionStatus.RoundClosed, late.Status);
+            Assert.Equal(SubmissionStatus.Duplicate, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 3))).Status);
+
+            PartialAggregate? result = await client.GetResultAsync(model, 3);
+            Assert.Equal(Cluster.FlatAverage([0, 1], Devices, Dimension, 3), result!.ComputeAverage());
+
+            await Assert.ThrowsAsync<ArgumentException>(() => client.OpenAsync(model, 3, new RoundSettings { Dimension = Dimension + 1 }));
+            await Assert.ThrowsAsync<ArgumentException>(() => client.OpenAsync(model, 9, new RoundSettings { Dimension = 0, Quorum = -1 }));
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_round_closes_at_its_deadline_with_what_it_has()
+    {
+        TestCluster cluster = await Cluster.StartAsync(2);
+        try
+        {
+            var client = new FogRoundClient(cluster.GrainFactory, SmallChunks);
+            string model = "model-" + Guid.NewGuid().ToString("N");
+            await client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, Quorum = 10, Deadline = DateTimeOffset.UtcNow.AddSeconds(2) });
+            Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 1))).Status);
+            Assert.False((await client.GetProgressAsync(model, 1)).IsClosed);
+
+            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+            RoundProgress progress = await client.GetProgressAsync(model, 1);
+            Assert.Equal((true, "deadline", 1), (progress.IsClosed, progress.ClosedBecause, progress.FogNodes));
+            Assert.Equal(SubmissionStatus.RoundClosed, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 1))).Status);
+            PartialAggregate? result = await client.GetResultAsync(model, 1);
+            Assert.Equal(Cluster.FlatAverage([0], Devices, Dimension, 1), result!.ComputeAverage());
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
+}
