@@ -1,6 +1,7 @@
 using FogPlacement.Aggregation;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
+using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.TestingHost;
@@ -63,7 +64,13 @@ internal static class Cluster
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) =>
+        public void Configure(ISiloBuilder siloBuilder)
+        {
             siloBuilder.Services.AddGrainStorage(AggregationRoundGrain.StorageName, (sp, _) => new SharedMemoryGrainStorage(sp.GetRequiredService<Serializer>()));
+
+            // Random placement (instead of resource-optimised) so that a reactivation can land on any silo: the
+            // failure test moves the round off the primary silo, which holds the test cluster's membership.
+            siloBuilder.Services.AddSingleton<PlacementStrategy, RandomPlacement>();
+        }
     }
 }

@@ -1,5 +1,8 @@
 using FogPlacement.Aggregation;
+using Orleans;
+using Orleans.Core.Internal;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
 using Xunit;
 
@@ -53,13 +56,18 @@ public sealed class RoundGrainTests
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 7))).Status);
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 7))).Status);
 
-            // Move the round off the primary silo (which holds the test cluster's membership) if it landed there.
+            // Move the round off the primary silo (which holds the test cluster's membership) if it landed there:
+            // migrate it to a secondary silo with a placement hint.
             IAggregationRoundGrain grain = client.Round(model, 7);
             var management = cluster.GrainFactory.GetGrain<IManagementGrain>(0);
             SiloAddress? host = await management.GetActivationAddress(grain);
-            for (int i = 0; i < 20 && (host is null || host.Equals(cluster.Primary!.SiloAddress)); i++)
+            SiloAddress target = cluster.SecondarySilos[0].SiloAddress;
+            for (int i = 0; i < 50 && (host is null || host.Equals(cluster.Primary!.SiloAddress)); i++)
             {
-                await management.ForceActivationCollection(TimeSpan.Zero);
+                RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
+                await grain.AsReference<IGrainManagementExtension>().MigrateOnIdle();
+                RequestContext.Clear();
+                await Task.Delay(100);
                 await grain.GetProgress();
                 host = await management.GetActivationAddress(grain);
             }
