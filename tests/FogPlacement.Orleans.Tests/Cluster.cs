@@ -11,13 +11,22 @@ namespace FogPlacement.Orleans.Tests;
 /// <summary>An in-process multi-silo test cluster with the round grain's storage, and simulated fog nodes.</summary>
 internal static class Cluster
 {
-    public static async Task<TestCluster> StartAsync(short silos)
+    /// <summary>Runs <paramref name="test"/> on a fresh cluster of <paramref name="silos"/> silos with a fog client and a new model id, then stops the cluster.</summary>
+    public static async Task RunAsync(short silos, FogRoundClientOptions options, Func<TestCluster, FogRoundClient, string, Task> test)
     {
         var builder = new TestClusterBuilder(silos);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         TestCluster cluster = builder.Build();
         await cluster.DeployAsync();
-        return cluster;
+        try
+        {
+            await test(cluster, new FogRoundClient(cluster.GrainFactory, options), "model-" + Guid.NewGuid().ToString("N"));
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
     }
 
     /// <summary>Device d of fog node f: a deterministic update with values within the default bound, and its weight.</summary>

@@ -18,11 +18,8 @@ public sealed class RoundGrainTests
     [Fact]
     public async Task Hierarchical_average_over_chunked_submissions_equals_the_flat_one_bit_for_bit()
     {
-        TestCluster cluster = await Cluster.StartAsync(2);
-        try
+        await Cluster.RunAsync(2, SmallChunks, async (cluster, client, model) =>
         {
-            var client = new FogRoundClient(cluster.GrainFactory, SmallChunks);
-            string model = "model-" + Guid.NewGuid().ToString("N");
             await client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, Quorum = 4 });
 
             SubmissionResult[] answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(f =>
@@ -36,22 +33,14 @@ public sealed class RoundGrainTests
             PartialAggregate? result = await client.GetResultAsync(model, 1);
             Assert.NotNull(result);
             Assert.Equal(Cluster.FlatAverage(Enumerable.Range(0, 4), Devices, Dimension, 1), result.ComputeAverage());
-        }
-        finally
-        {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task Killing_the_silo_that_hosts_the_round_mid_round_loses_no_acknowledged_partial()
     {
-        TestCluster cluster = await Cluster.StartAsync(3);
-        try
+        await Cluster.RunAsync(3, SmallChunks, async (cluster, client, model) =>
         {
-            var client = new FogRoundClient(cluster.GrainFactory, SmallChunks);
-            string model = "model-" + Guid.NewGuid().ToString("N");
             await client.OpenAsync(model, 7, new RoundSettings { Dimension = Dimension });
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 7))).Status);
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 7))).Status);
@@ -94,22 +83,14 @@ public sealed class RoundGrainTests
             Assert.Equal((4, 4L * Devices, true), (closed.FogNodes, closed.Devices, closed.IsClosed));
             PartialAggregate? result = await client.GetResultAsync(model, 7);
             Assert.Equal(Cluster.FlatAverage(Enumerable.Range(0, 4), Devices, Dimension, 7), result!.ComputeAverage());
-        }
-        finally
-        {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task Duplicate_wrong_corrupt_and_late_partials_are_answered_and_the_round_goes_on()
     {
-        TestCluster cluster = await Cluster.StartAsync(2);
-        try
+        await Cluster.RunAsync(2, SmallChunks, async (cluster, client, model) =>
         {
-            var client = new FogRoundClient(cluster.GrainFactory, SmallChunks);
-            string model = "model-" + Guid.NewGuid().ToString("N");
             await client.OpenAsync(model, 3, new RoundSettings { Dimension = Dimension });
             PartialAggregate fog0 = Cluster.FogPartial(0, Devices, Dimension, 3);
             IAggregationRoundGrain grain = client.Round(model, 3);
@@ -156,22 +137,14 @@ public sealed class RoundGrainTests
 
             await Assert.ThrowsAsync<ArgumentException>(() => client.OpenAsync(model, 3, new RoundSettings { Dimension = Dimension + 1 }));
             await Assert.ThrowsAsync<ArgumentException>(() => client.OpenAsync(model, 9, new RoundSettings { Dimension = 0, Quorum = -1 }));
-        }
-        finally
-        {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
-        }
+        });
     }
 
     [Fact]
     public async Task A_round_closes_at_its_deadline_with_what_it_has()
     {
-        TestCluster cluster = await Cluster.StartAsync(2);
-        try
+        await Cluster.RunAsync(2, SmallChunks, async (cluster, client, model) =>
         {
-            var client = new FogRoundClient(cluster.GrainFactory, SmallChunks);
-            string model = "model-" + Guid.NewGuid().ToString("N");
             await client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, Quorum = 10, Deadline = DateTimeOffset.UtcNow.AddSeconds(2) });
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 1))).Status);
             Assert.False((await client.GetProgressAsync(model, 1)).IsClosed);
@@ -182,11 +155,6 @@ public sealed class RoundGrainTests
             Assert.Equal(SubmissionStatus.RoundClosed, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 1))).Status);
             PartialAggregate? result = await client.GetResultAsync(model, 1);
             Assert.Equal(Cluster.FlatAverage([0], Devices, Dimension, 1), result!.ComputeAverage());
-        }
-        finally
-        {
-            await cluster.StopAllSilosAsync();
-            await cluster.DisposeAsync();
-        }
+        });
     }
 }

@@ -10,16 +10,13 @@ namespace FogPlacement.Aggregation.DependencyInjection;
 /// </summary>
 internal sealed class FogAggregationConfiguration(IConfiguration section) : IConfigureOptions<FogAggregationOptions>
 {
-    /// <summary>Gets the configuration this instance binds from.</summary>
-    public IConfiguration Section { get; } = section;
-
     /// <inheritdoc/>
     public void Configure(FogAggregationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.ConfigurationPath = Section is IConfigurationSection s ? s.Path : string.Empty;
+        options.ConfigurationPath = section is IConfigurationSection s ? s.Path : string.Empty;
         List<(string, string)> errors = options.BindingErrors;
-        foreach (IConfigurationSection child in Section.GetChildren())
+        foreach (IConfigurationSection child in section.GetChildren())
         {
             switch (child.Key.ToUpperInvariant())
             {

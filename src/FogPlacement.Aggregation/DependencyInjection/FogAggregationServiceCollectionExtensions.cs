@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
+using FogPlacement.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 
 namespace FogPlacement.Aggregation.DependencyInjection;
 
@@ -32,13 +32,7 @@ public static class FogAggregationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configSectionPath);
         AddCore(services);
-        if (!services.Any(d => d.ServiceType == typeof(SectionRegistration) && d.ImplementationInstance is SectionRegistration r && string.Equals(r.Path, configSectionPath, StringComparison.OrdinalIgnoreCase)))
-        {
-            services.AddSingleton(new SectionRegistration(configSectionPath));
-            services.AddSingleton<IConfigureOptions<FogAggregationOptions>>(sp => new FogAggregationConfiguration(Section(sp, configSectionPath)));
-            services.AddSingleton<IOptionsChangeTokenSource<FogAggregationOptions>>(sp => new ConfigurationChangeSource(Section(sp, configSectionPath)));
-        }
-
+        OptionsRegistration<FogAggregationOptions>.AddSection(services, configSectionPath, c => new FogAggregationConfiguration(c), nameof(AddFogAggregation));
         return services;
     }
 
@@ -51,12 +45,7 @@ public static class FogAggregationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         AddCore(services);
-        if (!services.Any(d => d.ImplementationInstance is FogAggregationConfiguration c && SameSection(c.Section, configuration)))
-        {
-            services.AddSingleton<IConfigureOptions<FogAggregationOptions>>(new FogAggregationConfiguration(configuration));
-            services.AddSingleton<IOptionsChangeTokenSource<FogAggregationOptions>>(new ConfigurationChangeSource(configuration));
-        }
-
+        OptionsRegistration<FogAggregationOptions>.AddConfiguration(services, configuration, c => new FogAggregationConfiguration(c));
         return services;
     }
 
@@ -69,11 +58,7 @@ public static class FogAggregationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         AddCore(services);
-        if (!services.Any(d => d.ImplementationInstance is ConfigureNamedOptions<FogAggregationOptions> c && c.Action == configure))
-        {
-            services.Configure(configure);
-        }
-
+        OptionsRegistration<FogAggregationOptions>.AddDelegate(services, configure);
         return services;
     }
 
@@ -84,26 +69,5 @@ public static class FogAggregationServiceCollectionExtensions
         services.TryAddSingleton<IAggregationService>(sp => new AggregationService(
             sp.GetRequiredService<IOptionsMonitor<FogAggregationOptions>>(),
             sp.GetService<IMeterFactory>() is { } meters ? new AggregationMetrics(meters) : null));
-    }
-
-    private static IConfiguration Section(IServiceProvider services, string path)
-    {
-        IConfiguration configuration = services.GetService<IConfiguration>()
-            ?? throw new InvalidOperationException($"AddFogAggregation(\"{path}\") needs an IConfiguration in the container (the generic host registers one); otherwise pass the IConfiguration itself.");
-        return path.Length == 0 ? configuration : configuration.GetSection(path);
-    }
-
-    private static bool SameSection(IConfiguration a, IConfiguration b) =>
-        ReferenceEquals(a, b) || (a is IConfigurationSection x && b is IConfigurationSection y && string.Equals(x.Path, y.Path, StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>Marks a section path already registered by <see cref="AddFogAggregation(IServiceCollection, string)"/>.</summary>
-    private sealed record SectionRegistration(string Path);
-
-    /// <summary>Tells the options monitor when a configuration reloads.</summary>
-    private sealed class ConfigurationChangeSource(IConfiguration configuration) : IOptionsChangeTokenSource<FogAggregationOptions>
-    {
-        public string Name => Options.DefaultName;
-
-        public IChangeToken GetChangeToken() => configuration.GetReloadToken();
     }
 }

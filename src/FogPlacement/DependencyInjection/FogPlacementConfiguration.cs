@@ -13,11 +13,8 @@ namespace FogPlacement.DependencyInjection;
 /// </summary>
 internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfigureOptions<FogPlacementOptions>
 {
-    /// <summary>Gets the configuration this instance binds from.</summary>
-    public IConfiguration Section { get; } = section;
-
     /// <inheritdoc/>
-    public void Configure(FogPlacementOptions options) => Bind(Section, options);
+    public void Configure(FogPlacementOptions options) => Bind(section, options);
 
     /// <summary>Binds <paramref name="configuration"/> onto <paramref name="options"/>.</summary>
     public static void Bind(IConfiguration configuration, FogPlacementOptions options)

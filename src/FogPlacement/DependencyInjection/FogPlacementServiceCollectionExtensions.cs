@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 
 namespace FogPlacement.DependencyInjection;
 
@@ -34,13 +33,7 @@ public static class FogPlacementServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configSectionPath);
         AddCore(services);
-        if (!services.Any(d => d.ServiceType == typeof(SectionRegistration) && d.ImplementationInstance is SectionRegistration r && string.Equals(r.Path, configSectionPath, StringComparison.OrdinalIgnoreCase)))
-        {
-            services.AddSingleton(new SectionRegistration(configSectionPath));
-            services.AddSingleton<IConfigureOptions<FogPlacementOptions>>(sp => new FogPlacementConfiguration(Section(sp, configSectionPath)));
-            services.AddSingleton<IOptionsChangeTokenSource<FogPlacementOptions>>(sp => new ConfigurationChangeSource(Section(sp, configSectionPath)));
-        }
-
+        OptionsRegistration<FogPlacementOptions>.AddSection(services, configSectionPath, c => new FogPlacementConfiguration(c), nameof(AddFogPlacement));
         return services;
     }
 
@@ -53,12 +46,7 @@ public static class FogPlacementServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         AddCore(services);
-        if (!services.Any(d => d.ImplementationInstance is FogPlacementConfiguration c && SameSection(c.Section, configuration)))
-        {
-            services.AddSingleton<IConfigureOptions<FogPlacementOptions>>(new FogPlacementConfiguration(configuration));
-            services.AddSingleton<IOptionsChangeTokenSource<FogPlacementOptions>>(new ConfigurationChangeSource(configuration));
-        }
-
+        OptionsRegistration<FogPlacementOptions>.AddConfiguration(services, configuration, c => new FogPlacementConfiguration(c));
         return services;
     }
 
@@ -71,11 +59,7 @@ public static class FogPlacementServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         AddCore(services);
-        if (!services.Any(d => d.ImplementationInstance is ConfigureNamedOptions<FogPlacementOptions> c && c.Action == configure))
-        {
-            services.Configure(configure);
-        }
-
+        OptionsRegistration<FogPlacementOptions>.AddDelegate(services, configure);
         return services;
     }
 
@@ -89,26 +73,5 @@ public static class FogPlacementServiceCollectionExtensions
             sp.GetServices<IOptionsChangeTokenSource<FogPlacementOptions>>(),
             sp.GetService<IMeterFactory>() is { } meters ? new PlacementMetrics(meters) : null,
             sp.GetService<ILogger<PlacementService>>() ?? NullLogger<PlacementService>.Instance));
-    }
-
-    private static IConfiguration Section(IServiceProvider services, string path)
-    {
-        IConfiguration configuration = services.GetService<IConfiguration>()
-            ?? throw new InvalidOperationException($"AddFogPlacement(\"{path}\") needs an IConfiguration in the container (the generic host registers one); otherwise pass the IConfiguration itself.");
-        return path.Length == 0 ? configuration : configuration.GetSection(path);
-    }
-
-    private static bool SameSection(IConfiguration a, IConfiguration b) =>
-        ReferenceEquals(a, b) || (a is IConfigurationSection x && b is IConfigurationSection y && string.Equals(x.Path, y.Path, StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>Marks a section path already registered by <see cref="AddFogPlacement(IServiceCollection, string)"/>.</summary>
-    private sealed record SectionRegistration(string Path);
-
-    /// <summary>Tells the options monitor when a configuration reloads.</summary>
-    private sealed class ConfigurationChangeSource(IConfiguration configuration) : IOptionsChangeTokenSource<FogPlacementOptions>
-    {
-        public string Name => Options.DefaultName;
-
-        public IChangeToken GetChangeToken() => configuration.GetReloadToken();
     }
 }

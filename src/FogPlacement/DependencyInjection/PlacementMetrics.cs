@@ -34,14 +34,26 @@ internal sealed class PlacementMetrics
 
     public void Decided(ChainPlacement chosen, long start)
     {
-        Segment[] computing = [.. chosen.Segments.Where(s => !s.IsEmpty)];
-        string kind = computing.Length switch
+        // The computing segments decide the kind; the last one names the tier (no allocation on this path).
+        int computing = 0;
+        string tier = Tier.DeviceName;
+        IReadOnlyList<Segment> segments = chosen.Segments;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            Segment segment = segments[i];
+            if (!segment.IsEmpty)
+            {
+                computing++;
+                tier = segment.Tier;
+            }
+        }
+
+        string kind = computing switch
         {
             0 => "device",
-            1 => computing[0].Tier == Tier.DeviceName ? "device" : "offload",
+            1 => tier == Tier.DeviceName ? "device" : "offload",
             _ => "split",
         };
-        string tier = computing.Length == 0 ? Tier.DeviceName : computing[^1].Tier;
         Record(kind, tier, chosen.Violations == ConstraintViolations.None, start);
     }
 

@@ -47,45 +47,19 @@ public sealed class PlacementModel
             device = Build(errors, paths, ["Device"], () => Tier.Device(deviceCompute));
         }
 
-        var tiers = new List<Tier>();
-        for (int i = 0; i < options.Tiers.Count; i++)
-        {
-            string index = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (options.Tiers[i] is not { } t)
-            {
-                errors.Add(new OptionsError(paths.Of("Tiers", index), "the tier is null"));
-                continue;
-            }
+        List<Tier> tiers = Each(options.Tiers, "Tiers", "tier", errors, paths, (t, index) =>
+            Required(errors, paths, t.Name, ["Tiers", index, "Name"], "the tier's unique name, such as \"fog\"")
+            & Required(errors, paths, t.Compute, ["Tiers", index, "Compute"], "the tier's compute rate, such as \"2500 GFLOP/s\"")
+            & Required(errors, paths, t.Uplink, ["Tiers", index, "Uplink"], "the device's uplink rate to the tier, such as \"120 Mbit/s\"")
+                ? Build(errors, paths, ["Tiers", index], () => Tier.Remote(t.Name!, t.Compute!.Value, t.Uplink!.Value, t.RoundTrip))
+                : null);
 
-            bool complete = Required(errors, paths, t.Name, ["Tiers", index, "Name"], "the tier's unique name, such as \"fog\"")
-                & Required(errors, paths, t.Compute, ["Tiers", index, "Compute"], "the tier's compute rate, such as \"2500 GFLOP/s\"")
-                & Required(errors, paths, t.Uplink, ["Tiers", index, "Uplink"], "the device's uplink rate to the tier, such as \"120 Mbit/s\"");
-            if (complete
-                && Build(errors, paths, ["Tiers", index], () => Tier.Remote(t.Name!, t.Compute!.Value, t.Uplink!.Value, t.RoundTrip)) is { } tier)
-            {
-                tiers.Add(tier);
-            }
-        }
-
-        var links = new List<Link>();
-        for (int i = 0; i < options.Links.Count; i++)
-        {
-            string index = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (options.Links[i] is not { } l)
-            {
-                errors.Add(new OptionsError(paths.Of("Links", index), "the link is null"));
-                continue;
-            }
-
-            bool complete = Required(errors, paths, l.From, ["Links", index, "From"], "the sending tier's name")
-                & Required(errors, paths, l.To, ["Links", index, "To"], "the receiving tier's name")
-                & Required(errors, paths, l.Rate, ["Links", index, "Rate"], "the link's rate, such as \"1 Gbit/s\"");
-            if (complete
-                && Build(errors, paths, ["Links", index], () => new Link(l.From!, l.To!, l.Rate!.Value, l.RoundTrip)) is { } link)
-            {
-                links.Add(link);
-            }
-        }
+        List<Link> links = Each(options.Links, "Links", "link", errors, paths, (l, index) =>
+            Required(errors, paths, l.From, ["Links", index, "From"], "the sending tier's name")
+            & Required(errors, paths, l.To, ["Links", index, "To"], "the receiving tier's name")
+            & Required(errors, paths, l.Rate, ["Links", index, "Rate"], "the link's rate, such as \"1 Gbit/s\"")
+                ? Build(errors, paths, ["Links", index], () => new Link(l.From!, l.To!, l.Rate!.Value, l.RoundTrip))
+                : null);
 
         if (errors.Count > before || device is null)
         {
@@ -95,6 +69,28 @@ public sealed class PlacementModel
         CostModel? model = Build(errors, paths, [], () => new CostModel(device, new DeviceEnergy(options.Device.ComputeEnergy, options.Device.RadioEnergy), tiers, options.Lambda));
         ChainOptimizer? optimizer = model is null ? null : Build(errors, paths, [], () => new ChainOptimizer(model, links));
         return model is null || optimizer is null ? null : new PlacementModel(model, optimizer, 1);
+    }
+
+    /// <summary>Builds each entry of an options list with <paramref name="build"/> (given the entry and its index), reporting null entries.</summary>
+    private static List<T> Each<TEntry, T>(IList<TEntry> entries, string list, string noun, List<OptionsError> errors, OptionsPaths paths, Func<TEntry, string, T?> build)
+        where TEntry : class
+        where T : class
+    {
+        var built = new List<T>();
+        for (int i = 0; i < entries.Count; i++)
+        {
+            string index = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (entries[i] is not { } entry)
+            {
+                errors.Add(new OptionsError(paths.Of(list, index), $"the {noun} is null"));
+            }
+            else if (build(entry, index) is { } value)
+            {
+                built.Add(value);
+            }
+        }
+
+        return built;
     }
 
     /// <summary>Returns whether the value is present; adds a "required" error unless its key already has one (an unparsable value).</summary>

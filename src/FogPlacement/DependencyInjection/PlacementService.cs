@@ -15,6 +15,7 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     private readonly ILogger logger;
     private readonly IDisposable? monitorSubscription;
     private readonly List<IDisposable> tokenSubscriptions = [];
+    private readonly Lock swap = new();
     private PlacementModel current;
 
     public PlacementService(
@@ -105,7 +106,7 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
             return;
         }
 
-        lock (tokenSubscriptions)
+        lock (swap)
         {
             PlacementModel next = Build(options, Current.Generation + 1);
             Volatile.Write(ref current, next);

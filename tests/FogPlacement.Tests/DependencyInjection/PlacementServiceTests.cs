@@ -22,7 +22,7 @@ public class PlacementServiceTests
         var service = host.Services.GetRequiredService<IPlacementService>();
 
         Decision fromService = service.Decide(PlacementHost.SeedRequest);
-        Decision fromScenario = Scenario.Parse(SeedJson).Decide();
+        Decision fromScenario = Scenario.Parse(Scenarios.ScenarioTests.Seed).Decide();
 
         Assert.Equal("offload all to fog", fromService.Chosen.Name);
         Assert.Equal(fromScenario.Candidates.Select(c => (c.Name, c.Objective)), fromService.Candidates.Select(c => (c.Name, c.Objective)));
@@ -314,19 +314,4 @@ public class PlacementServiceTests
         Assert.Equal(direct.Chosen.Name, decision.Chosen.Name);
         Assert.Equal(direct.Chosen.Objective, decision.Chosen.Objective);
     }
-
-    private const string SeedJson = """
-        {
-          "objective": { "lambda": "30 ms/J" },
-          "device": { "compute": "80 GFLOP/s", "computeEnergy": "0.55 J/GFLOP", "radioEnergy": "0.9 J/MB" },
-          "tiers": [
-            { "name": "fog",   "compute": "2500 GFLOP/s", "uplink": "120 Mbit/s", "roundTrip": "6 ms" },
-            { "name": "cloud", "compute": "9000 GFLOP/s", "uplink": "25 Mbit/s",  "roundTrip": "45 ms" }
-          ],
-          "request": {
-            "work": "4 GFLOP", "input": "0.3 MB",
-            "splits": [ { "name": "split: fog tail", "tier": "fog", "headWork": "0 GFLOP", "intermediate": "1.5 MB" } ]
-          }
-        }
-        """;
 }
