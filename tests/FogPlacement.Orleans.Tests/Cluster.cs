@@ -77,8 +77,9 @@ internal static class Cluster
         {
             siloBuilder.Services.AddGrainStorage(AggregationRoundGrain.StorageName, (sp, _) => new SharedMemoryGrainStorage(sp.GetRequiredService<Serializer>()));
 
-            // Random placement (instead of resource-optimised) so that a reactivation can land on any silo: the
-            // failure test moves the round off the primary silo, which holds the test cluster's membership.
+            // Random placement (instead of resource-optimised): its director honours a placement hint, which the failure
+            // test uses to activate the round on a secondary silo (the primary holds the test cluster's membership),
+            // and a reactivation after the kill can land on any surviving silo.
             siloBuilder.Services.AddSingleton<PlacementStrategy, RandomPlacement>();
         }
     }
