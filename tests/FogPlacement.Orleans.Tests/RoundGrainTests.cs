@@ -144,11 +144,15 @@ public sealed class RoundGrainTests
     {
         await Cluster.RunAsync(2, SmallChunks, async (cluster, client, model) =>
         {
-            await client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, Quorum = 10, Deadline = DateTimeOffset.UtcNow.AddSeconds(2) });
+            // Generous enough that a loaded machine still submits before the deadline; the wait below polls.
+            DateTimeOffset deadline = DateTimeOffset.UtcNow.AddSeconds(5);
+            await client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, Quorum = 10, Deadline = deadline });
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 1))).Status);
-            Assert.False((await client.GetProgressAsync(model, 1)).IsClosed);
+            RoundProgress before = await client.GetProgressAsync(model, 1);
+            Assert.True(!before.IsClosed || DateTimeOffset.UtcNow >= deadline, "the round closed before its deadline");
 
-            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+            TimeSpan untilDeadline = deadline - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200);
+            await Task.Delay(untilDeadline > TimeSpan.Zero ? untilDeadline : TimeSpan.Zero, TestContext.Current.CancellationToken);
             RoundProgress progress = await client.GetProgressAsync(model, 1);
             Assert.Equal((true, "deadline", 1), (progress.IsClosed, progress.ClosedBecause, progress.FogNodes));
             Assert.Equal(SubmissionStatus.RoundClosed, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 1))).Status);
