@@ -41,7 +41,6 @@ public sealed class CostModel
 
         this.tiers = [.. tiers];
         offloadNames = new string[this.tiers.Length];
-        var names = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < this.tiers.Length; i++)
         {
             Tier tier = this.tiers[i] ?? throw new ArgumentNullException($"tiers[{i}]", $"Tier {i} is null.");
@@ -50,17 +49,37 @@ public sealed class CostModel
                 throw new ArgumentException("The device cannot also be a remote tier; give it only as 'device'.", $"tiers[{i}]");
             }
 
-            if (!names.Add(tier.Name))
-            {
-                throw new ArgumentException($"Two tiers are called '{tier.Name}'; tier names must be unique.", $"tiers[{i}].name");
-            }
-
             offloadNames[i] = OffloadCandidateName(tier.Name);
+        }
+
+        foreach ((int index, string message) in RepeatedTierNames(this.tiers.Select(t => t.Name)))
+        {
+            throw new ArgumentException(message, $"tiers[{index}].name");
         }
 
         Device = device;
         Energy = energy;
         Lambda = lambda;
+    }
+
+    /// <summary>
+    /// Every tier that reuses an earlier tier's name: its index among <paramref name="names"/> and the message. Null
+    /// names (tiers that are missing or unnamed) are skipped. The constructor throws on the first; the options
+    /// validator reports them all.
+    /// </summary>
+    internal static IEnumerable<(int Index, string Message)> RepeatedTierNames(IEnumerable<string?> names)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int index = 0;
+        foreach (string? name in names)
+        {
+            if (name is not null && !seen.Add(name))
+            {
+                yield return (index, $"Two tiers are called '{name}'; tier names must be unique.");
+            }
+
+            index++;
+        }
     }
 
     /// <summary>Gets the device tier.</summary>

@@ -67,21 +67,39 @@ public sealed class ChainOptimizer
         ArgumentNullException.ThrowIfNull(model);
         this.model = model;
         this.links = links?.ToArray() ?? [];
-        var seen = new HashSet<(string, string)>();
         for (int i = 0; i < this.links.Length; i++)
         {
-            Link link = this.links[i] ?? throw new ArgumentNullException($"links[{i}]", $"Link {i} is null.");
+            _ = this.links[i] ?? throw new ArgumentNullException($"links[{i}]", $"Link {i} is null.");
+        }
+
+        foreach ((int index, string? field, string message) in LinkProblems(this.links, [.. model.Tiers.Select(t => t.Name)]))
+        {
+            throw new ArgumentException(message, field is null ? $"links[{index}]" : $"links[{index}].{field}");
+        }
+    }
+
+    /// <summary>
+    /// Every problem of <paramref name="links"/> over remote tiers called <paramref name="tierNames"/>: an end that is
+    /// not one of them (field <c>from</c> or <c>to</c>), or a second link for the same ordered pair (no field), each with
+    /// the link's index and the message. The constructor throws on the first; the options validator reports them all.
+    /// </summary>
+    internal static IEnumerable<(int Index, string? Field, string Message)> LinkProblems(IReadOnlyList<Link> links, IReadOnlyList<string> tierNames)
+    {
+        var seen = new HashSet<(string, string)>();
+        for (int i = 0; i < links.Count; i++)
+        {
+            Link link = links[i];
             foreach ((string end, string field) in new[] { (link.From, "from"), (link.To, "to") })
             {
-                if (!model.Tiers.Any(t => t.Name == end))
+                if (!tierNames.Contains(end))
                 {
-                    throw new ArgumentException($"Link {link.From} → {link.To} names tier '{end}', which is not a remote tier of this model (tiers: {string.Join(", ", model.Tiers.Select(t => t.Name))}).", $"links[{i}].{field}");
+                    yield return (i, field, $"Link {link.From} → {link.To} names tier '{end}', which is not a remote tier of this model (tiers: {string.Join(", ", tierNames)}).");
                 }
             }
 
             if (!seen.Add((link.From, link.To)))
             {
-                throw new ArgumentException($"Two links join {link.From} → {link.To}.", $"links[{i}]");
+                yield return (i, null, $"Two links join {link.From} → {link.To}.");
             }
         }
     }

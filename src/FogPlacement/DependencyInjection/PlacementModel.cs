@@ -47,51 +47,71 @@ public sealed class PlacementModel
             device = Build(errors, paths, ["Device"], () => Tier.Device(deviceCompute));
         }
 
-        List<Tier> tiers = Each(options.Tiers, "Tiers", "tier", errors, paths, (t, index) =>
+        List<(int Index, Tier Value)> tiers = Each(options.Tiers, "Tiers", "tier", errors, paths, (t, index) =>
             Required(errors, paths, t.Name, ["Tiers", index, "Name"], "the tier's unique name, such as \"fog\"")
             & Required(errors, paths, t.Compute, ["Tiers", index, "Compute"], "the tier's compute rate, such as \"2500 GFLOP/s\"")
             & Required(errors, paths, t.Uplink, ["Tiers", index, "Uplink"], "the device's uplink rate to the tier, such as \"120 Mbit/s\"")
                 ? Build(errors, paths, ["Tiers", index], () => Tier.Remote(t.Name!, t.Compute!.Value, t.Uplink!.Value, t.RoundTrip))
                 : null);
 
-        List<Link> links = Each(options.Links, "Links", "link", errors, paths, (l, index) =>
+        List<(int Index, Link Value)> links = Each(options.Links, "Links", "link", errors, paths, (l, index) =>
             Required(errors, paths, l.From, ["Links", index, "From"], "the sending tier's name")
             & Required(errors, paths, l.To, ["Links", index, "To"], "the receiving tier's name")
             & Required(errors, paths, l.Rate, ["Links", index, "Rate"], "the link's rate, such as \"1 Gbit/s\"")
                 ? Build(errors, paths, ["Links", index], () => new Link(l.From!, l.To!, l.Rate!.Value, l.RoundTrip))
                 : null);
 
+        // The checks across entries run alongside the ones above, so one pass reports every problem. Every named tier
+        // counts as present (even one with another error), so a link to it is not reported as well.
+        string?[] names = [.. options.Tiers.Select(t => string.IsNullOrWhiteSpace(t?.Name) ? null : t.Name)];
+        foreach ((int index, string message) in CostModel.RepeatedTierNames(names))
+        {
+            errors.Add(new OptionsError(paths.Of("Tiers", Index(index), "Name"), message.TrimEnd('.')));
+        }
+
+        string[] known = [.. names.OfType<string>().Distinct(StringComparer.Ordinal)];
+        foreach ((int index, string? field, string message) in ChainOptimizer.LinkProblems([.. links.Select(l => l.Value)], known))
+        {
+            string link = Index(links[index].Index);
+            errors.Add(new OptionsError(field is null ? paths.Of("Links", link) : paths.Of("Links", link, field == "from" ? "From" : "To"), message.TrimEnd('.')));
+        }
+
         if (errors.Count > before || device is null)
         {
             return null;
         }
 
-        CostModel? model = Build(errors, paths, [], () => new CostModel(device, new DeviceEnergy(options.Device.ComputeEnergy, options.Device.RadioEnergy), tiers, options.Lambda));
-        ChainOptimizer? optimizer = model is null ? null : Build(errors, paths, [], () => new ChainOptimizer(model, links));
+        CostModel? model = Build(errors, paths, [], () => new CostModel(device, new DeviceEnergy(options.Device.ComputeEnergy, options.Device.RadioEnergy), tiers.Select(t => t.Value), options.Lambda));
+        ChainOptimizer? optimizer = model is null ? null : Build(errors, paths, [], () => new ChainOptimizer(model, links.Select(l => l.Value)));
         return model is null || optimizer is null ? null : new PlacementModel(model, optimizer, 1);
     }
 
-    /// <summary>Builds each entry of an options list with <paramref name="build"/> (given the entry and its index), reporting null entries.</summary>
-    private static List<T> Each<TEntry, T>(IList<TEntry> entries, string list, string noun, List<OptionsError> errors, OptionsPaths paths, Func<TEntry, string, T?> build)
+    /// <summary>
+    /// Builds each entry of an options list with <paramref name="build"/> (given the entry and its index), reporting
+    /// null entries; returns what was built with the index of its entry.
+    /// </summary>
+    private static List<(int Index, T Value)> Each<TEntry, T>(IList<TEntry> entries, string list, string noun, List<OptionsError> errors, OptionsPaths paths, Func<TEntry, string, T?> build)
         where TEntry : class
         where T : class
     {
-        var built = new List<T>();
+        var built = new List<(int, T)>();
         for (int i = 0; i < entries.Count; i++)
         {
-            string index = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string index = Index(i);
             if (entries[i] is not { } entry)
             {
                 errors.Add(new OptionsError(paths.Of(list, index), $"the {noun} is null"));
             }
             else if (build(entry, index) is { } value)
             {
-                built.Add(value);
+                built.Add((i, value));
             }
         }
 
         return built;
     }
+
+    private static string Index(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Returns whether the value is present; adds a "required" error unless its key already has one (an unparsable value).</summary>
     private static bool Required<T>(List<OptionsError> errors, OptionsPaths paths, T? value, string[] path, string what)

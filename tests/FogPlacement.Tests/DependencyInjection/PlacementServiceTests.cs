@@ -51,7 +51,40 @@ public class PlacementServiceTests
         Assert.Contains(failures, f => f.StartsWith("FogPlacement:Tiers:0:Uplink: ", StringComparison.Ordinal) && f.Contains("120 MB", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("FogPlacement:Tiers:1:Computee: unknown key", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("FogPlacement:Lambda: ", StringComparison.Ordinal));
-        Assert.Equal(4, failures.Length); // one per bad key: an unparsable value is not also reported as missing
+        Assert.Contains("FogPlacement:Tiers:1:Name: Two tiers are called 'fog'; tier names must be unique", failures);
+        Assert.Contains(failures, f => f.StartsWith("FogPlacement:Links:0:To: Link fog → nowhere names tier 'nowhere'", StringComparison.Ordinal));
+        Assert.Equal(6, failures.Length); // one per bad key: an unparsable value is not also reported as missing
+    }
+
+    [Fact]
+    public async Task Problems_across_entries_are_all_reported_in_one_pass()
+    {
+        Dictionary<string, string?> values = PlacementHost.Seed();
+        values["FogPlacement:Tiers:1:Name"] = "fog";      // a second 'fog'
+        values["FogPlacement:Tiers:2:Name"] = "fog";      // and a third, which also lacks its rates
+        foreach ((int i, string from, string to) in new[] { (0, "fog", "edge"), (1, "mars", "fog"), (2, "fog", "edge") })
+        {
+            values[$"FogPlacement:Links:{i}:From"] = from;
+            values[$"FogPlacement:Links:{i}:To"] = to;
+            values[$"FogPlacement:Links:{i}:Rate"] = "1 Gbit/s";
+        }
+
+        values["FogPlacement:Tiers:3:Name"] = "edge";     // lacks its rates, yet links to it are not reported
+        using IHost host = PlacementHost.Build(PlacementHost.Configuration(values));
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(
+            [
+                "FogPlacement:Tiers:2:Compute: required; the tier's compute rate, such as \"2500 GFLOP/s\"",
+                "FogPlacement:Tiers:2:Uplink: required; the device's uplink rate to the tier, such as \"120 Mbit/s\"",
+                "FogPlacement:Tiers:3:Compute: required; the tier's compute rate, such as \"2500 GFLOP/s\"",
+                "FogPlacement:Tiers:3:Uplink: required; the device's uplink rate to the tier, such as \"120 Mbit/s\"",
+                "FogPlacement:Tiers:1:Name: Two tiers are called 'fog'; tier names must be unique",
+                "FogPlacement:Tiers:2:Name: Two tiers are called 'fog'; tier names must be unique",
+                "FogPlacement:Links:1:From: Link mars → fog names tier 'mars', which is not a remote tier of this model (tiers: fog, edge)",
+                "FogPlacement:Links:2: Two links join fog → edge",
+            ],
+            ex.Failures);
     }
 
     [Fact]
