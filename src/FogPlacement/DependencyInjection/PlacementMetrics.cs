@@ -26,6 +26,9 @@ internal sealed class PlacementMetrics
         reloads = meter.CreateCounter<long>("fogplacement.model.reloads", "{reload}", "Configuration changes seen by the placement service, by outcome (applied or rejected).");
     }
 
+    /// <summary>Gets whether anyone listens to the decision instruments; when not, a decision records nothing.</summary>
+    public bool DecisionsListened => decisions.Enabled || duration.Enabled;
+
     /// <summary>Returns a start timestamp when the duration histogram is listened to, otherwise zero.</summary>
     public long Start() => duration.Enabled ? Stopwatch.GetTimestamp() : 0;
 

@@ -51,9 +51,14 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         PlacementModel model = Current;
-        long start = metrics?.Start() ?? 0;
+        if (metrics is not { DecisionsListened: true })
+        {
+            return model.CostModel.Decide(request);
+        }
+
+        long start = metrics.Start();
         Decision decision = model.CostModel.Decide(request);
-        metrics?.Decided(decision.Chosen, decision.IsFeasible, start);
+        metrics.Decided(decision.Chosen, decision.IsFeasible, start);
         return decision;
     }
 
@@ -61,9 +66,14 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         PlacementModel model = Current;
-        long start = metrics?.Start() ?? 0;
+        if (metrics is not { DecisionsListened: true })
+        {
+            return model.CostModel.Choose(request);
+        }
+
+        long start = metrics.Start();
         CandidateCost chosen = model.CostModel.Choose(request);
-        metrics?.Decided(chosen, chosen.Violations == ConstraintViolations.None, start);
+        metrics.Decided(chosen, chosen.Violations == ConstraintViolations.None, start);
         return chosen;
     }
 
@@ -71,9 +81,14 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(chain);
         PlacementModel model = Current;
-        long start = metrics?.Start() ?? 0;
+        if (metrics is not { DecisionsListened: true })
+        {
+            return model.ChainOptimizer.Decide(chain);
+        }
+
+        long start = metrics.Start();
         ChainDecision decision = model.ChainOptimizer.Decide(chain);
-        metrics?.Decided(decision.Chosen, start);
+        metrics.Decided(decision.Chosen, start);
         return decision;
     }
 
