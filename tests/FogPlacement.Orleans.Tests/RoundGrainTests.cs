@@ -36,6 +36,29 @@ public sealed class RoundGrainTests
     }
 
     [Fact]
+    public async Task Partials_of_8_MB_and_more_cross_in_default_chunks_and_the_result_comes_back_whole()
+    {
+        const int large = 1_100_000;
+        await Cluster.RunAsync(2, new FogRoundClientOptions(), async (cluster, client, model) =>
+        {
+            await client.OpenAsync(model, 2, new RoundSettings { Dimension = large, Quorum = 2 });
+            PartialAggregate[] partials = [Cluster.FogPartial(0, 2, large, 2), Cluster.FogPartial(1, 2, large, 2)];
+            long bytes = partials.Sum(p => (long)p.Encode().Length);
+            Assert.All(partials, p => Assert.True(p.Encode().Length >= 8 << 20, $"a partial of {p.Encode().Length} bytes is not 8 MiB or more"));
+
+            foreach ((PartialAggregate partial, int fog) in partials.Select((p, i) => (p, i)))
+            {
+                Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, $"fog{fog}", partial)).Status);
+            }
+
+            RoundProgress progress = await client.GetProgressAsync(model, 2);
+            Assert.Equal((2, 4L, true, bytes), (progress.FogNodes, progress.Devices, progress.IsClosed, progress.BytesReceived));
+            PartialAggregate? result = await client.GetResultAsync(model, 2);
+            Assert.Equal(Cluster.FlatAverage([0, 1], 2, large, 2), result!.ComputeAverage());
+        });
+    }
+
+    [Fact]
     public async Task Killing_the_silo_that_hosts_the_round_mid_round_loses_no_acknowledged_partial()
     {
         await Cluster.RunAsync(3, SmallChunks, async (cluster, client, model) =>
