@@ -26,17 +26,26 @@ internal sealed class PlacementMetrics
         reloads = meter.CreateCounter<long>("fogplacement.model.reloads", "{reload}", "Configuration changes seen by the placement service, by outcome (applied or rejected).");
     }
 
-    /// <summary>Gets whether anyone listens to the decision instruments; when not, a decision records nothing.</summary>
-    public bool DecisionsListened => decisions.Enabled || duration.Enabled;
-
     /// <summary>Returns a start timestamp when the duration histogram is listened to, otherwise zero.</summary>
     public long Start() => duration.Enabled ? Stopwatch.GetTimestamp() : 0;
 
-    public void Decided(in CandidateCost chosen, bool feasible, long start) =>
-        Record(KindName(chosen.Kind), chosen.TierName, feasible, start);
+    /// <summary>Records a decision of a request; does nothing (not even build tags) while nobody listens.</summary>
+    public void Decided(in CandidateCost chosen, bool feasible, long start)
+    {
+        if (Listened)
+        {
+            Record(KindName(chosen.Kind), chosen.TierName, feasible, start);
+        }
+    }
 
+    /// <summary>Records a decision of a layer chain; does nothing while nobody listens.</summary>
     public void Decided(ChainPlacement chosen, long start)
     {
+        if (!Listened)
+        {
+            return;
+        }
+
         // The computing segments decide the kind; the last one names the tier (no allocation on this path).
         int computing = 0;
         string tier = Tier.DeviceName;
@@ -59,6 +68,9 @@ internal sealed class PlacementMetrics
         };
         Record(kind, tier, chosen.Violations == ConstraintViolations.None, start);
     }
+
+    /// <summary>Gets whether anyone listens to the decision instruments.</summary>
+    private bool Listened => decisions.Enabled || duration.Enabled;
 
     public void Reloaded(bool applied) =>
         reloads.Add(1, new KeyValuePair<string, object?>("fogplacement.reload.outcome", applied ? "applied" : "rejected"));

@@ -72,8 +72,7 @@ public sealed class PlacementModel
         string[] known = [.. names.OfType<string>().Distinct(StringComparer.Ordinal)];
         foreach ((int index, string? field, string message) in ChainOptimizer.LinkProblems([.. links.Select(l => l.Value)], known))
         {
-            string link = Index(links[index].Index);
-            errors.Add(new OptionsError(field is null ? paths.Of("Links", link) : paths.Of("Links", link, field == "from" ? "From" : "To"), message.TrimEnd('.')));
+            errors.Add(new OptionsError(paths.Of(["Links", Index(links[index].Index), .. OptionsPaths.Split(field)]), message.TrimEnd('.')));
         }
 
         if (errors.Count > before || device is null)

@@ -51,14 +51,9 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         PlacementModel model = Current;
-        if (metrics is not { DecisionsListened: true })
-        {
-            return model.CostModel.Decide(request);
-        }
-
-        long start = metrics.Start();
+        long start = metrics?.Start() ?? 0;
         Decision decision = model.CostModel.Decide(request);
-        metrics.Decided(decision.Chosen, decision.IsFeasible, start);
+        metrics?.Decided(decision.Chosen, decision.IsFeasible, start);
         return decision;
     }
 
@@ -66,14 +61,9 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         PlacementModel model = Current;
-        if (metrics is not { DecisionsListened: true })
-        {
-            return model.CostModel.Choose(request);
-        }
-
-        long start = metrics.Start();
+        long start = metrics?.Start() ?? 0;
         CandidateCost chosen = model.CostModel.Choose(request);
-        metrics.Decided(chosen, chosen.Violations == ConstraintViolations.None, start);
+        metrics?.Decided(chosen, chosen.Violations == ConstraintViolations.None, start);
         return chosen;
     }
 
@@ -81,14 +71,9 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(chain);
         PlacementModel model = Current;
-        if (metrics is not { DecisionsListened: true })
-        {
-            return model.ChainOptimizer.Decide(chain);
-        }
-
-        long start = metrics.Start();
+        long start = metrics?.Start() ?? 0;
         ChainDecision decision = model.ChainOptimizer.Decide(chain);
-        metrics.Decided(decision.Chosen, start);
+        metrics?.Decided(decision.Chosen, start);
         return decision;
     }
 
