@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Regenerates src/*/PublicAPI.Unshipped.txt from the analyzer's RS0016 report (the declared API must match the code).
+# Regenerates src/*/PublicAPI.Unshipped.txt from the analyzer's report: symbols it reports as undeclared (RS0016) are
+# added, declared symbols it cannot find (RS0017) are removed, so the declared API matches the code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for project in src/FogPlacement src/FogPlacement.Aggregation src/FogPlacement.Orleans; do
-  dotnet build "$project" --no-incremental -p:TreatWarningsAsErrors=false 2>&1 \
-    | grep -oP "RS0016: Symbol '\K.*(?=' is not part of the declared public API)" \
-    | sort -u > /tmp/publicapi.new || true
-  { echo '#nullable enable'; { grep -v '^#nullable' "$project/PublicAPI.Unshipped.txt" || true; cat /tmp/publicapi.new; } | sort -u; } > /tmp/publicapi.merged
+  log=$(dotnet build "$project" --no-incremental -p:TreatWarningsAsErrors=false 2>&1 || true)
+  grep -oP "RS0016: Symbol '\K.*(?=' is not part of the declared public API)" <<<"$log" | sort -u > /tmp/publicapi.new || true
+  grep -oP "RS0017: Symbol '\K.*(?=' is part of the declared API, but is either not public or could not be found)" <<<"$log" | sort -u > /tmp/publicapi.gone || true
+  { echo '#nullable enable'; { grep -v '^#nullable' "$project/PublicAPI.Unshipped.txt" | grep -vxF -f /tmp/publicapi.gone || true; cat /tmp/publicapi.new; } | sort -u; } > /tmp/publicapi.merged
   mv /tmp/publicapi.merged "$project/PublicAPI.Unshipped.txt"
 done

@@ -1,15 +1,16 @@
 using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
 using FogPlacement.Aggregation;
-using FogPlacement.Aggregation.Kernels;
+
 using MathNet.Numerics.LinearAlgebra;
 
 namespace FogPlacement.Benchmarks;
 
 /// <summary>
-/// One fog-node round: K float32 updates of M parameters folded into a weighted sum (every method clears its sums
-/// first), against what a user would otherwise write, and against a memory-read ceiling that touches every
-/// update byte once. The GB/s column is update bytes (4·K·M) per second.
+/// One fog-node round: K updates of M parameters folded into a weighted sum (every method clears its sums first),
+/// against what a user would otherwise write, and against a memory-read ceiling that touches every update byte once
+/// with the widest vectors. The GB/s column is update bytes (4·K·M) per second. <see cref="CompactFormatBenchmarks"/>
+/// measures the other update formats.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ThroughputConfig))]
@@ -39,19 +40,8 @@ public class AggregationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        values = new float[K][];
-        weights = new float[K];
-        Parallel.For(0, K, k =>
-        {
-            float[] v = GC.AllocateUninitializedArray<float>(M, pinned: true);
-            for (int j = 0; j < v.Length; j++)
-            {
-                v[j] = (((j * 7919) + (k * 104_729)) % 2001 - 1000) * 1e-3f;
-            }
-
-            values[k] = v;
-            weights[k] = 1 + (k % 13);
-        });
+        values = MakeValues(K, M);
+        weights = [.. Enumerable.Range(0, K).Select(k => 1f + (k % 13))];
         updates = [.. Enumerable.Range(0, K).Select(k => new ClientUpdate("device-" + k, values[k], weights[k]))];
         fast = new UpdateAccumulator(M, 0, AggregationMode.Fast) { MaxDegreeOfParallelism = Threads };
         reproducible = new UpdateAccumulator(M, 0, AggregationMode.Reproducible) { MaxDegreeOfParallelism = Threads };
@@ -59,6 +49,54 @@ public class AggregationBenchmarks
         doubleSum = new double[M];
         mathNetUpdates = [.. values.Select(v => Vector<float>.Build.Dense(v))];
         global::MathNet.Numerics.Control.MaxDegreeOfParallelism = Threads;
+    }
+
+    /// <summary>K deterministic updates of M values in [−1, 1].</summary>
+    internal static float[][] MakeValues(int k, int m)
+    {
+        float[][] values = new float[k][];
+        Parallel.For(0, k, i =>
+        {
+            float[] v = GC.AllocateUninitializedArray<float>(m, pinned: true);
+            for (int j = 0; j < v.Length; j++)
+            {
+                v[j] = ((((j * 7919) + (i * 104_729)) % 2001) - 1000) * 1e-3f;
+            }
+
+            values[i] = v;
+        });
+        return values;
+    }
+
+    /// <summary>One pass over every byte of <paramref name="updates"/>, split by parameter range like the accumulator.</summary>
+    internal static uint ReadAll(ClientUpdate[] updates, int m, int threads)
+    {
+        uint total = 0;
+        ForRanges(m, threads, (from, to) =>
+        {
+            uint local = 0;
+            foreach (ClientUpdate u in updates)
+            {
+                ReadOnlySpan<byte> bytes = u.Payload.IsEmpty ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(u.Values.Span) : u.Payload.Span;
+                long length = bytes.Length;
+                local += FogPlacement.Cli.ReadCeiling.Sum(bytes[(int)(length * from / m)..(int)(length * to / m)]);
+            }
+
+            Interlocked.Add(ref total, local);
+        });
+        return total;
+    }
+
+    internal static void ForRanges(int m, int threads, Action<int, int> body)
+    {
+        if (threads == 1)
+        {
+            body(0, m);
+            return;
+        }
+
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            body((int)((long)m * t / threads), (int)((long)m * (t + 1) / threads)));
     }
 
     [GlobalCleanup]
@@ -72,24 +110,7 @@ public class AggregationBenchmarks
 
     /// <summary>The memory-read ceiling: a vectorised sum of every update byte, nothing faster can consume them.</summary>
     [Benchmark]
-    public float ReadCeiling()
-    {
-        float total = 0;
-        ForRanges((from, to) =>
-        {
-            float local = 0;
-            foreach (float[] v in values)
-            {
-                local += MemoryRead.Sum(v.AsSpan(from, to - from));
-            }
-
-            lock (values)
-            {
-                total += local;
-            }
-        });
-        return total;
-    }
+    public uint ReadCeiling() => ReadAll(updates, M, Threads);
 
     /// <summary>FogPlacement, fast mode: one fused, validated batch.</summary>
     [Benchmark]
@@ -171,15 +192,5 @@ public class AggregationBenchmarks
         return doubleSum[0];
     }
 
-    private void ForRanges(Action<int, int> body)
-    {
-        if (Threads == 1)
-        {
-            body(0, M);
-            return;
-        }
-
-        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
-            body((int)((long)M * t / Threads), (int)((long)M * (t + 1) / Threads)));
-    }
+    private void ForRanges(Action<int, int> body) => ForRanges(M, Threads, body);
 }

@@ -5,7 +5,7 @@ using BenchmarkDotNet.Running;
 
 namespace FogPlacement.Benchmarks;
 
-/// <summary>Adds a GB/s column: update bytes (4·K·M) over the mean time.</summary>
+/// <summary>Adds a GB/s column: update bytes (K payloads of the Format parameter, 4·K·M when there is none) over the mean time.</summary>
 public sealed class ThroughputConfig : ManualConfig
 {
     public ThroughputConfig()
@@ -29,7 +29,7 @@ public sealed class ThroughputConfig : ManualConfig
 
         public UnitType UnitType => UnitType.Dimensionless;
 
-        public string Legend => "Update bytes (4·K·M) consumed per second, in 10^9 bytes";
+        public string Legend => "Update bytes (K payloads; 4·K·M for float32) consumed per second, in 10^9 bytes";
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 
@@ -44,7 +44,10 @@ public sealed class ThroughputConfig : ManualConfig
             double k = Convert.ToDouble(benchmarkCase.Parameters["K"], System.Globalization.CultureInfo.InvariantCulture);
             double m = Convert.ToDouble(benchmarkCase.Parameters["M"], System.Globalization.CultureInfo.InvariantCulture);
             double seconds = stats.Mean / 1e9;
-            return (4 * k * m / seconds / 1e9).ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
+            double bytesPerUpdate = benchmarkCase.Parameters["Format"] is FogPlacement.Aggregation.UpdateFormat format
+                ? FogPlacement.Aggregation.UpdateEncoding.PayloadLength(format, (long)m)
+                : 4 * m;
+            return (k * bytesPerUpdate / seconds / 1e9).ToString("F2", System.Globalization.CultureInfo.InvariantCulture);
         }
 
         public bool IsAvailable(Summary summary) => true;

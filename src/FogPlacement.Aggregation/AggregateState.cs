@@ -30,11 +30,11 @@ internal sealed class AggregateState
     /// <summary>The fixed-point format in reproducible mode; null in fast mode.</summary>
     public FixedPointFormat? Format { get; }
 
-    /// <summary>Σ w·u in fast mode (pinned).</summary>
-    public double[]? Sum { get; }
+    /// <summary>Σ w·u in fast mode (pinned); swapped with a spare of the same length after a batch.</summary>
+    public double[]? Sum { get; set; }
 
-    /// <summary>Σ round(w'·u·2^FractionalBits) in reproducible mode (pinned).</summary>
-    public long[]? FixedSum { get; }
+    /// <summary>Σ round(w'·u·2^FractionalBits) in reproducible mode (pinned); swapped like <see cref="Sum"/>.</summary>
+    public long[]? FixedSum { get; set; }
 
     /// <summary>Σ w in fast mode (in arrival order).</summary>
     public double TotalWeight { get; set; }

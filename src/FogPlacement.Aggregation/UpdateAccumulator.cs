@@ -1,20 +1,25 @@
 using System.Buffers;
+using FogPlacement.Aggregation.Accumulation;
 using FogPlacement.Aggregation.Kernels;
 
 namespace FogPlacement.Aggregation;
 
 /// <summary>
-/// A fog node's streaming accumulator for one round: it folds its neighbourhood's float32 updates into a weighted
-/// sum in O(dimension) memory, whatever the number of updates, and hands out a mergeable <see cref="PartialAggregate"/>.
+/// A fog node's streaming accumulator for one round: it folds its neighbourhood's updates (float32, bfloat16, float16
+/// or int8 blocks, see <see cref="UpdateFormat"/>) into a weighted sum in O(dimension) memory, whatever the number of
+/// updates, and hands out a mergeable <see cref="PartialAggregate"/>.
 /// </summary>
 /// <remarks>
 /// <para><b>Validation first.</b> An update is refused with an <see cref="UpdateRejectedException"/> naming the client
 /// (wrong length, NaN or infinity, a value out of the fixed-point bound, a bad weight, a contributor already seen in
 /// this round, a possible overflow), and a refused call leaves the accumulator exactly as it was.</para>
-/// <para><b>Fused batches.</b> <see cref="AddBatch"/> reads the accumulator once per batch: parameters are processed in
-/// cache-sized tiles, four updates at a time, validated and accumulated in the same pass over memory (a tile's old
-/// values are kept aside, so a bad value found late is undone exactly). With <see cref="MaxDegreeOfParallelism"/> above
-/// one, tiles are spread over threads by parameter range.</para>
+/// <para><b>Fused batches.</b> <see cref="AddBatch(ReadOnlySpan{ClientUpdate}, CancellationToken)"/> reads every update
+/// byte once: parameters are processed in cache-sized tiles, eight updates at a time, dequantised, validated and
+/// accumulated in the same pass over memory, into a second buffer that replaces the sums only when the whole batch
+/// succeeded (so a bad value found late, or a cancellation, undoes nothing because nothing was done). With
+/// <see cref="MaxDegreeOfParallelism"/> above one, tiles are spread over threads by parameter range.</para>
+/// <para><b>Memory.</b> Two pinned arrays of <see cref="Dimension"/> sums (8 bytes a parameter each), the second
+/// allocated on the first add.</para>
 /// <para><b>Thread safety.</b> Every public member may be called from any number of threads at once: mutations are
 /// serialised by an internal lock, so concurrent adds lose nothing, and in reproducible mode the result is the same
 /// bits as any sequential order. Parallel speed-up comes from <see cref="MaxDegreeOfParallelism"/>, not from
@@ -22,18 +27,13 @@ namespace FogPlacement.Aggregation;
 /// </remarks>
 public sealed unsafe class UpdateAccumulator
 {
-    /// <summary>Parameters per tile: 2048 doubles (16 KiB) of accumulator stay in L1 while four updates stream through.</summary>
-    internal const int TileSize = 2048;
-
-    /// <summary>Updates folded into a tile per pass.</summary>
-    internal const int GroupSize = 4;
-
     /// <summary>The longest contributor id accepted, in characters.</summary>
     public const int MaxContributorIdLength = 256;
 
     /// <summary>
     /// The largest weight one update may carry in fast mode, 10^15. With finite float32 values a term is then below
-    /// 3.5·10^53, so no sum of fewer than 10^250 updates can overflow a double: overflow is impossible by construction.
+    /// 3.5·10^53 (4.4·10^55 for int8 blocks), so no sum of fewer than 10^250 updates can overflow a double: overflow is
+    /// impossible by construction.
     /// </summary>
     public const double MaxFastWeight = 1e15;
 
@@ -41,10 +41,9 @@ public sealed unsafe class UpdateAccumulator
 
     private readonly Lock gate = new();
     private readonly AggregateState state;
-    private readonly float bound;
+    private readonly ModeStrategy strategy;
     private int maxDegreeOfParallelism = 1;
-    private double[]? backup;
-    private long[]? fixedBackup;
+    private Array? spare;
 
     /// <summary>Creates an empty accumulator.</summary>
     /// <param name="dimension">The number of parameters of every update; at least 1.</param>
@@ -67,13 +66,20 @@ public sealed unsafe class UpdateAccumulator
         }
 
         state = new AggregateState(dimension, round, mode, format);
-        bound = mode == AggregationMode.Fast ? float.MaxValue : FloatAtMost(state.Format!.ValueBound);
+        strategy = ModeStrategy.For(state);
+
+        // Both buffers written once now, so that their pages are mapped before the first batch rather than during the
+        // first two (a fresh array's pages are only mapped by the operating system on first write).
+        spare = strategy.NewSpare(dimension);
+        Array.Clear(spare);
+        state.Sum?.AsSpan().Clear();
+        state.FixedSum?.AsSpan().Clear();
     }
 
     internal UpdateAccumulator(AggregateState state)
     {
         this.state = state;
-        bound = state.Mode == AggregationMode.Fast ? float.MaxValue : FloatAtMost(state.Format!.ValueBound);
+        strategy = ModeStrategy.For(state);
     }
 
     /// <summary>Gets the number of parameters of every update.</summary>
@@ -112,7 +118,8 @@ public sealed unsafe class UpdateAccumulator
         }
     }
 
-    /// <summary>Gets or sets how many threads <see cref="AddBatch"/> may use, by parameter range; at least 1. Default 1.</summary>
+    /// <summary>Gets or sets how many threads a batch may use, by parameter range; at least 1. Default 1.</summary>
+    /// <remarks>Batches of fewer than 16,384 parameters a thread use fewer threads: below that, starting one costs more than it brings.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public int MaxDegreeOfParallelism
     {
@@ -124,27 +131,63 @@ public sealed unsafe class UpdateAccumulator
         }
     }
 
-    /// <summary>Adds one client's update.</summary>
+    /// <summary>Gets or sets where this accumulator reports accepted and rejected updates and merges (set by the aggregation service).</summary>
+    internal DependencyInjection.AggregationMetrics? Metrics { get; init; }
+
+    /// <summary>Adds one client's float32 update.</summary>
     /// <param name="contributorId">The client's id, unique in this round.</param>
     /// <param name="update">The update; its length must be <see cref="Dimension"/>.</param>
     /// <param name="weight">The update's weight, finite and greater than zero (for example its number of examples).</param>
     /// <exception cref="UpdateRejectedException">The update was refused; the accumulator is unchanged.</exception>
     public void Add(string contributorId, ReadOnlySpan<float> update, double weight)
     {
+        fixed (float* values = update)
+        {
+            using var memory = new PointerMemory<float>(values, update.Length);
+            AddBatch([new ClientUpdate(contributorId, memory.Memory, weight)]);
+        }
+    }
+
+    /// <summary>Adds one client's update, in any <see cref="UpdateFormat"/>.</summary>
+    /// <param name="update">The update with its contributor id and weight.</param>
+    /// <exception cref="UpdateRejectedException">The update was refused; the accumulator is unchanged.</exception>
+    public void Add(ClientUpdate update) => AddBatch([update]);
+
+    /// <summary>
+    /// Adds a batch of updates in one fused pass over memory: all or nothing. Per parameter, the updates are
+    /// applied in batch order, so in fast mode the result has exactly the bits of adding them one at a time.
+    /// </summary>
+    /// <param name="updates">The updates, in any mix of formats; their contributor ids must be distinct and new to this round.</param>
+    /// <exception cref="UpdateRejectedException">An update was refused (the exception names it); none of the batch was added.</exception>
+    public void AddBatch(ReadOnlySpan<ClientUpdate> updates) => AddBatch(updates, CancellationToken.None);
+
+    /// <summary>
+    /// Adds a batch of updates in one fused pass over memory: all or nothing, and cancellable between tiles of
+    /// parameters. Per parameter, the updates are applied in batch order, so in fast mode the result has exactly the
+    /// bits of adding them one at a time.
+    /// </summary>
+    /// <param name="updates">The updates, in any mix of formats; their contributor ids must be distinct and new to this round.</param>
+    /// <param name="cancellationToken">Cancels the batch; the accumulator is then unchanged.</param>
+    /// <exception cref="UpdateRejectedException">An update was refused (the exception names it); none of the batch was added.</exception>
+    /// <exception cref="OperationCanceledException">The batch was cancelled; none of it was added.</exception>
+    public void AddBatch(ReadOnlySpan<ClientUpdate> updates, CancellationToken cancellationToken)
+    {
+        if (updates.IsEmpty)
+        {
+            return;
+        }
+
         try
         {
-            AddOne(contributorId, update, weight);
+            AddMany(updates, cancellationToken);
         }
-        catch (UpdateRejectedException ex) when (Rejected(ex, 0))
+        catch (UpdateRejectedException ex) when (Rejected(ex, updates.Length - 1))
         {
             throw; // not reached: the filter records the rejection and lets the exception pass
         }
 
-        Metrics?.Accepted(state.Mode, 1, state.Dimension);
+        Metrics?.Accepted(state.Mode, updates.Length, state.Dimension);
     }
-
-    /// <summary>Gets or sets where this accumulator reports accepted and rejected updates and merges (set by the aggregation service).</summary>
-    internal DependencyInjection.AggregationMetrics? Metrics { get; init; }
 
     private bool Merged(bool accepted)
     {
@@ -158,103 +201,48 @@ public sealed unsafe class UpdateAccumulator
         return false;
     }
 
-    private void AddOne(string contributorId, ReadOnlySpan<float> update, double weight)
+    private void AddMany(ReadOnlySpan<ClientUpdate> updates, CancellationToken cancellationToken)
     {
-        double scale = CheckShape(contributorId, update.Length, weight);
-        if (!AccumulateKernel.AllWithinBound(update, bound))
-        {
-            int index = AccumulateKernel.IndexOfOutOfBound(update, bound);
-            throw BadValue(contributorId, index, update[index]);
-        }
-
-        lock (gate)
-        {
-            CheckAdmission([contributorId], [weight], [scale]);
-            fixed (float* values = update)
-            {
-                float* pointers = values;
-                Run(&pointers, &scale, 1, 0, Dimension);
-            }
-
-            Commit(contributorId, weight, scale);
-        }
-    }
-
-    /// <summary>Adds one client's update.</summary>
-    /// <param name="update">The update with its contributor id and weight.</param>
-    /// <exception cref="UpdateRejectedException">The update was refused; the accumulator is unchanged.</exception>
-    public void Add(ClientUpdate update) => Add(update.ContributorId, update.Values.Span, update.Weight);
-
-    /// <summary>
-    /// Adds a batch of updates in one fused pass over memory: all or nothing. Per parameter, the updates are
-    /// applied in batch order, so in fast mode the result has exactly the bits of adding them one at a time.
-    /// </summary>
-    /// <param name="updates">The updates; their contributor ids must be distinct and new to this round.</param>
-    /// <exception cref="UpdateRejectedException">An update was refused (the exception names it); none of the batch was added.</exception>
-    public void AddBatch(ReadOnlySpan<ClientUpdate> updates)
-    {
-        if (updates.IsEmpty)
-        {
-            return;
-        }
-
-        try
-        {
-            AddMany(updates);
-        }
-        catch (UpdateRejectedException ex) when (Rejected(ex, updates.Length - 1))
-        {
-            throw; // not reached: the filter records the rejection and lets the exception pass
-        }
-
-        Metrics?.Accepted(state.Mode, updates.Length, state.Dimension);
-    }
-
-    private void AddMany(ReadOnlySpan<ClientUpdate> updates)
-    {
-
         int count = updates.Length;
-        string[] ids = new string[count];
-        double[] weights = new double[count];
         double[] scales = new double[count];
+        UpdateFormat[] formats = new UpdateFormat[count];
         for (int k = 0; k < count; k++)
         {
-            ids[k] = updates[k].ContributorId;
-            weights[k] = updates[k].Weight;
-            scales[k] = CheckShape(ids[k], updates[k].Values.Length, weights[k]);
+            scales[k] = CheckShape(updates[k]);
+            formats[k] = updates[k].Format;
         }
 
         MemoryHandle[] handles = new MemoryHandle[count];
-        nint[] pointers = new nint[count];
+        UpdateStream[] streams = new UpdateStream[count];
         try
         {
             for (int k = 0; k < count; k++)
             {
-                handles[k] = updates[k].Values.Pin();
-                pointers[k] = (nint)handles[k].Pointer;
+                handles[k] = updates[k].Pin();
+                streams[k] = UpdateStream.Create((byte*)handles[k].Pointer, formats[k], Dimension);
             }
 
             lock (gate)
             {
-                CheckAdmission(ids, weights, scales);
-                if (!RunTiled(pointers, scales))
+                CheckAdmission(updates, scales);
+                spare ??= strategy.NewSpare(Dimension);
+                bool ok;
+                fixed (UpdateStream* s = streams)
+                fixed (double* w = scales)
                 {
-                    for (int k = 0; k < count; k++)
-                    {
-                        ReadOnlySpan<float> values = updates[k].Values.Span;
-                        int index = AccumulateKernel.IndexOfOutOfBound(values, bound);
-                        if (index >= 0)
-                        {
-                            throw BadValue(ids[k], index, values[index]);
-                        }
-                    }
-
-                    throw new InvalidOperationException("A value broke the bound but none could be found again; was an update modified while it was being added?");
+                    ok = TiledDriver.Run(strategy, state, spare, s, w, formats, maxDegreeOfParallelism, cancellationToken);
                 }
 
+                if (!ok)
+                {
+                    throw FindBadValue(updates, streams);
+                }
+
+                strategy.Swap(state, ref spare);
                 for (int k = 0; k < count; k++)
                 {
-                    Commit(ids[k], weights[k], scales[k]);
+                    state.Contributors.Add(updates[k].ContributorId);
+                    strategy.Commit(state, updates[k].Weight, scales[k]);
                 }
             }
         }
@@ -343,15 +331,10 @@ public sealed unsafe class UpdateAccumulator
         static string Describe(AggregateState s) => s.Mode == AggregationMode.Fast ? "fast" : $"reproducible {s.Format}";
     }
 
-    private static float FloatAtMost(double value)
-    {
-        float f = (float)value;
-        return f > value ? MathF.BitDecrement(f) : f;
-    }
-
     /// <summary>Checks what can be checked of one update without the lock; returns its scale.</summary>
-    private double CheckShape(string contributorId, int length, double weight)
+    private double CheckShape(in ClientUpdate update)
     {
+        string contributorId = update.ContributorId;
         if (string.IsNullOrEmpty(contributorId) || contributorId.Length > MaxContributorIdLength)
         {
             throw new UpdateRejectedException(
@@ -360,206 +343,82 @@ public sealed unsafe class UpdateAccumulator
                 $"A contributor id must have 1 to {MaxContributorIdLength} characters; got {(contributorId is null ? "null" : $"{contributorId.Length} characters")}.");
         }
 
-        if (length != Dimension)
+        if (update.Payload.IsEmpty && update.Format == UpdateFormat.Float32)
         {
-            throw new UpdateRejectedException(RejectionReason.WrongLength, contributorId, $"Update from '{contributorId}' has {length} values; this round's model has {Dimension} parameters.");
+            if (update.Values.Length != Dimension)
+            {
+                throw new UpdateRejectedException(RejectionReason.WrongLength, contributorId, $"Update from '{contributorId}' has {update.Values.Length} values; this round's model has {Dimension} parameters.");
+            }
+        }
+        else
+        {
+            long expected = UpdateEncoding.PayloadLength(update.Format, Dimension);
+            if (update.Payload.Length != expected)
+            {
+                throw new UpdateRejectedException(
+                    RejectionReason.WrongLength,
+                    contributorId,
+                    $"Update from '{contributorId}' has a {update.Payload.Length}-byte {update.Format} payload; this round's model of {Dimension} parameters takes {expected} bytes in that format.");
+            }
         }
 
+        double weight = update.Weight;
         if (!double.IsFinite(weight) || weight <= 0)
         {
             throw new UpdateRejectedException(RejectionReason.InvalidWeight, contributorId, $"Update from '{contributorId}' has weight {weight}; a weight must be finite and greater than zero.");
         }
 
-        if (Mode == AggregationMode.Fast)
-        {
-            return weight <= MaxFastWeight
-                ? weight
-                : throw new UpdateRejectedException(RejectionReason.WeightOutOfRange, contributorId, $"Update from '{contributorId}' has weight {weight}; fast mode takes weights up to {MaxFastWeight:G3}.");
-        }
-
-        FixedPointFormat format = Format!;
-        double quantized = Math.Round(Math.ScaleB(weight, format.WeightFractionalBits), MidpointRounding.ToEven);
-        double scale = Math.ScaleB(quantized, format.FractionalBits - format.WeightFractionalBits);
-        if (quantized < 1 || scale * format.ValueBound >= FixedPointOperator.MaxTerm)
-        {
-            throw new UpdateRejectedException(
-                RejectionReason.WeightOutOfRange,
-                contributorId,
-                $"Update from '{contributorId}' has weight {weight}; this fixed-point format takes weights from 2^-{format.WeightFractionalBits} up to {format.MaxWeight:G6}.");
-        }
-
-        return scale;
+        return strategy.Scale(contributorId, weight);
     }
 
     /// <summary>Under the lock: contributors new and distinct, and the fixed-point budget respected.</summary>
-    private void CheckAdmission(string[] ids, double[] weights, double[] scales)
+    private void CheckAdmission(ReadOnlySpan<ClientUpdate> updates, double[] scales)
     {
-        HashSet<string>? batch = ids.Length > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
+        HashSet<string>? batch = updates.Length > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
         long budget = state.Budget;
-        for (int k = 0; k < ids.Length; k++)
+        for (int k = 0; k < updates.Length; k++)
         {
-            if (state.Contributors.Contains(ids[k]) || (batch is not null && !batch.Add(ids[k])))
+            string id = updates[k].ContributorId;
+            if (state.Contributors.Contains(id) || (batch is not null && !batch.Add(id)))
             {
-                throw new UpdateRejectedException(RejectionReason.DuplicateContributor, ids[k], $"Contributor '{ids[k]}' has already sent an update in round {Round}.");
+                throw new UpdateRejectedException(RejectionReason.DuplicateContributor, id, $"Contributor '{id}' has already sent an update in round {Round}.");
             }
 
-            if (Mode == AggregationMode.Reproducible)
+            budget += strategy.TermBudget(scales[k]);
+            if (budget > BudgetLimit)
             {
-                budget += TermBudget(scales[k]);
-                if (budget > BudgetLimit)
-                {
-                    throw new UpdateRejectedException(
-                        RejectionReason.Overflow,
-                        ids[k],
-                        $"Update from '{ids[k]}' (weight {weights[k]}) could overflow the fixed-point sum of round {Round}; use fewer fractional bits or a smaller value bound.");
-                }
+                throw new UpdateRejectedException(
+                    RejectionReason.Overflow,
+                    id,
+                    $"Update from '{id}' (weight {updates[k].Weight}) could overflow the fixed-point sum of round {Round}; use fewer fractional bits or a smaller value bound.");
             }
         }
     }
 
-    /// <summary>The largest |term| one update can add: ceil(scale · bound) + 1 (below 2^51 + 1, by the weight check).</summary>
-    private long TermBudget(double scale) => (long)Math.Ceiling(scale * Format!.ValueBound) + 1;
-
-    private void Commit(string contributorId, double weight, double scale)
+    /// <summary>After a failed pass: the first update, in batch order, with a value that breaks the bound, as a rejection.</summary>
+    private Exception FindBadValue(ReadOnlySpan<ClientUpdate> updates, UpdateStream[] streams)
     {
-        state.Contributors.Add(contributorId);
-        if (Mode == AggregationMode.Fast)
+        for (int k = 0; k < updates.Length; k++)
         {
-            state.TotalWeight += weight;
-        }
-        else
-        {
-            state.FixedTotalWeight += (long)Math.ScaleB(scale, Format!.WeightFractionalBits - Format.FractionalBits);
-            state.Budget += TermBudget(scale);
-        }
-    }
-
-    /// <summary>Runs the kernel over [start, end) for <paramref name="count"/> updates; false if a value broke the bound.</summary>
-    private bool Run(float** updates, double* scales, int count, int start, int end)
-    {
-        if (Mode == AggregationMode.Fast)
-        {
-            fixed (double* acc = state.Sum)
+            int index = AccumulateKernel.IndexOfOutOfBound(streams[k], updates[k].Format, Dimension, strategy.Bound);
+            if (index >= 0)
             {
-                return AccumulateKernel.Accumulate<MultiplyAddOperator, double>(acc, updates, scales, count, start, end, bound);
+                string id = updates[k].ContributorId;
+                double value = AccumulateKernel.ValueAt(streams[k], updates[k].Format, index);
+                return double.IsFinite(value)
+                    ? new UpdateRejectedException(
+                        RejectionReason.ValueOutOfBound,
+                        id,
+                        $"Update from '{id}' has value {value} at index {index}, outside the fixed-point bound ±{Format!.ValueBound}.",
+                        index)
+                    : new UpdateRejectedException(
+                        RejectionReason.NonFiniteValue,
+                        id,
+                        $"Update from '{id}' has value {value} at index {index}; updates must be finite.",
+                        index);
             }
         }
 
-        fixed (long* acc = state.FixedSum)
-        {
-            return AccumulateKernel.Accumulate<FixedPointOperator, long>(acc, updates, scales, count, start, end, bound);
-        }
+        return new InvalidOperationException("A value broke the bound but none could be found again; was an update modified while it was being added?");
     }
-
-    /// <summary>The fused batch: tiles of parameters, groups of updates, threads by parameter range; undone exactly on failure.</summary>
-    private bool RunTiled(nint[] pointers, double[] scales)
-    {
-        int tiles = (Dimension + TileSize - 1) / TileSize;
-        int threads = Math.Clamp(maxDegreeOfParallelism, 1, tiles);
-        int[] reached = new int[threads];
-        int failed = 0;
-        EnsureBackup();
-
-        void Worker(int t)
-        {
-            int firstTile = (int)((long)tiles * t / threads);
-            int lastTile = (int)((long)tiles * (t + 1) / threads);
-            reached[t] = firstTile;
-            fixed (nint* p = pointers)
-            fixed (double* s = scales)
-            {
-                for (int tile = firstTile; tile < lastTile && Volatile.Read(ref failed) == 0; tile++)
-                {
-                    int start = tile * TileSize;
-                    int end = Math.Min(start + TileSize, Dimension);
-                    SaveTile(start, end);
-                    reached[t] = tile + 1;
-                    for (int g = 0; g < pointers.Length; g += GroupSize)
-                    {
-                        if (!Run((float**)(p + g), s + g, Math.Min(GroupSize, pointers.Length - g), start, end))
-                        {
-                            Volatile.Write(ref failed, 1);
-                            return;
-                        }
-                    }
-                }
-            }
-        }
-
-        if (threads == 1)
-        {
-            Worker(0);
-        }
-        else
-        {
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, Worker);
-        }
-
-        if (failed == 0)
-        {
-            return true;
-        }
-
-        for (int t = 0; t < threads; t++)
-        {
-            int firstTile = (int)((long)tiles * t / threads);
-            RestoreTiles(firstTile * TileSize, Math.Min(reached[t] * TileSize, Dimension));
-        }
-
-        return false;
-    }
-
-    private void EnsureBackup()
-    {
-        if (Mode == AggregationMode.Fast)
-        {
-            backup ??= new double[Dimension];
-        }
-        else
-        {
-            fixedBackup ??= new long[Dimension];
-        }
-    }
-
-    private void SaveTile(int start, int end)
-    {
-        if (Mode == AggregationMode.Fast)
-        {
-            state.Sum.AsSpan(start, end - start).CopyTo(backup.AsSpan(start));
-        }
-        else
-        {
-            state.FixedSum.AsSpan(start, end - start).CopyTo(fixedBackup.AsSpan(start));
-        }
-    }
-
-    private void RestoreTiles(int start, int end)
-    {
-        if (end <= start)
-        {
-            return;
-        }
-
-        if (Mode == AggregationMode.Fast)
-        {
-            backup.AsSpan(start, end - start).CopyTo(state.Sum.AsSpan(start));
-        }
-        else
-        {
-            fixedBackup.AsSpan(start, end - start).CopyTo(state.FixedSum.AsSpan(start));
-        }
-    }
-
-    private UpdateRejectedException BadValue(string contributorId, int index, float value) =>
-        float.IsFinite(value)
-            ? new UpdateRejectedException(
-                RejectionReason.ValueOutOfBound,
-                contributorId,
-                $"Update from '{contributorId}' has value {value} at index {index}, outside the fixed-point bound ±{Format!.ValueBound}.",
-                index)
-            : new UpdateRejectedException(
-                RejectionReason.NonFiniteValue,
-                contributorId,
-                $"Update from '{contributorId}' has value {value} at index {index}; updates must be finite.",
-                index);
 }

@@ -1,152 +1,248 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
 using FogPlacement.Aggregation;
-using FogPlacement.Aggregation.Kernels;
 
 namespace FogPlacement.Cli;
 
 /// <summary>
-/// <c>fogplacement bench aggregate</c>: how fast this machine aggregates updates (GB/s of update bytes consumed),
-/// in the fast and reproducible modes, next to a memory-read ceiling measured in the same run over the same buffers.
+/// <c>fogplacement bench aggregate</c>: how fast this machine aggregates updates (GB/s of update bytes consumed, and
+/// parameters per second), in the fast and reproducible modes and in any <see cref="UpdateFormat"/>, next to a
+/// memory-read ceiling measured in the same run over the same bytes with the same threads.
 /// </summary>
+/// <remarks>
+/// Steady state: the three measurements are interleaved, round after round, until the best time of each has not
+/// improved by more than 1 % for <see cref="StableRounds"/> rounds (at least <see cref="MinRounds"/> rounds, at most
+/// <see cref="MaxRounds"/> or <see cref="MaxSeconds"/> seconds); the best of each counts. Before that, the first and
+/// second fast batches of this fresh process are timed, to show what a new fog process gets from its second round on.
+/// </remarks>
 internal static class BenchAggregateCommand
 {
-    private const int Repetitions = 9;
+    private const int MinRounds = 8;
+    private const int StableRounds = 5;
+    private const int MaxRounds = 200;
+    private const double MaxSeconds = 20;
+    private const int MaxThreads = 256;
+
+    /// <summary>What the benchmark may allocate: update payloads and four arrays of sums.</summary>
+    private const double MaxBytes = 16e9;
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var updates = new Option<int>("--updates") { Description = "Updates per batch, K.", DefaultValueFactory = _ => 64 };
         var dimension = new Option<int>("--dimension") { Description = "Parameters per update, M.", DefaultValueFactory = _ => 1_000_000 };
-        var threads = new Option<int>("--threads") { Description = "Threads, by parameter range.", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = $"Threads, by parameter range; 1 to {MaxThreads}.", DefaultValueFactory = _ => 1 };
+        var format = new Option<string>("--format") { Description = "Update format: float32, bfloat16, float16 or int8 (int8 with a float32 scale per 64 values).", DefaultValueFactory = _ => "float32" };
+        format.AcceptOnlyFromAmong("float32", "bfloat16", "float16", "int8");
         var json = new Option<bool>("--json") { Description = "Print the measurements as JSON." };
         var command = new Command("aggregate", "Measures fused aggregation throughput against a memory-read ceiling, to size fog hardware.")
         {
-            updates, dimension, threads, json,
+            updates, dimension, threads, format, json,
         };
         command.SetAction(result => CommandLine.Guard(stderr, "bench aggregate", () =>
         {
-            Measurement m = Measure(result.GetValue(updates), result.GetValue(dimension), result.GetValue(threads));
+            Measurement m = Measure(result.GetValue(updates), result.GetValue(dimension), result.GetValue(threads), ParseFormat(result.GetValue(format)!));
             stdout.Write(result.GetValue(json) ? Json(m) : Table(m));
         }));
         return command;
     }
 
-    internal sealed record Measurement(int Updates, int Dimension, int Threads, double CeilingGBps, double FastGBps, double ReproducibleGBps);
+    internal sealed record Measurement(
+        int Updates,
+        int Dimension,
+        int Threads,
+        UpdateFormat Format,
+        long UpdateBytes,
+        double CeilingGBps,
+        double FastGBps,
+        double ReproducibleGBps,
+        double SecondBatchGBps,
+        int Rounds);
 
-    internal static Measurement Measure(int updateCount, int dimension, int threads)
+    internal static UpdateFormat ParseFormat(string name) => name switch
+    {
+        "float32" => UpdateFormat.Float32,
+        "bfloat16" => UpdateFormat.BFloat16,
+        "float16" => UpdateFormat.Float16,
+        "int8" => UpdateFormat.Int8Block64,
+        _ => throw new ArgumentException($"Unknown --format '{name}'; use float32, bfloat16, float16 or int8."),
+    };
+
+    internal static string FormatName(UpdateFormat format) => format switch
+    {
+        UpdateFormat.Float32 => "float32",
+        UpdateFormat.BFloat16 => "bfloat16",
+        UpdateFormat.Float16 => "float16",
+        _ => "int8",
+    };
+
+    internal static Measurement Measure(int updateCount, int dimension, int threads, UpdateFormat format)
     {
         if (updateCount < 1 || dimension < 1 || threads < 1)
         {
             throw new ArgumentException($"--updates, --dimension and --threads must be at least 1; got {updateCount}, {dimension} and {threads}.");
         }
 
-        double bytes = 4.0 * updateCount * dimension;
-        if (bytes > 16e9)
+        if (threads > MaxThreads)
         {
-            throw new ArgumentException($"{updateCount} updates of {dimension} parameters need {bytes / 1e9:0.#} GB of buffers; the benchmark takes at most 16 GB.");
+            throw new ArgumentException($"--threads is {threads}; the benchmark takes at most {MaxThreads}.");
         }
 
-        var rng = new Random(2026);
-        ClientUpdate[] batch = new ClientUpdate[updateCount];
-        for (int k = 0; k < updateCount; k++)
+        long payload = UpdateEncoding.PayloadLength(format, dimension);
+        double bytes = ((double)updateCount * payload) + (4 * 8.0 * dimension);
+        if (bytes > MaxBytes)
         {
+            throw new ArgumentException($"{updateCount} updates of {dimension} parameters and their sums need {bytes / 1e9:0.#} GB; the benchmark takes at most 16 GB.");
+        }
+
+        ClientUpdate[] batch = MakeBatch(updateCount, dimension, format);
+        double updateBytes = (double)updateCount * payload;
+
+        // A fresh process: the first two fast batches, before anything else has run the kernel. Each is preceded by a read
+        // of the updates, as every steady-state batch below is, so that the data sits in the same caches in both.
+        var fastAccumulator = new UpdateAccumulator(dimension, round: 0, AggregationMode.Fast) { MaxDegreeOfParallelism = threads };
+        ReadAll(batch, threads);
+        TimeBatch(fastAccumulator, batch, 0);
+        ReadAll(batch, threads);
+        double second = TimeBatch(fastAccumulator, batch, 1);
+
+        // Interleaved, so that the ceiling and both modes see the same machine conditions; the best pass of each counts.
+        // Accumulators are reused across passes with Reset, as a fog node reuses one across rounds.
+        var reproducibleAccumulator = new UpdateAccumulator(dimension, round: 0, AggregationMode.Reproducible) { MaxDegreeOfParallelism = threads };
+        double ceiling = double.MaxValue, fast = double.MaxValue, reproducible = double.MaxValue;
+        int stable = 0, rounds = 0;
+        long start = Stopwatch.GetTimestamp();
+        while (rounds < MaxRounds && (rounds < MinRounds || stable < StableRounds) && Stopwatch.GetElapsedTime(start).TotalSeconds < MaxSeconds)
+        {
+            double c = ReadAll(batch, threads);
+            double f = TimeBatch(fastAccumulator, batch, rounds + 2);
+            double r = TimeBatch(reproducibleAccumulator, batch, rounds);
+            bool improved = c < ceiling * 0.99 || f < fast * 0.99 || r < reproducible * 0.99;
+            (ceiling, fast, reproducible) = (Math.Min(ceiling, c), Math.Min(fast, f), Math.Min(reproducible, r));
+            stable = improved ? 0 : stable + 1;
+            rounds++;
+        }
+
+        return new Measurement(
+            updateCount,
+            dimension,
+            threads,
+            format,
+            (long)updateBytes,
+            updateBytes / ceiling / 1e9,
+            updateBytes / fast / 1e9,
+            updateBytes / reproducible / 1e9,
+            updateBytes / second / 1e9,
+            rounds);
+    }
+
+    private static ClientUpdate[] MakeBatch(int updateCount, int dimension, UpdateFormat format)
+    {
+        var batch = new ClientUpdate[updateCount];
+        Parallel.For(0, updateCount, k =>
+        {
+            var rng = new Random(2026 + k);
             float[] values = GC.AllocateUninitializedArray<float>(dimension, pinned: true);
             for (int j = 0; j < values.Length; j++)
             {
                 values[j] = (rng.NextSingle() * 2) - 1;
             }
 
-            batch[k] = new ClientUpdate("device-" + k, values, 1 + rng.Next(1000));
-        }
-
-        // Interleaved, so that the ceiling and both modes see the same machine conditions; the best pass of each counts.
-        // Accumulators are reused across passes with Reset, as a fog node reuses one across rounds.
-        var fastAccumulator = new UpdateAccumulator(dimension, round: 0, AggregationMode.Fast) { MaxDegreeOfParallelism = threads };
-        var reproducibleAccumulator = new UpdateAccumulator(dimension, round: 0, AggregationMode.Reproducible) { MaxDegreeOfParallelism = threads };
-        double ceiling = double.MaxValue, fast = double.MaxValue, reproducible = double.MaxValue;
-        for (int i = 0; i <= Repetitions; i++)
-        {
-            double c = ReadAll(batch, dimension, threads);
-            double f = TimeBatch(fastAccumulator, batch, i);
-            double r = TimeBatch(reproducibleAccumulator, batch, i);
-            if (i > 0)
-            {
-                (ceiling, fast, reproducible) = (Math.Min(ceiling, c), Math.Min(fast, f), Math.Min(reproducible, r));
-            }
-        }
-
-        return new Measurement(updateCount, dimension, threads, bytes / ceiling / 1e9, bytes / fast / 1e9, bytes / reproducible / 1e9);
+            double weight = 1 + rng.Next(1000);
+            batch[k] = format == UpdateFormat.Float32
+                ? new ClientUpdate("device-" + k, values, weight)
+                : new ClientUpdate("device-" + k, format, UpdateEncoding.Encode(values, format), weight);
+        });
+        return batch;
     }
 
+    /// <summary>Seconds for one batch; never zero (a batch below the clock's resolution counts as one tick).</summary>
     private static double TimeBatch(UpdateAccumulator accumulator, ClientUpdate[] batch, int round)
     {
         accumulator.Reset(round);
         long start = Stopwatch.GetTimestamp();
         accumulator.AddBatch(batch);
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1.0 / Stopwatch.Frequency);
     }
 
     /// <summary>Touches every update byte once, split by parameter range over the threads like the accumulator.</summary>
-    private static double ReadAll(ClientUpdate[] batch, int dimension, int threads)
+    private static double ReadAll(ClientUpdate[] batch, int threads)
     {
-        float sink = 0;
+        uint sink = 0;
         long start = Stopwatch.GetTimestamp();
         if (threads == 1)
         {
             foreach (ClientUpdate u in batch)
             {
-                sink += MemoryRead.Sum(u.Values.Span);
+                sink += ReadCeiling.Sum(Bytes(u));
             }
         }
         else
         {
-            float[] partial = new float[threads];
+            uint[] partial = new uint[threads];
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
             {
-                int from = (int)((long)dimension * t / threads), to = (int)((long)dimension * (t + 1) / threads);
                 foreach (ClientUpdate u in batch)
                 {
-                    partial[t] += MemoryRead.Sum(u.Values.Span[from..to]);
+                    ReadOnlySpan<byte> all = Bytes(u);
+                    int from = (int)((long)all.Length * t / threads), to = (int)((long)all.Length * (t + 1) / threads);
+                    partial[t] += ReadCeiling.Sum(all[from..to]);
                 }
             });
-            sink = partial.Sum();
+            sink = partial.Aggregate(0u, (a, b) => a + b);
         }
 
-        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double seconds = Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1.0 / Stopwatch.Frequency);
         GC.KeepAlive(sink);
         return seconds;
     }
+
+    private static ReadOnlySpan<byte> Bytes(ClientUpdate u) =>
+        u.Payload.IsEmpty ? MemoryMarshal.AsBytes(u.Values.Span) : u.Payload.Span;
 
     private static string Table(Measurement m)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(string.Create(c, $"aggregating {m.Updates} updates x {m.Dimension:N0} parameters ({4.0 * m.Updates * m.Dimension / 1e6:N0} MB of float32 updates), {m.Threads} thread(s)"));
-        sb.AppendLine(string.Create(c, $"on {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, SIMD: {Simd()}"));
-        sb.AppendLine(string.Create(c, $"{"mode",-16}{"GB/s",8}{"of read ceiling",18}"));
-        sb.AppendLine(new string('-', 42));
-        sb.AppendLine(string.Create(c, $"{"read ceiling",-16}{m.CeilingGBps,8:F2}{"100%",18}"));
-        sb.AppendLine(string.Create(c, $"{"fast",-16}{m.FastGBps,8:F2}{Percent(m.FastGBps / m.CeilingGBps),18}"));
-        sb.AppendLine(string.Create(c, $"{"reproducible",-16}{m.ReproducibleGBps,8:F2}{Percent(m.ReproducibleGBps / m.CeilingGBps),18}"));
+        sb.AppendLine(string.Create(c, $"aggregating {m.Updates} updates x {m.Dimension:N0} parameters ({m.UpdateBytes / 1e6:N1} MB of {FormatName(m.Format)} updates), {m.Threads} thread(s)"));
+        sb.AppendLine(string.Create(c, $"on {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, SIMD: {Simd()}; steady state after {m.Rounds} rounds"));
+        sb.AppendLine(string.Create(c, $"{"mode",-24}{"GB/s",8}{"Mparam/s",12}{"of read ceiling",18}"));
+        sb.AppendLine(new string('-', 62));
+        sb.AppendLine(string.Create(c, $"{"read ceiling",-24}{m.CeilingGBps,8:F2}{ParametersPerSecond(m, m.CeilingGBps) / 1e6,12:N0}{"100%",18}"));
+        foreach ((string name, double gbps) in Modes(m))
+        {
+            sb.AppendLine(string.Create(c, $"{name,-24}{gbps,8:F2}{ParametersPerSecond(m, gbps) / 1e6,12:N0}{Percent(gbps / m.CeilingGBps),18}"));
+        }
+
+        sb.AppendLine(string.Create(c, $"{"fast, 2nd batch of run",-24}{m.SecondBatchGBps,8:F2}{ParametersPerSecond(m, m.SecondBatchGBps) / 1e6,12:N0}{Percent(m.SecondBatchGBps / m.FastGBps) + " of fast",18}"));
         return sb.ToString();
     }
+
+    private static (string Name, double GBps)[] Modes(Measurement m) => [("fast", m.FastGBps), ("reproducible", m.ReproducibleGBps)];
+
+    private static double ParametersPerSecond(Measurement m, double gbps) => gbps * 1e9 / m.UpdateBytes * m.Updates * m.Dimension;
 
     private static string Json(Measurement m) => JsonText.Write(w =>
     {
         w.WriteNumber("updates", m.Updates);
         w.WriteNumber("dimension", m.Dimension);
         w.WriteNumber("threads", m.Threads);
+        w.WriteString("format", FormatName(m.Format));
+        w.WriteNumber("updateBytes", m.UpdateBytes);
         w.WriteNumber("ceilingGBps", m.CeilingGBps);
+        w.WriteNumber("secondBatchGBps", m.SecondBatchGBps);
+        w.WriteNumber("rounds", m.Rounds);
         w.WriteStartArray("modes");
-        foreach ((string name, double gbps) in new[] { ("fast", m.FastGBps), ("reproducible", m.ReproducibleGBps) })
+        foreach ((string name, double gbps) in Modes(m))
         {
             w.WriteStartObject();
             w.WriteString("mode", name);
             w.WriteNumber("GBps", gbps);
             w.WriteNumber("ratioToCeiling", gbps / m.CeilingGBps);
+            w.WriteNumber("parametersPerSecond", ParametersPerSecond(m, gbps));
             w.WriteEndObject();
         }
 

@@ -41,7 +41,7 @@ public static class AggregationGenerators
         from fogOf in Gen.ArrayOf(Gen.Choose(0, fogNodes - 1), updates)
         from regions in Gen.Choose(1, 3)
         from regionOf in Gen.ArrayOf(Gen.Choose(0, regions - 1), fogNodes)
-        from batch in Gen.Choose(1, 6)
+        from batch in Gen.Choose(1, 12)
         from threads in Gen.Choose(1, 3)
         from threeLevel in Gen.Elements(true, false)
         select new TreePlan(order, fogOf, regionOf, batch, threads, threeLevel);

@@ -1,3 +1,4 @@
+using FogPlacement.Aggregation.Accumulation;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -24,7 +25,7 @@ public class HierarchicalAggregationTests
     {
         var accumulator = new UpdateAccumulator(3, round: 1, AggregationMode.Reproducible);
         accumulator.Add("a", [1f, 2f, 3f], 1);
-        accumulator.AddBatch([new ClientUpdate("b", new[] { 3f, 6f, -3f }, 3), new ClientUpdate("c", new[] { 0.5f, 0f, -16f }, 4)]);
+        accumulator.AddBatch([new ClientUpdate("b", new[] { 3f, 6f, -3f }, 3), new ClientUpdate("c", new[] { 0.5f, 0f, -16f }, 4)], TestContext.Current.CancellationToken);
         PartialAggregate partial = accumulator.ToPartial();
         Assert.Equal([(1 + 9 + 2) / 8.0, (2 + 18) / 8.0, (3 - 9 - 64) / 8.0], partial.ComputeAverage());
         Assert.Equal(8, partial.TotalWeight);
@@ -41,7 +42,7 @@ public class HierarchicalAggregationTests
 
     [Property(MaxTest = 12)]
     public Property Reproducible_mode_is_bit_identical_across_threads_on_many_tiles() =>
-        Prop.ForAll(AggregationGenerators.RoundWithPlan(2 * UpdateAccumulator.TileSize, 3 * UpdateAccumulator.TileSize + 77, 9), x =>
+        Prop.ForAll(AggregationGenerators.RoundWithPlan(2 * TiledDriver.MinParametersPerThread, (3 * TiledDriver.MinParametersPerThread) + 77, 9), x =>
             Aggregator.Flat(x.Round, AggregationMode.Reproducible).Encode().AsSpan().SequenceEqual(
                 Aggregator.Tree(x.Round, x.Plan with { Threads = 3 }, AggregationMode.Reproducible).Encode()));
 
@@ -121,11 +122,11 @@ public class HierarchicalAggregationTests
         ClientUpdate[] updates = [.. Enumerable.Range(0, devices).Select(i => new ClientUpdate(
             $"device-{i}", Kernels.AccumulateKernelTests.RandomValues(rng, dimension), rng.Next(1, 500)))];
         var flat = new UpdateAccumulator(dimension, 1, AggregationMode.Reproducible);
-        flat.AddBatch(updates);
+        flat.AddBatch(updates, TestContext.Current.CancellationToken);
         PartialAggregate[] fogs = [.. updates.Chunk(100).Select(chunk =>
         {
             var fog = new UpdateAccumulator(dimension, 1, AggregationMode.Reproducible);
-            fog.AddBatch(chunk);
+            fog.AddBatch(chunk, TestContext.Current.CancellationToken);
             return fog.ToPartial();
         })];
         PartialAggregate cloud = PartialAggregate.Merge(fogs);
@@ -137,7 +138,7 @@ public class HierarchicalAggregationTests
     public void Reset_starts_a_new_round_as_if_the_accumulator_were_new()
     {
         var reused = new UpdateAccumulator(5000, 1, AggregationMode.Reproducible);
-        reused.AddBatch([new ClientUpdate("a", Enumerable.Repeat(3f, 5000).ToArray(), 2)]);
+        reused.AddBatch([new ClientUpdate("a", Enumerable.Repeat(3f, 5000).ToArray(), 2)], TestContext.Current.CancellationToken);
         reused.Reset(2);
         Assert.Equal(0, reused.UpdateCount);
         reused.Add("a", Enumerable.Repeat(1f, 5000).ToArray(), 1);

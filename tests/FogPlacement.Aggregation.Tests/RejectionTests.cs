@@ -37,7 +37,7 @@ public class RejectionTests
             UpdateAccumulator accumulator = WithOne(mode);
             byte[] before = accumulator.ToPartial().Encode();
             var single = Assert.Throws<UpdateRejectedException>(() => accumulator.Add(id, values, weight));
-            var batch = Assert.Throws<UpdateRejectedException>(() => accumulator.AddBatch([new ClientUpdate("ok", new float[] { 1, 1, 1, 1 }, 1), new ClientUpdate(id, values, weight)]));
+            var batch = Assert.Throws<UpdateRejectedException>(() => accumulator.AddBatch([new ClientUpdate("ok", new float[] { 1, 1, 1, 1 }, 1), new ClientUpdate(id, values, weight)], TestContext.Current.CancellationToken));
             foreach (UpdateRejectedException ex in new[] { single, batch })
             {
                 Assert.Equal(reason, ex.Reason);
@@ -138,7 +138,7 @@ public class RejectionTests
                 int index = (where / 7) % x.Round.Dimension;
                 float[] poisoned = x.Round.Updates[victim].Values.ToArray();
                 poisoned[index] = bad;
-                ClientUpdate[] batch = [.. x.Round.Updates.Select((u, k) => k == victim ? u with { Values = poisoned } : u)];
+                ClientUpdate[] batch = [.. x.Round.Updates.Select((u, k) => k == victim ? new ClientUpdate(u.ContributorId, poisoned, u.Weight) : u)];
 
                 var ex = Assert.Throws<UpdateRejectedException>(() => accumulator.AddBatch(batch));
                 return (ex.ContributorId == batch[victim].ContributorId && ex.Index == index && accumulator.ToPartial().Encode().AsSpan().SequenceEqual(before))

@@ -1,343 +1,370 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace FogPlacement.Aggregation.Kernels;
 
 /// <summary>
-/// The SIMD kernel: for j in [start, end), acc[j] = acc[j] + Σ_k scale[k] · u_k[j], updates applied in order k = 0, 1, ...
-/// so every width gives the same bits as the scalar loop. One pass over memory both validates and accumulates:
-/// with a value-checking operator each value is checked against the bound (|u| ≤ bound; NaN fails), otherwise the
-/// sums are checked for NaN or infinity, which a bad value always leaves behind.
-/// Widest first: Vector512, then Vector256, then Vector128, then a scalar tail.
+/// The SIMD kernel, the one place where updates meet the sums. For j in [start, end):
+/// destination[j] = source[j] + Σ_k scale[k] · u_k[j], updates applied in order k = 0, 1, ... so every width gives the
+/// same bits as the scalar loop (source and destination may be the same array). Values are dequantised in registers by
+/// the format operator (<see cref="IUpdateFormat"/>) and summed by the mode operator (<see cref="IAccumulateOperator{TAcc}"/>).
+/// One pass both validates and accumulates: with a value-checking operator every value is checked against the bound
+/// (|v| ≤ bound; NaN fails), otherwise the sums are checked for NaN or infinity, which a bad value always leaves behind.
+/// Widest first: Vector512, then Vector256, then Vector128, then a scalar tail. Eight updates are the unrolled case
+/// (the driver's group size): their scales stay in registers and the sums are loaded and stored once per eight.
 /// </summary>
+/// <remarks>
+/// Every entry point is <see cref="MethodImplOptions.AggressiveOptimization"/>: the kernel is jitted fully optimised
+/// on its first call, so no batch, not even a fresh process's first, runs unoptimised tier-0 code (the runtime's
+/// guidance for hot methods that are called few times with long loops).
+/// </remarks>
 internal static unsafe class AccumulateKernel
 {
-    /// <summary>Accumulates with the widest accelerated width. Returns false if any value broke the bound (acc is then partly written).</summary>
-    public static bool Accumulate<TOp, TAcc>(TAcc* acc, float** updates, double* scales, int count, int start, int end, float bound)
+    /// <summary>Updates per pass over the sums, unrolled.</summary>
+    public const int GroupSize = 8;
+
+    /// <summary>Accumulates with the widest accelerated width. Returns false if any value broke the bound (destination is then partly written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool Accumulate<TFormat, TOp, TAcc>(TAcc* source, TAcc* destination, UpdateStream* updates, double* scales, int count, int start, int end, double bound)
+        where TFormat : struct, IUpdateFormat
         where TOp : struct, IAccumulateOperator<TAcc>
         where TAcc : unmanaged
     {
+        Debug.Assert(start % UpdateEncoding.Int8BlockSize == 0, "Vector loads must start on a block boundary.");
         bool ok = true;
         int j = start;
         if (Vector512.IsHardwareAccelerated)
         {
-            ok &= Vector512Path<TOp, TAcc>(acc, updates, scales, count, ref j, end, bound);
+            ok &= Vector512Path<TFormat, TOp, TAcc>(source, destination, updates, scales, count, ref j, end, bound);
         }
 
         if (Vector256.IsHardwareAccelerated)
         {
-            ok &= Vector256Path<TOp, TAcc>(acc, updates, scales, count, ref j, end, bound);
+            ok &= Vector256Path<TFormat, TOp, TAcc>(source, destination, updates, scales, count, ref j, end, bound);
         }
 
         if (Vector128.IsHardwareAccelerated)
         {
-            ok &= Vector128Path<TOp, TAcc>(acc, updates, scales, count, ref j, end, bound);
+            ok &= Vector128Path<TFormat, TOp, TAcc>(source, destination, updates, scales, count, ref j, end, bound);
         }
 
-        ok &= ScalarPath<TOp, TAcc>(acc, updates, scales, count, ref j, end, bound);
+        ok &= ScalarPath<TFormat, TOp, TAcc>(source, destination, updates, scales, count, ref j, end, bound);
         return ok;
     }
 
-    /// <summary>Processes whole blocks of 16 floats from <paramref name="j"/>, advancing it.</summary>
-    public static bool Vector512Path<TOp, TAcc>(TAcc* acc, float** updates, double* scales, int count, ref int j, int end, float bound)
+    /// <summary>Processes whole blocks of 16 values from <paramref name="j"/>, advancing it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool Vector512Path<TFormat, TOp, TAcc>(TAcc* source, TAcc* destination, UpdateStream* updates, double* scales, int count, ref int j, int end, double bound)
+        where TFormat : struct, IUpdateFormat
         where TOp : struct, IAccumulateOperator<TAcc>
         where TAcc : unmanaged
     {
-        Vector512<float> limit = Vector512.Create(bound);
-        Vector512<int> ok = Vector512<int>.AllBitsSet;
-        if (count == 4)
+        Vector512<double> limit = Vector512.Create(bound);
+        Vector512<float> floatLimit = Vector512.Create(FloatAtMost(bound));
+        Vector512<long> ok = Vector512<long>.AllBitsSet;
+        Vector512<uint> worst = Vector512<uint>.Zero;
+        int half = Vector512<TAcc>.Count;
+        int i = j;
+        if (count == GroupSize)
         {
-            // The common case, unrolled: four update streams, their scales in registers, the sums loaded once.
-            float* p0 = updates[0], p1 = updates[1], p2 = updates[2], p3 = updates[3];
+            UpdateStream u0 = updates[0], u1 = updates[1], u2 = updates[2], u3 = updates[3];
+            UpdateStream u4 = updates[4], u5 = updates[5], u6 = updates[6], u7 = updates[7];
             Vector512<double> s0 = Vector512.Create(scales[0]), s1 = Vector512.Create(scales[1]);
             Vector512<double> s2 = Vector512.Create(scales[2]), s3 = Vector512.Create(scales[3]);
-            for (; j <= end - 16; j += 16)
+            Vector512<double> s4 = Vector512.Create(scales[4]), s5 = Vector512.Create(scales[5]);
+            Vector512<double> s6 = Vector512.Create(scales[6]), s7 = Vector512.Create(scales[7]);
+            for (; i <= end - 16; i += 16)
             {
-                Vector512<float> u0 = Vector512.Load(p0 + j), u1 = Vector512.Load(p1 + j);
-                Vector512<float> u2 = Vector512.Load(p2 + j), u3 = Vector512.Load(p3 + j);
-                if (TOp.ChecksValues)
-                {
-                    ok &= (Vector512.LessThanOrEqual(Vector512.Abs(u0), limit) & Vector512.LessThanOrEqual(Vector512.Abs(u1), limit)
-                        & Vector512.LessThanOrEqual(Vector512.Abs(u2), limit) & Vector512.LessThanOrEqual(Vector512.Abs(u3), limit)).AsInt32();
-                }
-
-                Vector512<TAcc> a0 = Vector512.Load(acc + j);
-                Vector512<TAcc> a1 = Vector512.Load(acc + j + 8);
-                a0 = TOp.Invoke(a0, Vector512.WidenLower(u0), s0);
-                a1 = TOp.Invoke(a1, Vector512.WidenUpper(u0), s0);
-                a0 = TOp.Invoke(a0, Vector512.WidenLower(u1), s1);
-                a1 = TOp.Invoke(a1, Vector512.WidenUpper(u1), s1);
-                a0 = TOp.Invoke(a0, Vector512.WidenLower(u2), s2);
-                a1 = TOp.Invoke(a1, Vector512.WidenUpper(u2), s2);
-                a0 = TOp.Invoke(a0, Vector512.WidenLower(u3), s3);
-                a1 = TOp.Invoke(a1, Vector512.WidenUpper(u3), s3);
-                a0 = TOp.Finish(a0, 4);
-                a1 = TOp.Finish(a1, 4);
-                if (!TOp.ChecksValues)
-                {
-                    ok &= (Vector512.Equals(a0 - a0, Vector512<TAcc>.Zero).AsInt64() & Vector512.Equals(a1 - a1, Vector512<TAcc>.Zero).AsInt64()).AsInt32();
-                }
-
-                a0.Store(acc + j);
-                a1.Store(acc + j + 8);
+                Vector512<TAcc> a0 = Vector512.Load(source + i);
+                Vector512<TAcc> a1 = Vector512.Load(source + i + half);
+                Step<TFormat, TOp, TAcc>(u0, i, s0, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u1, i, s1, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u2, i, s2, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u3, i, s3, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u4, i, s4, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u5, i, s5, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u6, i, s6, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u7, i, s7, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Finish<TOp, TAcc>(destination + i, half, GroupSize, a0, a1, ref ok);
             }
 
-            return Vector512.EqualsAll(ok, Vector512<int>.AllBitsSet);
+            j = i;
+            return Vector512.EqualsAll(ok, Vector512<long>.AllBitsSet) && Vector512.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
         }
 
-        for (; j <= end - 16; j += 16)
+        for (; i <= end - 16; i += 16)
         {
-            Vector512<TAcc> a0 = Vector512.Load(acc + j);
-            Vector512<TAcc> a1 = Vector512.Load(acc + j + 8);
+            Vector512<TAcc> a0 = Vector512.Load(source + i);
+            Vector512<TAcc> a1 = Vector512.Load(source + i + half);
             for (int k = 0; k < count; k++)
             {
-                Vector512<float> u = Vector512.Load(updates[k] + j);
-                if (TOp.ChecksValues)
-                {
-                    ok &= Vector512.LessThanOrEqual(Vector512.Abs(u), limit).AsInt32();
-                }
-
-                Vector512<double> s = Vector512.Create(scales[k]);
-                a0 = TOp.Invoke(a0, Vector512.WidenLower(u), s);
-                a1 = TOp.Invoke(a1, Vector512.WidenUpper(u), s);
+                Step<TFormat, TOp, TAcc>(updates[k], i, Vector512.Create(scales[k]), floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
             }
 
-            a0 = TOp.Finish(a0, count);
-            a1 = TOp.Finish(a1, count);
-            if (!TOp.ChecksValues)
-            {
-                // A NaN or infinite value leaves a non-finite sum behind: x − x is 0 only for finite x.
-                ok &= (Vector512.Equals(a0 - a0, Vector512<TAcc>.Zero).AsInt64() & Vector512.Equals(a1 - a1, Vector512<TAcc>.Zero).AsInt64()).AsInt32();
-            }
-
-            a0.Store(acc + j);
-            a1.Store(acc + j + 8);
+            Finish<TOp, TAcc>(destination + i, half, count, a0, a1, ref ok);
         }
 
-        return Vector512.EqualsAll(ok, Vector512<int>.AllBitsSet);
+        j = i;
+        return Vector512.EqualsAll(ok, Vector512<long>.AllBitsSet) && Vector512.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
     }
 
-    /// <summary>Processes whole blocks of 8 floats from <paramref name="j"/>, advancing it.</summary>
-    public static bool Vector256Path<TOp, TAcc>(TAcc* acc, float** updates, double* scales, int count, ref int j, int end, float bound)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TFormat, TOp, TAcc>(UpdateStream u, int j, Vector512<double> scale, Vector512<float> floatLimit, Vector512<double> limit, ref Vector512<TAcc> a0, ref Vector512<TAcc> a1, ref Vector512<long> ok, ref Vector512<uint> worst)
+        where TFormat : struct, IUpdateFormat
         where TOp : struct, IAccumulateOperator<TAcc>
         where TAcc : unmanaged
     {
-        Vector256<float> limit = Vector256.Create(bound);
-        Vector256<int> ok = Vector256<int>.AllBitsSet;
-        if (count == 4)
+        TFormat.Load(u, j, TOp.ChecksValues, floatLimit, limit, ref ok, ref worst, out Vector512<double> lower, out Vector512<double> upper);
+
+        a0 = TOp.Invoke(a0, lower, scale);
+        a1 = TOp.Invoke(a1, upper, scale);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<TOp, TAcc>(TAcc* destination, int half, int count, Vector512<TAcc> a0, Vector512<TAcc> a1, ref Vector512<long> ok)
+        where TOp : struct, IAccumulateOperator<TAcc>
+        where TAcc : unmanaged
+    {
+        a0 = TOp.Finish(a0, count);
+        a1 = TOp.Finish(a1, count);
+        if (!TOp.ChecksValues)
         {
-            // The common case, unrolled: four update streams, their scales in registers, the sums loaded once.
-            float* p0 = updates[0], p1 = updates[1], p2 = updates[2], p3 = updates[3];
+            // A NaN or infinite value leaves a non-finite sum behind: x − x is 0 only for finite x.
+            ok &= (Vector512.Equals(a0 - a0, Vector512<TAcc>.Zero).AsInt64() & Vector512.Equals(a1 - a1, Vector512<TAcc>.Zero).AsInt64());
+        }
+
+        a0.Store(destination);
+        a1.Store(destination + half);
+    }
+
+    /// <summary>Processes whole blocks of 8 values from <paramref name="j"/>, advancing it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool Vector256Path<TFormat, TOp, TAcc>(TAcc* source, TAcc* destination, UpdateStream* updates, double* scales, int count, ref int j, int end, double bound)
+        where TFormat : struct, IUpdateFormat
+        where TOp : struct, IAccumulateOperator<TAcc>
+        where TAcc : unmanaged
+    {
+        Vector256<double> limit = Vector256.Create(bound);
+        Vector256<float> floatLimit = Vector256.Create(FloatAtMost(bound));
+        Vector256<long> ok = Vector256<long>.AllBitsSet;
+        Vector256<uint> worst = Vector256<uint>.Zero;
+        int half = Vector256<TAcc>.Count;
+        int i = j;
+        if (count == GroupSize)
+        {
+            UpdateStream u0 = updates[0], u1 = updates[1], u2 = updates[2], u3 = updates[3];
+            UpdateStream u4 = updates[4], u5 = updates[5], u6 = updates[6], u7 = updates[7];
             Vector256<double> s0 = Vector256.Create(scales[0]), s1 = Vector256.Create(scales[1]);
             Vector256<double> s2 = Vector256.Create(scales[2]), s3 = Vector256.Create(scales[3]);
-            for (; j <= end - 8; j += 8)
+            Vector256<double> s4 = Vector256.Create(scales[4]), s5 = Vector256.Create(scales[5]);
+            Vector256<double> s6 = Vector256.Create(scales[6]), s7 = Vector256.Create(scales[7]);
+            for (; i <= end - 8; i += 8)
             {
-                Vector256<float> u0 = Vector256.Load(p0 + j), u1 = Vector256.Load(p1 + j);
-                Vector256<float> u2 = Vector256.Load(p2 + j), u3 = Vector256.Load(p3 + j);
-                if (TOp.ChecksValues)
-                {
-                    ok &= (Vector256.LessThanOrEqual(Vector256.Abs(u0), limit) & Vector256.LessThanOrEqual(Vector256.Abs(u1), limit)
-                        & Vector256.LessThanOrEqual(Vector256.Abs(u2), limit) & Vector256.LessThanOrEqual(Vector256.Abs(u3), limit)).AsInt32();
-                }
-
-                Vector256<TAcc> a0 = Vector256.Load(acc + j);
-                Vector256<TAcc> a1 = Vector256.Load(acc + j + 4);
-                a0 = TOp.Invoke(a0, Vector256.WidenLower(u0), s0);
-                a1 = TOp.Invoke(a1, Vector256.WidenUpper(u0), s0);
-                a0 = TOp.Invoke(a0, Vector256.WidenLower(u1), s1);
-                a1 = TOp.Invoke(a1, Vector256.WidenUpper(u1), s1);
-                a0 = TOp.Invoke(a0, Vector256.WidenLower(u2), s2);
-                a1 = TOp.Invoke(a1, Vector256.WidenUpper(u2), s2);
-                a0 = TOp.Invoke(a0, Vector256.WidenLower(u3), s3);
-                a1 = TOp.Invoke(a1, Vector256.WidenUpper(u3), s3);
-                a0 = TOp.Finish(a0, 4);
-                a1 = TOp.Finish(a1, 4);
-                if (!TOp.ChecksValues)
-                {
-                    ok &= (Vector256.Equals(a0 - a0, Vector256<TAcc>.Zero).AsInt64() & Vector256.Equals(a1 - a1, Vector256<TAcc>.Zero).AsInt64()).AsInt32();
-                }
-
-                a0.Store(acc + j);
-                a1.Store(acc + j + 4);
+                Vector256<TAcc> a0 = Vector256.Load(source + i);
+                Vector256<TAcc> a1 = Vector256.Load(source + i + half);
+                Step<TFormat, TOp, TAcc>(u0, i, s0, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u1, i, s1, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u2, i, s2, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u3, i, s3, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u4, i, s4, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u5, i, s5, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u6, i, s6, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u7, i, s7, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Finish<TOp, TAcc>(destination + i, half, GroupSize, a0, a1, ref ok);
             }
 
-            return Vector256.EqualsAll(ok, Vector256<int>.AllBitsSet);
+            j = i;
+            return Vector256.EqualsAll(ok, Vector256<long>.AllBitsSet) && Vector256.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
         }
 
-        for (; j <= end - 8; j += 8)
+        for (; i <= end - 8; i += 8)
         {
-            Vector256<TAcc> a0 = Vector256.Load(acc + j);
-            Vector256<TAcc> a1 = Vector256.Load(acc + j + 4);
+            Vector256<TAcc> a0 = Vector256.Load(source + i);
+            Vector256<TAcc> a1 = Vector256.Load(source + i + half);
             for (int k = 0; k < count; k++)
             {
-                Vector256<float> u = Vector256.Load(updates[k] + j);
-                if (TOp.ChecksValues)
-                {
-                    ok &= Vector256.LessThanOrEqual(Vector256.Abs(u), limit).AsInt32();
-                }
-
-                Vector256<double> s = Vector256.Create(scales[k]);
-                a0 = TOp.Invoke(a0, Vector256.WidenLower(u), s);
-                a1 = TOp.Invoke(a1, Vector256.WidenUpper(u), s);
+                Step<TFormat, TOp, TAcc>(updates[k], i, Vector256.Create(scales[k]), floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
             }
 
-            a0 = TOp.Finish(a0, count);
-            a1 = TOp.Finish(a1, count);
-            if (!TOp.ChecksValues)
-            {
-                // A NaN or infinite value leaves a non-finite sum behind: x − x is 0 only for finite x.
-                ok &= (Vector256.Equals(a0 - a0, Vector256<TAcc>.Zero).AsInt64() & Vector256.Equals(a1 - a1, Vector256<TAcc>.Zero).AsInt64()).AsInt32();
-            }
-
-            a0.Store(acc + j);
-            a1.Store(acc + j + 4);
+            Finish<TOp, TAcc>(destination + i, half, count, a0, a1, ref ok);
         }
 
-        return Vector256.EqualsAll(ok, Vector256<int>.AllBitsSet);
+        j = i;
+        return Vector256.EqualsAll(ok, Vector256<long>.AllBitsSet) && Vector256.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
     }
 
-    /// <summary>Processes whole blocks of 4 floats from <paramref name="j"/>, advancing it.</summary>
-    public static bool Vector128Path<TOp, TAcc>(TAcc* acc, float** updates, double* scales, int count, ref int j, int end, float bound)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TFormat, TOp, TAcc>(UpdateStream u, int j, Vector256<double> scale, Vector256<float> floatLimit, Vector256<double> limit, ref Vector256<TAcc> a0, ref Vector256<TAcc> a1, ref Vector256<long> ok, ref Vector256<uint> worst)
+        where TFormat : struct, IUpdateFormat
         where TOp : struct, IAccumulateOperator<TAcc>
         where TAcc : unmanaged
     {
-        Vector128<float> limit = Vector128.Create(bound);
-        Vector128<int> ok = Vector128<int>.AllBitsSet;
-        if (count == 4)
+        TFormat.Load(u, j, TOp.ChecksValues, floatLimit, limit, ref ok, ref worst, out Vector256<double> lower, out Vector256<double> upper);
+
+        a0 = TOp.Invoke(a0, lower, scale);
+        a1 = TOp.Invoke(a1, upper, scale);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<TOp, TAcc>(TAcc* destination, int half, int count, Vector256<TAcc> a0, Vector256<TAcc> a1, ref Vector256<long> ok)
+        where TOp : struct, IAccumulateOperator<TAcc>
+        where TAcc : unmanaged
+    {
+        a0 = TOp.Finish(a0, count);
+        a1 = TOp.Finish(a1, count);
+        if (!TOp.ChecksValues)
         {
-            // The common case, unrolled: four update streams, their scales in registers, the sums loaded once.
-            float* p0 = updates[0], p1 = updates[1], p2 = updates[2], p3 = updates[3];
+            // A NaN or infinite value leaves a non-finite sum behind: x − x is 0 only for finite x.
+            ok &= (Vector256.Equals(a0 - a0, Vector256<TAcc>.Zero).AsInt64() & Vector256.Equals(a1 - a1, Vector256<TAcc>.Zero).AsInt64());
+        }
+
+        a0.Store(destination);
+        a1.Store(destination + half);
+    }
+
+    /// <summary>Processes whole blocks of 4 values from <paramref name="j"/>, advancing it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool Vector128Path<TFormat, TOp, TAcc>(TAcc* source, TAcc* destination, UpdateStream* updates, double* scales, int count, ref int j, int end, double bound)
+        where TFormat : struct, IUpdateFormat
+        where TOp : struct, IAccumulateOperator<TAcc>
+        where TAcc : unmanaged
+    {
+        Vector128<double> limit = Vector128.Create(bound);
+        Vector128<float> floatLimit = Vector128.Create(FloatAtMost(bound));
+        Vector128<long> ok = Vector128<long>.AllBitsSet;
+        Vector128<uint> worst = Vector128<uint>.Zero;
+        int half = Vector128<TAcc>.Count;
+        int i = j;
+        if (count == GroupSize)
+        {
+            UpdateStream u0 = updates[0], u1 = updates[1], u2 = updates[2], u3 = updates[3];
+            UpdateStream u4 = updates[4], u5 = updates[5], u6 = updates[6], u7 = updates[7];
             Vector128<double> s0 = Vector128.Create(scales[0]), s1 = Vector128.Create(scales[1]);
             Vector128<double> s2 = Vector128.Create(scales[2]), s3 = Vector128.Create(scales[3]);
-            for (; j <= end - 4; j += 4)
+            Vector128<double> s4 = Vector128.Create(scales[4]), s5 = Vector128.Create(scales[5]);
+            Vector128<double> s6 = Vector128.Create(scales[6]), s7 = Vector128.Create(scales[7]);
+            for (; i <= end - 4; i += 4)
             {
-                Vector128<float> u0 = Vector128.Load(p0 + j), u1 = Vector128.Load(p1 + j);
-                Vector128<float> u2 = Vector128.Load(p2 + j), u3 = Vector128.Load(p3 + j);
-                if (TOp.ChecksValues)
-                {
-                    ok &= (Vector128.LessThanOrEqual(Vector128.Abs(u0), limit) & Vector128.LessThanOrEqual(Vector128.Abs(u1), limit)
-                        & Vector128.LessThanOrEqual(Vector128.Abs(u2), limit) & Vector128.LessThanOrEqual(Vector128.Abs(u3), limit)).AsInt32();
-                }
-
-                Vector128<TAcc> a0 = Vector128.Load(acc + j);
-                Vector128<TAcc> a1 = Vector128.Load(acc + j + 2);
-                a0 = TOp.Invoke(a0, Vector128.WidenLower(u0), s0);
-                a1 = TOp.Invoke(a1, Vector128.WidenUpper(u0), s0);
-                a0 = TOp.Invoke(a0, Vector128.WidenLower(u1), s1);
-                a1 = TOp.Invoke(a1, Vector128.WidenUpper(u1), s1);
-                a0 = TOp.Invoke(a0, Vector128.WidenLower(u2), s2);
-                a1 = TOp.Invoke(a1, Vector128.WidenUpper(u2), s2);
-                a0 = TOp.Invoke(a0, Vector128.WidenLower(u3), s3);
-                a1 = TOp.Invoke(a1, Vector128.WidenUpper(u3), s3);
-                a0 = TOp.Finish(a0, 4);
-                a1 = TOp.Finish(a1, 4);
-                if (!TOp.ChecksValues)
-                {
-                    ok &= (Vector128.Equals(a0 - a0, Vector128<TAcc>.Zero).AsInt64() & Vector128.Equals(a1 - a1, Vector128<TAcc>.Zero).AsInt64()).AsInt32();
-                }
-
-                a0.Store(acc + j);
-                a1.Store(acc + j + 2);
+                Vector128<TAcc> a0 = Vector128.Load(source + i);
+                Vector128<TAcc> a1 = Vector128.Load(source + i + half);
+                Step<TFormat, TOp, TAcc>(u0, i, s0, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u1, i, s1, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u2, i, s2, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u3, i, s3, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u4, i, s4, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u5, i, s5, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u6, i, s6, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Step<TFormat, TOp, TAcc>(u7, i, s7, floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
+                Finish<TOp, TAcc>(destination + i, half, GroupSize, a0, a1, ref ok);
             }
 
-            return Vector128.EqualsAll(ok, Vector128<int>.AllBitsSet);
+            j = i;
+            return Vector128.EqualsAll(ok, Vector128<long>.AllBitsSet) && Vector128.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
         }
 
-        for (; j <= end - 4; j += 4)
+        for (; i <= end - 4; i += 4)
         {
-            Vector128<TAcc> a0 = Vector128.Load(acc + j);
-            Vector128<TAcc> a1 = Vector128.Load(acc + j + 2);
+            Vector128<TAcc> a0 = Vector128.Load(source + i);
+            Vector128<TAcc> a1 = Vector128.Load(source + i + half);
             for (int k = 0; k < count; k++)
             {
-                Vector128<float> u = Vector128.Load(updates[k] + j);
-                if (TOp.ChecksValues)
-                {
-                    ok &= Vector128.LessThanOrEqual(Vector128.Abs(u), limit).AsInt32();
-                }
-
-                Vector128<double> s = Vector128.Create(scales[k]);
-                a0 = TOp.Invoke(a0, Vector128.WidenLower(u), s);
-                a1 = TOp.Invoke(a1, Vector128.WidenUpper(u), s);
+                Step<TFormat, TOp, TAcc>(updates[k], i, Vector128.Create(scales[k]), floatLimit, limit, ref a0, ref a1, ref ok, ref worst);
             }
 
-            a0 = TOp.Finish(a0, count);
-            a1 = TOp.Finish(a1, count);
-            if (!TOp.ChecksValues)
-            {
-                // A NaN or infinite value leaves a non-finite sum behind: x − x is 0 only for finite x.
-                ok &= (Vector128.Equals(a0 - a0, Vector128<TAcc>.Zero).AsInt64() & Vector128.Equals(a1 - a1, Vector128<TAcc>.Zero).AsInt64()).AsInt32();
-            }
-
-            a0.Store(acc + j);
-            a1.Store(acc + j + 2);
+            Finish<TOp, TAcc>(destination + i, half, count, a0, a1, ref ok);
         }
 
-        return Vector128.EqualsAll(ok, Vector128<int>.AllBitsSet);
+        j = i;
+        return Vector128.EqualsAll(ok, Vector128<long>.AllBitsSet) && Vector128.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TFormat, TOp, TAcc>(UpdateStream u, int j, Vector128<double> scale, Vector128<float> floatLimit, Vector128<double> limit, ref Vector128<TAcc> a0, ref Vector128<TAcc> a1, ref Vector128<long> ok, ref Vector128<uint> worst)
+        where TFormat : struct, IUpdateFormat
+        where TOp : struct, IAccumulateOperator<TAcc>
+        where TAcc : unmanaged
+    {
+        TFormat.Load(u, j, TOp.ChecksValues, floatLimit, limit, ref ok, ref worst, out Vector128<double> lower, out Vector128<double> upper);
+
+        a0 = TOp.Invoke(a0, lower, scale);
+        a1 = TOp.Invoke(a1, upper, scale);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<TOp, TAcc>(TAcc* destination, int half, int count, Vector128<TAcc> a0, Vector128<TAcc> a1, ref Vector128<long> ok)
+        where TOp : struct, IAccumulateOperator<TAcc>
+        where TAcc : unmanaged
+    {
+        a0 = TOp.Finish(a0, count);
+        a1 = TOp.Finish(a1, count);
+        if (!TOp.ChecksValues)
+        {
+            // A NaN or infinite value leaves a non-finite sum behind: x − x is 0 only for finite x.
+            ok &= (Vector128.Equals(a0 - a0, Vector128<TAcc>.Zero).AsInt64() & Vector128.Equals(a1 - a1, Vector128<TAcc>.Zero).AsInt64());
+        }
+
+        a0.Store(destination);
+        a1.Store(destination + half);
     }
 
     /// <summary>The scalar reference, also the tail of every vector path.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static bool ScalarPath<TOp, TAcc>(TAcc* acc, float** updates, double* scales, int count, ref int j, int end, float bound)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    public static bool ScalarPath<TFormat, TOp, TAcc>(TAcc* source, TAcc* destination, UpdateStream* updates, double* scales, int count, ref int j, int end, double bound)
+        where TFormat : struct, IUpdateFormat
         where TOp : struct, IAccumulateOperator<TAcc>
         where TAcc : unmanaged
     {
         bool ok = true;
         for (; j < end; j++)
         {
-            TAcc a = acc[j];
+            TAcc a = source[j];
             for (int k = 0; k < count; k++)
             {
-                float u = updates[k][j];
+                double v = TFormat.Value(updates[k], j);
                 if (TOp.ChecksValues)
                 {
-                    ok &= MathF.Abs(u) <= bound;
+                    ok &= Math.Abs(v) <= bound;
                 }
 
-                a = TOp.Invoke(a, u, scales[k]);
+                a = TOp.Invoke(a, v, scales[k]);
             }
 
             a = TOp.Finish(a, count);
             ok &= TOp.IsValid(a);
-            acc[j] = a;
+            destination[j] = a;
         }
 
         return ok;
     }
 
-    /// <summary>The index of the first value in <paramref name="values"/> that breaks the bound, or -1.</summary>
-    public static int IndexOfOutOfBound(ReadOnlySpan<float> values, float bound)
+    /// <summary>The largest float at most <paramref name="value"/>: for a float f, |f| ≤ value exactly when |f| ≤ FloatAtMost(value).</summary>
+    public static float FloatAtMost(double value)
     {
-        for (int i = 0; i < values.Length; i++)
+        float f = (float)value;
+        return f > value ? MathF.BitDecrement(f) : f;
+    }
+
+    /// <summary>Value j of an update, exactly, as the kernel adds it.</summary>
+    public static double ValueAt(UpdateStream update, UpdateFormat format, int j) => format switch
+    {
+        UpdateFormat.Float32 => Float32Format.Value(update, j),
+        UpdateFormat.BFloat16 => BFloat16Format.Value(update, j),
+        UpdateFormat.Float16 => Float16Format.Value(update, j),
+        _ => Int8Block64Format.Value(update, j),
+    };
+
+    /// <summary>The index of the first value of an update that breaks the bound (|v| ≤ bound; NaN never is), or -1.</summary>
+    public static int IndexOfOutOfBound(UpdateStream update, UpdateFormat format, int dimension, double bound)
+    {
+        for (int j = 0; j < dimension; j++)
         {
-            if (!(MathF.Abs(values[i]) <= bound))
+            if (!(Math.Abs(ValueAt(update, format, j)) <= bound))
             {
-                return i;
+                return j;
             }
         }
 
         return -1;
-    }
-
-    /// <summary>True when every |value| ≤ <paramref name="bound"/> (NaN never is), checked with the widest vectors.</summary>
-    public static bool AllWithinBound(ReadOnlySpan<float> values, float bound)
-    {
-        int i = 0;
-        ref float start = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> limit = Vector256.Create(bound);
-            Vector256<int> ok = Vector256<int>.AllBitsSet;
-            for (; i <= values.Length - 8; i += 8)
-            {
-                ok &= Vector256.LessThanOrEqual(Vector256.Abs(Vector256.LoadUnsafe(ref start, (nuint)i)), limit).AsInt32();
-            }
-
-            if (!Vector256.EqualsAll(ok, Vector256<int>.AllBitsSet))
-            {
-                return false;
-            }
-        }
-
-        return IndexOfOutOfBound(values[i..], bound) < 0;
     }
 }

@@ -37,7 +37,11 @@ internal interface IAccumulateOperator<TAcc>
     static abstract Vector512<TAcc> Invoke(Vector512<TAcc> acc, Vector512<double> value, Vector512<double> scale);
 }
 
-/// <summary>Fast mode: acc += scale · value in double, a multiply then an add (never fused, so every width rounds alike).</summary>
+/// <summary>
+/// Fast mode: acc += scale · value in double, fused (one rounding), at every width and in the scalar path alike, so
+/// every width gives the same bits. Where the processor has no FMA instruction the runtime computes the fused result in
+/// software: still exact and identical, only slower.
+/// </summary>
 internal readonly struct MultiplyAddOperator : IAccumulateOperator<double>
 {
     public static bool ChecksValues => false;
@@ -52,19 +56,19 @@ internal readonly struct MultiplyAddOperator : IAccumulateOperator<double>
 
     public static Vector512<double> Finish(Vector512<double> acc, int count) => acc;
 
-    public static double Invoke(double acc, double value, double scale) => acc + (value * scale);
+    public static double Invoke(double acc, double value, double scale) => Math.FusedMultiplyAdd(value, scale, acc);
 
-    public static Vector128<double> Invoke(Vector128<double> acc, Vector128<double> value, Vector128<double> scale) => acc + (value * scale);
+    public static Vector128<double> Invoke(Vector128<double> acc, Vector128<double> value, Vector128<double> scale) => Vector128.FusedMultiplyAdd(value, scale, acc);
 
-    public static Vector256<double> Invoke(Vector256<double> acc, Vector256<double> value, Vector256<double> scale) => acc + (value * scale);
+    public static Vector256<double> Invoke(Vector256<double> acc, Vector256<double> value, Vector256<double> scale) => Vector256.FusedMultiplyAdd(value, scale, acc);
 
-    public static Vector512<double> Invoke(Vector512<double> acc, Vector512<double> value, Vector512<double> scale) => acc + (value * scale);
+    public static Vector512<double> Invoke(Vector512<double> acc, Vector512<double> value, Vector512<double> scale) => Vector512.FusedMultiplyAdd(value, scale, acc);
 }
 
 /// <summary>
-/// Reproducible mode: acc += round(scale · value) in 64-bit integers. Rounding uses the magic-number trick:
-/// for |x| &lt; 2^51, the bits of x + 1.5·2^52 minus the bits of 1.5·2^52 are round-half-even(x), in one IEEE add,
-/// identical at every width. Each step adds the raw bits; <see cref="Finish(long, int)"/> takes off count · bits(1.5·2^52)
+/// Reproducible mode: acc += round(scale · value) in 64-bit integers, the exact product rounded once. Rounding uses the
+/// magic-number trick: for |x| &lt; 2^51, the bits of x + 1.5·2^52 minus the bits of 1.5·2^52 are round-half-even(x),
+/// here in one fused multiply-add (so x = scale · value is never rounded on its own), identical at every width. Each step adds the raw bits; <see cref="Finish(long, int)"/> takes off count · bits(1.5·2^52)
 /// once (two's-complement wrap-around in between is harmless). Integer addition is associative, so the sum does
 /// not depend on order.
 /// </summary>
@@ -83,16 +87,16 @@ internal readonly struct FixedPointOperator : IAccumulateOperator<long>
     public static bool IsValid(long acc) => true;
 
     public static long Invoke(long acc, double value, double scale) =>
-        acc + BitConverter.DoubleToInt64Bits((value * scale) + Magic);
+        acc + BitConverter.DoubleToInt64Bits(Math.FusedMultiplyAdd(value, scale, Magic));
 
     public static Vector128<long> Invoke(Vector128<long> acc, Vector128<double> value, Vector128<double> scale) =>
-        acc + ((value * scale) + Vector128.Create(Magic)).AsInt64();
+        acc + Vector128.FusedMultiplyAdd(value, scale, Vector128.Create(Magic)).AsInt64();
 
     public static Vector256<long> Invoke(Vector256<long> acc, Vector256<double> value, Vector256<double> scale) =>
-        acc + ((value * scale) + Vector256.Create(Magic)).AsInt64();
+        acc + Vector256.FusedMultiplyAdd(value, scale, Vector256.Create(Magic)).AsInt64();
 
     public static Vector512<long> Invoke(Vector512<long> acc, Vector512<double> value, Vector512<double> scale) =>
-        acc + ((value * scale) + Vector512.Create(Magic)).AsInt64();
+        acc + Vector512.FusedMultiplyAdd(value, scale, Vector512.Create(Magic)).AsInt64();
 
     public static long Finish(long acc, int count) => acc - (count * MagicBits);
 

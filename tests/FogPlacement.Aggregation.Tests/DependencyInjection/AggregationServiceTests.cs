@@ -95,9 +95,9 @@ public class AggregationServiceTests
         bad[500] = float.NaN;
 
         accumulator.Add("a", values, 1);
-        accumulator.AddBatch([new ClientUpdate("b", values, 1), new ClientUpdate("c", values, 2)]);
+        accumulator.AddBatch([new ClientUpdate("b", values, 1), new ClientUpdate("c", values, 2)], TestContext.Current.CancellationToken);
         Assert.Throws<UpdateRejectedException>(() => accumulator.Add("d", bad, 1));
-        Assert.Throws<UpdateRejectedException>(() => accumulator.AddBatch([new ClientUpdate("e", values, 1), new ClientUpdate("f", bad, 1), new ClientUpdate("g", values, 1)]));
+        Assert.Throws<UpdateRejectedException>(() => accumulator.AddBatch([new ClientUpdate("e", values, 1), new ClientUpdate("f", bad, 1), new ClientUpdate("g", values, 1)], TestContext.Current.CancellationToken));
         Assert.Throws<UpdateRejectedException>(() => accumulator.Add("a", values, 1));
 
         UpdateAccumulator cloud = service.CreateAccumulator(1);

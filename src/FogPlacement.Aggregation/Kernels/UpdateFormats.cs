@@ -1,0 +1,259 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FogPlacement.Aggregation.Kernels;
+
+/// <summary>One update's pinned payload as the kernel reads it: its values and, for int8 blocks, its scales.</summary>
+internal readonly unsafe struct UpdateStream
+{
+    public UpdateStream(byte* values, float* scales)
+    {
+        Values = values;
+        Scales = scales;
+    }
+
+    /// <summary>The first value (for int8 blocks, the first q after the scales).</summary>
+    public byte* Values { get; }
+
+    /// <summary>The block scales of <see cref="UpdateFormat.Int8Block64"/>; null otherwise.</summary>
+    public float* Scales { get; }
+
+    public static UpdateStream Create(byte* payload, UpdateFormat format, int dimension) =>
+        format == UpdateFormat.Int8Block64
+            ? new UpdateStream(payload + (4 * UpdateEncoding.BlockCount(dimension)), (float*)payload)
+            : new UpdateStream(payload, null);
+}
+
+/// <summary>
+/// Dequantises one format in registers (TensorPrimitives style: a small operator struct per format, one generic
+/// driver). Each Load returns consecutive values from index j widened to double, exactly; at every width the values
+/// are the same as the scalar <see cref="Value"/>. With <c>check</c> (a constant after inlining) it also records whether
+/// every |value| ≤ the limit (NaN never is), in the narrowest domain that holds the values exactly. For float32,
+/// bfloat16 and float16 it keeps the largest |value|'s bits in <c>worst</c> (an AND and an unsigned max: for
+/// non-negative floats the bits order as the values do, and NaN's bits exceed infinity's), compared with the limit
+/// once at the end; for int8 blocks it ANDs double compares into <c>ok</c>. Vector loads never straddle an
+/// int8 block: the driver starts them at multiples of their width, and 64 is a multiple of every width.
+/// </summary>
+internal unsafe interface IUpdateFormat
+{
+    /// <summary>Value j, exactly, in double.</summary>
+    static abstract double Value(UpdateStream u, int j);
+
+    /// <summary>Values j..j+15.</summary>
+    static abstract void Load(UpdateStream u, int j, bool check, Vector512<float> floatLimit, Vector512<double> doubleLimit, ref Vector512<long> ok, ref Vector512<uint> worst, out Vector512<double> lower, out Vector512<double> upper);
+
+    /// <summary>Values j..j+7.</summary>
+    static abstract void Load(UpdateStream u, int j, bool check, Vector256<float> floatLimit, Vector256<double> doubleLimit, ref Vector256<long> ok, ref Vector256<uint> worst, out Vector256<double> lower, out Vector256<double> upper);
+
+    /// <summary>Values j..j+3.</summary>
+    static abstract void Load(UpdateStream u, int j, bool check, Vector128<float> floatLimit, Vector128<double> doubleLimit, ref Vector128<long> ok, ref Vector128<uint> worst, out Vector128<double> lower, out Vector128<double> upper);
+}
+
+/// <summary>IEEE binary32.</summary>
+internal readonly unsafe struct Float32Format : IUpdateFormat
+{
+    public static double Value(UpdateStream u, int j) => Unsafe.ReadUnaligned<float>(u.Values + (4L * j));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector512<float> floatLimit, Vector512<double> doubleLimit, ref Vector512<long> ok, ref Vector512<uint> worst, out Vector512<double> lower, out Vector512<double> upper)
+    {
+        float* p = (float*)u.Values + j;
+        Vector512<float> f = Vector512.Load(p);
+        if (check)
+        {
+            worst = Vector512.Max(worst, f.AsUInt32() & Vector512.Create(0x7FFFFFFFu));
+        }
+        if (Avx512F.IsSupported)
+        {
+            // Each half converted straight from memory (the line is in L1 already): no extract of the upper half.
+            lower = Avx512F.ConvertToVector512Double(Vector256.Load(p));
+            upper = Avx512F.ConvertToVector512Double(Vector256.Load(p + 8));
+        }
+        else
+        {
+            (lower, upper) = Vector512.Widen(f);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector256<float> floatLimit, Vector256<double> doubleLimit, ref Vector256<long> ok, ref Vector256<uint> worst, out Vector256<double> lower, out Vector256<double> upper)
+    {
+        float* p = (float*)u.Values + j;
+        Vector256<float> f = Vector256.Load(p);
+        if (check)
+        {
+            worst = Vector256.Max(worst, f.AsUInt32() & Vector256.Create(0x7FFFFFFFu));
+        }
+        if (Avx.IsSupported)
+        {
+            // Each half converted straight from memory (the line is in L1 already): no extract of the upper half.
+            lower = Avx.ConvertToVector256Double(Vector128.Load(p));
+            upper = Avx.ConvertToVector256Double(Vector128.Load(p + 4));
+        }
+        else
+        {
+            (lower, upper) = Vector256.Widen(f);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector128<float> floatLimit, Vector128<double> doubleLimit, ref Vector128<long> ok, ref Vector128<uint> worst, out Vector128<double> lower, out Vector128<double> upper)
+    {
+        float* p = (float*)u.Values + j;
+        Vector128<float> f = Vector128.Load(p);
+        if (check)
+        {
+            worst = Vector128.Max(worst, f.AsUInt32() & Vector128.Create(0x7FFFFFFFu));
+        }
+        (lower, upper) = Vector128.Widen(f);
+    }
+}
+
+/// <summary>bfloat16: the bits shifted into the upper half of a binary32, which is exact.</summary>
+internal readonly unsafe struct BFloat16Format : IUpdateFormat
+{
+    public static double Value(UpdateStream u, int j) =>
+        BitConverter.UInt32BitsToSingle((uint)Unsafe.ReadUnaligned<ushort>(u.Values + (2L * j)) << 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector512<float> floatLimit, Vector512<double> doubleLimit, ref Vector512<long> ok, ref Vector512<uint> worst, out Vector512<double> lower, out Vector512<double> upper)
+    {
+        Vector512<float> f = (Vector512.WidenLower(Vector256.Load((ushort*)u.Values + j).ToVector512Unsafe()) << 16).AsSingle();
+        if (check)
+        {
+            worst = Vector512.Max(worst, f.AsUInt32() & Vector512.Create(0x7FFFFFFFu));
+        }
+        (lower, upper) = Vector512.Widen(f);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector256<float> floatLimit, Vector256<double> doubleLimit, ref Vector256<long> ok, ref Vector256<uint> worst, out Vector256<double> lower, out Vector256<double> upper)
+    {
+        Vector256<float> f = (Vector256.WidenLower(Vector128.Load((ushort*)u.Values + j).ToVector256Unsafe()) << 16).AsSingle();
+        if (check)
+        {
+            worst = Vector256.Max(worst, f.AsUInt32() & Vector256.Create(0x7FFFFFFFu));
+        }
+        (lower, upper) = Vector256.Widen(f);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector128<float> floatLimit, Vector128<double> doubleLimit, ref Vector128<long> ok, ref Vector128<uint> worst, out Vector128<double> lower, out Vector128<double> upper)
+    {
+        Vector128<float> f = (Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)((ushort*)u.Values + j)).AsUInt16()) << 16).AsSingle();
+        if (check)
+        {
+            worst = Vector128.Max(worst, f.AsUInt32() & Vector128.Create(0x7FFFFFFFu));
+        }
+        (lower, upper) = Vector128.Widen(f);
+    }
+}
+
+/// <summary>
+/// IEEE binary16, converted without a table: the exponent and mantissa bits shifted into a binary32 and multiplied
+/// by 2^112 (exact for normal and subnormal halves), infinities and NaNs given an all-ones exponent, the sign put back.
+/// </summary>
+internal readonly unsafe struct Float16Format : IUpdateFormat
+{
+    private const float Rebias = 5.192297e33f; // 2^112
+
+    public static double Value(UpdateStream u, int j) =>
+        (double)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(u.Values + (2L * j)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector512<float> floatLimit, Vector512<double> doubleLimit, ref Vector512<long> ok, ref Vector512<uint> worst, out Vector512<double> lower, out Vector512<double> upper)
+    {
+        Vector512<uint> h = Vector512.WidenLower(Vector256.Load((ushort*)u.Values + j).ToVector512Unsafe());
+        Vector512<uint> magnitude = h & Vector512.Create(0x7FFFu);
+        Vector512<uint> special = Vector512.GreaterThanOrEqual(magnitude, Vector512.Create(0x7C00u)) & Vector512.Create(0x7F800000u);
+        Vector512<float> f = (magnitude << 13).AsSingle() * Vector512.Create(Rebias);
+        f = (f.AsUInt32() | special | ((h & Vector512.Create(0x8000u)) << 16)).AsSingle();
+        if (check)
+        {
+            worst = Vector512.Max(worst, f.AsUInt32() & Vector512.Create(0x7FFFFFFFu));
+        }
+        (lower, upper) = Vector512.Widen(f);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector256<float> floatLimit, Vector256<double> doubleLimit, ref Vector256<long> ok, ref Vector256<uint> worst, out Vector256<double> lower, out Vector256<double> upper)
+    {
+        Vector256<uint> h = Vector256.WidenLower(Vector128.Load((ushort*)u.Values + j).ToVector256Unsafe());
+        Vector256<uint> magnitude = h & Vector256.Create(0x7FFFu);
+        Vector256<uint> special = Vector256.GreaterThanOrEqual(magnitude, Vector256.Create(0x7C00u)) & Vector256.Create(0x7F800000u);
+        Vector256<float> f = (magnitude << 13).AsSingle() * Vector256.Create(Rebias);
+        f = (f.AsUInt32() | special | ((h & Vector256.Create(0x8000u)) << 16)).AsSingle();
+        if (check)
+        {
+            worst = Vector256.Max(worst, f.AsUInt32() & Vector256.Create(0x7FFFFFFFu));
+        }
+        (lower, upper) = Vector256.Widen(f);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector128<float> floatLimit, Vector128<double> doubleLimit, ref Vector128<long> ok, ref Vector128<uint> worst, out Vector128<double> lower, out Vector128<double> upper)
+    {
+        Vector128<uint> h = Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)((ushort*)u.Values + j)).AsUInt16());
+        Vector128<uint> magnitude = h & Vector128.Create(0x7FFFu);
+        Vector128<uint> special = Vector128.GreaterThanOrEqual(magnitude, Vector128.Create(0x7C00u)) & Vector128.Create(0x7F800000u);
+        Vector128<float> f = (magnitude << 13).AsSingle() * Vector128.Create(Rebias);
+        f = (f.AsUInt32() | special | ((h & Vector128.Create(0x8000u)) << 16)).AsSingle();
+        if (check)
+        {
+            worst = Vector128.Max(worst, f.AsUInt32() & Vector128.Create(0x7FFFFFFFu));
+        }
+        (lower, upper) = Vector128.Widen(f);
+    }
+}
+
+/// <summary>
+/// Int8 with a binary32 scale per block of 64: q · scale, exact in double (8 by 24 significant bits). The q are
+/// widened to int32 and converted to float (exact below 2^24), widened to double and scaled.
+/// </summary>
+internal readonly unsafe struct Int8Block64Format : IUpdateFormat
+{
+    public static double Value(UpdateStream u, int j) => ((sbyte*)u.Values)[j] * (double)u.Scales[j >> 6];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector512<float> floatLimit, Vector512<double> doubleLimit, ref Vector512<long> ok, ref Vector512<uint> worst, out Vector512<double> lower, out Vector512<double> upper)
+    {
+        Vector512<double> scale = Vector512.Create((double)u.Scales[j >> 6]);
+        Vector512<int> q = Vector512.WidenLower(Vector256.WidenLower(Vector128.Load((sbyte*)u.Values + j).ToVector256Unsafe()).ToVector512Unsafe());
+        (lower, upper) = Vector512.Widen(Vector512.ConvertToSingle(q));
+        lower *= scale;
+        upper *= scale;
+        if (check)
+        {
+            ok &= (Vector512.LessThanOrEqual(Vector512.Abs(lower), doubleLimit) & Vector512.LessThanOrEqual(Vector512.Abs(upper), doubleLimit)).AsInt64();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector256<float> floatLimit, Vector256<double> doubleLimit, ref Vector256<long> ok, ref Vector256<uint> worst, out Vector256<double> lower, out Vector256<double> upper)
+    {
+        Vector256<double> scale = Vector256.Create((double)u.Scales[j >> 6]);
+        Vector256<int> q = Vector256.WidenLower(Vector128.WidenLower(Vector128.CreateScalar(*(ulong*)((sbyte*)u.Values + j)).AsSByte()).ToVector256Unsafe());
+        (lower, upper) = Vector256.Widen(Vector256.ConvertToSingle(q));
+        lower *= scale;
+        upper *= scale;
+        if (check)
+        {
+            ok &= (Vector256.LessThanOrEqual(Vector256.Abs(lower), doubleLimit) & Vector256.LessThanOrEqual(Vector256.Abs(upper), doubleLimit)).AsInt64();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load(UpdateStream u, int j, bool check, Vector128<float> floatLimit, Vector128<double> doubleLimit, ref Vector128<long> ok, ref Vector128<uint> worst, out Vector128<double> lower, out Vector128<double> upper)
+    {
+        Vector128<double> scale = Vector128.Create((double)u.Scales[j >> 6]);
+        Vector128<int> q = Vector128.WidenLower(Vector128.WidenLower(Vector128.CreateScalar(*(uint*)((sbyte*)u.Values + j)).AsSByte()));
+        (lower, upper) = Vector128.Widen(Vector128.ConvertToSingle(q));
+        lower *= scale;
+        upper *= scale;
+        if (check)
+        {
+            ok &= (Vector128.LessThanOrEqual(Vector128.Abs(lower), doubleLimit) & Vector128.LessThanOrEqual(Vector128.Abs(upper), doubleLimit)).AsInt64();
+        }
+    }
+}
