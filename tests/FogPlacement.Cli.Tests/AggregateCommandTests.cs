@@ -65,6 +65,50 @@ public class AggregateCommandTests
             12));
     }
 
+    [Theory]
+    [InlineData("float32", 4)]
+    [InlineData("bfloat16", 2)]
+    [InlineData("int8", 1)]
+    public void Bench_aggregate_reports_the_format_the_second_batch_and_parameters_per_second(string format, int bytesPerParameter)
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("bench", "aggregate", "--updates", "3", "--dimension", "6400", "--format", format, "--json");
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement root = doc.RootElement;
+        Assert.Equal(format, root.GetProperty("format").GetString());
+        Assert.True(root.GetProperty("secondBatchGBps").GetDouble() > 0);
+        long bytes = root.GetProperty("updateBytes").GetInt64();
+        Assert.InRange(bytes, 3L * 6400 * bytesPerParameter, (3L * 6400 * bytesPerParameter) + (3 * 4 * 100));
+        foreach (JsonElement m in root.GetProperty("modes").EnumerateArray())
+        {
+            // parameters per second = GB/s · 1e9 / bytes per batch · parameters per batch
+            Assert.Equal(m.GetProperty("GBps").GetDouble() * 1e9 / bytes * 3 * 6400, m.GetProperty("parametersPerSecond").GetDouble(), 6);
+        }
+    }
+
+    [Fact]
+    public void The_read_ceiling_reads_every_byte()
+    {
+        var rng = new Random(3);
+        for (int length = 0; length <= 1100; length += length < 300 ? 1 : 97)
+        {
+            byte[] data = new byte[length];
+            rng.NextBytes(data);
+            uint expected = 0;
+            for (int i = 0; i + 4 <= length; i += 4)
+            {
+                expected += BitConverter.ToUInt32(data, i);
+            }
+
+            for (int i = length / 4 * 4; i < length; i++)
+            {
+                expected += data[i];
+            }
+
+            Assert.Equal(expected, ReadCeiling.Sum(data));
+        }
+    }
+
     [Fact]
     public void Bench_aggregate_refuses_silly_sizes()
     {
