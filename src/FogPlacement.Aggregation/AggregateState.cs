@@ -75,7 +75,12 @@ internal sealed class AggregateState
         return copy;
     }
 
-    public void ComputeAverage(Span<double> destination)
+    public void ComputeAverage(Span<double> destination) => ComputeAverage<double>(destination);
+
+    public void ComputeAverage(Span<float> destination) => ComputeAverage<float>(destination);
+
+    private void ComputeAverage<T>(Span<T> destination)
+        where T : IFloatingPoint<T>
     {
         if (destination.Length != Dimension)
         {
@@ -92,7 +97,7 @@ internal sealed class AggregateState
             double weight = TotalWeight;
             for (int j = 0; j < destination.Length; j++)
             {
-                destination[j] = Sum![j] / weight;
+                destination[j] = T.CreateChecked(Sum![j] / weight);
             }
         }
         else
@@ -101,7 +106,7 @@ internal sealed class AggregateState
             int shift = Format!.WeightFractionalBits - Format.FractionalBits;
             for (int j = 0; j < destination.Length; j++)
             {
-                destination[j] = Math.ScaleB(FixedSum![j] / weight, shift);
+                destination[j] = T.CreateChecked(Math.ScaleB(FixedSum![j] / weight, shift));
             }
         }
     }

@@ -10,7 +10,9 @@ public sealed record TopologyCost(DataSize WanBytes, long CloudFanIn, long Large
 
 /// <summary>
 /// The backhaul of one federated round, flat (every device sends its update to the cloud) against hierarchical
-/// (devices send to fog nodes, each fog node forwards one update-sized partial). The textbook's Exercise 34.2.3.
+/// (devices send to fog nodes, each fog node forwards one partial). The textbook's Exercise 34.2.3 takes a partial to be
+/// as large as one update (<see cref="Create(long, long, DataSize)"/>); <see cref="Create(long, long, int, UpdateFormat, PartialEncoding, int)"/>
+/// counts the bytes this library's own encodings take.
 /// </summary>
 /// <param name="Devices">Devices contributing an update.</param>
 /// <param name="FogNodes">Fog nodes available; devices are spread as evenly as possible.</param>
@@ -22,7 +24,10 @@ public sealed record BackhaulPlan(long Devices, long FogNodes, DataSize Update, 
     /// <summary>How many times fewer bytes cross the wide-area network (and fewer connections reach the cloud) with the fog tier.</summary>
     public double Reduction => Flat.CloudFanIn / (double)Hierarchical.CloudFanIn;
 
-    /// <summary>Plans one round.</summary>
+    /// <summary>Gets the size of the largest partial a fog node forwards.</summary>
+    public DataSize LargestPartial { get; init; }
+
+    /// <summary>Plans one round with the textbook's model: a partial is as large as one update.</summary>
     /// <param name="devices">Devices contributing an update; at least 1.</param>
     /// <param name="fogNodes">Fog nodes; at least 1. Fog nodes beyond the number of devices stay idle.</param>
     /// <param name="update">The size of one update; greater than zero.</param>
@@ -38,12 +43,57 @@ public sealed record BackhaulPlan(long Devices, long FogNodes, DataSize Update, 
         }
 
         long activeFogNodes = Math.Min(devices, fogNodes);
-        long largestFogFanIn = (devices + fogNodes - 1) / fogNodes;
         return new BackhaulPlan(
             devices,
             fogNodes,
             update,
             new TopologyCost(update * devices, devices, 0),
-            new TopologyCost(update * activeFogNodes, activeFogNodes, largestFogFanIn));
+            new TopologyCost(update * activeFogNodes, activeFogNodes, LargestFanIn(devices, fogNodes)))
+        {
+            LargestPartial = update,
+        };
     }
+
+    /// <summary>
+    /// Plans one round with the bytes this library really sends: each device's payload in <paramref name="format"/>
+    /// (<see cref="UpdateEncoding.PayloadLength"/>), and each fog node's partial in <paramref name="partial"/> encoding with
+    /// the ids of the devices it aggregated (<see cref="PartialAggregateEncoding.EncodedLength"/>).
+    /// </summary>
+    /// <param name="devices">Devices contributing an update; at least 1.</param>
+    /// <param name="fogNodes">Fog nodes; at least 1. Fog nodes beyond the number of devices stay idle.</param>
+    /// <param name="parameters">Parameters of the model; at least 1.</param>
+    /// <param name="format">The devices' update format.</param>
+    /// <param name="partial">How fog nodes encode their partials.</param>
+    /// <param name="contributorIdBytes">The UTF-8 bytes of one device id, on average; 1 to 1024.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    public static BackhaulPlan Create(long devices, long fogNodes, int parameters, UpdateFormat format, PartialEncoding partial, int contributorIdBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(devices, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fogNodes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parameters, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(contributorIdBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(contributorIdBytes, 1024);
+        if (!Enum.IsDefined(partial))
+        {
+            throw new ArgumentOutOfRangeException(nameof(partial), partial, "Unknown partial encoding.");
+        }
+
+        var update = DataSize.FromBytes(UpdateEncoding.PayloadLength(format, parameters));
+        long active = Math.Min(devices, fogNodes);
+        long small = devices / active, large = small + 1, larger = devices % active;
+        DataSize Partial(long fanIn) => DataSize.FromBytes(PartialAggregateEncoding.EncodedLength(parameters, 0, 0, partial) + ((contributorIdBytes + 2.0) * fanIn)); // in double: a fleet of 2^62 devices must not overflow
+        DataSize wan = (Partial(small) * (active - larger)) + (Partial(large) * larger);
+        return new BackhaulPlan(
+            devices,
+            fogNodes,
+            update,
+            new TopologyCost(update * devices, devices, 0),
+            new TopologyCost(wan, active, LargestFanIn(devices, fogNodes)))
+        {
+            LargestPartial = Partial(LargestFanIn(devices, fogNodes)),
+        };
+    }
+
+    /// <summary>⌈devices / fogNodes⌉ without the overflow of devices + fogNodes − 1.</summary>
+    private static long LargestFanIn(long devices, long fogNodes) => (devices / fogNodes) + (devices % fogNodes == 0 ? 0 : 1);
 }

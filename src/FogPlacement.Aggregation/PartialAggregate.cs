@@ -1,9 +1,11 @@
+using System.Buffers;
+
 namespace FogPlacement.Aggregation;
 
 /// <summary>
 /// An immutable, mergeable aggregate of one round: the weighted sum of its contributors' updates, their total weight,
 /// their count and ids. A fog node produces one with <see cref="UpdateAccumulator.ToPartial"/> and ships it upstream
-/// with <see cref="Encode"/>; the cloud merges partials and takes the <see cref="ComputeAverage()"/>.
+/// with <see cref="Encode()"/>; the cloud merges partials and takes the <see cref="ComputeAverage()"/>.
 /// </summary>
 /// <remarks>
 /// Merging is commutative and associative: exactly (bit for bit) in <see cref="AggregationMode.Reproducible"/> mode,
@@ -93,6 +95,12 @@ public sealed class PartialAggregate
     /// <exception cref="InvalidOperationException">The partial holds no update.</exception>
     public void ComputeAverage(Span<double> destination) => State.ComputeAverage(destination);
 
+    /// <summary>Computes the weighted average into float32 <paramref name="destination"/> (each value the double average rounded once).</summary>
+    /// <param name="destination">Room for <see cref="Dimension"/> values, for example the model's own parameter buffer.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
+    /// <exception cref="InvalidOperationException">The partial holds no update.</exception>
+    public void ComputeAverage(Span<float> destination) => State.ComputeAverage(destination);
+
     /// <summary>Copies the weighted sum Σ w·u of every parameter into <paramref name="destination"/> (in reproducible mode, converted from fixed point).</summary>
     /// <param name="destination">Room for <see cref="Dimension"/> values.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
@@ -115,13 +123,60 @@ public sealed class PartialAggregate
         }
     }
 
-    /// <summary>Encodes the partial for shipping upstream (see <see cref="PartialAggregateEncoding"/> for the format).</summary>
-    public byte[] Encode() => PartialAggregateEncoding.Encode(State);
+    /// <summary>Encodes the partial exactly for shipping upstream (see <see cref="PartialAggregateEncoding"/> for the format).</summary>
+    public byte[] Encode() => PartialAggregateEncoding.Encode(State, PartialEncoding.Exact);
 
-    /// <summary>Decodes a partial produced by <see cref="Encode"/>.</summary>
+    /// <summary>Encodes the partial for shipping upstream, exactly or with float32 sums (see <see cref="PartialEncoding"/>).</summary>
+    /// <param name="encoding">How the sums are written.</param>
+    /// <exception cref="InvalidOperationException"><see cref="PartialEncoding.Float32"/> was asked of a reproducible partial.</exception>
+    /// <exception cref="OverflowException">A sum is beyond float32's range (with <see cref="PartialEncoding.Float32"/>).</exception>
+    public byte[] Encode(PartialEncoding encoding) => PartialAggregateEncoding.Encode(State, encoding);
+
+    /// <summary>Encodes the partial into <paramref name="writer"/> in chunks, so a large model's partial needs no large array.</summary>
+    /// <param name="writer">Where to write.</param>
+    /// <param name="encoding">How the sums are written.</param>
+    /// <returns>The number of bytes written.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="PartialEncoding.Float32"/> was asked of a reproducible partial; nothing was written.</exception>
+    /// <exception cref="OverflowException">A sum is beyond float32's range (with <see cref="PartialEncoding.Float32"/>); nothing was written.</exception>
+    public long EncodeTo(IBufferWriter<byte> writer, PartialEncoding encoding)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        return PartialAggregateEncoding.Encode(State, encoding, writer);
+    }
+
+    /// <summary>Encodes the partial into <paramref name="stream"/> in chunks of at most 64 KiB.</summary>
+    /// <param name="stream">Where to write.</param>
+    /// <param name="encoding">How the sums are written.</param>
+    /// <returns>The number of bytes written.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="PartialEncoding.Float32"/> was asked of a reproducible partial; nothing was written.</exception>
+    /// <exception cref="OverflowException">A sum is beyond float32's range (with <see cref="PartialEncoding.Float32"/>); nothing was written.</exception>
+    public long EncodeTo(Stream stream, PartialEncoding encoding)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var writer = new Accumulation.StreamBufferWriter(stream);
+        long length = PartialAggregateEncoding.Encode(State, encoding, writer);
+        writer.Flush();
+        return length;
+    }
+
+    /// <summary>Decodes a partial produced by <see cref="Encode()"/> or <see cref="Encode(PartialEncoding)"/>.</summary>
     /// <param name="data">The encoded bytes.</param>
     /// <exception cref="InvalidDataException">The bytes are truncated, corrupted, foreign or of an unsupported version; the message says which.</exception>
     public static PartialAggregate Decode(ReadOnlySpan<byte> data) => new(PartialAggregateEncoding.Decode(data));
+
+    /// <summary>Decodes a partial held in segments (for example a pipe's buffer), without copying it into one array.</summary>
+    /// <param name="data">Exactly one encoded partial.</param>
+    /// <exception cref="InvalidDataException">The bytes are truncated, corrupted, foreign or of an unsupported version; the message says which.</exception>
+    public static PartialAggregate Decode(ReadOnlySequence<byte> data) => new(PartialAggregateEncoding.Decode(data));
+
+    /// <summary>Reads one partial from a stream in chunks, without a large array; reads nothing past its checksum.</summary>
+    /// <param name="stream">The stream, positioned at the partial.</param>
+    /// <exception cref="InvalidDataException">The bytes are truncated, corrupted, foreign or of an unsupported version; the message says which.</exception>
+    public static PartialAggregate Decode(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        return new(PartialAggregateEncoding.Decode(stream));
+    }
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
@@ -12,7 +13,7 @@ namespace FogPlacement.Aggregation;
 ///      0    4  magic "FPAG"
 ///      4    2  format version (1)
 ///      6    1  mode (0 fast, 1 reproducible)
-///      7    1  reserved, 0
+///      7    1  sum encoding (0 exact: 8 bytes a sum; 1 float32: 4 bytes a sum, fast mode only)
 ///      8    4  dimension
 ///     12    8  round
 ///     20    8  update count
@@ -24,76 +25,149 @@ namespace FogPlacement.Aggregation;
 ///     60    4  contributor count
 ///     64    4  contributor bytes, C
 ///     68    C  contributors, in ordinal order: each a 2-byte length and its UTF-8 bytes
-///   68+C  8·d  sums: doubles (fast) or 64-bit integers (reproducible)
+///   68+C  s·d  sums: doubles (fast, exact), floats (fast, float32) or 64-bit integers (reproducible); s = 8 or 4
 ///    end    8  CRC-64 of every byte before it
 /// </code>
 /// The contributors are sorted, so equal partials encode to equal bytes. The CRC-64 detects every single-bit
-/// error and every burst up to 64 bits.
+/// error and every burst up to 64 bits. Partials can be written to an <see cref="IBufferWriter{T}"/> or a
+/// <see cref="Stream"/> and read from a <see cref="ReadOnlySequence{T}"/> or a <see cref="Stream"/> in chunks, so a
+/// large model's partial never needs one large array.
 /// </summary>
 public static class PartialAggregateEncoding
 {
     /// <summary>The format version this library writes and reads.</summary>
     public const ushort Version = 1;
 
-    private const int HeaderSize = 68;
+    /// <summary>The bytes before the contributor list.</summary>
+    public const int HeaderLength = 68;
+
     private const int ChecksumSize = 8;
+
+    /// <summary>Sums are written and read in chunks of this many parameters.</summary>
+    private const int ChunkParameters = 8192;
+
     private static ReadOnlySpan<byte> Magic => "FPAG"u8;
 
-    internal static byte[] Encode(AggregateState state)
+    /// <summary>The size of an encoded partial.</summary>
+    /// <param name="dimension">Its number of parameters; at least 1.</param>
+    /// <param name="contributorIdBytes">The UTF-8 bytes of all its contributor ids together; at least 0.</param>
+    /// <param name="contributors">Its number of contributors (each id has a 2-byte length); at least 0.</param>
+    /// <param name="encoding">How its sums are written.</param>
+    /// <returns>The number of bytes.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+    public static long EncodedLength(long dimension, long contributorIdBytes, long contributors, PartialEncoding encoding = PartialEncoding.Exact)
     {
-        string[] ids = [.. state.Contributors.Order(StringComparer.Ordinal)];
-        int contributorBytes = ids.Sum(id => 2 + Encoding.UTF8.GetByteCount(id));
-        long length = HeaderSize + (long)contributorBytes + (8L * state.Dimension) + ChecksumSize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(contributorIdBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(contributors);
+        return HeaderLength + contributorIdBytes + (2 * contributors) + (SumSize(encoding) * dimension) + ChecksumSize;
+    }
+
+    internal static byte[] Encode(AggregateState state, PartialEncoding encoding)
+    {
+        var writer = new ArrayBufferWriter<byte>();
+        long length = Encode(state, encoding, writer);
         if (length > Array.MaxLength)
         {
-            throw new InvalidOperationException($"The partial is too large to encode in one array ({length} bytes).");
+            throw new InvalidOperationException($"The partial is too large to encode in one array ({length} bytes); encode it to a stream or a buffer writer instead.");
         }
 
-        byte[] data = new byte[length];
-        Span<byte> s = data;
-        Magic.CopyTo(s);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[4..], Version);
-        s[6] = (byte)state.Mode;
-        BinaryPrimitives.WriteInt32LittleEndian(s[8..], state.Dimension);
-        BinaryPrimitives.WriteInt64LittleEndian(s[12..], state.Round);
-        BinaryPrimitives.WriteInt64LittleEndian(s[20..], state.Contributors.Count);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the encoding in chunks; returns its length. Nothing is written when the partial cannot be encoded this way.</summary>
+    internal static long Encode(AggregateState state, PartialEncoding encoding, IBufferWriter<byte> writer)
+    {
+        if (!Enum.IsDefined(encoding))
+        {
+            throw new ArgumentOutOfRangeException(nameof(encoding), encoding, "Unknown partial encoding.");
+        }
+
+        if (encoding == PartialEncoding.Float32)
+        {
+            if (state.Mode != AggregationMode.Fast)
+            {
+                throw new InvalidOperationException("The float32 encoding is for fast-mode partials; a reproducible partial is always written exactly, or it would not be reproducible.");
+            }
+
+            for (int j = 0; j < state.Dimension; j++)
+            {
+                if (!float.IsFinite((float)state.Sum![j]))
+                {
+                    throw new OverflowException($"Parameter {j}'s sum {state.Sum[j]} is beyond float32's range; encode this partial exactly.");
+                }
+            }
+        }
+
+        string[] ids = [.. state.Contributors.Order(StringComparer.Ordinal)];
+        int idBytes = ids.Sum(id => Encoding.UTF8.GetByteCount(id));
+        var crc = new Crc64();
+
+        Span<byte> h = stackalloc byte[HeaderLength];
+        h.Clear();
+        Magic.CopyTo(h);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[4..], Version);
+        h[6] = (byte)state.Mode;
+        h[7] = (byte)encoding;
+        BinaryPrimitives.WriteInt32LittleEndian(h[8..], state.Dimension);
+        BinaryPrimitives.WriteInt64LittleEndian(h[12..], state.Round);
+        BinaryPrimitives.WriteInt64LittleEndian(h[20..], state.Contributors.Count);
         if (state.Mode == AggregationMode.Fast)
         {
-            BinaryPrimitives.WriteDoubleLittleEndian(s[28..], state.TotalWeight);
+            BinaryPrimitives.WriteDoubleLittleEndian(h[28..], state.TotalWeight);
         }
         else
         {
             FixedPointFormat format = state.Format!;
-            BinaryPrimitives.WriteInt64LittleEndian(s[28..], state.FixedTotalWeight);
-            BinaryPrimitives.WriteInt32LittleEndian(s[36..], format.FractionalBits);
-            BinaryPrimitives.WriteInt32LittleEndian(s[40..], format.WeightFractionalBits);
-            BinaryPrimitives.WriteDoubleLittleEndian(s[44..], format.ValueBound);
-            BinaryPrimitives.WriteInt64LittleEndian(s[52..], state.Budget);
+            BinaryPrimitives.WriteInt64LittleEndian(h[28..], state.FixedTotalWeight);
+            BinaryPrimitives.WriteInt32LittleEndian(h[36..], format.FractionalBits);
+            BinaryPrimitives.WriteInt32LittleEndian(h[40..], format.WeightFractionalBits);
+            BinaryPrimitives.WriteDoubleLittleEndian(h[44..], format.ValueBound);
+            BinaryPrimitives.WriteInt64LittleEndian(h[52..], state.Budget);
         }
 
-        BinaryPrimitives.WriteInt32LittleEndian(s[60..], ids.Length);
-        BinaryPrimitives.WriteInt32LittleEndian(s[64..], contributorBytes);
-        int at = HeaderSize;
+        BinaryPrimitives.WriteInt32LittleEndian(h[60..], ids.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(h[64..], idBytes + (2 * ids.Length));
+        Write(writer, crc, h);
+
         foreach (string id in ids)
         {
-            int n = Encoding.UTF8.GetBytes(id, s[(at + 2)..]);
-            BinaryPrimitives.WriteUInt16LittleEndian(s[at..], (ushort)n);
-            at += 2 + n;
+            Span<byte> span = writer.GetSpan(2 + (3 * id.Length));
+            int n = Encoding.UTF8.GetBytes(id, span[2..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)n);
+            crc.Append(span[..(2 + n)]);
+            writer.Advance(2 + n);
         }
 
-        Span<byte> payload = s.Slice(at, 8 * state.Dimension);
-        if (state.Mode == AggregationMode.Fast)
+        int size = SumSize(encoding);
+        for (int start = 0; start < state.Dimension; start += ChunkParameters)
         {
-            WriteLittleEndian<double>(state.Sum, payload);
-        }
-        else
-        {
-            WriteLittleEndian<long>(state.FixedSum, payload);
+            int count = Math.Min(ChunkParameters, state.Dimension - start);
+            Span<byte> span = writer.GetSpan(size * count)[..(size * count)];
+            if (encoding == PartialEncoding.Float32)
+            {
+                for (int j = 0; j < count; j++)
+                {
+                    BinaryPrimitives.WriteSingleLittleEndian(span[(4 * j)..], (float)state.Sum![start + j]);
+                }
+            }
+            else if (state.Mode == AggregationMode.Fast)
+            {
+                WriteLittleEndian<double>(state.Sum.AsSpan(start, count), span);
+            }
+            else
+            {
+                WriteLittleEndian<long>(state.FixedSum.AsSpan(start, count), span);
+            }
+
+            crc.Append(span);
+            writer.Advance(span.Length);
         }
 
-        at += payload.Length;
-        BinaryPrimitives.WriteUInt64LittleEndian(s[at..], Crc64.HashToUInt64(s[..at]));
-        return data;
+        Span<byte> checksum = writer.GetSpan(ChecksumSize);
+        BinaryPrimitives.WriteUInt64LittleEndian(checksum, crc.GetCurrentHashAsUInt64());
+        writer.Advance(ChecksumSize);
+        return EncodedLength(state.Dimension, idBytes, ids.Length, encoding);
     }
 
     internal static AggregateState Decode(ReadOnlySpan<byte> data)
@@ -105,48 +179,196 @@ public static class PartialAggregateEncoding
                 : "Not a partial aggregate: the data does not start with the magic number \"FPAG\" (foreign bytes).");
         }
 
-        if (data.Length < HeaderSize + ChecksumSize)
+        if (data.Length < HeaderLength + ChecksumSize)
         {
-            throw new InvalidDataException($"Truncated partial aggregate: {data.Length} bytes, shorter than the {HeaderSize + ChecksumSize}-byte minimum.");
+            throw new InvalidDataException($"Truncated partial aggregate: {data.Length} bytes, shorter than the {HeaderLength + ChecksumSize}-byte minimum.");
         }
 
-        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(data[4..]);
+        long expected = CheckHeader(data[..HeaderLength], data.Length);
+        if (expected != data.Length)
+        {
+            throw Mismatch(data[..HeaderLength], data.Length);
+        }
+
+        int end = data.Length - ChecksumSize;
+        if (BinaryPrimitives.ReadUInt64LittleEndian(data[end..]) != Crc64.HashToUInt64(data[..end]))
+        {
+            throw new InvalidDataException("Corrupted partial aggregate: the CRC-64 checksum does not match the data.");
+        }
+
+        return Build(data[..HeaderLength], data[HeaderLength..end]);
+    }
+
+    /// <summary>Reads one partial from a stream (and nothing after it), checking everything <see cref="Decode(ReadOnlySpan{byte})"/> checks.</summary>
+    internal static AggregateState Decode(Stream stream) => Decode(new StreamSource(stream));
+
+    /// <summary>Reads a partial from a sequence of segments, which must hold exactly one partial.</summary>
+    internal static AggregateState Decode(ReadOnlySequence<byte> data)
+    {
+        if (data.IsSingleSegment)
+        {
+            return Decode(data.FirstSpan);
+        }
+
+        var source = new SequenceSource(data);
+        AggregateState state = Decode(source);
+        if (source.Remaining != 0)
+        {
+            throw new InvalidDataException($"Corrupted partial aggregate: {source.Remaining} bytes follow the checksum.");
+        }
+
+        return state;
+    }
+
+    /// <summary>Where the chunked decoder reads from: fills a span, or returns how much it could.</summary>
+    private interface IByteSource
+    {
+        int Read(Span<byte> destination);
+    }
+
+    private static AggregateState Decode(IByteSource source)
+    {
+        Span<byte> header = stackalloc byte[HeaderLength];
+        int read = source.Read(header);
+        if (read < 4 || !header[..4].SequenceEqual(Magic))
+        {
+            throw new InvalidDataException(read < 4
+                ? $"Not a partial aggregate: the stream ended after {read} bytes, before the format's magic number."
+                : "Not a partial aggregate: the data does not start with the magic number \"FPAG\" (foreign bytes).");
+        }
+
+        if (read < HeaderLength)
+        {
+            throw new InvalidDataException($"Truncated partial aggregate: the stream ended after {read} bytes, inside the {HeaderLength}-byte header.");
+        }
+
+        long expected = CheckHeader(header, long.MaxValue);
+        var crc = new Crc64();
+        crc.Append(header);
+        int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
+        byte[] ids = new byte[contributorBytes];
+        ReadExactly(source, ids, expected, HeaderLength);
+        crc.Append(ids);
+        AggregateState state = BuildHeaderAndIds(header, ids);
+
+        int size = SumSize((PartialEncoding)header[7]);
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(size * Math.Min(ChunkParameters, dimension));
+        try
+        {
+            long at = HeaderLength + contributorBytes;
+            for (int start = 0; start < dimension; start += ChunkParameters)
+            {
+                int count = Math.Min(ChunkParameters, dimension - start);
+                Span<byte> span = chunk.AsSpan(0, size * count);
+                ReadExactly(source, span, expected, at);
+                at += span.Length;
+                crc.Append(span);
+                ReadSums(state, (PartialEncoding)header[7], span, start, count);
+            }
+
+            Span<byte> checksum = stackalloc byte[ChecksumSize];
+            ReadExactly(source, checksum, expected, at);
+            if (BinaryPrimitives.ReadUInt64LittleEndian(checksum) != crc.GetCurrentHashAsUInt64())
+            {
+                throw new InvalidDataException("Corrupted partial aggregate: the CRC-64 checksum does not match the data.");
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        CheckSums(state);
+        return state;
+    }
+
+    private static void ReadExactly(IByteSource source, Span<byte> destination, long expected, long at)
+    {
+        int n = source.Read(destination);
+        if (n < destination.Length)
+        {
+            throw new InvalidDataException($"Truncated partial aggregate: the stream ended after {at + n} bytes where its header announces {expected}.");
+        }
+    }
+
+    private sealed class StreamSource(Stream stream) : IByteSource
+    {
+        public int Read(Span<byte> destination) => stream.ReadAtLeast(destination, destination.Length, throwOnEndOfStream: false);
+    }
+
+    private sealed class SequenceSource(ReadOnlySequence<byte> data) : IByteSource
+    {
+        private ReadOnlySequence<byte> rest = data;
+
+        public long Remaining => rest.Length;
+
+        public int Read(Span<byte> destination)
+        {
+            int n = (int)Math.Min(destination.Length, rest.Length);
+            rest.Slice(0, n).CopyTo(destination);
+            rest = rest.Slice(n);
+            return n;
+        }
+    }
+
+    private static int SumSize(PartialEncoding encoding) => encoding == PartialEncoding.Float32 ? 4 : 8;
+
+    /// <summary>Checks the header's version, mode, encoding and lengths; returns the length it announces.</summary>
+    private static long CheckHeader(ReadOnlySpan<byte> header, long available)
+    {
+        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
         if (version != Version)
         {
             throw new InvalidDataException($"Unsupported partial aggregate format version {version}; this library reads version {Version}.");
         }
 
-        int dimension = BinaryPrimitives.ReadInt32LittleEndian(data[8..]);
-        int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(data[64..]);
-        long expected = HeaderSize + (long)contributorBytes + (8L * dimension) + ChecksumSize;
-        if (dimension < 1 || contributorBytes < 0 || expected != data.Length)
+        int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
+        byte mode = header[6], encoding = header[7];
+        if (dimension < 1 || contributorBytes < 0)
         {
-            throw new InvalidDataException(dimension >= 1 && contributorBytes >= 0 && data.Length < expected
-                ? $"Truncated partial aggregate: {data.Length} bytes where its header announces {expected}."
-                : $"Corrupted partial aggregate: its header (dimension {dimension}, {contributorBytes} contributor bytes) does not match its length of {data.Length} bytes.");
+            throw Mismatch(header, available);
         }
 
-        int end = data.Length - ChecksumSize;
-        ulong stored = BinaryPrimitives.ReadUInt64LittleEndian(data[end..]);
-        if (stored != Crc64.HashToUInt64(data[..end]))
+        if (mode > 1 || encoding > 1 || (encoding == (byte)PartialEncoding.Float32 && mode != (byte)AggregationMode.Fast))
         {
-            throw new InvalidDataException("Corrupted partial aggregate: the CRC-64 checksum does not match the data.");
+            throw new InvalidDataException($"Corrupted partial aggregate: unknown mode {mode} with sum encoding {encoding}.");
         }
 
-        byte mode = data[6];
-        if (mode > 1 || data[7] != 0)
-        {
-            throw new InvalidDataException($"Corrupted partial aggregate: unknown mode {mode}.");
-        }
+        return HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)encoding) * (long)dimension) + ChecksumSize;
+    }
 
+    private static InvalidDataException Mismatch(ReadOnlySpan<byte> header, long length)
+    {
+        int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
+        long expected = HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)Math.Min(header[7], (byte)1)) * (long)dimension) + ChecksumSize;
+        return new InvalidDataException(dimension >= 1 && contributorBytes >= 0 && length < expected
+            ? $"Truncated partial aggregate: {length} bytes where its header announces {expected}."
+            : $"Corrupted partial aggregate: its header (dimension {dimension}, {contributorBytes} contributor bytes) does not match its length of {length} bytes.");
+    }
+
+    /// <summary>The state from a checked header and everything between it and the checksum.</summary>
+    private static AggregateState Build(ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
+    {
+        int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
+        AggregateState state = BuildHeaderAndIds(header, body[..contributorBytes]);
+        ReadSums(state, (PartialEncoding)header[7], body[contributorBytes..], 0, state.Dimension);
+        CheckSums(state);
+        return state;
+    }
+
+    private static AggregateState BuildHeaderAndIds(ReadOnlySpan<byte> header, ReadOnlySpan<byte> idList)
+    {
         FixedPointFormat? format = null;
-        if (mode == (byte)AggregationMode.Reproducible)
+        if (header[6] == (byte)AggregationMode.Reproducible)
         {
             format = new FixedPointFormat
             {
-                FractionalBits = BinaryPrimitives.ReadInt32LittleEndian(data[36..]),
-                WeightFractionalBits = BinaryPrimitives.ReadInt32LittleEndian(data[40..]),
-                ValueBound = BinaryPrimitives.ReadDoubleLittleEndian(data[44..]),
+                FractionalBits = BinaryPrimitives.ReadInt32LittleEndian(header[36..]),
+                WeightFractionalBits = BinaryPrimitives.ReadInt32LittleEndian(header[40..]),
+                ValueBound = BinaryPrimitives.ReadDoubleLittleEndian(header[44..]),
             };
             try
             {
@@ -158,20 +380,20 @@ public static class PartialAggregateEncoding
             }
         }
 
-        var state = new AggregateState(dimension, BinaryPrimitives.ReadInt64LittleEndian(data[12..]), (AggregationMode)mode, format);
-        long updateCount = BinaryPrimitives.ReadInt64LittleEndian(data[20..]);
-        int contributorCount = BinaryPrimitives.ReadInt32LittleEndian(data[60..]);
-        int at = HeaderSize;
-        int contributorsEnd = HeaderSize + contributorBytes;
+        int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
+        var state = new AggregateState(dimension, BinaryPrimitives.ReadInt64LittleEndian(header[12..]), (AggregationMode)header[6], format);
+        long updateCount = BinaryPrimitives.ReadInt64LittleEndian(header[20..]);
+        int contributorCount = BinaryPrimitives.ReadInt32LittleEndian(header[60..]);
+        int at = 0;
         for (int i = 0; i < contributorCount; i++)
         {
-            if (at + 2 > contributorsEnd)
+            if (at + 2 > idList.Length)
             {
                 throw new InvalidDataException("Corrupted partial aggregate: the contributor list is shorter than its count.");
             }
 
-            int n = BinaryPrimitives.ReadUInt16LittleEndian(data[at..]);
-            if (at + 2 + n > contributorsEnd || !state.Contributors.Add(Encoding.UTF8.GetString(data.Slice(at + 2, n))))
+            int n = BinaryPrimitives.ReadUInt16LittleEndian(idList[at..]);
+            if (at + 2 + n > idList.Length || !state.Contributors.Add(Encoding.UTF8.GetString(idList.Slice(at + 2, n))))
             {
                 throw new InvalidDataException("Corrupted partial aggregate: a contributor id overruns the list or repeats.");
             }
@@ -179,33 +401,63 @@ public static class PartialAggregateEncoding
             at += 2 + n;
         }
 
-        if (at != contributorsEnd || updateCount != contributorCount)
+        if (at != idList.Length || updateCount != contributorCount)
         {
-            throw new InvalidDataException($"Corrupted partial aggregate: {updateCount} updates but {contributorCount} contributor ids in {contributorBytes} bytes.");
+            throw new InvalidDataException($"Corrupted partial aggregate: {updateCount} updates but {contributorCount} contributor ids in {idList.Length} bytes.");
         }
 
-        ReadOnlySpan<byte> payload = data.Slice(at, 8 * dimension);
         if (state.Mode == AggregationMode.Fast)
         {
-            state.TotalWeight = BinaryPrimitives.ReadDoubleLittleEndian(data[28..]);
-            ReadLittleEndian<double>(payload, state.Sum);
+            state.TotalWeight = BinaryPrimitives.ReadDoubleLittleEndian(header[28..]);
+        }
+        else
+        {
+            state.FixedTotalWeight = BinaryPrimitives.ReadInt64LittleEndian(header[28..]);
+            state.Budget = BinaryPrimitives.ReadInt64LittleEndian(header[52..]);
+        }
+
+        return state;
+    }
+
+    private static void ReadSums(AggregateState state, PartialEncoding encoding, ReadOnlySpan<byte> source, int start, int count)
+    {
+        if (encoding == PartialEncoding.Float32)
+        {
+            for (int j = 0; j < count; j++)
+            {
+                state.Sum![start + j] = BinaryPrimitives.ReadSingleLittleEndian(source[(4 * j)..]);
+            }
+        }
+        else if (state.Mode == AggregationMode.Fast)
+        {
+            ReadLittleEndian<double>(source[..(8 * count)], state.Sum.AsSpan(start, count));
+        }
+        else
+        {
+            ReadLittleEndian<long>(source[..(8 * count)], state.FixedSum.AsSpan(start, count));
+        }
+    }
+
+    private static void CheckSums(AggregateState state)
+    {
+        if (state.Mode == AggregationMode.Fast)
+        {
             if (!double.IsFinite(state.TotalWeight) || state.TotalWeight < 0 || !AllFinite(state.Sum!))
             {
                 throw new InvalidDataException("Corrupted partial aggregate: a sum or the total weight is not finite.");
             }
         }
-        else
+        else if (state.FixedTotalWeight < 0 || state.Budget < 0 || state.Budget > 1L << 62)
         {
-            state.FixedTotalWeight = BinaryPrimitives.ReadInt64LittleEndian(data[28..]);
-            state.Budget = BinaryPrimitives.ReadInt64LittleEndian(data[52..]);
-            ReadLittleEndian<long>(payload, state.FixedSum);
-            if (state.FixedTotalWeight < 0 || state.Budget < 0 || state.Budget > 1L << 62)
-            {
-                throw new InvalidDataException("Corrupted partial aggregate: its total weight or budget is out of range.");
-            }
+            throw new InvalidDataException("Corrupted partial aggregate: its total weight or budget is out of range.");
         }
+    }
 
-        return state;
+    private static void Write(IBufferWriter<byte> writer, Crc64 crc, ReadOnlySpan<byte> data)
+    {
+        data.CopyTo(writer.GetSpan(data.Length));
+        crc.Append(data);
+        writer.Advance(data.Length);
     }
 
     private static bool AllFinite(double[] values)
@@ -221,10 +473,10 @@ public static class PartialAggregateEncoding
         return true;
     }
 
-    private static void WriteLittleEndian<T>(T[]? values, Span<byte> destination)
+    private static void WriteLittleEndian<T>(ReadOnlySpan<T> values, Span<byte> destination)
         where T : unmanaged
     {
-        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(values);
         if (BitConverter.IsLittleEndian)
         {
             bytes.CopyTo(destination);
@@ -238,10 +490,10 @@ public static class PartialAggregateEncoding
         }
     }
 
-    private static void ReadLittleEndian<T>(ReadOnlySpan<byte> source, T[]? values)
+    private static void ReadLittleEndian<T>(ReadOnlySpan<byte> source, Span<T> values)
         where T : unmanaged
     {
-        Span<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        Span<byte> bytes = MemoryMarshal.AsBytes(values);
         if (BitConverter.IsLittleEndian)
         {
             source.CopyTo(bytes);

@@ -13,39 +13,77 @@ internal static class AggregatePlanCommand
     {
         var devices = new Option<long>("--devices") { Description = "Devices contributing an update per round.", Required = true };
         var fogNodes = new Option<long>("--fog-nodes") { Description = "Fog nodes; devices are spread as evenly as possible.", Required = true };
-        var update = new Option<string>("--update") { Description = "Size of one model update, with its unit (e.g. \"8 MB\").", Required = true };
+        var update = new Option<string>("--update") { Description = "Size of one model update as float32, with its unit (e.g. \"8 MB\": 2,000,000 parameters).", Required = true };
+        var format = new Option<string>("--format") { Description = "The devices' update format: float32, bfloat16, float16 or int8.", DefaultValueFactory = _ => "float32" };
+        format.AcceptOnlyFromAmong("float32", "bfloat16", "float16", "int8");
+        var partial = new Option<string>("--partial") { Description = "How fog nodes encode their partials: exact (8 bytes a parameter) or float32 (4 bytes, fast mode).", DefaultValueFactory = _ => "exact" };
+        partial.AcceptOnlyFromAmong("exact", "float32");
+        var idBytes = new Option<int>("--id-bytes") { Description = "UTF-8 bytes of one device id, on average (they travel in every partial).", DefaultValueFactory = _ => 16 };
         var json = new Option<bool>("--json") { Description = "Print the plan as JSON (bytes as numbers)." };
-        var command = new Command("aggregate-plan", "Plans one federated round: wide-area bytes and fan-in, flat against hierarchical (Exercise 34.2.3).")
+        var command = new Command("aggregate-plan", "Plans one federated round: wide-area bytes and fan-in, flat against hierarchical, in this library's own encodings (Exercise 34.2.3).")
         {
-            devices, fogNodes, update, json,
+            devices, fogNodes, update, format, partial, idBytes, json,
         };
         command.SetAction(result => CommandLine.Guard(stderr, "aggregate-plan", () =>
         {
-            BackhaulPlan plan = BackhaulPlan.Create(result.GetValue(devices), result.GetValue(fogNodes), DataSize.Parse(result.GetValue(update)!));
-            stdout.Write(result.GetValue(json) ? Json(plan) : Table(plan));
+            DataSize size = DataSize.Parse(result.GetValue(update)!);
+            double parameters = size.Bytes / 4;
+            if (parameters < 1 || parameters != Math.Floor(parameters) || parameters > Array.MaxLength)
+            {
+                throw new ArgumentException($"--update {size} is not a whole number of float32 parameters from 1 to {Array.MaxLength:N0} (4 bytes each).");
+            }
+
+            BackhaulPlan plan = BackhaulPlan.Create(
+                result.GetValue(devices),
+                result.GetValue(fogNodes),
+                (int)parameters,
+                BenchAggregateCommand.ParseFormat(result.GetValue(format)!),
+                result.GetValue(partial) == "float32" ? PartialEncoding.Float32 : PartialEncoding.Exact,
+                result.GetValue(idBytes));
+            stdout.Write(result.GetValue(json) ? Json(plan, result.GetValue(format)!, result.GetValue(partial)!) : Table(plan, result.GetValue(format)!, result.GetValue(partial)!));
         }));
         return command;
     }
 
-    private static string Table(BackhaulPlan plan)
+    private static string Table(BackhaulPlan plan, string format, string partial)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(string.Create(c, $"one round: {plan.Devices:N0} devices, {plan.FogNodes:N0} fog nodes, updates of {plan.Update}"));
+        sb.AppendLine(string.Create(c, $"one round: {plan.Devices:N0} devices, {plan.FogNodes:N0} fog nodes, {format} updates of {Size(plan.Update)}, {partial} partials of up to {Size(plan.LargestPartial)}"));
         sb.AppendLine(string.Create(c, $"{"topology",-14}{"WAN bytes/round",18}{"cloud fan-in",15}{"largest fog fan-in",21}"));
         sb.AppendLine(new string('-', 68));
-        sb.AppendLine(string.Create(c, $"{"flat",-14}{plan.Flat.WanBytes,18}{plan.Flat.CloudFanIn,15:N0}{"-",21}"));
-        sb.AppendLine(string.Create(c, $"{"hierarchical",-14}{plan.Hierarchical.WanBytes,18}{plan.Hierarchical.CloudFanIn,15:N0}{plan.Hierarchical.LargestFogFanIn,21:N0}"));
+        sb.AppendLine(string.Create(c, $"{"flat",-14}{Size(plan.Flat.WanBytes),18}{plan.Flat.CloudFanIn,15:N0}{"-",21}"));
+        sb.AppendLine(string.Create(c, $"{"hierarchical",-14}{Size(plan.Hierarchical.WanBytes),18}{plan.Hierarchical.CloudFanIn,15:N0}{plan.Hierarchical.LargestFogFanIn,21:N0}"));
         sb.AppendLine(new string('-', 68));
-        sb.AppendLine(string.Create(c, $"the fog tier cuts wide-area bytes and cloud fan-in by {plan.Reduction:0.##}x; the global average is the same (a sum of sums is the total sum)"));
+        sb.AppendLine(string.Create(c, $"the fog tier cuts cloud fan-in by {plan.Reduction:0.##}x and wide-area bytes by {plan.Flat.WanBytes.Bytes / plan.Hierarchical.WanBytes.Bytes:0.##}x; the global average is the same (a sum of sums is the total sum)"));
+        sb.AppendLine("(sizes to 3 significant digits; --json gives every byte)");
         return sb.ToString();
     }
 
-    private static string Json(BackhaulPlan plan) => JsonText.Write(w =>
+    /// <summary>A size to three significant digits in decimal units: "800 MB", "1.6 GB", "8.05 MB".</summary>
+    internal static string Size(DataSize size)
+    {
+        double bytes = size.Bytes;
+        string[] units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
+        int unit = 0;
+        while (unit < units.Length - 1 && Math.Round(bytes, 2, MidpointRounding.AwayFromZero) >= 1000)
+        {
+            bytes /= 1000;
+            unit++;
+        }
+
+        double rounded = bytes == 0 ? 0 : Math.Round(bytes, Math.Max(0, 2 - (int)Math.Floor(Math.Log10(bytes))), MidpointRounding.AwayFromZero);
+        return rounded.ToString("0.##", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
+
+    private static string Json(BackhaulPlan plan, string format, string partial) => JsonText.Write(w =>
     {
         w.WriteNumber("devices", plan.Devices);
         w.WriteNumber("fogNodes", plan.FogNodes);
+        w.WriteString("format", format);
+        w.WriteString("partial", partial);
         w.WriteNumber("updateBytes", plan.Update.Bytes);
+        w.WriteNumber("largestPartialBytes", plan.LargestPartial.Bytes);
         w.WriteStartObject("flat");
         w.WriteNumber("wanBytes", plan.Flat.WanBytes.Bytes);
         w.WriteNumber("cloudFanIn", plan.Flat.CloudFanIn);

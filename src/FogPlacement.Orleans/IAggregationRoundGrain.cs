@@ -4,7 +4,7 @@ namespace FogPlacement.Orleans;
 
 /// <summary>
 /// One federated round of one model in the cloud cluster, keyed <c>{model}/{round}</c> (see <see cref="RoundKey"/>).
-/// Fog nodes submit their partial aggregates (the bytes of <see cref="FogPlacement.Aggregation.PartialAggregate.Encode"/>)
+/// Fog nodes submit their partial aggregates (the bytes of <see cref="FogPlacement.Aggregation.PartialAggregate.Encode()"/>)
 /// in chunks; the grain merges each fog node's partial exactly once, stores the merged state durably before it
 /// acknowledges, closes at the quorum or the deadline, and serves the final aggregate.
 /// </summary>

@@ -38,4 +38,34 @@ public class BackhaulPlanTests
         Assert.Equal("fogNodes", Assert.Throws<ArgumentOutOfRangeException>(() => BackhaulPlan.Create(1, 0, DataSize.FromBytes(1))).ParamName);
         Assert.Equal("update", Assert.Throws<ArgumentOutOfRangeException>(() => BackhaulPlan.Create(1, 1, DataSize.Zero)).ParamName);
     }
+
+    [Theory]
+    [InlineData(7, 3, UpdateFormat.Float32, PartialEncoding.Exact)]
+    [InlineData(10, 4, UpdateFormat.BFloat16, PartialEncoding.Float32)]
+    [InlineData(5, 9, UpdateFormat.Int8Block64, PartialEncoding.Exact)]
+    public void Counts_the_bytes_real_updates_and_partials_take(int devices, int fogNodes, UpdateFormat format, PartialEncoding encoding)
+    {
+        const int parameters = 130;
+        BackhaulPlan plan = BackhaulPlan.Create(devices, fogNodes, parameters, format, encoding, contributorIdBytes: 16);
+        var rng = new Random(1);
+        long updateBytes = 0, partialBytes = 0, largest = 0;
+        for (int fog = 0; fog < Math.Min(devices, fogNodes); fog++)
+        {
+            var accumulator = new UpdateAccumulator(parameters, 1);
+            for (int d = fog; d < devices; d += Math.Min(devices, fogNodes))
+            {
+                byte[] payload = UpdateEncoding.Encode(Kernels.AccumulateKernelTests.RandomValues(rng, parameters), format);
+                updateBytes += payload.Length;
+                accumulator.Add(new ClientUpdate($"device-{d:D9}", format, payload, 1)); // 16 bytes
+            }
+
+            long length = accumulator.ToPartial().Encode(encoding).Length;
+            partialBytes += length;
+            largest = Math.Max(largest, length);
+        }
+
+        Assert.Equal(DataSize.FromBytes(updateBytes), plan.Flat.WanBytes);
+        Assert.Equal(DataSize.FromBytes(partialBytes), plan.Hierarchical.WanBytes);
+        Assert.Equal(DataSize.FromBytes(largest), plan.LargestPartial);
+    }
 }

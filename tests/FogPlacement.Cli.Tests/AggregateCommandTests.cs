@@ -8,7 +8,7 @@ public class AggregateCommandTests
     [Fact]
     public void Aggregate_plan_reproduces_exercise_34_2_3()
     {
-        (int code, string stdout, string stderr) = CliRunner.Run("aggregate-plan", "--devices", "10000", "--fog-nodes", "100", "--update", "8 MB");
+        (int code, string stdout, string stderr) = CliRunner.Run("aggregate-plan", "--devices", "10000", "--fog-nodes", "100", "--update", "8 MB", "--partial", "float32");
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, stderr);
         Assert.Contains("flat                       80 GB         10,000                    -", stdout, StringComparison.Ordinal);
@@ -26,7 +26,12 @@ public class AggregateCommandTests
         JsonElement hierarchical = doc.RootElement.GetProperty("hierarchical");
         Assert.Equal(10001.0 * 8 * 1024 * 1024, flat.GetProperty("wanBytes").GetDouble());
         Assert.Equal(10001, flat.GetProperty("cloudFanIn").GetInt64());
-        Assert.Equal(100.0 * 8 * 1024 * 1024, hierarchical.GetProperty("wanBytes").GetDouble());
+
+        // Exact partials by default: 8 bytes a parameter, a 68-byte header, a checksum, and 2 + 16 bytes a device id.
+        long parameters = 2 * 1024 * 1024;
+        double partialOf100 = 68 + (100 * 18) + (8.0 * parameters) + 8, partialOf101 = partialOf100 + 18;
+        Assert.Equal((99 * partialOf100) + partialOf101, hierarchical.GetProperty("wanBytes").GetDouble());
+        Assert.Equal(partialOf101, doc.RootElement.GetProperty("largestPartialBytes").GetDouble());
         Assert.Equal(100, hierarchical.GetProperty("cloudFanIn").GetInt64());
         Assert.Equal(101, hierarchical.GetProperty("largestFogFanIn").GetInt64());
     }
@@ -44,6 +49,26 @@ public class AggregateCommandTests
         Assert.Equal(2, code);
         Assert.Equal(string.Empty, stdout);
         Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("bfloat16", "exact", "40 GB", "1.6 GB")]
+    [InlineData("int8", "float32", "21.3 GB", "800 MB")]
+    public void Aggregate_plan_counts_the_formats_own_bytes(string format, string partial, string flat, string hierarchical)
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("aggregate-plan", "--devices", "10000", "--fog-nodes", "100", "--update", "8 MB", "--format", format, "--partial", partial);
+        Assert.True(code == 0, stderr);
+        Assert.Matches($@"flat\s+{System.Text.RegularExpressions.Regex.Escape(flat)}\s+10,000", stdout);
+        Assert.Matches($@"hierarchical\s+{System.Text.RegularExpressions.Regex.Escape(hierarchical)}\s+100\s+100", stdout);
+    }
+
+    [Fact]
+    public void Aggregate_plan_does_not_overflow_on_huge_fleets()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("aggregate-plan", "--devices", "9223372036854775807", "--fog-nodes", "2", "--update", "4 B", "--json");
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        Assert.Equal(4611686018427387904, doc.RootElement.GetProperty("hierarchical").GetProperty("largestFogFanIn").GetInt64());
     }
 
     [Fact]
