@@ -61,7 +61,7 @@ internal static unsafe class AccumulateKernel
         where TAcc : unmanaged
     {
         Vector512<double> limit = Vector512.Create(bound);
-        Vector512<float> floatLimit = Vector512.Create(FloatAtMost(bound));
+        Vector512<float> floatLimit = Vector512.Create(MathF.Min(FloatAtMost(bound), TFormat.MaxFinite));
         Vector512<long> ok = Vector512<long>.AllBitsSet;
         Vector512<uint> worst = Vector512<uint>.Zero;
         int half = Vector512<TAcc>.Count;
@@ -146,7 +146,7 @@ internal static unsafe class AccumulateKernel
         where TAcc : unmanaged
     {
         Vector256<double> limit = Vector256.Create(bound);
-        Vector256<float> floatLimit = Vector256.Create(FloatAtMost(bound));
+        Vector256<float> floatLimit = Vector256.Create(MathF.Min(FloatAtMost(bound), TFormat.MaxFinite));
         Vector256<long> ok = Vector256<long>.AllBitsSet;
         Vector256<uint> worst = Vector256<uint>.Zero;
         int half = Vector256<TAcc>.Count;
@@ -231,7 +231,7 @@ internal static unsafe class AccumulateKernel
         where TAcc : unmanaged
     {
         Vector128<double> limit = Vector128.Create(bound);
-        Vector128<float> floatLimit = Vector128.Create(FloatAtMost(bound));
+        Vector128<float> floatLimit = Vector128.Create(MathF.Min(FloatAtMost(bound), TFormat.MaxFinite));
         Vector128<long> ok = Vector128<long>.AllBitsSet;
         Vector128<uint> worst = Vector128<uint>.Zero;
         int half = Vector128<TAcc>.Count;

@@ -80,7 +80,7 @@ public unsafe class AccumulateKernelTests
     }
 
     [Fact]
-    public void Every_half_and_bfloat16_bit_pattern_is_converted_exactly_at_every_width()
+    public void Every_finite_half_and_bfloat16_bit_pattern_is_converted_exactly_at_every_width_and_the_rest_refused()
     {
         foreach (UpdateFormat format in new[] { UpdateFormat.Float16, UpdateFormat.BFloat16 })
         {
@@ -94,12 +94,18 @@ public unsafe class AccumulateKernelTests
             foreach (string width in Widths)
             {
                 // Starting from −0, fma(v, 1, −0) is v for every v, −0 included.
-                double[] converted = RunWidth<MultiplyAddOperator, double>(width, format, [.. Enumerable.Repeat(-0.0, 65536)], [all], [1.0], double.MaxValue, out _);
+                double[] converted = RunWidth<MultiplyAddOperator, double>(width, format, [.. Enumerable.Repeat(-0.0, 65536)], [all], [1.0], double.MaxValue, out bool ok);
+                Assert.False(ok, $"{format}, width {width}: the infinities and NaNs among the patterns must be refused");
                 for (int bits = 0; bits < 65536; bits++)
                 {
                     double expected = Decode(all, format, 65536, bits);
+                    if (!double.IsFinite(expected))
+                    {
+                        continue; // refused above; what a refused batch leaves in the spare buffer is never used
+                    }
+
                     Assert.True(
-                        BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(converted[bits]) || (double.IsNaN(expected) && double.IsNaN(converted[bits])),
+                        BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(converted[bits]),
                         $"{format} 0x{bits:X4}, width {width}: {converted[bits]} instead of {expected}");
                 }
             }
