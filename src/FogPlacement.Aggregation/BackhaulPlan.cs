@@ -1,56 +1,53 @@
-using FogPlacement.Quantities;
-
 namespace FogPlacement.Aggregation;
 
 /// <summary>What crosses the wide-area network in one round, and how many connections an aggregator takes.</summary>
-/// <param name="WanBytes">Bytes sent over the wide-area network to the cloud per round.</param>
+/// <param name="WanBytes">Bytes sent over the wide-area network to the cloud per round (a double: fleets of 2^62 devices are planned too).</param>
 /// <param name="CloudFanIn">Incoming connections at the cloud aggregator per round.</param>
 /// <param name="LargestFogFanIn">Devices reporting to the busiest fog node (zero without a fog tier).</param>
-public sealed record TopologyCost(DataSize WanBytes, long CloudFanIn, long LargestFogFanIn);
+public sealed record TopologyCost(double WanBytes, long CloudFanIn, long LargestFogFanIn);
 
 /// <summary>
 /// The backhaul of one federated round, flat (every device sends its update to the cloud) against hierarchical
 /// (devices send to fog nodes, each fog node forwards one partial). The textbook's Exercise 34.2.3 takes a partial to be
-/// as large as one update (<see cref="Create(long, long, DataSize)"/>); <see cref="Create(long, long, int, UpdateFormat, PartialEncoding, int)"/>
+/// as large as one update (<see cref="Create(long, long, double)"/>); <see cref="Create(long, long, int, UpdateFormat, PartialEncoding, int)"/>
 /// counts the bytes this library's own encodings take.
 /// </summary>
 /// <param name="Devices">Devices contributing an update.</param>
 /// <param name="FogNodes">Fog nodes available; devices are spread as evenly as possible.</param>
-/// <param name="Update">The size of one update (and of one partial).</param>
+/// <param name="UpdateBytes">The size of one device's update, in bytes.</param>
 /// <param name="Flat">The flat topology.</param>
 /// <param name="Hierarchical">The hierarchical topology.</param>
-public sealed record BackhaulPlan(long Devices, long FogNodes, DataSize Update, TopologyCost Flat, TopologyCost Hierarchical)
+public sealed record BackhaulPlan(long Devices, long FogNodes, double UpdateBytes, TopologyCost Flat, TopologyCost Hierarchical)
 {
     /// <summary>How many times fewer bytes cross the wide-area network (and fewer connections reach the cloud) with the fog tier.</summary>
     public double Reduction => Flat.CloudFanIn / (double)Hierarchical.CloudFanIn;
 
-    /// <summary>Gets the size of the largest partial a fog node forwards.</summary>
-    public DataSize LargestPartial { get; init; }
+    /// <summary>Gets the size in bytes of the largest partial a fog node forwards.</summary>
+    public double LargestPartialBytes { get; init; }
 
     /// <summary>Plans one round with the textbook's model: a partial is as large as one update.</summary>
     /// <param name="devices">Devices contributing an update; at least 1.</param>
     /// <param name="fogNodes">Fog nodes; at least 1. Fog nodes beyond the number of devices stay idle.</param>
-    /// <param name="update">The size of one update; greater than zero.</param>
+    /// <param name="updateBytes">The size of one update in bytes; finite and greater than zero.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
-    /// <exception cref="OverflowException">The byte count is too large for a double.</exception>
-    public static BackhaulPlan Create(long devices, long fogNodes, DataSize update)
+    public static BackhaulPlan Create(long devices, long fogNodes, double updateBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(devices, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(fogNodes, 1);
-        if (update == DataSize.Zero)
+        if (!double.IsFinite(updateBytes) || updateBytes <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(update), update, "The update size must be greater than zero.");
+            throw new ArgumentOutOfRangeException(nameof(updateBytes), updateBytes, "The update size must be finite and greater than zero.");
         }
 
         long activeFogNodes = Math.Min(devices, fogNodes);
         return new BackhaulPlan(
             devices,
             fogNodes,
-            update,
-            new TopologyCost(update * devices, devices, 0),
-            new TopologyCost(update * activeFogNodes, activeFogNodes, LargestFanIn(devices, fogNodes)))
+            updateBytes,
+            new TopologyCost(updateBytes * devices, devices, 0),
+            new TopologyCost(updateBytes * activeFogNodes, activeFogNodes, LargestFanIn(devices, fogNodes)))
         {
-            LargestPartial = update,
+            LargestPartialBytes = updateBytes,
         };
     }
 
@@ -78,11 +75,11 @@ public sealed record BackhaulPlan(long Devices, long FogNodes, DataSize Update, 
             throw new ArgumentOutOfRangeException(nameof(partial), partial, "Unknown partial encoding.");
         }
 
-        var update = DataSize.FromBytes(UpdateEncoding.PayloadLength(format, parameters));
+        double update = UpdateEncoding.PayloadLength(format, parameters);
         long active = Math.Min(devices, fogNodes);
         long small = devices / active, large = small + 1, larger = devices % active;
-        DataSize Partial(long fanIn) => DataSize.FromBytes(PartialAggregateEncoding.EncodedLength(parameters, 0, 0, partial) + ((contributorIdBytes + 2.0) * fanIn)); // in double: a fleet of 2^62 devices must not overflow
-        DataSize wan = (Partial(small) * (active - larger)) + (Partial(large) * larger);
+        double Partial(long fanIn) => PartialAggregateEncoding.EncodedLength(parameters, 0, 0, partial) + ((contributorIdBytes + 2.0) * fanIn); // in double: a fleet of 2^62 devices must not overflow
+        double wan = (Partial(small) * (active - larger)) + (Partial(large) * larger);
         return new BackhaulPlan(
             devices,
             fogNodes,
@@ -90,7 +87,7 @@ public sealed record BackhaulPlan(long Devices, long FogNodes, DataSize Update, 
             new TopologyCost(update * devices, devices, 0),
             new TopologyCost(wan, active, LargestFanIn(devices, fogNodes)))
         {
-            LargestPartial = Partial(LargestFanIn(devices, fogNodes)),
+            LargestPartialBytes = Partial(LargestFanIn(devices, fogNodes)),
         };
     }
 

@@ -131,8 +131,8 @@ public sealed unsafe class UpdateAccumulator
         }
     }
 
-    /// <summary>Gets or sets where this accumulator reports accepted and rejected updates and merges (set by the aggregation service).</summary>
-    internal DependencyInjection.AggregationMetrics? Metrics { get; init; }
+    /// <summary>Gets or sets who is told what this accumulator accepts, refuses and merges (the aggregation service sets its metrics here); null for no one.</summary>
+    public IAccumulatorObserver? Observer { get; init; }
 
     /// <summary>Adds one client's float32 update.</summary>
     /// <param name="contributorId">The client's id, unique in this round.</param>
@@ -186,18 +186,27 @@ public sealed unsafe class UpdateAccumulator
             throw; // not reached: the filter records the rejection and lets the exception pass
         }
 
-        Metrics?.Accepted(state.Mode, updates.Length, state.Dimension);
+        if (Observer is { } observer)
+        {
+            long bytes = 0;
+            foreach (ClientUpdate update in updates)
+            {
+                bytes += update.ByteLength;
+            }
+
+            observer.OnAccepted(state.Mode, updates.Length, bytes);
+        }
     }
 
     private bool Merged(bool accepted)
     {
-        Metrics?.Merged(state.Mode, accepted);
+        Observer?.OnMerged(state.Mode, accepted);
         return false;
     }
 
-    private bool Rejected(UpdateRejectedException ex, long aborted)
+    private bool Rejected(UpdateRejectedException ex, int aborted)
     {
-        Metrics?.Rejected(ex.Reason, aborted);
+        Observer?.OnRejected(ex.Reason, aborted);
         return false;
     }
 

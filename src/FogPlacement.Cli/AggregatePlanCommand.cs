@@ -49,21 +49,20 @@ internal static class AggregatePlanCommand
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(string.Create(c, $"one round: {plan.Devices:N0} devices, {plan.FogNodes:N0} fog nodes, {format} updates of {Size(plan.Update)}, {partial} partials of up to {Size(plan.LargestPartial)}"));
+        sb.AppendLine(string.Create(c, $"one round: {plan.Devices:N0} devices, {plan.FogNodes:N0} fog nodes, {format} updates of {Size(plan.UpdateBytes)}, {partial} partials of up to {Size(plan.LargestPartialBytes)}"));
         sb.AppendLine(string.Create(c, $"{"topology",-14}{"WAN bytes/round",18}{"cloud fan-in",15}{"largest fog fan-in",21}"));
         sb.AppendLine(new string('-', 68));
         sb.AppendLine(string.Create(c, $"{"flat",-14}{Size(plan.Flat.WanBytes),18}{plan.Flat.CloudFanIn,15:N0}{"-",21}"));
         sb.AppendLine(string.Create(c, $"{"hierarchical",-14}{Size(plan.Hierarchical.WanBytes),18}{plan.Hierarchical.CloudFanIn,15:N0}{plan.Hierarchical.LargestFogFanIn,21:N0}"));
         sb.AppendLine(new string('-', 68));
-        sb.AppendLine(string.Create(c, $"the fog tier cuts cloud fan-in by {plan.Reduction:0.##}x and wide-area bytes by {plan.Flat.WanBytes.Bytes / plan.Hierarchical.WanBytes.Bytes:0.##}x; the global average is the same (a sum of sums is the total sum)"));
+        sb.AppendLine(string.Create(c, $"the fog tier cuts cloud fan-in by {plan.Reduction:0.##}x and wide-area bytes by {plan.Flat.WanBytes / plan.Hierarchical.WanBytes:0.##}x; the global average is the same (a sum of sums is the total sum)"));
         sb.AppendLine("(sizes to 3 significant digits; --json gives every byte)");
         return sb.ToString();
     }
 
     /// <summary>A size to three significant digits in decimal units: "800 MB", "1.6 GB", "8.05 MB".</summary>
-    internal static string Size(DataSize size)
+    internal static string Size(double bytes)
     {
-        double bytes = size.Bytes;
         string[] units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
         int unit = 0;
         while (unit < units.Length - 1 && Math.Round(bytes, 2, MidpointRounding.AwayFromZero) >= 1000)
@@ -82,14 +81,14 @@ internal static class AggregatePlanCommand
         w.WriteNumber("fogNodes", plan.FogNodes);
         w.WriteString("format", format);
         w.WriteString("partial", partial);
-        w.WriteNumber("updateBytes", plan.Update.Bytes);
-        w.WriteNumber("largestPartialBytes", plan.LargestPartial.Bytes);
+        w.WriteNumber("updateBytes", plan.UpdateBytes);
+        w.WriteNumber("largestPartialBytes", plan.LargestPartialBytes);
         w.WriteStartObject("flat");
-        w.WriteNumber("wanBytes", plan.Flat.WanBytes.Bytes);
+        w.WriteNumber("wanBytes", plan.Flat.WanBytes);
         w.WriteNumber("cloudFanIn", plan.Flat.CloudFanIn);
         w.WriteEndObject();
         w.WriteStartObject("hierarchical");
-        w.WriteNumber("wanBytes", plan.Hierarchical.WanBytes.Bytes);
+        w.WriteNumber("wanBytes", plan.Hierarchical.WanBytes);
         w.WriteNumber("cloudFanIn", plan.Hierarchical.CloudFanIn);
         w.WriteNumber("largestFogFanIn", plan.Hierarchical.LargestFogFanIn);
         w.WriteEndObject();

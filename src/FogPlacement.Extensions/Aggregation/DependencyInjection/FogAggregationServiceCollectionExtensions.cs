@@ -1,11 +1,13 @@
 using System.Diagnostics.Metrics;
+using FogPlacement.Aggregation.DependencyInjection;
 using FogPlacement.DependencyInjection;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace FogPlacement.Aggregation.DependencyInjection;
+// By .NET convention the AddXxx extensions live in Microsoft.Extensions.DependencyInjection, so that they are found
+// without a using; the types they register stay in FogPlacement.Aggregation.DependencyInjection.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Registers the aggregation service: <see cref="FogAggregationOptions"/> (validated at start-up, every error with

@@ -6,7 +6,7 @@ namespace FogPlacement.DependencyInjection;
 /// Decides placements with the configured model, and follows configuration changes without a restart: each change
 /// that validates swaps in a rebuilt <see cref="PlacementModel"/> atomically, so a decision in flight uses the old
 /// model or the new one, never a mix. A change that does not validate is logged and the previous model stays.
-/// Registered by <see cref="FogPlacementServiceCollectionExtensions.AddFogPlacement(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{FogPlacementOptions})"/>;
+/// Registered by <see cref="Microsoft.Extensions.DependencyInjection.FogPlacementServiceCollectionExtensions.AddFogPlacement(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{FogPlacementOptions})"/>;
 /// thread-safe.
 /// </summary>
 public interface IPlacementService

@@ -6,7 +6,7 @@ namespace FogPlacement.Aggregation.DependencyInjection;
 /// The aggregation instruments, on the <c>FogPlacement</c> meter created through <see cref="IMeterFactory"/>
 /// (the factory returns the placement service's meter when both are registered). See docs/metrics.md.
 /// </summary>
-internal sealed class AggregationMetrics
+internal sealed class AggregationMetrics : IAccumulatorObserver
 {
     /// <summary>The meter's name, shared with the placement instruments.</summary>
     public const string MeterName = "FogPlacement";
@@ -23,19 +23,19 @@ internal sealed class AggregationMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         Meter meter = meterFactory.Create(MeterName);
         updates = meter.CreateCounter<long>("fogplacement.aggregation.updates", "{update}", "Client updates added to accumulators, by mode.");
-        bytes = meter.CreateCounter<long>("fogplacement.aggregation.bytes", "By", "Bytes of client update values added to accumulators (4 per parameter), by mode.");
+        bytes = meter.CreateCounter<long>("fogplacement.aggregation.bytes", "By", "Bytes of client update values added to accumulators, as carried (4 a parameter for float32), by mode.");
         rejected = meter.CreateCounter<long>("fogplacement.aggregation.rejected", "{update}", "Client updates refused, by reason; the other updates of a refused batch count as batch_aborted.");
         partials = meter.CreateCounter<long>("fogplacement.aggregation.partials", "{partial}", "Partial aggregates merged into accumulators, by mode and outcome (merged or rejected).");
     }
 
-    public void Accepted(AggregationMode mode, long count, long dimension)
+    public void OnAccepted(AggregationMode mode, int count, long byteCount)
     {
         var tag = new KeyValuePair<string, object?>("fogplacement.aggregation.mode", ModeName(mode));
         updates.Add(count, tag);
-        bytes.Add(count * dimension * sizeof(float), tag);
+        bytes.Add(byteCount, tag);
     }
 
-    public void Rejected(RejectionReason reason, long aborted)
+    public void OnRejected(RejectionReason reason, int aborted)
     {
         int index = (int)reason;
         rejected.Add(1, new KeyValuePair<string, object?>("fogplacement.rejection.reason", (uint)index < (uint)ReasonNames.Length ? ReasonNames[index] : SnakeCase(reason)));
@@ -45,7 +45,7 @@ internal sealed class AggregationMetrics
         }
     }
 
-    public void Merged(AggregationMode mode, bool accepted) => partials.Add(
+    public void OnMerged(AggregationMode mode, bool accepted) => partials.Add(
         1,
         new KeyValuePair<string, object?>("fogplacement.aggregation.mode", ModeName(mode)),
         new KeyValuePair<string, object?>("fogplacement.partial.outcome", accepted ? "merged" : "rejected"));

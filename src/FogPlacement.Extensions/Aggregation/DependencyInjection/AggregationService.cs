@@ -25,6 +25,6 @@ internal sealed class AggregationService(IOptionsMonitor<FogAggregationOptions> 
         new(dimension, round, options.Mode, options.FixedPoint)
         {
             MaxDegreeOfParallelism = options.MaxDegreeOfParallelism,
-            Metrics = metrics,
+            Observer = metrics,
         };
 }

@@ -1,12 +1,14 @@
 using System.Diagnostics.Metrics;
+using FogPlacement.DependencyInjection;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace FogPlacement.DependencyInjection;
+// By .NET convention the AddXxx extensions live in Microsoft.Extensions.DependencyInjection, so that they are found
+// without a using; the types they register stay in FogPlacement.DependencyInjection.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
 /// Registers the placement service: <see cref="FogPlacementOptions"/> (validated at start-up, every error with its

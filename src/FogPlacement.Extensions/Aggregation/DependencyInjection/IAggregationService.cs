@@ -3,7 +3,7 @@ namespace FogPlacement.Aggregation.DependencyInjection;
 /// <summary>
 /// Creates <see cref="UpdateAccumulator"/>s with the configured mode, format and parallelism, reporting their
 /// updates, bytes, rejections and merges to the <c>FogPlacement</c> meter. Registered by
-/// <see cref="FogAggregationServiceCollectionExtensions"/>; thread-safe.
+/// <see cref="Microsoft.Extensions.DependencyInjection.FogAggregationServiceCollectionExtensions"/>; thread-safe.
 /// </summary>
 public interface IAggregationService
 {

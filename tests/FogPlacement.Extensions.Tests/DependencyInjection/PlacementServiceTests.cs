@@ -22,7 +22,7 @@ public class PlacementServiceTests
         var service = host.Services.GetRequiredService<IPlacementService>();
 
         Decision fromService = service.Decide(PlacementHost.SeedRequest);
-        Decision fromScenario = Scenario.Parse(Scenarios.ScenarioTests.Seed).Decide();
+        Decision fromScenario = Scenario.Parse(SeedScenario.Text).Decide();
 
         Assert.Equal("offload all to fog", fromService.Chosen.Name);
         Assert.Equal(fromScenario.Candidates.Select(c => (c.Name, c.Objective)), fromService.Candidates.Select(c => (c.Name, c.Objective)));
