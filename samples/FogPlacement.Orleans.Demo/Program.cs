@@ -24,7 +24,7 @@ for (int i = 0; i < 2; i++)
     builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
     builder.UseOrleans(silo => silo
         .UseLocalhostClustering(SiloPort + index, GatewayPort + index, new IPEndPoint(IPAddress.Loopback, SiloPort))
-        .AddMemoryGrainStorage(AggregationRoundGrain.StorageName));
+        .AddMemoryGrainStorage(RoundGrainStorage.Name));
     IHost silo = builder.Build();
     await silo.StartAsync();
     silos.Add(silo);

@@ -36,17 +36,17 @@ internal static class Breakeven
             ?? throw new ScenarioException("The scenario is null.");
         (JsonNode parent, string? property, int index) = Locate(root, parameter);
         string current = Current(parent, property, index, parameter);
-        UnitSystem units = QuantityKinds.Detect(current)
+        QuantityKind units = QuantityKind.Detect(current)
             ?? throw new ArgumentException($"--vary {parameter}: its value '{current}' is not a quantity with a unit.");
-        double from = ParseBound(units, fromText, "--from");
-        double to = ParseBound(units, toText, "--to");
+        double from = units.ParseSi(fromText, "--from");
+        double to = units.ParseSi(toText, "--to");
         if (!(from < to))
         {
             throw new ArgumentException($"--from {fromText} must be less than --to {toText}.");
         }
 
-        string unit = Symbol(fromText, units);
-        double scale = units.GetUnit(unit).Scale;
+        string unit = units.Symbol(fromText);
+        double scale = units.ParseSi("1 " + unit, "--from");
         var evaluator = new Evaluator(root, parent, property, index, units, unit);
 
         double[] samples = [.. Enumerable.Range(0, points).Select(i => i == points - 1 ? to : from + ((to - from) * i / (points - 1)))];
@@ -80,21 +80,6 @@ internal static class Breakeven
         intervals.Add(new Interval(start, to, winner));
         var objectives = evaluator.Names(from, chosen).ToDictionary(n => n, n => samples.Select(v => evaluator.Objective(n, v)).ToArray());
         return new BreakevenResult(parameter, unit, scale, switches, intervals, samples, objectives);
-    }
-
-    private static double ParseBound(UnitSystem units, string text, string option) =>
-        units.TryParse(text, out double si, out string? error) ? si : throw new ArgumentException($"{option}: {error}");
-
-    private static string Symbol(string text, UnitSystem units)
-    {
-        string trimmed = text.Trim();
-        int i = 0;
-        while (i < trimmed.Length && (char.IsAsciiDigit(trimmed[i]) || trimmed[i] is '.' or '+' or '-' or 'e' or 'E') && !units.TryGetUnit(trimmed[i..].Trim(), out _))
-        {
-            i++;
-        }
-
-        return units.GetUnit(trimmed[i..].Trim()).Symbol;
     }
 
     /// <summary>Finds the node a path such as <c>request.splits[0].intermediate</c> addresses.</summary>
@@ -146,7 +131,7 @@ internal static class Breakeven
     }
 
     /// <summary>Evaluates the scenario with the varied value set, remembering placements by name.</summary>
-    private sealed class Evaluator(JsonNode root, JsonNode parent, string? property, int index, UnitSystem units, string unit)
+    private sealed class Evaluator(JsonNode root, JsonNode parent, string? property, int index, QuantityKind units, string unit)
     {
         private readonly Dictionary<string, IReadOnlyList<Segment>> segments = new(StringComparer.Ordinal);
         private readonly Dictionary<double, (Scenario Scenario, Dictionary<string, double> Objectives, string Chosen)> cache = [];
@@ -228,16 +213,80 @@ internal static class Breakeven
     }
 }
 
-/// <summary>The unit systems of every quantity, to recognise which one a scenario value is.</summary>
-internal static class QuantityKinds
+/// <summary>
+/// One kind of quantity as the tool sees it through the library's public API: parse a text to its SI value, format an
+/// SI value in a unit. Used to recognise which quantity a scenario value is and to write the varied values back.
+/// </summary>
+internal sealed class QuantityKind
 {
-    private static readonly UnitSystem[] All =
+    private static readonly QuantityKind[] All =
     [
-        Of<DataSize>(), Of<DataRate>(), Of<Duration>(), Of<Work>(), Of<ComputeRate>(), Of<Energy>(), Of<EnergyPerWork>(), Of<EnergyPerData>(), Of<EnergyWeight>(),
+        Of(DataSize.Parse, q => q.Bytes, DataSize.FromBytes, (q, u) => q.ToString(u)),
+        Of(DataRate.Parse, q => q.BitsPerSecond, DataRate.FromBitsPerSecond, (q, u) => q.ToString(u)),
+        Of(Duration.Parse, q => q.Seconds, Duration.FromSeconds, (q, u) => q.ToString(u)),
+        Of(Work.Parse, q => q.Flop, Work.FromFlop, (q, u) => q.ToString(u)),
+        Of(ComputeRate.Parse, q => q.FlopPerSecond, ComputeRate.FromFlopPerSecond, (q, u) => q.ToString(u)),
+        Of(Energy.Parse, q => q.Joules, Energy.FromJoules, (q, u) => q.ToString(u)),
+        Of(EnergyPerWork.Parse, q => q.JoulesPerFlop, EnergyPerWork.FromJoulesPerFlop, (q, u) => q.ToString(u)),
+        Of(EnergyPerData.Parse, q => q.JoulesPerByte, EnergyPerData.FromJoulesPerByte, (q, u) => q.ToString(u)),
+        Of(EnergyWeight.Parse, q => q.SecondsPerJoule, EnergyWeight.FromSecondsPerJoule, (q, u) => q.ToString(u)),
     ];
 
-    public static UnitSystem? Detect(string text) => All.FirstOrDefault(u => u.TryParse(text, out _, out _));
+    private readonly Func<string, double> parse;
+    private readonly Func<double, string, string> format;
 
-    private static UnitSystem Of<T>()
-        where T : struct, IQuantity<T> => T.Units;
+    private QuantityKind(Func<string, double> parse, Func<double, string, string> format)
+    {
+        this.parse = parse;
+        this.format = format;
+    }
+
+    /// <summary>The kind whose parser accepts <paramref name="text"/>, or null.</summary>
+    public static QuantityKind? Detect(string text) => All.FirstOrDefault(k => k.TryParseSi(text) is not null);
+
+    /// <summary>The SI value of <paramref name="text"/>; an error naming <paramref name="option"/> when it is not one of this kind.</summary>
+    public double ParseSi(string text, string option)
+    {
+        try
+        {
+            return parse(text);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+        {
+            throw new ArgumentException($"{option}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The unit symbol <paramref name="text"/> is written in: what follows its number.</summary>
+    public string Symbol(string text)
+    {
+        string trimmed = text.Trim();
+        int i = 0;
+        while (i < trimmed.Length && (char.IsAsciiDigit(trimmed[i]) || trimmed[i] is '.' or '+' or '-' or 'e' or 'E') && TryParseSi("1 " + trimmed[i..].Trim()) is null)
+        {
+            i++;
+        }
+
+        string unit = trimmed[i..].Trim();
+        _ = ParseSi("1 " + unit, "--from");
+        return unit;
+    }
+
+    /// <summary>An SI value written in <paramref name="unit"/>, exactly.</summary>
+    public string Format(double si, string unit) => format(si, unit);
+
+    private double? TryParseSi(string text)
+    {
+        try
+        {
+            return parse(text);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+        {
+            return null;
+        }
+    }
+
+    private static QuantityKind Of<T>(Func<string, T> parse, Func<T, double> si, Func<double, T> fromSi, Func<T, string, string> toString) =>
+        new(text => si(parse(text)), (value, unit) => toString(fromSi(value), unit));
 }

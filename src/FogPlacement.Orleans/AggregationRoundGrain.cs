@@ -12,10 +12,10 @@ namespace FogPlacement.Orleans;
 /// is acknowledged, so a silo that dies mid-round loses nothing acknowledged: the grain reactivates on another silo
 /// from storage. In-flight chunk buffers are not stored; an interrupted upload is retried by the fog client.
 /// </summary>
-public sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGrain
+internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGrain
 {
     /// <summary>The name of the grain storage provider the round grain uses: <c>fogplacement</c>.</summary>
-    public const string StorageName = "fogplacement";
+    public const string StorageName = RoundGrainStorage.Name;
 
     private readonly IPersistentState<RoundState> state;
     private readonly ILogger<AggregationRoundGrain> logger;
@@ -289,7 +289,7 @@ public sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGrai
 
 /// <summary>The round grain's stored state.</summary>
 [GenerateSerializer, Alias("FogPlacement.Orleans.RoundState")]
-public sealed class RoundState
+internal sealed class RoundState
 {
     /// <summary>Gets or sets the settings; null until the round is opened.</summary>
     [Id(0)] public RoundSettings? Settings { get; set; }
@@ -312,7 +312,7 @@ public sealed class RoundState
 
 /// <summary>One fog node's merged contribution, kept to recognise a retried or duplicated submission.</summary>
 [GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.FogContribution")]
-public sealed record FogContribution
+internal sealed record FogContribution
 {
     /// <summary>Gets the XxHash3 of the partial's bytes.</summary>
     [Id(0)] public ulong Hash { get; init; }

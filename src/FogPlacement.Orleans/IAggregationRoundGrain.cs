@@ -56,6 +56,16 @@ public interface IAggregationRoundGrain : IGrainWithStringKey
     Task<byte[]> GetResultSlice(int offset, int length);
 }
 
+/// <summary>The grain storage a silo must provide for the round grains.</summary>
+public static class RoundGrainStorage
+{
+    /// <summary>
+    /// The name of the grain storage the round grain keeps its state in: register a durable provider under this name on
+    /// every silo (for example <c>siloBuilder.AddMemoryGrainStorage(RoundGrainStorage.Name)</c> for a one-process demo).
+    /// </summary>
+    public const string Name = "fogplacement";
+}
+
 /// <summary>The round grain's key: <c>{model}/{round}</c>.</summary>
 public static class RoundKey
 {

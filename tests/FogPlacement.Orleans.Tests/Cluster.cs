@@ -75,7 +75,7 @@ internal static class Cluster
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.Services.AddGrainStorage(AggregationRoundGrain.StorageName, (sp, _) => new SharedMemoryGrainStorage(sp.GetRequiredService<Serializer>()));
+            siloBuilder.Services.AddGrainStorage(RoundGrainStorage.Name, (sp, _) => new SharedMemoryGrainStorage(sp.GetRequiredService<Serializer>()));
 
             // Random placement (instead of resource-optimised): its director honours a placement hint, which the failure
             // test uses to activate the round on a secondary silo (the primary holds the test cluster's membership),
