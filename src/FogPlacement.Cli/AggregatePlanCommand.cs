@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using FogPlacement.Aggregation;
+using FogPlacement.Cli.Output;
 using FogPlacement.Quantities;
 
 namespace FogPlacement.Cli;
@@ -75,23 +76,14 @@ internal static class AggregatePlanCommand
         return rounded.ToString("0.##", CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
-    private static string Json(BackhaulPlan plan, string format, string partial) => JsonText.Write(w =>
-    {
-        w.WriteNumber("devices", plan.Devices);
-        w.WriteNumber("fogNodes", plan.FogNodes);
-        w.WriteString("format", format);
-        w.WriteString("partial", partial);
-        w.WriteNumber("updateBytes", plan.UpdateBytes);
-        w.WriteNumber("largestPartialBytes", plan.LargestPartialBytes);
-        w.WriteStartObject("flat");
-        w.WriteNumber("wanBytes", plan.Flat.WanBytes);
-        w.WriteNumber("cloudFanIn", plan.Flat.CloudFanIn);
-        w.WriteEndObject();
-        w.WriteStartObject("hierarchical");
-        w.WriteNumber("wanBytes", plan.Hierarchical.WanBytes);
-        w.WriteNumber("cloudFanIn", plan.Hierarchical.CloudFanIn);
-        w.WriteNumber("largestFogFanIn", plan.Hierarchical.LargestFogFanIn);
-        w.WriteEndObject();
-        w.WriteNumber("reduction", plan.Reduction);
-    });
+    private static string Json(BackhaulPlan plan, string format, string partial) => JsonOutput.Write(new PlanOutput(
+        plan.Devices,
+        plan.FogNodes,
+        format,
+        partial,
+        plan.UpdateBytes,
+        plan.LargestPartialBytes,
+        new TopologyOutput(plan.Flat.WanBytes, plan.Flat.CloudFanIn, null),
+        new TopologyOutput(plan.Hierarchical.WanBytes, plan.Hierarchical.CloudFanIn, plan.Hierarchical.LargestFogFanIn),
+        plan.Reduction));
 }

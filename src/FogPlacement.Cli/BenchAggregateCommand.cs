@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
 using FogPlacement.Aggregation;
+using FogPlacement.Cli.Output;
 
 namespace FogPlacement.Cli;
 
@@ -225,29 +226,16 @@ internal static class BenchAggregateCommand
 
     private static double ParametersPerSecond(Measurement m, double gbps) => gbps * 1e9 / m.UpdateBytes * m.Updates * m.Dimension;
 
-    private static string Json(Measurement m) => JsonText.Write(w =>
-    {
-        w.WriteNumber("updates", m.Updates);
-        w.WriteNumber("dimension", m.Dimension);
-        w.WriteNumber("threads", m.Threads);
-        w.WriteString("format", FormatName(m.Format));
-        w.WriteNumber("updateBytes", m.UpdateBytes);
-        w.WriteNumber("ceilingGBps", m.CeilingGBps);
-        w.WriteNumber("secondBatchGBps", m.SecondBatchGBps);
-        w.WriteNumber("rounds", m.Rounds);
-        w.WriteStartArray("modes");
-        foreach ((string name, double gbps) in Modes(m))
-        {
-            w.WriteStartObject();
-            w.WriteString("mode", name);
-            w.WriteNumber("GBps", gbps);
-            w.WriteNumber("ratioToCeiling", gbps / m.CeilingGBps);
-            w.WriteNumber("parametersPerSecond", ParametersPerSecond(m, gbps));
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-    });
+    private static string Json(Measurement m) => JsonOutput.Write(new BenchOutput(
+        m.Updates,
+        m.Dimension,
+        m.Threads,
+        FormatName(m.Format),
+        m.UpdateBytes,
+        m.CeilingGBps,
+        m.SecondBatchGBps,
+        m.Rounds,
+        [.. Modes(m).Select(x => new BenchModeOutput(x.Name, x.GBps, x.GBps / m.CeilingGBps, ParametersPerSecond(m, x.GBps)))]));
 
     private static string Percent(double ratio) => (ratio * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 

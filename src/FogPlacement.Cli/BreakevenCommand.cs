@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using FogPlacement.Cli.Output;
 
 namespace FogPlacement.Cli;
 
@@ -72,32 +73,10 @@ internal static class BreakevenCommand
         return sb.ToString();
     }
 
-    private static string Json(BreakevenResult r) => JsonText.Write(w =>
-    {
-        w.WriteString("parameter", r.Parameter);
-        w.WriteStartArray("switches");
-        foreach (Switch s in r.Switches)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("value", s.Value);
-            w.WriteString("from", s.From);
-            w.WriteString("to", s.To);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("intervals");
-        foreach (Interval i in r.Intervals)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("from", i.From);
-            w.WriteNumber("to", i.To);
-            w.WriteString("chosen", i.Chosen);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-    });
+    private static string Json(BreakevenResult r) => JsonOutput.Write(new BreakevenOutput(
+        r.Parameter,
+        [.. r.Switches.Select(s => new SwitchOutput(s.Value, s.From, s.To))],
+        [.. r.Intervals.Select(i => new IntervalOutput(i.From, i.To, i.Chosen))]));
 }
 
 /// <summary>The break-even chart, drawn with ScottPlot.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FogPlacement.Chains;
+using FogPlacement.Cli.Output;
 
 namespace FogPlacement.Cli;
 
@@ -29,62 +30,24 @@ internal static class ChainOutput
         return sb.ToString();
     }
 
-    public static string Json(ChainDecision decision, double lambdaSecondsPerJoule) => JsonText.Write(w =>
-    {
-        if (decision.IsFeasible)
-        {
-            w.WriteString("chosen", decision.Chosen.Name);
-        }
-        else
-        {
-            w.WriteNull("chosen");
-        }
-
-        w.WriteBoolean("feasible", decision.IsFeasible);
-        w.WriteNumber("lambdaSecondsPerJoule", lambdaSecondsPerJoule);
-        w.WriteStartArray("candidates");
-        foreach (ChainCandidate candidate in decision.Candidates)
+    public static string Json(ChainDecision decision, double lambdaSecondsPerJoule) => JsonOutput.Write(new ChainDecisionOutput(
+        decision.IsFeasible ? decision.Chosen.Name : null,
+        decision.IsFeasible,
+        lambdaSecondsPerJoule,
+        [.. decision.Candidates.Select(candidate =>
         {
             ChainPlacement p = candidate.Placement;
-            w.WriteStartObject();
-            w.WriteString("name", p.Name);
-            w.WriteNumber("latencySeconds", p.Latency.Seconds);
-            w.WriteNumber("deviceEnergyJoules", p.DeviceEnergy.Joules);
-            w.WriteNumber("objectiveSeconds", p.Objective.Seconds);
-            w.WriteNumber("computeSeconds", p.ComputeTime.Seconds);
-            w.WriteNumber("transferSeconds", p.TransferTime.Seconds);
-            w.WriteStartArray("bestOf");
-            foreach (string kind in candidate.BestOf)
-            {
-                w.WriteStringValue(kind);
-            }
-
-            w.WriteEndArray();
-            DecisionJson.WriteViolations(w, p.Violations);
-            w.WriteStartArray("segments");
-            foreach (Segment s in p.Segments)
-            {
-                w.WriteStartObject();
-                w.WriteString("tier", s.Tier);
-                if (s.IsEmpty)
-                {
-                    w.WriteNull("firstLayer");
-                    w.WriteNull("lastLayer");
-                }
-                else
-                {
-                    w.WriteNumber("firstLayer", s.FirstLayer);
-                    w.WriteNumber("lastLayer", s.LastLayer);
-                }
-
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        DecisionJson.WriteFrontier(w, decision.Frontier.Select(p => p.Name), decision.LambdaBreakpoints);
-    });
+            return new ChainCandidateOutput(
+                p.Name,
+                p.Latency.Seconds,
+                p.DeviceEnergy.Joules,
+                p.Objective.Seconds,
+                p.ComputeTime.Seconds,
+                p.TransferTime.Seconds,
+                [.. candidate.BestOf],
+                [.. DecisionTable.Words(p.Violations)],
+                [.. p.Segments.Select(s => s.IsEmpty ? new SegmentOutput(s.Tier, null, null) : new SegmentOutput(s.Tier, s.FirstLayer, s.LastLayer))]);
+        })],
+        [.. decision.Frontier.Select(p => p.Name)],
+        DecisionJson.Breakpoints(decision.LambdaBreakpoints)));
 }
