@@ -1,48 +1,5 @@
 namespace FogPlacement.Chains;
 
-/// <summary>A placement in a <see cref="ChainDecision"/>, with the kinds it is the best of.</summary>
-/// <param name="Placement">The placement.</param>
-/// <param name="BestOf">What it is the best of: "optimal", "all on device", "all on {tier}", "best single cut", "best two cuts".</param>
-public sealed record ChainCandidate(ChainPlacement Placement, IReadOnlyList<string> BestOf);
-
-/// <summary>The optimal placement of a layer chain and, for comparison, the best placement of each kind.</summary>
-public sealed class ChainDecision
-{
-    private readonly Func<IReadOnlyList<ChainPlacement>> frontier;
-    private IReadOnlyList<ChainPlacement>? frontierValue;
-    private IReadOnlyList<LambdaBreakpoint>? breakpoints;
-
-    internal ChainDecision(ChainPlacement chosen, IReadOnlyList<ChainCandidate> candidates, Func<IReadOnlyList<ChainPlacement>> frontier)
-    {
-        Chosen = chosen;
-        Candidates = candidates;
-        this.frontier = frontier;
-    }
-
-    /// <summary>
-    /// Gets the optimal placement: the least objective over every path and every slicing that meets the chain's
-    /// constraints. When none does (<see cref="IsFeasible"/> is false), the least objective of all, whose
-    /// <see cref="ChainPlacement.Violations"/> say what it breaks.
-    /// </summary>
-    public ChainPlacement Chosen { get; }
-
-    /// <summary>Gets whether some placement meets every constraint.</summary>
-    public bool IsFeasible => Chosen.Violations == ConstraintViolations.None;
-
-    /// <summary>Gets the optimum and the best of each kind (these regardless of deadline and budget), each placement once, optimum first.</summary>
-    public IReadOnlyList<ChainCandidate> Candidates { get; }
-
-    /// <summary>
-    /// Gets the exact latency–energy Pareto frontier of every placement that avoids excluded tiers, by increasing
-    /// latency (computed on first use).
-    /// </summary>
-    public IReadOnlyList<ChainPlacement> Frontier => frontierValue ??= frontier();
-
-    /// <summary>Gets every lambda ≥ 0 at which the unconstrained optimum changes, in increasing order.</summary>
-    public IReadOnlyList<LambdaBreakpoint> LambdaBreakpoints => breakpoints ??= FrontierMath.Breakpoints(
-        Frontier, p => p.Latency.Seconds, p => p.DeviceEnergy.Joules, p => p.Name);
-}
-
 /// <summary>
 /// Finds the optimal placement of a layer chain across the device and the remote tiers, exactly. When the links form
 /// no cycle, one dynamic programme over (layer boundary, tier) does it in O(L·T²). When they do, tiers must stay
@@ -52,7 +9,7 @@ public sealed class ChainDecision
 public sealed class ChainOptimizer
 {
     /// <summary>Kinds tracked by the number of tiers that compute: 1 (one tier runs everything), 2 (one cut), 3 (two cuts), 4 (more).</summary>
-    private const int MaxTracked = 4;
+    internal const int MaxTracked = 4;
 
     private readonly CostModel model;
     private readonly Link[] links;
@@ -119,9 +76,9 @@ public sealed class ChainOptimizer
         PlacementConstraints constraints = chain.Constraints;
         constraints.Validate(model.Tiers);
         var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
-        var best = new Dictionary<string, (double Objective, int[] Path, int[] Boundaries)>(StringComparer.Ordinal);
+        var best = new Dictionary<CandidateKind, (double Objective, int[] Path, int[] Boundaries)>();
 
-        void Offer(string kind, double objective, int[] path, int[] boundaries)
+        void Offer(CandidateKind kind, double objective, int[] path, int[] boundaries)
         {
             if (!best.TryGetValue(kind, out var current) || objective < current.Objective)
             {
@@ -131,24 +88,24 @@ public sealed class ChainOptimizer
 
         void OfferKinds(int computing, double objective, int[] path, int[] boundaries)
         {
-            Offer("optimal", objective, path, boundaries);
-            string? kind = computing switch
+            Offer(CandidateKind.Optimal, objective, path, boundaries);
+            CandidateKind? kind = computing switch
             {
-                1 => path.Length == 1 ? CostModel.DeviceCandidateName : "all on " + network.Nodes[path[^1]].Name,
-                2 => "best single cut",
-                3 => "best two cuts",
+                1 => new CandidateKind(ChainKind.AllOnOneTier, path[^1]),
+                2 => new CandidateKind(ChainKind.SingleCut, 0),
+                3 => new CandidateKind(ChainKind.TwoCuts, 0),
                 _ => null,
             };
-            if (kind is not null)
+            if (kind is { } k)
             {
-                Offer(kind, objective, path, boundaries);
+                Offer(k, objective, path, boundaries);
             }
         }
 
         if (network.TopologicalOrder is { } order)
         {
             // Links without a cycle: one programme over (boundary, tier), O(L·T²).
-            using var dag = new DagProgramme(model, network.Nodes, network.AllowedEdge, chain, order);
+            using var dag = new ChainProgramme(model, network.Nodes, network.AllowedEdge, chain, order);
             foreach ((int computing, double objective, int[] path, int[] boundaries) in dag.Finals())
             {
                 OfferKinds(computing, objective, path, boundaries);
@@ -161,7 +118,7 @@ public sealed class ChainOptimizer
             foreach (int[] path in network.Paths)
             {
                 Tier[] tiers = [.. path.Select(i => network.Nodes[i])];
-                using var dag = new DagProgramme(model, tiers, (from, to) => to == from + 1 ? network.Edge(path[from], path[to]) : null, chain, [.. Enumerable.Range(0, path.Length)]);
+                using var dag = new ChainProgramme(model, tiers, (from, to) => to == from + 1 ? network.Edge(path[from], path[to]) : null, chain, [.. Enumerable.Range(0, path.Length)]);
                 foreach ((int computing, double objective, int[] positions, int[] boundaries) in dag.Finals())
                 {
                     if (positions.Length == path.Length)
@@ -182,14 +139,15 @@ public sealed class ChainOptimizer
                 .OrderBy(p => p.Objective.Seconds).FirstOrDefault();
             if (feasible is not null)
             {
-                best["optimal"] = (feasible.Objective.Seconds, feasible.Path, feasible.Boundaries);
+                best[CandidateKind.Optimal] = (feasible.Objective.Seconds, feasible.Path, feasible.Boundaries);
             }
         }
 
         var candidates = new List<ChainCandidate>();
         var byName = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach ((string kind, var entry) in best.OrderBy(e => e.Key == "optimal" ? 0 : 1))
+        foreach ((CandidateKind key, var entry) in best.OrderBy(e => e.Key == CandidateKind.Optimal ? 0 : 1))
         {
+            string kind = key.Label(network);
             ChainPlacement placement = ChainCost.Evaluate(model, network, chain, entry.Path, entry.Boundaries);
             placement.Violations = constraints.Check(placement.Latency.Seconds, placement.DeviceEnergy.Joules);
             if (byName.TryGetValue(placement.Name, out List<string>? labels))
@@ -262,17 +220,17 @@ public sealed class ChainOptimizer
         int layers = chain.Layers.Count;
         double e = model.Energy.Compute.JoulesPerFlop;
         double rho = model.Energy.Radio.JoulesPerByte;
-        var a = new List<Label>[path.Length];
-        var c = new List<Label>[path.Length];
-        a[0] = [new Label(0, 0, null, 0, 0, false)];
+        var arrived = new List<Label>[path.Length];
+        var computed = new List<Label>[path.Length];
+        arrived[0] = [new Label(0, 0, null, 0, 0, false)];
         for (int i = 1; i < path.Length; i++)
         {
-            a[i] = [];
+            arrived[i] = [];
         }
 
         for (int i = 0; i < path.Length; i++)
         {
-            c[i] = [];
+            computed[i] = [];
         }
 
         for (int b = 0; b <= layers; b++)
@@ -285,13 +243,13 @@ public sealed class ChainOptimizer
                 {
                     double time = work / network.Nodes[path[i]].Compute.FlopPerSecond;
                     double energy = i == 0 ? e * work : 0;
-                    next[i] = Prune(a[i].Concat(c[i]).Select(l => new Label(l.Latency + time, l.Energy + energy, l, i, b, false)));
+                    next[i] = Prune(arrived[i].Concat(computed[i]).Select(l => new Label(l.Latency + time, l.Energy + energy, l, i, b, false)));
                 }
 
-                c = next;
+                computed = next;
                 for (int i = 0; i < path.Length; i++)
                 {
-                    a[i] = [];
+                    arrived[i] = [];
                 }
             }
 
@@ -301,12 +259,12 @@ public sealed class ChainOptimizer
                 (double rate, double roundTrip) = network.Edge(path[i - 1], path[i]);
                 double hop = ((8 * bytes) / rate) + roundTrip;
                 double energy = i == 1 ? rho * bytes : 0;
-                a[i] = Prune(a[i - 1].Concat(c[i - 1]).Select(l => new Label(l.Latency + hop, l.Energy + energy, l, i, b, true)));
+                arrived[i] = Prune(arrived[i - 1].Concat(computed[i - 1]).Select(l => new Label(l.Latency + hop, l.Energy + energy, l, i, b, true)));
             }
         }
 
         var result = new List<int[]>();
-        foreach (Label final in c[^1])
+        foreach (Label final in computed[^1])
         {
             int[] boundaries = new int[path.Length - 1];
             for (Label? l = final; l is not null; l = l.Previous)
@@ -323,168 +281,39 @@ public sealed class ChainOptimizer
         return result;
     }
 
+    /// <summary>The kinds of placement a decision reports the best of.</summary>
+    private enum ChainKind
+    {
+        /// <summary>The least objective of all.</summary>
+        Optimal,
+
+        /// <summary>One tier runs every layer (the device, or a remote tier after relays).</summary>
+        AllOnOneTier,
+
+        /// <summary>Two tiers compute: one cut.</summary>
+        SingleCut,
+
+        /// <summary>Three tiers compute: two cuts.</summary>
+        TwoCuts,
+    }
+
+    /// <summary>A kind, and for <see cref="ChainKind.AllOnOneTier"/> the network node that runs everything.</summary>
+    private readonly record struct CandidateKind(ChainKind Kind, int Node)
+    {
+        public static CandidateKind Optimal => new(ChainKind.Optimal, 0);
+
+        /// <summary>The label a <see cref="ChainCandidate"/> reports: "optimal", "all on device", "all on fog", "best single cut", "best two cuts".</summary>
+        public string Label(ChainNetwork network) => Kind switch
+        {
+            ChainKind.Optimal => "optimal",
+            ChainKind.AllOnOneTier => Node == 0 ? CostModel.DeviceCandidateName : "all on " + network.Nodes[Node].Name,
+            ChainKind.SingleCut => "best single cut",
+            _ => "best two cuts",
+        };
+    }
+
     private static List<Label> Prune(IEnumerable<Label> labels) => FrontierMath.Pareto(labels, l => l.Latency, l => l.Energy);
 
     /// <summary>A partial placement's (latency, energy) with the step that made it, for backtracking.</summary>
     private sealed record Label(double Latency, double Energy, Label? Previous, int Position, int Boundary, bool IsHop);
-
-    /// <summary>
-    /// The dynamic programme over (boundary b, tier t, tiers that have computed k) when the links form no cycle, so
-    /// every walk is a path of distinct tiers. A: data at t, arrived at boundary b; C: t has just computed layer b.
-    /// Hops go forward in topological order, so one sweep per boundary settles every state: O(L·T²·K).
-    /// </summary>
-    private sealed class DagProgramme : IDisposable
-    {
-        private readonly int[] order;
-        private readonly int layers;
-        private readonly int nodes;
-        private readonly int kinds;
-        private readonly double[] a;
-        private readonly double[] c;
-        private readonly bool[] cFromA;
-        private readonly int[] aFrom;
-
-        /// <param name="model">The energy parameters and lambda.</param>
-        /// <param name="tiers">The graph's nodes; node 0 is the device.</param>
-        /// <param name="edge">The hop from one node to another (rate, round trip), or null when there is none; edges must follow <paramref name="order"/>.</param>
-        /// <param name="chain">The layers.</param>
-        /// <param name="order">The nodes in topological order, the device first.</param>
-        public DagProgramme(CostModel model, Tier[] tiers, Func<int, int, (double Rate, double RoundTrip)?> edge, LayerChain chain, int[] order)
-        {
-            this.order = order;
-            layers = chain.Layers.Count;
-            nodes = tiers.Length;
-            kinds = Math.Min(MaxTracked, order.Length) + 1;
-            int size = (layers + 1) * nodes * kinds;
-            a = System.Buffers.ArrayPool<double>.Shared.Rent(size);
-            c = System.Buffers.ArrayPool<double>.Shared.Rent(size);
-            cFromA = System.Buffers.ArrayPool<bool>.Shared.Rent(size);
-            aFrom = System.Buffers.ArrayPool<int>.Shared.Rent(size);
-            Array.Fill(a, double.PositiveInfinity, 0, size);
-            Array.Fill(c, double.PositiveInfinity, 0, size);
-            Array.Clear(cFromA, 0, size);
-            Array.Clear(aFrom, 0, size);
-            a[Index(0, 0, 0)] = 0;
-
-            double lambda = model.Lambda.SecondsPerJoule;
-            double e = model.Energy.Compute.JoulesPerFlop;
-            double rho = model.Energy.Radio.JoulesPerByte;
-            for (int b = 0; b <= layers; b++)
-            {
-                if (b > 0)
-                {
-                    double work = chain.Layers[b - 1].Work.Flop;
-                    foreach (int t in order)
-                    {
-                        double step = (work / tiers[t].Compute.FlopPerSecond) + (t == 0 ? lambda * e * work : 0);
-                        for (int k = 1; k < kinds; k++)
-                        {
-                            double fromA = a[Index(b - 1, t, k - 1)];
-                            if (k == kinds - 1 && k == MaxTracked)
-                            {
-                                fromA = Math.Min(fromA, a[Index(b - 1, t, k)]);
-                            }
-
-                            double fromC = c[Index(b - 1, t, k)];
-                            int at = Index(b, t, k);
-                            (c[at], cFromA[at]) = fromA < fromC ? (fromA + step, true) : (fromC + step, false);
-                        }
-                    }
-                }
-
-                double bytes = chain.DataAt(b).Bytes;
-                foreach (int from in order)
-                {
-                    for (int to = 1; to < nodes; to++)
-                    {
-                        if (edge(from, to) is not (double rate, double roundTrip))
-                        {
-                            continue;
-                        }
-
-                        double hop = ((8 * bytes) / rate) + roundTrip + (from == 0 ? lambda * rho * bytes : 0);
-                        for (int k = 0; k < kinds; k++)
-                        {
-                            double fromA = a[Index(b, from, k)];
-                            double fromC = c[Index(b, from, k)];
-                            double value = Math.Min(fromA, fromC) + hop;
-                            int at = Index(b, to, k);
-                            if (value < a[at])
-                            {
-                                a[at] = value;
-                                aFrom[at] = fromC < fromA ? -(from + 1) : from + 1;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-
-        /// <summary>For every final tier and count of computing tiers, the best objective with its path and boundaries.</summary>
-        public IEnumerable<(int Computing, double Objective, int[] Path, int[] Boundaries)> Finals()
-        {
-            foreach (int t in order)
-            {
-                for (int k = 1; k < kinds; k++)
-                {
-                    double objective = c[Index(layers, t, k)];
-                    if (double.IsFinite(objective))
-                    {
-                        (int[] path, int[] boundaries) = Backtrack(t, k);
-                        yield return (k, objective, path, boundaries);
-                    }
-                }
-            }
-        }
-
-        private (int[] Path, int[] Boundaries) Backtrack(int t, int k)
-        {
-            var path = new List<int> { t };
-            var boundaries = new List<int>();
-            int b = layers;
-            bool inC = true;
-            while (true)
-            {
-                int at = Index(b, t, k);
-                if (inC)
-                {
-                    if (cFromA[at])
-                    {
-                        inC = false;
-                        bool capped = k == kinds - 1 && k == MaxTracked;
-                        k = capped && a[Index(b - 1, t, k)] <= a[Index(b - 1, t, k - 1)] ? k : k - 1;
-                    }
-
-                    b--;
-                    continue;
-                }
-
-                if (t == 0 && b == 0)
-                {
-                    break;
-                }
-
-                int from = aFrom[at];
-                boundaries.Add(b);
-                t = Math.Abs(from) - 1;
-                inC = from < 0;
-                path.Add(t);
-            }
-
-            path.Reverse();
-            boundaries.Reverse();
-            return ([.. path], [.. boundaries]);
-        }
-
-        private int Index(int b, int t, int k) => (((b * nodes) + t) * kinds) + k;
-
-        /// <summary>Returns the tables to the shared pool.</summary>
-        public void Dispose()
-        {
-            System.Buffers.ArrayPool<double>.Shared.Return(a);
-            System.Buffers.ArrayPool<double>.Shared.Return(c);
-            System.Buffers.ArrayPool<bool>.Shared.Return(cFromA);
-            System.Buffers.ArrayPool<int>.Shared.Return(aFrom);
-        }
-    }
 }
