@@ -6,8 +6,8 @@ using FogPlacement.Quantities;
 namespace FogPlacement;
 
 /// <summary>
-/// Many requests against one model at once, four (or eight) per vector: the same operations in the same order
-/// as <see cref="CostFormula"/>, so every decision and objective is bit-identical to <see cref="CostModel.Choose"/>.
+/// Many requests against one model at once, four per vector: the selection of <see cref="CostModel.Choose"/> over
+/// <see cref="CostFormula"/>'s vector twin, so every decision and objective is bit-identical to the scalar path.
 /// </summary>
 internal static class BatchDecision
 {
@@ -31,17 +31,15 @@ internal static class BatchDecision
 
     internal static (int Chosen, double Objective) Scalar(CostModel model, double w, double b)
     {
-        double lambda = model.Lambda.SecondsPerJoule;
-        double deviceCompute = w / model.Device.Compute.FlopPerSecond;
-        double best = Objective(((0 + 0) + deviceCompute) + 0, 0 + (w * model.Energy.Compute.JoulesPerFlop), lambda);
+        double e = model.Energy.Compute.JoulesPerFlop, rho = model.Energy.Radio.JoulesPerByte, lambda = model.Lambda.SecondsPerJoule;
+        double deviceCompute = model.Device.Compute.FlopPerSecond;
+        double best = CostFormula.Price(w, deviceCompute, [], e, rho, lambda).Objective;
         int chosen = 0;
         IReadOnlyList<Tier> tiers = model.Tiers;
-        double radio = b * model.Energy.Radio.JoulesPerByte;
         for (int t = 0; t < tiers.Count; t++)
         {
             Tier tier = tiers[t];
-            double latency = ((((8 * b) / tier.Uplink.BitsPerSecond) + tier.RoundTrip.Seconds) + 0) + (w / tier.Compute.FlopPerSecond);
-            double value = Objective(latency, radio + 0, lambda);
+            double value = CostFormula.Price(0, deviceCompute, [new PathHop(b, tier.Uplink.BitsPerSecond, tier.RoundTrip.Seconds, w, tier.Compute.FlopPerSecond)], e, rho, lambda).Objective;
             if (!double.IsFinite(value))
             {
                 throw Overflow(w, b);
@@ -56,9 +54,6 @@ internal static class BatchDecision
         return double.IsFinite(best) ? (chosen, best) : throw Overflow(w, b);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Objective(double latency, double energy, double lambda) => latency + (lambda * energy);
-
     private static int Vector256Path(CostModel model, ReadOnlySpan<double> work, ReadOnlySpan<double> input, Span<int> chosen, Span<double> objective)
     {
         IReadOnlyList<Tier> tiers = model.Tiers;
@@ -66,7 +61,6 @@ internal static class BatchDecision
         Vector256<double> deviceRate = Vector256.Create(model.Device.Compute.FlopPerSecond);
         Vector256<double> e = Vector256.Create(model.Energy.Compute.JoulesPerFlop);
         Vector256<double> rho = Vector256.Create(model.Energy.Radio.JoulesPerByte);
-        Vector256<double> eight = Vector256.Create(8.0);
         Span<Vector256<double>> uplink = stackalloc Vector256<double>[tiers.Count];
         Span<Vector256<double>> roundTrip = stackalloc Vector256<double>[tiers.Count];
         Span<Vector256<double>> compute = stackalloc Vector256<double>[tiers.Count];
@@ -86,14 +80,11 @@ internal static class BatchDecision
             // Candidate order and tie-breaking as in CostModel: device first, then tiers; only a strictly smaller objective wins.
             Vector256<double> w = Vector256.LoadUnsafe(ref w0, (nuint)i);
             Vector256<double> b = Vector256.LoadUnsafe(ref b0, (nuint)i);
-            Vector256<double> best = Objective(((Vector256<double>.Zero + Vector256<double>.Zero) + (w / deviceRate)) + Vector256<double>.Zero, Vector256<double>.Zero + (w * e), lambda);
+            Vector256<double> best = CostFormula.PriceNoHop(w, deviceRate, e, lambda);
             Vector256<long> index = Vector256<long>.Zero;
-            Vector256<double> radio = (b * rho) + Vector256<double>.Zero;
-            Vector256<double> upload = eight * b;
             for (int t = 0; t < uplink.Length; t++)
             {
-                Vector256<double> latency = (((upload / uplink[t]) + roundTrip[t]) + Vector256<double>.Zero) + (w / compute[t]);
-                Vector256<double> value = Objective(latency, radio, lambda);
+                Vector256<double> value = CostFormula.PriceOneHop(Vector256<double>.Zero, deviceRate, b, uplink[t], roundTrip[t], w, compute[t], e, rho, lambda);
                 finite |= value - value;
                 Vector256<double> better = Vector256.LessThan(value, best);
                 best = Vector256.ConditionalSelect(better, value, best);
@@ -120,8 +111,6 @@ internal static class BatchDecision
         return i;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Objective(Vector256<double> latency, Vector256<double> energy, Vector256<double> lambda) => latency + (lambda * energy);
 
     private static OverflowException Overflow(double w, double b) =>
         new($"The objective of a request of {Work.FromFlop(w)} with input {DataSize.FromBytes(b)} is out of the range of a double.");

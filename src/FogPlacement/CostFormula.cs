@@ -1,60 +1,134 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using FogPlacement.Quantities;
 
 namespace FogPlacement;
 
+/// <summary>One hop of a placement path and the tier at its end, in SI units.</summary>
+/// <param name="Bytes">The bytes sent over the hop.</param>
+/// <param name="Rate">The hop's rate, in bit/s.</param>
+/// <param name="RoundTrip">The hop's round trip, in seconds.</param>
+/// <param name="Work">The work the tier at the end of the hop runs, in FLOP.</param>
+/// <param name="Compute">That tier's compute rate, in FLOP/s.</param>
+internal readonly record struct PathHop(double Bytes, double Rate, double RoundTrip, double Work, double Compute);
+
 /// <summary>
-/// The cost model of the textbook (section 34.2.5), for one placement. A placement is described by the work
-/// the device runs, the bytes it sends, and the remote tier (if any) that runs the rest:
+/// The cost model of the textbook (section 34.2.5), in one place. Every placement is a short path: the device runs
+/// some work, then each hop carries bytes to the next tier, which runs its share. "All on device" is a path with no hop,
+/// "offload all to t" one hop carrying the input to t, a split one hop carrying the intermediate tensor, and a layer
+/// chain's placement as many hops as it has tiers after the device.
 /// <code>
-/// L = 8·B/R_t + tau_t + W_device/C_device + W_remote/C_t
-/// E = rho·B + e·W_device
+/// L = Σ 8·B_h/R_h + Σ tau_h + W_device/C_device + Σ W_h/C_h
+/// E = rho·B_1 + e·W_device            (the device sends only the first hop)
 /// objective = L + lambda·E
 /// </code>
-/// "All on device" is (W, 0 bytes, no tier); "offload all to t" is (0, input, t); a split is (head, intermediate, t).
-/// The textbook's script leaves a split's head out of latency and energy; here the head is charged on the
-/// device, which changes nothing when the head is zero (as in its example).
 /// </summary>
 /// <remarks>
-/// The arithmetic runs on the quantities' SI doubles in exactly this order everywhere (the batch path in
-/// <see cref="BatchDecision"/> repeats it with vectors), so a decision is bit-identical however it is asked for.
-/// Every input is finite and non-negative, so a term can only go wrong by overflowing to infinity, which reaches
-/// L or E; one check at the end turns that into an <see cref="OverflowException"/>.
+/// <para><c>Price</c> runs the arithmetic on SI doubles in exactly this order for every caller (the decision,
+/// the batch's scalar tail, chain placements), so a candidate has the same bits however it is asked for: as a request
+/// or as the equivalent layer chain (a property test checks it). <see cref="PriceOneHop"/> and <see cref="PriceNoHop"/>
+/// are its vector twins for the batch, the same operations in the same order. The chain optimiser's dynamic programmes
+/// add the same terms one step at a time (<see cref="ComputeStep"/>, <see cref="HopStep"/>) to find the optimum, which is
+/// then priced by <c>Price</c>.</para>
+/// <para>The textbook's script leaves a split's head out of latency and energy; here the head is charged on the
+/// device, which changes nothing when the head is zero (as in its example). Every input is finite and non-negative,
+/// so a term can only go wrong by overflowing to infinity, which reaches L or E; the callers turn that into an
+/// <see cref="OverflowException"/>.</para>
 /// </remarks>
 internal static class CostFormula
 {
     /// <summary>Every term of one placement, in SI units.</summary>
     internal readonly record struct Terms(
         double Upload, double RoundTrip, double DeviceCompute, double RemoteCompute, double Latency,
-        double Radio, double Compute, double Energy, double Objective);
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public static Terms Compute(Tier device, DeviceEnergy energy, EnergyWeight lambda, Work deviceWork, DataSize sent, Tier? remote, Work remoteWork)
+        double Radio, double Compute, double Energy, double Objective)
     {
-        double upload = remote is null ? 0 : (8 * sent.Bytes) / remote.Uplink.BitsPerSecond;            // 8·B / R
-        double roundTrip = remote is null ? 0 : remote.RoundTrip.Seconds;                               // tau
-        double deviceCompute = deviceWork.Flop / device.Compute.FlopPerSecond;                          // W_device / C_device
-        double remoteCompute = remote is null ? 0 : remoteWork.Flop / remote.Compute.FlopPerSecond;      // W_remote / C_t
-        double latency = ((upload + roundTrip) + deviceCompute) + remoteCompute;                        // L
+        public bool IsFinite => double.IsFinite(Objective) && double.IsFinite(Energy);
+    }
 
-        double radio = sent.Bytes * energy.Radio.JoulesPerByte;                                         // rho·B
-        double compute = deviceWork.Flop * energy.Compute.JoulesPerFlop;                                // e·W_device
-        double deviceEnergy = radio + compute;                                                          // E
+    /// <summary>Prices a path: the device runs <paramref name="deviceWork"/>, then each hop in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Terms Price(double deviceWork, double deviceCompute, ReadOnlySpan<PathHop> hops, double e, double rho, double lambda)
+    {
+        double upload = 0, roundTrip = 0, remoteCompute = 0;
+        foreach (PathHop hop in hops)
+        {
+            upload += (8 * hop.Bytes) / hop.Rate;                                                  // 8·B / R
+            roundTrip += hop.RoundTrip;                                                            // tau
+            remoteCompute += hop.Work / hop.Compute;                                               // W_t / C_t
+        }
 
-        double objective = latency + (lambda.SecondsPerJoule * deviceEnergy);                           // L + lambda·E
-        if (!double.IsFinite(objective) || !double.IsFinite(deviceEnergy))
+        double deviceTime = deviceWork / deviceCompute;                                            // W_device / C_device
+        double latency = ((upload + roundTrip) + deviceTime) + remoteCompute;                      // L
+
+        double radio = hops.IsEmpty ? 0 : hops[0].Bytes * rho;                                     // rho·B
+        double compute = deviceWork * e;                                                           // e·W_device
+        double energy = radio + compute;                                                           // E
+
+        double objective = latency + (lambda * energy);                                            // L + lambda·E
+        return new Terms(upload, roundTrip, deviceTime, remoteCompute, latency, radio, compute, energy, objective);
+    }
+
+    /// <summary>Prices a request's candidate: the device runs <paramref name="deviceWork"/> and sends <paramref name="sent"/> to <paramref name="remote"/> (if any), which runs <paramref name="remoteWork"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Terms Price(Tier device, DeviceEnergy energy, EnergyWeight lambda, Work deviceWork, DataSize sent, Tier? remote, Work remoteWork)
+    {
+        ReadOnlySpan<PathHop> hops = remote is null
+            ? []
+            : [new PathHop(sent.Bytes, remote.Uplink.BitsPerSecond, remote.RoundTrip.Seconds, remoteWork.Flop, remote.Compute.FlopPerSecond)];
+        Terms t = Price(deviceWork.Flop, device.Compute.FlopPerSecond, hops, energy.Compute.JoulesPerFlop, energy.Radio.JoulesPerByte, lambda.SecondsPerJoule);
+        if (!t.IsFinite)
         {
             ThrowOverflow(deviceWork, sent, remote);
         }
 
-        return new Terms(upload, roundTrip, deviceCompute, remoteCompute, latency, radio, compute, deviceEnergy, objective);
+        return t;
     }
 
+    /// <summary>
+    /// The vector twin of <see cref="Price(double, double, ReadOnlySpan{PathHop}, double, double, double)"/> for one hop
+    /// (<paramref name="deviceWork"/> zero and a hop for an offload, four requests at once): the same operations in the
+    /// same order, so each lane has the bits of the scalar price.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> PriceOneHop(
+        Vector256<double> deviceWork, Vector256<double> deviceCompute, Vector256<double> bytes, Vector256<double> rate, Vector256<double> roundTrip,
+        Vector256<double> work, Vector256<double> compute, Vector256<double> e, Vector256<double> rho, Vector256<double> lambda)
+    {
+        Vector256<double> upload = Vector256<double>.Zero + ((Vector256.Create(8.0) * bytes) / rate);
+        Vector256<double> latency = ((upload + (Vector256<double>.Zero + roundTrip)) + (deviceWork / deviceCompute)) + (Vector256<double>.Zero + (work / compute));
+        Vector256<double> energy = (bytes * rho) + (deviceWork * e);
+        return latency + (lambda * energy);
+    }
+
+    /// <summary>The vector twin of <see cref="Price(double, double, ReadOnlySpan{PathHop}, double, double, double)"/> with no hop (all on the device).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> PriceNoHop(Vector256<double> deviceWork, Vector256<double> deviceCompute, Vector256<double> e, Vector256<double> lambda)
+    {
+        Vector256<double> latency = ((Vector256<double>.Zero + Vector256<double>.Zero) + (deviceWork / deviceCompute)) + Vector256<double>.Zero;
+        Vector256<double> energy = Vector256<double>.Zero + (deviceWork * e);
+        return latency + (lambda * energy);
+    }
+
+    /// <summary>The objective a tier adds by computing <paramref name="work"/>: its time, and on the device λ·e·work.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ComputeStep(double work, double compute, bool onDevice, double e, double lambda) =>
+        (work / compute) + (onDevice ? lambda * e * work : 0);
+
+    /// <summary>The objective a hop adds: 8·B/R + tau, and from the device λ·rho·B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double HopStep(double bytes, double rate, double roundTrip, bool fromDevice, double rho, double lambda) =>
+        ((8 * bytes) / rate) + roundTrip + (fromDevice ? lambda * rho * bytes : 0);
+
+    /// <summary>The latency a hop adds: 8·B/R + tau (the Pareto labels track latency and energy apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double HopTime(double bytes, double rate, double roundTrip) => ((8 * bytes) / rate) + roundTrip;
+
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowOverflow(Work deviceWork, DataSize sent, Tier? remote) =>
         throw new OverflowException($"The cost of running {deviceWork} on the device and sending {sent}{(remote is null ? string.Empty : $" to {remote.Name}")} is out of the range of a double.");
 
-    /// <summary>Wraps a term already known to be finite and non-negative (checked in <see cref="Compute"/>).</summary>
+    /// <summary>Wraps a term already known to be finite and non-negative (checked in <see cref="Price(Tier, DeviceEnergy, EnergyWeight, Work, DataSize, Tier?, Work)"/>).</summary>
     private static T Unchecked<T>(double si)
         where T : struct, IQuantity<T> => T.FromSiUnchecked(si);
 
@@ -69,7 +143,7 @@ internal static class CostFormula
         Tier? remote,
         Work remoteWork)
     {
-        Terms t = Compute(device, energy, lambda, deviceWork, sent, remote, remoteWork);
+        Terms t = Price(device, energy, lambda, deviceWork, sent, remote, remoteWork);
         return new CandidateCost
         {
             Name = name,

@@ -139,31 +139,16 @@ public sealed class CostModel
             constraints.Validate(tiers);
         }
 
-        // Three plain loops in candidate order (the hot path): only objectives, then the winner's full breakdown.
-        // best: the least objective meeting the constraints; any: the least of all (used when nothing meets them).
+        // Three plain loops in candidate order (the hot path): only objectives and violations into the one selection
+        // routine, then the winner's full breakdown.
         bool constrained = !constraints.IsEmpty;
-        int best = -1, any = 0;
-        double bestObjective = double.PositiveInfinity;
-        CostFormula.Terms device = CostFormula.Compute(Device, Energy, Lambda, request.Work, DataSize.Zero, null, Work.Zero);
-        double anyObjective = device.Objective;
-        if (!constrained || constraints.Check(device.Latency, device.Energy) == ConstraintViolations.None)
-        {
-            (best, bestObjective) = (0, device.Objective);
-        }
-
+        var choice = new Choice();
+        CostFormula.Terms device = CostFormula.Price(Device, Energy, Lambda, request.Work, DataSize.Zero, null, Work.Zero);
+        choice.Offer(0, device.Objective, constrained ? constraints.Check(device.Latency, device.Energy) : ConstraintViolations.None);
         for (int t = 0; t < tiers.Length; t++)
         {
-            CostFormula.Terms offload = CostFormula.Compute(Device, Energy, Lambda, Work.Zero, request.Input, tiers[t], request.Work);
-            double objective = offload.Objective;
-            if (objective < anyObjective)
-            {
-                (any, anyObjective) = (t + 1, objective);
-            }
-
-            if (objective < bestObjective && (!constrained || Violations(constraints, offload.Latency, offload.Energy, tiers[t]) == ConstraintViolations.None))
-            {
-                (best, bestObjective) = (t + 1, objective);
-            }
+            CostFormula.Terms offload = CostFormula.Price(Device, Energy, Lambda, Work.Zero, request.Input, tiers[t], request.Work);
+            choice.Offer(t + 1, offload.Objective, constrained ? Violations(constraints, offload.Latency, offload.Energy, tiers[t]) : ConstraintViolations.None);
         }
 
         ReadOnlySpan<SplitOption> splits = request.SplitSpan;
@@ -171,21 +156,11 @@ public sealed class CostModel
         {
             SplitOption split = splits[i];
             Tier tier = ResolveSplit(split, i);
-            CostFormula.Terms cut = CostFormula.Compute(Device, Energy, Lambda, split.HeadWork, split.Intermediate, tier, request.Work - split.HeadWork);
-            double objective = cut.Objective;
-            int index = 1 + tiers.Length + i;
-            if (objective < anyObjective)
-            {
-                (any, anyObjective) = (index, objective);
-            }
-
-            if (objective < bestObjective && (!constrained || Violations(constraints, cut.Latency, cut.Energy, tier) == ConstraintViolations.None))
-            {
-                (best, bestObjective) = (index, objective);
-            }
+            CostFormula.Terms cut = CostFormula.Price(Device, Energy, Lambda, split.HeadWork, split.Intermediate, tier, request.Work - split.HeadWork);
+            choice.Offer(1 + tiers.Length + i, cut.Objective, constrained ? Violations(constraints, cut.Latency, cut.Energy, tier) : ConstraintViolations.None);
         }
 
-        return EvaluateAt(request, best >= 0 ? best : any);
+        return EvaluateAt(request, choice.Chosen);
     }
 
     /// <summary>Evaluates every candidate of <paramref name="request"/> into <paramref name="destination"/>, in candidate order. Allocates nothing.</summary>

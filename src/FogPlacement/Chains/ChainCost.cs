@@ -3,7 +3,7 @@ using FogPlacement.Quantities;
 namespace FogPlacement.Chains;
 
 /// <summary>
-/// The cost of one placement of a layer chain (the formula, in one place). A placement is a path of distinct tiers
+/// The cost of one placement of a layer chain, priced by <see cref="CostFormula"/>. A placement is a path of distinct tiers
 /// p0 = device, p1, …, pm and boundaries b1 ≤ … ≤ bm: tier p_i runs layers b_i + 1 … b_(i+1) (b0 = 0, b_(m+1) = L),
 /// and the data at boundary b_i (the input if b_i = 0, else layer b_i's output) is sent over hop p_(i−1) → p_i.
 /// <code>
@@ -18,7 +18,8 @@ internal static class ChainCost
     {
         int layers = chain.Layers.Count;
         var segments = new Segment[path.Length];
-        double compute = 0, transfer = 0, deviceWork = 0, sentByDevice = 0;
+        Span<PathHop> hops = path.Length <= 16 ? stackalloc PathHop[path.Length - 1] : new PathHop[path.Length - 1];
+        double deviceWork = 0;
         for (int i = 0; i < path.Length; i++)
         {
             int first = i == 0 ? 0 : boundaries[i - 1];
@@ -30,33 +31,33 @@ internal static class ChainCost
             }
 
             Tier tier = network.Nodes[path[i]];
-            compute += work / tier.Compute.FlopPerSecond;
             if (i == 0)
             {
                 deviceWork = work;
             }
             else
             {
-                double bytes = chain.DataAt(first).Bytes;
                 (double rate, double roundTrip) = network.Edge(path[i - 1], path[i]);
-                transfer += ((8 * bytes) / rate) + roundTrip;
-                if (i == 1)
-                {
-                    sentByDevice = bytes;
-                }
+                hops[i - 1] = new PathHop(chain.DataAt(first).Bytes, rate, roundTrip, work, tier.Compute.FlopPerSecond);
             }
 
             segments[i] = new Segment(tier.Name, first + 1, last);
         }
 
-        double energy = (model.Energy.Compute.JoulesPerFlop * deviceWork) + (model.Energy.Radio.JoulesPerByte * sentByDevice);
-        double objective = (compute + transfer) + (model.Lambda.SecondsPerJoule * energy);
-        if (!double.IsFinite(objective) || !double.IsFinite(energy))
+        CostFormula.Terms t = CostFormula.Price(
+            deviceWork, network.Nodes[path[0]].Compute.FlopPerSecond, hops, model.Energy.Compute.JoulesPerFlop, model.Energy.Radio.JoulesPerByte, model.Lambda.SecondsPerJoule);
+        if (!t.IsFinite)
         {
             throw new OverflowException($"The cost of placing the chain as {string.Join(" > ", segments)} is out of the range of a double.");
         }
 
-        return new ChainPlacement(segments, Duration.FromSeconds(compute), Duration.FromSeconds(transfer), Energy.FromJoules(energy), Duration.FromSeconds(objective))
+        return new ChainPlacement(
+            segments,
+            Duration.FromSeconds(t.DeviceCompute + t.RemoteCompute),
+            Duration.FromSeconds(t.Upload + t.RoundTrip),
+            Duration.FromSeconds(t.Latency),
+            Energy.FromJoules(t.Energy),
+            Duration.FromSeconds(t.Objective))
         {
             Path = path,
             Boundaries = boundaries,

@@ -257,7 +257,7 @@ public sealed class ChainOptimizer
             for (int i = 1; i < path.Length; i++)
             {
                 (double rate, double roundTrip) = network.Edge(path[i - 1], path[i]);
-                double hop = ((8 * bytes) / rate) + roundTrip;
+                double hop = CostFormula.HopTime(bytes, rate, roundTrip);
                 double energy = i == 1 ? rho * bytes : 0;
                 arrived[i] = Prune(arrived[i - 1].Concat(computed[i - 1]).Select(l => new Label(l.Latency + hop, l.Energy + energy, l, i, b, true)));
             }

@@ -24,12 +24,12 @@ public readonly record struct Segment(string Tier, int FirstLayer, int LastLayer
 /// </summary>
 public sealed class ChainPlacement
 {
-    internal ChainPlacement(IReadOnlyList<Segment> segments, Duration computeTime, Duration transferTime, Energy deviceEnergy, Duration objective)
+    internal ChainPlacement(IReadOnlyList<Segment> segments, Duration computeTime, Duration transferTime, Duration latency, Energy deviceEnergy, Duration objective)
     {
         Segments = segments;
         ComputeTime = computeTime;
         TransferTime = transferTime;
-        Latency = Duration.FromSeconds(computeTime.Seconds + transferTime.Seconds);
+        Latency = latency;
         DeviceEnergy = deviceEnergy;
         Objective = objective;
         var name = new StringBuilder();
@@ -56,7 +56,7 @@ public sealed class ChainPlacement
     /// <summary>Gets the time spent on hops, Σ 8·bytes / rate + round trip.</summary>
     public Duration TransferTime { get; }
 
-    /// <summary>Gets the end-to-end latency L.</summary>
+    /// <summary>Gets the end-to-end latency L = <see cref="ComputeTime"/> + <see cref="TransferTime"/>, summed in <see cref="CostFormula"/>'s order (so it may differ from that sum in the last bit).</summary>
     public Duration Latency { get; }
 
     /// <summary>Gets the device energy E: e · (work on the device) + rho · (bytes the device sends).</summary>

@@ -50,7 +50,7 @@ internal sealed class ChainProgramme : IDisposable
                 double work = chain.Layers[b - 1].Work.Flop;
                 foreach (int t in order)
                 {
-                    double step = (work / tiers[t].Compute.FlopPerSecond) + (t == 0 ? lambda * e * work : 0);
+                    double step = CostFormula.ComputeStep(work, tiers[t].Compute.FlopPerSecond, t == 0, e, lambda);
                     for (int k = 1; k < kinds; k++)
                     {
                         double fromA = arrived[Index(b - 1, t, k - 1)];
@@ -76,7 +76,7 @@ internal sealed class ChainProgramme : IDisposable
                         continue;
                     }
 
-                    double hop = ((8 * bytes) / rate) + roundTrip + (from == 0 ? lambda * rho * bytes : 0);
+                    double hop = CostFormula.HopStep(bytes, rate, roundTrip, from == 0, rho, lambda);
                     for (int k = 0; k < kinds; k++)
                     {
                         double fromA = arrived[Index(b, from, k)];
