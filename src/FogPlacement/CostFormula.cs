@@ -68,14 +68,32 @@ internal static class CostFormula
         return new Terms(upload, roundTrip, deviceTime, remoteCompute, latency, radio, compute, energy, objective);
     }
 
+    /// <summary>
+    /// <see cref="Price(double, double, ReadOnlySpan{PathHop}, double, double, double)"/> for a path of at most one hop,
+    /// unrolled for the decision's hot path: the same operations in the same order (each sum starts from 0, so 0 + x is
+    /// x), hence the same bits; the property test that prices every candidate as a request and as a chain holds them equal.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Terms PriceShort(double deviceWork, double deviceCompute, bool hasHop, in PathHop hop, double e, double rho, double lambda)
+    {
+        double upload = hasHop ? 0 + ((8 * hop.Bytes) / hop.Rate) : 0;
+        double roundTrip = hasHop ? 0 + hop.RoundTrip : 0;
+        double remoteCompute = hasHop ? 0 + (hop.Work / hop.Compute) : 0;
+        double deviceTime = deviceWork / deviceCompute;
+        double latency = ((upload + roundTrip) + deviceTime) + remoteCompute;
+        double radio = hasHop ? hop.Bytes * rho : 0;
+        double compute = deviceWork * e;
+        double energy = radio + compute;
+        double objective = latency + (lambda * energy);
+        return new Terms(upload, roundTrip, deviceTime, remoteCompute, latency, radio, compute, energy, objective);
+    }
+
     /// <summary>Prices a request's candidate: the device runs <paramref name="deviceWork"/> and sends <paramref name="sent"/> to <paramref name="remote"/> (if any), which runs <paramref name="remoteWork"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Terms Price(Tier device, DeviceEnergy energy, EnergyWeight lambda, Work deviceWork, DataSize sent, Tier? remote, Work remoteWork)
     {
-        ReadOnlySpan<PathHop> hops = remote is null
-            ? []
-            : [new PathHop(sent.Bytes, remote.Uplink.BitsPerSecond, remote.RoundTrip.Seconds, remoteWork.Flop, remote.Compute.FlopPerSecond)];
-        Terms t = Price(deviceWork.Flop, device.Compute.FlopPerSecond, hops, energy.Compute.JoulesPerFlop, energy.Radio.JoulesPerByte, lambda.SecondsPerJoule);
+        PathHop hop = remote is null ? default : new PathHop(sent.Bytes, remote.Uplink.BitsPerSecond, remote.RoundTrip.Seconds, remoteWork.Flop, remote.Compute.FlopPerSecond);
+        Terms t = PriceShort(deviceWork.Flop, device.Compute.FlopPerSecond, remote is not null, hop, energy.Compute.JoulesPerFlop, energy.Radio.JoulesPerByte, lambda.SecondsPerJoule);
         if (!t.IsFinite)
         {
             ThrowOverflow(deviceWork, sent, remote);
