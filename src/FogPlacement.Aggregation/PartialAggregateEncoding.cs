@@ -384,6 +384,11 @@ public static class PartialAggregateEncoding
         var state = new AggregateState(dimension, BinaryPrimitives.ReadInt64LittleEndian(header[12..]), (AggregationMode)header[6], format);
         long updateCount = BinaryPrimitives.ReadInt64LittleEndian(header[20..]);
         int contributorCount = BinaryPrimitives.ReadInt32LittleEndian(header[60..]);
+        if (contributorCount < 0 || updateCount < 0)
+        {
+            throw new InvalidDataException($"Invalid partial aggregate: {updateCount} updates and {contributorCount} contributors; counts are never negative.");
+        }
+
         int at = 0;
         for (int i = 0; i < contributorCount; i++)
         {
@@ -438,18 +443,64 @@ public static class PartialAggregateEncoding
         }
     }
 
+    /// <summary>
+    /// The largest magnitude one dequantised value can have: an int8 block's 127 times float32's largest scale. A fast
+    /// sum of total weight W is at most W times this.
+    /// </summary>
+    private const double MaxValueMagnitude = 127.0 * float.MaxValue;
+
+    /// <summary>
+    /// Every invariant the format promises beyond its checksum (which anyone can recompute): the weight is positive
+    /// exactly when there are contributors, an empty partial has zero sums, fast sums are finite and within the weight's
+    /// reach, and reproducible sums within the budget.
+    /// </summary>
     private static void CheckSums(AggregateState state)
     {
+        int count = state.Contributors.Count;
         if (state.Mode == AggregationMode.Fast)
         {
-            if (!double.IsFinite(state.TotalWeight) || state.TotalWeight < 0 || !AllFinite(state.Sum!))
+            double weight = state.TotalWeight;
+            if (!double.IsFinite(weight) || weight < 0 || !AllFinite(state.Sum!))
             {
                 throw new InvalidDataException("Corrupted partial aggregate: a sum or the total weight is not finite.");
             }
+
+            if ((weight > 0) != (count > 0) || weight > count * UpdateAccumulator.MaxFastWeight)
+            {
+                throw new InvalidDataException($"Invalid partial aggregate: total weight {weight} for {count} contributors (each weighs more than 0 and at most {UpdateAccumulator.MaxFastWeight:G3}).");
+            }
+
+            double reach = weight * MaxValueMagnitude * (1 + 1e-9);
+            for (int j = 0; j < state.Dimension; j++)
+            {
+                if (Math.Abs(state.Sum![j]) > reach)
+                {
+                    throw new InvalidDataException(count == 0
+                        ? $"Invalid partial aggregate: no contributors, but the sum of parameter {j} is {state.Sum[j]}."
+                        : $"Invalid partial aggregate: the sum of parameter {j}, {state.Sum[j]}, is beyond what a total weight of {weight} can reach.");
+                }
+            }
+
+            return;
         }
-        else if (state.FixedTotalWeight < 0 || state.Budget < 0 || state.Budget > 1L << 62)
+
+        if (state.FixedTotalWeight < 0 || state.Budget < 0 || state.Budget > 1L << 62)
         {
             throw new InvalidDataException("Corrupted partial aggregate: its total weight or budget is out of range.");
+        }
+
+        if ((state.FixedTotalWeight > 0) != (count > 0) || (state.Budget > 0) != (count > 0))
+        {
+            throw new InvalidDataException($"Invalid partial aggregate: total weight {state.FixedTotalWeight} and budget {state.Budget} (in fixed point) for {count} contributors; both are positive exactly when there are contributors.");
+        }
+
+        for (int j = 0; j < state.Dimension; j++)
+        {
+            long sum = state.FixedSum![j];
+            if (sum > state.Budget || sum < -state.Budget)
+            {
+                throw new InvalidDataException($"Invalid partial aggregate: the fixed-point sum of parameter {j}, {sum}, exceeds the partial's own budget of ±{state.Budget}.");
+            }
         }
     }
 

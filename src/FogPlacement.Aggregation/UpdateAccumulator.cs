@@ -352,6 +352,15 @@ public sealed unsafe class UpdateAccumulator
                 $"A contributor id must have 1 to {MaxContributorIdLength} characters; got {(contributorId is null ? "null" : $"{contributorId.Length} characters")}.");
         }
 
+        if (IndexOfLoneSurrogate(contributorId) is int bad and >= 0)
+        {
+            // A lone surrogate has no UTF-8 form: it would be encoded as U+FFFD, and two such ids would collide.
+            throw new UpdateRejectedException(
+                RejectionReason.InvalidContributorId,
+                contributorId,
+                $"A contributor id must be valid UTF-16; the one given has a lone surrogate (U+{(int)contributorId[bad]:X4}) at index {bad}.");
+        }
+
         if (update.Payload.IsEmpty && update.Format == UpdateFormat.Float32)
         {
             if (update.Values.Length != Dimension)
@@ -378,6 +387,24 @@ public sealed unsafe class UpdateAccumulator
         }
 
         return strategy.Scale(contributorId, weight);
+    }
+
+    /// <summary>The index of the first surrogate that is not half of a pair, or -1.</summary>
+    private static int IndexOfLoneSurrogate(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Under the lock: contributors new and distinct, and the fixed-point budget respected.</summary>

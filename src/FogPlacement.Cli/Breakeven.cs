@@ -64,7 +64,8 @@ internal static class Breakeven
             double lo = samples[i], hi = samples[i + 1];
             double gLo = G(lo), gHi = G(hi);
             double root0 = gLo == 0 ? lo : gHi == 0 ? hi
-                : Brent.FindRoot(G, lo, hi, accuracy: 1e-13 * Math.Max(Math.Abs(lo), Math.Abs(hi)), maxIterations: 500);
+                : Math.Sign(gLo) != Math.Sign(gHi) ? Brent.FindRoot(G, lo, hi, accuracy: 1e-13 * Math.Max(Math.Abs(lo), Math.Abs(hi)), maxIterations: 500)
+                : FeasibilitySwitch(evaluator, a, lo, hi);
             switches.Add(new Switch(root0, a, b));
         }
 
@@ -80,6 +81,34 @@ internal static class Breakeven
         intervals.Add(new Interval(start, to, winner));
         var objectives = evaluator.Names(from, chosen).ToDictionary(n => n, n => samples.Select(v => evaluator.Objective(n, v)).ToArray());
         return new BreakevenResult(parameter, unit, scale, switches, intervals, samples, objectives);
+    }
+
+    /// <summary>
+    /// Where the decision leaves <paramref name="a"/> although the objectives do not cross: a deadline or an energy budget
+    /// starts or stops being met there. Bisection on the decision itself, down to adjacent doubles (Brent needs a sign
+    /// change, which a change of feasibility does not give).
+    /// </summary>
+    private static double FeasibilitySwitch(Evaluator evaluator, string a, double lo, double hi)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            double mid = lo + ((hi - lo) / 2);
+            if (mid <= lo || mid >= hi)
+            {
+                break;
+            }
+
+            if (evaluator.Chosen(mid) == a)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return hi;
     }
 
     /// <summary>Finds the node a path such as <c>request.splits[0].intermediate</c> addresses.</summary>

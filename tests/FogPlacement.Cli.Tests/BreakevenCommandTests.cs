@@ -23,6 +23,23 @@ public class BreakevenCommandTests
     }
 
     [Fact]
+    public void A_deadline_that_stops_being_met_is_a_switch_too_not_a_crash()
+    {
+        // With a 60 ms deadline the fog offload (latency 21.6 ms + its round trip) stays optimal on the objective but
+        // stops meeting the deadline past a round trip of 38.4 ms; the device (50 ms) is then the feasible choice.
+        string scenario = CliRunner.WriteTemp(File.ReadAllText(CliRunner.Example("seed.json"))
+            .Replace("\"work\": \"4 GFLOP\",", "\"work\": \"4 GFLOP\", \"deadline\": \"60 ms\",", StringComparison.Ordinal));
+        (int code, string stdout, string stderr) = CliRunner.Run(
+            "breakeven", scenario, "--vary", "tiers[0].roundTrip", "--from", "0 ms", "--to", "100 ms", "--json");
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement s = Assert.Single(doc.RootElement.GetProperty("switches").EnumerateArray());
+        Assert.Equal(0.0384, s.GetProperty("value").GetDouble(), 0.0384 * 1e-9);
+        Assert.Equal("offload all to fog", s.GetProperty("from").GetString());
+        Assert.Equal("all on device", s.GetProperty("to").GetString());
+    }
+
+    [Fact]
     public void Finds_the_fog_round_trip_beyond_which_the_device_wins()
     {
         // With the fog's round trip raised, the decision flips from the fog to the device: at 6 ms + (116.0 - 35.7) ms.
