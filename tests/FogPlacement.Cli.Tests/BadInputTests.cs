@@ -60,4 +60,17 @@ public class BadInputTests
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void An_endless_input_is_refused_at_the_size_limit_and_a_directory_by_name()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", "/dev/zero");
+        Assert.Equal((2, string.Empty), (code, stdout));
+        Assert.Contains("larger than 16 MiB", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+
+        (code, stdout, stderr) = CliRunner.Run("evaluate", Path.GetTempPath());
+        Assert.Equal((2, string.Empty), (code, stdout));
+        Assert.Contains("is a directory", stderr, StringComparison.Ordinal);
+    }
 }
