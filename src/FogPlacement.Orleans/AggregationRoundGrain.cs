@@ -61,9 +61,12 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
 
         _ = RoundKey.Round(Key);
+
+        // The accumulator first: if its memory cannot be had, nothing is stored and the round stays unopened.
+        UpdateAccumulator opened = Restore(settings, null);
         state.State.Settings = settings;
         await state.WriteStateAsync();
-        accumulator = Restore(settings, null);
+        accumulator = opened;
         ScheduleDeadline(settings);
         return await Progress();
     }
@@ -86,6 +89,12 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         state.State.BytesReceived += chunk.Length;
         if (index == 0)
         {
+            DropAbandonedUploads();
+            if (!uploads.ContainsKey(fogNodeId) && uploads.Count >= MaxPendingUploads)
+            {
+                return await Answer(SubmissionStatus.Rejected, $"round {Key} already has {MaxPendingUploads} uploads under way; retry when one has finished");
+            }
+
             uploads[fogNodeId] = new Upload(uploadId, count);
         }
 
@@ -94,7 +103,15 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             return await Answer(SubmissionStatus.Rejected, $"chunk {index} of upload {uploadId} from '{fogNodeId}' is out of order; restart the upload from chunk 0");
         }
 
+        long limit = state.State.Settings.MaxPartialBytes;
+        if (upload.Buffer.Length + chunk.Length > limit)
+        {
+            uploads.Remove(fogNodeId);
+            return await Answer(SubmissionStatus.Rejected, $"the upload from '{fogNodeId}' passes {limit:N0} bytes, more than a partial of this round can take (dimension {state.State.Settings.Dimension:N0}, ids up to {RoundSettings.MaxContributorBytes:N0} bytes); dropped");
+        }
+
         upload.Buffer.Write(chunk);
+        upload.LastChunk = DateTimeOffset.UtcNow;
         upload.Next++;
         if (index < count - 1)
         {
@@ -275,6 +292,21 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Round {Key} closed ({Because}) with {FogNodes} fog node(s)")]
     private static partial void LogClosed(ILogger logger, string key, string because, int fogNodes);
 
+    /// <summary>The most uploads a round buffers at once; a fog node's new upload replaces its own unfinished one.</summary>
+    internal const int MaxPendingUploads = 256;
+
+    /// <summary>An upload whose last chunk is older than this is dropped when a new upload starts.</summary>
+    internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(5);
+
+    private void DropAbandonedUploads()
+    {
+        DateTimeOffset cutoff = DateTimeOffset.UtcNow - AbandonedAfter;
+        foreach (string fog in uploads.Where(u => u.Value.LastChunk < cutoff).Select(u => u.Key).ToList())
+        {
+            uploads.Remove(fog);
+        }
+    }
+
     private sealed class Upload(Guid id, int count)
     {
         public Guid Id { get; } = id;
@@ -282,6 +314,8 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         public int Count { get; } = count;
 
         public int Next { get; set; }
+
+        public DateTimeOffset LastChunk { get; set; } = DateTimeOffset.UtcNow;
 
         public MemoryStream Buffer { get; } = new();
     }

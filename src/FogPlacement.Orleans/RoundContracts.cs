@@ -10,7 +10,17 @@ namespace FogPlacement.Orleans;
 [GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.RoundSettings")]
 public sealed record RoundSettings
 {
-    /// <summary>Gets the number of parameters of every update; at least 1.</summary>
+    /// <summary>
+    /// The largest dimension a round takes: 2^26 (67,108,864) parameters. A round grain holds its sums twice (8 bytes a
+    /// parameter each, 1 GiB at this size) plus the stored partial, so a larger model is refused at
+    /// <see cref="IAggregationRoundGrain.Open"/> rather than exhausting a silo's memory.
+    /// </summary>
+    public const int MaxDimension = 1 << 26;
+
+    /// <summary>The most bytes of contributor ids one partial may carry (16 MiB: some 700,000 device ids of 20 characters).</summary>
+    public const int MaxContributorBytes = 16 * 1024 * 1024;
+
+    /// <summary>Gets the number of parameters of every update; 1 to <see cref="MaxDimension"/>.</summary>
     [Id(0)] public int Dimension { get; init; }
 
     /// <summary>Gets the accumulation mode. Default <see cref="AggregationMode.Reproducible"/>: the global average is then bit-identical to a flat aggregation of every device update, whatever the topology and arrival order.</summary>
@@ -34,14 +44,17 @@ public sealed record RoundSettings
     /// <summary>Gets the fixed-point format these settings describe.</summary>
     public FixedPointFormat Format => new() { FractionalBits = FractionalBits, ValueBound = ValueBound, WeightFractionalBits = WeightFractionalBits };
 
+    /// <summary>The largest encoded partial a fog node may upload for these settings: an exact partial with up to <see cref="MaxContributorBytes"/> of ids.</summary>
+    public long MaxPartialBytes => PartialAggregateEncoding.EncodedLength(Math.Max(Dimension, 1), MaxContributorBytes, 0);
+
     /// <summary>Throws naming every invalid setting.</summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
     public void Validate()
     {
         var problems = new List<string>();
-        if (Dimension < 1)
+        if (Dimension is < 1 or > MaxDimension)
         {
-            problems.Add($"Dimension must be at least 1; was {Dimension}");
+            problems.Add($"Dimension must be 1 to {MaxDimension:N0} (RoundSettings.MaxDimension); was {Dimension:N0}");
         }
 
         if (!Enum.IsDefined(Mode))

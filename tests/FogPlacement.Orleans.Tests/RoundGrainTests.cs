@@ -36,6 +36,39 @@ public sealed class RoundGrainTests
     }
 
     [Fact]
+    public async Task A_round_refuses_a_dimension_past_its_limit_without_storing_it_and_bounds_every_upload()
+    {
+        await Cluster.RunAsync(2, SmallChunks, async (cluster, client, model) =>
+        {
+            IAggregationRoundGrain grain = client.Round(model, 9);
+            var ex = await Assert.ThrowsAsync<ArgumentException>(() => grain.Open(new RoundSettings { Dimension = int.MaxValue }));
+            Assert.Contains("RoundSettings.MaxDimension", ex.Message, StringComparison.Ordinal);
+            Assert.Equal(SubmissionStatus.Rejected, (await grain.SubmitChunk("fog0", Guid.NewGuid(), 0, 1, [1, 2, 3])).Status);
+
+            // Nothing was stored: the round opens with sane settings afterwards.
+            await grain.Open(new RoundSettings { Dimension = 10, Quorum = 1 });
+
+            // An upload announcing endless chunks is dropped once it passes the largest partial the round can take.
+            var settings = new RoundSettings { Dimension = 10, Quorum = 1 };
+            Guid upload = Guid.NewGuid();
+            byte[] chunk = new byte[4 << 20];
+            SubmissionResult last = new() { Status = SubmissionStatus.Pending };
+            int sent = 0;
+            while (last.Status == SubmissionStatus.Pending && sent < 100)
+            {
+                last = await grain.SubmitChunk("fog0", upload, sent++, int.MaxValue, chunk);
+            }
+
+            Assert.Equal(SubmissionStatus.Rejected, last.Status);
+            Assert.Contains("more than a partial of this round can take", last.Message, StringComparison.Ordinal);
+            Assert.True((long)sent * chunk.Length <= settings.MaxPartialBytes + chunk.Length, $"{sent} chunks of 4 MiB were buffered");
+
+            // The round goes on: an honest partial is merged.
+            Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, 2, 10, 9))).Status);
+        });
+    }
+
+    [Fact]
     public async Task Partials_of_8_MB_and_more_cross_in_default_chunks_and_the_result_comes_back_whole()
     {
         const int large = 1_100_000;
