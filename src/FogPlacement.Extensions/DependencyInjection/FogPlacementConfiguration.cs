@@ -82,7 +82,7 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
 
     private static TierOptions BindTier(ConfigurationReader reader, IConfigurationSection section)
     {
-        var tier = new TierOptions();
+        var tier = new TierOptions { ConfigurationKey = section.Key };
         foreach (IConfigurationSection child in reader.Fields(section))
         {
             switch (child.Key.ToUpperInvariant())
@@ -110,7 +110,7 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
 
     private static LinkOptions BindLink(ConfigurationReader reader, IConfigurationSection section)
     {
-        var link = new LinkOptions();
+        var link = new LinkOptions { ConfigurationKey = section.Key };
         foreach (IConfigurationSection child in reader.Fields(section))
         {
             switch (child.Key.ToUpperInvariant())

@@ -54,6 +54,9 @@ public sealed class DeviceOptions
 /// <summary>One remote tier in <see cref="FogPlacementOptions"/>.</summary>
 public sealed class TierOptions
 {
+    /// <summary>The key of the configuration entry this was bound from (<c>5</c> for <c>Tiers:5</c>), so errors name the entry as configured even when the array is sparse; null when set in code.</summary>
+    internal string? ConfigurationKey { get; set; }
+
     /// <summary>Gets or sets the tier's unique name (key <c>Tiers:N:Name</c>, for example <c>"fog"</c>). Required.</summary>
     public string? Name { get; set; }
 
@@ -70,6 +73,9 @@ public sealed class TierOptions
 /// <summary>One link between remote tiers in <see cref="FogPlacementOptions"/>.</summary>
 public sealed class LinkOptions
 {
+    /// <summary>The key of the configuration entry this was bound from (<c>5</c> for <c>Links:5</c>), so errors name the entry as configured even when the array is sparse; null when set in code.</summary>
+    internal string? ConfigurationKey { get; set; }
+
     /// <summary>Gets or sets the sending tier's name (key <c>Links:N:From</c>). Required.</summary>
     public string? From { get; set; }
 

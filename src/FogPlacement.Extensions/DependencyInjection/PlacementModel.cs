@@ -47,14 +47,14 @@ public sealed class PlacementModel
             device = Build(errors, paths, ["Device"], () => Tier.Device(deviceCompute));
         }
 
-        List<(int Index, Tier Value)> tiers = Each(options.Tiers, "Tiers", "tier", errors, paths, (t, index) =>
+        List<(int Index, Tier Value)> tiers = Each(options.Tiers, t => t?.ConfigurationKey, "Tiers", "tier", errors, paths, (t, index) =>
             Required(errors, paths, t.Name, ["Tiers", index, "Name"], "the tier's unique name, such as \"fog\"")
             & Required(errors, paths, t.Compute, ["Tiers", index, "Compute"], "the tier's compute rate, such as \"2500 GFLOP/s\"")
             & Required(errors, paths, t.Uplink, ["Tiers", index, "Uplink"], "the device's uplink rate to the tier, such as \"120 Mbit/s\"")
                 ? Build(errors, paths, ["Tiers", index], () => Tier.Remote(t.Name!, t.Compute!.Value, t.Uplink!.Value, t.RoundTrip))
                 : null);
 
-        List<(int Index, Link Value)> links = Each(options.Links, "Links", "link", errors, paths, (l, index) =>
+        List<(int Index, Link Value)> links = Each(options.Links, l => l?.ConfigurationKey, "Links", "link", errors, paths, (l, index) =>
             Required(errors, paths, l.From, ["Links", index, "From"], "the sending tier's name")
             & Required(errors, paths, l.To, ["Links", index, "To"], "the receiving tier's name")
             & Required(errors, paths, l.Rate, ["Links", index, "Rate"], "the link's rate, such as \"1 Gbit/s\"")
@@ -66,13 +66,14 @@ public sealed class PlacementModel
         string?[] names = [.. options.Tiers.Select(t => string.IsNullOrWhiteSpace(t?.Name) ? null : t.Name)];
         foreach ((int index, string message) in CostModel.RepeatedTierNames(names))
         {
-            errors.Add(new OptionsError(paths.Of("Tiers", Index(index), "Name"), message.TrimEnd('.')));
+            errors.Add(new OptionsError(paths.Of("Tiers", KeyOf(options.Tiers[index]?.ConfigurationKey, index), "Name"), message.TrimEnd('.')));
         }
 
         string[] known = [.. names.OfType<string>().Distinct(StringComparer.Ordinal)];
         foreach ((int index, string? field, string message) in ChainOptimizer.LinkProblems([.. links.Select(l => l.Value)], known))
         {
-            errors.Add(new OptionsError(paths.Of(["Links", Index(links[index].Index), .. OptionsPaths.Split(field)]), message.TrimEnd('.')));
+            int entry = links[index].Index;
+            errors.Add(new OptionsError(paths.Of(["Links", KeyOf(options.Links[entry].ConfigurationKey, entry), .. OptionsPaths.Split(field)]), message.TrimEnd('.')));
         }
 
         if (errors.Count > before || device is null)
@@ -89,14 +90,14 @@ public sealed class PlacementModel
     /// Builds each entry of an options list with <paramref name="build"/> (given the entry and its index), reporting
     /// null entries; returns what was built with the index of its entry.
     /// </summary>
-    private static List<(int Index, T Value)> Each<TEntry, T>(IList<TEntry> entries, string list, string noun, List<OptionsError> errors, OptionsPaths paths, Func<TEntry, string, T?> build)
+    private static List<(int Index, T Value)> Each<TEntry, T>(IList<TEntry> entries, Func<TEntry?, string?> key, string list, string noun, List<OptionsError> errors, OptionsPaths paths, Func<TEntry, string, T?> build)
         where TEntry : class
         where T : class
     {
         var built = new List<(int, T)>();
         for (int i = 0; i < entries.Count; i++)
         {
-            string index = Index(i);
+            string index = KeyOf(key(entries[i]), i);
             if (entries[i] is not { } entry)
             {
                 errors.Add(new OptionsError(paths.Of(list, index), $"the {noun} is null"));
@@ -111,6 +112,9 @@ public sealed class PlacementModel
     }
 
     private static string Index(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The entry's configuration key when it was bound from configuration (sparse arrays keep their keys), else its list index.</summary>
+    private static string KeyOf(string? configurationKey, int index) => configurationKey ?? Index(index);
 
     /// <summary>Returns whether the value is present; adds a "required" error unless its key already has one (an unparsable value).</summary>
     private static bool Required<T>(List<OptionsError> errors, OptionsPaths paths, T? value, string[] path, string what)

@@ -88,6 +88,25 @@ public class PlacementServiceTests
     }
 
     [Fact]
+    public async Task A_sparse_configuration_array_is_reported_with_its_own_keys()
+    {
+        Dictionary<string, string?> values = PlacementHost.Seed();
+        values["FogPlacement:Tiers:5:Name"] = "edge";           // no compute rate
+        values["FogPlacement:Tiers:5:Uplink"] = "1 Gbit/s";
+        values["FogPlacement:Tiers:7:Name"] = "fog";            // a second 'fog'
+        values["FogPlacement:Tiers:7:Compute"] = "1 TFLOP/s";
+        values["FogPlacement:Tiers:7:Uplink"] = "1 Gbit/s";
+        using IHost host = PlacementHost.Build(PlacementHost.Configuration(values));
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(
+            [
+                "FogPlacement:Tiers:5:Compute: required; the tier's compute rate, such as \"2500 GFLOP/s\"",
+                "FogPlacement:Tiers:7:Name: Two tiers are called 'fog'; tier names must be unique",
+            ],
+            ex.Failures);
+    }
+
+    [Fact]
     public async Task Model_level_errors_name_the_configuration_path_of_the_culprit()
     {
         Dictionary<string, string?> values = PlacementHost.Seed();
