@@ -42,7 +42,15 @@ internal static class BreakevenCommand
                 BreakevenResult r = Breakeven.Run(File.ReadAllText(path.FullName), result.GetValue(vary)!, result.GetValue(from)!, result.GetValue(to)!, n);
                 if (plotFile is not null)
                 {
-                    BreakevenPlot.Save(r, plotFile.FullName);
+                    try
+                    {
+                        BreakevenPlot.Save(r, plotFile.FullName);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        // Named here: the command's error line otherwise names the scenario file.
+                        throw new ArgumentException($"--plot {plotFile.FullName}: cannot write the chart ({(ex is DirectoryNotFoundException ? "its directory does not exist" : ex.Message.TrimEnd('.'))}).", ex);
+                    }
                 }
 
                 stdout.Write(result.GetValue(json) ? Json(r) : Text(r));

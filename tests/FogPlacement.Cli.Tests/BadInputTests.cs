@@ -73,4 +73,37 @@ public class BadInputTests
         Assert.Equal((2, string.Empty), (code, stdout));
         Assert.Contains("is a directory", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_byte_order_mark_is_read_by_every_command()
+    {
+        string seed = File.ReadAllText(CliRunner.Example("seed.json"));
+        string path = CliRunner.WriteTemp(seed);
+        File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(seed)]);
+        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", path);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("offload all to fog", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Errors_name_the_right_culprit_and_no_internal_type_and_stay_one_short_line()
+    {
+        (int code, _, string stderr) = CliRunner.Run(
+            "breakeven", CliRunner.Example("seed.json"), "--vary", "request.splits[0].intermediate", "--from", "0.05 MB", "--to", "1.5 MB", "--plot", "/nonexistent/x.png");
+        Assert.Equal(2, code);
+        Assert.Contains("--plot /nonexistent/x.png: cannot write the chart (its directory does not exist)", stderr, StringComparison.Ordinal);
+
+        string seed = File.ReadAllText(CliRunner.Example("seed.json"));
+        (code, _, stderr) = CliRunner.Run("evaluate", CliRunner.WriteTemp(seed.Replace("\"tiers\": [", "\"tiers\": {\"a\": 1}, \"x\": [", StringComparison.Ordinal)));
+        Assert.Equal(2, code);
+        Assert.Contains("$.tiers: the JSON value could not be converted: expected an array", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", stderr, StringComparison.Ordinal);
+
+        string junk = string.Concat(Enumerable.Range(0, 5000).Select(i => $"\"junk{i}\": 1, "));
+        (code, _, stderr) = CliRunner.Run("evaluate", CliRunner.WriteTemp("{ " + junk + seed.TrimStart()[1..]));
+        Assert.Equal(2, code);
+        Assert.Contains("5000 problems", stderr, StringComparison.Ordinal);
+        Assert.Contains("and 4980 more", stderr, StringComparison.Ordinal);
+        Assert.True(stderr.Length < 2000, $"{stderr.Length} characters of errors");
+    }
 }

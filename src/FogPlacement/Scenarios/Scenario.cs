@@ -99,6 +99,12 @@ public sealed class Scenario
     /// <exception cref="ScenarioException">The bytes are not a valid scenario; <see cref="ScenarioException.Errors"/> lists every problem.</exception>
     public static Scenario Parse(ReadOnlySpan<byte> utf8Json)
     {
+        // A UTF-8 byte order mark is allowed (editors write one), as everywhere else in .NET's text readers.
+        if (utf8Json.StartsWith("\uFEFF"u8))
+        {
+            utf8Json = utf8Json[3..];
+        }
+
         ScenarioDocument? document;
         try
         {
@@ -126,6 +132,17 @@ public sealed class Scenario
         if (cut >= 0)
         {
             message = message[..cut];
+        }
+
+        // "could not be converted to System.Collections.Generic.List`1[...]" names this library's internals; say what was expected.
+        int converted = message.IndexOf("could not be converted to ", StringComparison.Ordinal);
+        if (converted >= 0)
+        {
+            string target = message[(converted + "could not be converted to ".Length)..];
+            string expected = target.StartsWith("System.Collections.Generic.List", StringComparison.Ordinal) ? "an array"
+                : target.StartsWith("FogPlacement.", StringComparison.Ordinal) ? "an object"
+                : "a string";
+            message = "the JSON value could not be converted: expected " + expected;
         }
 
         string where = ex.LineNumber is long line ? $" (line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1})" : string.Empty;

@@ -45,6 +45,9 @@ public sealed class ScenarioException : Exception
     /// <summary>Gets every problem found, in document order.</summary>
     public IReadOnlyList<ScenarioError> Errors { get; }
 
+    /// <summary>The most problems the message lists; <see cref="Errors"/> has them all.</summary>
+    public const int MaxListedErrors = 20;
+
     private static string Describe(IReadOnlyList<ScenarioError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
@@ -52,7 +55,8 @@ public sealed class ScenarioException : Exception
         {
             0 => "The scenario is invalid.",
             1 => errors[0].ToString(),
-            _ => $"{errors.Count} problems: " + string.Join("; ", errors),
+            <= MaxListedErrors => $"{errors.Count} problems: " + string.Join("; ", errors),
+            _ => $"{errors.Count} problems: " + string.Join("; ", errors.Take(MaxListedErrors)) + $"; and {errors.Count - MaxListedErrors} more",
         };
     }
 }
