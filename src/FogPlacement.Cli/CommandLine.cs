@@ -42,7 +42,7 @@ internal static class CommandLine
             action();
             return 0;
         }
-        catch (Exception ex) when (ex is ScenarioException or IOException or UnauthorizedAccessException or ArgumentException or OverflowException or FormatException or OutOfMemoryException)
+        catch (Exception ex) when (ex is ScenarioException or PlacementLimitException or IOException or UnauthorizedAccessException or ArgumentException or OverflowException or FormatException or OutOfMemoryException)
         {
             string message = ex switch
             {

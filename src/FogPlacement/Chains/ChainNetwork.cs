@@ -46,6 +46,8 @@ internal sealed class ChainNetwork
                 paths = found;
             }
 
+            // (Extend throws past ChainOptimizer.MaxPaths, so this list is bounded.)
+
             return paths;
         }
     }
@@ -109,8 +111,44 @@ internal sealed class ChainNetwork
         return order.Count == Allowed.Count(a => a) ? [.. order] : null;
     }
 
+    /// <summary>Counts the paths of distinct tiers from the device, stopping once there are more than <paramref name="limit"/>.</summary>
+    public long CountPaths(long limit)
+    {
+        long count = 0;
+        var onPath = new bool[Nodes.Length];
+
+        void Walk(int last)
+        {
+            if (++count > limit)
+            {
+                return;
+            }
+
+            onPath[last] = true;
+            for (int next = 1; next < Nodes.Length && count <= limit; next++)
+            {
+                if (!onPath[next] && AllowedEdge(last, next) is not null)
+                {
+                    Walk(next);
+                }
+            }
+
+            onPath[last] = false;
+        }
+
+        Walk(0);
+        return count;
+    }
+
     private void Extend(int[] path, List<int[]> paths)
     {
+        if (paths.Count >= ChainOptimizer.MaxPaths)
+        {
+            throw new PlacementLimitException(
+                $"The links allow more than {ChainOptimizer.MaxPaths:N0} paths of distinct tiers (ChainOptimizer.MaxPaths), and this question needs every one of them " +
+                "(the Pareto frontier, a deadline or an energy budget over links with a cycle or many tiers); link fewer tiers, or ask without constraints over links without a cycle.");
+        }
+
         paths.Add(path);
         int last = path[^1];
         for (int next = 1; next < Nodes.Length; next++)

@@ -33,6 +33,14 @@ public sealed class ChainOptimizer
         {
             throw new ArgumentException(message, field is null ? $"links[{index}]" : $"links[{index}].{field}");
         }
+
+        var network = new ChainNetwork(model, this.links, null);
+        if (network.TopologicalOrder is null && network.CountPaths(MaxPaths) > MaxPaths)
+        {
+            throw new ArgumentException(
+                $"The links form a cycle and allow more than {MaxPaths:N0} paths of distinct tiers (ChainOptimizer.MaxPaths) over {model.Tiers.Count} tiers; the exact optimiser would have to try them all. Link fewer tiers, or make the links one-way.",
+                nameof(links));
+        }
     }
 
     /// <summary>
@@ -60,6 +68,15 @@ public sealed class ChainOptimizer
             }
         }
     }
+
+    /// <summary>
+    /// The most paths of distinct tiers the optimiser enumerates: 100,000. Links with a cycle need every path (the
+    /// exact optimum over paths of distinct tiers has no known polynomial algorithm), and so does the Pareto frontier;
+    /// links that allow more are refused when the optimiser is created (with a cycle) or when the frontier or a
+    /// constrained optimum is asked for, with an error naming this limit. Links without a cycle are optimised in
+    /// O(L·T²) whatever their number of paths.
+    /// </summary>
+    public const int MaxPaths = 100_000;
 
     /// <summary>Gets the links between remote tiers.</summary>
     public IReadOnlyList<Link> Links => links;
