@@ -34,8 +34,10 @@ public sealed class ChainOptimizer
             throw new ArgumentException(message, field is null ? $"links[{index}]" : $"links[{index}].{field}");
         }
 
-        var network = new ChainNetwork(model, this.links, null);
-        if (network.TopologicalOrder is null && network.CountPaths(MaxPaths) > MaxPaths)
+        // Only links can close a cycle (the device only sends), so without links there is nothing to count, and no
+        // tier-by-tier network is built for a model that may never see a chain.
+        if (this.links.Length > 0 && new ChainNetwork(model, this.links, null) is { } network
+            && network.TopologicalOrder is null && network.CountPaths(MaxPaths) > MaxPaths)
         {
             throw new ArgumentException(
                 $"The links form a cycle and allow more than {MaxPaths:N0} paths of distinct tiers (ChainOptimizer.MaxPaths) over {model.Tiers.Count} tiers; the exact optimiser would have to try them all. Link fewer tiers, or make the links one-way.",

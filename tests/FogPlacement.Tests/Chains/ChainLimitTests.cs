@@ -47,4 +47,14 @@ public class ChainLimitTests
         Assert.Throws<PlacementLimitException>(() => optimizer.Decide(Chain(new PlacementConstraints { Deadline = Duration.FromSeconds(1) })));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
+
+    [Fact]
+    public void An_optimiser_over_many_tiers_without_links_builds_nothing_tier_by_tier()
+    {
+        CostModel model = Model(20_000);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        _ = new ChainOptimizer(model);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 1 << 20, $"{allocated:N0} bytes allocated to make the optimiser");
+    }
 }
