@@ -79,7 +79,18 @@ internal static class Breakeven
         }
 
         intervals.Add(new Interval(start, to, winner));
-        var objectives = evaluator.Names(from, chosen).ToDictionary(n => n, n => samples.Select(v => evaluator.Objective(n, v)).ToArray());
+        // Value by value, so that each value's scenario is read at most once more (only chain placements not among its
+        // candidates need it).
+        string[] names = [.. evaluator.Names(from, chosen)];
+        var objectives = names.ToDictionary(n => n, _ => new double[samples.Length]);
+        for (int i = 0; i < samples.Length; i++)
+        {
+            foreach (string name in names)
+            {
+                objectives[name][i] = evaluator.Objective(name, samples[i]);
+            }
+        }
+
         return new BreakevenResult(parameter, unit, scale, switches, intervals, samples, objectives);
     }
 
@@ -169,6 +180,9 @@ internal static class Breakeven
         private readonly Dictionary<double, (Dictionary<string, double> Objectives, string Chosen)> cache = [];
         private bool? isChain;
 
+        // The one scenario kept: the last read, so that several names priced at one value read it once.
+        private (double Value, Scenario Scenario)? last;
+
         public string Chosen(double value) => At(value).Chosen;
 
         public double Objective(string name, double value)
@@ -230,9 +244,14 @@ internal static class Breakeven
             return entry;
         }
 
-        /// <summary>The scenario with the varied value set to <paramref name="value"/>, read afresh.</summary>
+        /// <summary>The scenario with the varied value set to <paramref name="value"/> (the last one read is reused).</summary>
         private Scenario ScenarioAt(double value)
         {
+            if (last is { } l && l.Value == value)
+            {
+                return l.Scenario;
+            }
+
             string text = units.Format(value, unit);
             if (property is null)
             {
@@ -245,7 +264,9 @@ internal static class Breakeven
 
             try
             {
-                return Scenario.Parse(root.ToJsonString());
+                Scenario scenario = Scenario.Parse(root.ToJsonString());
+                last = (value, scenario);
+                return scenario;
             }
             catch (ScenarioException ex)
             {
