@@ -65,14 +65,19 @@ public static class PartialAggregateEncoding
 
     internal static byte[] Encode(AggregateState state, PartialEncoding encoding)
     {
-        var writer = new ArrayBufferWriter<byte>();
-        long length = Encode(state, encoding, writer);
+        // Sized exactly up front (no growing buffer and final copy of a large partial), refused before anything is allocated.
+        long idBytes = state.Contributors.Sum(id => (long)Encoding.UTF8.GetByteCount(id));
+        long length = EncodedLength(state.Dimension, idBytes, state.Contributors.Count, encoding);
         if (length > Array.MaxLength)
         {
             throw new InvalidOperationException($"The partial is too large to encode in one array ({length} bytes); encode it to a stream or a buffer writer instead.");
         }
 
-        return writer.WrittenSpan.ToArray();
+        byte[] data = new byte[length];
+        var writer = new Accumulation.StreamBufferWriter(new MemoryStream(data));
+        Encode(state, encoding, writer);
+        writer.Flush();
+        return data;
     }
 
     /// <summary>Writes the encoding in chunks; returns its length. Nothing is written when the partial cannot be encoded this way.</summary>
@@ -460,7 +465,7 @@ public static class PartialAggregateEncoding
         if (state.Mode == AggregationMode.Fast)
         {
             double weight = state.TotalWeight;
-            if (!double.IsFinite(weight) || weight < 0 || !AllFinite(state.Sum!))
+            if (!double.IsFinite(weight) || weight < 0)
             {
                 throw new InvalidDataException("Corrupted partial aggregate: a sum or the total weight is not finite.");
             }
@@ -470,10 +475,16 @@ public static class PartialAggregateEncoding
                 throw new InvalidDataException($"Invalid partial aggregate: total weight {weight} for {count} contributors (each weighs more than 0 and at most {UpdateAccumulator.MaxFastWeight:G3}).");
             }
 
+            // One pass over the sums: each must be finite and within what the total weight can reach.
             double reach = weight * MaxValueMagnitude * (1 + 1e-9);
             for (int j = 0; j < state.Dimension; j++)
             {
-                if (Math.Abs(state.Sum![j]) > reach)
+                if (!double.IsFinite(state.Sum![j]))
+                {
+                    throw new InvalidDataException("Corrupted partial aggregate: a sum or the total weight is not finite.");
+                }
+
+                if (!(Math.Abs(state.Sum[j]) <= reach))
                 {
                     throw new InvalidDataException(count == 0
                         ? $"Invalid partial aggregate: no contributors, but the sum of parameter {j} is {state.Sum[j]}."
@@ -509,19 +520,6 @@ public static class PartialAggregateEncoding
         data.CopyTo(writer.GetSpan(data.Length));
         crc.Append(data);
         writer.Advance(data.Length);
-    }
-
-    private static bool AllFinite(double[] values)
-    {
-        foreach (double v in values)
-        {
-            if (!double.IsFinite(v))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static void WriteLittleEndian<T>(ReadOnlySpan<T> values, Span<byte> destination)
