@@ -40,18 +40,19 @@ internal static unsafe class TiledDriver
         int failed = 0;
 
         // Groups: runs of consecutive updates of one format, at most GroupSize each, so batch order is kept.
-        Span<int> groupStarts = count <= 256 ? stackalloc int[count + 1] : new int[count + 1];
-        int groups = 0;
+        // starts[g] is group g's first update; starts[groups] = count.
+        var startList = new List<int>(capacity: (count / AccumulateKernel.GroupSize) + 2);
         for (int k = 0; k < count; k++)
         {
-            if (k == 0 || formats[k] != formats[k - 1] || k - groupStarts[groups - 1] == AccumulateKernel.GroupSize)
+            if (k == 0 || formats[k] != formats[k - 1] || k - startList[^1] == AccumulateKernel.GroupSize)
             {
-                groupStarts[groups++] = k;
+                startList.Add(k);
             }
         }
 
-        groupStarts[groups] = count;
-        int[] starts = groupStarts[..(groups + 1)].ToArray();
+        int groups = startList.Count;
+        startList.Add(count);
+        int[] starts = [.. startList];
 
         void Worker(int t)
         {
