@@ -68,35 +68,12 @@ public class AggregationBenchmarks
         return values;
     }
 
-    /// <summary>One pass over every byte of <paramref name="updates"/>, split by parameter range like the accumulator.</summary>
-    internal static uint ReadAll(ClientUpdate[] updates, int m, int threads)
+    /// <summary>One fused batch into a reset accumulator (both aggregation benchmark classes time exactly this).</summary>
+    internal static long Batch(UpdateAccumulator accumulator, ClientUpdate[] updates)
     {
-        uint total = 0;
-        ForRanges(m, threads, (from, to) =>
-        {
-            uint local = 0;
-            foreach (ClientUpdate u in updates)
-            {
-                ReadOnlySpan<byte> bytes = u.Payload.IsEmpty ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(u.Values.Span) : u.Payload.Span;
-                long length = bytes.Length;
-                local += FogPlacement.Cli.ReadCeiling.Sum(bytes[(int)(length * from / m)..(int)(length * to / m)]);
-            }
-
-            Interlocked.Add(ref total, local);
-        });
-        return total;
-    }
-
-    internal static void ForRanges(int m, int threads, Action<int, int> body)
-    {
-        if (threads == 1)
-        {
-            body(0, m);
-            return;
-        }
-
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            body((int)((long)m * t / threads), (int)((long)m * (t + 1) / threads)));
+        accumulator.Reset(accumulator.Round + 1);
+        accumulator.AddBatch(updates);
+        return accumulator.UpdateCount;
     }
 
     [GlobalCleanup]
@@ -110,25 +87,15 @@ public class AggregationBenchmarks
 
     /// <summary>The memory-read ceiling: a vectorised sum of every update byte, nothing faster can consume them.</summary>
     [Benchmark]
-    public uint ReadCeiling() => ReadAll(updates, M, Threads);
+    public uint ReadCeiling() => FogPlacement.Cli.ReadCeiling.ReadAll(updates, Threads);
 
     /// <summary>FogPlacement, fast mode: one fused, validated batch.</summary>
     [Benchmark]
-    public long FusedFast()
-    {
-        fast.Reset(fast.Round + 1);
-        fast.AddBatch(updates);
-        return fast.UpdateCount;
-    }
+    public long FusedFast() => Batch(fast, updates);
 
     /// <summary>FogPlacement, reproducible (fixed-point) mode: one fused, validated batch.</summary>
     [Benchmark]
-    public long FusedReproducible()
-    {
-        reproducible.Reset(reproducible.Round + 1);
-        reproducible.AddBatch(updates);
-        return reproducible.UpdateCount;
-    }
+    public long FusedReproducible() => Batch(reproducible, updates);
 
     /// <summary>FogPlacement, fast mode, one update at a time (single-threaded by nature).</summary>
     [Benchmark]
@@ -192,5 +159,15 @@ public class AggregationBenchmarks
         return doubleSum[0];
     }
 
-    private void ForRanges(Action<int, int> body) => ForRanges(M, Threads, body);
+    private void ForRanges(Action<int, int> body)
+    {
+        if (Threads == 1)
+        {
+            body(0, M);
+            return;
+        }
+
+        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t =>
+            body((int)((long)M * t / Threads), (int)((long)M * (t + 1) / Threads)));
+    }
 }

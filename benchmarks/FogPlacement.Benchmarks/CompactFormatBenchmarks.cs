@@ -51,23 +51,13 @@ public class CompactFormatBenchmarks
 
     /// <summary>The memory-read ceiling over the payload bytes.</summary>
     [Benchmark(Baseline = true)]
-    public uint ReadCeiling() => AggregationBenchmarks.ReadAll(updates, M, Threads);
+    public uint ReadCeiling() => FogPlacement.Cli.ReadCeiling.ReadAll(updates, Threads);
 
     /// <summary>Fast mode, one fused batch.</summary>
     [Benchmark]
-    public long FusedFast()
-    {
-        fast.Reset(fast.Round + 1);
-        fast.AddBatch(updates);
-        return fast.UpdateCount;
-    }
+    public long FusedFast() => AggregationBenchmarks.Batch(fast, updates);
 
     /// <summary>Reproducible mode, one fused batch.</summary>
     [Benchmark]
-    public long FusedReproducible()
-    {
-        reproducible.Reset(reproducible.Round + 1);
-        reproducible.AddBatch(updates);
-        return reproducible.UpdateCount;
-    }
+    public long FusedReproducible() => AggregationBenchmarks.Batch(reproducible, updates);
 }

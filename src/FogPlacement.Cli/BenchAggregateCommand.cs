@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
 using FogPlacement.Aggregation;
@@ -169,40 +168,15 @@ internal static class BenchAggregateCommand
         return Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1.0 / Stopwatch.Frequency);
     }
 
-    /// <summary>Touches every update byte once, split by parameter range over the threads like the accumulator.</summary>
+    /// <summary>Seconds for one pass of the read ceiling over every update byte.</summary>
     private static double ReadAll(ClientUpdate[] batch, int threads)
     {
-        uint sink = 0;
         long start = Stopwatch.GetTimestamp();
-        if (threads == 1)
-        {
-            foreach (ClientUpdate u in batch)
-            {
-                sink += ReadCeiling.Sum(Bytes(u));
-            }
-        }
-        else
-        {
-            uint[] partial = new uint[threads];
-            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            {
-                foreach (ClientUpdate u in batch)
-                {
-                    ReadOnlySpan<byte> all = Bytes(u);
-                    int from = (int)((long)all.Length * t / threads), to = (int)((long)all.Length * (t + 1) / threads);
-                    partial[t] += ReadCeiling.Sum(all[from..to]);
-                }
-            });
-            sink = partial.Aggregate(0u, (a, b) => a + b);
-        }
-
+        uint sink = ReadCeiling.ReadAll(batch, threads);
         double seconds = Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1.0 / Stopwatch.Frequency);
         GC.KeepAlive(sink);
         return seconds;
     }
-
-    private static ReadOnlySpan<byte> Bytes(ClientUpdate u) =>
-        u.Payload.IsEmpty ? MemoryMarshal.AsBytes(u.Values.Span) : u.Payload.Span;
 
     private static string Table(Measurement m)
     {

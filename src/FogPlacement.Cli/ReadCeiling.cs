@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FogPlacement.Aggregation;
 
 namespace FogPlacement.Cli;
 
@@ -11,6 +13,37 @@ namespace FogPlacement.Cli;
 /// </summary>
 internal static class ReadCeiling
 {
+    /// <summary>Touches every byte of the updates once, split over <paramref name="threads"/> like the accumulator.</summary>
+    public static uint ReadAll(ClientUpdate[] batch, int threads)
+    {
+        if (threads == 1)
+        {
+            uint sum = 0;
+            foreach (ClientUpdate u in batch)
+            {
+                sum += Sum(Bytes(u));
+            }
+
+            return sum;
+        }
+
+        uint[] partial = new uint[threads];
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            foreach (ClientUpdate u in batch)
+            {
+                ReadOnlySpan<byte> all = Bytes(u);
+                int from = (int)((long)all.Length * t / threads), to = (int)((long)all.Length * (t + 1) / threads);
+                partial[t] += Sum(all[from..to]);
+            }
+        });
+        return partial.Aggregate(0u, (a, b) => a + b);
+    }
+
+    /// <summary>An update's bytes as carried: its payload, or its float32 values.</summary>
+    public static ReadOnlySpan<byte> Bytes(ClientUpdate u) =>
+        u.Payload.IsEmpty ? MemoryMarshal.AsBytes(u.Values.Span) : u.Payload.Span;
+
     /// <summary>Sums the bytes' 32-bit words (the value is only there so that nothing is optimised away).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Sum(ReadOnlySpan<byte> data)
