@@ -252,36 +252,47 @@ public static class PartialAggregateEncoding
         crc.Append(header);
         int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
         int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
-        byte[] ids = new byte[contributorBytes];
-        ReadExactly(source, ids, expected, HeaderLength);
-        crc.Append(ids);
-        AggregateState state = BuildHeaderAndIds(header, ids);
+        var encoding = (PartialEncoding)header[7];
 
-        int size = SumSize((PartialEncoding)header[7]);
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(size * Math.Min(ChunkParameters, dimension));
-        try
+        // Nothing is allocated by what the header claims: the ids and the sums are read in chunks of at most 64 KiB, and
+        // the state (whose arrays the dimension sizes) is built only once every byte has arrived and the checksum holds.
+        // A header that lies about its lengths costs what the stream really delivers, never more.
+        var chunks = new List<byte[]>();
+        long at = HeaderLength;
+        for (long left = contributorBytes; left > 0;)
         {
-            long at = HeaderLength + contributorBytes;
-            for (int start = 0; start < dimension; start += ChunkParameters)
-            {
-                int count = Math.Min(ChunkParameters, dimension - start);
-                Span<byte> span = chunk.AsSpan(0, size * count);
-                ReadExactly(source, span, expected, at);
-                at += span.Length;
-                crc.Append(span);
-                ReadSums(state, (PartialEncoding)header[7], span, start, count);
-            }
-
-            Span<byte> checksum = stackalloc byte[ChecksumSize];
-            ReadExactly(source, checksum, expected, at);
-            if (BinaryPrimitives.ReadUInt64LittleEndian(checksum) != crc.GetCurrentHashAsUInt64())
-            {
-                throw new InvalidDataException("Corrupted partial aggregate: the CRC-64 checksum does not match the data.");
-            }
+            byte[] chunk = new byte[(int)Math.Min(left, 64 * 1024)];
+            ReadExactly(source, chunk, expected, at);
+            crc.Append(chunk);
+            chunks.Add(chunk);
+            at += chunk.Length;
+            left -= chunk.Length;
         }
-        finally
+
+        byte[] ids = chunks.Count == 1 ? chunks[0] : [.. chunks.SelectMany(c => c)];
+        chunks.Clear();
+        int size = SumSize(encoding);
+        for (int start = 0; start < dimension; start += ChunkParameters)
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            byte[] chunk = new byte[size * Math.Min(ChunkParameters, dimension - start)];
+            ReadExactly(source, chunk, expected, at);
+            crc.Append(chunk);
+            chunks.Add(chunk);
+            at += chunk.Length;
+        }
+
+        Span<byte> checksum = stackalloc byte[ChecksumSize];
+        ReadExactly(source, checksum, expected, at);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(checksum) != crc.GetCurrentHashAsUInt64())
+        {
+            throw new InvalidDataException("Corrupted partial aggregate: the CRC-64 checksum does not match the data.");
+        }
+
+        AggregateState state = BuildHeaderAndIds(header, ids);
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            int start = c * ChunkParameters;
+            ReadSums(state, encoding, chunks[c], start, Math.Min(ChunkParameters, dimension - start));
         }
 
         CheckSums(state);

@@ -83,6 +83,24 @@ public class StreamingEncodingTests
     }
 
     [Fact]
+    public void A_header_that_lies_about_its_lengths_costs_only_what_the_stream_delivers()
+    {
+        var accumulator = new UpdateAccumulator(10, 1);
+        accumulator.Add("a", new float[10], 1);
+        byte[] bytes = accumulator.ToPartial().Encode();
+        foreach ((int offset, int value) in new[] { (8, int.MaxValue), (64, 1 << 30) })
+        {
+            byte[] lying = (byte[])bytes.Clone();
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(lying.AsSpan(offset), value); // dimension, then contributor bytes
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var ex = Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(new MemoryStream(lying)));
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Contains("Truncated", ex.Message, StringComparison.Ordinal);
+            Assert.True(allocated < 1 << 20, $"{allocated:N0} bytes allocated for a {lying.Length}-byte stream");
+        }
+    }
+
+    [Fact]
     public void A_stream_is_read_up_to_the_checksum_and_no_further()
     {
         var accumulator = new UpdateAccumulator(10, 1);
