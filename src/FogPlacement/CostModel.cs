@@ -36,7 +36,7 @@ public sealed class CostModel
         ArgumentNullException.ThrowIfNull(tiers);
         if (device.Kind != TierKind.Device)
         {
-            throw new ArgumentException($"Tier '{device.Name}' is remote; the device must come from Tier.Device.", nameof(device));
+            throw Preconditions.Argument($"Tier '{device.Name}' is remote; the device must come from Tier.Device.", nameof(device));
         }
 
         this.tiers = [.. tiers];
@@ -46,7 +46,7 @@ public sealed class CostModel
             Tier tier = this.tiers[i] ?? throw new ArgumentNullException($"tiers[{i}]", $"Tier {i} is null.");
             if (tier.Kind != TierKind.Remote)
             {
-                throw new ArgumentException("The device cannot also be a remote tier; give it only as 'device'.", $"tiers[{i}]");
+                throw Preconditions.Argument("The device cannot also be a remote tier; give it only as 'device'.", $"tiers[{i}]");
             }
 
             offloadNames[i] = OffloadCandidateName(tier.Name);
@@ -54,7 +54,7 @@ public sealed class CostModel
 
         foreach ((int index, string message) in RepeatedTierNames(this.tiers.Select(t => t.Name)))
         {
-            throw new ArgumentException(message, $"tiers[{index}].name");
+            throw Preconditions.Argument(message, $"tiers[{index}].name");
         }
 
         Device = device;
@@ -175,7 +175,7 @@ public sealed class CostModel
         int count = CandidateCount(request);
         if (destination.Length < count)
         {
-            throw new ArgumentException($"The destination holds {destination.Length} candidates; this request has {count}.", nameof(destination));
+            throw Preconditions.Argument($"The destination holds {destination.Length} candidates; this request has {count}.", nameof(destination));
         }
 
         var choice = new Choice();
@@ -214,7 +214,7 @@ public sealed class CostModel
     {
         if (input.Length != work.Length || chosen.Length != work.Length || (!objective.IsEmpty && objective.Length != work.Length))
         {
-            throw new ArgumentException($"work, input, chosen (and objective, when given) must have the same length; got {work.Length}, {input.Length}, {chosen.Length} and {objective.Length}.");
+            throw Preconditions.Argument($"work, input, chosen (and objective, when given) must have the same length; got {work.Length}, {input.Length}, {chosen.Length} and {objective.Length}.");
         }
 
         // Each quantity is a struct over exactly one double in its SI unit.
@@ -319,14 +319,14 @@ public sealed class CostModel
         int t = IndexOfTier(split.Tier);
         if (t < 0)
         {
-            throw new ArgumentException(
+            throw Preconditions.Argument(
                 $"Split '{split.Name}' names tier '{split.Tier}', which is not a remote tier of this model (tiers: {string.Join(", ", tiers.Select(x => x.Name))}).",
                 $"splits[{index}].tier");
         }
 
         if (IsOffloadName(split.Name))
         {
-            throw new ArgumentException($"A split cannot be called '{split.Name}': that is the name of an offload candidate.", $"splits[{index}].name");
+            throw Preconditions.Argument($"A split cannot be called '{split.Name}': that is the name of an offload candidate.", $"splits[{index}].name");
         }
 
         return tiers[t];

@@ -84,12 +84,12 @@ public sealed record PlacementConstraints
             string name = ExcludedTiers[i];
             if (name == Tier.DeviceName)
             {
-                throw new ArgumentException("The device cannot be excluded: it holds the request's data.", $"constraints.excludedTiers[{i}]");
+                throw Preconditions.Argument("The device cannot be excluded: it holds the request's data.", $"constraints.excludedTiers[{i}]");
             }
 
             if (!tiers.Any(t => t.Name == name))
             {
-                throw new ArgumentException($"Excluded tier '{name}' is not a remote tier of this model (tiers: {string.Join(", ", tiers.Select(t => t.Name))}).", $"constraints.excludedTiers[{i}]");
+                throw Preconditions.Argument($"Excluded tier '{name}' is not a remote tier of this model (tiers: {string.Join(", ", tiers.Select(t => t.Name))}).", $"constraints.excludedTiers[{i}]");
             }
         }
     }

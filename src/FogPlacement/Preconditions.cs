@@ -32,7 +32,7 @@ internal static class Preconditions
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw new ArgumentException($"{what} must be a non-empty name.", paramName);
+            throw Argument($"{what} must be a non-empty name.", paramName);
         }
 
         return value;
@@ -49,13 +49,43 @@ internal static class Preconditions
         return result;
     }
 
+    /// <summary>
+    /// Creates an <see cref="ArgumentException"/> whose bare problem (the message without the parameter suffix that
+    /// <see cref="ArgumentException.Message"/> appends) is kept in <see cref="Exception.Data"/>, so the document
+    /// reader reports it at its path without parsing exception text. Every argument exception of this assembly is
+    /// made here or in <see cref="OutOfRange"/>.
+    /// </summary>
+    public static ArgumentException Argument(string problem, string? paramName = null) =>
+        WithProblem(new ArgumentException(problem, paramName), problem);
+
+    /// <summary>Creates an <see cref="ArgumentOutOfRangeException"/> that keeps its bare problem, as <see cref="Argument"/> does.</summary>
+    public static ArgumentOutOfRangeException OutOfRange(string? paramName, object? actualValue, string problem) =>
+        WithProblem(new ArgumentOutOfRangeException(paramName, actualValue, problem), problem);
+
+    /// <summary>
+    /// The problem an argument exception reports, without the parameter name and actual value that
+    /// <see cref="ArgumentException.Message"/> appends: the bare text kept by <see cref="Argument"/> or
+    /// <see cref="OutOfRange"/>, or the whole message of an exception made elsewhere.
+    /// </summary>
+    public static string ProblemOf(ArgumentException exception) =>
+        exception.Data[ProblemKey] as string ?? exception.Message;
+
+    private const string ProblemKey = "FogPlacement.Problem";
+
+    private static T WithProblem<T>(T exception, string problem)
+        where T : ArgumentException
+    {
+        exception.Data[ProblemKey] = problem;
+        return exception;
+    }
+
     [DoesNotReturn]
     private static void ThrowNotNonNegative(double value, string paramName, string what) =>
-        throw new ArgumentOutOfRangeException(paramName, value, $"{what} must be finite and non-negative; was {Describe(value)}.");
+        throw OutOfRange(paramName, value, $"{what} must be finite and non-negative; was {Describe(value)}.");
 
     [DoesNotReturn]
     private static void ThrowNotPositive(double value, string paramName, string what) =>
-        throw new ArgumentOutOfRangeException(paramName, value, $"{what} must be finite and greater than zero; was {Describe(value)}.");
+        throw OutOfRange(paramName, value, $"{what} must be finite and greater than zero; was {Describe(value)}.");
 
     [DoesNotReturn]
     private static void ThrowOverflow(string operation, double result) =>

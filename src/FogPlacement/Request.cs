@@ -29,22 +29,22 @@ public sealed class Request
             SplitOption? split = this.splits[i];
             if (split is null)
             {
-                throw new ArgumentException($"Split {i} is null.", $"splits[{i}]");
+                throw Preconditions.Argument($"Split {i} is null.", $"splits[{i}]");
             }
 
             if (split.Name == CostModel.DeviceCandidateName)
             {
-                throw new ArgumentException($"A split cannot be called '{split.Name}': that is the name of the device candidate.", $"splits[{i}].name");
+                throw Preconditions.Argument($"A split cannot be called '{split.Name}': that is the name of the device candidate.", $"splits[{i}].name");
             }
 
             if (!names.Add(split.Name))
             {
-                throw new ArgumentException($"Two splits are called '{split.Name}'; candidate names must be unique.", $"splits[{i}].name");
+                throw Preconditions.Argument($"Two splits are called '{split.Name}'; candidate names must be unique.", $"splits[{i}].name");
             }
 
             if (split.HeadWork > work)
             {
-                throw new ArgumentException($"Split '{split.Name}': the head work {split.HeadWork} exceeds the request's work {work}.", $"splits[{i}].headWork");
+                throw Preconditions.Argument($"Split '{split.Name}': the head work {split.HeadWork} exceeds the request's work {work}.", $"splits[{i}].headWork");
             }
         }
     }

@@ -53,7 +53,7 @@ public sealed class Tier
     {
         if (compute == ComputeRate.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(compute), compute, "The device's compute rate must be greater than zero.");
+            throw Preconditions.OutOfRange(nameof(compute), compute, "The device's compute rate must be greater than zero.");
         }
 
         return new Tier(DeviceName, TierKind.Device, compute, DataRate.Zero, Duration.Zero);
@@ -71,17 +71,17 @@ public sealed class Tier
         Preconditions.CheckName(name, nameof(name), "A tier's name");
         if (name == DeviceName)
         {
-            throw new ArgumentException($"A remote tier cannot be called '{DeviceName}': that name is the device's.", nameof(name));
+            throw Preconditions.Argument($"A remote tier cannot be called '{DeviceName}': that name is the device's.", nameof(name));
         }
 
         if (compute == ComputeRate.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(compute), compute, $"Tier '{name}': the compute rate must be greater than zero.");
+            throw Preconditions.OutOfRange(nameof(compute), compute, $"Tier '{name}': the compute rate must be greater than zero.");
         }
 
         if (uplink == DataRate.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(uplink), uplink, $"Tier '{name}': the uplink rate must be greater than zero.");
+            throw Preconditions.OutOfRange(nameof(uplink), uplink, $"Tier '{name}': the uplink rate must be greater than zero.");
         }
 
         return new Tier(name, TierKind.Remote, compute, uplink, roundTrip);

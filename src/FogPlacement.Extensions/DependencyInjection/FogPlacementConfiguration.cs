@@ -1,5 +1,6 @@
 using System.Globalization;
 using FogPlacement.Quantities;
+using FogPlacement.Scenarios;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -21,86 +22,87 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
     {
         options.ConfigurationPath = configuration is IConfigurationSection s ? s.Path : string.Empty;
         var reader = new ConfigurationReader(options.BindingErrors);
+        DocumentPath root = DocumentPath.Root;
         foreach (IConfigurationSection child in configuration.GetChildren())
         {
             switch (child.Key.ToUpperInvariant())
             {
                 case "LAMBDA":
-                    if (reader.Quantity<EnergyWeight>(child) is { } lambda)
+                    if (reader.Quantity<EnergyWeight>(child, root.Field("lambda")) is { } lambda)
                     {
                         options.Lambda = lambda;
                     }
 
                     break;
                 case "DEVICE":
-                    BindDevice(reader, child, options.Device);
+                    BindDevice(reader, child, root.Field("device"), options.Device);
                     break;
                 case "TIERS":
                     options.Tiers.Clear();
-                    foreach (IConfigurationSection item in reader.Items(child))
+                    foreach ((IConfigurationSection item, DocumentPath path) in reader.Items(child, root.Field("tiers")))
                     {
-                        options.Tiers.Add(BindTier(reader, item));
+                        options.Tiers.Add(BindTier(reader, item, path));
                     }
 
                     break;
                 case "LINKS":
                     options.Links.Clear();
-                    foreach (IConfigurationSection item in reader.Items(child))
+                    foreach ((IConfigurationSection item, DocumentPath path) in reader.Items(child, root.Field("links")))
                     {
-                        options.Links.Add(BindLink(reader, item));
+                        options.Links.Add(BindLink(reader, item, path));
                     }
 
                     break;
                 default:
-                    reader.Unknown(child, "Lambda, Device, Tiers, Links");
+                    reader.Unknown(child, root, "Lambda, Device, Tiers, Links");
                     break;
             }
         }
     }
 
-    private static void BindDevice(ConfigurationReader reader, IConfigurationSection section, DeviceOptions device)
+    private static void BindDevice(ConfigurationReader reader, IConfigurationSection section, DocumentPath path, DeviceOptions device)
     {
-        foreach (IConfigurationSection child in reader.Fields(section))
+        foreach (IConfigurationSection child in reader.Fields(section, path))
         {
             switch (child.Key.ToUpperInvariant())
             {
                 case "COMPUTE":
-                    device.Compute = reader.Quantity<ComputeRate>(child) ?? device.Compute;
+                    device.Compute = reader.Quantity<ComputeRate>(child, path.Field("compute")) ?? device.Compute;
                     break;
                 case "COMPUTEENERGY":
-                    device.ComputeEnergy = reader.Quantity<EnergyPerWork>(child) ?? device.ComputeEnergy;
+                    device.ComputeEnergy = reader.Quantity<EnergyPerWork>(child, path.Field("computeEnergy")) ?? device.ComputeEnergy;
                     break;
                 case "RADIOENERGY":
-                    device.RadioEnergy = reader.Quantity<EnergyPerData>(child) ?? device.RadioEnergy;
+                    device.RadioEnergy = reader.Quantity<EnergyPerData>(child, path.Field("radioEnergy")) ?? device.RadioEnergy;
                     break;
                 default:
-                    reader.Unknown(child, "Compute, ComputeEnergy, RadioEnergy");
+                    reader.Unknown(child, path, "Compute, ComputeEnergy, RadioEnergy");
                     break;
             }
         }
     }
 
-    private static TierOptions BindTier(ConfigurationReader reader, IConfigurationSection section)
+    private static TierOptions BindTier(ConfigurationReader reader, IConfigurationSection section, DocumentPath path)
     {
         var tier = new TierOptions { ConfigurationKey = section.Key };
-        foreach (IConfigurationSection child in reader.Fields(section))
+        foreach (IConfigurationSection child in reader.Fields(section, path))
         {
             switch (child.Key.ToUpperInvariant())
             {
                 case "NAME":
-                    tier.Name = reader.Text(child);
+                    tier.Name = reader.Text(child, path.Field("name"));
                     break;
                 case "COMPUTE":
-                    tier.Compute = reader.Quantity<ComputeRate>(child);
+                    tier.Compute = reader.Quantity<ComputeRate>(child, path.Field("compute"));
                     break;
                 case "UPLINK":
-                    tier.Uplink = reader.Quantity<DataRate>(child);
+                    tier.Uplink = reader.Quantity<DataRate>(child, path.Field("uplink"));
                     break;
                 case "ROUNDTRIP":
-                    tier.RoundTrip = reader.Quantity<Duration>(child) ?? default;
+                    tier.RoundTrip = reader.Quantity<Duration>(child, path.Field("roundTrip")) ?? default;
                     break;
                 default:
-                    reader.Unknown(child, "Name, Compute, Uplink, RoundTrip");
+                    reader.Unknown(child, path, "Name, Compute, Uplink, RoundTrip");
                     break;
             }
         }
@@ -108,27 +110,27 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
         return tier;
     }
 
-    private static LinkOptions BindLink(ConfigurationReader reader, IConfigurationSection section)
+    private static LinkOptions BindLink(ConfigurationReader reader, IConfigurationSection section, DocumentPath path)
     {
         var link = new LinkOptions { ConfigurationKey = section.Key };
-        foreach (IConfigurationSection child in reader.Fields(section))
+        foreach (IConfigurationSection child in reader.Fields(section, path))
         {
             switch (child.Key.ToUpperInvariant())
             {
                 case "FROM":
-                    link.From = reader.Text(child);
+                    link.From = reader.Text(child, path.Field("from"));
                     break;
                 case "TO":
-                    link.To = reader.Text(child);
+                    link.To = reader.Text(child, path.Field("to"));
                     break;
                 case "RATE":
-                    link.Rate = reader.Quantity<DataRate>(child);
+                    link.Rate = reader.Quantity<DataRate>(child, path.Field("rate"));
                     break;
                 case "ROUNDTRIP":
-                    link.RoundTrip = reader.Quantity<Duration>(child) ?? default;
+                    link.RoundTrip = reader.Quantity<Duration>(child, path.Field("roundTrip")) ?? default;
                     break;
                 default:
-                    reader.Unknown(child, "From, To, Rate, RoundTrip");
+                    reader.Unknown(child, path, "From, To, Rate, RoundTrip");
                     break;
             }
         }
@@ -136,13 +138,13 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
         return link;
     }
 
-    /// <summary>Reads values and sections, adding an error with the configuration path for each problem.</summary>
-    private sealed class ConfigurationReader(List<OptionsError> errors)
+    /// <summary>Reads values and sections, adding a problem with its path for each.</summary>
+    private sealed class ConfigurationReader(List<ModelProblem> problems)
     {
-        public T? Quantity<T>(IConfigurationSection section)
+        public T? Quantity<T>(IConfigurationSection section, DocumentPath path)
             where T : struct, IQuantity<T>
         {
-            if (Value(section, $"a number and a unit, such as \"{T.Units.Example}\"") is not { } text)
+            if (Value(section, path, $"a number and a unit, such as \"{T.Units.Example}\"") is not { } text)
             {
                 return null;
             }
@@ -153,30 +155,30 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
             }
             catch (FormatException ex)
             {
-                errors.Add(new OptionsError(section.Path, ex.Message.TrimEnd('.')));
+                Add(path, ex.Message); // this library's own message, written for this purpose
                 return null;
             }
         }
 
-        public string? Text(IConfigurationSection section) => Value(section, "a name");
+        public string? Text(IConfigurationSection section, DocumentPath path) => Value(section, path, "a name");
 
         /// <summary>The children of a section that must be an object with named fields.</summary>
-        public IEnumerable<IConfigurationSection> Fields(IConfigurationSection section)
+        public IEnumerable<IConfigurationSection> Fields(IConfigurationSection section, DocumentPath path)
         {
             if (section.Value is { Length: > 0 } value)
             {
-                errors.Add(new OptionsError(section.Path, $"expected a section with fields, found the value '{value}'"));
+                Add(path, $"expected a section with fields, found the value '{value}'");
                 return [];
             }
 
             return section.GetChildren();
         }
 
-        /// <summary>The elements of a section that must be an array (keys 0, 1, 2, ...), in index order.</summary>
-        public IEnumerable<IConfigurationSection> Items(IConfigurationSection section)
+        /// <summary>The elements of a section that must be an array (keys 0, 1, 2, ...), in index order, each with its path.</summary>
+        public IEnumerable<(IConfigurationSection Item, DocumentPath Path)> Items(IConfigurationSection section, DocumentPath path)
         {
             var items = new List<(int Index, IConfigurationSection Item)>();
-            foreach (IConfigurationSection child in Fields(section))
+            foreach (IConfigurationSection child in Fields(section, path))
             {
                 if (int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
                 {
@@ -184,27 +186,29 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
                 }
                 else
                 {
-                    errors.Add(new OptionsError(child.Path, $"expected an array element (a key 0, 1, 2, ...), found the key '{child.Key}'"));
+                    Add(path.Key(child.Key), $"expected an array element (a key 0, 1, 2, ...), found the key '{child.Key}'");
                 }
             }
 
-            return items.OrderBy(i => i.Index).Select(i => i.Item);
+            return items.OrderBy(i => i.Index).Select(i => (i.Item, path.Index(i.Item.Key)));
         }
 
-        public void Unknown(IConfigurationSection section, string known) =>
-            errors.Add(new OptionsError(section.Path, $"unknown key '{section.Key}' (known keys: {known})"));
+        public void Unknown(IConfigurationSection section, DocumentPath parent, string known) =>
+            Add(parent.Key(section.Key), $"unknown key '{section.Key}' (known keys: {known})");
 
-        private string? Value(IConfigurationSection section, string expected)
+        private string? Value(IConfigurationSection section, DocumentPath path, string expected)
         {
             if (section.Value is { } value)
             {
                 return value;
             }
 
-            errors.Add(new OptionsError(section.Path, section.GetChildren().Any()
+            Add(path, section.GetChildren().Any()
                 ? $"expected a value ({expected}), found a section"
-                : $"expected a value ({expected}), found nothing"));
+                : $"expected a value ({expected}), found nothing");
             return null;
         }
+
+        private void Add(DocumentPath path, string message) => problems.Add(new ModelProblem(path, message.TrimEnd('.')));
     }
 }

@@ -1,4 +1,5 @@
 using FogPlacement.Quantities;
+using FogPlacement.Scenarios;
 
 namespace FogPlacement.DependencyInjection;
 
@@ -32,10 +33,7 @@ public sealed class FogPlacementOptions
     internal string? ConfigurationPath { get; set; }
 
     /// <summary>Gets the problems met while binding configuration values (unparsable values, unknown keys).</summary>
-    internal List<OptionsError> BindingErrors { get; } = [];
-
-    /// <summary>Gets or sets the model built by the validator, so the service does not build it twice.</summary>
-    internal PlacementModel? Built { get; set; }
+    internal List<ModelProblem> BindingErrors { get; } = [];
 }
 
 /// <summary>The device's settings in <see cref="FogPlacementOptions"/>.</summary>
@@ -87,10 +85,4 @@ public sealed class LinkOptions
 
     /// <summary>Gets or sets the link's round-trip floor (key <c>Links:N:RoundTrip</c>, for example <c>"20 ms"</c>). Default: zero.</summary>
     public Duration RoundTrip { get; set; }
-}
-
-/// <summary>One options problem: where (a configuration path such as <c>FogPlacement:Tiers:0:Uplink</c>, or a property path) and what.</summary>
-internal readonly record struct OptionsError(string Path, string Message)
-{
-    public override string ToString() => $"{Path}: {Message}";
 }

@@ -4,8 +4,8 @@ namespace FogPlacement.DependencyInjection;
 
 /// <summary>
 /// Validates <see cref="FogPlacementOptions"/> by building the model they describe: every problem is reported at
-/// once, each as <c>path: message</c> with its configuration path. The model built on success is kept for the
-/// placement service, so a valid configuration is built once.
+/// once, each as <c>path: message</c> with its configuration path. The options are not changed: the placement
+/// service builds its own model from them (building is cheap next to a configuration change).
 /// </summary>
 internal sealed class FogPlacementOptionsValidator : IValidateOptions<FogPlacementOptions>
 {
@@ -13,10 +13,8 @@ internal sealed class FogPlacementOptionsValidator : IValidateOptions<FogPlaceme
     public ValidateOptionsResult Validate(string? name, FogPlacementOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<OptionsError>();
-        options.Built = PlacementModel.TryCreate(options, errors);
-        return errors.Count == 0
+        return PlacementModel.TryCreate(options, out IReadOnlyList<string> errors) is not null
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(errors.Select(e => e.ToString()));
+            : ValidateOptionsResult.Fail(errors);
     }
 }

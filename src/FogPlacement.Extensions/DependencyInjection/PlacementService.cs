@@ -88,15 +88,9 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
 
     private static PlacementModel Build(FogPlacementOptions options, long generation)
     {
-        if (options.Built is { } built)
-        {
-            return built.WithGeneration(generation);
-        }
-
-        var errors = new List<OptionsError>();
-        PlacementModel? model = PlacementModel.TryCreate(options, errors);
+        PlacementModel? model = PlacementModel.TryCreate(options, out IReadOnlyList<string> errors);
         return model?.WithGeneration(generation)
-            ?? throw new OptionsValidationException(Options.DefaultName, typeof(FogPlacementOptions), errors.Select(e => e.ToString()));
+            ?? throw new OptionsValidationException(Options.DefaultName, typeof(FogPlacementOptions), errors);
     }
 
     private void Apply(FogPlacementOptions options, string? name)

@@ -31,7 +31,7 @@ public sealed class ChainOptimizer
 
         foreach ((int index, string? field, string message) in LinkProblems(this.links, [.. model.Tiers.Select(t => t.Name)]))
         {
-            throw new ArgumentException(message, field is null ? $"links[{index}]" : $"links[{index}].{field}");
+            throw Preconditions.Argument(message, field is null ? $"links[{index}]" : $"links[{index}].{field}");
         }
 
         // Only links can close a cycle (the device only sends), so without links there is nothing to count, and no
@@ -39,7 +39,7 @@ public sealed class ChainOptimizer
         if (this.links.Length > 0 && new ChainNetwork(model, this.links, null) is { } network
             && network.TopologicalOrder is null && network.CountPaths(MaxPaths) > MaxPaths)
         {
-            throw new ArgumentException(
+            throw Preconditions.Argument(
                 $"The links form a cycle and allow more than {MaxPaths:N0} paths of distinct tiers (ChainOptimizer.MaxPaths) over {model.Tiers.Count} tiers; the exact optimiser would have to try them all. Link fewer tiers, or make the links one-way.",
                 nameof(links));
         }
@@ -201,7 +201,7 @@ public sealed class ChainOptimizer
             bool linked = i == 0 ? path[0] == 0 : path[i] > 0 && network.AllowedEdge(path[i - 1], path[i]) is not null && Array.IndexOf(path, path[i]) == i;
             if (!linked || s.FirstLayer != next || s.LastLayer < s.FirstLayer - 1)
             {
-                throw new ArgumentException($"Segment {i} ({s}) does not continue a placement of this chain: expected a tier reachable from the previous one, starting at layer {next}.", nameof(segments));
+                throw Preconditions.Argument($"Segment {i} ({s}) does not continue a placement of this chain: expected a tier reachable from the previous one, starting at layer {next}.", nameof(segments));
             }
 
             next = s.LastLayer + 1;
@@ -209,7 +209,7 @@ public sealed class ChainOptimizer
 
         if (next != chain.Layers.Count + 1 || segments[^1].IsEmpty)
         {
-            throw new ArgumentException($"The segments must run every layer, 1 to {chain.Layers.Count}, the last tier running the last one.", nameof(segments));
+            throw Preconditions.Argument($"The segments must run every layer, 1 to {chain.Layers.Count}, the last tier running the last one.", nameof(segments));
         }
 
         ChainPlacement placement = ChainCost.Evaluate(model, network, chain, path, boundaries);

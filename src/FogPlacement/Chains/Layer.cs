@@ -47,14 +47,14 @@ public sealed class LayerChain
         this.layers = [.. layers];
         if (this.layers.Length == 0)
         {
-            throw new ArgumentException("A layer chain needs at least one layer.", nameof(layers));
+            throw Preconditions.Argument("A layer chain needs at least one layer.", nameof(layers));
         }
 
         for (int i = 0; i < this.layers.Length; i++)
         {
             if (this.layers[i] is null)
             {
-                throw new ArgumentException($"Layer {i} is null.", $"layers[{i}]");
+                throw Preconditions.Argument($"Layer {i} is null.", $"layers[{i}]");
             }
         }
 

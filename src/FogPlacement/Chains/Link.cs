@@ -21,17 +21,17 @@ public sealed class Link
         To = Preconditions.CheckName(to, nameof(to), "A link's destination tier");
         if (from == Tier.DeviceName || to == Tier.DeviceName)
         {
-            throw new ArgumentException($"A link joins two remote tiers; the device reaches each tier over that tier's uplink (link {from} → {to}).", from == Tier.DeviceName ? nameof(from) : nameof(to));
+            throw Preconditions.Argument($"A link joins two remote tiers; the device reaches each tier over that tier's uplink (link {from} → {to}).", from == Tier.DeviceName ? nameof(from) : nameof(to));
         }
 
         if (from == to)
         {
-            throw new ArgumentException($"A link cannot join tier '{from}' to itself.", nameof(to));
+            throw Preconditions.Argument($"A link cannot join tier '{from}' to itself.", nameof(to));
         }
 
         if (rate == DataRate.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(rate), rate, $"Link {from} → {to}: the rate must be greater than zero.");
+            throw Preconditions.OutOfRange(nameof(rate), rate, $"Link {from} → {to}: the rate must be greater than zero.");
         }
 
         Rate = rate;

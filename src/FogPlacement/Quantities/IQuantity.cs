@@ -49,7 +49,7 @@ internal static class Quantity
         double si = u.ToSi(value);
         if (!double.IsFinite(si))
         {
-            throw new ArgumentOutOfRangeException(paramName, value, $"{Preconditions.Describe(value)} {u.Symbol} is out of the range of a {T.Units.QuantityName}.");
+            throw Preconditions.OutOfRange(paramName, value, $"{Preconditions.Describe(value)} {u.Symbol} is out of the range of a {T.Units.QuantityName}.");
         }
 
         return T.FromSiUnchecked(si);
@@ -65,7 +65,7 @@ internal static class Quantity
         Preconditions.CheckResult(si, operation);
         if (si < 0)
         {
-            throw new ArgumentOutOfRangeException(null, si, $"{operation} would give a negative {T.Units.QuantityName} ({Preconditions.Describe(si)}).");
+            throw Preconditions.OutOfRange(null, si, $"{operation} would give a negative {T.Units.QuantityName} ({Preconditions.Describe(si)}).");
         }
 
         return T.FromSiUnchecked(si == 0 ? 0 : si);

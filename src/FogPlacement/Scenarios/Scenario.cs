@@ -105,134 +105,101 @@ public sealed class Scenario
             utf8Json = utf8Json[3..];
         }
 
-        ScenarioDocument? document;
-        try
+        var problems = new ModelProblems();
+        if (JsonSyntax.Check(utf8Json, problems))
         {
-            document = JsonSerializer.Deserialize(utf8Json, ScenarioJsonContext.Default.ScenarioDocument);
-        }
-        catch (JsonException ex)
-        {
-            throw new ScenarioException([JsonError(ex)]);
-        }
-
-        var reader = new ScenarioReader();
-        Scenario? scenario = reader.Read(document);
-        return scenario ?? throw new ScenarioException(reader.Errors);
-    }
-
-    private static ScenarioError JsonError(JsonException ex)
-    {
-        string message = ex.Message;
-        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        if (cut < 0)
-        {
-            cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        }
-
-        if (cut >= 0)
-        {
-            message = message[..cut];
-        }
-
-        // "could not be converted to System.Collections.Generic.List`1[...]" names this library's internals; say what was expected.
-        int converted = message.IndexOf("could not be converted to ", StringComparison.Ordinal);
-        if (converted >= 0)
-        {
-            string target = message[(converted + "could not be converted to ".Length)..];
-            string expected = target.StartsWith("System.Collections.Generic.List", StringComparison.Ordinal) ? "an array"
-                : target.StartsWith("FogPlacement.", StringComparison.Ordinal) ? "an object"
-                : "a string";
-            message = "the JSON value could not be converted: expected " + expected;
-        }
-
-        string where = ex.LineNumber is long line ? $" (line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1})" : string.Empty;
-        return new ScenarioError(ex.Path ?? "$", message.TrimEnd('.') + where);
-    }
-
-    /// <summary>Turns the raw document into a model and request, collecting every error with its path.</summary>
-    private sealed class ScenarioReader
-    {
-        private readonly List<ScenarioError> errors = [];
-
-        public IReadOnlyList<ScenarioError> Errors => errors;
-
-        public Scenario? Read(ScenarioDocument? document)
-        {
-            if (document is null)
+            using JsonDocument document = JsonDocument.Parse(utf8Json.ToArray(), JsonSyntax.DocumentOptions);
+            if (new ScenarioReader(problems).Read(document.RootElement) is { } scenario)
             {
-                errors.Add(new ScenarioError("$", "the scenario is null; expected an object with objective, device, tiers and request"));
+                return scenario;
+            }
+        }
+
+        throw new ScenarioException([.. problems.All.Select(p => p.ToScenarioError())]);
+    }
+
+    /// <summary>
+    /// Turns a syntactically valid JSON document into a model and request: the model through the shared
+    /// <see cref="ModelReader"/>, the request here, collecting every problem with its path in document order.
+    /// </summary>
+    private sealed class ScenarioReader(ModelProblems problems)
+    {
+        private static readonly DocumentPath Request = DocumentPath.Root.Field("request");
+
+        public Scenario? Read(JsonElement root)
+        {
+            if (root.ValueKind == JsonValueKind.Null)
+            {
+                problems.Add(DocumentPath.Root, "the scenario is null; expected an object with objective, device, tiers and request");
                 return null;
             }
 
-            if (Required(document, "$") is not { } root)
+            if (!Json.IsObject(root, DocumentPath.Root, problems, "objective", "device", "tiers", "links", "request"))
             {
                 return null;
             }
 
-            EnergyWeight lambda = Required(root.Objective, "$.objective") is { } objective
-                ? Quantity<EnergyWeight>(objective.Lambda, "$.objective.lambda") : default;
-
-            Tier? device = null;
-            DeviceEnergy energy = default;
-            if (Required(root.Device, "$.device") is { } d)
+            var model = new ModelReader(problems);
+            DocumentPath objectivePath = DocumentPath.Root.Field("objective");
+            if (Json.RequiredObject(root, objectivePath, problems, "lambda") is { } objective)
             {
-                int before = errors.Count;
-                ComputeRate compute = Quantity<ComputeRate>(d.Compute, "$.device.compute");
-                energy = new DeviceEnergy(
-                    Quantity<EnergyPerWork>(d.ComputeEnergy, "$.device.computeEnergy"),
-                    Quantity<EnergyPerData>(d.RadioEnergy, "$.device.radioEnergy"));
-                device = errors.Count == before ? Build("$.device", () => Tier.Device(compute)) : null;
+                model.Lambda(Json.Quantity<EnergyWeight>(objective, objectivePath.Field("lambda"), problems), objectivePath.Field("lambda"));
             }
 
-            var tiers = new List<Tier>();
-            if (Required(root.Tiers, "$.tiers") is { } tierDocuments)
-            {
-                for (int i = 0; i < tierDocuments.Count; i++)
-                {
-                    string path = $"$.tiers[{i}]";
-                    if (Required(tierDocuments[i], path) is not { } t)
-                    {
-                        continue;
-                    }
+            DocumentPath devicePath = DocumentPath.Root.Field("device");
+            JsonElement? device = Json.RequiredObject(root, devicePath, problems, "compute", "computeEnergy", "radioEnergy");
+            model.Device(device is { } d
+                ? new DeviceEntry(
+                    devicePath,
+                    Json.Quantity<ComputeRate>(d, devicePath.Field("compute"), problems),
+                    Json.Quantity<EnergyPerWork>(d, devicePath.Field("computeEnergy"), problems),
+                    Json.Quantity<EnergyPerData>(d, devicePath.Field("radioEnergy"), problems))
+                : null);
 
-                    int before = errors.Count;
-                    string name = Text(t.Name, path + ".name");
-                    ComputeRate compute = Quantity<ComputeRate>(t.Compute, path + ".compute");
-                    DataRate uplink = Quantity<DataRate>(t.Uplink, path + ".uplink");
-                    Duration roundTrip = Quantity<Duration>(t.RoundTrip, path + ".roundTrip");
-                    if (errors.Count == before && Build(path, () => Tier.Remote(name, compute, uplink, roundTrip)) is { } tier)
-                    {
-                        tiers.Add(tier);
-                    }
+            DocumentPath tiersPath = DocumentPath.Root.Field("tiers");
+            foreach ((DocumentPath path, JsonElement? t) in Json.Entries(root, tiersPath, required: true, problems))
+            {
+                if (t is null)
+                {
+                    model.Tier(null, path);
+                }
+                else if (Json.IsObject(t.Value, path, problems, "name", "compute", "uplink", "roundTrip"))
+                {
+                    model.Tier(
+                        new TierEntry(
+                            path,
+                            Json.Text(t.Value, path.Field("name"), problems),
+                            Json.Quantity<ComputeRate>(t.Value, path.Field("compute"), problems),
+                            Json.Quantity<DataRate>(t.Value, path.Field("uplink"), problems),
+                            Json.Quantity<Duration>(t.Value, path.Field("roundTrip"), problems)),
+                        path);
                 }
             }
 
-            var links = new List<Link>();
-            List<LinkDocument?> linkDocuments = root.Links ?? [];
-            for (int i = 0; i < linkDocuments.Count; i++)
+            foreach ((DocumentPath path, JsonElement? l) in Json.Entries(root, DocumentPath.Root.Field("links"), required: false, problems))
             {
-                string path = $"$.links[{i}]";
-                if (Required(linkDocuments[i], path) is not { } l)
+                if (l is null)
                 {
-                    continue;
+                    model.Link(null, path);
                 }
-
-                int before = errors.Count;
-                string from = Text(l.From, path + ".from");
-                string to = Text(l.To, path + ".to");
-                DataRate rate = Quantity<DataRate>(l.Rate, path + ".rate");
-                Duration roundTrip = Quantity<Duration>(l.RoundTrip, path + ".roundTrip");
-                if (errors.Count == before && Build(path, () => new Link(from, to, rate, roundTrip)) is { } link)
+                else if (Json.IsObject(l.Value, path, problems, "from", "to", "rate", "roundTrip"))
                 {
-                    links.Add(link);
+                    model.Link(
+                        new LinkEntry(
+                            path,
+                            Json.Text(l.Value, path.Field("from"), problems),
+                            Json.Text(l.Value, path.Field("to"), problems),
+                            Json.Quantity<DataRate>(l.Value, path.Field("rate"), problems),
+                            Json.Quantity<Duration>(l.Value, path.Field("roundTrip"), problems)),
+                        path);
                 }
             }
 
             Request? request = null;
             LayerChain? chain = null;
-            if (Required(root.Request, "$.request") is { } r)
+            if (Json.RequiredObject(root, Request, problems, "work", "input", "splits", "layers", "deadline", "energyBudget", "excludedTiers") is { } r)
             {
-                if (r.Layers is not null)
+                if (Json.Present(r, "layers"))
                 {
                     chain = ReadChain(r);
                 }
@@ -242,201 +209,119 @@ public sealed class Scenario
                 }
             }
 
-            if (errors.Count > 0 || device is null || (request is null && chain is null))
+            if (model.Build() is not { } built || (request is null && chain is null))
             {
                 return null;
             }
 
-            CostModel? model = Build("$", () => new CostModel(device, energy, tiers, lambda));
-            if (model is null || (request is not null && !Check("$.request", () => model.Validate(request)))
-                || !Check("$", () => _ = new ChainOptimizer(model, links))
-                || (chain is not null && !Check("$.request", () => chain.Constraints.Validate(model.Tiers))))
-            {
-                return null;
-            }
-
-            return new Scenario(model, links, request, chain);
+            CostModel costModel = built.Model;
+            return (request is not null && !problems.Check(Request, () => costModel.Validate(request), "constraints"))
+                || (chain is not null && !problems.Check(Request, () => chain.Constraints.Validate(costModel.Tiers), "constraints"))
+                ? null
+                : new Scenario(costModel, model.Links, request, chain);
         }
 
-        private Request? ReadRequest(RequestDocument r)
+        private Request? ReadRequest(JsonElement r)
         {
-            Work work = Quantity<Work>(r.Work, "$.request.work");
-            DataSize input = Quantity<DataSize>(r.Input, "$.request.input");
+            int before = problems.Count;
+            Work? work = Json.Quantity<Work>(r, Request.Field("work"), problems);
+            DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
+            problems.Required(work, Request.Field("work"), "the request's work, such as \"4 GFLOP\"");
+            problems.Required(input, Request.Field("input"), "the request's input size, such as \"0.3 MB\"");
             var splits = new List<SplitOption>();
-            List<SplitDocument?> splitDocuments = r.Splits ?? [];
-            for (int i = 0; i < splitDocuments.Count; i++)
+            foreach ((DocumentPath path, JsonElement? s) in Json.Entries(r, Request.Field("splits"), required: false, problems))
             {
-                string path = $"$.request.splits[{i}]";
-                if (Required(splitDocuments[i], path) is not { } s)
+                if (!problems.Required(s, path, "a split") || !Json.IsObject(s!.Value, path, problems, "name", "tier", "headWork", "intermediate"))
                 {
                     continue;
                 }
 
-                int before = errors.Count;
-                string name = Text(s.Name, path + ".name");
-                string tierName = Text(s.Tier, path + ".tier");
-                Work head = s.HeadWork is null ? Work.Zero : Quantity<Work>(s.HeadWork, path + ".headWork");
-                DataSize intermediate = Quantity<DataSize>(s.Intermediate, path + ".intermediate");
-                if (errors.Count == before && Build(path, () => new SplitOption(name, tierName, head, intermediate)) is { } split)
+                string? name = Json.Text(s.Value, path.Field("name"), problems);
+                string? tier = Json.Text(s.Value, path.Field("tier"), problems);
+                Work? head = Json.Quantity<Work>(s.Value, path.Field("headWork"), problems);
+                DataSize? intermediate = Json.Quantity<DataSize>(s.Value, path.Field("intermediate"), problems);
+                if (problems.Required(name, path.Field("name"), "the split's name")
+                    & problems.Required(tier, path.Field("tier"), "the tier that runs the split's tail")
+                    & problems.Required(intermediate, path.Field("intermediate"), "the intermediate data's size, such as \"1.5 MB\"")
+                    && problems.Build(path, () => new SplitOption(name!, tier!, head ?? Work.Zero, intermediate!.Value)) is { } split)
                 {
                     splits.Add(split);
                 }
             }
 
             PlacementConstraints constraints = ReadConstraints(r);
-            return errors.Count == 0 ? Build("$.request", () => new Request(work, input, splits, constraints)) : null;
+            return problems.Count == before ? problems.Build(Request, () => new Request(work!.Value, input!.Value, splits, constraints), "constraints") : null;
         }
 
-        private LayerChain? ReadChain(RequestDocument r)
+        private LayerChain? ReadChain(JsonElement r)
         {
-            if (r.Splits is not null)
+            int before = problems.Count;
+            if (Json.Present(r, "splits"))
             {
-                errors.Add(new ScenarioError("$.request", "a request has either splits or layers, not both"));
+                problems.Add(Request, "a request has either splits or layers, not both");
             }
 
-            DataSize input = Quantity<DataSize>(r.Input, "$.request.input");
-            if (r.Layers!.Count == 0)
+            DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
+            problems.Required(input, Request.Field("input"), "the request's input size, such as \"0.3 MB\"");
+            DocumentPath layersPath = Request.Field("layers");
+            List<(DocumentPath, JsonElement?)> entries = Json.Entries(r, layersPath, required: true, problems);
+            if (entries.Count == 0 && r.GetProperty("layers"u8).ValueKind == JsonValueKind.Array)
             {
-                errors.Add(new ScenarioError("$.request.layers", "a layer chain needs at least one layer"));
+                problems.Add(layersPath, "a layer chain needs at least one layer");
             }
 
             var layers = new List<Layer>();
-            for (int i = 0; i < r.Layers!.Count; i++)
+            foreach ((DocumentPath path, JsonElement? l) in entries)
             {
-                string path = $"$.request.layers[{i}]";
-                if (Required(r.Layers[i], path) is not { } l)
+                if (!problems.Required(l, path, "a layer") || !Json.IsObject(l!.Value, path, problems, "name", "work", "output"))
                 {
                     continue;
                 }
 
-                int before = errors.Count;
-                string name = Text(l.Name, path + ".name");
-                Work work = Quantity<Work>(l.Work, path + ".work");
-                DataSize output = Quantity<DataSize>(l.Output, path + ".output");
-                if (errors.Count == before && Build(path, () => new Layer(name, work, output)) is { } layer)
+                string? name = Json.Text(l.Value, path.Field("name"), problems);
+                Work? work = Json.Quantity<Work>(l.Value, path.Field("work"), problems);
+                DataSize? output = Json.Quantity<DataSize>(l.Value, path.Field("output"), problems);
+                if (problems.Required(name, path.Field("name"), "the layer's name")
+                    & problems.Required(work, path.Field("work"), "the layer's work, such as \"0.2 GFLOP\"")
+                    & problems.Required(output, path.Field("output"), "the layer's output size, such as \"0.8 MB\"")
+                    && problems.Build(path, () => new Layer(name!, work!.Value, output!.Value)) is { } layer)
                 {
                     layers.Add(layer);
                 }
             }
 
-            if (r.Work is not null && errors.Count == 0)
+            Work? declared = Json.Quantity<Work>(r, Request.Field("work"), problems);
+            if (declared is { } w && problems.Count == before)
             {
-                Work declared = Quantity<Work>(r.Work, "$.request.work");
                 double total = layers.Sum(l => l.Work.Flop);
-                if (Math.Abs(declared.Flop - total) > 1e-9 * Math.Max(declared.Flop, total))
+                if (Math.Abs(w.Flop - total) > 1e-9 * Math.Max(w.Flop, total))
                 {
-                    errors.Add(new ScenarioError("$.request.work", $"{declared} is not the sum of the layers' work, {Work.FromFlop(total)}; leave it out or make it agree"));
+                    problems.Add(Request.Field("work"), $"{w} is not the sum of the layers' work, {Work.FromFlop(total)}; leave it out or make it agree");
                 }
             }
 
             PlacementConstraints constraints = ReadConstraints(r);
-            return errors.Count == 0 ? Build("$.request", () => new LayerChain(input, layers, constraints)) : null;
+            return problems.Count == before ? problems.Build(Request, () => new LayerChain(input!.Value, layers, constraints), "constraints") : null;
         }
 
-        private PlacementConstraints ReadConstraints(RequestDocument r)
+        private PlacementConstraints ReadConstraints(JsonElement r)
         {
             var excluded = new List<string>();
-            List<JsonElement> names = r.ExcludedTiers ?? [];
-            for (int i = 0; i < names.Count; i++)
+            foreach ((DocumentPath path, JsonElement? name) in Json.Entries(r, Request.Field("excludedTiers"), required: false, problems))
             {
-                excluded.Add(Text(names[i], $"$.request.excludedTiers[{i}]"));
+                string? text = name is { } n ? Json.ValueText(n, path, problems) : null;
+                if (problems.Required(text, path, "a tier's name"))
+                {
+                    excluded.Add(text!);
+                }
             }
 
             return new PlacementConstraints
             {
-                Deadline = r.Deadline is null ? null : Quantity<Duration>(r.Deadline, "$.request.deadline"),
-                EnergyBudget = r.EnergyBudget is null ? null : Quantity<Energy>(r.EnergyBudget, "$.request.energyBudget"),
+                Deadline = Json.Quantity<Duration>(r, Request.Field("deadline"), problems),
+                EnergyBudget = Json.Quantity<Energy>(r, Request.Field("energyBudget"), problems),
                 ExcludedTiers = excluded,
             };
-        }
-
-        private T? Required<T>(T? value, string path)
-            where T : class
-        {
-            if (value is null)
-            {
-                errors.Add(new ScenarioError(path, "required field is missing"));
-            }
-            else if (value is DocumentNode { UnknownFields: { Count: > 0 } unknown })
-            {
-                foreach (string field in unknown.Keys)
-                {
-                    errors.Add(new ScenarioError($"{path}.{field}", $"unknown field '{field}'"));
-                }
-            }
-
-            return value;
-        }
-
-        private T Quantity<T>(JsonElement? element, string path)
-            where T : struct, IQuantity<T>
-        {
-            string? text = Text(element, path, T.Units.Example);
-            if (text is null)
-            {
-                return default;
-            }
-
-            try
-            {
-                return FogPlacement.Quantities.Quantity.Parse<T>(text);
-            }
-            catch (FormatException ex)
-            {
-                errors.Add(new ScenarioError(path, ex.Message.TrimEnd('.')));
-                return default;
-            }
-        }
-
-        private string Text(JsonElement? element, string path) => Text(element, path, example: null) ?? string.Empty;
-
-        private string? Text(JsonElement? element, string path, string? example)
-        {
-            if (element is not { } e || e.ValueKind == JsonValueKind.Null)
-            {
-                errors.Add(new ScenarioError(path, "required field is missing"));
-                return null;
-            }
-
-            if (e.ValueKind != JsonValueKind.String)
-            {
-                string expected = example is null ? "a string" : $"a string with a number and a unit, such as \"{example}\"";
-                errors.Add(new ScenarioError(path, $"expected {expected}, found {e.ValueKind.ToString().ToLowerInvariant()} {e.GetRawText()}"));
-                return null;
-            }
-
-            return e.GetString()!;
-        }
-
-        private T? Build<T>(string path, Func<T> create)
-            where T : class
-        {
-            T? result = null;
-            return Check(path, () => result = create()) ? result : null;
-        }
-
-        /// <summary>Runs a constructor or check; an <see cref="ArgumentException"/> becomes an error at <paramref name="path"/> plus its parameter name.</summary>
-        private bool Check(string path, Action action)
-        {
-            try
-            {
-                action();
-                return true;
-            }
-            catch (ArgumentException ex)
-            {
-                string message = ex.Message;
-                int cut = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
-                if (cut >= 0)
-                {
-                    message = message[..cut];
-                }
-
-                string where = ex.ParamName is { Length: > 0 } name ? $"{path}.{name}" : path;
-                where = where.Replace("$..", "$.", StringComparison.Ordinal).Replace(".constraints.", ".", StringComparison.Ordinal);
-                errors.Add(new ScenarioError(where, message.TrimEnd('.')));
-                return false;
-            }
         }
     }
 }

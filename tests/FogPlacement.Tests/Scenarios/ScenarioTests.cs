@@ -1,3 +1,4 @@
+using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 using Xunit;
 
@@ -142,4 +143,47 @@ public class ScenarioTests
         var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(Chain.Replace(good, bad, StringComparison.Ordinal)));
         Assert.Contains(ex.Errors, e => e.Path == path && e.Message.Contains(message, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_syntax_pass_names_path_position_and_what_it_found()
+    {
+        static ScenarioError Only(string json) => Assert.Throws<ScenarioException>(() => Scenario.Parse(json)).Errors[0];
+
+        ScenarioError bad = Only("{\"tiers\": [ {\"name\": \"fog\",, } ]}");
+        Assert.Equal("$.tiers[0]", bad.Path);
+        Assert.Equal("not valid JSON at line 1, column 28 (found ',')", bad.Message);
+
+        Assert.Equal("the text ends before the JSON value does", Between(Only("{\"device\": {").Message, '(', ')'));
+        Assert.Equal("$.tiers[1].name", Only("{\"tiers\": [ {}, {\"name\": \"a\", \"name\": \"b\"} ]}").Path);
+
+        string deep = new string('[', 70) + new string(']', 70);
+        Assert.Contains("deeper than 64 levels", Only(deep).Message, StringComparison.Ordinal);
+
+        // An escaped lone surrogate and bytes that are not UTF-8 are refused at their path, not turned into text.
+        Assert.Equal("$.tiers[0].name", Only("{\"tiers\": [ {\"name\": \"\\ud800\"} ]}").Path);
+        byte[] latin1 = [.. "{\"objective\": {\"lambda\": \""u8, 0xE9, .. "\"}}"u8];
+        ScenarioError notText = Assert.Throws<ScenarioException>(() => Scenario.Parse(latin1)).Errors[0];
+        Assert.StartsWith("$.objective", notText.Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Wrong_kinds_are_reported_first_and_every_other_problem_after_them()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse("{\"device\": [], \"tiers\": {}, \"request\": 3}"));
+        Assert.Equal(["$.device", "$.tiers", "$.request", "$.objective"], ex.Errors.Select(e => e.Path));
+        Assert.All(ex.Errors.Take(3), e => Assert.StartsWith("the JSON value could not be converted: expected an", e.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Argument_checks_keep_their_problem_apart_from_the_parameter_suffix()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Tier.Remote("fog", ComputeRate.Zero, DataRate.FromMegabitsPerSecond(1), Duration.Zero));
+        Assert.Contains("(Parameter 'compute')", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("Tier 'fog': the compute rate must be greater than zero.", Preconditions.ProblemOf(ex));
+
+        // An argument exception made elsewhere has no kept problem: its whole message is reported.
+        Assert.Equal(new ArgumentException("x", "p").Message, Preconditions.ProblemOf(new ArgumentException("x", "p")));
+    }
+
+    private static string Between(string text, char open, char close) => text[(text.IndexOf(open, StringComparison.Ordinal) + 1)..text.LastIndexOf(close)];
 }
