@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 
 namespace FogPlacement.Benchmarks;

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using FogPlacement.Chains;
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 
 namespace FogPlacement.Benchmarks;

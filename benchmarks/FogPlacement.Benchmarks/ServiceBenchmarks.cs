@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
+using FogPlacement.Decisions;
 using FogPlacement.DependencyInjection;
 using FogPlacement.Quantities;
 using Microsoft.Extensions.DependencyInjection;

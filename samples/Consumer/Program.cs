@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using FogPlacement;
 using FogPlacement.Aggregation;
 using FogPlacement.Aggregation.DependencyInjection;
+using FogPlacement.Decisions;
 using FogPlacement.DependencyInjection;
 using FogPlacement.Quantities;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FogPlacement.Chains;
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 using MathNet.Numerics.RootFinding;

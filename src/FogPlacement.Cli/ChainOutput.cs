@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using FogPlacement.Chains;
 using FogPlacement.Cli.Output;
+using FogPlacement.Constraints;
 
 namespace FogPlacement.Cli;
 

@@ -1,4 +1,6 @@
 using FogPlacement.Cli.Output;
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
 
 namespace FogPlacement.Cli;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
 
 namespace FogPlacement.Cli;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FogPlacement.Decisions;
 using FogPlacement.Scenarios;
 
 namespace FogPlacement.Cli;

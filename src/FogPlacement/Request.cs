@@ -1,3 +1,5 @@
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 
 namespace FogPlacement;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FogPlacement.Decisions;
 using Xunit;
 
 namespace FogPlacement.Cli.Tests;

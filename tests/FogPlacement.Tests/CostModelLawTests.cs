@@ -1,3 +1,4 @@
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 using FsCheck;
 using FsCheck.Fluent;

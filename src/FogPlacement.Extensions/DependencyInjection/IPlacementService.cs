@@ -1,4 +1,5 @@
 using FogPlacement.Chains;
+using FogPlacement.Decisions;
 
 namespace FogPlacement.DependencyInjection;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FogPlacement.Chains;
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
 
 namespace FogPlacement.DependencyInjection;
 

@@ -1,4 +1,6 @@
 using FogPlacement.Chains;
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;

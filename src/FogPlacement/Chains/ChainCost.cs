@@ -1,3 +1,5 @@
+using FogPlacement.Costs;
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 
 namespace FogPlacement.Chains;

@@ -1,3 +1,4 @@
+using FogPlacement.Constraints;
 namespace FogPlacement.Chains;
 
 /// <summary>A placement in a <see cref="ChainDecision"/>, with the kinds it is the best of.</summary>

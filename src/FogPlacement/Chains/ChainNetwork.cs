@@ -1,3 +1,4 @@
+using FogPlacement.Decisions;
 namespace FogPlacement.Chains;
 
 /// <summary>

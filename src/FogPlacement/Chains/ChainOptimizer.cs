@@ -1,3 +1,6 @@
+using FogPlacement.Constraints;
+using FogPlacement.Costs;
+using FogPlacement.Decisions;
 namespace FogPlacement.Chains;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using FogPlacement.Constraints;
+using FogPlacement.Costs;
 using FogPlacement.Quantities;
 
 namespace FogPlacement.Chains;

@@ -1,3 +1,5 @@
+using FogPlacement.Costs;
+using FogPlacement.Decisions;
 namespace FogPlacement.Chains;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using FogPlacement.Constraints;
 using FogPlacement.Quantities;
 
 namespace FogPlacement.Chains;

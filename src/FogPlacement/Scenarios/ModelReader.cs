@@ -1,4 +1,5 @@
 using FogPlacement.Chains;
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 
 namespace FogPlacement.Scenarios;

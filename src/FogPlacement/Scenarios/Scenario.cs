@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using FogPlacement.Chains;
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 
 namespace FogPlacement.Scenarios;

@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using FogPlacement.Chains;
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
 using FogPlacement.DependencyInjection;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
@@ -7,7 +10,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using System.Diagnostics.Metrics;
 using Xunit;
 
 namespace FogPlacement.Tests.DependencyInjection;

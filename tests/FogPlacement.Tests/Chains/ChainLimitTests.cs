@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using FogPlacement.Chains;
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 using Xunit;
 

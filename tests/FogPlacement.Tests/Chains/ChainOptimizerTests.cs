@@ -1,4 +1,6 @@
 using FogPlacement.Chains;
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 using FsCheck;
 using FsCheck.Fluent;

@@ -1,6 +1,7 @@
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 
-namespace FogPlacement;
+namespace FogPlacement.Constraints;
 
 /// <summary>The constraints a candidate can break.</summary>
 [Flags]

@@ -1,6 +1,7 @@
+using FogPlacement.Constraints;
 using FogPlacement.Quantities;
 
-namespace FogPlacement;
+namespace FogPlacement.Decisions;
 
 /// <summary>The outcome of <see cref="CostModel.Decide"/>: every candidate's cost breakdown, and which one was chosen.</summary>
 public sealed class Decision

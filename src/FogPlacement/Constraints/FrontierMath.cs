@@ -1,6 +1,6 @@
 using FogPlacement.Quantities;
 
-namespace FogPlacement;
+namespace FogPlacement.Constraints;
 
 /// <summary>Pareto frontiers and lambda breakpoints over (latency, energy) points.</summary>
 internal static class FrontierMath

@@ -1,6 +1,7 @@
+using FogPlacement.Constraints;
 using FogPlacement.Quantities;
 
-namespace FogPlacement;
+namespace FogPlacement.Decisions;
 
 /// <summary>
 /// The complete cost breakdown of one placement candidate: every latency term, every device energy term,

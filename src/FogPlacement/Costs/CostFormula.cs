@@ -1,8 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 
-namespace FogPlacement;
+namespace FogPlacement.Costs;
 
 /// <summary>One hop of a placement path and the tier at its end, in SI units.</summary>
 /// <param name="Bytes">The bytes sent over the hop.</param>

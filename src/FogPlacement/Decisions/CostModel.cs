@@ -1,6 +1,8 @@
+using FogPlacement.Constraints;
+using FogPlacement.Costs;
 using FogPlacement.Quantities;
 
-namespace FogPlacement;
+namespace FogPlacement.Decisions;
 
 /// <summary>
 /// Decides where a request runs: evaluates every candidate (all on device, offload all to each remote tier,
@@ -11,8 +13,16 @@ namespace FogPlacement;
 /// <para>Candidates are ordered: the device first, then one offload per remote tier in the order given,
 /// then the request's splits in their order. Ties are broken by that order: among candidates with exactly
 /// equal objectives the first one wins, so a decision never depends on anything but its inputs.</para>
-/// <para><see cref="Choose"/> and <see cref="Evaluate"/> allocate nothing; <see cref="Decide"/> allocates
-/// one <see cref="Decision"/> with the full breakdown.</para>
+/// <para>The entry points, each for one use (reviewed for the architecture issue; each is the only way to do its job):</para>
+/// <list type="table">
+/// <listheader><term>member</term><description>use</description></listheader>
+/// <item><term><see cref="Decide"/></term><description>one request, the full breakdown of every candidate (allocates one <see cref="Decision"/>)</description></item>
+/// <item><term><see cref="Choose"/></term><description>one request on a hot path: the winner only, no allocation</description></item>
+/// <item><term><see cref="Evaluate"/></term><description>every candidate into a caller's buffer, no allocation; size it with <see cref="CandidateCount"/></description></item>
+/// <item><term><see cref="ChooseBatch"/></term><description>many split-less requests at once, vectorised; name the chosen indices with <see cref="CandidateName"/></description></item>
+/// <item><term><see cref="Validate"/></term><description>check a request against this model before queuing it (the others check too)</description></item>
+/// <item><term><see cref="WithLambda"/></term><description>the same tiers under another energy weight (sweeps, break-even)</description></item>
+/// </list>
 /// </remarks>
 public sealed class CostModel
 {

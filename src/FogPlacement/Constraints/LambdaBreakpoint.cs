@@ -1,6 +1,6 @@
 using FogPlacement.Quantities;
 
-namespace FogPlacement;
+namespace FogPlacement.Constraints;
 
 /// <summary>A value of lambda at which the optimal candidate changes.</summary>
 /// <param name="Lambda">The weight at which both candidates have the same objective.</param>

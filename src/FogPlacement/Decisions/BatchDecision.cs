@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FogPlacement.Costs;
 using FogPlacement.Quantities;
 
-namespace FogPlacement;
+namespace FogPlacement.Decisions;
 
 /// <summary>
 /// Many requests against one model at once, four per vector: the selection of <see cref="CostModel.Choose"/> over

@@ -1,4 +1,4 @@
-namespace FogPlacement;
+namespace FogPlacement.Decisions;
 
 /// <summary>The kind of a placement candidate.</summary>
 public enum PlacementKind
