@@ -192,7 +192,10 @@ public static class PartialAggregateEncoding
         long expected = CheckHeader(data[..HeaderLength], data.Length);
         if (expected != data.Length)
         {
-            throw Mismatch(data[..HeaderLength], data.Length);
+            // The whole buffer is here, so its own last 8 bytes tell a cut from a damaged header: a partial cut short
+            // (or with a damaged length field) fails its checksum; one whose checksum holds was written inconsistent.
+            int tail = data.Length - ChecksumSize;
+            throw Mismatch(data[..HeaderLength], data.Length, BinaryPrimitives.ReadUInt64LittleEndian(data[tail..]) == Crc64.HashToUInt64(data[..tail]));
         }
 
         int end = data.Length - ChecksumSize;
@@ -304,7 +307,7 @@ public static class PartialAggregateEncoding
         int n = source.Read(destination);
         if (n < destination.Length)
         {
-            throw new InvalidDataException($"Truncated partial aggregate: the stream ended after {at + n} bytes where its header announces {expected}.");
+            throw new InvalidDataException($"Truncated partial aggregate: the stream ended after {at + n} bytes where its header announces {expected} (or a length field of its header is damaged; a stream is not read past its end to tell).");
         }
     }
 
@@ -355,14 +358,22 @@ public static class PartialAggregateEncoding
         return HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)encoding) * (long)dimension) + ChecksumSize;
     }
 
-    private static InvalidDataException Mismatch(ReadOnlySpan<byte> header, long length)
+    /// <summary>
+    /// The error for a header whose length fields do not match the bytes there are. Shorter than announced reads as a
+    /// cut, and says that a damaged length field looks the same, unless the checksum at the end holds
+    /// (<paramref name="checksumHolds"/>), which only a writer's inconsistency explains.
+    /// </summary>
+    private static InvalidDataException Mismatch(ReadOnlySpan<byte> header, long length, bool checksumHolds = false)
     {
         int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
         int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
         long expected = HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)Math.Min(header[7], (byte)1)) * (long)dimension) + ChecksumSize;
-        return new InvalidDataException(dimension >= 1 && contributorBytes >= 0 && length < expected
-            ? $"Truncated partial aggregate: {length} bytes where its header announces {expected}."
-            : $"Corrupted partial aggregate: its header (dimension {dimension}, {contributorBytes} contributor bytes) does not match its length of {length} bytes.");
+        string fields = $"dimension {dimension}, {contributorBytes} contributor bytes";
+        return new InvalidDataException(
+            checksumHolds ? $"Corrupted partial aggregate: its checksum holds, but its header ({fields}) announces {expected} bytes where it has {length}; the writer is inconsistent."
+            : dimension >= 1 && contributorBytes >= 0 && length < expected
+                ? $"Truncated or damaged partial aggregate: {length} bytes where its header ({fields}) announces {expected}, and the checksum does not match; the data was cut short, or a length field of its header is damaged."
+                : $"Corrupted partial aggregate: its header ({fields}) does not match its length of {length} bytes.");
     }
 
     /// <summary>The state from a checked header and everything between it and the checksum.</summary>

@@ -11,7 +11,7 @@ namespace FogPlacement.Cli;
 internal sealed record Switch(double Value, string From, string To);
 
 /// <summary>A range of the varied quantity with one chosen placement.</summary>
-internal sealed record Interval(double From, double To, string Chosen);
+internal sealed record Interval(double From, double To, string Chosen, bool Feasible);
 
 /// <summary>The outcome of a break-even analysis, values in SI units.</summary>
 internal sealed record BreakevenResult(
@@ -52,11 +52,20 @@ internal static class Breakeven
 
         double[] samples = [.. Enumerable.Range(0, points).Select(i => i == points - 1 ? to : from + ((to - from) * i / (points - 1)))];
         string[] chosen = [.. samples.Select(v => evaluator.Chosen(v))];
+        bool[] feasible = [.. samples.Select(v => evaluator.Feasible(v))];
         var switches = new List<Switch>();
+        var feasibleFrom = new List<(double Value, bool Feasible)>();
         for (int i = 0; i + 1 < samples.Length; i++)
         {
             if (chosen[i] == chosen[i + 1])
             {
+                if (feasible[i] != feasible[i + 1])
+                {
+                    // The same placement is chosen, but from here on it (and every other) breaks a constraint, or meets them again.
+                    bool before = feasible[i];
+                    feasibleFrom.Add((Bisect(v => evaluator.Feasible(v) == before, samples[i], samples[i + 1]), feasible[i + 1]));
+                }
+
                 continue;
             }
 
@@ -65,21 +74,23 @@ internal static class Breakeven
             double lo = samples[i], hi = samples[i + 1];
             double gLo = G(lo), gHi = G(hi);
             double root0 = gLo == 0 ? lo : gHi == 0 ? hi
-                : Math.Sign(gLo) != Math.Sign(gHi) ? Brent.FindRoot(G, lo, hi, accuracy: 1e-13 * Math.Max(Math.Abs(lo), Math.Abs(hi)), maxIterations: 500)
-                : FeasibilitySwitch(evaluator, a, lo, hi);
+                : Math.Sign(gLo) != Math.Sign(gHi) ? Crossing(G, lo, hi, gLo)
+                : Bisect(v => evaluator.Chosen(v) == a, lo, hi);
             switches.Add(new Switch(root0, a, b));
         }
 
+        // Intervals end at every switch and every change of feasibility; each says whether its choice meets the constraints.
         var intervals = new List<Interval>();
         double start = from;
         string winner = chosen[0];
-        foreach (Switch s in switches)
+        foreach (double end in switches.Select(s => s.Value).Concat(feasibleFrom.Select(f => f.Value)).Order())
         {
-            intervals.Add(new Interval(start, s.Value, winner));
-            (start, winner) = (s.Value, s.To);
+            intervals.Add(new Interval(start, end, winner, evaluator.Feasible(Inside(start, end))));
+            start = end;
+            winner = switches.FirstOrDefault(s => s.Value == end)?.To ?? winner;
         }
 
-        intervals.Add(new Interval(start, to, winner));
+        intervals.Add(new Interval(start, to, winner, evaluator.Feasible(Inside(start, to))));
         // Value by value, so that each value's scenario is read at most once more (only chain placements not among its
         // candidates need it).
         string[] names = [.. evaluator.Names(from, chosen)];
@@ -96,11 +107,51 @@ internal static class Breakeven
     }
 
     /// <summary>
-    /// Where the decision leaves <paramref name="a"/> although the objectives do not cross: a deadline or an energy budget
-    /// starts or stops being met there. Bisection on the decision itself, down to adjacent doubles (Brent needs a sign
-    /// change, which a change of feasibility does not give).
+    /// Where <paramref name="g"/> changes sign between <paramref name="lo"/> and <paramref name="hi"/>, to about 13
+    /// significant digits. Brent's method (MathNet.Numerics) takes an absolute accuracy, so over a bracket spanning
+    /// many orders of magnitude ([0, 1e296 MB]) a tolerance relative to the bracket would place a crossing at 2 MB
+    /// "at 0 MB": bisection first narrows the bracket to within 0.1 % of its ends (at most about 2,100 halvings over
+    /// the whole double range), then Brent finishes with a tolerance relative to the crossing.
     /// </summary>
-    private static double FeasibilitySwitch(Evaluator evaluator, string a, double lo, double hi)
+    private static double Crossing(Func<double, double> g, double lo, double hi, double gLo)
+    {
+        for (int i = 0; i < 2200 && hi - lo > 1e-3 * Math.Max(Math.Abs(lo), Math.Abs(hi)); i++)
+        {
+            double mid = lo + ((hi - lo) / 2);
+            if (mid <= lo || mid >= hi)
+            {
+                break;
+            }
+
+            double gMid = g(mid);
+            if (gMid == 0)
+            {
+                return mid;
+            }
+
+            if (Math.Sign(gMid) == Math.Sign(gLo))
+            {
+                (lo, gLo) = (mid, gMid);
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return Brent.FindRoot(g, lo, hi, accuracy: 1e-13 * Math.Max(Math.Abs(lo), Math.Abs(hi)), maxIterations: 500);
+    }
+
+    /// <summary>A value strictly inside [<paramref name="a"/>, <paramref name="b"/>] where one exists, to evaluate an interval by.</summary>
+    private static double Inside(double a, double b) => a + ((b - a) / 2) is double mid && mid > a && mid < b ? mid : b;
+
+    /// <summary>
+    /// Where <paramref name="likeLo"/> stops holding between <paramref name="lo"/> (where it holds) and
+    /// <paramref name="hi"/>: where the decision leaves a placement although the objectives do not cross, or where the
+    /// choice starts or stops meeting the constraints (a deadline or an energy budget starts or stops being met there).
+    /// Bisection down to adjacent doubles (Brent needs a sign change, which a change of feasibility does not give).
+    /// </summary>
+    private static double Bisect(Func<double, bool> likeLo, double lo, double hi)
     {
         for (int i = 0; i < 200; i++)
         {
@@ -110,7 +161,7 @@ internal static class Breakeven
                 break;
             }
 
-            if (evaluator.Chosen(mid) == a)
+            if (likeLo(mid))
             {
                 lo = mid;
             }
@@ -178,13 +229,16 @@ internal static class Breakeven
 
         // Only the numbers are kept per value, never the scenario itself: a large chain evaluated at hundreds of points
         // would otherwise keep hundreds of copies of its model (1.2 GB for a 1.2 MB chain at the default 401 points).
-        private readonly Dictionary<double, (Dictionary<string, double> Objectives, string Chosen)> cache = [];
+        private readonly Dictionary<double, (Dictionary<string, double> Objectives, string Chosen, bool Feasible)> cache = [];
         private bool? isChain;
 
         // The one scenario kept: the last read, so that several names priced at one value read it once.
         private (double Value, Scenario Scenario)? last;
 
         public string Chosen(double value) => At(value).Chosen;
+
+        /// <summary>Whether the placement chosen at <paramref name="value"/> meets the request's constraints.</summary>
+        public bool Feasible(double value) => At(value).Feasible;
 
         public double Objective(string name, double value)
         {
@@ -207,7 +261,7 @@ internal static class Breakeven
             return isChain == true ? chosen.Distinct() : [.. at.Objectives.Keys];
         }
 
-        private (Dictionary<string, double> Objectives, string Chosen) At(double value)
+        private (Dictionary<string, double> Objectives, string Chosen, bool Feasible) At(double value)
         {
             if (cache.TryGetValue(value, out var hit))
             {
@@ -218,6 +272,7 @@ internal static class Breakeven
             isChain = scenario.Chain is not null;
             var objectives = new Dictionary<string, double>(StringComparer.Ordinal);
             string chosen;
+            bool feasible;
             if (scenario.Chain is null)
             {
                 Decision decision = scenario.Decide();
@@ -227,6 +282,7 @@ internal static class Breakeven
                 }
 
                 chosen = decision.Chosen.Name;
+                feasible = decision.IsFeasible;
             }
             else
             {
@@ -238,9 +294,10 @@ internal static class Breakeven
                 }
 
                 chosen = decision.Chosen.Name;
+                feasible = decision.IsFeasible;
             }
 
-            var entry = (objectives, chosen);
+            var entry = (objectives, chosen, feasible);
             cache[value] = entry;
             return entry;
         }

@@ -66,7 +66,13 @@ internal static class BreakevenCommand
     {
         var sb = new StringBuilder();
         sb.AppendLine($"break-even of {r.Parameter} from {Show(r, r.Intervals[0].From)} to {Show(r, r.Intervals[^1].To)}");
+        if (r.Intervals.All(i => !i.Feasible))
+        {
+            sb.AppendLine("no placement meets the request's constraints anywhere in the range; each interval names the least objective");
+        }
+
         sb.AppendLine(r.Switches.Count == 0 ? "no switch: the same placement is chosen across the range" : $"{r.Switches.Count} switch(es):");
+
         foreach (Switch s in r.Switches)
         {
             sb.AppendLine($"  at {Show(r, s.Value)}: {s.From} -> {s.To}");
@@ -75,7 +81,7 @@ internal static class BreakevenCommand
         sb.AppendLine("intervals:");
         foreach (Interval i in r.Intervals)
         {
-            sb.AppendLine($"  {Show(r, i.From)} .. {Show(r, i.To)}: {i.Chosen}");
+            sb.AppendLine($"  {Show(r, i.From)} .. {Show(r, i.To)}: {i.Chosen}" + (i.Feasible ? string.Empty : " (infeasible: every candidate breaks a constraint)"));
         }
 
         return sb.ToString();
@@ -84,7 +90,7 @@ internal static class BreakevenCommand
     private static string Json(BreakevenResult r) => JsonOutput.Write(new BreakevenOutput(
         r.Parameter,
         [.. r.Switches.Select(s => new SwitchOutput(s.Value, s.From, s.To))],
-        [.. r.Intervals.Select(i => new IntervalOutput(i.From, i.To, i.Chosen))]));
+        [.. r.Intervals.Select(i => new IntervalOutput(i.From, i.To, i.Chosen, i.Feasible))]));
 }
 
 /// <summary>The break-even chart, drawn with ScottPlot.</summary>

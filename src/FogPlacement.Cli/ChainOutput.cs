@@ -22,12 +22,12 @@ internal static class ChainOutput
             ChainPlacement p = candidate.Placement;
             sb.AppendLine(string.Create(
                 c,
-                $"{p.Name.PadRight(nameWidth)}{p.Latency.Milliseconds,14:F1}{p.DeviceEnergy.Joules,20:F3}{p.Objective.Milliseconds,17:F1}   {string.Join(", ", candidate.BestOf)}")
+                $"{p.Name.PadRight(nameWidth)}{TableNumber.Milliseconds(p.Latency),14}{TableNumber.Joules(p.DeviceEnergy),20}{TableNumber.Milliseconds(p.Objective),17}   {string.Join(", ", candidate.BestOf)}")
                 + (p.Violations == ConstraintViolations.None ? string.Empty : "; breaks " + DecisionTable.Breaks(p.Violations)));
         }
 
         sb.AppendLine(rule);
-        sb.AppendLine(DecisionTable.ChosenLine(lambdaMillisecondsPerJoule, decision.Chosen.Name, decision.Chosen.Objective.Milliseconds, decision.IsFeasible, decision.Chosen.Violations));
+        sb.AppendLine(DecisionTable.ChosenLine(lambdaMillisecondsPerJoule, decision.Chosen.Name, decision.Chosen.Objective, decision.IsFeasible, decision.Chosen.Violations));
         return sb.ToString();
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
+using FogPlacement.Quantities;
 
 namespace FogPlacement.Cli;
 
@@ -21,21 +22,21 @@ internal static class DecisionTable
         {
             sb.AppendLine(string.Create(
                 c,
-                $"{candidate.Name.PadRight(nameWidth)}{candidate.Latency.Milliseconds,14:F1}{candidate.DeviceEnergy.Joules,20:F3}{candidate.Objective.Milliseconds,17:F1}")
+                $"{candidate.Name.PadRight(nameWidth)}{TableNumber.Milliseconds(candidate.Latency),14}{TableNumber.Joules(candidate.DeviceEnergy),20}{TableNumber.Milliseconds(candidate.Objective),17}")
                 + (constrained ? "   " + Breaks(candidate.Violations) : string.Empty));
         }
 
         sb.AppendLine(rule);
         CandidateCost chosen = decision.Chosen;
-        sb.AppendLine(ChosenLine(decision.Lambda.MillisecondsPerJoule, chosen.Name, chosen.Objective.Milliseconds, decision.IsFeasible, chosen.Violations));
+        sb.AppendLine(ChosenLine(decision.Lambda.MillisecondsPerJoule, chosen.Name, chosen.Objective, decision.IsFeasible, chosen.Violations));
         return sb.ToString();
     }
 
     /// <summary>The last line: the choice, or plainly that nothing meets the constraints.</summary>
-    public static string ChosenLine(double lambdaMillisecondsPerJoule, string name, double objectiveMilliseconds, bool feasible, ConstraintViolations violations) =>
+    public static string ChosenLine(double lambdaMillisecondsPerJoule, string name, Duration objective, bool feasible, ConstraintViolations violations) =>
         feasible
-            ? string.Create(CultureInfo.InvariantCulture, $"chosen (min of latency_ms + {lambdaMillisecondsPerJoule:0.###}*energy_J): {name}  [cost {objectiveMilliseconds:F1}]")
-            : string.Create(CultureInfo.InvariantCulture, $"no feasible placement: every candidate breaks a constraint; the least objective is {name} [cost {objectiveMilliseconds:F1}], which breaks {Breaks(violations)}");
+            ? string.Create(CultureInfo.InvariantCulture, $"chosen (min of latency_ms + {lambdaMillisecondsPerJoule:0.###}*energy_J): {name}  [cost {TableNumber.Milliseconds(objective)}]")
+            : string.Create(CultureInfo.InvariantCulture, $"no feasible placement: every candidate breaks a constraint; the least objective is {name} [cost {TableNumber.Milliseconds(objective)}], which breaks {Breaks(violations)}");
 
     /// <summary>The broken constraints as words: "deadline, energy budget, excluded tier".</summary>
     public static string Breaks(ConstraintViolations v) => string.Join(", ", Words(v));

@@ -68,23 +68,39 @@ public sealed class Tier
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="compute"/> or <paramref name="uplink"/> is zero.</exception>
     public static Tier Remote(string name, ComputeRate compute, DataRate uplink, Duration roundTrip)
     {
-        Preconditions.CheckName(name, nameof(name), "A tier's name");
-        if (name == DeviceName)
+        if (RemoteProblems(name ?? string.Empty, compute, uplink).FirstOrDefault() is { } problem)
         {
-            throw Preconditions.Argument($"A remote tier cannot be called '{DeviceName}': that name is the device's.", nameof(name));
+            throw problem;
         }
 
+        return new Tier(name!, TierKind.Remote, compute, uplink, roundTrip);
+    }
+
+    /// <summary>
+    /// Every problem of a remote tier's values, as the exception <see cref="Remote"/> throws for it (the first).
+    /// A null value is not checked: the document reader reports it as missing, and reports the rest with it.
+    /// </summary>
+    internal static IEnumerable<ArgumentException> RemoteProblems(string? name, ComputeRate? compute, DataRate? uplink)
+    {
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+        {
+            yield return Preconditions.Argument("A tier's name must be a non-empty name.", nameof(name));
+        }
+        else if (name == DeviceName)
+        {
+            yield return Preconditions.Argument($"A remote tier cannot be called '{DeviceName}': that name is the device's.", nameof(name));
+        }
+
+        string tier = string.IsNullOrWhiteSpace(name) ? "The tier" : $"Tier '{name}'";
         if (compute == ComputeRate.Zero)
         {
-            throw Preconditions.OutOfRange(nameof(compute), compute, $"Tier '{name}': the compute rate must be greater than zero.");
+            yield return Preconditions.OutOfRange(nameof(compute), compute, $"{tier}: the compute rate must be greater than zero.");
         }
 
         if (uplink == DataRate.Zero)
         {
-            throw Preconditions.OutOfRange(nameof(uplink), uplink, $"Tier '{name}': the uplink rate must be greater than zero.");
+            yield return Preconditions.OutOfRange(nameof(uplink), uplink, $"{tier}: the uplink rate must be greater than zero.");
         }
-
-        return new Tier(name, TierKind.Remote, compute, uplink, roundTrip);
     }
 
     /// <summary>Describes the tier, for example <c>fog (2500 GFLOP/s, uplink 120 Mbit/s, round trip 6 ms)</c>.</summary>

@@ -60,6 +60,26 @@ public class EncodingTests
         Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode([.. bytes, 0]));
     }
 
+    [Theory]
+    [InlineData(AggregationMode.Fast, 8)]
+    [InlineData(AggregationMode.Reproducible, 8)]
+    [InlineData(AggregationMode.Fast, 64)]
+    [InlineData(AggregationMode.Reproducible, 64)]
+    public void A_damaged_length_field_is_not_called_only_a_truncation(AggregationMode mode, int offset)
+    {
+        // Issue 13, defect 16: one changed byte in the dimension (offset 8) or contributor-bytes field (64) was
+        // reported as "Truncated". The whole buffer is there, so the message says the header may be damaged.
+        byte[] bytes = Small(mode).Encode();
+        bytes[offset] += 1;
+        string message = Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(bytes)).Message;
+        Assert.Contains("a length field of its header is damaged", message, StringComparison.Ordinal);
+
+        // A partial written inconsistently (its checksum recomputed over the damaged header) is named as such.
+        int tail = bytes.Length - 8;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(tail), System.IO.Hashing.Crc64.HashToUInt64(bytes.AsSpan(0, tail)));
+        Assert.Contains("the writer is inconsistent", Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(bytes)).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Foreign_bytes_and_other_versions_are_named_as_such()
     {

@@ -39,6 +39,50 @@ public class BreakevenCommandTests
         Assert.Equal("all on device", s.GetProperty("to").GetString());
     }
 
+    [Theory]
+    [InlineData("10 MB")]
+    [InlineData("1e290 TB")]
+    public void Places_a_switch_to_its_own_precision_however_wide_the_range(string to)
+    {
+        // Issue 13, defect 16: over [0, 1e290 TB] the input switch (fog to device) was reported "at 0 MB". The crossing
+        // of the two objectives, from the seed's figures: device 50 ms + 30 ms/J × 2.2 J; fog 6 + 1.6 ms + B × (8/R + λρ).
+        double expected = (0.116 - 0.0076) / ((8 / 120e6) + (0.03 * 0.9e-6));
+        (int code, string stdout, string stderr) = CliRunner.Run(
+            "breakeven", CliRunner.Example("seed.json"), "--vary", "request.input", "--from", "0 MB", "--to", to, "--json");
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement s = Assert.Single(doc.RootElement.GetProperty("switches").EnumerateArray());
+        Assert.Equal(expected, s.GetProperty("value").GetDouble(), expected * 1e-9);
+        Assert.Equal("all on device", s.GetProperty("to").GetString());
+    }
+
+    [Fact]
+    public void Says_where_the_choice_stops_meeting_the_constraints_and_when_nothing_does()
+    {
+        // Issue 13, defect 16. With a 30 ms deadline the fog (21.6 ms + its round trip) meets it up to a round trip of
+        // 8.4 ms; beyond, nothing does (the device takes 50 ms), and the least objective is named, marked infeasible.
+        string scenario = CliRunner.WriteTemp(File.ReadAllText(CliRunner.Example("seed.json"))
+            .Replace("\"work\": \"4 GFLOP\",", "\"work\": \"4 GFLOP\", \"deadline\": \"30 ms\",", StringComparison.Ordinal));
+        string[] args = ["breakeven", scenario, "--vary", "tiers[0].roundTrip", "--from", "0 ms", "--to", "100 ms"];
+        (int code, string stdout, string stderr) = CliRunner.Run([.. args, "--json"]);
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        (double To, string? Chosen, bool Feasible)[] intervals = [.. doc.RootElement.GetProperty("intervals").EnumerateArray()
+            .Select(i => (i.GetProperty("to").GetDouble(), i.GetProperty("chosen").GetString(), i.GetProperty("feasible").GetBoolean()))];
+        Assert.Equal(3, intervals.Length);
+        Assert.Equal(0.0084, intervals[0].To, 1e-12);
+        Assert.Equal(("offload all to fog", true), (intervals[0].Chosen, intervals[0].Feasible));
+        Assert.Equal(("offload all to fog", false), (intervals[1].Chosen, intervals[1].Feasible));
+        Assert.Equal(("all on device", false), (intervals[2].Chosen, intervals[2].Feasible));
+
+        string impossible = CliRunner.WriteTemp(File.ReadAllText(CliRunner.Example("seed.json"))
+            .Replace("\"work\": \"4 GFLOP\",", "\"work\": \"4 GFLOP\", \"deadline\": \"1 ms\",", StringComparison.Ordinal));
+        (code, stdout, stderr) = CliRunner.Run("breakeven", impossible, "--vary", "tiers[0].roundTrip", "--from", "0 ms", "--to", "100 ms");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("no placement meets the request's constraints anywhere in the range", stdout, StringComparison.Ordinal);
+        Assert.Contains("0 ms .. 86.3 ms: offload all to fog (infeasible", stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Finds_the_fog_round_trip_beyond_which_the_device_wins()
     {

@@ -9,6 +9,20 @@ public class EvaluateCommandTests
     private static readonly string SeedJson = BuiltInScenario.Json;
 
     [Fact]
+    public void A_finite_latency_too_large_for_milliseconds_prints_its_value_not_Infinity()
+    {
+        // Issue 13, defect 16: 2.4e306 FLOP at 1 FLOP/s is 2.4e306 s, finite, but 2.4e309 ms overflows a double.
+        string scenario = CliRunner.WriteTemp(SeedJson
+            .Replace("\"80 GFLOP/s\"", "\"1 FLOP/s\"", StringComparison.Ordinal)
+            .Replace("\"4 GFLOP\"", "\"2.4e306 FLOP\"", StringComparison.Ordinal));
+        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", scenario);
+        Assert.True(code == 0, stderr);
+        string device = stdout.Split(Environment.NewLine).Single(l => l.StartsWith("all on device", StringComparison.Ordinal));
+        Assert.Equal(["all", "on", "device", "2.400E+309", "1.320E+297", "2.400E+309"], device.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("Infinity", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void With_no_arguments_prints_output_34_2_1_with_an_objective_column()
     {
         (int code, string stdout, string stderr) = CliRunner.Run();

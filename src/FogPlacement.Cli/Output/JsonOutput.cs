@@ -88,8 +88,8 @@ internal sealed record BreakevenOutput(string Parameter, IReadOnlyList<SwitchOut
 /// <summary>A value at which the decision flips.</summary>
 internal sealed record SwitchOutput(double Value, string From, string To);
 
-/// <summary>A range of values with one decision.</summary>
-internal sealed record IntervalOutput(double From, double To, string Chosen);
+/// <summary>A range of values with one decision; <c>feasible</c> is false where every candidate breaks a constraint (the least objective is named).</summary>
+internal sealed record IntervalOutput(double From, double To, string Chosen, bool Feasible);
 
 /// <summary><c>bench aggregate --json</c>.</summary>
 internal sealed record BenchOutput(

@@ -32,7 +32,7 @@ public sealed class ChainOptimizer
             _ = this.links[i] ?? throw new ArgumentNullException($"links[{i}]", $"Link {i} is null.");
         }
 
-        foreach ((int index, string? field, string message) in LinkProblems(this.links, [.. model.Tiers.Select(t => t.Name)]))
+        foreach ((int index, string? field, string message) in LinkProblems([.. this.links.Select(l => ((string?)l.From, (string?)l.To))], [.. model.Tiers.Select(t => t.Name)]))
         {
             throw Preconditions.Argument(message, field is null ? $"links[{index}]" : $"links[{index}].{field}");
         }
@@ -53,23 +53,23 @@ public sealed class ChainOptimizer
     /// not one of them (field <c>from</c> or <c>to</c>), or a second link for the same ordered pair (no field), each with
     /// the link's index and the message. The constructor throws on the first; the options validator reports them all.
     /// </summary>
-    internal static IEnumerable<(int Index, string? Field, string Message)> LinkProblems(IReadOnlyList<Link> links, IReadOnlyList<string> tierNames)
+    internal static IEnumerable<(int Index, string? Field, string Message)> LinkProblems(IReadOnlyList<(string? From, string? To)> links, IReadOnlyList<string> tierNames)
     {
         var seen = new HashSet<(string, string)>();
         for (int i = 0; i < links.Count; i++)
         {
-            Link link = links[i];
-            foreach ((string end, string field) in new[] { (link.From, "from"), (link.To, "to") })
+            (string? from, string? to) = links[i];
+            foreach ((string? end, string field) in new[] { (from, "from"), (to, "to") })
             {
-                if (!tierNames.Contains(end))
+                if (!string.IsNullOrWhiteSpace(end) && end != Tier.DeviceName && !tierNames.Contains(end))
                 {
-                    yield return (i, field, $"Link {link.From} → {link.To} names tier '{end}', which is not a remote tier of this model (tiers: {string.Join(", ", tierNames)}).");
+                    yield return (i, field, $"Link {from} → {to} names tier '{end}', which is not a remote tier of this model (tiers: {string.Join(", ", tierNames)}).");
                 }
             }
 
-            if (!seen.Add((link.From, link.To)))
+            if (from is not null && to is not null && !seen.Add((from, to)))
             {
-                yield return (i, null, $"Two links join {link.From} → {link.To}.");
+                yield return (i, null, $"Two links join {from} → {to}.");
             }
         }
     }

@@ -17,25 +17,48 @@ public sealed class Link
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is zero.</exception>
     public Link(string from, string to, DataRate rate, Duration roundTrip)
     {
-        From = Preconditions.CheckName(from, nameof(from), "A link's source tier");
-        To = Preconditions.CheckName(to, nameof(to), "A link's destination tier");
-        if (from == Tier.DeviceName || to == Tier.DeviceName)
+        if (Problems(from ?? string.Empty, to ?? string.Empty, rate).FirstOrDefault() is { } problem)
         {
-            throw Preconditions.Argument($"A link joins two remote tiers; the device reaches each tier over that tier's uplink (link {from} → {to}).", from == Tier.DeviceName ? nameof(from) : nameof(to));
+            throw problem;
         }
 
-        if (from == to)
+        From = from!;
+        To = to!;
+        Rate = rate;
+        RoundTrip = roundTrip;
+    }
+
+    /// <summary>
+    /// Every problem of a link's values, as the exception the constructor throws for it (the first). A null value is
+    /// not checked: the document reader reports it as missing, and reports the rest with it.
+    /// </summary>
+    internal static IEnumerable<ArgumentException> Problems(string? from, string? to, DataRate? rate)
+    {
+        bool named = true;
+        foreach ((string? end, string parameter, string what) in new[] { (from, nameof(from), "A link's source tier"), (to, nameof(to), "A link's destination tier") })
         {
-            throw Preconditions.Argument($"A link cannot join tier '{from}' to itself.", nameof(to));
+            if (end is not null && string.IsNullOrWhiteSpace(end))
+            {
+                named = false;
+                yield return Preconditions.Argument($"{what} must be a non-empty name.", parameter);
+            }
+        }
+
+        if (named && (from == Tier.DeviceName || to == Tier.DeviceName))
+        {
+            yield return Preconditions.Argument($"A link joins two remote tiers; the device reaches each tier over that tier's uplink (link {from} → {to}).", from == Tier.DeviceName ? nameof(from) : nameof(to));
+        }
+        else if (named && from is not null && from == to)
+        {
+            yield return Preconditions.Argument($"A link cannot join tier '{from}' to itself.", nameof(to));
         }
 
         if (rate == DataRate.Zero)
         {
-            throw Preconditions.OutOfRange(nameof(rate), rate, $"Link {from} → {to}: the rate must be greater than zero.");
+            yield return Preconditions.OutOfRange(nameof(rate), rate, from is null || to is null
+                ? "The link's rate must be greater than zero."
+                : $"Link {from} → {to}: the rate must be greater than zero.");
         }
-
-        Rate = rate;
-        RoundTrip = roundTrip;
     }
 
     /// <summary>Gets the sending tier's name.</summary>

@@ -23,7 +23,10 @@ internal sealed record LinkEntry(DocumentPath Path, string? From, string? To, Da
 internal sealed class ModelReader(ModelProblems problems)
 {
     private readonly List<(TierEntry Entry, Tier? Tier)> tiers = [];
-    private readonly List<(LinkEntry Entry, Link Link)> links = [];
+    private readonly List<Link> links = [];
+
+    /// <summary>Every link entry's ends, built or not, so a link to an unknown tier is reported beside its other problems.</summary>
+    private readonly List<(DocumentPath Path, string? From, string? To)> linkEnds = [];
     private EnergyWeight? lambda;
     private Tier? device;
     private DeviceEnergy energy;
@@ -65,15 +68,14 @@ internal sealed class ModelReader(ModelProblems problems)
             return;
         }
 
-        Tier? tier = null;
-        if (problems.Required(entry.Name, entry.Path.Field("name"), "the tier's unique name, such as \"fog\"")
+        bool complete = problems.Required(entry.Name, entry.Path.Field("name"), "the tier's unique name, such as \"fog\"")
             & problems.Required(entry.Compute, entry.Path.Field("compute"), "the tier's compute rate, such as \"2500 GFLOP/s\"")
             & problems.Required(entry.Uplink, entry.Path.Field("uplink"), "the device's uplink rate to the tier, such as \"120 Mbit/s\"")
-            & problems.Required(entry.RoundTrip, entry.Path.Field("roundTrip"), "the tier's round-trip floor, such as \"6 ms\""))
-        {
-            tier = problems.Build(entry.Path, () => FogPlacement.Tier.Remote(entry.Name!, entry.Compute!.Value, entry.Uplink!.Value, entry.RoundTrip!.Value));
-        }
-
+            & problems.Required(entry.RoundTrip, entry.Path.Field("roundTrip"), "the tier's round-trip floor, such as \"6 ms\"");
+        complete &= Report(entry.Path, FogPlacement.Tier.RemoteProblems(Given(entry.Name), entry.Compute, entry.Uplink));
+        Tier? tier = complete
+            ? problems.Build(entry.Path, () => FogPlacement.Tier.Remote(entry.Name!, entry.Compute!.Value, entry.Uplink!.Value, entry.RoundTrip!.Value))
+            : null;
         tiers.Add((entry, tier));
     }
 
@@ -86,13 +88,15 @@ internal sealed class ModelReader(ModelProblems problems)
             return;
         }
 
-        if (problems.Required(entry.From, entry.Path.Field("from"), "the sending tier's name")
+        linkEnds.Add((entry.Path, Given(entry.From), Given(entry.To)));
+        bool complete = problems.Required(entry.From, entry.Path.Field("from"), "the sending tier's name")
             & problems.Required(entry.To, entry.Path.Field("to"), "the receiving tier's name")
             & problems.Required(entry.Rate, entry.Path.Field("rate"), "the link's rate, such as \"1 Gbit/s\"")
-            & problems.Required(entry.RoundTrip, entry.Path.Field("roundTrip"), "the link's round-trip floor, such as \"20 ms\"")
-            && problems.Build(entry.Path, () => new Link(entry.From!, entry.To!, entry.Rate!.Value, entry.RoundTrip!.Value)) is { } link)
+            & problems.Required(entry.RoundTrip, entry.Path.Field("roundTrip"), "the link's round-trip floor, such as \"20 ms\"");
+        complete &= Report(entry.Path, Chains.Link.Problems(Given(entry.From), Given(entry.To), entry.Rate));
+        if (complete && problems.Build(entry.Path, () => new Link(entry.From!, entry.To!, entry.Rate!.Value, entry.RoundTrip!.Value)) is { } link)
         {
-            links.Add((entry, link));
+            links.Add(link);
         }
     }
 
@@ -110,9 +114,9 @@ internal sealed class ModelReader(ModelProblems problems)
         }
 
         string[] known = [.. names.OfType<string>().Distinct(StringComparer.Ordinal)];
-        foreach ((int index, string? field, string message) in ChainOptimizer.LinkProblems([.. links.Select(l => l.Link)], known))
+        foreach ((int index, string? field, string message) in ChainOptimizer.LinkProblems([.. linkEnds.Select(l => (l.From, l.To))], known))
         {
-            problems.Add(field is null ? links[index].Entry.Path : links[index].Entry.Path.Field(field), message);
+            problems.Add(field is null ? linkEnds[index].Path : linkEnds[index].Path.Field(field), message);
         }
 
         if (problems.Count > 0 || device is null || lambda is null)
@@ -121,10 +125,25 @@ internal sealed class ModelReader(ModelProblems problems)
         }
 
         CostModel? model = problems.Build(DocumentPath.Root, () => new CostModel(device, energy, tiers.Select(t => t.Tier!), lambda.Value));
-        ChainOptimizer? optimizer = model is null ? null : problems.Build(DocumentPath.Root, () => new ChainOptimizer(model, links.Select(l => l.Link)));
+        ChainOptimizer? optimizer = model is null ? null : problems.Build(DocumentPath.Root, () => new ChainOptimizer(model, links));
         return model is null || optimizer is null ? null : (model, optimizer);
     }
 
     /// <summary>Gets the links read, in order (valid once <see cref="Build"/> succeeded).</summary>
-    public IReadOnlyList<Link> Links => [.. links.Select(l => l.Link)];
+    public IReadOnlyList<Link> Links => links;
+
+    /// <summary>A name that was given (not null or blank), or null.</summary>
+    private static string? Given(string? name) => string.IsNullOrWhiteSpace(name) ? null : name;
+
+    /// <summary>Adds each problem a model type found in an entry's values, at the entry's field it names; returns whether there were none.</summary>
+    private bool Report(DocumentPath path, IEnumerable<ArgumentException> found)
+    {
+        int before = problems.Count;
+        foreach (ArgumentException problem in found)
+        {
+            problems.Add(path.Parameter(problem.ParamName), Preconditions.ProblemOf(problem));
+        }
+
+        return problems.Count == before;
+    }
 }

@@ -27,22 +27,7 @@ public partial class OneReaderTests
     {
         for (int mask = 0; mask < 1 << Mistakes.Length; mask++)
         {
-            JsonNode scenario = JsonNode.Parse(SeedScenario.Text)!;
-            scenario["links"] = new JsonArray(new JsonObject { ["from"] = "fog", ["to"] = "cloud", ["rate"] = "1 Gbit/s", ["roundTrip"] = "20 ms" });
-            Dictionary<string, string?> configuration = PlacementHost.Seed();
-            configuration["FogPlacement:Links:0:From"] = "fog";
-            configuration["FogPlacement:Links:0:To"] = "cloud";
-            configuration["FogPlacement:Links:0:Rate"] = "1 Gbit/s";
-            configuration["FogPlacement:Links:0:RoundTrip"] = "20 ms";
-            for (int i = 0; i < Mistakes.Length; i++)
-            {
-                if ((mask & (1 << i)) != 0)
-                {
-                    Set(scenario, Mistakes[i].Json, Mistakes[i].Value);
-                    configuration["FogPlacement:" + Mistakes[i].Key] = Mistakes[i].Value;
-                }
-            }
-
+            (JsonNode scenario, Dictionary<string, string?> configuration) = Documents([.. Mistakes.Where((_, i) => (mask & (1 << i)) != 0)]);
             string[] fromScenario = ScenarioProblems(scenario.ToJsonString());
             string[] fromOptions = OptionsProblems(configuration);
 
@@ -50,6 +35,30 @@ public partial class OneReaderTests
             // The same problems; options list the values that did not parse first (binding finds them).
             Assert.Equal(fromOptions.Order(StringComparer.Ordinal), fromScenario.Order(StringComparer.Ordinal));
         }
+    }
+
+    [Fact]
+    public void Every_problem_of_an_entry_is_reported_not_only_the_first()
+    {
+        // Issue 13, defect 14: each entry has two problems; all six are reported, in a file and in configuration alike.
+        (string Json, string Key, string Value)[] mistakes =
+        [
+            ("tiers[0].compute", "Tiers:0:Compute", "0 GFLOP/s"),
+            ("tiers[0].uplink", "Tiers:0:Uplink", "fast"),
+            ("tiers[1].compute", "Tiers:1:Compute", "0 GFLOP/s"),
+            ("tiers[1].uplink", "Tiers:1:Uplink", "0 Mbit/s"),
+            ("links[0].to", "Links:0:To", "mars"),
+            ("links[0].rate", "Links:0:Rate", "0 Gbit/s"),
+        ];
+        (JsonNode scenario, Dictionary<string, string?> configuration) = Documents(mistakes);
+
+        string[] fromScenario = ScenarioProblems(scenario.ToJsonString());
+        string[] fromOptions = OptionsProblems(configuration);
+
+        Assert.Equal(
+            mistakes.Select(m => "FogPlacement:" + m.Key).Order(StringComparer.Ordinal),
+            fromOptions.Select(p => p[..p.IndexOf(": ", StringComparison.Ordinal)]).Order(StringComparer.Ordinal));
+        Assert.Equal(fromOptions.Order(StringComparer.Ordinal), fromScenario.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -81,6 +90,25 @@ public partial class OneReaderTests
         Assert.Equal(DocumentPath.Root.Field("excludedTiers").Index(2), DocumentPath.Root.Parameter("constraints.excludedTiers[2]", "constraints"));
         Assert.True(path.IsWithin(DocumentPath.Root.Field("tiers")));
         Assert.False(DocumentPath.Root.Field("tiers").IsWithin(path));
+    }
+
+    /// <summary>The seed with one link fog → cloud, as a scenario and as configuration, with <paramref name="mistakes"/> written into both.</summary>
+    private static (JsonNode Scenario, Dictionary<string, string?> Configuration) Documents((string Json, string Key, string Value)[] mistakes)
+    {
+        JsonNode scenario = JsonNode.Parse(SeedScenario.Text)!;
+        scenario["links"] = new JsonArray(new JsonObject { ["from"] = "fog", ["to"] = "cloud", ["rate"] = "1 Gbit/s", ["roundTrip"] = "20 ms" });
+        Dictionary<string, string?> configuration = PlacementHost.Seed();
+        configuration["FogPlacement:Links:0:From"] = "fog";
+        configuration["FogPlacement:Links:0:To"] = "cloud";
+        configuration["FogPlacement:Links:0:Rate"] = "1 Gbit/s";
+        configuration["FogPlacement:Links:0:RoundTrip"] = "20 ms";
+        foreach ((string json, string key, string value) in mistakes)
+        {
+            Set(scenario, json, value);
+            configuration["FogPlacement:" + key] = value;
+        }
+
+        return (scenario, configuration);
     }
 
     private static string[] ScenarioProblems(string json)
