@@ -103,6 +103,38 @@ public class ConstraintTests
             return nonDominated.Label("frontier non-dominated").And(covers.Label("frontier covers")).And(switches.Label("breakpoints"));
         });
 
+    [Property(MaxTest = 300)]
+    public bool Breakpoints_name_the_brute_force_optimum_between_and_beyond_them(PositiveInt[] latencySteps, PositiveInt[] energySteps)
+    {
+        // A frontier: latency rising, energy falling, in integer steps so every crossing is exact enough to check.
+        int n = Math.Min(latencySteps.Length, energySteps.Length);
+        var points = new List<(double L, double E, string Name)>();
+        double latency = 1, energy = 1 + energySteps.Take(n).Sum(e => (double)(e.Get % 50 + 1));
+        for (int i = 0; i < n; i++)
+        {
+            points.Add((latency, energy, "p" + i));
+            latency += latencySteps[i].Get % 50 + 1;
+            energy -= energySteps[i].Get % 50 + 1;
+        }
+
+        List<LambdaBreakpoint> breakpoints = FrontierMath.Breakpoints(points, p => p.L, p => p.E, p => p.Name);
+        string Best(double lambda) => points.OrderBy(p => p.L + (lambda * p.E)).ThenBy(p => p.L).First().Name;
+
+        // Before the first breakpoint, between each two and after the last, the optimum is the one the walk names.
+        double[] at = [0, .. breakpoints.Select(b => b.Lambda.SecondsPerJoule), double.PositiveInfinity];
+        for (int i = 0; i + 1 < at.Length; i++)
+        {
+            double mid = double.IsPositiveInfinity(at[i + 1]) ? (at[i] * 2) + 1 : (at[i] + at[i + 1]) / 2;
+            string expected = i == 0 ? (points.Count == 0 ? string.Empty : points[0].Name) : breakpoints[i - 1].To;
+            if (points.Count > 0 && Best(mid) != expected)
+            {
+                return false;
+            }
+        }
+
+        return breakpoints.Zip(breakpoints.Skip(1)).All(p => p.First.Lambda < p.Second.Lambda && p.First.To == p.Second.From);
+    }
+
     private static double ObjectiveOf((CostModel Model, Request Request) s, string name, double lambda) =>
         s.Model.WithLambda(EnergyWeight.FromSecondsPerJoule(lambda)).Decide(s.Request).Candidates.Single(c => c.Name == name).Objective.Seconds;
 }

@@ -7,21 +7,37 @@ namespace FogPlacement.Chains;
 /// </summary>
 internal sealed class ChainNetwork
 {
-    private readonly (double Rate, double RoundTrip)?[,] edges;
+    // Adjacency, not a tiers × tiers matrix: 20,000 tiers without links need 20,000 edges, not 400 million cells.
+    private readonly Dictionary<(int From, int To), (double Rate, double RoundTrip)> edges = [];
+    private readonly List<Hop>[] outgoing;
+    private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
 
     public ChainNetwork(CostModel model, IReadOnlyList<Link> links, IReadOnlySet<string>? excluded)
     {
         Nodes = [model.Device, .. model.Tiers];
-        edges = new (double, double)?[Nodes.Length, Nodes.Length];
         Allowed = [.. Nodes.Select(n => excluded is null || !excluded.Contains(n.Name))];
+        for (int i = 0; i < Nodes.Length; i++)
+        {
+            index[Nodes[i].Name] = i;
+        }
+
         for (int t = 1; t < Nodes.Length; t++)
         {
-            edges[0, t] = (Nodes[t].Uplink.BitsPerSecond, Nodes[t].RoundTrip.Seconds);
+            edges[(0, t)] = (Nodes[t].Uplink.BitsPerSecond, Nodes[t].RoundTrip.Seconds);
         }
 
         foreach (Link link in links)
         {
-            edges[IndexOf(link.From), IndexOf(link.To)] = (link.Rate.BitsPerSecond, link.RoundTrip.Seconds);
+            edges[(index[link.From], index[link.To])] = (link.Rate.BitsPerSecond, link.RoundTrip.Seconds);
+        }
+
+        outgoing = [.. Nodes.Select(_ => new List<Hop>())];
+        foreach (((int from, int to), (double rate, double roundTrip)) in edges.OrderBy(e => e.Key.From).ThenBy(e => e.Key.To))
+        {
+            if (Allowed[from] && Allowed[to])
+            {
+                outgoing[from].Add(new Hop(to, rate, roundTrip));
+            }
         }
     }
 
@@ -35,43 +51,17 @@ internal sealed class ChainNetwork
 
     public bool[] Allowed { get; }
 
-    /// <summary>Every simple path from the device along allowed edges, shortest first, then in tier order (enumerated on first use).</summary>
-    public IReadOnlyList<int[]> Paths
-    {
-        get
-        {
-            if (paths is null)
-            {
-                var found = new List<int[]>();
-                Extend([0], found);
-                paths = found;
-            }
-
-            // (Extend throws past ChainOptimizer.MaxPaths, so this list is bounded.)
-
-            return paths;
-        }
-    }
-
-    private List<int[]>? paths;
-
     /// <summary>The hop between two allowed nodes, or null when there is none (or either end is excluded).</summary>
-    public (double Rate, double RoundTrip)? AllowedEdge(int from, int to) => Allowed[from] && Allowed[to] ? edges[from, to] : null;
+    public (double Rate, double RoundTrip)? AllowedEdge(int from, int to) =>
+        Allowed[from] && Allowed[to] && edges.TryGetValue((from, to), out var edge) ? edge : null;
 
-    public (double Rate, double RoundTrip) Edge(int from, int to) => edges[from, to] ?? throw new InvalidOperationException($"No edge {Nodes[from].Name} → {Nodes[to].Name}.");
+    /// <summary>The hops out of <paramref name="from"/> to allowed tiers, by destination index.</summary>
+    public IReadOnlyList<Hop> Outgoing(int from) => outgoing[from];
 
-    public int IndexOf(string tier)
-    {
-        for (int i = 0; i < Nodes.Length; i++)
-        {
-            if (Nodes[i].Name == tier)
-            {
-                return i;
-            }
-        }
+    public (double Rate, double RoundTrip) Edge(int from, int to) =>
+        edges.TryGetValue((from, to), out var edge) ? edge : throw new InvalidOperationException($"No edge {Nodes[from].Name} → {Nodes[to].Name}.");
 
-        return -1;
-    }
+    public int IndexOf(string tier) => index.TryGetValue(tier, out int i) ? i : -1;
 
     private int[]? Topological()
     {
@@ -85,12 +75,9 @@ internal sealed class ChainNetwork
         int[] indegree = new int[n];
         for (int from = 0; from < n; from++)
         {
-            for (int to = 0; to < n; to++)
+            foreach (Hop hop in outgoing[from])
             {
-                if (AllowedEdge(from, to) is not null)
-                {
-                    indegree[to]++;
-                }
+                indegree[hop.To]++;
             }
         }
 
@@ -100,11 +87,11 @@ internal sealed class ChainNetwork
         {
             int node = ready.Dequeue();
             order.Add(node);
-            for (int to = 0; to < n; to++)
+            foreach (Hop hop in outgoing[node])
             {
-                if (AllowedEdge(node, to) is not null && --indegree[to] == 0)
+                if (--indegree[hop.To] == 0)
                 {
-                    ready.Enqueue(to);
+                    ready.Enqueue(hop.To);
                 }
             }
         }
@@ -112,71 +99,7 @@ internal sealed class ChainNetwork
         return order.Count == Allowed.Count(a => a) ? [.. order] : null;
     }
 
-    /// <summary>Counts the paths of distinct tiers from the device, stopping once there are more than <paramref name="limit"/>.</summary>
-    public long CountPaths(long limit)
-    {
-        long count = 0;
-        var onPath = new bool[Nodes.Length];
-
-        void Walk(int last)
-        {
-            if (++count > limit)
-            {
-                return;
-            }
-
-            onPath[last] = true;
-            for (int next = 1; next < Nodes.Length && count <= limit; next++)
-            {
-                if (!onPath[next] && AllowedEdge(last, next) is not null)
-                {
-                    Walk(next);
-                }
-            }
-
-            onPath[last] = false;
-        }
-
-        Walk(0);
-        return count;
-    }
-
-    private void Extend(int[] path, List<int[]> paths)
-    {
-        if (paths.Count >= ChainOptimizer.MaxPaths)
-        {
-            throw new PlacementLimitException(
-                $"The links allow more than {ChainOptimizer.MaxPaths:N0} paths of distinct tiers (ChainOptimizer.MaxPaths), and this question needs every one of them " +
-                "(the Pareto frontier, a deadline or an energy budget over links with a cycle or many tiers); link fewer tiers, or ask without constraints over links without a cycle.");
-        }
-
-        paths.Add(path);
-        int last = path[^1];
-        for (int next = 1; next < Nodes.Length; next++)
-        {
-            if (AllowedEdge(last, next) is not null && Array.IndexOf(path, next) < 0)
-            {
-                Extend([.. path, next], paths);
-            }
-        }
-
-        if (path.Length == 1)
-        {
-            // Breadth-first order reads better in reports: sort once at the top.
-            paths.Sort((a, b) => a.Length != b.Length ? a.Length.CompareTo(b.Length) : CompareLexicographic(a, b));
-        }
-    }
-
-    private static int CompareLexicographic(int[] a, int[] b)
-    {
-        for (int i = 0; i < a.Length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return a[i].CompareTo(b[i]);
-            }
-        }
-
-        return 0;
-    }
 }
+
+/// <summary>A hop out of a tier: to which tier, at what rate (bit/s) and round trip (s).</summary>
+internal readonly record struct Hop(int To, double Rate, double RoundTrip);

@@ -4,10 +4,11 @@ using FogPlacement.Decisions;
 namespace FogPlacement.Chains;
 
 /// <summary>
-/// Finds the optimal placement of a layer chain across the device and the remote tiers, exactly. When the links form
-/// no cycle, one dynamic programme over (layer boundary, tier) does it in O(L·T²). When they do, tiers must stay
-/// distinct, so the same programme runs along each simple path of distinct tiers from the device, O(L · path length)
-/// per path. Either way the search is linear in the number of layers L. Immutable and thread-safe.
+/// Finds the optimal placement of a layer chain across the device and the remote tiers, exactly. One dynamic programme
+/// over (layer boundary, state) does it in O(L·(states + hops)): when the links form no cycle the states are the
+/// tiers; when they do, tiers must stay distinct, and the states are (set of tiers visited, tier reached), which
+/// 8 fully linked tiers have 1,025 of (see <see cref="ChainGraph"/>). The Pareto frontier takes one more programme of
+/// the same size. Work is bounded by <see cref="ChainLimits"/>. Immutable and thread-safe.
 /// </summary>
 public sealed class ChainOptimizer
 {
@@ -15,16 +16,22 @@ public sealed class ChainOptimizer
     internal const int MaxTracked = 4;
 
     private readonly CostModel model;
+    private readonly ChainLimits limits;
     private readonly Link[] links;
 
     /// <summary>Creates an optimiser over a model's device and tiers, and optional links between remote tiers.</summary>
     /// <param name="model">The device, tiers, energy parameters and lambda.</param>
     /// <param name="links">Links between remote tiers, at most one per ordered pair.</param>
-    /// <exception cref="ArgumentException">A link names a tier the model does not have, or two links join the same ordered pair;
-    /// <see cref="ArgumentException.ParamName"/> is, for example, <c>links[0].to</c>.</exception>
-    public ChainOptimizer(CostModel model, IEnumerable<Link>? links = null)
+    /// <param name="limits">Bounds on the optimiser's work; <see cref="ChainLimits.Default"/> when null.</param>
+    /// <exception cref="ArgumentException">A link names a tier the model does not have, or two links join the same ordered pair
+    /// (<see cref="ArgumentException.ParamName"/> is, for example, <c>links[0].to</c>); or links with a cycle reach more
+    /// states than <see cref="ChainLimits.MaxStates"/> (parameter <c>links</c>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
+    public ChainOptimizer(CostModel model, IEnumerable<Link>? links = null, ChainLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        this.limits = limits ?? ChainLimits.Default;
+        this.limits.Validate();
         this.model = model;
         this.links = links?.ToArray() ?? [];
         for (int i = 0; i < this.links.Length; i++)
@@ -38,12 +45,12 @@ public sealed class ChainOptimizer
         }
 
         // Only links can close a cycle (the device only sends), so without links there is nothing to count, and no
-        // tier-by-tier network is built for a model that may never see a chain.
+        // network is built for a model that may never see a chain.
         if (this.links.Length > 0 && new ChainNetwork(model, this.links, null) is { } network
-            && network.TopologicalOrder is null && network.CountPaths(MaxPaths) > MaxPaths)
+            && network.TopologicalOrder is null && ChainGraph.CountStates(network, this.limits.MaxStates) is null)
         {
             throw Preconditions.Argument(
-                $"The links form a cycle and allow more than {MaxPaths:N0} paths of distinct tiers (ChainOptimizer.MaxPaths) over {model.Tiers.Count} tiers; the exact optimiser would have to try them all. Link fewer tiers, or make the links one-way.",
+                $"The links form a cycle, and the paths of distinct tiers over {model.Tiers.Count} tiers reach more than {this.limits.MaxStates:N0} states (set of tiers visited, tier reached), ChainLimits.MaxStates; link fewer tiers, make the links one-way, or raise the limit.",
                 nameof(links));
         }
     }
@@ -74,14 +81,8 @@ public sealed class ChainOptimizer
         }
     }
 
-    /// <summary>
-    /// The most paths of distinct tiers the optimiser enumerates: 100,000. Links with a cycle need every path (the
-    /// exact optimum over paths of distinct tiers has no known polynomial algorithm), and so does the Pareto frontier;
-    /// links that allow more are refused when the optimiser is created (with a cycle) or when the frontier or a
-    /// constrained optimum is asked for, with an error naming this limit. Links without a cycle are optimised in
-    /// O(L·T²) whatever their number of paths.
-    /// </summary>
-    public const int MaxPaths = 100_000;
+    /// <summary>Gets the bounds on the optimiser's work.</summary>
+    public ChainLimits Limits => limits;
 
     /// <summary>Gets the links between remote tiers.</summary>
     public IReadOnlyList<Link> Links => links;
@@ -100,58 +101,41 @@ public sealed class ChainOptimizer
         var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         var best = new Dictionary<CandidateKind, (double Objective, int[] Path, int[] Boundaries)>();
 
-        void Offer(CandidateKind kind, double objective, int[] path, int[] boundaries)
+        // The least objective of each kind; ties go to the first found, in the programme's order.
+        bool Beats(CandidateKind kind, double objective) => !best.TryGetValue(kind, out var current) || objective < current.Objective;
+
+        static CandidateKind? KindOf(int computing, int[] path) => computing switch
         {
-            if (!best.TryGetValue(kind, out var current) || objective < current.Objective)
-            {
-                best[kind] = (objective, path, boundaries);
-            }
-        }
+            1 => new CandidateKind(ChainKind.AllOnOneTier, path[^1]),
+            2 => new CandidateKind(ChainKind.SingleCut, 0),
+            3 => new CandidateKind(ChainKind.TwoCuts, 0),
+            _ => null,
+        };
 
         void OfferKinds(int computing, double objective, int[] path, int[] boundaries)
         {
-            Offer(CandidateKind.Optimal, objective, path, boundaries);
-            CandidateKind? kind = computing switch
+            foreach (CandidateKind? kind in new[] { CandidateKind.Optimal, KindOf(computing, path) })
             {
-                1 => new CandidateKind(ChainKind.AllOnOneTier, path[^1]),
-                2 => new CandidateKind(ChainKind.SingleCut, 0),
-                3 => new CandidateKind(ChainKind.TwoCuts, 0),
-                _ => null,
-            };
-            if (kind is { } k)
-            {
-                Offer(k, objective, path, boundaries);
-            }
-        }
-
-        if (network.TopologicalOrder is { } order)
-        {
-            // Links without a cycle: one programme over (boundary, tier), O(L·T²).
-            using var dag = new ChainProgramme(model, network.Nodes, network.AllowedEdge, chain, order);
-            foreach ((int computing, double objective, int[] path, int[] boundaries) in dag.Finals())
-            {
-                OfferKinds(computing, objective, path, boundaries);
-            }
-        }
-        else
-        {
-            // Links with a cycle: tiers must stay distinct, so the same programme runs along each simple path,
-            // seen as a graph whose only edges join consecutive positions.
-            foreach (int[] path in network.Paths)
-            {
-                Tier[] tiers = [.. path.Select(i => network.Nodes[i])];
-                using var dag = new ChainProgramme(model, tiers, (from, to) => to == from + 1 ? network.Edge(path[from], path[to]) : null, chain, [.. Enumerable.Range(0, path.Length)]);
-                foreach ((int computing, double objective, int[] positions, int[] boundaries) in dag.Finals())
+                if (kind is { } k && Beats(k, objective))
                 {
-                    if (positions.Length == path.Length)
-                    {
-                        OfferKinds(computing, objective, path, boundaries);
-                    }
+                    best[k] = (objective, path, boundaries);
                 }
             }
         }
 
-        IReadOnlyList<ChainPlacement> Frontier() => ParetoFrontier(network, chain);
+        // One programme over the graph of states: the network itself without a cycle, O(L·(T + E)); with a cycle,
+        // (set of tiers visited, tier reached), which keeps tiers distinct (ChainGraph).
+        ChainGraph graph = ChainGraph.Of(network, limits.MaxStates);
+        CheckCells(graph, chain);
+        using (var programme = new ChainProgramme(model, graph.Nodes, graph.Outgoing, chain, graph.Order))
+        {
+            foreach ((int computing, double objective, int[] states, int[] boundaries) in programme.Finals())
+            {
+                OfferKinds(computing, objective, [.. states.Select(state => graph.TierOf[state])], boundaries);
+            }
+        }
+
+        IReadOnlyList<ChainPlacement> Frontier() => ChainFrontier.Compute(model, network, graph, chain);
         if (constraints.Deadline is not null || constraints.EnergyBudget is not null)
         {
             // The constrained optimum lies on the frontier (the objective grows with latency and with energy).
@@ -220,87 +204,15 @@ public sealed class ChainOptimizer
         return placement;
     }
 
-    /// <summary>The exact Pareto frontier: per path, a programme over (boundary, position) keeping every non-dominated (latency, energy) label.</summary>
-    private List<ChainPlacement> ParetoFrontier(ChainNetwork network, LayerChain chain)
+    /// <summary>Refuses a chain whose tables over <paramref name="graph"/> would pass <see cref="ChainLimits.MaxCells"/>.</summary>
+    private void CheckCells(ChainGraph graph, LayerChain chain)
     {
-        var finals = new List<ChainPlacement>();
-        foreach (int[] path in network.Paths)
+        long cells = (long)graph.Nodes.Length * (chain.Layers.Count + 1);
+        if (cells > limits.MaxCells)
         {
-            foreach (int[] boundaries in ParetoPath(network, chain, path))
-            {
-                ChainPlacement placement = ChainCost.Evaluate(model, network, chain, path, boundaries);
-                placement.Violations = chain.Constraints.Check(placement.Latency.Seconds, placement.DeviceEnergy.Joules);
-                finals.Add(placement);
-            }
+            throw new PlacementLimitException(
+                $"A chain of {chain.Layers.Count:N0} layers over {graph.Nodes.Length:N0} states ({model.Tiers.Count:N0} tiers{(graph.Nodes.Length > model.Tiers.Count + 1 ? ", links with a cycle" : string.Empty)}) needs {cells:N0} table cells, more than ChainLimits.MaxCells ({limits.MaxCells:N0}); split the chain, merge layers, use fewer tiers, or raise the limit.");
         }
-
-        return FrontierMath.Pareto(finals, p => p.Latency.Seconds, p => p.DeviceEnergy.Joules);
-    }
-
-    private List<int[]> ParetoPath(ChainNetwork network, LayerChain chain, int[] path)
-    {
-        int layers = chain.Layers.Count;
-        double e = model.Energy.Compute.JoulesPerFlop;
-        double rho = model.Energy.Radio.JoulesPerByte;
-        var arrived = new List<Label>[path.Length];
-        var computed = new List<Label>[path.Length];
-        arrived[0] = [new Label(0, 0, null, 0, 0, false)];
-        for (int i = 1; i < path.Length; i++)
-        {
-            arrived[i] = [];
-        }
-
-        for (int i = 0; i < path.Length; i++)
-        {
-            computed[i] = [];
-        }
-
-        for (int b = 0; b <= layers; b++)
-        {
-            if (b > 0)
-            {
-                double work = chain.Layers[b - 1].Work.Flop;
-                var next = new List<Label>[path.Length];
-                for (int i = 0; i < path.Length; i++)
-                {
-                    double time = work / network.Nodes[path[i]].Compute.FlopPerSecond;
-                    double energy = i == 0 ? e * work : 0;
-                    next[i] = Prune(arrived[i].Concat(computed[i]).Select(l => new Label(l.Latency + time, l.Energy + energy, l, i, b, false)));
-                }
-
-                computed = next;
-                for (int i = 0; i < path.Length; i++)
-                {
-                    arrived[i] = [];
-                }
-            }
-
-            double bytes = chain.DataAt(b).Bytes;
-            for (int i = 1; i < path.Length; i++)
-            {
-                (double rate, double roundTrip) = network.Edge(path[i - 1], path[i]);
-                double hop = CostFormula.HopTime(bytes, rate, roundTrip);
-                double energy = i == 1 ? rho * bytes : 0;
-                arrived[i] = Prune(arrived[i - 1].Concat(computed[i - 1]).Select(l => new Label(l.Latency + hop, l.Energy + energy, l, i, b, true)));
-            }
-        }
-
-        var result = new List<int[]>();
-        foreach (Label final in computed[^1])
-        {
-            int[] boundaries = new int[path.Length - 1];
-            for (Label? l = final; l is not null; l = l.Previous)
-            {
-                if (l.IsHop)
-                {
-                    boundaries[l.Position - 1] = l.Boundary;
-                }
-            }
-
-            result.Add(boundaries);
-        }
-
-        return result;
     }
 
     /// <summary>The kinds of placement a decision reports the best of.</summary>
@@ -334,8 +246,4 @@ public sealed class ChainOptimizer
         };
     }
 
-    private static List<Label> Prune(IEnumerable<Label> labels) => FrontierMath.Pareto(labels, l => l.Latency, l => l.Energy);
-
-    /// <summary>A partial placement's (latency, energy) with the step that made it, for backtracking.</summary>
-    private sealed record Label(double Latency, double Energy, Label? Previous, int Position, int Boundary, bool IsHop);
 }

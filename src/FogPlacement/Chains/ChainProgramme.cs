@@ -22,10 +22,10 @@ internal sealed class ChainProgramme : IDisposable
 
     /// <param name="model">The energy parameters and lambda.</param>
     /// <param name="tiers">The graph's nodes; node 0 is the device.</param>
-    /// <param name="edge">The hop from one node to another (rate, round trip), or null when there is none; edges must follow <paramref name="order"/>.</param>
+    /// <param name="outgoing">The hops out of a node (to, rate, round trip); they must follow <paramref name="order"/>.</param>
     /// <param name="chain">The layers.</param>
     /// <param name="order">The nodes in topological order, the device first.</param>
-    public ChainProgramme(CostModel model, Tier[] tiers, Func<int, int, (double Rate, double RoundTrip)?> edge, LayerChain chain, int[] order)
+    public ChainProgramme(CostModel model, Tier[] tiers, Func<int, IReadOnlyList<Hop>> outgoing, LayerChain chain, int[] order)
     {
         this.order = order;
         layers = chain.Layers.Count;
@@ -71,13 +71,8 @@ internal sealed class ChainProgramme : IDisposable
             double bytes = chain.DataAt(b).Bytes;
             foreach (int from in order)
             {
-                for (int to = 1; to < nodes; to++)
+                foreach ((int to, double rate, double roundTrip) in outgoing(from))
                 {
-                    if (edge(from, to) is not (double rate, double roundTrip))
-                    {
-                        continue;
-                    }
-
                     double hop = CostFormula.HopStep(bytes, rate, roundTrip, from == 0, rho, lambda);
                     for (int k = 0; k < kinds; k++)
                     {

@@ -24,40 +24,38 @@ internal static class FrontierMath
     }
 
     /// <summary>
-    /// Walks the lower envelope of the lines L + lambda·E of the frontier points for lambda ≥ 0: every lambda at which
-    /// the optimum changes, from the least-latency point to the least-energy one.
+    /// The lower envelope of the lines L + lambda·E of the frontier points for lambda ≥ 0: every lambda at which the
+    /// optimum changes, from the least-latency point to the least-energy one. One pass, as in the convex hull trick:
+    /// a point stops being optimal for any lambda once the next crossing comes no later than the one that made it
+    /// optimal (collinear points are passed over, the farther one kept), so a frontier of n points takes O(n).
     /// </summary>
     public static List<LambdaBreakpoint> Breakpoints<T>(IReadOnlyList<T> frontier, Func<T, double> latency, Func<T, double> energy, Func<T, string> name)
     {
-        var result = new List<LambdaBreakpoint>();
-        if (frontier.Count == 0)
-        {
-            return result;
-        }
+        // The frontier is ordered by latency, each point with less energy than the one before, so every crossing is positive.
+        double Crossing(int a, int b) => (latency(frontier[b]) - latency(frontier[a])) / (energy(frontier[a]) - energy(frontier[b]));
 
-        int current = 0;
-        double at = 0;
-        while (true)
+        var hull = new List<int>();
+        for (int q = 0; q < frontier.Count; q++)
         {
-            int next = -1;
-            double nextAt = double.PositiveInfinity;
-            for (int q = current + 1; q < frontier.Count; q++)
+            if (hull.Count >= 1 && !double.IsFinite(Crossing(hull[^1], q)))
             {
-                double dE = energy(frontier[current]) - energy(frontier[q]);
-                double crossing = (latency(frontier[q]) - latency(frontier[current])) / dE;
-                if (crossing >= at && crossing <= nextAt)
-                {
-                    (next, nextAt) = (q, crossing);
-                }
+                break; // no finite lambda reaches this point or any beyond it
             }
 
-            if (next < 0 || !double.IsFinite(nextAt))
+            while (hull.Count >= 2 && Crossing(hull[^2], hull[^1]) >= Crossing(hull[^1], q))
             {
-                return result;
+                hull.RemoveAt(hull.Count - 1);
             }
 
-            result.Add(new LambdaBreakpoint(EnergyWeight.FromSecondsPerJoule(nextAt), name(frontier[current]), name(frontier[next])));
-            (current, at) = (next, nextAt);
+            hull.Add(q);
         }
+
+        var result = new List<LambdaBreakpoint>(Math.Max(0, hull.Count - 1));
+        for (int i = 0; i + 1 < hull.Count; i++)
+        {
+            result.Add(new LambdaBreakpoint(EnergyWeight.FromSecondsPerJoule(Crossing(hull[i], hull[i + 1])), name(frontier[hull[i]]), name(frontier[hull[i + 1]])));
+        }
+
+        return result;
     }
 }

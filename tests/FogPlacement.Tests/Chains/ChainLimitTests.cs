@@ -21,32 +21,69 @@ public class ChainLimitTests
         [new Layer("a", Work.FromGigaflop(1), DataSize.FromMegabytes(0.1)), new Layer("b", Work.FromGigaflop(1), DataSize.Zero)],
         constraints);
 
-    [Fact]
-    public void Ten_fully_linked_tiers_are_refused_when_the_optimiser_is_made_naming_the_limit()
-    {
-        CostModel model = Model(10);
-        Link[] links = [.. from a in model.Tiers from b in model.Tiers where a != b select new Link(a.Name, b.Name, DataRate.FromGigabitsPerSecond(1), Duration.Zero)];
-        var clock = Stopwatch.StartNew();
-        var ex = Assert.Throws<ArgumentException>(() => new ChainOptimizer(model, links));
-        Assert.Contains("ChainOptimizer.MaxPaths", ex.Message, StringComparison.Ordinal);
-        Assert.Equal("links", ex.ParamName);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    private static Link[] FullyLinked(CostModel model) =>
+        [.. from a in model.Tiers from b in model.Tiers where a != b select new Link(a.Name, b.Name, DataRate.FromGigabitsPerSecond(1), Duration.Zero)];
 
-        // A small cycle is still optimised exactly.
-        _ = new ChainOptimizer(Model(3), [new Link("t0", "t1", DataRate.FromGigabitsPerSecond(1), Duration.Zero), new Link("t1", "t0", DataRate.FromGigabitsPerSecond(1), Duration.Zero)]).Decide(Chain());
+    [Fact]
+    public void Ten_fully_linked_tiers_are_optimised_exactly_over_their_states_and_twenty_one_refused_naming_the_limit()
+    {
+        // Issue 13, defect 2: 10 fully linked tiers have 9.9 million paths of distinct tiers but 5,121 states
+        // (set of tiers visited, tier reached); the programme runs over the states. 21 tiers reach 22 million.
+        ChainDecision decision = new ChainOptimizer(Model(10), FullyLinked(Model(10))).Decide(Chain(new PlacementConstraints { Deadline = Duration.FromSeconds(1) }));
+        Assert.True(decision.IsFeasible);
+        Assert.Equal(decision.Chosen.Objective, decision.Candidates.Min(c => c.Placement.Objective));
+
+        var clock = Stopwatch.StartNew();
+        var ex = Assert.Throws<ArgumentException>(() => new ChainOptimizer(Model(21), FullyLinked(Model(21))));
+        Assert.Contains("ChainLimits.MaxStates", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("links", ex.ParamName);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+
+        // The limit is the caller's to set.
+        Assert.Contains("ChainLimits.MaxStates", Assert.Throws<ArgumentException>(() => new ChainOptimizer(Model(4), FullyLinked(Model(4)), new ChainLimits { MaxStates = 10 })).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChainOptimizer(Model(4), null, new ChainLimits { MaxCells = 0 }));
     }
 
     [Fact]
-    public void Fifty_one_way_linked_tiers_are_decided_at_once_and_their_frontier_refused_naming_the_limit()
+    public void A_chain_whose_tables_would_pass_the_cell_limit_is_refused_before_any_is_allocated()
     {
+        // Issue 13, defect 5: 1,001 tiers × 450,000 layers were killed by the OOM killer at 23.7 GB.
+        var optimizer = new ChainOptimizer(Model(1_000), null, new ChainLimits { MaxCells = 1_000_000 });
+        var layers = Enumerable.Range(0, 1_000).Select(i => new Layer("l" + i, Work.FromGigaflop(0.01), DataSize.FromMegabytes(0.1)));
+        var chain = new LayerChain(DataSize.FromMegabytes(0.3), layers);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<PlacementLimitException>(() => optimizer.Decide(chain));
+        Assert.Contains("ChainLimits.MaxCells", ex.Message, StringComparison.Ordinal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "refused before the tables");
+
+        // Within the limit, the same tiers decide a shorter chain.
+        Assert.NotNull(optimizer.Decide(new LayerChain(DataSize.FromMegabytes(0.3), layers.Take(900))).Chosen);
+    }
+
+    [Fact]
+    public void Fifty_one_way_linked_tiers_are_decided_with_their_frontier_and_constraints_without_enumerating_paths()
+    {
+        // Issue 13, defect 3: 50 tiers linked one way have astronomically many paths; the frontier's programme runs
+        // over (tier, boundary) without enumerating them, so the frontier and constrained decisions are exact too.
         CostModel model = Model(50);
         Link[] forward = [.. from i in Enumerable.Range(0, 50) from j in Enumerable.Range(i + 1, 49 - i) select new Link("t" + i, "t" + j, DataRate.FromGigabitsPerSecond(1), Duration.Zero)];
         var optimizer = new ChainOptimizer(model, forward);
         var clock = Stopwatch.StartNew();
         ChainDecision decision = optimizer.Decide(Chain());
-        Assert.NotNull(decision.Chosen);
-        Assert.Contains("ChainOptimizer.MaxPaths", Assert.Throws<PlacementLimitException>(() => decision.Frontier).Message, StringComparison.Ordinal);
-        Assert.Throws<PlacementLimitException>(() => optimizer.Decide(Chain(new PlacementConstraints { Deadline = Duration.FromSeconds(1) })));
+        IReadOnlyList<ChainPlacement> frontier = decision.Frontier;
+        Assert.NotEmpty(frontier);
+        Assert.All(frontier.Zip(frontier.Skip(1)), pair =>
+        {
+            Assert.True(pair.First.Latency < pair.Second.Latency, "the frontier is ordered by latency");
+            Assert.True(pair.First.DeviceEnergy > pair.Second.DeviceEnergy, "and each later point saves energy");
+        });
+        Assert.Equal(frontier.Min(p => p.Latency.Seconds), frontier[0].Latency.Seconds);
+
+        // A deadline the unconstrained optimum meets leaves it the choice; one it misses costs objective.
+        ChainDecision met = optimizer.Decide(Chain(new PlacementConstraints { Deadline = decision.Chosen.Latency }));
+        Assert.Equal(decision.Chosen.Objective, met.Chosen.Objective);
+        ChainDecision tight = optimizer.Decide(Chain(new PlacementConstraints { Deadline = frontier[0].Latency }));
+        Assert.True(tight.Chosen.Latency <= frontier[0].Latency && tight.Chosen.Objective >= decision.Chosen.Objective);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
     }
 

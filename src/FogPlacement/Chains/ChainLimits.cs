@@ -1,0 +1,46 @@
+namespace FogPlacement.Chains;
+
+/// <summary>
+/// Bounds on the work of the layer-chain optimiser, checked before any work is done: a question beyond them is
+/// refused with a <see cref="PlacementLimitException"/> (or, for the links, an <see cref="ArgumentException"/> when
+/// the optimiser is created) that names the limit, never answered approximately or left running.
+/// </summary>
+/// <remarks>
+/// The optimiser runs one dynamic programme over a graph of <em>states</em>: over links without a cycle, the device
+/// and the allowed tiers; over links with a cycle, where the tiers of a placement must stay distinct, every pair
+/// (set of tiers visited, tier reached) that a path of distinct tiers from the device can reach. Its tables hold one
+/// <em>cell</em> per state and layer boundary, about 105 bytes each for a decision, so <see cref="MaxCells"/> bounds
+/// memory and time together. See docs/limits.md.
+/// </remarks>
+public sealed record ChainLimits
+{
+    /// <summary>Gets the default limits.</summary>
+    public static ChainLimits Default { get; } = new();
+
+    /// <summary>
+    /// Gets the most states of the programme's graph. Default: 1,048,576 (links with a cycle among 10 fully linked
+    /// tiers reach 5,121 states; 16 reach 524,289; 18 reach 2.4 million). Checked when the optimiser is created.
+    /// </summary>
+    public int MaxStates { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// Gets the most cells of one chain's tables: states × (layers + 1). Default: 8,388,608, about 880 MB for a
+    /// decision (10 fully linked tiers over 1,600 layers; 8 over 8,000; 1,000 unlinked tiers over 8,000 layers).
+    /// Checked for each chain before its programme runs.
+    /// </summary>
+    public long MaxCells { get; init; } = 1 << 23;
+
+    /// <summary>Checks the limits are positive.</summary>
+    internal void Validate()
+    {
+        if (MaxStates < 1)
+        {
+            throw Preconditions.OutOfRange(nameof(MaxStates), MaxStates, $"ChainLimits.MaxStates must be at least 1; was {MaxStates}.");
+        }
+
+        if (MaxCells < 1)
+        {
+            throw Preconditions.OutOfRange(nameof(MaxCells), MaxCells, $"ChainLimits.MaxCells must be at least 1; was {MaxCells}.");
+        }
+    }
+}
