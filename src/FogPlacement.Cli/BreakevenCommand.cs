@@ -65,7 +65,7 @@ internal static class BreakevenCommand
     private static string Text(BreakevenResult r)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"break-even of {r.Parameter} from {Show(r, r.Intervals[0].From)} to {Show(r, r.Intervals[^1].To)}");
+        sb.AppendLine($"break-even of {TerminalText.Escape(r.Parameter)} from {Show(r, r.Intervals[0].From)} to {Show(r, r.Intervals[^1].To)}");
         if (r.Intervals.All(i => !i.Feasible))
         {
             sb.AppendLine("no placement meets the request's constraints anywhere in the range; each interval names the least objective");
@@ -75,13 +75,13 @@ internal static class BreakevenCommand
 
         foreach (Switch s in r.Switches)
         {
-            sb.AppendLine($"  at {Show(r, s.Value)}: {s.From} -> {s.To}");
+            sb.AppendLine($"  at {Show(r, s.Value)}: {TerminalText.Escape(s.From)} -> {TerminalText.Escape(s.To)}");
         }
 
         sb.AppendLine("intervals:");
         foreach (Interval i in r.Intervals)
         {
-            sb.AppendLine($"  {Show(r, i.From)} .. {Show(r, i.To)}: {i.Chosen}" + (i.Feasible ? string.Empty : " (infeasible: every candidate breaks a constraint)"));
+            sb.AppendLine($"  {Show(r, i.From)} .. {Show(r, i.To)}: {TerminalText.Escape(i.Chosen)}" + (i.Feasible ? string.Empty : " (infeasible: every candidate breaks a constraint)"));
         }
 
         return sb.ToString();

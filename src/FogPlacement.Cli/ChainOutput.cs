@@ -12,7 +12,7 @@ internal static class ChainOutput
     public static string Table(ChainDecision decision, double lambdaMillisecondsPerJoule)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
-        int nameWidth = Math.Max(22, decision.Candidates.Max(x => x.Placement.Name.Length) + 2);
+        int nameWidth = Math.Max(22, decision.Candidates.Max(x => TerminalText.Escape(x.Placement.Name).Length) + 2);
         string header = string.Create(c, $"{"placement".PadRight(nameWidth)}{"latency (ms)",14}{"device energy (J)",20}{"objective (ms)",17}   best of");
         string rule = new('-', header.Length);
         var sb = new StringBuilder();
@@ -22,7 +22,7 @@ internal static class ChainOutput
             ChainPlacement p = candidate.Placement;
             sb.AppendLine(string.Create(
                 c,
-                $"{p.Name.PadRight(nameWidth)}{TableNumber.Milliseconds(p.Latency),14}{TableNumber.Joules(p.DeviceEnergy),20}{TableNumber.Milliseconds(p.Objective),17}   {string.Join(", ", candidate.BestOf)}")
+                $"{TerminalText.Escape(p.Name).PadRight(nameWidth)}{TableNumber.Milliseconds(p.Latency),14}{TableNumber.Joules(p.DeviceEnergy),20}{TableNumber.Milliseconds(p.Objective),17}   {string.Join(", ", candidate.BestOf)}")
                 + (p.Violations == ConstraintViolations.None ? string.Empty : "; breaks " + DecisionTable.Breaks(p.Violations)));
         }
 

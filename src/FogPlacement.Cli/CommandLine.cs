@@ -9,17 +9,41 @@ internal static class CommandLine
     /// <summary>Exit code for bad input: a bad file, value or usage.</summary>
     public const int BadInput = 2;
 
+    /// <summary>Exit code for a failure that is not the input's fault: a bug, or a broken environment.</summary>
+    public const int Unexpected = 1;
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        var verbose = new Option<bool>("--verbose")
+        {
+            Description = "On an unexpected error, print its full detail (exception and stack trace) after the one-line message.",
+            Recursive = true,
+        };
         RootCommand root = Build(stdout, stderr);
+        root.Options.Add(verbose);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"fogplacement: {parsed.Errors[0].Message} (see 'fogplacement --help')");
+            stderr.WriteLine($"fogplacement: {TerminalText.Escape(parsed.Errors[0].Message.ReplaceLineEndings(" "))} (see 'fogplacement --help')");
             return BadInput;
         }
 
-        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex)
+        {
+            // Bad input is answered by Guard with exit code 2; anything else is ours: one line, exit code 1, the
+            // detail only when asked for, never a stack trace by default.
+            stderr.WriteLine($"fogplacement: unexpected error ({ex.GetType().Name}): {TerminalText.Escape(ex.Message.ReplaceLineEndings(" "))}. This is a bug or a broken environment; rerun with --verbose for the detail.");
+            if (parsed.GetValue(verbose))
+            {
+                stderr.WriteLine(ex.ToString());
+            }
+
+            return Unexpected;
+        }
     }
 
     private static RootCommand Build(TextWriter stdout, TextWriter stderr)
@@ -50,7 +74,7 @@ internal static class CommandLine
                 DirectoryNotFoundException => $"file not found: {source}",
                 _ => ex.Message.ReplaceLineEndings(" "),
             };
-            stderr.WriteLine($"fogplacement: error: {source}: {message}");
+            stderr.WriteLine($"fogplacement: error: {TerminalText.Escape(source)}: {TerminalText.Escape(message)}");
             return BadInput;
         }
     }

@@ -12,7 +12,7 @@ internal static class DecisionTable
     public static string Format(Decision decision)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
-        int nameWidth = Math.Max(22, decision.Candidates.Max(x => x.Name.Length) + 2);
+        int nameWidth = Math.Max(22, decision.Candidates.Max(x => TerminalText.Escape(x.Name).Length) + 2);
         bool constrained = decision.Candidates.Any(x => x.Violations != ConstraintViolations.None);
         string header = string.Create(c, $"{"placement".PadRight(nameWidth)}{"latency (ms)",14}{"device energy (J)",20}{"objective (ms)",17}") + (constrained ? "   breaks" : string.Empty);
         string rule = new('-', header.Length);
@@ -22,7 +22,7 @@ internal static class DecisionTable
         {
             sb.AppendLine(string.Create(
                 c,
-                $"{candidate.Name.PadRight(nameWidth)}{TableNumber.Milliseconds(candidate.Latency),14}{TableNumber.Joules(candidate.DeviceEnergy),20}{TableNumber.Milliseconds(candidate.Objective),17}")
+                $"{TerminalText.Escape(candidate.Name).PadRight(nameWidth)}{TableNumber.Milliseconds(candidate.Latency),14}{TableNumber.Joules(candidate.DeviceEnergy),20}{TableNumber.Milliseconds(candidate.Objective),17}")
                 + (constrained ? "   " + Breaks(candidate.Violations) : string.Empty));
         }
 
@@ -35,8 +35,8 @@ internal static class DecisionTable
     /// <summary>The last line: the choice, or plainly that nothing meets the constraints.</summary>
     public static string ChosenLine(double lambdaMillisecondsPerJoule, string name, Duration objective, bool feasible, ConstraintViolations violations) =>
         feasible
-            ? string.Create(CultureInfo.InvariantCulture, $"chosen (min of latency_ms + {lambdaMillisecondsPerJoule:0.###}*energy_J): {name}  [cost {TableNumber.Milliseconds(objective)}]")
-            : string.Create(CultureInfo.InvariantCulture, $"no feasible placement: every candidate breaks a constraint; the least objective is {name} [cost {TableNumber.Milliseconds(objective)}], which breaks {Breaks(violations)}");
+            ? string.Create(CultureInfo.InvariantCulture, $"chosen (min of latency_ms + {lambdaMillisecondsPerJoule:0.###}*energy_J): {TerminalText.Escape(name)}  [cost {TableNumber.Milliseconds(objective)}]")
+            : string.Create(CultureInfo.InvariantCulture, $"no feasible placement: every candidate breaks a constraint; the least objective is {TerminalText.Escape(name)} [cost {TableNumber.Milliseconds(objective)}], which breaks {Breaks(violations)}");
 
     /// <summary>The broken constraints as words: "deadline, energy budget, excluded tier".</summary>
     public static string Breaks(ConstraintViolations v) => string.Join(", ", Words(v));

@@ -51,6 +51,49 @@ public class BadInputTests
         AssertOneLineError(code, stdout, stderr, string.Join(' ', args));
     }
 
+    [Fact]
+    public void Control_and_bidirectional_characters_in_names_are_escaped_in_tables_and_errors()
+    {
+        // Issue 13, defect 16: a newline in a tier name forged a table line; U+202E reordered the terminal's text.
+        string scenario = CliRunner.WriteTemp(Seed.Replace("\"name\": \"cloud\"", "\"name\": \"clo\\nud\\u202e\"", StringComparison.Ordinal));
+        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", scenario);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("offload all to clo\\u000Aud\\u202E", stdout, StringComparison.Ordinal);
+        Assert.Equal(8, stdout.TrimEnd().Split('\n').Length); // header, two rules, four candidates, the choice: nothing forged
+        Assert.DoesNotContain('\u202E', stdout);
+
+        string broken = CliRunner.WriteTemp(Seed.Replace("\"tier\": \"fog\"", "\"tier\": \"f\\u2066og\\u0007\"", StringComparison.Ordinal));
+        (code, stdout, stderr) = CliRunner.Run("evaluate", broken);
+        AssertOneLineError(code, stdout, stderr, "escaped error");
+        Assert.Contains("names tier 'f\\u2066og\\u0007'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unexpected_failure_is_one_line_and_exit_code_1_with_the_detail_under_verbose()
+    {
+        // A broken output stream is not the input's fault: exit code 1, distinct from bad input's 2.
+        using var stderr = new StringWriter();
+        int code = CommandLine.Run([], new FailingWriter(), stderr);
+        Assert.Equal(CommandLine.Unexpected, code);
+        string[] lines = stderr.ToString().TrimEnd().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("fogplacement: unexpected error (InvalidOperationException): the terminal went away", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr.ToString(), StringComparison.Ordinal);
+
+        using var verbose = new StringWriter();
+        Assert.Equal(CommandLine.Unexpected, CommandLine.Run(["--verbose"], new FailingWriter(), verbose));
+        Assert.Contains("   at ", verbose.ToString(), StringComparison.Ordinal);
+    }
+
+    private sealed class FailingWriter : StringWriter
+    {
+        public override void Write(char value) => throw new InvalidOperationException("the terminal went away");
+
+        public override void Write(string? value) => throw new InvalidOperationException("the terminal went away");
+
+        public override void WriteLine(string? value) => throw new InvalidOperationException("the terminal went away");
+    }
+
     private static void AssertOneLineError(int code, string stdout, string stderr, string kind)
     {
         Assert.True(code == 2, $"{kind}: exit code {code}, stderr: {stderr}");
