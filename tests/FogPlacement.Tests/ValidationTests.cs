@@ -64,6 +64,12 @@ public class ValidationTests
             default,
             [Tier.Remote("slow", Compute, DataRate.FromBitsPerSecond(double.Epsilon), Duration.Zero)],
             EnergyWeight.Zero);
-        Assert.Throws<OverflowException>(() => model.Decide(new Request(Work.FromGigaflop(1), DataSize.FromGigabytes(1))));
+        var onDevice = Assert.Throws<OverflowException>(() => model.Decide(new Request(Work.FromGigaflop(1), DataSize.FromGigabytes(1))));
+        Assert.Equal("The cost of running 1 GFLOP on the device and sending 0 B is out of the range of a double.", onDevice.Message);
+
+        // The device copes; the offload over an uplink of one subnormal bit per second does not, and is named.
+        var fine = new CostModel(Tier.Device(Compute), default, model.Tiers, EnergyWeight.Zero);
+        var offload = Assert.Throws<OverflowException>(() => fine.Decide(new Request(Work.FromGigaflop(1), DataSize.FromGigabytes(1))));
+        Assert.Equal("The cost of running 0 FLOP on the device and sending 1 GB to slow is out of the range of a double.", offload.Message);
     }
 }

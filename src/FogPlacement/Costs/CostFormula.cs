@@ -27,7 +27,7 @@ internal readonly record struct PathHop(double Bytes, double Rate, double RoundT
 /// <remarks>
 /// <para><c>Price</c> runs the arithmetic on SI doubles in exactly this order for every caller (the decision,
 /// the batch's scalar tail, chain placements), so a candidate has the same bits however it is asked for: as a request
-/// or as the equivalent layer chain (a property test checks it). <see cref="PriceOneHop"/> and <see cref="PriceNoHop"/>
+/// or as the equivalent layer chain (a property test checks it). <see cref="PriceOffload"/> and <see cref="PriceNoHop"/>
 /// are its vector twins for the batch, the same operations in the same order. The chain optimiser's dynamic programmes
 /// add the same terms one step at a time (<see cref="ComputeStep"/>, <see cref="HopStep"/>) to find the optimum, which is
 /// then priced by <c>Price</c>.</para>
@@ -78,11 +78,11 @@ internal static class CostFormula
     public static Terms PriceShort(double deviceWork, double deviceCompute, bool hasHop, in PathHop hop, double e, double rho, double lambda)
     {
         double upload = hasHop ? 0 + ((8 * hop.Bytes) / hop.Rate) : 0;
-        double roundTrip = hasHop ? 0 + hop.RoundTrip : 0;
+        double roundTrip = 0 + hop.RoundTrip; // the default hop (no hop) has a zero round trip
         double remoteCompute = hasHop ? 0 + (hop.Work / hop.Compute) : 0;
         double deviceTime = deviceWork / deviceCompute;
         double latency = ((upload + roundTrip) + deviceTime) + remoteCompute;
-        double radio = hasHop ? hop.Bytes * rho : 0;
+        double radio = hop.Bytes * rho; // and sends no bytes
         double compute = deviceWork * e;
         double energy = radio + compute;
         double objective = latency + (lambda * energy);
@@ -104,29 +104,23 @@ internal static class CostFormula
     }
 
     /// <summary>
-    /// The vector twin of <see cref="Price(double, double, ReadOnlySpan{PathHop}, double, double, double)"/> for one hop
-    /// (<paramref name="deviceWork"/> zero and a hop for an offload, four requests at once): the same operations in the
-    /// same order, so each lane has the bits of the scalar price.
+    /// The vector twin of <see cref="Price(double, double, ReadOnlySpan{PathHop}, double, double, double)"/> for an
+    /// offload (no device work, one hop; four requests at once). The scalar price adds the device's zero time and energy
+    /// and starts each sum from 0; adding a zero leaves a non-negative double's bits as they are, so each lane has the
+    /// bits of the scalar price without those additions (the batch tests hold them equal).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> PriceOneHop(
-        Vector256<double> deviceWork, Vector256<double> deviceCompute, Vector256<double> bytes, Vector256<double> rate, Vector256<double> roundTrip,
-        Vector256<double> work, Vector256<double> compute, Vector256<double> e, Vector256<double> rho, Vector256<double> lambda)
+    public static Vector256<double> PriceOffload(
+        Vector256<double> bytes, Vector256<double> rate, Vector256<double> roundTrip, Vector256<double> work, Vector256<double> compute, Vector256<double> rho, Vector256<double> lambda)
     {
-        Vector256<double> upload = Vector256<double>.Zero + ((Vector256.Create(8.0) * bytes) / rate);
-        Vector256<double> latency = ((upload + (Vector256<double>.Zero + roundTrip)) + (deviceWork / deviceCompute)) + (Vector256<double>.Zero + (work / compute));
-        Vector256<double> energy = (bytes * rho) + (deviceWork * e);
-        return latency + (lambda * energy);
+        Vector256<double> latency = (((Vector256.Create(8.0) * bytes) / rate) + roundTrip) + (work / compute);
+        return latency + (lambda * (bytes * rho));
     }
 
-    /// <summary>The vector twin of <see cref="Price(double, double, ReadOnlySpan{PathHop}, double, double, double)"/> with no hop (all on the device).</summary>
+    /// <summary>The vector twin of <see cref="Price(double, double, ReadOnlySpan{PathHop}, double, double, double)"/> with no hop (all on the device; the zero terms left out as in <see cref="PriceOffload"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> PriceNoHop(Vector256<double> deviceWork, Vector256<double> deviceCompute, Vector256<double> e, Vector256<double> lambda)
-    {
-        Vector256<double> latency = ((Vector256<double>.Zero + Vector256<double>.Zero) + (deviceWork / deviceCompute)) + Vector256<double>.Zero;
-        Vector256<double> energy = Vector256<double>.Zero + (deviceWork * e);
-        return latency + (lambda * energy);
-    }
+    public static Vector256<double> PriceNoHop(Vector256<double> deviceWork, Vector256<double> deviceCompute, Vector256<double> e, Vector256<double> lambda) =>
+        (deviceWork / deviceCompute) + (lambda * (deviceWork * e));
 
     /// <summary>The objective a tier adds by computing <paramref name="work"/>: its time, and on the device λ·e·work.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -85,7 +85,7 @@ internal static class BatchDecision
             Vector256<long> index = Vector256<long>.Zero;
             for (int t = 0; t < uplink.Length; t++)
             {
-                Vector256<double> value = CostFormula.PriceOneHop(Vector256<double>.Zero, deviceRate, b, uplink[t], roundTrip[t], w, compute[t], e, rho, lambda);
+                Vector256<double> value = CostFormula.PriceOffload(b, uplink[t], roundTrip[t], w, compute[t], rho, lambda);
                 finite |= value - value;
                 Vector256<double> better = Vector256.LessThan(value, best);
                 best = Vector256.ConditionalSelect(better, value, best);
