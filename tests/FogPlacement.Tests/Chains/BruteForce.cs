@@ -29,19 +29,66 @@ internal static class BruteForce
         }
 
         Walk([0]);
-        var network = new ChainNetwork(model, links, null);
         int layers = chain.Layers.Count;
         var result = new List<Placement>();
         foreach (int[] path in paths)
         {
             foreach (int[] boundaries in Slicings(path.Length - 1, layers))
             {
-                ChainPlacement p = ChainCost.Evaluate(model, network, chain, path, boundaries);
-                result.Add(new Placement(p.Name, path, p.ComputingSegments, nodes[path[^1]].Name, p.Objective.Seconds, p.Latency.Seconds, p.DeviceEnergy.Joules, [.. path.Select(i => nodes[i].Name)]));
+                result.Add(Price(model, links, chain, nodes, path, boundaries));
             }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The textbook's cost of one placement, written here from the definitions and sharing no code with the library's
+    /// pricing (issue 13: the oracle must not price with the code under test). Position i runs layers
+    /// (b_i, b_{i+1}]; each hop carries the tensor at its boundary (the input at boundary 0).
+    /// </summary>
+    private static Placement Price(CostModel model, IReadOnlyList<Link> links, LayerChain chain, Tier[] nodes, int[] path, int[] boundaries)
+    {
+        int layers = chain.Layers.Count;
+        double BytesAt(int boundary) => boundary == 0 ? chain.Input.Bytes : chain.Layers[boundary - 1].Output.Bytes;
+        double latency = 0, deviceWork = 0, firstHopBytes = 0;
+        int computing = 0;
+        var names = new List<string>();
+        for (int i = 0; i < path.Length; i++)
+        {
+            int first = i == 0 ? 0 : boundaries[i - 1];
+            int last = i == path.Length - 1 ? layers : boundaries[i];
+            double work = 0;
+            for (int k = first; k < last; k++)
+            {
+                work += chain.Layers[k].Work.Flop;
+            }
+
+            Tier tier = nodes[path[i]];
+            latency += work / tier.Compute.FlopPerSecond;
+            if (i == 0)
+            {
+                deviceWork = work;
+            }
+            else
+            {
+                (double bitsPerSecond, double roundTrip) = i == 1
+                    ? (tier.Uplink.BitsPerSecond, tier.RoundTrip.Seconds)
+                    : links.Where(l => l.From == nodes[path[i - 1]].Name && l.To == tier.Name).Select(l => (l.Rate.BitsPerSecond, l.RoundTrip.Seconds)).Single();
+                latency += (8 * BytesAt(first) / bitsPerSecond) + roundTrip;
+                if (i == 1)
+                {
+                    firstHopBytes = BytesAt(first);
+                }
+            }
+
+            computing += last > first ? 1 : 0;
+            names.Add(tier.Name + (last > first ? (last == first + 1 ? $"[{last}]" : $"[{first + 1}-{last}]") : "[]"));
+        }
+
+        double energy = (model.Energy.Compute.JoulesPerFlop * deviceWork) + (model.Energy.Radio.JoulesPerByte * firstHopBytes);
+        double objective = latency + (model.Lambda.SecondsPerJoule * energy);
+        return new Placement(string.Join(" > ", names), path, computing, nodes[path[^1]].Name, objective, latency, energy, [.. path.Select(i => nodes[i].Name)]);
     }
 
     /// <summary>Non-decreasing boundaries b1 ≤ … ≤ bm ≤ L − 1 (the last tier runs at least the last layer).</summary>
