@@ -1,4 +1,5 @@
 using System.Globalization;
+using FogPlacement.Chains;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 using Microsoft.Extensions.Configuration;
@@ -53,8 +54,11 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
                     }
 
                     break;
+                case "CHAINLIMITS":
+                    options.ChainLimits = BindLimits(reader, child, root.Field("chainLimits"), options.ChainLimits ?? ChainLimits.Default);
+                    break;
                 default:
-                    reader.Unknown(child, root, "Lambda, Device, Tiers, Links");
+                    reader.Unknown(child, root, "Lambda, Device, Tiers, Links, ChainLimits");
                     break;
             }
         }
@@ -80,6 +84,27 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
                     break;
             }
         }
+    }
+
+    private static ChainLimits BindLimits(ConfigurationReader reader, IConfigurationSection section, DocumentPath path, ChainLimits limits)
+    {
+        foreach (IConfigurationSection child in reader.Fields(section, path))
+        {
+            switch (child.Key.ToUpperInvariant())
+            {
+                case "MAXSTATES":
+                    limits = reader.Integer(child, path.Field("maxStates"), int.MaxValue) is { } states ? limits with { MaxStates = (int)states } : limits;
+                    break;
+                case "MAXCELLS":
+                    limits = reader.Integer(child, path.Field("maxCells"), long.MaxValue) is { } cells ? limits with { MaxCells = cells } : limits;
+                    break;
+                default:
+                    reader.Unknown(child, path, "MaxStates, MaxCells");
+                    break;
+            }
+        }
+
+        return limits;
     }
 
     private static TierOptions BindTier(ConfigurationReader reader, IConfigurationSection section, DocumentPath path)
@@ -161,6 +186,23 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
         }
 
         public string? Text(IConfigurationSection section, DocumentPath path) => Value(section, path, "a name");
+
+        /// <summary>A whole number up to <paramref name="max"/>; the lower bound is checked with the rest of the options.</summary>
+        public long? Integer(IConfigurationSection section, DocumentPath path, long max)
+        {
+            if (Value(section, path, "a whole number") is not { } text)
+            {
+                return null;
+            }
+
+            if (long.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out long value) && value <= max)
+            {
+                return value;
+            }
+
+            Add(path, $"'{text}' is not a whole number of at most {max.ToString("N0", CultureInfo.InvariantCulture)}");
+            return null;
+        }
 
         /// <summary>The children of a section that must be an object with named fields.</summary>
         public IEnumerable<IConfigurationSection> Fields(IConfigurationSection section, DocumentPath path)

@@ -1,3 +1,4 @@
+using FogPlacement.Chains;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 
@@ -28,6 +29,12 @@ public sealed class FogPlacementOptions
 
     /// <summary>Gets the links between remote tiers, used by layer chains. Default: none.</summary>
     public IList<LinkOptions> Links { get; } = [];
+
+    /// <summary>
+    /// Gets or sets the bounds on the layer-chain optimiser's work (keys <c>ChainLimits:MaxStates</c> and
+    /// <c>ChainLimits:MaxCells</c>). Default: <see cref="ChainLimits.Default"/>; see docs/limits.md.
+    /// </summary>
+    public ChainLimits ChainLimits { get; set; } = ChainLimits.Default;
 
     /// <summary>Gets the configuration section these options were bound from, or null when they were only set in code.</summary>
     internal string? ConfigurationPath { get; set; }

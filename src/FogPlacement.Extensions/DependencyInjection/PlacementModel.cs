@@ -65,7 +65,7 @@ public sealed class PlacementModel
             reader.Link(l is null ? null : new LinkEntry(path, l.From, l.To, l.Rate, l.RoundTrip), path);
         }
 
-        var built = reader.Build();
+        var built = reader.Build(options.ChainLimits ?? ChainLimits.Default, root.Field("chainLimits"));
         string? section = options.ConfigurationPath;
         errors = [.. problems.All.Select(p => $"{(section is null ? p.Path.ToPropertyPath() : p.Path.ToConfigurationPath(section))}: {p.OptionsMessage}")];
         return built is { } b ? new PlacementModel(b.Model, b.Optimizer, 1) : null;

@@ -104,8 +104,15 @@ internal sealed class ModelReader(ModelProblems problems)
     /// Makes the checks across entries (repeated tier names, links to unknown tiers, repeated links), then builds
     /// the model and the chain optimiser; null when any problem was found, by this reader or its front end.
     /// </summary>
-    public (CostModel Model, ChainOptimizer Optimizer)? Build()
+    /// <param name="limits">The chain optimiser's limits, checked at <paramref name="limitsPath"/>; the defaults when null.</param>
+    /// <param name="limitsPath">Where the limits were given.</param>
+    public (CostModel Model, ChainOptimizer Optimizer)? Build(ChainLimits? limits = null, DocumentPath? limitsPath = null)
     {
+        if (limits is not null)
+        {
+            problems.Check(limitsPath ?? DocumentPath.Root.Field("chainLimits"), limits.Validate);
+        }
+
         // Every named tier counts as present (even one with another problem), so a link to it is not reported too.
         string?[] names = [.. tiers.Select(t => string.IsNullOrWhiteSpace(t.Entry.Name) ? null : t.Entry.Name)];
         foreach ((int index, string message) in CostModel.RepeatedTierNames(names))
@@ -125,7 +132,7 @@ internal sealed class ModelReader(ModelProblems problems)
         }
 
         CostModel? model = problems.Build(DocumentPath.Root, () => new CostModel(device, energy, tiers.Select(t => t.Tier!), lambda.Value));
-        ChainOptimizer? optimizer = model is null ? null : problems.Build(DocumentPath.Root, () => new ChainOptimizer(model, links));
+        ChainOptimizer? optimizer = model is null ? null : problems.Build(DocumentPath.Root, () => new ChainOptimizer(model, links, limits));
         return model is null || optimizer is null ? null : (model, optimizer);
     }
 

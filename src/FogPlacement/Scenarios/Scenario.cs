@@ -39,21 +39,30 @@ public sealed class Scenario
     public Decision Decide() => Model.Decide(Request ?? throw new InvalidOperationException("This scenario's request is a layer chain; use DecideChain."));
 
     /// <summary>Finds the optimal placement of the scenario's layer chain.</summary>
+    /// <param name="limits">Bounds on the optimiser's work; <see cref="ChainLimits.Default"/> when null.</param>
     /// <exception cref="InvalidOperationException">The request has no layers; use <see cref="Decide"/>.</exception>
-    public ChainDecision DecideChain() =>
-        new ChainOptimizer(Model, Links).Decide(Chain ?? throw new InvalidOperationException("This scenario's request has no layers; use Decide."));
+    /// <exception cref="PlacementLimitException">The chain passes a limit of <paramref name="limits"/>.</exception>
+    public ChainDecision DecideChain(ChainLimits? limits = null) =>
+        new ChainOptimizer(Model, Links, limits).Decide(Chain ?? throw new InvalidOperationException("This scenario's request has no layers; use Decide."));
 
     /// <summary>The largest scenario file <see cref="Load"/> reads: 16 MiB (a scenario of 100,000 layers takes about 8 MB).</summary>
     public const int MaxFileBytes = 16 * 1024 * 1024;
 
-    /// <summary>Reads a scenario from a JSON file of at most <see cref="MaxFileBytes"/> bytes.</summary>
+    /// <summary>Reads a scenario from a JSON file of at most <paramref name="maxBytes"/> bytes.</summary>
     /// <param name="path">The file's path.</param>
+    /// <param name="maxBytes">The largest file read, <see cref="MaxFileBytes"/> by default; at most <see cref="Array.MaxLength"/> − 1.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ScenarioException">The file is a directory, larger than <see cref="MaxFileBytes"/>, or not a valid scenario;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> is less than 1 or too large for an array.</exception>
+    /// <exception cref="ScenarioException">The file is a directory, larger than <paramref name="maxBytes"/>, or not a valid scenario;
     /// <see cref="ScenarioException.Errors"/> lists every problem.</exception>
-    public static Scenario Load(string path)
+    public static Scenario Load(string path, int maxBytes = MaxFileBytes)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (maxBytes < 1 || maxBytes >= Array.MaxLength)
+        {
+            throw Preconditions.OutOfRange(nameof(maxBytes), maxBytes, $"The largest scenario file must be 1 to {Array.MaxLength - 1:N0} bytes; was {maxBytes:N0}.");
+        }
+
         if (Directory.Exists(path))
         {
             throw new ScenarioException([new ScenarioError("$", $"'{path}' is a directory, not a scenario file")]);
@@ -61,18 +70,20 @@ public sealed class Scenario
 
         // Read at most one byte past the limit, whatever the file claims its length is (a device or a pipe claims none).
         using FileStream stream = File.OpenRead(path);
-        byte[] buffer = new byte[(int)Math.Min(MaxFileBytes + 1L, stream.CanSeek && stream.Length > 0 ? stream.Length + 1 : 64 * 1024)];
+        byte[] buffer = new byte[(int)Math.Min(maxBytes + 1L, stream.CanSeek && stream.Length > 0 ? stream.Length + 1 : 64 * 1024)];
         int read = 0;
         while (true)
         {
             if (read == buffer.Length)
             {
-                if (buffer.Length > MaxFileBytes)
+                if (buffer.Length > maxBytes)
                 {
-                    throw new ScenarioException([new ScenarioError("$", $"the file is larger than {MaxFileBytes / (1024 * 1024)} MiB, the most a scenario may be")]);
+                    throw new ScenarioException([new ScenarioError("$", maxBytes == MaxFileBytes
+                        ? $"the file is larger than {MaxFileBytes / (1024 * 1024)} MiB, the most a scenario may be"
+                        : $"the file is larger than {maxBytes:N0} bytes, the most this reader takes")]);
                 }
 
-                Array.Resize(ref buffer, (int)Math.Min(MaxFileBytes + 1L, buffer.Length * 2L));
+                Array.Resize(ref buffer, (int)Math.Min(maxBytes + 1L, buffer.Length * 2L));
             }
 
             int n = stream.Read(buffer, read, buffer.Length - read);

@@ -187,4 +187,22 @@ public class ScenarioTests
     }
 
     private static string Between(string text, char open, char close) => text[(text.IndexOf(open, StringComparison.Ordinal) + 1)..text.LastIndexOf(close)];
+
+    [Fact]
+    public void The_file_limit_is_the_callers_to_set_and_checked()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"fogplacement-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, Seed);
+        try
+        {
+            Assert.NotNull(Scenario.Load(path, maxBytes: Seed.Length + 16));
+            ScenarioError tooLarge = Assert.Single(Assert.Throws<ScenarioException>(() => Scenario.Load(path, maxBytes: 100)).Errors);
+            Assert.Equal("the file is larger than 100 bytes, the most this reader takes", tooLarge.Message);
+            Assert.Equal("maxBytes", Assert.Throws<ArgumentOutOfRangeException>(() => Scenario.Load(path, maxBytes: 0)).ParamName);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
