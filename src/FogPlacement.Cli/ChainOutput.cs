@@ -3,6 +3,8 @@ using System.Text;
 using FogPlacement.Chains;
 using FogPlacement.Cli.Output;
 using FogPlacement.Constraints;
+using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Cli;
 
@@ -31,13 +33,14 @@ internal static class ChainOutput
         return sb.ToString();
     }
 
-    public static string Json(ChainDecision decision, double lambdaSecondsPerJoule) => JsonOutput.Write(new ChainDecisionOutput(
+    public static string Json(ChainDecision decision, double lambdaSecondsPerJoule, Duration? deadline, MonteCarloSettings settings) => JsonOutput.Write(new ChainDecisionOutput(
         decision.IsFeasible ? decision.Chosen.Name : null,
         decision.IsFeasible,
         lambdaSecondsPerJoule,
         [.. decision.Candidates.Select(candidate =>
         {
             ChainPlacement p = candidate.Placement;
+            LatencyDistribution latency = p.Distribution(deadline, settings);
             return new ChainCandidateOutput(
                 p.Name,
                 p.Latency.Seconds,
@@ -47,7 +50,16 @@ internal static class ChainOutput
                 p.TransferTime.Seconds,
                 [.. candidate.BestOf],
                 [.. DecisionTable.Words(p.Violations)],
-                [.. p.Segments.Select(s => s.IsEmpty ? new SegmentOutput(s.Tier, null, null) : new SegmentOutput(s.Tier, s.FirstLayer, s.LastLayer))]);
+                [.. p.Segments.Select(s => s.IsEmpty ? new SegmentOutput(s.Tier, null, null) : new SegmentOutput(s.Tier, s.FirstLayer, s.LastLayer))],
+                latency.Mean.Seconds,
+                latency.P50.Seconds,
+                latency.P95.Seconds,
+                latency.P99.Seconds,
+                latency.DeadlineProbability,
+                DecisionJson.Method(latency.Method),
+                latency.Samples,
+                latency.DeadlineProbabilityError,
+                latency.QuantileRelativeError);
         })],
         [.. decision.Frontier.Select(p => p.Name)],
         DecisionJson.Breakpoints(decision.LambdaBreakpoints)));

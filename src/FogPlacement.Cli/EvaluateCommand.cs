@@ -1,6 +1,8 @@
 using System.CommandLine;
 using FogPlacement.Decisions;
+using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Cli;
 
@@ -14,13 +16,15 @@ internal static class EvaluateCommand
     public static RootCommand CreateRoot(TextWriter stdout, TextWriter stderr)
     {
         var json = new Option<bool>("--json") { Description = "Print the decision as JSON, in SI units at full precision." };
+        var uncertain = new Uncertain();
         var root = new RootCommand(
             "Decides where an AI inference runs (device, fog, cloud or split) and plans hierarchical aggregation. " +
             "With no command, evaluates the textbook's example (Code 34.2.1).")
         {
             json,
         };
-        root.SetAction(result => CommandLine.Guard(stderr, "built-in example", () => Write(BuiltInScenario.Load(), result.GetValue(json), stdout)));
+        uncertain.AddTo(root);
+        root.SetAction(result => CommandLine.Guard(stderr, "built-in example", () => Write(BuiltInScenario.Load(), result.GetValue(json), stdout, uncertain.Read(result))));
         return root;
     }
 
@@ -28,31 +32,39 @@ internal static class EvaluateCommand
     {
         var file = new Argument<FileInfo>("FILE") { Description = "A scenario JSON file (see docs/cost-model.md)." };
         var json = new Option<bool>("--json") { Description = "Print the decision as JSON, in SI units at full precision." };
+        var uncertain = new Uncertain();
         var evaluate = new Command("evaluate", "Evaluates every placement of a scenario file and prints the decision.")
         {
             file,
             json,
         };
+        uncertain.AddTo(evaluate);
         evaluate.SetAction(result =>
         {
             FileInfo path = result.GetValue(file)!;
-            return CommandLine.Guard(stderr, path.ToString(), () => Write(Scenario.Load(path.FullName), result.GetValue(json), stdout));
+            return CommandLine.Guard(stderr, path.ToString(), () => Write(Scenario.Load(path.FullName), result.GetValue(json), stdout, uncertain.Read(result)));
         });
         return evaluate;
     }
 
-    private static void Write(Scenario scenario, bool json, TextWriter stdout)
+    private static void Write(Scenario scenario, bool json, TextWriter stdout, Uncertain.Values uncertain)
     {
+        MonteCarloSettings settings = uncertain.Settings(scenario.Model.MonteCarlo);
         if (scenario.Chain is not null)
         {
             Chains.ChainDecision chain = scenario.DecideChain();
+            Duration? chainDeadline = scenario.Chain.Constraints.Deadline;
             stdout.Write(json
-                ? ChainOutput.Json(chain, scenario.Model.Lambda.SecondsPerJoule)
-                : ChainOutput.Table(chain, scenario.Model.Lambda.MillisecondsPerJoule));
+                ? ChainOutput.Json(chain, scenario.Model.Lambda.SecondsPerJoule, chainDeadline, settings)
+                : ChainOutput.Table(chain, scenario.Model.Lambda.MillisecondsPerJoule) + DistributionTable.Format(chain.Candidates.Select(c => (c.Placement.Name, c.Placement.Distribution(chainDeadline, settings)))));
             return;
         }
 
-        Decision decision = scenario.Decide();
-        stdout.Write(json ? DecisionJson.Format(decision) : DecisionTable.Format(decision));
+        Request request = uncertain.Apply(scenario.Request!);
+        Decision decision = scenario.Model.WithMonteCarlo(settings).Decide(request);
+        Duration? deadline = request.Constraints.Deadline;
+        stdout.Write(json
+            ? DecisionJson.Format(decision, deadline, settings)
+            : DecisionTable.Format(decision) + DistributionTable.Format(decision.Candidates.Select(c => (c.Name, c.Distribution(deadline, settings)))));
     }
 }

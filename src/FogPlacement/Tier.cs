@@ -1,4 +1,5 @@
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement;
 
@@ -22,13 +23,15 @@ public sealed class Tier
     /// <summary>The name of the device tier, which no remote tier may take.</summary>
     public const string DeviceName = "device";
 
-    private Tier(string name, TierKind kind, ComputeRate compute, DataRate uplink, Duration roundTrip)
+    private Tier(string name, TierKind kind, ComputeRate compute, DataRate uplink, Duration roundTrip, double uplinkCv, double roundTripCv)
     {
         Name = name;
         Kind = kind;
         Compute = compute;
         Uplink = uplink;
         RoundTrip = roundTrip;
+        UplinkCv = uplinkCv;
+        RoundTripCv = roundTripCv;
     }
 
     /// <summary>Gets the tier's name: <see cref="DeviceName"/> for the device, otherwise the name given to <see cref="Remote"/>.</summary>
@@ -43,8 +46,17 @@ public sealed class Tier
     /// <summary>Gets the uplink rate R from the device to this tier (greater than zero); zero for the device itself.</summary>
     public DataRate Uplink { get; }
 
-    /// <summary>Gets the round-trip floor tau between the device and this tier; zero for the device itself.</summary>
+    /// <summary>Gets the round-trip floor tau between the device and this tier (its mean, when <see cref="RoundTripCv"/> is not zero); zero for the device itself.</summary>
     public Duration RoundTrip { get; }
+
+    /// <summary>
+    /// Gets the uplink rate's coefficient of variation: zero for a known rate; otherwise the rate is log-normal with
+    /// mean <see cref="Uplink"/> and this coefficient of variation (see docs/uncertainty.md).
+    /// </summary>
+    public double UplinkCv { get; }
+
+    /// <summary>Gets the round trip's coefficient of variation: zero for a known round trip; otherwise it is log-normal with mean <see cref="RoundTrip"/>.</summary>
+    public double RoundTripCv { get; }
 
     /// <summary>Creates the device tier.</summary>
     /// <param name="compute">The device's compute throughput; must be greater than zero.</param>
@@ -56,31 +68,33 @@ public sealed class Tier
             throw Preconditions.OutOfRange(nameof(compute), compute, "The device's compute rate must be greater than zero.");
         }
 
-        return new Tier(DeviceName, TierKind.Device, compute, DataRate.Zero, Duration.Zero);
+        return new Tier(DeviceName, TierKind.Device, compute, DataRate.Zero, Duration.Zero, 0, 0);
     }
 
     /// <summary>Creates a remote (fog or cloud) tier.</summary>
     /// <param name="name">A unique, non-empty name other than <see cref="DeviceName"/>; candidates are called "offload all to {name}".</param>
     /// <param name="compute">The tier's compute throughput C; must be greater than zero.</param>
     /// <param name="uplink">The device's uplink rate R to this tier; must be greater than zero.</param>
-    /// <param name="roundTrip">The round-trip floor tau between the device and this tier; may be zero.</param>
+    /// <param name="roundTrip">The round-trip floor tau between the device and this tier; may be zero. Its mean when <paramref name="roundTripCv"/> is not zero.</param>
+    /// <param name="uplinkCv">The uplink rate's coefficient of variation, 0 (known, the default) to <see cref="Variation.MaxCv"/>.</param>
+    /// <param name="roundTripCv">The round trip's coefficient of variation, 0 (known, the default) to <see cref="Variation.MaxCv"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty or is <see cref="DeviceName"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="compute"/> or <paramref name="uplink"/> is zero.</exception>
-    public static Tier Remote(string name, ComputeRate compute, DataRate uplink, Duration roundTrip)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="compute"/> or <paramref name="uplink"/> is zero, or a coefficient of variation is out of range.</exception>
+    public static Tier Remote(string name, ComputeRate compute, DataRate uplink, Duration roundTrip, double uplinkCv = 0, double roundTripCv = 0)
     {
-        if (RemoteProblems(name ?? string.Empty, compute, uplink).FirstOrDefault() is { } problem)
+        if (RemoteProblems(name ?? string.Empty, compute, uplink, uplinkCv, roundTripCv).FirstOrDefault() is { } problem)
         {
             throw problem;
         }
 
-        return new Tier(name!, TierKind.Remote, compute, uplink, roundTrip);
+        return new Tier(name!, TierKind.Remote, compute, uplink, roundTrip, uplinkCv, roundTripCv);
     }
 
     /// <summary>
     /// Every problem of a remote tier's values, as the exception <see cref="Remote"/> throws for it (the first).
     /// A null value is not checked: the document reader reports it as missing, and reports the rest with it.
     /// </summary>
-    internal static IEnumerable<ArgumentException> RemoteProblems(string? name, ComputeRate? compute, DataRate? uplink)
+    internal static IEnumerable<ArgumentException> RemoteProblems(string? name, ComputeRate? compute, DataRate? uplink, double? uplinkCv = null, double? roundTripCv = null)
     {
         if (name is not null && string.IsNullOrWhiteSpace(name))
         {
@@ -101,9 +115,20 @@ public sealed class Tier
         {
             yield return Preconditions.OutOfRange(nameof(uplink), uplink, $"{tier}: the uplink rate must be greater than zero.");
         }
+
+        if (Variation.Problem(uplinkCv, nameof(uplinkCv), $"{tier}: the uplink's coefficient of variation") is { } badUplink)
+        {
+            yield return badUplink;
+        }
+
+        if (Variation.Problem(roundTripCv, nameof(roundTripCv), $"{tier}: the round trip's coefficient of variation") is { } badRoundTrip)
+        {
+            yield return badRoundTrip;
+        }
     }
 
     /// <summary>Describes the tier, for example <c>fog (2500 GFLOP/s, uplink 120 Mbit/s, round trip 6 ms)</c>.</summary>
     public override string ToString() =>
-        Kind == TierKind.Device ? $"{Name} ({Compute})" : $"{Name} ({Compute}, uplink {Uplink}, round trip {RoundTrip})";
+        Kind == TierKind.Device ? $"{Name} ({Compute})"
+        : $"{Name} ({Compute}, uplink {Uplink}{Variation.Describe(UplinkCv)}, round trip {RoundTrip}{Variation.Describe(RoundTripCv)})";
 }

@@ -53,7 +53,16 @@ internal sealed record CandidateOutput(
     double SentBytes,
     double DeviceWorkFlop,
     double RemoteWorkFlop,
-    IReadOnlyList<string> Violations);
+    IReadOnlyList<string> Violations,
+    double LatencyMeanSeconds,
+    double LatencyP50Seconds,
+    double LatencyP95Seconds,
+    double LatencyP99Seconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DeadlineProbability,
+    string LatencyMethod,
+    int LatencySamples,
+    double DeadlineProbabilityError,
+    double QuantileRelativeError);
 
 /// <summary>A λ at which the unconstrained optimum changes.</summary>
 internal sealed record BreakpointOutput(double LambdaSecondsPerJoule, string From, string To);
@@ -77,7 +86,16 @@ internal sealed record ChainCandidateOutput(
     double TransferSeconds,
     IReadOnlyList<string> BestOf,
     IReadOnlyList<string> Violations,
-    IReadOnlyList<SegmentOutput> Segments);
+    IReadOnlyList<SegmentOutput> Segments,
+    double LatencyMeanSeconds,
+    double LatencyP50Seconds,
+    double LatencyP95Seconds,
+    double LatencyP99Seconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DeadlineProbability,
+    string LatencyMethod,
+    int LatencySamples,
+    double DeadlineProbabilityError,
+    double QuantileRelativeError);
 
 /// <summary>A tier's slice of layers; both null when it only relays.</summary>
 internal sealed record SegmentOutput(string Tier, int? FirstLayer, int? LastLayer);

@@ -126,8 +126,14 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
                 case "ROUNDTRIP":
                     tier.RoundTrip = reader.Quantity<Duration>(child, path.Field("roundTrip")) ?? default;
                     break;
+                case "UPLINKCV":
+                    tier.UplinkCv = reader.Real(child, path.Field("uplinkCv")) ?? tier.UplinkCv;
+                    break;
+                case "ROUNDTRIPCV":
+                    tier.RoundTripCv = reader.Real(child, path.Field("roundTripCv")) ?? tier.RoundTripCv;
+                    break;
                 default:
-                    reader.Unknown(child, path, "Name, Compute, Uplink, RoundTrip");
+                    reader.Unknown(child, path, "Name, Compute, Uplink, RoundTrip, UplinkCv, RoundTripCv");
                     break;
             }
         }
@@ -154,8 +160,14 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
                 case "ROUNDTRIP":
                     link.RoundTrip = reader.Quantity<Duration>(child, path.Field("roundTrip")) ?? default;
                     break;
+                case "RATECV":
+                    link.RateCv = reader.Real(child, path.Field("rateCv")) ?? link.RateCv;
+                    break;
+                case "ROUNDTRIPCV":
+                    link.RoundTripCv = reader.Real(child, path.Field("roundTripCv")) ?? link.RoundTripCv;
+                    break;
                 default:
-                    reader.Unknown(child, path, "From, To, Rate, RoundTrip");
+                    reader.Unknown(child, path, "From, To, Rate, RoundTrip, RateCv, RoundTripCv");
                     break;
             }
         }
@@ -186,6 +198,23 @@ internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfi
         }
 
         public string? Text(IConfigurationSection section, DocumentPath path) => Value(section, path, "a name");
+
+        /// <summary>A finite number (its range is checked with the rest of the options).</summary>
+        public double? Real(IConfigurationSection section, DocumentPath path)
+        {
+            if (Value(section, path, "a number, such as 0.4") is not { } text)
+            {
+                return null;
+            }
+
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value))
+            {
+                return value;
+            }
+
+            Add(path, $"'{text}' is not a finite number");
+            return null;
+        }
 
         /// <summary>A whole number up to <paramref name="max"/>; the lower bound is checked with the rest of the options.</summary>
         public long? Integer(IConfigurationSection section, DocumentPath path, long max)

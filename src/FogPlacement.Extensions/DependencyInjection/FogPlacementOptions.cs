@@ -73,6 +73,12 @@ public sealed class TierOptions
 
     /// <summary>Gets or sets the tier's round-trip floor tau_t (key <c>Tiers:N:RoundTrip</c>, for example <c>"6 ms"</c>). Default: zero.</summary>
     public Duration RoundTrip { get; set; }
+
+    /// <summary>Gets or sets the uplink rate's coefficient of variation (key <c>Tiers:N:UplinkCv</c>, for example <c>0.4</c>): the rate is then log-normal with mean <see cref="Uplink"/>. Default: zero (known).</summary>
+    public double UplinkCv { get; set; }
+
+    /// <summary>Gets or sets the round trip's coefficient of variation (key <c>Tiers:N:RoundTripCv</c>). Default: zero (known).</summary>
+    public double RoundTripCv { get; set; }
 }
 
 /// <summary>One link between remote tiers in <see cref="FogPlacementOptions"/>.</summary>
@@ -92,4 +98,10 @@ public sealed class LinkOptions
 
     /// <summary>Gets or sets the link's round-trip floor (key <c>Links:N:RoundTrip</c>, for example <c>"20 ms"</c>). Default: zero.</summary>
     public Duration RoundTrip { get; set; }
+
+    /// <summary>Gets or sets the rate's coefficient of variation (key <c>Links:N:RateCv</c>): the rate is then log-normal with mean <see cref="Rate"/>. Default: zero (known).</summary>
+    public double RateCv { get; set; }
+
+    /// <summary>Gets or sets the round trip's coefficient of variation (key <c>Links:N:RoundTripCv</c>). Default: zero (known).</summary>
+    public double RoundTripCv { get; set; }
 }

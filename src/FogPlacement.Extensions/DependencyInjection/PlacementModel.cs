@@ -55,14 +55,14 @@ public sealed class PlacementModel
         {
             TierOptions? t = options.Tiers[i];
             DocumentPath path = root.Field("tiers").Index(t?.ConfigurationKey ?? Index(i));
-            reader.Tier(t is null ? null : new TierEntry(path, t.Name, t.Compute, t.Uplink, t.RoundTrip), path);
+            reader.Tier(t is null ? null : new TierEntry(path, t.Name, t.Compute, t.Uplink, t.RoundTrip, t.UplinkCv, t.RoundTripCv), path);
         }
 
         for (int i = 0; i < options.Links.Count; i++)
         {
             LinkOptions? l = options.Links[i];
             DocumentPath path = root.Field("links").Index(l?.ConfigurationKey ?? Index(i));
-            reader.Link(l is null ? null : new LinkEntry(path, l.From, l.To, l.Rate, l.RoundTrip), path);
+            reader.Link(l is null ? null : new LinkEntry(path, l.From, l.To, l.Rate, l.RoundTrip, l.RateCv, l.RoundTripCv), path);
         }
 
         var built = reader.Build(options.ChainLimits ?? ChainLimits.Default, root.Field("chainLimits"));

@@ -1,6 +1,7 @@
 using FogPlacement.Costs;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Chains;
 
@@ -39,8 +40,8 @@ internal static class ChainCost
             }
             else
             {
-                (double rate, double roundTrip) = network.Edge(path[i - 1], path[i]);
-                hops[i - 1] = new PathHop(chain.DataAt(first).Bytes, rate, roundTrip, work, tier.Compute.FlopPerSecond);
+                Hop edge = network.Edge(path[i - 1], path[i]);
+                hops[i - 1] = new PathHop(chain.DataAt(first).Bytes, edge.Rate, edge.RoundTrip, work, tier.Compute.FlopPerSecond, edge.RateCv);
             }
 
             segments[i] = new Segment(tier.Name, first + 1, last);
@@ -63,6 +64,23 @@ internal static class ChainCost
         {
             Path = path,
             Boundaries = boundaries,
+            Uncertainty = Uncertain(network, path, hops, t.DeviceCompute + t.RemoteCompute),
         };
+    }
+
+    /// <summary>The latency as a random variable when a hop is uncertain; null when every hop is known.</summary>
+    private static LatencyModel? Uncertain(ChainNetwork network, int[] path, ReadOnlySpan<PathHop> hops, double compute)
+    {
+        var parts = new List<(double Mean, double Cv)>();
+        bool uncertain = false;
+        for (int i = 0; i < hops.Length; i++)
+        {
+            Hop edge = network.Edge(path[i], path[i + 1]);
+            uncertain |= edge.RateCv > 0 || edge.RoundTripCv > 0;
+            parts.Add((((8 * hops[i].Bytes) / hops[i].Rate) * Variation.TransferFactor(edge.RateCv), edge.RateCv));
+            parts.Add((edge.RoundTrip, edge.RoundTripCv));
+        }
+
+        return uncertain ? LatencyModel.Of(compute, [.. parts]) : null;
     }
 }

@@ -49,7 +49,7 @@ internal static class ChainFrontier
         {
             for (int k = 0; k <= layers; k++)
             {
-                double latency = prefix[k] + CostFormula.HopTime(chain.DataAt(k).Bytes, first.Rate, first.RoundTrip) + suffix.Arrived(first.To, k);
+                double latency = prefix[k] + CostFormula.HopTime(chain.DataAt(k).Bytes, first) + suffix.Arrived(first.To, k);
                 Offer(k, latency, () => suffix.Placement(first.To, k, state => graph.TierOf[state]));
             }
         }
@@ -112,7 +112,7 @@ internal static class ChainFrontier
                     (double hop, int to) = (double.PositiveInfinity, End);
                     foreach (Hop h in outgoing(t))
                     {
-                        double value = CostFormula.HopTime(chain.DataAt(b).Bytes, h.Rate, h.RoundTrip) + arrived[Index(h.To, b)];
+                        double value = CostFormula.HopTime(chain.DataAt(b).Bytes, h) + arrived[Index(h.To, b)];
                         if (value < hop)
                         {
                             (hop, to) = (value, h.To);

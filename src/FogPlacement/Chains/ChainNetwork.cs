@@ -8,7 +8,7 @@ namespace FogPlacement.Chains;
 internal sealed class ChainNetwork
 {
     // Adjacency, not a tiers × tiers matrix: 20,000 tiers without links need 20,000 edges, not 400 million cells.
-    private readonly Dictionary<(int From, int To), (double Rate, double RoundTrip)> edges = [];
+    private readonly Dictionary<(int From, int To), Hop> edges = [];
     private readonly List<Hop>[] outgoing;
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
 
@@ -23,20 +23,21 @@ internal sealed class ChainNetwork
 
         for (int t = 1; t < Nodes.Length; t++)
         {
-            edges[(0, t)] = (Nodes[t].Uplink.BitsPerSecond, Nodes[t].RoundTrip.Seconds);
+            edges[(0, t)] = new Hop(t, Nodes[t].Uplink.BitsPerSecond, Nodes[t].RoundTrip.Seconds, Nodes[t].UplinkCv, Nodes[t].RoundTripCv);
         }
 
         foreach (Link link in links)
         {
-            edges[(index[link.From], index[link.To])] = (link.Rate.BitsPerSecond, link.RoundTrip.Seconds);
+            int to = index[link.To];
+            edges[(index[link.From], to)] = new Hop(to, link.Rate.BitsPerSecond, link.RoundTrip.Seconds, link.RateCv, link.RoundTripCv);
         }
 
         outgoing = [.. Nodes.Select(_ => new List<Hop>())];
-        foreach (((int from, int to), (double rate, double roundTrip)) in edges.OrderBy(e => e.Key.From).ThenBy(e => e.Key.To))
+        foreach (((int from, int to), Hop hop) in edges.OrderBy(e => e.Key.From).ThenBy(e => e.Key.To))
         {
             if (Allowed[from] && Allowed[to])
             {
-                outgoing[from].Add(new Hop(to, rate, roundTrip));
+                outgoing[from].Add(hop);
             }
         }
     }
@@ -52,14 +53,14 @@ internal sealed class ChainNetwork
     public bool[] Allowed { get; }
 
     /// <summary>The hop between two allowed nodes, or null when there is none (or either end is excluded).</summary>
-    public (double Rate, double RoundTrip)? AllowedEdge(int from, int to) =>
-        Allowed[from] && Allowed[to] && edges.TryGetValue((from, to), out var edge) ? edge : null;
+    public Hop? AllowedEdge(int from, int to) =>
+        Allowed[from] && Allowed[to] && edges.TryGetValue((from, to), out Hop edge) ? edge : null;
 
     /// <summary>The hops out of <paramref name="from"/> to allowed tiers, by destination index.</summary>
     public IReadOnlyList<Hop> Outgoing(int from) => outgoing[from];
 
-    public (double Rate, double RoundTrip) Edge(int from, int to) =>
-        edges.TryGetValue((from, to), out var edge) ? edge : throw new InvalidOperationException($"No edge {Nodes[from].Name} → {Nodes[to].Name}.");
+    public Hop Edge(int from, int to) =>
+        edges.TryGetValue((from, to), out Hop edge) ? edge : throw new InvalidOperationException($"No edge {Nodes[from].Name} → {Nodes[to].Name}.");
 
     public int IndexOf(string tier) => index.TryGetValue(tier, out int i) ? i : -1;
 
@@ -101,5 +102,5 @@ internal sealed class ChainNetwork
 
 }
 
-/// <summary>A hop out of a tier: to which tier, at what rate (bit/s) and round trip (s).</summary>
-internal readonly record struct Hop(int To, double Rate, double RoundTrip);
+/// <summary>A hop out of a tier: to which tier, at what rate (bit/s) and round trip (s), and their coefficients of variation.</summary>
+internal readonly record struct Hop(int To, double Rate, double RoundTrip, double RateCv = 0, double RoundTripCv = 0);

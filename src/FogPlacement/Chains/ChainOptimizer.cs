@@ -98,6 +98,15 @@ public sealed class ChainOptimizer
         ArgumentNullException.ThrowIfNull(chain);
         PlacementConstraints constraints = chain.Constraints;
         constraints.Validate(model.Tiers);
+        if (constraints.DeadlineConfidence is not null)
+        {
+            // The exact optimum under a chance constraint is not a shortest path (a probability of a sum does not add
+            // up along the path), so it is refused rather than approximated; the deadline applies to the mean latency.
+            throw Preconditions.Argument(
+                "A deadline confidence applies to requests (device, offload and split candidates); a layer chain's deadline applies to its mean latency. Leave deadlineConfidence out, or ask for each placement's Distribution.",
+                "constraints.deadlineConfidence");
+        }
+
         var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         var best = new Dictionary<CandidateKind, (double Objective, int[] Path, int[] Boundaries)>();
 

@@ -3,6 +3,7 @@ using System.Text;
 using FogPlacement.Constraints;
 using FogPlacement.Costs;
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Chains;
 
@@ -68,6 +69,19 @@ public sealed class ChainPlacement
     public Duration Objective { get; }
 
     internal int[] Path { get; init; } = [];
+
+    /// <summary>The latency as a random variable: compute, plus each hop's transfer and round trip (log-normal where uncertain).</summary>
+    internal LatencyModel? Uncertainty { get; init; }
+
+    /// <summary>
+    /// The distribution of this placement's latency when hops have uncertain rates or round trips: a constant plus one
+    /// log-normal term per uncertain transfer and round trip; exact in closed form with one, sampled with
+    /// <paramref name="settings"/> with more. <see cref="Latency"/> is its mean.
+    /// </summary>
+    /// <param name="deadline">A deadline to report the probability of meeting, or null.</param>
+    /// <param name="settings">The Monte Carlo settings; <see cref="MonteCarloSettings.Default"/> when null.</param>
+    public LatencyDistribution Distribution(Duration? deadline = null, MonteCarloSettings? settings = null) =>
+        (Uncertainty ?? LatencyModel.Of(Latency.Seconds, [])).Describe(deadline?.Seconds, settings ?? MonteCarloSettings.Default);
 
     internal int[] Boundaries { get; init; } = [];
 

@@ -71,9 +71,10 @@ internal sealed class ChainProgramme : IDisposable
             double bytes = chain.DataAt(b).Bytes;
             foreach (int from in order)
             {
-                foreach ((int to, double rate, double roundTrip) in outgoing(from))
+                foreach (Hop edge in outgoing(from))
                 {
-                    double hop = CostFormula.HopStep(bytes, rate, roundTrip, from == 0, rho, lambda);
+                    int to = edge.To;
+                    double hop = CostFormula.HopStep(bytes, edge, from == 0, rho, lambda);
                     for (int k = 0; k < kinds; k++)
                     {
                         double fromA = arrived[Index(b, from, k)];

@@ -1,4 +1,5 @@
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Chains;
 
@@ -12,12 +13,14 @@ public sealed class Link
     /// <param name="from">The sending remote tier's name.</param>
     /// <param name="to">The receiving remote tier's name; not <paramref name="from"/>.</param>
     /// <param name="rate">The link's data rate; greater than zero.</param>
-    /// <param name="roundTrip">The link's round-trip floor.</param>
+    /// <param name="roundTrip">The link's round-trip floor (its mean when <paramref name="roundTripCv"/> is not zero).</param>
+    /// <param name="rateCv">The rate's coefficient of variation, 0 (known, the default) to <see cref="Variation.MaxCv"/>; otherwise the rate is log-normal with mean <paramref name="rate"/>.</param>
+    /// <param name="roundTripCv">The round trip's coefficient of variation, 0 (known, the default) to <see cref="Variation.MaxCv"/>.</param>
     /// <exception cref="ArgumentException">A name is empty, names the device, or both ends are the same.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is zero.</exception>
-    public Link(string from, string to, DataRate rate, Duration roundTrip)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is zero, or a coefficient of variation is out of range.</exception>
+    public Link(string from, string to, DataRate rate, Duration roundTrip, double rateCv = 0, double roundTripCv = 0)
     {
-        if (Problems(from ?? string.Empty, to ?? string.Empty, rate).FirstOrDefault() is { } problem)
+        if (Problems(from ?? string.Empty, to ?? string.Empty, rate, rateCv, roundTripCv).FirstOrDefault() is { } problem)
         {
             throw problem;
         }
@@ -26,13 +29,15 @@ public sealed class Link
         To = to!;
         Rate = rate;
         RoundTrip = roundTrip;
+        RateCv = rateCv;
+        RoundTripCv = roundTripCv;
     }
 
     /// <summary>
     /// Every problem of a link's values, as the exception the constructor throws for it (the first). A null value is
     /// not checked: the document reader reports it as missing, and reports the rest with it.
     /// </summary>
-    internal static IEnumerable<ArgumentException> Problems(string? from, string? to, DataRate? rate)
+    internal static IEnumerable<ArgumentException> Problems(string? from, string? to, DataRate? rate, double? rateCv = null, double? roundTripCv = null)
     {
         bool named = true;
         foreach ((string? end, string parameter, string what) in new[] { (from, nameof(from), "A link's source tier"), (to, nameof(to), "A link's destination tier") })
@@ -59,6 +64,17 @@ public sealed class Link
                 ? "The link's rate must be greater than zero."
                 : $"Link {from} → {to}: the rate must be greater than zero.");
         }
+
+        string link = from is null || to is null ? "The link" : $"Link {from} → {to}";
+        if (Variation.Problem(rateCv, nameof(rateCv), $"{link}: the rate's coefficient of variation") is { } badRate)
+        {
+            yield return badRate;
+        }
+
+        if (Variation.Problem(roundTripCv, nameof(roundTripCv), $"{link}: the round trip's coefficient of variation") is { } badRoundTrip)
+        {
+            yield return badRoundTrip;
+        }
     }
 
     /// <summary>Gets the sending tier's name.</summary>
@@ -70,9 +86,15 @@ public sealed class Link
     /// <summary>Gets the data rate.</summary>
     public DataRate Rate { get; }
 
-    /// <summary>Gets the round-trip floor.</summary>
+    /// <summary>Gets the round-trip floor (its mean, when <see cref="RoundTripCv"/> is not zero).</summary>
     public Duration RoundTrip { get; }
 
+    /// <summary>Gets the rate's coefficient of variation: zero for a known rate; otherwise the rate is log-normal with mean <see cref="Rate"/>.</summary>
+    public double RateCv { get; }
+
+    /// <summary>Gets the round trip's coefficient of variation: zero for a known round trip; otherwise it is log-normal with mean <see cref="RoundTrip"/>.</summary>
+    public double RoundTripCv { get; }
+
     /// <inheritdoc />
-    public override string ToString() => $"{From} → {To} ({Rate}, round trip {RoundTrip})";
+    public override string ToString() => $"{From} → {To} ({Rate}{Variation.Describe(RateCv)}, round trip {RoundTrip}{Variation.Describe(RoundTripCv)})";
 }

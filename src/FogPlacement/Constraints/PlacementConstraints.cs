@@ -1,5 +1,6 @@
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Constraints;
 
@@ -33,6 +34,17 @@ public sealed record PlacementConstraints
     /// <summary>Gets the largest acceptable latency, or null for none.</summary>
     public Duration? Deadline { get; init; }
 
+    /// <summary>
+    /// Gets the confidence with which the <see cref="Deadline"/> must be met when latency is uncertain: a candidate is
+    /// feasible only if P(latency ≤ deadline) ≥ this, checked by <see cref="DeadlineMethod"/>. Null (the default): the
+    /// deadline applies to the mean latency. Between 0 and 1, exclusive; requires a deadline. Requests only: a layer
+    /// chain's deadline applies to its mean latency.
+    /// </summary>
+    public double? DeadlineConfidence { get; init; }
+
+    /// <summary>Gets how <see cref="DeadlineConfidence"/> is checked. Default: <see cref="Uncertainty.DeadlineMethod.Exact"/>.</summary>
+    public DeadlineMethod DeadlineMethod { get; init; }
+
     /// <summary>Gets the largest acceptable device energy, or null for none.</summary>
     public Energy? EnergyBudget { get; init; }
 
@@ -47,6 +59,21 @@ public sealed record PlacementConstraints
     public bool IsEmpty => Deadline is null && EnergyBudget is null && excludedTiers.Length == 0;
 
     private readonly string[] excludedTiers = [];
+
+    /// <summary>
+    /// The constraints a candidate breaks: its deadline checked against its mean latency, or, when a confidence is set,
+    /// against its latency distribution (made only then, from <paramref name="distribution"/>).
+    /// </summary>
+    internal ConstraintViolations Check(double meanLatencySeconds, double energyJoules, Func<LatencyModel> distribution, MonteCarloSettings settings)
+    {
+        if (DeadlineConfidence is not { } confidence || Deadline is not { } deadline)
+        {
+            return Check(meanLatencySeconds, energyJoules);
+        }
+
+        ConstraintViolations v = Check(0, energyJoules);
+        return distribution().Meets(deadline.Seconds, confidence, DeadlineMethod, settings) ? v : v | ConstraintViolations.Deadline;
+    }
 
     internal ConstraintViolations Check(double latencySeconds, double energyJoules)
     {
@@ -80,6 +107,24 @@ public sealed record PlacementConstraints
     /// <summary>Checks the excluded tiers against a model's tiers.</summary>
     internal void Validate(IReadOnlyList<Tier> tiers)
     {
+        if (DeadlineConfidence is { } confidence)
+        {
+            if (!(confidence is > 0 and < 1))
+            {
+                throw Preconditions.OutOfRange("constraints.deadlineConfidence", confidence, $"The deadline's confidence must be between 0 and 1, exclusive; was {Preconditions.Describe(confidence)}.");
+            }
+
+            if (Deadline is null)
+            {
+                throw Preconditions.Argument("A deadline confidence needs a deadline.", "constraints.deadlineConfidence");
+            }
+        }
+
+        if (!Enum.IsDefined(DeadlineMethod))
+        {
+            throw Preconditions.OutOfRange("constraints.deadlineMethod", DeadlineMethod, $"Unknown deadline method {(int)DeadlineMethod}.");
+        }
+
         for (int i = 0; i < ExcludedTiers.Count; i++)
         {
             string name = ExcludedTiers[i];

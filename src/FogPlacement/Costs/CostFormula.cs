@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using FogPlacement.Chains;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Costs;
 
@@ -11,7 +13,8 @@ namespace FogPlacement.Costs;
 /// <param name="RoundTrip">The hop's round trip, in seconds.</param>
 /// <param name="Work">The work the tier at the end of the hop runs, in FLOP.</param>
 /// <param name="Compute">That tier's compute rate, in FLOP/s.</param>
-internal readonly record struct PathHop(double Bytes, double Rate, double RoundTrip, double Work, double Compute);
+/// <param name="RateCv">The rate's coefficient of variation (0 when known): the mean transfer time is 8·B/R·(1 + cv²).</param>
+internal readonly record struct PathHop(double Bytes, double Rate, double RoundTrip, double Work, double Compute, double RateCv = 0);
 
 /// <summary>
 /// The cost model of the textbook (section 34.2.5), in one place. Every placement is a short path: the device runs
@@ -19,7 +22,7 @@ internal readonly record struct PathHop(double Bytes, double Rate, double RoundT
 /// "offload all to t" one hop carrying the input to t, a split one hop carrying the intermediate tensor, and a layer
 /// chain's placement as many hops as it has tiers after the device.
 /// <code>
-/// L = Σ 8·B_h/R_h + Σ tau_h + W_device/C_device + Σ W_h/C_h
+/// L = Σ 8·B_h/R_h·(1 + cv_h²) + Σ tau_h + W_device/C_device + Σ W_h/C_h
 /// E = rho·B_1 + e·W_device            (the device sends only the first hop)
 /// objective = L + lambda·E
 /// </code>
@@ -31,6 +34,9 @@ internal readonly record struct PathHop(double Bytes, double Rate, double RoundT
 /// are its vector twins for the batch, the same operations in the same order. The chain optimiser's dynamic programmes
 /// add the same terms one step at a time (<see cref="ComputeStep"/>, <see cref="HopStep"/>) to find the optimum, which is
 /// then priced by <c>Price</c>.</para>
+/// <para>L is the mean latency. A rate given with a coefficient of variation cv is log-normal with that mean, so the
+/// mean of 8·B/R is 8·B/R·(1 + cv²) (docs/uncertainty.md); a known rate has cv = 0 and a factor of exactly 1, which
+/// leaves every deterministic cost's bits as they were. Round trips are given by their means, so tau enters as is.</para>
 /// <para>The textbook's script leaves a split's head out of latency and energy; here the head is charged on the
 /// device, which changes nothing when the head is zero (as in its example). Every input is finite and non-negative,
 /// so a term can only go wrong by overflowing to infinity, which reaches L or E; the callers turn that into an
@@ -53,7 +59,7 @@ internal static class CostFormula
         double upload = 0, roundTrip = 0, remoteCompute = 0;
         foreach (PathHop hop in hops)
         {
-            upload += (8 * hop.Bytes) / hop.Rate;                                                  // 8·B / R
+            upload += ((8 * hop.Bytes) / hop.Rate) * Variation.TransferFactor(hop.RateCv);         // 8·B / R · (1 + cv²)
             roundTrip += hop.RoundTrip;                                                            // tau
             remoteCompute += hop.Work / hop.Compute;                                               // W_t / C_t
         }
@@ -77,7 +83,7 @@ internal static class CostFormula
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Terms PriceShort(double deviceWork, double deviceCompute, bool hasHop, in PathHop hop, double e, double rho, double lambda)
     {
-        double upload = hasHop ? 0 + ((8 * hop.Bytes) / hop.Rate) : 0;
+        double upload = hasHop ? 0 + (((8 * hop.Bytes) / hop.Rate) * Variation.TransferFactor(hop.RateCv)) : 0;
         double roundTrip = 0 + hop.RoundTrip; // the default hop (no hop) has a zero round trip
         double remoteCompute = hasHop ? 0 + (hop.Work / hop.Compute) : 0;
         double deviceTime = deviceWork / deviceCompute;
@@ -93,7 +99,7 @@ internal static class CostFormula
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Terms Price(Tier device, DeviceEnergy energy, EnergyWeight lambda, Work deviceWork, DataSize sent, Tier? remote, Work remoteWork)
     {
-        PathHop hop = remote is null ? default : new PathHop(sent.Bytes, remote.Uplink.BitsPerSecond, remote.RoundTrip.Seconds, remoteWork.Flop, remote.Compute.FlopPerSecond);
+        PathHop hop = remote is null ? default : new PathHop(sent.Bytes, remote.Uplink.BitsPerSecond, remote.RoundTrip.Seconds, remoteWork.Flop, remote.Compute.FlopPerSecond, remote.UplinkCv);
         Terms t = PriceShort(deviceWork.Flop, device.Compute.FlopPerSecond, remote is not null, hop, energy.Compute.JoulesPerFlop, energy.Radio.JoulesPerByte, lambda.SecondsPerJoule);
         if (!t.IsFinite)
         {
@@ -111,9 +117,9 @@ internal static class CostFormula
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> PriceOffload(
-        Vector256<double> bytes, Vector256<double> rate, Vector256<double> roundTrip, Vector256<double> work, Vector256<double> compute, Vector256<double> rho, Vector256<double> lambda)
+        Vector256<double> bytes, Vector256<double> rate, Vector256<double> transferFactor, Vector256<double> roundTrip, Vector256<double> work, Vector256<double> compute, Vector256<double> rho, Vector256<double> lambda)
     {
-        Vector256<double> latency = (((Vector256.Create(8.0) * bytes) / rate) + roundTrip) + (work / compute);
+        Vector256<double> latency = ((((Vector256.Create(8.0) * bytes) / rate) * transferFactor) + roundTrip) + (work / compute);
         return latency + (lambda * (bytes * rho));
     }
 
@@ -127,14 +133,14 @@ internal static class CostFormula
     public static double ComputeStep(double work, double compute, bool onDevice, double e, double lambda) =>
         (work / compute) + (onDevice ? lambda * e * work : 0);
 
-    /// <summary>The objective a hop adds: 8·B/R + tau, and from the device λ·rho·B.</summary>
+    /// <summary>The objective a hop adds: 8·B/R·(1 + cv²) + tau, and from the device λ·rho·B.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double HopStep(double bytes, double rate, double roundTrip, bool fromDevice, double rho, double lambda) =>
-        ((8 * bytes) / rate) + roundTrip + (fromDevice ? lambda * rho * bytes : 0);
+    public static double HopStep(double bytes, in Hop hop, bool fromDevice, double rho, double lambda) =>
+        HopTime(bytes, hop) + (fromDevice ? lambda * rho * bytes : 0);
 
-    /// <summary>The latency a hop adds: 8·B/R + tau (the Pareto labels track latency and energy apart).</summary>
+    /// <summary>The mean latency a hop adds: 8·B/R·(1 + cv²) + tau (the frontier's programme tracks latency alone).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double HopTime(double bytes, double rate, double roundTrip) => ((8 * bytes) / rate) + roundTrip;
+    public static double HopTime(double bytes, in Hop hop) => (((8 * bytes) / hop.Rate) * Variation.TransferFactor(hop.RateCv)) + hop.RoundTrip;
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -174,6 +180,8 @@ internal static class CostFormula
             ComputeEnergy = Unchecked<Energy>(t.Compute),
             DeviceEnergy = Unchecked<Energy>(t.Energy),
             Objective = Unchecked<Duration>(t.Objective),
+            UploadCv = remote?.UplinkCv ?? 0,
+            RoundTripCv = remote?.RoundTripCv ?? 0,
         };
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FogPlacement.Costs;
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Decisions;
 
@@ -40,7 +41,7 @@ internal static class BatchDecision
         for (int t = 0; t < tiers.Count; t++)
         {
             Tier tier = tiers[t];
-            double value = CostFormula.Price(0, deviceCompute, [new PathHop(b, tier.Uplink.BitsPerSecond, tier.RoundTrip.Seconds, w, tier.Compute.FlopPerSecond)], e, rho, lambda).Objective;
+            double value = CostFormula.Price(0, deviceCompute, [new PathHop(b, tier.Uplink.BitsPerSecond, tier.RoundTrip.Seconds, w, tier.Compute.FlopPerSecond, tier.UplinkCv)], e, rho, lambda).Objective;
             if (!double.IsFinite(value))
             {
                 throw Overflow(w, b);
@@ -62,12 +63,16 @@ internal static class BatchDecision
         Vector256<double> deviceRate = Vector256.Create(model.Device.Compute.FlopPerSecond);
         Vector256<double> e = Vector256.Create(model.Energy.Compute.JoulesPerFlop);
         Vector256<double> rho = Vector256.Create(model.Energy.Radio.JoulesPerByte);
-        Span<Vector256<double>> uplink = stackalloc Vector256<double>[tiers.Count];
-        Span<Vector256<double>> roundTrip = stackalloc Vector256<double>[tiers.Count];
-        Span<Vector256<double>> compute = stackalloc Vector256<double>[tiers.Count];
+        // On the stack for a few tiers; a model of thousands of tiers would overflow it, so those take the heap.
+        int n = tiers.Count;
+        Span<Vector256<double>> uplink = n <= 32 ? stackalloc Vector256<double>[n] : new Vector256<double>[n];
+        Span<Vector256<double>> factor = n <= 32 ? stackalloc Vector256<double>[n] : new Vector256<double>[n];
+        Span<Vector256<double>> roundTrip = n <= 32 ? stackalloc Vector256<double>[n] : new Vector256<double>[n];
+        Span<Vector256<double>> compute = n <= 32 ? stackalloc Vector256<double>[n] : new Vector256<double>[n];
         for (int t = 0; t < tiers.Count; t++)
         {
             uplink[t] = Vector256.Create(tiers[t].Uplink.BitsPerSecond);
+            factor[t] = Vector256.Create(Variation.TransferFactor(tiers[t].UplinkCv));
             roundTrip[t] = Vector256.Create(tiers[t].RoundTrip.Seconds);
             compute[t] = Vector256.Create(tiers[t].Compute.FlopPerSecond);
         }
@@ -85,7 +90,7 @@ internal static class BatchDecision
             Vector256<long> index = Vector256<long>.Zero;
             for (int t = 0; t < uplink.Length; t++)
             {
-                Vector256<double> value = CostFormula.PriceOffload(b, uplink[t], roundTrip[t], w, compute[t], rho, lambda);
+                Vector256<double> value = CostFormula.PriceOffload(b, uplink[t], factor[t], roundTrip[t], w, compute[t], rho, lambda);
                 finite |= value - value;
                 Vector256<double> better = Vector256.LessThan(value, best);
                 best = Vector256.ConditionalSelect(better, value, best);

@@ -1,5 +1,6 @@
 using FogPlacement.Constraints;
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Decisions;
 
@@ -60,4 +61,24 @@ public readonly record struct CandidateCost
 
     /// <summary>Gets the request's constraints this candidate breaks (<see cref="ConstraintViolations.None"/> when it meets them all).</summary>
     public ConstraintViolations Violations { get; init; }
+
+    /// <summary>Gets the uplink rate's coefficient of variation (0 when known, and for the device): <see cref="Upload"/> is then the mean of a log-normal transfer time with this coefficient of variation.</summary>
+    public double UploadCv { get; init; }
+
+    /// <summary>Gets the round trip's coefficient of variation (0 when known): <see cref="RoundTrip"/> is then the mean of a log-normal round trip.</summary>
+    public double RoundTripCv { get; init; }
+
+    /// <summary>
+    /// The distribution of this candidate's latency: a constant (compute) plus the log-normal transfer and round trip
+    /// when they are uncertain. Exact in closed form when one of them is; sampled with <paramref name="settings"/> when
+    /// both are. <see cref="Latency"/> is its mean.
+    /// </summary>
+    /// <param name="deadline">A deadline to report the probability of meeting, or null.</param>
+    /// <param name="settings">The Monte Carlo settings; <see cref="MonteCarloSettings.Default"/> when null.</param>
+    public LatencyDistribution Distribution(Duration? deadline = null, MonteCarloSettings? settings = null) =>
+        LatencyModel().Describe(deadline?.Seconds, settings ?? MonteCarloSettings.Default);
+
+    /// <summary>The candidate's latency as a random variable.</summary>
+    internal LatencyModel LatencyModel() =>
+        Uncertainty.LatencyModel.Of(DeviceCompute.Seconds + RemoteCompute.Seconds, [(Upload.Seconds, UploadCv), (RoundTrip.Seconds, RoundTripCv)]);
 }

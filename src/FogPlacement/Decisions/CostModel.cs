@@ -1,6 +1,7 @@
 using FogPlacement.Constraints;
 using FogPlacement.Costs;
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Decisions;
 
@@ -37,11 +38,14 @@ public sealed class CostModel
     /// <param name="energy">The device's energy parameters e and rho.</param>
     /// <param name="tiers">The remote tiers, from <see cref="Tier.Remote"/>, with unique names.</param>
     /// <param name="lambda">The weight of device energy in the objective, lambda.</param>
+    /// <param name="monteCarlo">How latency distributions without a closed form are sampled; <see cref="MonteCarloSettings.Default"/> when null.</param>
     /// <exception cref="ArgumentNullException">An argument or a tier is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="device"/> is not the device, a tier is not remote, or two tiers share a name;
     /// <see cref="ArgumentException.ParamName"/> names the tier, for example <c>tiers[1].name</c>.</exception>
-    public CostModel(Tier device, DeviceEnergy energy, IEnumerable<Tier> tiers, EnergyWeight lambda)
+    public CostModel(Tier device, DeviceEnergy energy, IEnumerable<Tier> tiers, EnergyWeight lambda, MonteCarloSettings? monteCarlo = null)
     {
+        MonteCarlo = monteCarlo ?? MonteCarloSettings.Default;
+        MonteCarlo.Validate();
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(tiers);
         if (device.Kind != TierKind.Device)
@@ -104,13 +108,20 @@ public sealed class CostModel
     /// <summary>Gets the weight of device energy in the objective, lambda.</summary>
     public EnergyWeight Lambda { get; }
 
+    /// <summary>Gets how latency distributions without a closed form are sampled, for deadlines with a confidence.</summary>
+    public MonteCarloSettings MonteCarlo { get; }
+
     /// <summary>The name of the candidate that offloads the whole job to <paramref name="tierName"/>.</summary>
     /// <param name="tierName">A remote tier's name.</param>
     public static string OffloadCandidateName(string tierName) => "offload all to " + tierName;
 
     /// <summary>Returns a model identical to this one but for lambda.</summary>
     /// <param name="lambda">The new weight of device energy.</param>
-    public CostModel WithLambda(EnergyWeight lambda) => new(Device, Energy, tiers, lambda);
+    public CostModel WithLambda(EnergyWeight lambda) => new(Device, Energy, tiers, lambda, MonteCarlo);
+
+    /// <summary>Returns this model with other Monte Carlo settings (for deadlines with a confidence over several uncertain terms).</summary>
+    /// <param name="monteCarlo">The settings.</param>
+    public CostModel WithMonteCarlo(MonteCarloSettings monteCarlo) => new(Device, Energy, tiers, Lambda, monteCarlo ?? throw new ArgumentNullException(nameof(monteCarlo)));
 
     /// <summary>The number of candidates evaluated for <paramref name="request"/>: 1 + tiers + splits.</summary>
     /// <param name="request">The request.</param>
@@ -158,7 +169,7 @@ public sealed class CostModel
         for (int t = 0; t < tiers.Length; t++)
         {
             CostFormula.Terms offload = CostFormula.Price(Device, Energy, Lambda, Work.Zero, request.Input, tiers[t], request.Work);
-            choice.Offer(t + 1, offload.Objective, constrained ? Violations(constraints, offload.Latency, offload.Energy, tiers[t]) : ConstraintViolations.None);
+            choice.Offer(t + 1, offload.Objective, constrained ? Violations(constraints, offload, tiers[t]) : ConstraintViolations.None);
         }
 
         ReadOnlySpan<SplitOption> splits = request.SplitSpan;
@@ -167,7 +178,7 @@ public sealed class CostModel
             SplitOption split = splits[i];
             Tier tier = ResolveSplit(split, i);
             CostFormula.Terms cut = CostFormula.Price(Device, Energy, Lambda, split.HeadWork, split.Intermediate, tier, request.Work - split.HeadWork);
-            choice.Offer(1 + tiers.Length + i, cut.Objective, constrained ? Violations(constraints, cut.Latency, cut.Energy, tier) : ConstraintViolations.None);
+            choice.Offer(1 + tiers.Length + i, cut.Objective, constrained ? Violations(constraints, cut, tier) : ConstraintViolations.None);
         }
 
         return EvaluateAt(request, choice.Chosen);
@@ -258,13 +269,18 @@ public sealed class CostModel
         CandidateCost cost = CostFormula.Evaluate(name, kind, Device, Energy, Lambda, deviceWork, sent, remote, remoteWork);
         return cost with
         {
-            Violations = constraints.Check(cost.Latency.Seconds, cost.DeviceEnergy.Joules)
+            Violations = constraints.Check(cost.Latency.Seconds, cost.DeviceEnergy.Joules, cost.LatencyModel, MonteCarlo)
                 | (remote is not null && constraints.Excludes(remote.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None),
         };
     }
 
-    private static ConstraintViolations Violations(PlacementConstraints constraints, double latency, double energy, Tier tier) =>
-        constraints.Check(latency, energy) | (constraints.Excludes(tier.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None);
+    private ConstraintViolations Violations(PlacementConstraints constraints, CostFormula.Terms terms, Tier tier) =>
+        constraints.Check(
+            terms.Latency,
+            terms.Energy,
+            () => LatencyModel.Of(terms.DeviceCompute + terms.RemoteCompute, [(terms.Upload, tier.UplinkCv), (terms.RoundTrip, tier.RoundTripCv)]),
+            MonteCarlo)
+        | (constraints.Excludes(tier.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None);
 
     /// <summary>
     /// Keeps the best candidate offered: the least objective among those that meet every constraint, or, when none

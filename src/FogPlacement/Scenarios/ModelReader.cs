@@ -8,10 +8,10 @@ namespace FogPlacement.Scenarios;
 internal sealed record DeviceEntry(DocumentPath Path, ComputeRate? Compute, EnergyPerWork? ComputeEnergy, EnergyPerData? RadioEnergy);
 
 /// <summary>One remote tier's fields as a document gave them; null where absent.</summary>
-internal sealed record TierEntry(DocumentPath Path, string? Name, ComputeRate? Compute, DataRate? Uplink, Duration? RoundTrip);
+internal sealed record TierEntry(DocumentPath Path, string? Name, ComputeRate? Compute, DataRate? Uplink, Duration? RoundTrip, double? UplinkCv = null, double? RoundTripCv = null);
 
 /// <summary>One link's fields as a document gave them; null where absent.</summary>
-internal sealed record LinkEntry(DocumentPath Path, string? From, string? To, DataRate? Rate, Duration? RoundTrip);
+internal sealed record LinkEntry(DocumentPath Path, string? From, string? To, DataRate? Rate, Duration? RoundTrip, double? RateCv = null, double? RoundTripCv = null);
 
 /// <summary>
 /// The one reader from a model document to a validated model, shared by scenario files (<see cref="Scenario"/>) and
@@ -72,9 +72,9 @@ internal sealed class ModelReader(ModelProblems problems)
             & problems.Required(entry.Compute, entry.Path.Field("compute"), "the tier's compute rate, such as \"2500 GFLOP/s\"")
             & problems.Required(entry.Uplink, entry.Path.Field("uplink"), "the device's uplink rate to the tier, such as \"120 Mbit/s\"")
             & problems.Required(entry.RoundTrip, entry.Path.Field("roundTrip"), "the tier's round-trip floor, such as \"6 ms\"");
-        complete &= Report(entry.Path, FogPlacement.Tier.RemoteProblems(Given(entry.Name), entry.Compute, entry.Uplink));
+        complete &= Report(entry.Path, FogPlacement.Tier.RemoteProblems(Given(entry.Name), entry.Compute, entry.Uplink, entry.UplinkCv, entry.RoundTripCv));
         Tier? tier = complete
-            ? problems.Build(entry.Path, () => FogPlacement.Tier.Remote(entry.Name!, entry.Compute!.Value, entry.Uplink!.Value, entry.RoundTrip!.Value))
+            ? problems.Build(entry.Path, () => FogPlacement.Tier.Remote(entry.Name!, entry.Compute!.Value, entry.Uplink!.Value, entry.RoundTrip!.Value, entry.UplinkCv ?? 0, entry.RoundTripCv ?? 0))
             : null;
         tiers.Add((entry, tier));
     }
@@ -93,8 +93,8 @@ internal sealed class ModelReader(ModelProblems problems)
             & problems.Required(entry.To, entry.Path.Field("to"), "the receiving tier's name")
             & problems.Required(entry.Rate, entry.Path.Field("rate"), "the link's rate, such as \"1 Gbit/s\"")
             & problems.Required(entry.RoundTrip, entry.Path.Field("roundTrip"), "the link's round-trip floor, such as \"20 ms\"");
-        complete &= Report(entry.Path, Chains.Link.Problems(Given(entry.From), Given(entry.To), entry.Rate));
-        if (complete && problems.Build(entry.Path, () => new Link(entry.From!, entry.To!, entry.Rate!.Value, entry.RoundTrip!.Value)) is { } link)
+        complete &= Report(entry.Path, Chains.Link.Problems(Given(entry.From), Given(entry.To), entry.Rate, entry.RateCv, entry.RoundTripCv));
+        if (complete && problems.Build(entry.Path, () => new Link(entry.From!, entry.To!, entry.Rate!.Value, entry.RoundTrip!.Value, entry.RateCv ?? 0, entry.RoundTripCv ?? 0)) is { } link)
         {
             links.Add(link);
         }

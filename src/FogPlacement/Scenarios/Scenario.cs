@@ -4,6 +4,7 @@ using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Scenarios;
 
@@ -176,7 +177,7 @@ public sealed class Scenario
                 {
                     model.Tier(null, path);
                 }
-                else if (Json.IsObject(t.Value, path, problems, "name", "compute", "uplink", "roundTrip"))
+                else if (Json.IsObject(t.Value, path, problems, "name", "compute", "uplink", "roundTrip", "uplinkCv", "roundTripCv"))
                 {
                     model.Tier(
                         new TierEntry(
@@ -184,7 +185,9 @@ public sealed class Scenario
                             Json.Text(t.Value, path.Field("name"), problems),
                             Json.Quantity<ComputeRate>(t.Value, path.Field("compute"), problems),
                             Json.Quantity<DataRate>(t.Value, path.Field("uplink"), problems),
-                            Json.Quantity<Duration>(t.Value, path.Field("roundTrip"), problems)),
+                            Json.Quantity<Duration>(t.Value, path.Field("roundTrip"), problems),
+                            Json.Number(t.Value, path.Field("uplinkCv"), problems),
+                            Json.Number(t.Value, path.Field("roundTripCv"), problems)),
                         path);
                 }
             }
@@ -195,7 +198,7 @@ public sealed class Scenario
                 {
                     model.Link(null, path);
                 }
-                else if (Json.IsObject(l.Value, path, problems, "from", "to", "rate", "roundTrip"))
+                else if (Json.IsObject(l.Value, path, problems, "from", "to", "rate", "roundTrip", "rateCv", "roundTripCv"))
                 {
                     model.Link(
                         new LinkEntry(
@@ -203,14 +206,16 @@ public sealed class Scenario
                             Json.Text(l.Value, path.Field("from"), problems),
                             Json.Text(l.Value, path.Field("to"), problems),
                             Json.Quantity<DataRate>(l.Value, path.Field("rate"), problems),
-                            Json.Quantity<Duration>(l.Value, path.Field("roundTrip"), problems)),
+                            Json.Quantity<Duration>(l.Value, path.Field("roundTrip"), problems),
+                            Json.Number(l.Value, path.Field("rateCv"), problems),
+                            Json.Number(l.Value, path.Field("roundTripCv"), problems)),
                         path);
                 }
             }
 
             Request? request = null;
             LayerChain? chain = null;
-            if (Json.RequiredObject(root, Request, problems, "work", "input", "splits", "layers", "deadline", "energyBudget", "excludedTiers") is { } r)
+            if (Json.RequiredObject(root, Request, problems, "work", "input", "splits", "layers", "deadline", "deadlineConfidence", "deadlineMethod", "energyBudget", "excludedTiers") is { } r)
             {
                 if (Json.Present(r, "layers"))
                 {
@@ -329,9 +334,17 @@ public sealed class Scenario
                 }
             }
 
+            DeadlineMethod method = DeadlineMethod.Exact;
+            if (Json.Text(r, Request.Field("deadlineMethod"), problems) is { } methodText && !Enum.TryParse(methodText, ignoreCase: true, out method))
+            {
+                problems.Add(Request.Field("deadlineMethod"), $"unknown method '{methodText}'; expected \"exact\" or \"cantelli\"");
+            }
+
             return new PlacementConstraints
             {
                 Deadline = Json.Quantity<Duration>(r, Request.Field("deadline"), problems),
+                DeadlineConfidence = Json.Number(r, Request.Field("deadlineConfidence"), problems),
+                DeadlineMethod = method,
                 EnergyBudget = Json.Quantity<Energy>(r, Request.Field("energyBudget"), problems),
                 ExcludedTiers = excluded,
             };

@@ -209,6 +209,23 @@ internal static class Json
         return null;
     }
 
+    /// <summary>The number at field <paramref name="path"/> of <paramref name="obj"/>; null when absent, reported when not a finite number.</summary>
+    public static double? Number(JsonElement obj, DocumentPath path, ModelProblems problems)
+    {
+        if (Get(obj, path) is not { } value)
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double number) && double.IsFinite(number))
+        {
+            return number;
+        }
+
+        problems.Add(path, $"expected a number, found {value.ValueKind.ToString().ToLowerInvariant()} {value.GetRawText()}");
+        return null;
+    }
+
     /// <summary>The quantity at field <paramref name="path"/> of <paramref name="obj"/>; null when absent, reported when not a quantity.</summary>
     public static T? Quantity<T>(JsonElement obj, DocumentPath path, ModelProblems problems)
         where T : struct, IQuantity<T>
