@@ -52,6 +52,8 @@ internal static class CommandLine
         root.Subcommands.Add(EvaluateCommand.Create(stdout, stderr));
         root.Subcommands.Add(BreakevenCommand.Create(stdout, stderr));
         root.Subcommands.Add(AggregatePlanCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
+        root.Subcommands.Add(TraceCommand.Create(stdout, stderr));
         var bench = new Command("bench", "Measures this machine.");
         bench.Subcommands.Add(BenchAggregateCommand.Create(stdout, stderr));
         root.Subcommands.Add(bench);

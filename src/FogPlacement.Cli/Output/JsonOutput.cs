@@ -25,6 +25,7 @@ internal static class JsonOutput
 [JsonSerializable(typeof(BreakevenOutput))]
 [JsonSerializable(typeof(BenchOutput))]
 [JsonSerializable(typeof(PlanOutput))]
+[JsonSerializable(typeof(ReplayOutput))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary><c>evaluate --json</c> of a request: every candidate's terms in SI units.</summary>
@@ -145,3 +146,9 @@ internal sealed record TopologyOutput(
     double WanBytes,
     long CloudFanIn,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? LargestFogFanIn);
+
+/// <summary><c>replay --json</c>.</summary>
+internal sealed record ReplayOutput(int Decisions, IReadOnlyList<ReplaySwitchOutput> Switches, int PlainSwitches, double RegretSeconds);
+
+/// <summary>A switch of placement under the policy, at a trace time in seconds.</summary>
+internal sealed record ReplaySwitchOutput(double Time, string From, string To);

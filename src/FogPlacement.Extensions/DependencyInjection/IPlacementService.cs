@@ -1,5 +1,7 @@
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
+using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.DependencyInjection;
 
@@ -32,4 +34,35 @@ public interface IPlacementService
     /// <returns>The chain decision.</returns>
     /// <exception cref="ArgumentException">The chain's constraints name an unknown tier.</exception>
     ChainDecision Decide(LayerChain chain);
+
+    /// <summary>
+    /// Decides a request and applies <paramref name="policy"/> to the decision, so that a stream of decisions does not
+    /// flap; switches and suppressed switches are counted by the metric <c>fogplacement.placement.switches</c>.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="policy">The stream's policy (one per stream of decisions).</param>
+    /// <returns>The placement to use, and whether the policy switched or held.</returns>
+    /// <exception cref="ArgumentException">The request does not fit the model.</exception>
+    PolicyOutcome Decide(Request request, HysteresisPolicy policy);
+
+    /// <summary>
+    /// Records a measured transfer to a tier (its uplink) or over a link (<c>from&gt;to</c>): <paramref name="bytes"/>
+    /// took <paramref name="elapsed"/>, round trip excluded. The model in use is re-priced from the estimates
+    /// (<see cref="NetworkEstimator.Apply"/>) with the same atomic swap as a configuration change.
+    /// </summary>
+    /// <param name="target">A tier's name, or <c>from&gt;to</c>.</param>
+    /// <param name="bytes">The bytes; greater than zero.</param>
+    /// <param name="elapsed">Their time on the wire; greater than zero.</param>
+    /// <exception cref="ArgumentException">A bad observation (zero, or a target the model does not have); nothing changes.</exception>
+    void Observe(string target, DataSize bytes, Duration elapsed);
+
+    /// <summary>Records a measured rate and round trip of a tier's uplink or a link, and re-prices the model.</summary>
+    /// <param name="target">A tier's name, or <c>from&gt;to</c>.</param>
+    /// <param name="rate">The rate; greater than zero.</param>
+    /// <param name="roundTrip">The round trip.</param>
+    /// <exception cref="ArgumentException">A bad observation; nothing changes.</exception>
+    void Observe(string target, DataRate rate, Duration roundTrip);
+
+    /// <summary>Gets the current estimates of every measured target.</summary>
+    IReadOnlyList<LinkEstimate> Estimates { get; }
 }

@@ -18,6 +18,7 @@ internal sealed class PlacementMetrics
     private readonly Counter<long> decisions;
     private readonly Histogram<double> duration;
     private readonly Counter<long> reloads;
+    private readonly Counter<long> switches;
 
     public PlacementMetrics(IMeterFactory meterFactory)
     {
@@ -25,6 +26,7 @@ internal sealed class PlacementMetrics
         Meter meter = meterFactory.Create(MeterName);
         decisions = meter.CreateCounter<long>("fogplacement.decisions", "{decision}", "Placement decisions made, by the chosen placement's kind and tier.");
         duration = meter.CreateHistogram<double>("fogplacement.decision.duration", "s", "Time to make one placement decision.");
+        switches = meter.CreateCounter<long>("fogplacement.placement.switches", "{decision}", "Decisions under a hysteresis policy that switched placement, or whose switch the policy suppressed, by outcome.");
         reloads = meter.CreateCounter<long>("fogplacement.model.reloads", "{reload}", "Configuration changes seen by the placement service, by outcome (applied or rejected).");
     }
 
@@ -73,6 +75,15 @@ internal sealed class PlacementMetrics
 
     /// <summary>Gets whether anyone listens to the decision instruments.</summary>
     private bool Listened => decisions.Enabled || duration.Enabled;
+
+    /// <summary>Records what a hysteresis policy did with a decision, when it switched or suppressed a switch.</summary>
+    public void Policy(in PolicyOutcome outcome)
+    {
+        if (outcome.Switched || outcome.Suppressed)
+        {
+            switches.Add(1, new KeyValuePair<string, object?>("fogplacement.switch.outcome", outcome.Switched ? "switched" : "suppressed"));
+        }
+    }
 
     public void Reloaded(bool applied) =>
         reloads.Add(1, new KeyValuePair<string, object?>("fogplacement.reload.outcome", applied ? "applied" : "rejected"));

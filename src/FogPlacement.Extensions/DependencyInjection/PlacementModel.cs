@@ -1,6 +1,7 @@
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
 using FogPlacement.Scenarios;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.DependencyInjection;
 
@@ -24,7 +25,7 @@ public sealed class PlacementModel
     /// <summary>Gets the optimiser for layer chains over the model's tiers and links.</summary>
     public ChainOptimizer ChainOptimizer { get; }
 
-    /// <summary>Gets the version number: 1 for the model built at start, one more for each configuration change applied.</summary>
+    /// <summary>Gets the version number: 1 for the model built at start, one more for each configuration change applied and each re-pricing from measurements.</summary>
     public long Generation { get; }
 
     /// <inheritdoc/>
@@ -33,6 +34,13 @@ public sealed class PlacementModel
 
     /// <summary>Returns this model with another generation number.</summary>
     internal PlacementModel WithGeneration(long generation) => new(CostModel, ChainOptimizer, generation);
+
+    /// <summary>This model re-priced from measurements (<see cref="NetworkEstimator.Apply"/>), as generation <paramref name="generation"/>.</summary>
+    internal PlacementModel Repriced(NetworkEstimator estimator, long generation)
+    {
+        (CostModel model, IReadOnlyList<Link> links) = estimator.Apply(CostModel, ChainOptimizer.Links);
+        return new PlacementModel(model, new ChainOptimizer(model, links, ChainOptimizer.Limits), generation);
+    }
 
     /// <summary>
     /// Builds the model from <paramref name="options"/> with the core's one model reader (the one that reads scenario

@@ -1,6 +1,8 @@
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
+using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -18,7 +20,12 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     private readonly IDisposable? monitorSubscription;
     private readonly List<IDisposable> tokenSubscriptions = [];
     private readonly Lock swap = new();
+    private readonly NetworkEstimator estimator = new();
     private PlacementModel current;
+
+    // The model as configured, before re-pricing from measurements: a configuration change replaces it, and the
+    // estimates are applied again on top.
+    private PlacementModel configured;
 
     public PlacementService(
         IOptionsMonitor<FogPlacementOptions> monitor,
@@ -33,7 +40,7 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
         ArgumentNullException.ThrowIfNull(logger);
         this.metrics = metrics;
         this.logger = logger;
-        current = Build(monitor.CurrentValue, 1);
+        configured = current = Build(monitor.CurrentValue, 1);
         monitorSubscription = monitor.OnChange(Apply);
 
         // The monitor only calls back for a change that validates. To report the others, watch the same change
@@ -79,6 +86,40 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
         return decision;
     }
 
+    public PolicyOutcome Decide(Request request, HysteresisPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        PolicyOutcome outcome = policy.Apply(Decide(request));
+        metrics?.Policy(outcome);
+        return outcome;
+    }
+
+    public IReadOnlyList<LinkEstimate> Estimates => estimator.Estimates();
+
+    public void Observe(string target, DataSize bytes, Duration elapsed) => Observed(target, () => estimator.Observe(target, bytes, elapsed));
+
+    public void Observe(string target, DataRate rate, Duration roundTrip) => Observed(target, () => estimator.Observe(target, rate, roundTrip));
+
+    /// <summary>Checks the target names a tier or link of the model in use, records the observation, and re-prices.</summary>
+    private void Observed(string target, Action record)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        lock (swap)
+        {
+            PlacementModel model = configured;
+            bool known = model.CostModel.Tiers.Any(t => t.Name == target) || model.ChainOptimizer.Links.Any(l => $"{l.From}>{l.To}" == target);
+            if (!known)
+            {
+                throw new ArgumentException(
+                    $"'{target}' is not a tier (tiers: {string.Join(", ", model.CostModel.Tiers.Select(t => t.Name))}) or a link written from>to of the configured model.",
+                    nameof(target));
+            }
+
+            record();
+            Volatile.Write(ref current, configured.Repriced(estimator, Current.Generation + 1));
+        }
+    }
+
     public void Dispose()
     {
         monitorSubscription?.Dispose();
@@ -104,7 +145,8 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
 
         lock (swap)
         {
-            PlacementModel next = Build(options, Current.Generation + 1);
+            configured = Build(options, Current.Generation + 1);
+            PlacementModel next = estimator.Estimates().Count == 0 ? configured : configured.Repriced(estimator, configured.Generation);
             Volatile.Write(ref current, next);
             metrics?.Reloaded(applied: true);
             LogApplied(logger, next);

@@ -90,7 +90,7 @@ public class ScenarioFuzzTests
                 return chain.Candidates.Count > 0 && double.IsFinite(chain.Chosen.Objective.Seconds) && clock.Elapsed < Budget;
             }
 
-            Decisions.Decision decision = scenario.Decide();
+            FogPlacement.Decisions.Decision decision = scenario.Decide();
             return double.IsFinite(decision.Chosen.Objective.Seconds) && decision.Candidates.All(c => !double.IsNaN(c.Objective.Seconds)) && clock.Elapsed < Budget;
         }
         catch (Exception ex) when (ex is OverflowException or PlacementLimitException)

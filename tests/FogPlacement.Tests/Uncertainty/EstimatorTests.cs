@@ -1,0 +1,98 @@
+using FogPlacement.Decisions;
+using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using MathNet.Numerics.Distributions;
+using MathNet.Numerics.Random;
+using Xunit;
+
+namespace FogPlacement.Tests.Uncertainty;
+
+public class EstimatorTests
+{
+    /// <summary>A clock that stands still, so an estimate's age is a value the tests can compare.</summary>
+    private sealed class StoppedClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    }
+
+    [Property(MaxTest = 40)]
+    public Property Estimates_converge_on_stationary_input() =>
+        Prop.ForAll(Gen.Choose(10, 1000).Zip(Gen.Choose(5, 60)).ToArbitrary(), Gen.Choose(1, 1000).ToArbitrary(), (x, seed) =>
+        {
+            (double meanMbps, double cv) = (x.Item1, x.Item2 / 100.0);
+            var estimator = new NetworkEstimator(rateWeight: 0.01, new StoppedClock());
+            var source = new Xoshiro256StarStar(seed, threadSafe: false);
+            (double mu, double sigma) = Variation.LogNormal(meanMbps, cv);
+            var rate = new LogNormal(mu, sigma, source);
+            (double rttMu, double rttSigma) = Variation.LogNormal(10, 0.2);
+            var roundTrip = new LogNormal(rttMu, rttSigma, source);
+            for (int i = 0; i < 3000; i++)
+            {
+                estimator.Observe("fog", DataRate.FromMegabitsPerSecond(rate.Sample()), Duration.FromMilliseconds(roundTrip.Sample()));
+            }
+
+            LinkEstimate e = estimator.Estimate("fog")!;
+            // An exponentially weighted mean of weight α has standard deviation σ·√(α/(2−α)), 0.071σ here: 5 of them.
+            double tolerance = 5 * cv * meanMbps * Math.Sqrt(0.01 / 1.99);
+            return (Math.Abs(e.Rate!.Value.MegabitsPerSecond - meanMbps) <= tolerance).Label($"rate {e.Rate} vs {meanMbps} ± {tolerance}")
+                .And((Math.Abs(e.RateCv - cv) <= 0.5 * cv).Label($"cv {e.RateCv} vs {cv}"))
+                .And((Math.Abs(e.RoundTrip!.Value.Milliseconds - 10) <= 2.5).Label($"srtt {e.RoundTrip}"))
+                .And((e.RateP5!.Value < e.RateP50!.Value && e.RateP50.Value < e.RateP95!.Value).Label("quantiles ordered"))
+                .And((e.RateSamples == 3000 && e.RoundTripSamples == 3000).Label("counts"));
+        });
+
+    [Fact]
+    public void Round_trips_follow_RFC_6298()
+    {
+        var estimator = new NetworkEstimator(timeProvider: new StoppedClock());
+        estimator.Observe("fog", Duration.FromMilliseconds(100));
+        LinkEstimate first = estimator.Estimate("fog")!;
+        Assert.Equal(0.100, first.RoundTrip!.Value.Seconds, 15);
+        Assert.Equal(0.050, first.RoundTripVariation.Seconds, 15); // R/2
+        estimator.Observe("fog", Duration.FromMilliseconds(200));
+        LinkEstimate second = estimator.Estimate("fog")!;
+        Assert.Equal((0.75 * 0.050) + (0.25 * 0.100), second.RoundTripVariation.Seconds, 15); // RTTVAR first, with the old SRTT
+        Assert.Equal((0.875 * 0.100) + (0.125 * 0.200), second.RoundTrip!.Value.Seconds, 15);
+        Assert.Null(second.Rate);
+    }
+
+    [Fact]
+    public void A_rejected_observation_changes_no_estimate()
+    {
+        var estimator = new NetworkEstimator(timeProvider: new StoppedClock());
+        estimator.Observe("fog", DataRate.FromMegabitsPerSecond(100), Duration.FromMilliseconds(6));
+        estimator.Observe("fog", DataSize.FromMegabytes(1), Duration.FromMilliseconds(80));
+        LinkEstimate before = estimator.Estimate("fog")!;
+
+        Assert.Equal("bytes", Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Observe("fog", DataSize.Zero, Duration.FromSeconds(1))).ParamName);
+        Assert.Equal("elapsed", Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Observe("fog", DataSize.FromMegabytes(1), Duration.Zero)).ParamName);
+        Assert.Equal("rate", Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Observe("fog", DataRate.Zero, Duration.Zero)).ParamName);
+        Assert.Equal("target", Assert.Throws<ArgumentException>(() => estimator.Observe(" ", Duration.Zero)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Observe("fog", DataSize.FromBytes(double.MaxValue), Duration.FromSeconds(double.Epsilon)));
+
+        Assert.Equal(before, estimator.Estimate("fog"));
+        Assert.Single(estimator.Estimates());
+    }
+
+    [Fact]
+    public void Estimates_reprice_the_model_they_measure()
+    {
+        var model = new CostModel(
+            Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
+            new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
+            [Tier.Remote("fog", ComputeRate.FromGigaflopPerSecond(2500), DataRate.FromMegabitsPerSecond(120), Duration.FromMilliseconds(6))],
+            EnergyWeight.Parse("30 ms/J"));
+        var estimator = new NetworkEstimator();
+        estimator.Observe("fog", DataRate.FromMegabitsPerSecond(10), Duration.FromMilliseconds(30));
+        estimator.Observe("mars", DataRate.FromMegabitsPerSecond(10), Duration.FromMilliseconds(30)); // not in the model: ignored
+        (CostModel repriced, _) = estimator.Apply(model, []);
+        Assert.Equal(DataRate.FromMegabitsPerSecond(10), repriced.Tiers[0].Uplink);
+        Assert.Equal(Duration.FromMilliseconds(30), repriced.Tiers[0].RoundTrip);
+        Assert.Equal(0.5, repriced.Tiers[0].RoundTripCv, 12); // RTTVAR = R/2 after one sample
+        Assert.Equal("offload all to fog", model.Choose(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3))).Name);
+        Assert.Equal(CostModel.DeviceCandidateName, repriced.Choose(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3))).Name);
+    }
+}
