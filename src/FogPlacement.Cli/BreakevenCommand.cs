@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using FogPlacement.Cli.Output;
+using FogPlacement.Scenarios;
 
 namespace FogPlacement.Cli;
 
@@ -33,24 +34,11 @@ internal static class BreakevenCommand
                 }
 
                 FileInfo? plotFile = result.GetValue(plot);
-                string? extension = plotFile?.Extension.ToLowerInvariant();
-                if (plotFile is not null && extension is not ".png" and not ".svg")
-                {
-                    throw new ArgumentException($"--plot {plotFile.Name}: the file must end in .png or .svg.");
-                }
-
-                BreakevenResult r = Breakeven.Run(File.ReadAllText(path.FullName), result.GetValue(vary)!, result.GetValue(from)!, result.GetValue(to)!, n);
+                Chart.Check(plotFile);
+                BreakevenResult r = Breakeven.Run(InputFile.ReadText(path, Scenario.MaxFileBytes), result.GetValue(vary)!, result.GetValue(from)!, result.GetValue(to)!, n);
                 if (plotFile is not null)
                 {
-                    try
-                    {
-                        BreakevenPlot.Save(r, plotFile.FullName);
-                    }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                    {
-                        // Named here: the command's error line otherwise names the scenario file.
-                        throw new ArgumentException($"--plot {plotFile.FullName}: cannot write the chart ({(ex is DirectoryNotFoundException ? "its directory does not exist" : ex.Message.TrimEnd('.'))}).", ex);
-                    }
+                    BreakevenPlot.Save(r, plotFile);
                 }
 
                 stdout.Write(result.GetValue(json) ? Json(r) : Text(r));
@@ -96,7 +84,7 @@ internal static class BreakevenCommand
 /// <summary>The break-even chart, drawn with ScottPlot.</summary>
 internal static class BreakevenPlot
 {
-    public static void Save(BreakevenResult r, string path)
+    public static void Save(BreakevenResult r, FileInfo file)
     {
         var plot = new ScottPlot.Plot();
         double[] xs = [.. r.Samples.Select(v => v / r.UnitScale)];
@@ -119,13 +107,6 @@ internal static class BreakevenPlot
         plot.XLabel($"{r.Parameter} ({r.Unit})");
         plot.YLabel("objective L + λE (ms)");
         plot.ShowLegend();
-        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-        {
-            plot.SaveSvg(path, 960, 560);
-        }
-        else
-        {
-            plot.SavePng(path, 960, 560);
-        }
+        Chart.Save(plot, file);
     }
 }

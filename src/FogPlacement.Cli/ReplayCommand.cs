@@ -30,24 +30,14 @@ internal static class ReplayCommand
             {
                 Scenario scenario = Scenario.Load(scenarioFile.FullName);
                 FileInfo? plotFile = result.GetValue(plot);
-                if (plotFile is not null && plotFile.Extension.ToLowerInvariant() is not ".png" and not ".svg")
-                {
-                    throw new ArgumentException($"--plot {plotFile.Name}: the file must end in .png or .svg.");
-                }
+                Chart.Check(plotFile);
 
                 var policy = new HysteresisPolicy(result.GetValue(margin), result.GetValue(dwell));
                 List<TraceRow> rows = ReadTrace(traceFile, scenario);
                 ReplayResult replay = Replay.Run(scenario, rows, policy);
                 if (plotFile is not null)
                 {
-                    try
-                    {
-                        ReplayPlot.Save(replay, plotFile.FullName);
-                    }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                    {
-                        throw new ArgumentException($"--plot {plotFile.FullName}: cannot write the chart ({(ex is DirectoryNotFoundException ? "its directory does not exist" : ex.Message.TrimEnd('.'))}).", ex);
-                    }
+                    ReplayPlot.Save(replay, plotFile);
                 }
 
                 stdout.Write(result.GetValue(json) ? Json(replay) : Text(replay, policy));
@@ -104,7 +94,7 @@ internal static class ReplayCommand
 /// <summary>The replay chart, drawn with ScottPlot: each target's rate over time, the chosen placement as bands, the switches as lines.</summary>
 internal static class ReplayPlot
 {
-    public static void Save(ReplayResult r, string path)
+    public static void Save(ReplayResult r, FileInfo file)
     {
         var plot = new ScottPlot.Plot();
         foreach (IGrouping<string, TraceRow> target in r.Rows.GroupBy(row => row.Target))
@@ -152,13 +142,6 @@ internal static class ReplayPlot
         plot.XLabel("time (s)");
         plot.YLabel("rate (Mbit/s)");
         plot.ShowLegend();
-        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
-        {
-            plot.SaveSvg(path, 960, 560);
-        }
-        else
-        {
-            plot.SavePng(path, 960, 560);
-        }
+        Chart.Save(plot, file);
     }
 }

@@ -112,6 +112,11 @@ public class BadInputTests
         Assert.Contains("larger than 16 MiB", stderr, StringComparison.Ordinal);
         Assert.Single(stderr.TrimEnd().Split('\n'));
 
+        // breakeven reads its file itself (it edits the JSON): the same limit holds there.
+        (code, stdout, stderr) = CliRunner.Run("breakeven", "/dev/zero", "--vary", "tiers[0].roundTrip", "--from", "0 ms", "--to", "1 ms");
+        Assert.Equal((2, string.Empty), (code, stdout));
+        Assert.Contains("larger than 16 MiB", stderr, StringComparison.Ordinal);
+
         (code, stdout, stderr) = CliRunner.Run("evaluate", Path.GetTempPath());
         Assert.Equal((2, string.Empty), (code, stdout));
         Assert.Contains("is a directory", stderr, StringComparison.Ordinal);
