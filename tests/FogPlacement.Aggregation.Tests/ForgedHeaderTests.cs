@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using Xunit;
+
+namespace FogPlacement.Aggregation.Tests;
+
+/// <summary>
+/// Each invariant of the format, broken in an otherwise valid partial whose checksum is forged to match (any fog node
+/// can compute the public CRC): refused with a message that names it, by every decoder (span, stream, segments).
+/// </summary>
+public class ForgedHeaderTests
+{
+    private static byte[] Honest(AggregationMode mode)
+    {
+        var accumulator = new UpdateAccumulator(3, 42, mode);
+        accumulator.Add("a", [0.5f, -1f, 2f], 3);
+        accumulator.Add("b", [1f, 1f, 1f], 1);
+        return accumulator.ToPartial().Encode();
+    }
+
+    /// <summary>Offsets: 6 mode, 8 dimension, 20 update count, 28 total weight, 36 fractional bits, 52 budget, 60 contributor count, 64 contributor bytes, 68 ids.</summary>
+    public static TheoryData<string, AggregationMode, string> Forgeries => new()
+    {
+        { "negative update count", AggregationMode.Fast, "counts are never negative" },
+        { "negative contributor count", AggregationMode.Fast, "counts are never negative" },
+        { "more contributors than ids", AggregationMode.Fast, "the contributor list is shorter than its count" },
+        { "an id longer than the list", AggregationMode.Fast, "a contributor id overruns the list or repeats" },
+        { "a repeated id", AggregationMode.Fast, "a contributor id overruns the list or repeats" },
+        { "updates not matching ids", AggregationMode.Fast, "2 contributor ids" },
+        { "total weight NaN", AggregationMode.Fast, "a sum or the total weight is not finite" },
+        { "negative total weight", AggregationMode.Fast, "a sum or the total weight is not finite" },
+        { "zero total weight with contributors", AggregationMode.Fast, "total weight 0 for 2 contributors" },
+        { "an infinite sum", AggregationMode.Fast, "a sum or the total weight is not finite" },
+        { "a sum beyond the weight", AggregationMode.Fast, "is beyond what a total weight of 4 can reach" },
+        { "an unknown mode", AggregationMode.Fast, "unknown mode 7" },
+        { "fractional bits out of range", AggregationMode.Reproducible, "Corrupted partial aggregate: " },
+        { "a budget beyond 2^62", AggregationMode.Reproducible, "its total weight or budget is out of range" },
+        { "a negative fixed total weight", AggregationMode.Reproducible, "its total weight or budget is out of range" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Forgeries))]
+    public void A_forged_partial_is_refused_naming_the_broken_invariant(string forgery, AggregationMode mode, string expected)
+    {
+        byte[] bytes = Honest(mode);
+        Span<byte> b = bytes;
+        switch (forgery)
+        {
+            case "negative update count": BinaryPrimitives.WriteInt64LittleEndian(b[20..], -1); break;
+            case "negative contributor count": BinaryPrimitives.WriteInt32LittleEndian(b[60..], -1); break;
+            case "more contributors than ids": BinaryPrimitives.WriteInt32LittleEndian(b[60..], 3); BinaryPrimitives.WriteInt64LittleEndian(b[20..], 3); break;
+            case "an id longer than the list": BinaryPrimitives.WriteUInt16LittleEndian(b[68..], 500); break;
+            case "a repeated id": b[68 + 2 + 1 + 2] = (byte)'a'; break; // ids: [1]"a" [1]"b" -> "a", "a"
+            case "updates not matching ids": BinaryPrimitives.WriteInt64LittleEndian(b[20..], 5); break;
+            case "total weight NaN": BinaryPrimitives.WriteDoubleLittleEndian(b[28..], double.NaN); break;
+            case "negative total weight": BinaryPrimitives.WriteDoubleLittleEndian(b[28..], -4); break;
+            case "zero total weight with contributors": BinaryPrimitives.WriteDoubleLittleEndian(b[28..], 0); break;
+            case "an infinite sum": BinaryPrimitives.WriteDoubleLittleEndian(b[(68 + 6)..], double.PositiveInfinity); break;
+            case "a sum beyond the weight": BinaryPrimitives.WriteDoubleLittleEndian(b[(68 + 6 + 8)..], 1e300); break;
+            case "an unknown mode": b[6] = 7; break;
+            case "fractional bits out of range": BinaryPrimitives.WriteInt32LittleEndian(b[36..], 99); break;
+            case "a budget beyond 2^62": BinaryPrimitives.WriteInt64LittleEndian(b[52..], long.MaxValue); break;
+            case "a negative fixed total weight": BinaryPrimitives.WriteInt64LittleEndian(b[28..], -1); break;
+            default: throw new InvalidOperationException(forgery);
+        }
+
+        BinaryPrimitives.WriteUInt64LittleEndian(b[^8..], Crc64.HashToUInt64(b[..^8]));
+        Assert.Contains(expected, Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(bytes)).Message, StringComparison.Ordinal);
+        Assert.Contains(expected, Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(new MemoryStream(bytes))).Message, StringComparison.Ordinal);
+        Assert.Contains(expected, Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(Segmented(bytes, 5))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_stream_that_ends_early_or_starts_foreign_is_named_as_such()
+    {
+        byte[] honest = Honest(AggregationMode.Fast);
+        Assert.Equal(
+            "Not a partial aggregate: the stream ended after 2 bytes, before the format's magic number.",
+            Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(new MemoryStream(honest[..2]))).Message);
+        Assert.Equal(
+            "Truncated partial aggregate: the stream ended after 20 bytes, inside the 68-byte header.",
+            Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(new MemoryStream(honest[..20]))).Message);
+        Assert.Contains("foreign bytes", Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(new MemoryStream([.. "JSON"u8, .. honest[4..]]))).Message, StringComparison.Ordinal);
+        Assert.Contains(
+            $"the stream ended after {honest.Length - 3} bytes where its header announces {honest.Length}",
+            Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(new MemoryStream(honest[..^3]))).Message,
+            StringComparison.Ordinal);
+
+        // The same partial read in pieces of every size decodes to the same bytes.
+        for (int piece = 1; piece <= 17; piece++)
+        {
+            Assert.Equal(honest, PartialAggregate.Decode(Segmented(honest, piece)).Encode());
+        }
+    }
+
+    private static ReadOnlySequence<byte> Segmented(byte[] bytes, int piece)
+    {
+        Segment first = new(bytes.AsMemory(0, Math.Min(piece, bytes.Length)), 0);
+        Segment last = first;
+        for (int at = piece; at < bytes.Length; at += piece)
+        {
+            last = last.Append(bytes.AsMemory(at, Math.Min(piece, bytes.Length - at)));
+        }
+
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+}

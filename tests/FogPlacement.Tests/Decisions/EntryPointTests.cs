@@ -1,0 +1,60 @@
+using FogPlacement.Chains;
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
+using FogPlacement.Quantities;
+using Xunit;
+
+namespace FogPlacement.Tests.Decisions;
+
+/// <summary>Every entry point's argument checks and messages, and the tie rule when nothing is feasible (mutants that survived the suite).</summary>
+public class EntryPointTests
+{
+    private static readonly CostModel Model = new(
+        Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
+        new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
+        [Tier.Remote("a", ComputeRate.FromGigaflopPerSecond(1000), DataRate.FromMegabitsPerSecond(100), Duration.FromMilliseconds(5)),
+         Tier.Remote("b", ComputeRate.FromGigaflopPerSecond(1000), DataRate.FromMegabitsPerSecond(100), Duration.FromMilliseconds(5))],
+        EnergyWeight.Zero);
+
+    [Fact]
+    public void Null_arguments_name_themselves()
+    {
+        Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => Model.Decide(null!)).ParamName);
+        Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => Model.Choose(null!)).ParamName);
+        Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => Model.Validate(null!)).ParamName);
+        Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => Model.CandidateCount(null!)).ParamName);
+        var optimizer = new ChainOptimizer(Model);
+        Assert.Equal("chain", Assert.Throws<ArgumentNullException>(() => optimizer.Decide(null!)).ParamName);
+        Assert.Equal("chain", Assert.Throws<ArgumentNullException>(() => optimizer.Evaluate(null!, [])).ParamName);
+        Assert.Equal("segments", Assert.Throws<ArgumentNullException>(() => optimizer.Evaluate(new LayerChain(DataSize.Zero, [new Layer("l", Work.Zero, DataSize.Zero)]), null!)).ParamName);
+        Assert.Equal("index", Assert.Throws<ArgumentOutOfRangeException>(() => Model.CandidateName(-1)).ParamName);
+        Assert.Equal("index", Assert.Throws<ArgumentOutOfRangeException>(() => Model.CandidateName(3)).ParamName);
+    }
+
+    [Fact]
+    public void Misuse_is_refused_with_a_specific_message()
+    {
+        Tier remote = Model.Tiers[0];
+        Assert.Equal("Tier 'a' is remote; the device must come from Tier.Device. (Parameter 'device')",
+            Assert.Throws<ArgumentException>(() => new CostModel(remote, default, [], EnergyWeight.Zero)).Message);
+        Assert.StartsWith("The device cannot also be a remote tier",
+            Assert.Throws<ArgumentException>(() => new CostModel(Model.Device, default, [Model.Device], EnergyWeight.Zero)).Message, StringComparison.Ordinal);
+        var request = new Request(Work.FromGigaflop(1), DataSize.FromMegabytes(1));
+        Assert.StartsWith("The destination holds 1 candidates; this request has 3.",
+            Assert.Throws<ArgumentException>(() => Model.Evaluate(request, new CandidateCost[1])).Message, StringComparison.Ordinal);
+        Assert.StartsWith("work, input, chosen (and objective, when given) must have the same length; got 1, 2, 1 and 0.",
+            Assert.Throws<ArgumentException>(() => Model.ChooseBatch([Work.Zero], [DataSize.Zero, DataSize.Zero], new int[1])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_nothing_feasible_a_tie_goes_to_the_first_candidate()
+    {
+        // The two offloads tie exactly and both break the deadline, as does the device: the first offload is named.
+        var request = new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3), null, new PlacementConstraints { Deadline = Duration.FromMicroseconds(1) });
+        Decision decision = Model.Decide(request);
+        Assert.False(decision.IsFeasible);
+        Assert.Equal(decision.Candidates[1].Objective, decision.Candidates[2].Objective);
+        Assert.Equal("offload all to a", decision.Chosen.Name);
+        Assert.Equal("offload all to a", Model.Choose(request).Name);
+    }
+}
