@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -494,7 +495,7 @@ public static class PartialAggregateEncoding
 
             if ((weight > 0) != (count > 0) || weight > count * UpdateAccumulator.MaxFastWeight)
             {
-                throw new InvalidDataException($"Invalid partial aggregate: total weight {weight} for {count} contributors (each weighs more than 0 and at most {UpdateAccumulator.MaxFastWeight:G3}).");
+                throw new InvalidDataException($"Invalid partial aggregate: total weight {weight} for {count} contributors (each weighs more than 0 and at most {UpdateAccumulator.MaxFastWeight.ToString("#,0", CultureInfo.InvariantCulture)}).");
             }
 
             // One pass over the sums: each must be finite and within what the total weight can reach.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using FogPlacement.Aggregation.Accumulation;
 using FogPlacement.Aggregation.Kernels;
 
@@ -337,7 +338,7 @@ public sealed unsafe class UpdateAccumulator
             throw new UpdateRejectedException(RejectionReason.Overflow, first, $"Cannot merge: the fixed-point sum of round {a.Round} could overflow 64 bits; use fewer fractional bits or a smaller value bound.");
         }
 
-        static string Describe(AggregateState s) => s.Mode == AggregationMode.Fast ? "fast" : $"reproducible {s.Format}";
+        static string Describe(AggregateState s) => s.Mode == AggregationMode.Fast ? "fast" : $"reproducible ({s.Format!.FractionalBits} fractional bits, weights in steps of 2^-{s.Format.WeightFractionalBits}, values within ±{s.Format.ValueBound.ToString(CultureInfo.InvariantCulture)})";
     }
 
     /// <summary>Checks what can be checked of one update without the lock; returns its scale.</summary>

@@ -99,7 +99,20 @@ public class RejectionTests
         Assert.Equal("first", twice.ContributorId);
         var coarse = new UpdateAccumulator(4, 3, AggregationMode.Reproducible, new FixedPointFormat { FractionalBits = 10 });
         coarse.Add("y", [0, 0, 0, 0], 1);
-        Assert.Equal(RejectionReason.ModeMismatch, Assert.Throws<UpdateRejectedException>(() => PartialAggregate.Merge(WithOne(AggregationMode.Reproducible).ToPartial(), coarse.ToPartial())).Reason);
+        var mismatch = Assert.Throws<UpdateRejectedException>(() => PartialAggregate.Merge(WithOne(AggregationMode.Reproducible).ToPartial(), coarse.ToPartial()));
+        Assert.Equal(RejectionReason.ModeMismatch, mismatch.Reason);
+        Assert.Contains("Cannot merge a reproducible (10 fractional bits, weights in steps of 2^-", mismatch.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("FixedPointFormat {", mismatch.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Weight_limits_are_written_as_whole_numbers()
+    {
+        var fast = new UpdateAccumulator(1, 1, AggregationMode.Fast);
+        Assert.Contains("up to 1,000,000,000,000,000.", Assert.Throws<UpdateRejectedException>(() => fast.Add("x", [1f], 1e16)).Message, StringComparison.Ordinal);
+        var reproducible = new UpdateAccumulator(1, 1, AggregationMode.Reproducible);
+        string message = Assert.Throws<UpdateRejectedException>(() => reproducible.Add("x", [1f], 1e12)).Message;
+        Assert.DoesNotContain("E+", message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using FogPlacement.Aggregation.Kernels;
 
@@ -48,7 +49,7 @@ internal abstract unsafe class ModeStrategy
         public override double Scale(string contributorId, double weight) =>
             weight <= UpdateAccumulator.MaxFastWeight
                 ? weight
-                : throw new UpdateRejectedException(RejectionReason.WeightOutOfRange, contributorId, $"Update from '{contributorId}' has weight {weight}; fast mode takes weights up to {UpdateAccumulator.MaxFastWeight:G3}.");
+                : throw new UpdateRejectedException(RejectionReason.WeightOutOfRange, contributorId, $"Update from '{contributorId}' has weight {weight}; fast mode takes weights up to {UpdateAccumulator.MaxFastWeight.ToString("#,0", CultureInfo.InvariantCulture)}.");
 
         public override long TermBudget(double scale) => 0;
 
@@ -87,7 +88,7 @@ internal abstract unsafe class ModeStrategy
                 : throw new UpdateRejectedException(
                     RejectionReason.WeightOutOfRange,
                     contributorId,
-                    $"Update from '{contributorId}' has weight {weight}; this fixed-point format takes weights from 2^-{format.WeightFractionalBits} up to {format.MaxWeight:G6}.");
+                    $"Update from '{contributorId}' has weight {weight}; this fixed-point format takes weights from 2^-{format.WeightFractionalBits} up to {format.MaxWeight.ToString("#,0.###", CultureInfo.InvariantCulture)}.");
         }
 
         /// <summary>ceil(scale · bound) + 1, below 2^51 + 1 by the weight check.</summary>

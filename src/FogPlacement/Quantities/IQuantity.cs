@@ -65,7 +65,7 @@ internal static class Quantity
         Preconditions.CheckResult(si, operation);
         if (si < 0)
         {
-            throw Preconditions.OutOfRange(null, si, $"{operation} would give a negative {T.Units.QuantityName} ({Preconditions.Describe(si)}).");
+            throw Preconditions.OutOfRange(null, si, $"{operation} would give a negative {T.Units.QuantityName} ({Preconditions.Describe(si)} {T.Units.SiSymbol}).");
         }
 
         return T.FromSiUnchecked(si == 0 ? 0 : si);

@@ -113,10 +113,13 @@ public readonly partial struct Duration
     public static Duration FromTimeSpan(TimeSpan timeSpan) => FromSeconds(timeSpan.Ticks / (double)TimeSpan.TicksPerSecond);
 
     /// <summary>Converts to a <see cref="TimeSpan"/>, rounding to the nearest 100 ns tick.</summary>
-    /// <exception cref="OverflowException">The duration is longer than <see cref="TimeSpan.MaxValue"/>.</exception>
+    /// <exception cref="OverflowException">The duration is longer than <see cref="TimeSpan.MaxValue"/>, or not zero but
+    /// shorter than half a tick (50 ns), which a <see cref="TimeSpan"/> would hold as zero.</exception>
     public TimeSpan ToTimeSpan()
     {
         double ticks = Math.Round(Seconds * TimeSpan.TicksPerSecond);
-        return ticks >= long.MaxValue ? throw new OverflowException($"{this} is longer than TimeSpan.MaxValue.") : TimeSpan.FromTicks((long)ticks);
+        return ticks >= long.MaxValue ? throw new OverflowException($"{this} is longer than TimeSpan.MaxValue.")
+            : ticks == 0 && Seconds > 0 ? throw new OverflowException($"{this} is shorter than a TimeSpan can hold (its resolution is 100 ns); it would become zero.")
+            : TimeSpan.FromTicks((long)ticks);
     }
 }

@@ -31,7 +31,11 @@ internal sealed class UnitSystem
         bySymbol = map.ToFrozenDictionary(StringComparer.Ordinal);
         display = [.. displaySymbols.Select(s => map[s])];
         KnownSymbols = string.Join(", ", units.Select(u => u.Symbol));
+        SiSymbol = units.FirstOrDefault(u => u.Pow10 == 0 && u.Pow2 == 0)?.Symbol ?? units[0].Symbol;
     }
+
+    /// <summary>Gets the symbol of the SI unit, the one the quantity stores its value in.</summary>
+    public string SiSymbol { get; }
 
     public string QuantityName { get; }
 
@@ -76,7 +80,9 @@ internal sealed class UnitSystem
 
         if (!bySymbol.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(symbol, out Unit? unit))
         {
-            error = $"'{text}' is not a valid {QuantityName}: unknown unit '{symbol}' (known units: {KnownSymbols}).";
+            error = symbol.Length > 1 && symbol[0] == ',' && char.IsAsciiDigit(symbol[1])
+                ? $"'{text}' is not a valid {QuantityName}: the decimal separator is '.', whatever the culture (write '{text.ToString().Trim().Replace(',', '.')}'; known units: {KnownSymbols})."
+                : $"'{text}' is not a valid {QuantityName}: unknown unit '{symbol}' (known units: {KnownSymbols}).";
             return false;
         }
 
