@@ -24,7 +24,7 @@ internal static class CommandLine
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"fogplacement: {TerminalText.Escape(parsed.Errors[0].Message.ReplaceLineEndings(" "))} (see 'fogplacement --help')");
+            stderr.WriteLine($"fogplacement: {TerminalText.Escape(parsed.Errors[0].Message.ReplaceLineEndings(" "))}{Suggestion(root, args)} (see 'fogplacement --help')");
             return BadInput;
         }
 
@@ -44,6 +44,37 @@ internal static class CommandLine
 
             return Unexpected;
         }
+    }
+
+    /// <summary>" Did you mean 'evaluate'?" when the first word is not a command but within two edits of one.</summary>
+    private static string Suggestion(RootCommand root, string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith('-') || root.Subcommands.Any(c => c.Name == args[0]))
+        {
+            return string.Empty;
+        }
+
+        (string Name, int Distance) best = root.Subcommands.Select(c => (c.Name, Distance: Edits(args[0], c.Name))).MinBy(c => c.Distance);
+        return best.Distance is > 0 and <= 2 ? $". Did you mean '{best.Name}'?" : string.Empty;
+    }
+
+    /// <summary>Levenshtein distance, for command suggestions (a handful of short names: no library needed).</summary>
+    private static int Edits(string a, string b)
+    {
+        int[] previous = [.. Enumerable.Range(0, b.Length + 1)];
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int[] current = new int[b.Length + 1];
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
     }
 
     private static RootCommand Build(TextWriter stdout, TextWriter stderr)

@@ -69,6 +69,15 @@ public class BadInputTests
     }
 
     [Fact]
+    public void A_mistyped_command_gets_a_suggestion()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("evalute", "x.json");
+        AssertOneLineError(code, stdout, stderr, "typo");
+        Assert.Contains("Did you mean 'evaluate'?", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Did you mean", CliRunner.Run("frobnicate").Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_unexpected_failure_is_one_line_and_exit_code_1_with_the_detail_under_verbose()
     {
         // A broken output stream is not the input's fault: exit code 1, distinct from bad input's 2.
