@@ -123,8 +123,10 @@ public class ChainOptimizerTests
             string? excluded = q.Item3 % 3 == 0 ? x.Model.Tiers[q.Item3 % x.Model.Tiers.Count].Name : null;
             var constraints = new PlacementConstraints
             {
-                Deadline = Duration.FromSeconds(latencies[q.Item1 % latencies.Length]),
-                EnergyBudget = Energy.FromJoules(energies[q.Item2 % energies.Length]),
+                // A hair above a placement's own value: the oracle and the library add in different orders, and a
+                // limit exactly at a value would make feasibility turn on the last bit.
+                Deadline = Duration.FromSeconds(latencies[q.Item1 % latencies.Length] * (1 + 1e-9)),
+                EnergyBudget = Energy.FromJoules(energies[q.Item2 % energies.Length] * (1 + 1e-9)),
                 ExcludedTiers = excluded is null ? [] : [excluded],
             };
             var chain = new LayerChain(x.Chain.Input, x.Chain.Layers, constraints);
