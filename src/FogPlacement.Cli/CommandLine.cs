@@ -107,6 +107,23 @@ internal static class CommandLine
                 DirectoryNotFoundException => $"file not found: {source}",
                 _ => ex.Message.ReplaceLineEndings(" "),
             };
+            if (ex is ScenarioException { Errors.Count: > 1 } scenario)
+            {
+                // Several problems: a count, then one line each, path first, so they can be read and grepped.
+                stderr.WriteLine($"fogplacement: error: {TerminalText.Escape(source)}: {scenario.Errors.Count} problems:");
+                foreach (ScenarioError error in scenario.Errors.Take(ScenarioException.MaxListedErrors))
+                {
+                    stderr.WriteLine($"  {TerminalText.Escape(error.ToString())}");
+                }
+
+                if (scenario.Errors.Count > ScenarioException.MaxListedErrors)
+                {
+                    stderr.WriteLine($"  and {scenario.Errors.Count - ScenarioException.MaxListedErrors} more");
+                }
+
+                return BadInput;
+            }
+
             stderr.WriteLine($"fogplacement: error: {TerminalText.Escape(source)}: {TerminalText.Escape(message)}");
             return BadInput;
         }

@@ -69,6 +69,21 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Several_problems_in_a_scenario_are_one_line_each()
+    {
+        string path = CliRunner.WriteTemp(Seed
+            .Replace("\"120 Mbit/s\"", "\"0 Mbit/s\"", StringComparison.Ordinal)
+            .Replace("\"0.3 MB\"", "\"0,3 MB\"", StringComparison.Ordinal));
+        (int code, string stdout, string stderr) = CliRunner.Run("evaluate", path);
+        Assert.Equal((2, string.Empty), (code, stdout));
+        string[] lines = stderr.TrimEnd().Split('\n');
+        Assert.Equal($"fogplacement: error: {path}: 2 problems:", lines[0]);
+        Assert.StartsWith("  $.tiers[0].uplink: ", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("  $.request.input: '0,3 MB' is not a valid data size: the decimal separator is '.'", lines[2], StringComparison.Ordinal);
+        Assert.Equal(3, lines.Length);
+    }
+
+    [Fact]
     public void A_mistyped_command_gets_a_suggestion()
     {
         (int code, string stdout, string stderr) = CliRunner.Run("evalute", "x.json");
