@@ -79,7 +79,7 @@ public class BadInputTests
         string[] lines = stderr.TrimEnd().Split('\n');
         Assert.Equal($"fogplacement: error: {path}: 2 problems:", lines[0]);
         Assert.StartsWith("  $.tiers[0].uplink: ", lines[1], StringComparison.Ordinal);
-        Assert.StartsWith("  $.request.input: '0,3 MB' is not a valid data size: the decimal separator is '.'", lines[2], StringComparison.Ordinal);
+        Assert.StartsWith("  $.request.input: '0,3 MB' is not a valid data size: unknown unit ',3 MB'; the decimal separator is '.'", lines[2], StringComparison.Ordinal);
         Assert.Equal(3, lines.Length);
     }
 

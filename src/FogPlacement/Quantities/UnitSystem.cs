@@ -81,7 +81,7 @@ internal sealed class UnitSystem
         if (!bySymbol.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(symbol, out Unit? unit))
         {
             error = symbol.Length > 1 && symbol[0] == ',' && char.IsAsciiDigit(symbol[1])
-                ? $"'{text}' is not a valid {QuantityName}: the decimal separator is '.', whatever the culture (write '{text.ToString().Trim().Replace(',', '.')}'; known units: {KnownSymbols})."
+                ? $"'{text}' is not a valid {QuantityName}: unknown unit '{symbol}'; the decimal separator is '.', whatever the culture (write '{text.ToString().Trim().Replace(',', '.')}'; known units: {KnownSymbols})."
                 : $"'{text}' is not a valid {QuantityName}: unknown unit '{symbol}' (known units: {KnownSymbols}).";
             return false;
         }

@@ -10,7 +10,7 @@ public class MessageTests
     public void A_comma_decimal_separator_gets_a_hint()
     {
         var ex = Assert.Throws<FormatException>(() => DataSize.Parse("0,3 MB"));
-        Assert.StartsWith("'0,3 MB' is not a valid data size: the decimal separator is '.', whatever the culture (write '0.3 MB'", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("'0,3 MB' is not a valid data size: unknown unit ',3 MB'; the decimal separator is '.', whatever the culture (write '0.3 MB'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("unknown unit 'parsecs'", Assert.Throws<FormatException>(() => DataSize.Parse("3 parsecs")).Message, StringComparison.Ordinal);
     }
 
