@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using Xunit;
@@ -68,7 +67,7 @@ public class ForgedHeaderTests
         BinaryPrimitives.WriteUInt64LittleEndian(b[^8..], Crc64.HashToUInt64(b[..^8]));
         Assert.Contains(expected, Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(bytes)).Message, StringComparison.Ordinal);
         Assert.Contains(expected, Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(new MemoryStream(bytes))).Message, StringComparison.Ordinal);
-        Assert.Contains(expected, Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(Segmented(bytes, 5))).Message, StringComparison.Ordinal);
+        Assert.Contains(expected, Assert.Throws<InvalidDataException>(() => PartialAggregate.Decode(StreamingEncodingTests.Segments(bytes, 5))).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,35 +89,7 @@ public class ForgedHeaderTests
         // The same partial read in pieces of every size decodes to the same bytes.
         for (int piece = 1; piece <= 17; piece++)
         {
-            Assert.Equal(honest, PartialAggregate.Decode(Segmented(honest, piece)).Encode());
-        }
-    }
-
-    private static ReadOnlySequence<byte> Segmented(byte[] bytes, int piece)
-    {
-        Segment first = new(bytes.AsMemory(0, Math.Min(piece, bytes.Length)), 0);
-        Segment last = first;
-        for (int at = piece; at < bytes.Length; at += piece)
-        {
-            last = last.Append(bytes.AsMemory(at, Math.Min(piece, bytes.Length - at)));
-        }
-
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
+            Assert.Equal(honest, PartialAggregate.Decode(StreamingEncodingTests.Segments(honest, piece)).Encode());
         }
     }
 }

@@ -125,7 +125,8 @@ public class StreamingEncodingTests
         Assert.Throws<ArgumentException>(() => partial.ComputeAverage(new float[2]));
     }
 
-    private static ReadOnlySequence<byte> Segments(byte[] bytes, int piece)
+    /// <summary><paramref name="bytes"/> as a sequence of segments of <paramref name="piece"/> bytes (shared with <see cref="ForgedHeaderTests"/>).</summary>
+    internal static ReadOnlySequence<byte> Segments(byte[] bytes, int piece)
     {
         Segment first = new(bytes.AsMemory(0, Math.Min(piece, bytes.Length)), 0), last = first;
         for (int at = piece; at < bytes.Length; at += piece)

@@ -61,10 +61,10 @@ public sealed record PlacementConstraints
     private readonly string[] excludedTiers = [];
 
     /// <summary>
-    /// The constraints a candidate breaks: its deadline checked against its mean latency, or, when a confidence is set,
-    /// against its latency distribution (made only then, from <paramref name="distribution"/>).
+    /// The constraints a request's candidate breaks: its deadline checked against its mean latency, or, when a
+    /// confidence is set, against its latency distribution (made only then: the decision's hot path allocates nothing).
     /// </summary>
-    internal ConstraintViolations Check(double meanLatencySeconds, double energyJoules, Func<LatencyModel> distribution, MonteCarloSettings settings)
+    internal ConstraintViolations Check(double meanLatencySeconds, double energyJoules, in CandidateLatency latency, MonteCarloSettings settings)
     {
         if (DeadlineConfidence is not { } confidence || Deadline is not { } deadline)
         {
@@ -72,7 +72,7 @@ public sealed record PlacementConstraints
         }
 
         ConstraintViolations v = Check(0, energyJoules);
-        return distribution().Meets(deadline.Seconds, confidence, DeadlineMethod, settings) ? v : v | ConstraintViolations.Deadline;
+        return latency.ToModel().Meets(deadline.Seconds, confidence, DeadlineMethod, settings) ? v : v | ConstraintViolations.Deadline;
     }
 
     internal ConstraintViolations Check(double latencySeconds, double energyJoules)
@@ -89,6 +89,20 @@ public sealed record PlacementConstraints
         }
 
         return v;
+    }
+
+    /// <summary>Whether a tier is called <paramref name="name"/>; a loop, not a capturing lambda, on the decision's path.</summary>
+    private static bool Names(IReadOnlyList<Tier> tiers, string name)
+    {
+        for (int i = 0; i < tiers.Count; i++)
+        {
+            if (string.Equals(tiers[i].Name, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal bool Excludes(string tier)
@@ -133,7 +147,7 @@ public sealed record PlacementConstraints
                 throw Preconditions.Argument("The device cannot be excluded: it holds the request's data.", $"constraints.excludedTiers[{i}]");
             }
 
-            if (!tiers.Any(t => t.Name == name))
+            if (!Names(tiers, name))
             {
                 throw Preconditions.Argument($"Excluded tier '{name}' is not a remote tier of this model (tiers: {string.Join(", ", tiers.Select(t => t.Name))}).", $"constraints.excludedTiers[{i}]");
             }

@@ -76,9 +76,8 @@ public readonly record struct CandidateCost
     /// <param name="deadline">A deadline to report the probability of meeting, or null.</param>
     /// <param name="settings">The Monte Carlo settings; <see cref="MonteCarloSettings.Default"/> when null.</param>
     public LatencyDistribution Distribution(Duration? deadline = null, MonteCarloSettings? settings = null) =>
-        LatencyModel().Describe(deadline?.Seconds, settings ?? MonteCarloSettings.Default);
+        LatencyParts.ToModel().Describe(deadline?.Seconds, settings ?? MonteCarloSettings.Default);
 
-    /// <summary>The candidate's latency as a random variable.</summary>
-    internal LatencyModel LatencyModel() =>
-        Uncertainty.LatencyModel.Of(DeviceCompute.Seconds + RemoteCompute.Seconds, [(Upload.Seconds, UploadCv), (RoundTrip.Seconds, RoundTripCv)]);
+    /// <summary>The parts of the candidate's latency, known and uncertain.</summary>
+    internal CandidateLatency LatencyParts => new(DeviceCompute.Seconds + RemoteCompute.Seconds, Upload.Seconds, UploadCv, RoundTrip.Seconds, RoundTripCv);
 }

@@ -269,7 +269,7 @@ public sealed class CostModel
         CandidateCost cost = CostFormula.Evaluate(name, kind, Device, Energy, Lambda, deviceWork, sent, remote, remoteWork);
         return cost with
         {
-            Violations = constraints.Check(cost.Latency.Seconds, cost.DeviceEnergy.Joules, cost.LatencyModel, MonteCarlo)
+            Violations = constraints.Check(cost.Latency.Seconds, cost.DeviceEnergy.Joules, cost.LatencyParts, MonteCarlo)
                 | (remote is not null && constraints.Excludes(remote.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None),
         };
     }
@@ -278,7 +278,7 @@ public sealed class CostModel
         constraints.Check(
             terms.Latency,
             terms.Energy,
-            () => LatencyModel.Of(terms.DeviceCompute + terms.RemoteCompute, [(terms.Upload, tier.UplinkCv), (terms.RoundTrip, tier.RoundTripCv)]),
+            new CandidateLatency(terms.DeviceCompute + terms.RemoteCompute, terms.Upload, tier.UplinkCv, terms.RoundTrip, tier.RoundTripCv),
             MonteCarlo)
         | (constraints.Excludes(tier.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None);
 

@@ -6,6 +6,16 @@ using MathNet.Numerics.Statistics;
 namespace FogPlacement.Uncertainty;
 
 /// <summary>
+/// A request candidate's latency in parts, kept as plain numbers until a distribution is asked for: the fixed part
+/// (compute), and the transfer and round trip with their coefficients of variation.
+/// </summary>
+internal readonly record struct CandidateLatency(double Fixed, double Upload, double UploadCv, double RoundTrip, double RoundTripCv)
+{
+    /// <summary>The latency as a random variable.</summary>
+    public LatencyModel ToModel() => LatencyModel.Of(Fixed, [(Upload, UploadCv), (RoundTrip, RoundTripCv)]);
+}
+
+/// <summary>
 /// One placement's latency as a random variable: a fixed part (compute, known transfers and round trips) plus
 /// independent log-normal terms, one per uncertain transfer (8·B/R is log-normal when R is, with R's coefficient of
 /// variation) and per uncertain round trip. Exact in closed form with one term; a seeded Monte Carlo otherwise.
