@@ -60,6 +60,12 @@ public sealed class NetworkEstimator
     /// <summary>The samples the rate quantiles cover: the last 128.</summary>
     public const int QuantileWindow = 128;
 
+    /// <summary>
+    /// The most targets one estimator tracks: 65,536 (about 10 KB each, with the quantile window). An observation of a
+    /// new target past it is refused, so a stream of made-up names cannot grow the estimator without bound.
+    /// </summary>
+    public const int MaxTargets = 65_536;
+
     private readonly Dictionary<string, TargetState> targets = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
     private readonly TimeProvider clock;
@@ -86,7 +92,7 @@ public sealed class NetworkEstimator
     /// <param name="target">A tier's name, or <c>from&gt;to</c> for a link.</param>
     /// <param name="bytes">The bytes sent; greater than zero.</param>
     /// <param name="elapsed">The time they took; greater than zero.</param>
-    /// <exception cref="ArgumentException">The target is empty, or a value is zero (the estimates are unchanged).</exception>
+    /// <exception cref="ArgumentException">The target is empty or would be one past <see cref="MaxTargets"/>, or a value is zero (the estimates are unchanged).</exception>
     public void Observe(string target, DataSize bytes, Duration elapsed)
     {
         CheckTarget(target);
@@ -193,6 +199,11 @@ public sealed class NetworkEstimator
         {
             if (!targets.TryGetValue(target, out TargetState? state))
             {
+                if (targets.Count >= MaxTargets)
+                {
+                    throw Preconditions.Argument($"The estimator already tracks {MaxTargets:N0} targets (NetworkEstimator.MaxTargets); '{target}' would be one more.", nameof(target));
+                }
+
                 state = new TargetState();
                 targets[target] = state;
             }

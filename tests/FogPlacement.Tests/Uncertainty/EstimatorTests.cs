@@ -95,4 +95,21 @@ public class EstimatorTests
         Assert.Equal("offload all to fog", model.Choose(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3))).Name);
         Assert.Equal(CostModel.DeviceCandidateName, repriced.Choose(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3))).Name);
     }
+
+    [Fact]
+    public void Targets_are_bounded_and_a_refused_new_target_changes_nothing()
+    {
+        var estimator = new NetworkEstimator(timeProvider: new StoppedClock());
+        for (int i = 0; i < NetworkEstimator.MaxTargets; i++)
+        {
+            estimator.Observe("t" + i, Duration.FromMilliseconds(1));
+        }
+
+        var ex = Assert.Throws<ArgumentException>(() => estimator.Observe("one-more", DataRate.FromMegabitsPerSecond(1), Duration.Zero));
+        Assert.Contains("NetworkEstimator.MaxTargets", ex.Message, StringComparison.Ordinal);
+        Assert.Null(estimator.Estimate("one-more"));
+        Assert.Equal(NetworkEstimator.MaxTargets, estimator.Estimates().Count);
+        estimator.Observe("t0", Duration.FromMilliseconds(2)); // a known target still takes samples
+        Assert.Equal(2, estimator.Estimate("t0")!.RoundTripSamples);
+    }
 }
