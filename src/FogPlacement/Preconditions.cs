@@ -91,5 +91,21 @@ internal static class Preconditions
     private static void ThrowOverflow(string operation, double result) =>
         throw new OverflowException($"{operation} is out of the range of a double ({Describe(result)}).");
 
+    /// <summary>The most names a message lists; a model of thousands of tiers would otherwise put them all in every message.</summary>
+    internal const int MaxListedNames = 10;
+
+    /// <summary>"a, b, c", or the first <see cref="MaxListedNames"/> and "and N more".</summary>
+    internal static string Names(IEnumerable<string> names)
+    {
+        string[] first = [.. names.Take(MaxListedNames + 1)];
+        if (first.Length <= MaxListedNames)
+        {
+            return string.Join(", ", first);
+        }
+
+        int total = names.TryGetNonEnumeratedCount(out int count) ? count : names.Count();
+        return string.Join(", ", first.Take(MaxListedNames)) + $", and {total - MaxListedNames} more";
+    }
+
     internal static string Describe(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 }

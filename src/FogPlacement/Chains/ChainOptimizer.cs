@@ -63,14 +63,15 @@ public sealed class ChainOptimizer
     internal static IEnumerable<(int Index, string? Field, string Message)> LinkProblems(IReadOnlyList<(string? From, string? To)> links, IReadOnlyList<string> tierNames)
     {
         var seen = new HashSet<(string, string)>();
+        var known = new HashSet<string>(tierNames, StringComparer.Ordinal); // a lookup per end, not a scan of every tier
         for (int i = 0; i < links.Count; i++)
         {
             (string? from, string? to) = links[i];
             foreach ((string? end, string field) in new[] { (from, "from"), (to, "to") })
             {
-                if (!string.IsNullOrWhiteSpace(end) && end != Tier.DeviceName && !tierNames.Contains(end))
+                if (!string.IsNullOrWhiteSpace(end) && end != Tier.DeviceName && !known.Contains(end))
                 {
-                    yield return (i, field, $"Link {from} → {to} names tier '{end}', which is not a remote tier of this model (tiers: {string.Join(", ", tierNames)}).");
+                    yield return (i, field, $"Link {from} → {to} names tier '{end}', which is not a remote tier of this model (tiers: {Preconditions.Names(tierNames)}).");
                 }
             }
 

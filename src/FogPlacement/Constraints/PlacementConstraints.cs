@@ -149,7 +149,7 @@ public sealed record PlacementConstraints
 
             if (!Names(tiers, name))
             {
-                throw Preconditions.Argument($"Excluded tier '{name}' is not a remote tier of this model (tiers: {string.Join(", ", tiers.Select(t => t.Name))}).", $"constraints.excludedTiers[{i}]");
+                throw Preconditions.Argument($"Excluded tier '{name}' is not a remote tier of this model (tiers: {Preconditions.Names(tiers.Select(t => t.Name))}).", $"constraints.excludedTiers[{i}]");
             }
         }
     }

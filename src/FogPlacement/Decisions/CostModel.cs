@@ -346,7 +346,7 @@ public sealed class CostModel
         if (t < 0)
         {
             throw Preconditions.Argument(
-                $"Split '{split.Name}' names tier '{split.Tier}', which is not a remote tier of this model (tiers: {string.Join(", ", tiers.Select(x => x.Name))}).",
+                $"Split '{split.Name}' names tier '{split.Tier}', which is not a remote tier of this model (tiers: {Preconditions.Names(tiers.Select(x => x.Name))}).",
                 $"splits[{index}].tier");
         }
 

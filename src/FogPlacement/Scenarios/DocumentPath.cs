@@ -91,19 +91,17 @@ internal sealed class DocumentPath : IEquatable<DocumentPath>
         return path;
     }
 
-    /// <summary>Whether this path is <paramref name="other"/> or lies inside it.</summary>
-    public bool IsWithin(DocumentPath other)
+    /// <summary>This path and every path that contains it, up to the root.</summary>
+    public IEnumerable<DocumentPath> Ancestry()
     {
         for (DocumentPath? p = this; p is not null; p = p.parent)
         {
-            if (p.Equals(other))
-            {
-                return true;
-            }
+            yield return p;
         }
-
-        return false;
     }
+
+    /// <summary>Whether this path is <paramref name="other"/> or lies inside it.</summary>
+    public bool IsWithin(DocumentPath other) => Ancestry().Contains(other);
 
     /// <summary>Renders the path as a JSON path: <c>$</c>, <c>$.tiers[0].uplink</c>.</summary>
     public string ToJsonPath()

@@ -29,6 +29,10 @@ internal sealed class ModelProblems
 {
     private readonly List<ModelProblem> problems = [];
 
+    // Every path a problem was reported at, so "already reported here or above" costs a lookup per ancestor rather
+    // than a scan of every problem (a document of 20,000 empty tiers took 39 s with the scan).
+    private readonly HashSet<DocumentPath> reported = [];
+
     /// <summary>Gets the problems found so far: those of the document's shape first, then the rest, each in the order found.</summary>
     public IReadOnlyList<ModelProblem> All => [.. problems.Where(p => p.IsShape), .. problems.Where(p => !p.IsShape)];
 
@@ -36,13 +40,17 @@ internal sealed class ModelProblems
     public int Count => problems.Count;
 
     /// <summary>Adds a problem found by a front end.</summary>
-    public void Add(ModelProblem problem) => problems.Add(problem);
+    public void Add(ModelProblem problem)
+    {
+        problems.Add(problem);
+        reported.Add(problem.Path);
+    }
 
     /// <summary>Adds a problem at <paramref name="path"/>; the message's final full stop is dropped.</summary>
-    public void Add(DocumentPath path, string message) => problems.Add(new ModelProblem(path, message.TrimEnd('.')));
+    public void Add(DocumentPath path, string message) => Add(new ModelProblem(path, message.TrimEnd('.')));
 
     /// <summary>Adds a problem with the document's shape at <paramref name="path"/>: a value of the wrong kind.</summary>
-    public void AddShape(DocumentPath path, string message) => problems.Add(new ModelProblem(path, message, IsShape: true));
+    public void AddShape(DocumentPath path, string message) => Add(new ModelProblem(path, message, IsShape: true));
 
     /// <summary>
     /// Returns whether <paramref name="value"/> is present (a non-blank string, a non-null value). Otherwise adds a
@@ -56,9 +64,9 @@ internal sealed class ModelProblems
             return true;
         }
 
-        if (!problems.Exists(p => path.IsWithin(p.Path)))
+        if (!path.Ancestry().Any(reported.Contains))
         {
-            problems.Add(ModelProblem.Missing(path, what));
+            Add(ModelProblem.Missing(path, what));
         }
 
         return false;
