@@ -59,6 +59,8 @@ public static class Renderer
         L("// </auto-generated>");
         L("#nullable enable");
         L("using System.Diagnostics;");
+        L("using System.Text.Json.Serialization;");
+        L("using FogPlacement.Serialization;");
         L();
         L("namespace FogPlacement.Quantities;");
         L();
@@ -71,12 +73,15 @@ public static class Renderer
         L("/// </summary>");
         L("/// <remarks>");
         L("/// Values are finite and non-negative: every factory rejects NaN, infinities and negatives.");
-        L($"/// Text form is a number and a unit, always culture-invariant (so there are no format-provider overloads): units {unitList}.");
+        L($"/// Text form is a number and a unit, culture-invariant: units {unitList}.");
         L("/// <see cref=\"ToString()\"/> then <see cref=\"Parse(string)\"/> gives back exactly the same value.");
+        L("/// Format strings (<c>$\"{x:F1}\"</c>): a numeric format applies to the number in the unit <see cref=\"ToString()\"/> picks;");
+        L("/// <c>\"F1 ms\"</c> (a numeric format, a space and a unit) to the number in that unit; a unit alone is the exact text in it.");
         L("/// The default value is zero.");
         L("/// </remarks>");
         L("[DebuggerDisplay(\"{ToString(),nq}\")]");
-        L($"public readonly partial struct {q.Type} : IQuantity<{q.Type}>, IEquatable<{q.Type}>, IComparable<{q.Type}>, IComparable, IFormattable, IParsable<{q.Type}>");
+        L($"[JsonConverter(typeof(QuantityConverter<{q.Type}>))]");
+        L($"public readonly partial struct {q.Type} : IQuantity<{q.Type}>, IEquatable<{q.Type}>, IComparable<{q.Type}>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<{q.Type}>, IUtf8SpanParsable<{q.Type}>");
         L("{");
         L("    private static readonly UnitSystem UnitSystem = new(");
         L($"        \"{q.Name}\",");
@@ -228,6 +233,12 @@ public static class Renderer
     /// <inheritdoc cref="Parse(string)" />
     static {T} IParsable<{T}>.Parse(string s, IFormatProvider? provider) => Quantity.Parse<{T}>(s);
 
+    /// <inheritdoc cref="Parse(string)" />
+    static {T} ISpanParsable<{T}>.Parse(ReadOnlySpan<char> s, IFormatProvider? provider) => Quantity.Parse<{T}>(s);
+
+    /// <inheritdoc cref="Parse(string)" />
+    static {T} IUtf8SpanParsable<{T}>.Parse(ReadOnlySpan<byte> utf8Text, IFormatProvider? provider) => Quantity.Parse<{T}>(utf8Text);
+
     /// <summary>Tries to parse {a} {name}; returns false instead of throwing.</summary>
     /// <param name="s">The text.</param>
     /// <param name="result">The value, or zero when parsing failed.</param>
@@ -237,17 +248,39 @@ public static class Renderer
     /// <inheritdoc cref="TryParse(string?, out {T})" />
     static bool IParsable<{T}>.TryParse(string? s, IFormatProvider? provider, out {T} result) => Quantity.TryParse(s, out result);
 
+    /// <inheritdoc cref="TryParse(string?, out {T})" />
+    static bool ISpanParsable<{T}>.TryParse(ReadOnlySpan<char> s, IFormatProvider? provider, out {T} result) => Quantity.TryParse(s, out result);
+
+    /// <inheritdoc cref="TryParse(string?, out {T})" />
+    static bool IUtf8SpanParsable<{T}>.TryParse(ReadOnlySpan<byte> utf8Text, IFormatProvider? provider, out {T} result) => Quantity.TryParse(utf8Text, out result);
+
     /// <summary>Formats the value with a unit chosen by its magnitude, exactly (parsing the text gives back this value).</summary>
     /// <returns>Text such as <c>"{example}"</c>.</returns>
     public override string ToString() => Quantity.Format(this, null);
 
-    /// <summary>Formats the value in the unit named by <paramref name="format"/> (null, empty or "G": a unit chosen by magnitude); the provider is ignored.</summary>
-    string IFormattable.ToString(string? format, IFormatProvider? formatProvider) => Quantity.Format(this, format);
+    /// <summary>
+    /// Formats the value by <paramref name="format"/>: null, empty or "G", exactly in a unit chosen by magnitude; a
+    /// unit (<c>"{unitExample}"</c>), exactly in that unit; a numeric format (<c>"F1"</c>, <c>"N0"</c>, <c>"0.##"</c>), the
+    /// number in the unit <see cref="ToString()"/> picks; a numeric format, a space and a unit (<c>"F1 {unitExample}"</c>),
+    /// the number in that unit.
+    /// </summary>
+    /// <param name="format">The format.</param>
+    /// <param name="formatProvider">The culture of a numeric format's number; the invariant culture when null.</param>
+    /// <exception cref="FormatException"><paramref name="format"/> is neither a unit of {name} nor a numeric format.</exception>
+    public string ToString(string? format, IFormatProvider? formatProvider) => Quantity.Format(this, format, formatProvider);
 
     /// <summary>Formats the value in the unit named by <paramref name="unit"/>, exactly.</summary>
     /// <param name="unit">A unit symbol such as <c>"{unitExample}"</c>.</param>
     /// <exception cref="FormatException"><paramref name="unit"/> is not a unit of {name}.</exception>
     public string ToString(string? unit) => Quantity.Format(this, unit);
+
+    /// <inheritdoc cref="ToString(string?, IFormatProvider?)" />
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Quantity.TryFormat(this, destination, out charsWritten, format, provider);
+
+    /// <inheritdoc cref="ToString(string?, IFormatProvider?)" />
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Quantity.TryFormat(this, utf8Destination, out bytesWritten, format, provider);
 
     /// <summary>Returns true when <paramref name="other"/> is exactly equal to this value.</summary>
     public bool Equals({T} other) => {f} == other.{f};

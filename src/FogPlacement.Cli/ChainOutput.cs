@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FogPlacement.Chains;
-using FogPlacement.Cli.Output;
 using FogPlacement.Constraints;
-using FogPlacement.Quantities;
-using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Cli;
 
@@ -32,35 +29,4 @@ internal static class ChainOutput
         sb.AppendLine(DecisionTable.ChosenLine(lambdaMillisecondsPerJoule, decision.Chosen.Name, decision.Chosen.Objective, decision.IsFeasible, decision.Chosen.Violations));
         return sb.ToString();
     }
-
-    public static string Json(ChainDecision decision, double lambdaSecondsPerJoule, Duration? deadline, MonteCarloSettings settings) => JsonOutput.Write(new ChainDecisionOutput(
-        decision.IsFeasible ? decision.Chosen.Name : null,
-        decision.IsFeasible,
-        lambdaSecondsPerJoule,
-        [.. decision.Candidates.Select(candidate =>
-        {
-            ChainPlacement p = candidate.Placement;
-            LatencyDistribution latency = p.Distribution(deadline, settings);
-            return new ChainCandidateOutput(
-                p.Name,
-                p.Latency.Seconds,
-                p.DeviceEnergy.Joules,
-                p.Objective.Seconds,
-                p.ComputeTime.Seconds,
-                p.TransferTime.Seconds,
-                [.. candidate.BestOf],
-                [.. DecisionTable.Words(p.Violations)],
-                [.. p.Segments.Select(s => s.IsEmpty ? new SegmentOutput(s.Tier, null, null) : new SegmentOutput(s.Tier, s.FirstLayer, s.LastLayer))],
-                latency.Mean.Seconds,
-                latency.P50.Seconds,
-                latency.P95.Seconds,
-                latency.P99.Seconds,
-                latency.DeadlineProbability,
-                DecisionJson.Method(latency.Method),
-                latency.Samples,
-                latency.DeadlineProbabilityError,
-                latency.QuantileRelativeError);
-        })],
-        [.. decision.Frontier.Select(p => p.Name)],
-        DecisionJson.Breakpoints(decision.LambdaBreakpoints)));
 }

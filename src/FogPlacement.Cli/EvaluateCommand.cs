@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FogPlacement.Cli.Output;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
@@ -52,10 +53,11 @@ internal static class EvaluateCommand
         MonteCarloSettings settings = uncertain.Settings(scenario.Model.MonteCarlo);
         if (scenario.Chain is not null)
         {
-            Chains.ChainDecision chain = scenario.DecideChain();
+            // The decision carries the Monte Carlo settings and the deadline its JSON reports the distributions with.
+            Chains.ChainDecision chain = new Chains.ChainOptimizer(scenario.Model.WithMonteCarlo(settings), scenario.Links).Decide(scenario.Chain);
             Duration? chainDeadline = scenario.Chain.Constraints.Deadline;
             stdout.Write(json
-                ? ChainOutput.Json(chain, scenario.Model.Lambda.SecondsPerJoule, chainDeadline, settings)
+                ? JsonOutput.Write(chain, JsonOutput.Library.ChainDecision)
                 : ChainOutput.Table(chain, scenario.Model.Lambda.MillisecondsPerJoule) + DistributionTable.Format(chain.Candidates.Select(c => (c.Placement.Name, c.Placement.Distribution(chainDeadline, settings)))));
             return;
         }
@@ -64,7 +66,7 @@ internal static class EvaluateCommand
         Decision decision = scenario.Model.WithMonteCarlo(settings).Decide(request);
         Duration? deadline = request.Constraints.Deadline;
         stdout.Write(json
-            ? DecisionJson.Format(decision, deadline, settings)
+            ? JsonOutput.Write(decision, JsonOutput.Library.Decision)
             : DecisionTable.Format(decision) + DistributionTable.Format(decision.Candidates.Select(c => (c.Name, c.Distribution(deadline, settings)))));
     }
 }

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
+using FogPlacement.Serialization;
 
 namespace FogPlacement;
 
@@ -8,6 +10,7 @@ namespace FogPlacement;
 /// One inference request: <see cref="Work"/> W to run, <see cref="Input"/> B bytes to send when the whole
 /// job is offloaded, and optional <see cref="Splits"/>. Immutable; build it once and decide it as often as you like.
 /// </summary>
+[JsonConverter(typeof(RequestConverter))]
 public sealed class Request
 {
     private readonly SplitOption[] splits;

@@ -138,16 +138,19 @@ public class CostModelLawTests
         model.Choose(request);
         model.Evaluate(request, buffer);
 
+        // 20,000 calls: one object per call would be at least 480,000 bytes. The bound leaves room for the runtime's own
+        // one-off allocations on this thread while it moves the methods up a compilation tier (a few hundred bytes, seen
+        // about one run in four), which do not grow with the calls.
         long before = GC.GetAllocatedBytesForCurrentThread();
         double sink = 0;
-        for (int i = 0; i < 1000; i++)
+        for (int i = 0; i < 10_000; i++)
         {
             sink += model.Choose(request).Objective.Seconds;
             sink += model.Evaluate(request, buffer);
         }
 
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.True(allocated < 4_096, $"{allocated} bytes allocated by 20,000 decisions");
         Assert.True(sink > 0);
     }
 }

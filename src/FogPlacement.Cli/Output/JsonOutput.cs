@@ -1,6 +1,8 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using FogPlacement.Serialization;
 
 namespace FogPlacement.Cli.Output;
 
@@ -13,93 +15,28 @@ internal static class JsonOutput
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
+    /// <summary>The library's serialisers with the tool's output settings: decisions are written by the library, one contract.</summary>
+    public static FogPlacementJsonContext Library { get; } = new(new JsonSerializerOptions(FogPlacementJsonContext.Default.Options)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     /// <summary>The document as indented JSON text with a final newline; doubles at full (round-trip) precision.</summary>
     public static string Write<T>(T document) =>
-        JsonSerializer.Serialize(document, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Context.GetTypeInfo(typeof(T))!) + Environment.NewLine;
+        Write(document, (JsonTypeInfo<T>)Context.GetTypeInfo(typeof(T))!);
+
+    /// <summary>The value as indented JSON text with a final newline, by <paramref name="typeInfo"/>.</summary>
+    public static string Write<T>(T value, JsonTypeInfo<T> typeInfo) => JsonSerializer.Serialize(value, typeInfo) + Environment.NewLine;
 }
 
 /// <summary>The source-generated serialisers of every <c>--json</c> document (AOT- and trim-safe).</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(DecisionOutput))]
-[JsonSerializable(typeof(ChainDecisionOutput))]
 [JsonSerializable(typeof(BreakevenOutput))]
 [JsonSerializable(typeof(BenchOutput))]
 [JsonSerializable(typeof(PlanOutput))]
 [JsonSerializable(typeof(ReplayOutput))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
-
-/// <summary><c>evaluate --json</c> of a request: every candidate's terms in SI units.</summary>
-internal sealed record DecisionOutput(
-    string? Chosen,
-    bool Feasible,
-    double LambdaSecondsPerJoule,
-    IReadOnlyList<CandidateOutput> Candidates,
-    IReadOnlyList<string> Frontier,
-    IReadOnlyList<BreakpointOutput> LambdaBreakpoints);
-
-/// <summary>One candidate of <see cref="DecisionOutput"/>.</summary>
-internal sealed record CandidateOutput(
-    string Name,
-    string Kind,
-    string Tier,
-    double LatencySeconds,
-    double DeviceEnergyJoules,
-    double ObjectiveSeconds,
-    double UploadSeconds,
-    double RoundTripSeconds,
-    double DeviceComputeSeconds,
-    double RemoteComputeSeconds,
-    double RadioEnergyJoules,
-    double ComputeEnergyJoules,
-    double SentBytes,
-    double DeviceWorkFlop,
-    double RemoteWorkFlop,
-    IReadOnlyList<string> Violations,
-    double LatencyMeanSeconds,
-    double LatencyP50Seconds,
-    double LatencyP95Seconds,
-    double LatencyP99Seconds,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DeadlineProbability,
-    string LatencyMethod,
-    int LatencySamples,
-    double DeadlineProbabilityError,
-    double QuantileRelativeError);
-
-/// <summary>A λ at which the unconstrained optimum changes.</summary>
-internal sealed record BreakpointOutput(double LambdaSecondsPerJoule, string From, string To);
-
-/// <summary><c>evaluate --json</c> of a layer chain: the optimum and the best of each kind.</summary>
-internal sealed record ChainDecisionOutput(
-    string? Chosen,
-    bool Feasible,
-    double LambdaSecondsPerJoule,
-    IReadOnlyList<ChainCandidateOutput> Candidates,
-    IReadOnlyList<string> Frontier,
-    IReadOnlyList<BreakpointOutput> LambdaBreakpoints);
-
-/// <summary>One placement of <see cref="ChainDecisionOutput"/>.</summary>
-internal sealed record ChainCandidateOutput(
-    string Name,
-    double LatencySeconds,
-    double DeviceEnergyJoules,
-    double ObjectiveSeconds,
-    double ComputeSeconds,
-    double TransferSeconds,
-    IReadOnlyList<string> BestOf,
-    IReadOnlyList<string> Violations,
-    IReadOnlyList<SegmentOutput> Segments,
-    double LatencyMeanSeconds,
-    double LatencyP50Seconds,
-    double LatencyP95Seconds,
-    double LatencyP99Seconds,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? DeadlineProbability,
-    string LatencyMethod,
-    int LatencySamples,
-    double DeadlineProbabilityError,
-    double QuantileRelativeError);
-
-/// <summary>A tier's slice of layers; both null when it only relays.</summary>
-internal sealed record SegmentOutput(string Tier, int? FirstLayer, int? LastLayer);
 
 /// <summary><c>breakeven --json</c>: values in SI units.</summary>
 internal sealed record BreakevenOutput(string Parameter, IReadOnlyList<SwitchOutput> Switches, IReadOnlyList<IntervalOutput> Intervals);

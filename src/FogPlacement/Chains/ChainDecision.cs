@@ -1,4 +1,9 @@
+using System.Text.Json.Serialization;
 using FogPlacement.Constraints;
+using FogPlacement.Quantities;
+using FogPlacement.Serialization;
+using FogPlacement.Uncertainty;
+
 namespace FogPlacement.Chains;
 
 /// <summary>A placement in a <see cref="ChainDecision"/>, with the kinds it is the best of.</summary>
@@ -7,14 +12,16 @@ namespace FogPlacement.Chains;
 public sealed record ChainCandidate(ChainPlacement Placement, IReadOnlyList<string> BestOf);
 
 /// <summary>The optimal placement of a layer chain and, for comparison, the best placement of each kind.</summary>
+[JsonConverter(typeof(ChainDecisionConverter))]
 public sealed class ChainDecision
 {
     private readonly Func<IReadOnlyList<ChainPlacement>> frontier;
     private IReadOnlyList<ChainPlacement>? frontierValue;
     private IReadOnlyList<LambdaBreakpoint>? breakpoints;
 
-    internal ChainDecision(ChainPlacement chosen, IReadOnlyList<ChainCandidate> candidates, Func<IReadOnlyList<ChainPlacement>> frontier)
+    internal ChainDecision(ChainPlacement chosen, IReadOnlyList<ChainCandidate> candidates, Func<IReadOnlyList<ChainPlacement>> frontier, EnergyWeight lambda)
     {
+        Lambda = lambda;
         Chosen = chosen;
         Candidates = candidates;
         this.frontier = frontier;
@@ -26,6 +33,15 @@ public sealed class ChainDecision
     /// <see cref="ChainPlacement.Violations"/> say what it breaks.
     /// </summary>
     public ChainPlacement Chosen { get; }
+
+    /// <summary>Gets the weight lambda the objectives were computed with.</summary>
+    public EnergyWeight Lambda { get; }
+
+    /// <summary>Gets the chain's deadline, for the latency distributions in the decision's JSON.</summary>
+    internal Duration? Deadline { get; init; }
+
+    /// <summary>Gets the model's Monte Carlo settings, for the latency distributions in the decision's JSON.</summary>
+    internal MonteCarloSettings MonteCarlo { get; init; } = MonteCarloSettings.Default;
 
     /// <summary>Gets whether some placement meets every constraint.</summary>
     public bool IsFeasible => Chosen.Violations == ConstraintViolations.None;

@@ -177,7 +177,7 @@ public sealed class ChainOptimizer
             candidates.Add(new ChainCandidate(placement, labels));
         }
 
-        return new ChainDecision(candidates[0].Placement, candidates, Frontier);
+        return new ChainDecision(candidates[0].Placement, candidates, Frontier, model.Lambda) { Deadline = chain.Constraints.Deadline, MonteCarlo = model.MonteCarlo };
     }
 
     /// <summary>Evaluates a given placement of <paramref name="chain"/>, for example one named in an earlier decision.</summary>

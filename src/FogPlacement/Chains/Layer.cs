@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using FogPlacement.Constraints;
 using FogPlacement.Quantities;
+using FogPlacement.Serialization;
 
 namespace FogPlacement.Chains;
 
@@ -32,6 +34,7 @@ public sealed class Layer
 }
 
 /// <summary>A request that is a chain of layers, run in order; its input is the first layer's input.</summary>
+[JsonConverter(typeof(LayerChainConverter))]
 public sealed class LayerChain
 {
     private readonly Layer[] layers;

@@ -121,6 +121,19 @@ public sealed record PlacementConstraints
     /// <summary>Checks the excluded tiers against a model's tiers.</summary>
     internal void Validate(IReadOnlyList<Tier> tiers)
     {
+        ValidateIntrinsic();
+        for (int i = 0; i < ExcludedTiers.Count; i++)
+        {
+            if (!Names(tiers, ExcludedTiers[i]))
+            {
+                throw Preconditions.Argument($"Excluded tier '{ExcludedTiers[i]}' is not a remote tier of this model (tiers: {Preconditions.Names(tiers.Select(t => t.Name))}).", $"constraints.excludedTiers[{i}]");
+            }
+        }
+    }
+
+    /// <summary>The checks that need no model: the confidence, its deadline, the method, the device never excluded.</summary>
+    internal void ValidateIntrinsic()
+    {
         if (DeadlineConfidence is { } confidence)
         {
             if (!(confidence is > 0 and < 1))
@@ -141,15 +154,9 @@ public sealed record PlacementConstraints
 
         for (int i = 0; i < ExcludedTiers.Count; i++)
         {
-            string name = ExcludedTiers[i];
-            if (name == Tier.DeviceName)
+            if (ExcludedTiers[i] == Tier.DeviceName)
             {
                 throw Preconditions.Argument("The device cannot be excluded: it holds the request's data.", $"constraints.excludedTiers[{i}]");
-            }
-
-            if (!Names(tiers, name))
-            {
-                throw Preconditions.Argument($"Excluded tier '{name}' is not a remote tier of this model (tiers: {Preconditions.Names(tiers.Select(t => t.Name))}).", $"constraints.excludedTiers[{i}]");
             }
         }
     }

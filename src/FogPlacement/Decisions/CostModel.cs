@@ -217,7 +217,7 @@ public sealed class CostModel
     {
         var candidates = new CandidateCost[CandidateCount(request)];
         int chosen = Evaluate(request, candidates);
-        return new Decision(candidates, chosen, Lambda);
+        return new Decision(candidates, chosen, Lambda) { Deadline = request.Constraints.Deadline, MonteCarlo = MonteCarlo };
     }
 
     /// <summary>

@@ -1,9 +1,13 @@
+using System.Text.Json.Serialization;
 using FogPlacement.Constraints;
 using FogPlacement.Quantities;
+using FogPlacement.Serialization;
+using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Decisions;
 
 /// <summary>The outcome of <see cref="CostModel.Decide"/>: every candidate's cost breakdown, and which one was chosen.</summary>
+[JsonConverter(typeof(DecisionConverter))]
 public sealed class Decision
 {
     private readonly CandidateCost[] candidates;
@@ -46,6 +50,12 @@ public sealed class Decision
 
     /// <summary>Gets the weight lambda the objective was computed with.</summary>
     public EnergyWeight Lambda { get; }
+
+    /// <summary>Gets the request's deadline, for the latency distributions in the decision's JSON.</summary>
+    internal Duration? Deadline { get; init; }
+
+    /// <summary>Gets the model's Monte Carlo settings, for the latency distributions in the decision's JSON.</summary>
+    internal MonteCarloSettings MonteCarlo { get; init; } = MonteCarloSettings.Default;
 
     /// <inheritdoc />
     public override string ToString() => $"{Chosen.Name} (objective {Chosen.Objective}, latency {Chosen.Latency}, device energy {Chosen.DeviceEnergy})";

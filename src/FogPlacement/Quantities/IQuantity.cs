@@ -37,8 +37,57 @@ internal static class Quantity
         return false;
     }
 
+    public static T Parse<T>(ReadOnlySpan<char> text)
+        where T : struct, IQuantity<T> =>
+        T.Units.TryParse(text, out double si, out string? error) ? T.FromSiUnchecked(si) : throw new FormatException(error);
+
+    public static bool TryParse<T>(ReadOnlySpan<char> text, out T result)
+        where T : struct, IQuantity<T>
+    {
+        bool parsed = T.Units.TryParse(text, out double si, out _);
+        result = parsed ? T.FromSiUnchecked(si) : default;
+        return parsed;
+    }
+
+    /// <summary>Parses UTF-8 text; invalid UTF-8 is a format error, as any other text that is not a quantity.</summary>
+    public static T Parse<T>(ReadOnlySpan<byte> utf8Text)
+        where T : struct, IQuantity<T> =>
+        TryDecode(utf8Text, out string? text) ? Parse<T>(text) : throw new FormatException($"The text is not valid UTF-8, so not a valid {T.Units.QuantityName}.");
+
+    public static bool TryParse<T>(ReadOnlySpan<byte> utf8Text, out T result)
+        where T : struct, IQuantity<T>
+    {
+        result = default;
+        return TryDecode(utf8Text, out string? text) && TryParse(text, out result);
+    }
+
     public static string Format<T>(T value, string? unit)
         where T : struct, IQuantity<T> => T.Units.Format(value.SiValue, unit);
+
+    public static string Format<T>(T value, string? format, IFormatProvider? provider)
+        where T : struct, IQuantity<T> => T.Units.Format(value.SiValue, format, provider);
+
+    public static bool TryFormat<T>(T value, Span<char> destination, out int written, ReadOnlySpan<char> format, IFormatProvider? provider)
+        where T : struct, IQuantity<T> => T.Units.TryFormat(value.SiValue, destination, out written, format, provider);
+
+    public static bool TryFormat<T>(T value, Span<byte> destination, out int written, ReadOnlySpan<char> format, IFormatProvider? provider)
+        where T : struct, IQuantity<T> => T.Units.TryFormat(value.SiValue, destination, out written, format, provider);
+
+    private static bool TryDecode(ReadOnlySpan<byte> utf8Text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
+    {
+        try
+        {
+            text = Strict.GetString(utf8Text);
+            return true;
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            text = null;
+            return false;
+        }
+    }
+
+    private static readonly System.Text.UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Builds a quantity from a value in <paramref name="unit"/>, rejecting NaN, infinities, negatives and overflow.</summary>
     public static T From<T>(double value, string unit, string paramName)

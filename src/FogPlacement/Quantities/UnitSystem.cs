@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using System.Text;
 
 namespace FogPlacement.Quantities;
 
@@ -111,9 +112,148 @@ internal sealed class UnitSystem
     }
 
     /// <summary>Formats an SI value in <paramref name="unitSymbol"/> (or a unit chosen by magnitude) so that parsing the text gives back the same double.</summary>
-    public string Format(double si, string? unitSymbol)
+    public string Format(double si, string? unitSymbol) => Exact(si, string.IsNullOrEmpty(unitSymbol) || unitSymbol == "G" ? null : GetUnit(unitSymbol));
+
+    /// <summary>
+    /// Formats an SI value by a format string: empty or "G", the exact text in a unit chosen by magnitude; a unit
+    /// symbol ("ms"), the exact text in that unit; a numeric format ("F1", "N0", "0.##"), the number in the unit chosen
+    /// by magnitude; a numeric format, a space and a unit ("F1 ms"), the number in that unit. Numbers use
+    /// <paramref name="provider"/>'s culture, the invariant culture when it is null.
+    /// </summary>
+    /// <exception cref="FormatException">The format is neither a unit of this quantity nor a numeric format.</exception>
+    public string Format(double si, ReadOnlySpan<char> format, IFormatProvider? provider)
     {
-        Unit unit = string.IsNullOrEmpty(unitSymbol) || unitSymbol == "G" ? ChooseDisplayUnit(si) : GetUnit(unitSymbol);
+        Unit? unit = ParseFormat(format, out ReadOnlySpan<char> numeric);
+        if (numeric.IsEmpty)
+        {
+            return Exact(si, unit);
+        }
+
+        unit ??= ChooseDisplayUnit(si);
+        return unit.FromSi(si).ToString(numeric.ToString(), provider ?? CultureInfo.InvariantCulture) + " " + unit.Symbol;
+    }
+
+    /// <summary>As <see cref="Format(double, ReadOnlySpan{char}, IFormatProvider?)"/>, into characters; a numeric format allocates nothing.</summary>
+    public bool TryFormat(double si, Span<char> destination, out int written, ReadOnlySpan<char> format, IFormatProvider? provider)
+    {
+        Unit? unit = ParseFormat(format, out ReadOnlySpan<char> numeric);
+        if (numeric.IsEmpty)
+        {
+            return Copy(Exact(si, unit), destination, out written);
+        }
+
+        unit ??= ChooseDisplayUnit(si);
+        if (unit.FromSi(si).TryFormat(destination, out int n, numeric, provider ?? CultureInfo.InvariantCulture)
+            && destination.Length > n + unit.Symbol.Length)
+        {
+            destination[n] = ' ';
+            unit.Symbol.CopyTo(destination[(n + 1)..]);
+            written = n + 1 + unit.Symbol.Length;
+            return true;
+        }
+
+        written = 0;
+        return false;
+    }
+
+    /// <summary>As <see cref="TryFormat(double, Span{char}, out int, ReadOnlySpan{char}, IFormatProvider?)"/>, into UTF-8.</summary>
+    public bool TryFormat(double si, Span<byte> destination, out int written, ReadOnlySpan<char> format, IFormatProvider? provider)
+    {
+        Unit? unit = ParseFormat(format, out ReadOnlySpan<char> numeric);
+        if (numeric.IsEmpty)
+        {
+            return Encoding.UTF8.TryGetBytes(Exact(si, unit), destination, out written);
+        }
+
+        unit ??= ChooseDisplayUnit(si);
+        if (unit.FromSi(si).TryFormat(destination, out int n, numeric, provider ?? CultureInfo.InvariantCulture)
+            && destination.Length > n
+            && Encoding.UTF8.TryGetBytes(unit.Symbol, destination[(n + 1)..], out int symbolBytes))
+        {
+            destination[n] = (byte)' ';
+            written = n + 1 + symbolBytes;
+            return true;
+        }
+
+        written = 0;
+        return false;
+    }
+
+    /// <summary>Splits a format into its unit (null: chosen by magnitude) and numeric format (empty: the exact text).</summary>
+    private Unit? ParseFormat(ReadOnlySpan<char> format, out ReadOnlySpan<char> numeric)
+    {
+        numeric = default;
+        var lookup = bySymbol.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (format.IsEmpty || format is "G")
+        {
+            return null;
+        }
+
+        if (lookup.TryGetValue(format, out Unit? alone))
+        {
+            return alone;
+        }
+
+        int space = format.LastIndexOf(' ');
+        Unit? unit = null;
+        numeric = format;
+        if (space >= 0 && lookup.TryGetValue(format[(space + 1)..], out Unit? named))
+        {
+            unit = named;
+            numeric = format[..space].TrimEnd();
+        }
+
+        return IsNumericFormat(numeric)
+            ? unit
+            : throw new FormatException($"'{format}' is neither a unit of {QuantityName} ({KnownSymbols}) nor a numeric format such as \"F1\", or a numeric format, a space and a unit such as \"F1 {display[^1].Symbol}\".");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="format"/> is a standard numeric format for a double (E, F, G, N or R with an optional
+    /// precision) or a custom one of digits placeholders only ("0.##"): anything else would print its letters as
+    /// literals, so a mistyped unit would pass silently.
+    /// </summary>
+    private static bool IsNumericFormat(ReadOnlySpan<char> format)
+    {
+        if (format.IsEmpty)
+        {
+            return false;
+        }
+
+        if ("EeFfGgNnRr".Contains(format[0]) && format.Length <= 3)
+        {
+            foreach (char c in format[1..])
+            {
+                if (!char.IsAsciiDigit(c))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        foreach (char c in format)
+        {
+            if (c is not ('0' or '#' or '.' or ','))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Copy(string text, Span<char> destination, out int written)
+    {
+        bool fits = text.TryCopyTo(destination);
+        written = fits ? text.Length : 0;
+        return fits;
+    }
+
+    private string Exact(double si, Unit? unit)
+    {
+        unit ??= ChooseDisplayUnit(si);
         double inUnit = Math.ScaleB(si, -unit.Pow2);
         if (Math.ScaleB(inUnit, unit.Pow2) != si)
         {

@@ -1,9 +1,11 @@
-using System.Text;
+using System.Text.Json.Serialization;
 using System.Text.Json;
+using System.Text;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
+using FogPlacement.Serialization;
 using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Scenarios;
@@ -13,6 +15,7 @@ namespace FogPlacement.Scenarios;
 /// Every quantity is a string with its unit (<c>"120 Mbit/s"</c>). Unknown fields are errors (they catch typos),
 /// and every problem is reported at once with its JSON path. See docs/cost-model.md for the format.
 /// </summary>
+[JsonConverter(typeof(ScenarioConverter))]
 public sealed class Scenario
 {
     private Scenario(CostModel model, IReadOnlyList<Link> links, Request? request, LayerChain? chain)
@@ -123,7 +126,7 @@ public sealed class Scenario
         if (JsonSyntax.Check(utf8Json, problems))
         {
             using JsonDocument document = JsonDocument.Parse(utf8Json.ToArray(), JsonSyntax.DocumentOptions);
-            if (new ScenarioReader(problems).Read(document.RootElement) is { } scenario)
+            if (Read(document.RootElement, problems) is { } scenario)
             {
                 return scenario;
             }
@@ -131,6 +134,9 @@ public sealed class Scenario
 
         throw new ScenarioException([.. problems.All.Select(p => p.ToScenarioError())]);
     }
+
+    /// <summary>Reads a scenario from a syntactically checked document, adding every problem to <paramref name="problems"/>.</summary>
+    internal static Scenario? Read(JsonElement root, ModelProblems problems) => new ScenarioReader(problems).Read(root);
 
     /// <summary>
     /// Turns a syntactically valid JSON document into a model and request: the model through the shared
@@ -215,15 +221,15 @@ public sealed class Scenario
 
             Request? request = null;
             LayerChain? chain = null;
-            if (Json.RequiredObject(root, Request, problems, "work", "input", "splits", "layers", "deadline", "deadlineConfidence", "deadlineMethod", "energyBudget", "excludedTiers") is { } r)
+            if (Json.RequiredObject(root, Request, problems, RequestReader.Fields) is { } r)
             {
                 if (Json.Present(r, "layers"))
                 {
-                    chain = ReadChain(r);
+                    chain = new RequestReader(problems, Request).ReadChain(r);
                 }
                 else
                 {
-                    request = ReadRequest(r);
+                    request = new RequestReader(problems, Request).ReadRequest(r);
                 }
             }
 
@@ -237,117 +243,6 @@ public sealed class Scenario
                 || (chain is not null && !problems.Check(Request, () => chain.Constraints.Validate(costModel.Tiers), "constraints"))
                 ? null
                 : new Scenario(costModel, model.Links, request, chain);
-        }
-
-        private Request? ReadRequest(JsonElement r)
-        {
-            int before = problems.Count;
-            Work? work = Json.Quantity<Work>(r, Request.Field("work"), problems);
-            DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
-            problems.Required(work, Request.Field("work"), "the request's work, such as \"4 GFLOP\"");
-            problems.Required(input, Request.Field("input"), "the request's input size, such as \"0.3 MB\"");
-            var splits = new List<SplitOption>();
-            foreach ((DocumentPath path, JsonElement? s) in Json.Entries(r, Request.Field("splits"), required: false, problems))
-            {
-                if (!problems.Required(s, path, "a split") || !Json.IsObject(s!.Value, path, problems, "name", "tier", "headWork", "intermediate"))
-                {
-                    continue;
-                }
-
-                string? name = Json.Text(s.Value, path.Field("name"), problems);
-                string? tier = Json.Text(s.Value, path.Field("tier"), problems);
-                Work? head = Json.Quantity<Work>(s.Value, path.Field("headWork"), problems);
-                DataSize? intermediate = Json.Quantity<DataSize>(s.Value, path.Field("intermediate"), problems);
-                if (problems.Required(name, path.Field("name"), "the split's name")
-                    & problems.Required(tier, path.Field("tier"), "the tier that runs the split's tail")
-                    & problems.Required(intermediate, path.Field("intermediate"), "the intermediate data's size, such as \"1.5 MB\"")
-                    && problems.Build(path, () => new SplitOption(name!, tier!, head ?? Work.Zero, intermediate!.Value)) is { } split)
-                {
-                    splits.Add(split);
-                }
-            }
-
-            PlacementConstraints constraints = ReadConstraints(r);
-            return problems.Count == before ? problems.Build(Request, () => new Request(work!.Value, input!.Value, splits, constraints), "constraints") : null;
-        }
-
-        private LayerChain? ReadChain(JsonElement r)
-        {
-            int before = problems.Count;
-            if (Json.Present(r, "splits"))
-            {
-                problems.Add(Request, "a request has either splits or layers, not both");
-            }
-
-            DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
-            problems.Required(input, Request.Field("input"), "the request's input size, such as \"0.3 MB\"");
-            DocumentPath layersPath = Request.Field("layers");
-            List<(DocumentPath, JsonElement?)> entries = Json.Entries(r, layersPath, required: true, problems);
-            if (entries.Count == 0 && r.GetProperty("layers"u8).ValueKind == JsonValueKind.Array)
-            {
-                problems.Add(layersPath, "a layer chain needs at least one layer");
-            }
-
-            var layers = new List<Layer>();
-            foreach ((DocumentPath path, JsonElement? l) in entries)
-            {
-                if (!problems.Required(l, path, "a layer") || !Json.IsObject(l!.Value, path, problems, "name", "work", "output"))
-                {
-                    continue;
-                }
-
-                string? name = Json.Text(l.Value, path.Field("name"), problems);
-                Work? work = Json.Quantity<Work>(l.Value, path.Field("work"), problems);
-                DataSize? output = Json.Quantity<DataSize>(l.Value, path.Field("output"), problems);
-                if (problems.Required(name, path.Field("name"), "the layer's name")
-                    & problems.Required(work, path.Field("work"), "the layer's work, such as \"0.2 GFLOP\"")
-                    & problems.Required(output, path.Field("output"), "the layer's output size, such as \"0.8 MB\"")
-                    && problems.Build(path, () => new Layer(name!, work!.Value, output!.Value)) is { } layer)
-                {
-                    layers.Add(layer);
-                }
-            }
-
-            Work? declared = Json.Quantity<Work>(r, Request.Field("work"), problems);
-            if (declared is { } w && problems.Count == before)
-            {
-                double total = layers.Sum(l => l.Work.Flop);
-                if (Math.Abs(w.Flop - total) > 1e-9 * Math.Max(w.Flop, total))
-                {
-                    problems.Add(Request.Field("work"), $"{w} is not the sum of the layers' work, {Work.FromFlop(total)}; leave it out or make it agree");
-                }
-            }
-
-            PlacementConstraints constraints = ReadConstraints(r);
-            return problems.Count == before ? problems.Build(Request, () => new LayerChain(input!.Value, layers, constraints), "constraints") : null;
-        }
-
-        private PlacementConstraints ReadConstraints(JsonElement r)
-        {
-            var excluded = new List<string>();
-            foreach ((DocumentPath path, JsonElement? name) in Json.Entries(r, Request.Field("excludedTiers"), required: false, problems))
-            {
-                string? text = name is { } n ? Json.ValueText(n, path, problems) : null;
-                if (problems.Required(text, path, "a tier's name"))
-                {
-                    excluded.Add(text!);
-                }
-            }
-
-            DeadlineMethod method = DeadlineMethod.Exact;
-            if (Json.Text(r, Request.Field("deadlineMethod"), problems) is { } methodText && !Enum.TryParse(methodText, ignoreCase: true, out method))
-            {
-                problems.Add(Request.Field("deadlineMethod"), $"unknown method '{methodText}'; expected \"exact\" or \"cantelli\"");
-            }
-
-            return new PlacementConstraints
-            {
-                Deadline = Json.Quantity<Duration>(r, Request.Field("deadline"), problems),
-                DeadlineConfidence = Json.Number(r, Request.Field("deadlineConfidence"), problems),
-                DeadlineMethod = method,
-                EnergyBudget = Json.Quantity<Energy>(r, Request.Field("energyBudget"), problems),
-                ExcludedTiers = excluded,
-            };
         }
     }
 }

@@ -50,6 +50,12 @@ internal sealed class LatencyModel
         return new LatencyModel(fixedSeconds, [.. uncertain]);
     }
 
+    /// <summary>Gets the known part, in seconds.</summary>
+    public double FixedPart => fixedPart;
+
+    /// <summary>Gets the uncertain terms (mean in seconds, coefficient of variation), each with both positive.</summary>
+    public ReadOnlySpan<(double Mean, double Cv)> Terms => terms;
+
     /// <summary>Gets the mean: the fixed part plus the terms' means.</summary>
     public double Mean => fixedPart + terms.Sum(t => t.Mean);
 

@@ -143,4 +143,78 @@ public class QuantityTextTests
 
         return true;
     }
+
+    [Fact]
+    public void Numeric_formats_apply_to_the_number_in_the_unit_ToString_picks()
+    {
+        Duration latency = Duration.Parse("27.6 ms");
+        Assert.Equal("27.6 ms", $"{latency:F1}");
+        Duration sum = Duration.FromSeconds(0.1) + Duration.FromSeconds(0.2);
+        Assert.Equal("300.00000000000004 ms", sum.ToString()); // ToString stays the exact round trip
+        Assert.Equal("300.0 ms", $"{sum:F1}");
+        Assert.Equal("270.0 mJ", $"{Energy.FromMillijoules(269.99999999999996):F1}");
+        Assert.Equal("27,600 us", $"{latency:N0 us}");
+        Assert.Equal("0.03 s", $"{latency:0.## s}");
+        Assert.Equal("27,6 ms", latency.ToString("F1", CultureInfo.GetCultureInfo("de-DE")));
+        Assert.Equal("2.5 TFLOP/s", $"{ComputeRate.FromGigaflopPerSecond(2500):G}");
+        Assert.Equal("2500 GFLOP/s", $"{ComputeRate.FromGigaflopPerSecond(2500):GFLOP/s}");
+    }
+
+    [Theory]
+    [InlineData("mss")]
+    [InlineData("F1 parsec")]
+    [InlineData("X2")]
+    [InlineData("0.0 x")]
+    public void A_format_that_is_neither_a_unit_nor_a_numeric_format_is_an_error_never_literal_text(string format)
+    {
+        var ex = Assert.Throws<FormatException>(() => Duration.FromMilliseconds(5).ToString(format, null));
+        Assert.Contains($"'{format}' is neither a unit of duration", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<FormatException>(() => Duration.FromMilliseconds(5).TryFormat(new char[64], out _, format, null));
+    }
+
+    [Property(MaxTest = 300)]
+    public Property Span_and_UTF8_formatting_equal_ToString_and_report_a_short_buffer() =>
+        Prop.ForAll(
+            Generators.AnyNonNegative().ToArbitrary(),
+            Gen.Elements("", "G", "F1", "N0", "E3", "0.##", "R", "ms", "F2 us", "N1 s").ToArbitrary(),
+            (si, format) => Formats<Duration>(si, format) && Formats<DataRate>(si, format.Replace("us", "kbit/s", StringComparison.Ordinal).Replace("ms", "Mbit/s", StringComparison.Ordinal).Replace(" s", " bit/s", StringComparison.Ordinal)));
+
+    [Property(MaxTest = 300)]
+    public Property Span_and_UTF8_parsing_equal_string_parsing() =>
+        Prop.ForAll(Generators.AnyNonNegative().ToArbitrary(), si =>
+        {
+            string text = Work.FromFlop(si).ToString();
+            return Span<Work>(text) == Work.Parse(text) && Utf8<Work>(System.Text.Encoding.UTF8.GetBytes(text)) == Work.Parse(text);
+        });
+
+    [Fact]
+    public void Span_parsing_reports_bad_text_and_invalid_UTF8_as_format_errors()
+    {
+        Assert.False(TrySpan<Work>("4 GFLOPS"));
+        Assert.Throws<FormatException>(() => Utf8<Work>([0x34, 0x20, 0xC3]));
+        Assert.Throws<FormatException>(() => Span<Work>("-1 FLOP"));
+    }
+
+    private static T Span<T>(string text)
+        where T : ISpanParsable<T> => T.Parse(text.AsSpan(), null);
+
+    private static bool TrySpan<T>(string text)
+        where T : ISpanParsable<T> => T.TryParse(text.AsSpan(), null, out _);
+
+    private static T Utf8<T>(byte[] text)
+        where T : IUtf8SpanParsable<T> => T.Parse(text, null);
+
+    private static bool Formats<T>(double si, string format)
+        where T : struct, IQuantity<T>, ISpanFormattable, IUtf8SpanFormattable
+    {
+        T value = T.FromSiUnchecked(si);
+        string expected = value.ToString(format, null);
+        Span<char> chars = new char[expected.Length + 16];
+        Span<byte> bytes = new byte[(expected.Length * 4) + 16];
+        bool charsOk = value.TryFormat(chars, out int written, format, null) && chars[..written].SequenceEqual(expected);
+        bool bytesOk = value.TryFormat(bytes, out int byteCount, format, null) && bytes[..byteCount].SequenceEqual(System.Text.Encoding.UTF8.GetBytes(expected));
+        bool shortFails = !value.TryFormat(chars[..(expected.Length - 1)], out int none, format, null) && none == 0
+            && !value.TryFormat(bytes[..(System.Text.Encoding.UTF8.GetByteCount(expected) - 1)], out int noBytes, format, null) && noBytes == 0;
+        return charsOk && bytesOk && shortFails;
+    }
 }

@@ -96,7 +96,7 @@ public class LatencyDistributionTests
     [Fact]
     public void Bad_confidences_and_coefficients_are_refused_at_their_paths()
     {
-        string seed = File.ReadAllText(Path.Combine(RepositoryRoot(), "examples", "seed.json"));
+        string seed = File.ReadAllText(Repository.Example("seed.json"));
         string Bad(string from, string to) => Assert.Throws<ScenarioException>(() => Scenario.Parse(seed.Replace(from, to, StringComparison.Ordinal))).Errors[0].ToString();
 
         Assert.StartsWith("$.tiers[0].uplinkCv: Tier 'fog': the uplink's coefficient of variation must be from 0 to 100; was -1", Bad("\"roundTrip\": \"6 ms\"", "\"roundTrip\": \"6 ms\", \"uplinkCv\": -1"), StringComparison.Ordinal);
@@ -131,17 +131,4 @@ public class LatencyDistributionTests
         [Tier.Remote("fog", ComputeRate.FromGigaflopPerSecond(2500), DataRate.FromMegabitsPerSecond(120), Duration.FromMilliseconds(6), uplinkCv, roundTripCv),
          Tier.Remote("cloud", ComputeRate.FromGigaflopPerSecond(9000), DataRate.FromMegabitsPerSecond(25), Duration.FromMilliseconds(45))],
         EnergyWeight.Parse("30 ms/J"));
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "FogPlacement.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("no repository root");
-    }
 }

@@ -4,6 +4,8 @@
 // </auto-generated>
 #nullable enable
 using System.Diagnostics;
+using System.Text.Json.Serialization;
+using FogPlacement.Serialization;
 
 namespace FogPlacement.Quantities;
 
@@ -12,12 +14,15 @@ namespace FogPlacement.Quantities;
 /// </summary>
 /// <remarks>
 /// Values are finite and non-negative: every factory rejects NaN, infinities and negatives.
-/// Text form is a number and a unit, always culture-invariant (so there are no format-provider overloads): units <c>J</c>, <c>kJ</c>, <c>mJ</c>, <c>uJ</c>, <c>nJ</c>.
+/// Text form is a number and a unit, culture-invariant: units <c>J</c>, <c>kJ</c>, <c>mJ</c>, <c>uJ</c>, <c>nJ</c>.
 /// <see cref="ToString()"/> then <see cref="Parse(string)"/> gives back exactly the same value.
+/// Format strings (<c>$"{x:F1}"</c>): a numeric format applies to the number in the unit <see cref="ToString()"/> picks;
+/// <c>"F1 ms"</c> (a numeric format, a space and a unit) to the number in that unit; a unit alone is the exact text in it.
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public readonly partial struct Energy : IQuantity<Energy>, IEquatable<Energy>, IComparable<Energy>, IComparable, IFormattable, IParsable<Energy>
+[JsonConverter(typeof(QuantityConverter<Energy>))]
+public readonly partial struct Energy : IQuantity<Energy>, IEquatable<Energy>, IComparable<Energy>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<Energy>, IUtf8SpanParsable<Energy>
 {
     private static readonly UnitSystem UnitSystem = new(
         "energy",
@@ -146,6 +151,12 @@ public readonly partial struct Energy : IQuantity<Energy>, IEquatable<Energy>, I
     /// <inheritdoc cref="Parse(string)" />
     static Energy IParsable<Energy>.Parse(string s, IFormatProvider? provider) => Quantity.Parse<Energy>(s);
 
+    /// <inheritdoc cref="Parse(string)" />
+    static Energy ISpanParsable<Energy>.Parse(ReadOnlySpan<char> s, IFormatProvider? provider) => Quantity.Parse<Energy>(s);
+
+    /// <inheritdoc cref="Parse(string)" />
+    static Energy IUtf8SpanParsable<Energy>.Parse(ReadOnlySpan<byte> utf8Text, IFormatProvider? provider) => Quantity.Parse<Energy>(utf8Text);
+
     /// <summary>Tries to parse an energy; returns false instead of throwing.</summary>
     /// <param name="s">The text.</param>
     /// <param name="result">The value, or zero when parsing failed.</param>
@@ -155,17 +166,39 @@ public readonly partial struct Energy : IQuantity<Energy>, IEquatable<Energy>, I
     /// <inheritdoc cref="TryParse(string?, out Energy)" />
     static bool IParsable<Energy>.TryParse(string? s, IFormatProvider? provider, out Energy result) => Quantity.TryParse(s, out result);
 
+    /// <inheritdoc cref="TryParse(string?, out Energy)" />
+    static bool ISpanParsable<Energy>.TryParse(ReadOnlySpan<char> s, IFormatProvider? provider, out Energy result) => Quantity.TryParse(s, out result);
+
+    /// <inheritdoc cref="TryParse(string?, out Energy)" />
+    static bool IUtf8SpanParsable<Energy>.TryParse(ReadOnlySpan<byte> utf8Text, IFormatProvider? provider, out Energy result) => Quantity.TryParse(utf8Text, out result);
+
     /// <summary>Formats the value with a unit chosen by its magnitude, exactly (parsing the text gives back this value).</summary>
     /// <returns>Text such as <c>"0.27 J"</c>.</returns>
     public override string ToString() => Quantity.Format(this, null);
 
-    /// <summary>Formats the value in the unit named by <paramref name="format"/> (null, empty or "G": a unit chosen by magnitude); the provider is ignored.</summary>
-    string IFormattable.ToString(string? format, IFormatProvider? formatProvider) => Quantity.Format(this, format);
+    /// <summary>
+    /// Formats the value by <paramref name="format"/>: null, empty or "G", exactly in a unit chosen by magnitude; a
+    /// unit (<c>"kJ"</c>), exactly in that unit; a numeric format (<c>"F1"</c>, <c>"N0"</c>, <c>"0.##"</c>), the
+    /// number in the unit <see cref="ToString()"/> picks; a numeric format, a space and a unit (<c>"F1 kJ"</c>),
+    /// the number in that unit.
+    /// </summary>
+    /// <param name="format">The format.</param>
+    /// <param name="formatProvider">The culture of a numeric format's number; the invariant culture when null.</param>
+    /// <exception cref="FormatException"><paramref name="format"/> is neither a unit of energy nor a numeric format.</exception>
+    public string ToString(string? format, IFormatProvider? formatProvider) => Quantity.Format(this, format, formatProvider);
 
     /// <summary>Formats the value in the unit named by <paramref name="unit"/>, exactly.</summary>
     /// <param name="unit">A unit symbol such as <c>"kJ"</c>.</param>
     /// <exception cref="FormatException"><paramref name="unit"/> is not a unit of energy.</exception>
     public string ToString(string? unit) => Quantity.Format(this, unit);
+
+    /// <inheritdoc cref="ToString(string?, IFormatProvider?)" />
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Quantity.TryFormat(this, destination, out charsWritten, format, provider);
+
+    /// <inheritdoc cref="ToString(string?, IFormatProvider?)" />
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Quantity.TryFormat(this, utf8Destination, out bytesWritten, format, provider);
 
     /// <summary>Returns true when <paramref name="other"/> is exactly equal to this value.</summary>
     public bool Equals(Energy other) => joules == other.joules;

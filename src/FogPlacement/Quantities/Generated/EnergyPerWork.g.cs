@@ -4,6 +4,8 @@
 // </auto-generated>
 #nullable enable
 using System.Diagnostics;
+using System.Text.Json.Serialization;
+using FogPlacement.Serialization;
 
 namespace FogPlacement.Quantities;
 
@@ -12,12 +14,15 @@ namespace FogPlacement.Quantities;
 /// </summary>
 /// <remarks>
 /// Values are finite and non-negative: every factory rejects NaN, infinities and negatives.
-/// Text form is a number and a unit, always culture-invariant (so there are no format-provider overloads): units <c>J/FLOP</c>, <c>nJ/FLOP</c>, <c>pJ/FLOP</c>, <c>J/GFLOP</c>, <c>J/TFLOP</c>, <c>mJ/GFLOP</c>.
+/// Text form is a number and a unit, culture-invariant: units <c>J/FLOP</c>, <c>nJ/FLOP</c>, <c>pJ/FLOP</c>, <c>J/GFLOP</c>, <c>J/TFLOP</c>, <c>mJ/GFLOP</c>.
 /// <see cref="ToString()"/> then <see cref="Parse(string)"/> gives back exactly the same value.
+/// Format strings (<c>$"{x:F1}"</c>): a numeric format applies to the number in the unit <see cref="ToString()"/> picks;
+/// <c>"F1 ms"</c> (a numeric format, a space and a unit) to the number in that unit; a unit alone is the exact text in it.
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public readonly partial struct EnergyPerWork : IQuantity<EnergyPerWork>, IEquatable<EnergyPerWork>, IComparable<EnergyPerWork>, IComparable, IFormattable, IParsable<EnergyPerWork>
+[JsonConverter(typeof(QuantityConverter<EnergyPerWork>))]
+public readonly partial struct EnergyPerWork : IQuantity<EnergyPerWork>, IEquatable<EnergyPerWork>, IComparable<EnergyPerWork>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<EnergyPerWork>, IUtf8SpanParsable<EnergyPerWork>
 {
     private static readonly UnitSystem UnitSystem = new(
         "energy per work",
@@ -151,6 +156,12 @@ public readonly partial struct EnergyPerWork : IQuantity<EnergyPerWork>, IEquata
     /// <inheritdoc cref="Parse(string)" />
     static EnergyPerWork IParsable<EnergyPerWork>.Parse(string s, IFormatProvider? provider) => Quantity.Parse<EnergyPerWork>(s);
 
+    /// <inheritdoc cref="Parse(string)" />
+    static EnergyPerWork ISpanParsable<EnergyPerWork>.Parse(ReadOnlySpan<char> s, IFormatProvider? provider) => Quantity.Parse<EnergyPerWork>(s);
+
+    /// <inheritdoc cref="Parse(string)" />
+    static EnergyPerWork IUtf8SpanParsable<EnergyPerWork>.Parse(ReadOnlySpan<byte> utf8Text, IFormatProvider? provider) => Quantity.Parse<EnergyPerWork>(utf8Text);
+
     /// <summary>Tries to parse an energy per work; returns false instead of throwing.</summary>
     /// <param name="s">The text.</param>
     /// <param name="result">The value, or zero when parsing failed.</param>
@@ -160,17 +171,39 @@ public readonly partial struct EnergyPerWork : IQuantity<EnergyPerWork>, IEquata
     /// <inheritdoc cref="TryParse(string?, out EnergyPerWork)" />
     static bool IParsable<EnergyPerWork>.TryParse(string? s, IFormatProvider? provider, out EnergyPerWork result) => Quantity.TryParse(s, out result);
 
+    /// <inheritdoc cref="TryParse(string?, out EnergyPerWork)" />
+    static bool ISpanParsable<EnergyPerWork>.TryParse(ReadOnlySpan<char> s, IFormatProvider? provider, out EnergyPerWork result) => Quantity.TryParse(s, out result);
+
+    /// <inheritdoc cref="TryParse(string?, out EnergyPerWork)" />
+    static bool IUtf8SpanParsable<EnergyPerWork>.TryParse(ReadOnlySpan<byte> utf8Text, IFormatProvider? provider, out EnergyPerWork result) => Quantity.TryParse(utf8Text, out result);
+
     /// <summary>Formats the value with a unit chosen by its magnitude, exactly (parsing the text gives back this value).</summary>
     /// <returns>Text such as <c>"0.55 J/GFLOP"</c>.</returns>
     public override string ToString() => Quantity.Format(this, null);
 
-    /// <summary>Formats the value in the unit named by <paramref name="format"/> (null, empty or "G": a unit chosen by magnitude); the provider is ignored.</summary>
-    string IFormattable.ToString(string? format, IFormatProvider? formatProvider) => Quantity.Format(this, format);
+    /// <summary>
+    /// Formats the value by <paramref name="format"/>: null, empty or "G", exactly in a unit chosen by magnitude; a
+    /// unit (<c>"J/GFLOP"</c>), exactly in that unit; a numeric format (<c>"F1"</c>, <c>"N0"</c>, <c>"0.##"</c>), the
+    /// number in the unit <see cref="ToString()"/> picks; a numeric format, a space and a unit (<c>"F1 J/GFLOP"</c>),
+    /// the number in that unit.
+    /// </summary>
+    /// <param name="format">The format.</param>
+    /// <param name="formatProvider">The culture of a numeric format's number; the invariant culture when null.</param>
+    /// <exception cref="FormatException"><paramref name="format"/> is neither a unit of energy per work nor a numeric format.</exception>
+    public string ToString(string? format, IFormatProvider? formatProvider) => Quantity.Format(this, format, formatProvider);
 
     /// <summary>Formats the value in the unit named by <paramref name="unit"/>, exactly.</summary>
     /// <param name="unit">A unit symbol such as <c>"J/GFLOP"</c>.</param>
     /// <exception cref="FormatException"><paramref name="unit"/> is not a unit of energy per work.</exception>
     public string ToString(string? unit) => Quantity.Format(this, unit);
+
+    /// <inheritdoc cref="ToString(string?, IFormatProvider?)" />
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Quantity.TryFormat(this, destination, out charsWritten, format, provider);
+
+    /// <inheritdoc cref="ToString(string?, IFormatProvider?)" />
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Quantity.TryFormat(this, utf8Destination, out bytesWritten, format, provider);
 
     /// <summary>Returns true when <paramref name="other"/> is exactly equal to this value.</summary>
     public bool Equals(EnergyPerWork other) => joulesPerFlop == other.joulesPerFlop;

@@ -4,6 +4,8 @@
 // </auto-generated>
 #nullable enable
 using System.Diagnostics;
+using System.Text.Json.Serialization;
+using FogPlacement.Serialization;
 
 namespace FogPlacement.Quantities;
 
@@ -12,12 +14,15 @@ namespace FogPlacement.Quantities;
 /// </summary>
 /// <remarks>
 /// Values are finite and non-negative: every factory rejects NaN, infinities and negatives.
-/// Text form is a number and a unit, always culture-invariant (so there are no format-provider overloads): units <c>FLOP</c>, <c>kFLOP</c>, <c>MFLOP</c>, <c>GFLOP</c>, <c>TFLOP</c>, <c>PFLOP</c>.
+/// Text form is a number and a unit, culture-invariant: units <c>FLOP</c>, <c>kFLOP</c>, <c>MFLOP</c>, <c>GFLOP</c>, <c>TFLOP</c>, <c>PFLOP</c>.
 /// <see cref="ToString()"/> then <see cref="Parse(string)"/> gives back exactly the same value.
+/// Format strings (<c>$"{x:F1}"</c>): a numeric format applies to the number in the unit <see cref="ToString()"/> picks;
+/// <c>"F1 ms"</c> (a numeric format, a space and a unit) to the number in that unit; a unit alone is the exact text in it.
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-public readonly partial struct Work : IQuantity<Work>, IEquatable<Work>, IComparable<Work>, IComparable, IFormattable, IParsable<Work>
+[JsonConverter(typeof(QuantityConverter<Work>))]
+public readonly partial struct Work : IQuantity<Work>, IEquatable<Work>, IComparable<Work>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<Work>, IUtf8SpanParsable<Work>
 {
     private static readonly UnitSystem UnitSystem = new(
         "work",
@@ -154,6 +159,12 @@ public readonly partial struct Work : IQuantity<Work>, IEquatable<Work>, ICompar
     /// <inheritdoc cref="Parse(string)" />
     static Work IParsable<Work>.Parse(string s, IFormatProvider? provider) => Quantity.Parse<Work>(s);
 
+    /// <inheritdoc cref="Parse(string)" />
+    static Work ISpanParsable<Work>.Parse(ReadOnlySpan<char> s, IFormatProvider? provider) => Quantity.Parse<Work>(s);
+
+    /// <inheritdoc cref="Parse(string)" />
+    static Work IUtf8SpanParsable<Work>.Parse(ReadOnlySpan<byte> utf8Text, IFormatProvider? provider) => Quantity.Parse<Work>(utf8Text);
+
     /// <summary>Tries to parse a work; returns false instead of throwing.</summary>
     /// <param name="s">The text.</param>
     /// <param name="result">The value, or zero when parsing failed.</param>
@@ -163,17 +174,39 @@ public readonly partial struct Work : IQuantity<Work>, IEquatable<Work>, ICompar
     /// <inheritdoc cref="TryParse(string?, out Work)" />
     static bool IParsable<Work>.TryParse(string? s, IFormatProvider? provider, out Work result) => Quantity.TryParse(s, out result);
 
+    /// <inheritdoc cref="TryParse(string?, out Work)" />
+    static bool ISpanParsable<Work>.TryParse(ReadOnlySpan<char> s, IFormatProvider? provider, out Work result) => Quantity.TryParse(s, out result);
+
+    /// <inheritdoc cref="TryParse(string?, out Work)" />
+    static bool IUtf8SpanParsable<Work>.TryParse(ReadOnlySpan<byte> utf8Text, IFormatProvider? provider, out Work result) => Quantity.TryParse(utf8Text, out result);
+
     /// <summary>Formats the value with a unit chosen by its magnitude, exactly (parsing the text gives back this value).</summary>
     /// <returns>Text such as <c>"4 GFLOP"</c>.</returns>
     public override string ToString() => Quantity.Format(this, null);
 
-    /// <summary>Formats the value in the unit named by <paramref name="format"/> (null, empty or "G": a unit chosen by magnitude); the provider is ignored.</summary>
-    string IFormattable.ToString(string? format, IFormatProvider? formatProvider) => Quantity.Format(this, format);
+    /// <summary>
+    /// Formats the value by <paramref name="format"/>: null, empty or "G", exactly in a unit chosen by magnitude; a
+    /// unit (<c>"PFLOP"</c>), exactly in that unit; a numeric format (<c>"F1"</c>, <c>"N0"</c>, <c>"0.##"</c>), the
+    /// number in the unit <see cref="ToString()"/> picks; a numeric format, a space and a unit (<c>"F1 PFLOP"</c>),
+    /// the number in that unit.
+    /// </summary>
+    /// <param name="format">The format.</param>
+    /// <param name="formatProvider">The culture of a numeric format's number; the invariant culture when null.</param>
+    /// <exception cref="FormatException"><paramref name="format"/> is neither a unit of work nor a numeric format.</exception>
+    public string ToString(string? format, IFormatProvider? formatProvider) => Quantity.Format(this, format, formatProvider);
 
     /// <summary>Formats the value in the unit named by <paramref name="unit"/>, exactly.</summary>
     /// <param name="unit">A unit symbol such as <c>"PFLOP"</c>.</param>
     /// <exception cref="FormatException"><paramref name="unit"/> is not a unit of work.</exception>
     public string ToString(string? unit) => Quantity.Format(this, unit);
+
+    /// <inheritdoc cref="ToString(string?, IFormatProvider?)" />
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Quantity.TryFormat(this, destination, out charsWritten, format, provider);
+
+    /// <inheritdoc cref="ToString(string?, IFormatProvider?)" />
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Quantity.TryFormat(this, utf8Destination, out bytesWritten, format, provider);
 
     /// <summary>Returns true when <paramref name="other"/> is exactly equal to this value.</summary>
     public bool Equals(Work other) => flop == other.flop;

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using FogPlacement.Chains;
+using FogPlacement.Constraints;
+using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
+
+namespace FogPlacement.Scenarios;
+
+/// <summary>
+/// Reads a request object (splits or layers, and constraints) at <paramref name="at"/>, collecting every problem with
+/// its path: the one reader of a request for scenario files and for <see cref="Serialization.FogPlacementJson"/>.
+/// </summary>
+internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
+{
+    /// <summary>The fields a request object may have.</summary>
+    public static readonly string[] Fields = ["work", "input", "splits", "layers", "deadline", "deadlineConfidence", "deadlineMethod", "energyBudget", "excludedTiers"];
+
+    private DocumentPath Request => at;
+
+    public Request? ReadRequest(JsonElement r)
+    {
+        int before = problems.Count;
+        Work? work = Json.Quantity<Work>(r, Request.Field("work"), problems);
+        DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
+        problems.Required(work, Request.Field("work"), "the request's work, such as \"4 GFLOP\"");
+        problems.Required(input, Request.Field("input"), "the request's input size, such as \"0.3 MB\"");
+        var splits = new List<SplitOption>();
+        foreach ((DocumentPath path, JsonElement? s) in Json.Entries(r, Request.Field("splits"), required: false, problems))
+        {
+            if (!problems.Required(s, path, "a split") || !Json.IsObject(s!.Value, path, problems, "name", "tier", "headWork", "intermediate"))
+            {
+                continue;
+            }
+
+            string? name = Json.Text(s.Value, path.Field("name"), problems);
+            string? tier = Json.Text(s.Value, path.Field("tier"), problems);
+            Work? head = Json.Quantity<Work>(s.Value, path.Field("headWork"), problems);
+            DataSize? intermediate = Json.Quantity<DataSize>(s.Value, path.Field("intermediate"), problems);
+            if (problems.Required(name, path.Field("name"), "the split's name")
+                & problems.Required(tier, path.Field("tier"), "the tier that runs the split's tail")
+                & problems.Required(intermediate, path.Field("intermediate"), "the intermediate data's size, such as \"1.5 MB\"")
+                && problems.Build(path, () => new SplitOption(name!, tier!, head ?? Work.Zero, intermediate!.Value)) is { } split)
+            {
+                splits.Add(split);
+            }
+        }
+
+        PlacementConstraints constraints = ReadConstraints(r);
+        problems.Check(Request, constraints.ValidateIntrinsic, "constraints");
+        return problems.Count == before ? problems.Build(Request, () => new Request(work!.Value, input!.Value, splits, constraints), "constraints") : null;
+    }
+
+    public LayerChain? ReadChain(JsonElement r)
+    {
+        int before = problems.Count;
+        if (Json.Present(r, "splits"))
+        {
+            problems.Add(Request, "a request has either splits or layers, not both");
+        }
+
+        DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
+        problems.Required(input, Request.Field("input"), "the request's input size, such as \"0.3 MB\"");
+        DocumentPath layersPath = Request.Field("layers");
+        List<(DocumentPath, JsonElement?)> entries = Json.Entries(r, layersPath, required: true, problems);
+        if (entries.Count == 0 && r.TryGetProperty("layers"u8, out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+        {
+            problems.Add(layersPath, "a layer chain needs at least one layer");
+        }
+
+        var layers = new List<Layer>();
+        foreach ((DocumentPath path, JsonElement? l) in entries)
+        {
+            if (!problems.Required(l, path, "a layer") || !Json.IsObject(l!.Value, path, problems, "name", "work", "output"))
+            {
+                continue;
+            }
+
+            string? name = Json.Text(l.Value, path.Field("name"), problems);
+            Work? work = Json.Quantity<Work>(l.Value, path.Field("work"), problems);
+            DataSize? output = Json.Quantity<DataSize>(l.Value, path.Field("output"), problems);
+            if (problems.Required(name, path.Field("name"), "the layer's name")
+                & problems.Required(work, path.Field("work"), "the layer's work, such as \"0.2 GFLOP\"")
+                & problems.Required(output, path.Field("output"), "the layer's output size, such as \"0.8 MB\"")
+                && problems.Build(path, () => new Layer(name!, work!.Value, output!.Value)) is { } layer)
+            {
+                layers.Add(layer);
+            }
+        }
+
+        Work? declared = Json.Quantity<Work>(r, Request.Field("work"), problems);
+        if (declared is { } w && problems.Count == before)
+        {
+            double total = layers.Sum(l => l.Work.Flop);
+            if (Math.Abs(w.Flop - total) > 1e-9 * Math.Max(w.Flop, total))
+            {
+                problems.Add(Request.Field("work"), $"{w} is not the sum of the layers' work, {Work.FromFlop(total)}; leave it out or make it agree");
+            }
+        }
+
+        PlacementConstraints constraints = ReadConstraints(r);
+        problems.Check(Request, constraints.ValidateIntrinsic, "constraints");
+        return problems.Count == before ? problems.Build(Request, () => new LayerChain(input!.Value, layers, constraints), "constraints") : null;
+    }
+
+    private PlacementConstraints ReadConstraints(JsonElement r)
+    {
+        var excluded = new List<string>();
+        foreach ((DocumentPath path, JsonElement? name) in Json.Entries(r, Request.Field("excludedTiers"), required: false, problems))
+        {
+            string? text = name is { } n ? Json.ValueText(n, path, problems) : null;
+            if (problems.Required(text, path, "a tier's name"))
+            {
+                excluded.Add(text!);
+            }
+        }
+
+        DeadlineMethod method = DeadlineMethod.Exact;
+        if (Json.Text(r, Request.Field("deadlineMethod"), problems) is { } methodText && !Enum.TryParse(methodText, ignoreCase: true, out method))
+        {
+            problems.Add(Request.Field("deadlineMethod"), $"unknown method '{methodText}'; expected \"exact\" or \"cantelli\"");
+        }
+
+        return new PlacementConstraints
+        {
+            Deadline = Json.Quantity<Duration>(r, Request.Field("deadline"), problems),
+            DeadlineConfidence = Json.Number(r, Request.Field("deadlineConfidence"), problems),
+            DeadlineMethod = method,
+            EnergyBudget = Json.Quantity<Energy>(r, Request.Field("energyBudget"), problems),
+            ExcludedTiers = excluded,
+        };
+    }
+}

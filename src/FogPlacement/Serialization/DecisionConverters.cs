@@ -1,0 +1,310 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FogPlacement.Chains;
+using FogPlacement.Constraints;
+using FogPlacement.Decisions;
+using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
+
+namespace FogPlacement.Serialization;
+
+/// <summary>
+/// Decisions to and from their documents (<see cref="DecisionDocument"/>, <see cref="ChainDecisionDocument"/>). A
+/// document read back gives a decision equal in every candidate, the choice, λ, the deadline and the Monte Carlo
+/// settings; frontier, breakpoints and latency distributions are recomputed from them.
+/// </summary>
+internal static class DecisionJson
+{
+    public static DecisionDocument ToDocument(Decision decision) => new(
+        decision.IsFeasible ? decision.Chosen.Name : null,
+        decision.IsFeasible,
+        decision.Lambda.SecondsPerJoule,
+        decision.Deadline?.Seconds,
+        new MonteCarloDocument(decision.MonteCarlo.Samples, decision.MonteCarlo.Seed),
+        [.. decision.Candidates.Select(c => Candidate(c, c.Distribution(decision.Deadline, decision.MonteCarlo)))],
+        [.. decision.Frontier.Select(c => c.Name)],
+        Breakpoints(decision.LambdaBreakpoints));
+
+    public static ChainDecisionDocument ToDocument(ChainDecision decision) => new(
+        decision.IsFeasible ? decision.Chosen.Name : null,
+        decision.IsFeasible,
+        decision.Lambda.SecondsPerJoule,
+        decision.Deadline?.Seconds,
+        new MonteCarloDocument(decision.MonteCarlo.Samples, decision.MonteCarlo.Seed),
+        [.. decision.Candidates.Select(c => Placement(c.Placement, c.BestOf, decision))],
+        [.. decision.Frontier.Select(p => Placement(p, [], decision))],
+        Breakpoints(decision.LambdaBreakpoints));
+
+    public static Decision FromDocument(DecisionDocument d)
+    {
+        if (d.Candidates.Count == 0)
+        {
+            throw new JsonException("a decision has at least one candidate; 'candidates' is empty.");
+        }
+
+        var candidates = new CandidateCost[d.Candidates.Count];
+        for (int i = 0; i < candidates.Length; i++)
+        {
+            CandidateDocument c = d.Candidates[i];
+            string at = $"candidates[{i}]";
+            candidates[i] = new CandidateCost
+            {
+                Name = c.Name,
+                Kind = Enum.TryParse(c.Kind, ignoreCase: true, out PlacementKind kind) && Enum.IsDefined(kind) && !char.IsDigit(c.Kind[0])
+                    ? kind
+                    : throw new JsonException($"{at}.kind: unknown kind '{c.Kind}'; expected \"device\", \"offload\" or \"split\"."),
+                TierName = c.Tier,
+                Latency = Value(at + ".latencySeconds", () => Duration.FromSeconds(c.LatencySeconds)),
+                DeviceEnergy = Value(at + ".deviceEnergyJoules", () => Energy.FromJoules(c.DeviceEnergyJoules)),
+                Objective = Value(at + ".objectiveSeconds", () => Duration.FromSeconds(c.ObjectiveSeconds)),
+                Upload = Value(at + ".uploadSeconds", () => Duration.FromSeconds(c.UploadSeconds)),
+                RoundTrip = Value(at + ".roundTripSeconds", () => Duration.FromSeconds(c.RoundTripSeconds)),
+                DeviceCompute = Value(at + ".deviceComputeSeconds", () => Duration.FromSeconds(c.DeviceComputeSeconds)),
+                RemoteCompute = Value(at + ".remoteComputeSeconds", () => Duration.FromSeconds(c.RemoteComputeSeconds)),
+                RadioEnergy = Value(at + ".radioEnergyJoules", () => Energy.FromJoules(c.RadioEnergyJoules)),
+                ComputeEnergy = Value(at + ".computeEnergyJoules", () => Energy.FromJoules(c.ComputeEnergyJoules)),
+                Sent = Value(at + ".sentBytes", () => DataSize.FromBytes(c.SentBytes)),
+                DeviceWork = Value(at + ".deviceWorkFlop", () => Work.FromFlop(c.DeviceWorkFlop)),
+                RemoteWork = Value(at + ".remoteWorkFlop", () => Work.FromFlop(c.RemoteWorkFlop)),
+                UploadCv = Cv(at + ".uploadCv", c.UploadCv),
+                RoundTripCv = Cv(at + ".roundTripCv", c.RoundTripCv),
+                Violations = Violations(at, c.Violations),
+            };
+        }
+
+        int chosen = Chosen(d.Chosen, d.Feasible, candidates.Select(c => (c.Name, c.Objective.Seconds, c.Violations)).ToList());
+        return new Decision(candidates, chosen, Lambda(d.LambdaSecondsPerJoule))
+        {
+            Deadline = d.DeadlineSeconds is { } s ? Value("deadlineSeconds", () => Duration.FromSeconds(s)) : null,
+            MonteCarlo = Settings(d.MonteCarlo),
+        };
+    }
+
+    public static ChainDecision FromDocument(ChainDecisionDocument d)
+    {
+        if (d.Candidates.Count == 0)
+        {
+            throw new JsonException("a chain decision has at least one candidate; 'candidates' is empty.");
+        }
+
+        ChainCandidate[] candidates = [.. d.Candidates.Select((c, i) => new ChainCandidate(Placement(c, $"candidates[{i}]"), c.BestOf))];
+        ChainPlacement[] frontier = [.. d.Frontier.Select((c, i) => Placement(c, $"frontier[{i}]"))];
+
+        // The optimiser puts the optimum first; a document naming another candidate is not one it wrote.
+        int chosen = Chosen(d.Chosen, d.Feasible, [.. candidates.Select(c => (c.Placement.Name, c.Placement.Objective.Seconds, c.Placement.Violations))]);
+        if (chosen != 0)
+        {
+            throw new JsonException($"chosen: the optimum '{candidates[chosen].Placement.Name}' must be the first candidate.");
+        }
+
+        return new ChainDecision(candidates[0].Placement, candidates, () => frontier, Lambda(d.LambdaSecondsPerJoule))
+        {
+            Deadline = d.DeadlineSeconds is { } s ? Value("deadlineSeconds", () => Duration.FromSeconds(s)) : null,
+            MonteCarlo = Settings(d.MonteCarlo),
+        };
+    }
+
+    /// <summary>The broken constraints as words: "deadline", "energy budget", "excluded tier".</summary>
+    public static List<string> Words(ConstraintViolations v)
+    {
+        var words = new List<string>(3);
+        foreach ((ConstraintViolations flag, string word) in ViolationWords)
+        {
+            if ((v & flag) != 0)
+            {
+                words.Add(word);
+            }
+        }
+
+        return words;
+    }
+
+    /// <summary>"deterministic", "closed form" or "monte carlo".</summary>
+    public static string Method(DistributionMethod method) => method switch
+    {
+        DistributionMethod.ClosedForm => "closed form",
+        DistributionMethod.MonteCarlo => "monte carlo",
+        _ => "deterministic",
+    };
+
+    private static readonly (ConstraintViolations Flag, string Word)[] ViolationWords =
+        [(ConstraintViolations.Deadline, "deadline"), (ConstraintViolations.EnergyBudget, "energy budget"), (ConstraintViolations.ExcludedTier, "excluded tier")];
+
+    private static CandidateDocument Candidate(CandidateCost c, LatencyDistribution latency) => new(
+        c.Name,
+        c.Kind.ToString().ToLowerInvariant(),
+        c.TierName,
+        c.Latency.Seconds,
+        c.DeviceEnergy.Joules,
+        c.Objective.Seconds,
+        c.Upload.Seconds,
+        c.RoundTrip.Seconds,
+        c.DeviceCompute.Seconds,
+        c.RemoteCompute.Seconds,
+        c.RadioEnergy.Joules,
+        c.ComputeEnergy.Joules,
+        c.Sent.Bytes,
+        c.DeviceWork.Flop,
+        c.RemoteWork.Flop,
+        c.UploadCv,
+        c.RoundTripCv,
+        Words(c.Violations),
+        Distribution(latency));
+
+    private static ChainCandidateDocument Placement(ChainPlacement p, IReadOnlyList<string> bestOf, ChainDecision decision)
+    {
+        LatencyDistribution latency = p.Distribution(decision.Deadline, decision.MonteCarlo);
+        return new ChainCandidateDocument(
+            p.Name,
+            p.Latency.Seconds,
+            p.DeviceEnergy.Joules,
+            p.Objective.Seconds,
+            p.ComputeTime.Seconds,
+            p.TransferTime.Seconds,
+            bestOf,
+            Words(p.Violations),
+            [.. p.Segments.Select(s => s.IsEmpty ? new SegmentDocument(s.Tier, null, null) : new SegmentDocument(s.Tier, s.FirstLayer, s.LastLayer))],
+            p.Uncertainty is { } model ? new LatencyModelDocument(model.FixedPart, [.. model.Terms.ToArray().Select(t => new LatencyTermDocument(t.Mean, t.Cv))]) : null,
+            Distribution(latency));
+    }
+
+    private static DistributionDocument Distribution(LatencyDistribution latency) => new(
+        latency.Mean.Seconds,
+        latency.P50.Seconds,
+        latency.P95.Seconds,
+        latency.P99.Seconds,
+        latency.DeadlineProbability,
+        Method(latency.Method),
+        latency.Samples,
+        latency.DeadlineProbabilityError,
+        latency.QuantileRelativeError);
+
+    private static List<BreakpointDocument> Breakpoints(IEnumerable<LambdaBreakpoint> breakpoints) =>
+        [.. breakpoints.Select(b => new BreakpointDocument(b.Lambda.SecondsPerJoule, b.From, b.To))];
+
+    private static ChainPlacement Placement(ChainCandidateDocument c, string at)
+    {
+        if (c.Segments.Count == 0)
+        {
+            throw new JsonException($"{at}.segments: a placement has at least the device's segment.");
+        }
+
+        // Segments are contiguous from layer 1; a relaying segment's (empty) slice starts where the previous one ended.
+        var segments = new Segment[c.Segments.Count];
+        int next = 1;
+        for (int i = 0; i < segments.Length; i++)
+        {
+            SegmentDocument s = c.Segments[i];
+            if (s.FirstLayer is null != s.LastLayer is null || (s.FirstLayer is { } f && (f != next || s.LastLayer < f)))
+            {
+                throw new JsonException($"{at}.segments[{i}]: expected layers {next} onwards, or both null for a tier that only relays.");
+            }
+
+            segments[i] = new Segment(s.Tier, next, s.LastLayer ?? next - 1);
+            next = segments[i].LastLayer + 1;
+        }
+
+        LatencyModel? model = null;
+        if (c.LatencyModel is { } m)
+        {
+            (double, double)[] terms = [.. m.Terms.Select((t, i) => (Positive($"{at}.latencyModel.terms[{i}].meanSeconds", t.MeanSeconds), Positive($"{at}.latencyModel.terms[{i}].cv", t.Cv)))];
+            model = LatencyModel.Of(Value($"{at}.latencyModel.fixedSeconds", () => Duration.FromSeconds(m.FixedSeconds)).Seconds, terms);
+        }
+
+        return new ChainPlacement(
+            segments,
+            Value(at + ".computeSeconds", () => Duration.FromSeconds(c.ComputeSeconds)),
+            Value(at + ".transferSeconds", () => Duration.FromSeconds(c.TransferSeconds)),
+            Value(at + ".latencySeconds", () => Duration.FromSeconds(c.LatencySeconds)),
+            Value(at + ".deviceEnergyJoules", () => Energy.FromJoules(c.DeviceEnergyJoules)),
+            Value(at + ".objectiveSeconds", () => Duration.FromSeconds(c.ObjectiveSeconds)))
+        {
+            Violations = Violations(at, c.Violations),
+            Uncertainty = model,
+        };
+    }
+
+    /// <summary>The chosen index: the named candidate, or (when infeasible) the least objective, first on a tie, as the decision makes it.</summary>
+    private static int Chosen(string? name, bool feasible, List<(string Name, double Objective, ConstraintViolations Violations)> candidates)
+    {
+        if (feasible)
+        {
+            int index = candidates.FindIndex(c => c.Name == name);
+            return index < 0 ? throw new JsonException($"chosen: no candidate is called '{name}'.")
+                : candidates[index].Violations != ConstraintViolations.None ? throw new JsonException($"chosen: '{name}' breaks {string.Join(", ", Words(candidates[index].Violations))}, yet the decision says it is feasible.")
+                : index;
+        }
+
+        int meets = candidates.FindIndex(c => c.Violations == ConstraintViolations.None);
+        if (name is not null || meets >= 0)
+        {
+            throw new JsonException(name is not null ? "chosen: an infeasible decision names no choice; expected null." : $"feasible: false, yet candidate '{candidates[meets].Name}' meets every constraint.");
+        }
+
+        int least = 0;
+        for (int i = 1; i < candidates.Count; i++)
+        {
+            least = candidates[i].Objective < candidates[least].Objective ? i : least;
+        }
+
+        return least;
+    }
+
+    private static ConstraintViolations Violations(string at, IReadOnlyList<string> words)
+    {
+        ConstraintViolations v = ConstraintViolations.None;
+        for (int i = 0; i < words.Count; i++)
+        {
+            int match = Array.FindIndex(ViolationWords, w => w.Word == words[i]);
+            v |= match >= 0 ? ViolationWords[match].Flag
+                : throw new JsonException($"{at}.violations[{i}]: unknown constraint '{words[i]}'; expected \"deadline\", \"energy budget\" or \"excluded tier\".");
+        }
+
+        return v;
+    }
+
+    private static EnergyWeight Lambda(double secondsPerJoule) => Value("lambdaSecondsPerJoule", () => EnergyWeight.FromSecondsPerJoule(secondsPerJoule));
+
+    private static MonteCarloSettings Settings(MonteCarloDocument m) => m.Samples is >= 1 and <= MonteCarloSettings.MaxSamples
+        ? new MonteCarloSettings { Samples = m.Samples, Seed = m.Seed }
+        : throw new JsonException($"monteCarlo.samples: {m.Samples} is not from 1 to {MonteCarloSettings.MaxSamples:N0}.");
+
+    private static double Cv(string at, double cv) => double.IsFinite(cv) && cv >= 0 ? cv : throw new JsonException($"{at}: a coefficient of variation is finite and not negative; found {cv}.");
+
+    private static double Positive(string at, double value) => double.IsFinite(value) && value > 0 ? value : throw new JsonException($"{at}: must be positive and finite; found {value}.");
+
+    /// <summary>A quantity from its factory; the factory's check (negative, NaN, infinite) becomes a JsonException at <paramref name="at"/>.</summary>
+    private static T Value<T>(string at, Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new JsonException($"{at}: {Preconditions.ProblemOf(ex)}.", ex);
+        }
+    }
+}
+
+/// <summary>A <see cref="Decision"/> as its <see cref="DecisionDocument"/>.</summary>
+internal sealed class DecisionConverter : JsonConverter<Decision>
+{
+    public override Decision Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DecisionJson.FromDocument(JsonSerializer.Deserialize(ref reader, DocumentJsonContext.Default.DecisionDocument)
+            ?? throw new JsonException("expected a decision object; found null."));
+
+    public override void Write(Utf8JsonWriter writer, Decision value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, DecisionJson.ToDocument(value), DocumentJsonContext.Default.DecisionDocument);
+}
+
+/// <summary>A <see cref="ChainDecision"/> as its <see cref="ChainDecisionDocument"/>.</summary>
+internal sealed class ChainDecisionConverter : JsonConverter<ChainDecision>
+{
+    public override ChainDecision Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DecisionJson.FromDocument(JsonSerializer.Deserialize(ref reader, DocumentJsonContext.Default.ChainDecisionDocument)
+            ?? throw new JsonException("expected a chain decision object; found null."));
+
+    public override void Write(Utf8JsonWriter writer, ChainDecision value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, DecisionJson.ToDocument(value), DocumentJsonContext.Default.ChainDecisionDocument);
+}
