@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using FogPlacement.Aggregation.Accumulation;
 using FogPlacement.Aggregation.Kernels;
@@ -178,13 +179,22 @@ public sealed unsafe class UpdateAccumulator
             return;
         }
 
+        // One activity per batch, only when sampled (StartActivity returns null, allocating nothing, otherwise).
+        using Activity? activity = Telemetry.StartActivity(BatchActivityName);
+        activity?.SetTag("fogplacement.aggregation.round", Round);
+        activity?.SetTag("fogplacement.aggregation.updates", updates.Length);
+        activity?.SetTag("fogplacement.aggregation.mode", state.Mode == AggregationMode.Reproducible ? "reproducible" : "fast");
         try
         {
             AddMany(updates, cancellationToken);
         }
-        catch (UpdateRejectedException ex) when (Rejected(ex, updates.Length - 1))
+        catch (UpdateRejectedException ex) when (Rejected(ex, updates.Length - 1) || Failed(activity, ex.Reason.ToString()))
         {
-            throw; // not reached: the filter records the rejection and lets the exception pass
+            throw; // not reached: the filters record the rejection and let the exception pass
+        }
+        catch (OperationCanceledException) when (Failed(activity, "cancelled"))
+        {
+            throw; // not reached, as above
         }
 
         if (Observer is { } observer)
@@ -197,6 +207,19 @@ public sealed unsafe class UpdateAccumulator
 
             observer.OnAccepted(state.Mode, updates.Length, bytes);
         }
+    }
+
+    /// <summary>The name of the activity source of aggregation batches (see docs/metrics.md).</summary>
+    public const string ActivitySourceName = "FogPlacement.Aggregation";
+
+    private const string BatchActivityName = "fogplacement.aggregate.batch";
+
+    private static readonly ActivitySource Telemetry = new(ActivitySourceName);
+
+    private static bool Failed(Activity? activity, string reason)
+    {
+        activity?.SetStatus(ActivityStatusCode.Error, reason);
+        return false;
     }
 
     private bool Merged(bool accepted)

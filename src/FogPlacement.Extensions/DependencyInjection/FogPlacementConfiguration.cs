@@ -13,10 +13,19 @@ namespace FogPlacement.DependencyInjection;
 /// configuration path for the validator to report. Lists from configuration replace the lists already set, so binding
 /// the same section twice gives the same options.
 /// </summary>
-internal sealed class FogPlacementConfiguration(IConfiguration section) : IConfigureOptions<FogPlacementOptions>
+internal sealed class FogPlacementConfiguration(IConfiguration section, string name = "") : IConfigureNamedOptions<FogPlacementOptions>
 {
     /// <inheritdoc/>
-    public void Configure(FogPlacementOptions options) => Bind(section, options);
+    public void Configure(FogPlacementOptions options) => Configure(Options.DefaultName, options);
+
+    /// <inheritdoc/>
+    public void Configure(string? optionsName, FogPlacementOptions options)
+    {
+        if ((optionsName ?? Options.DefaultName) == name)
+        {
+            Bind(section, options);
+        }
+    }
 
     /// <summary>Binds <paramref name="configuration"/> onto <paramref name="options"/>.</summary>
     public static void Bind(IConfiguration configuration, FogPlacementOptions options)

@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
 using FogPlacement.DependencyInjection;
+using FogPlacement.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -65,15 +67,86 @@ public static class FogPlacementServiceCollectionExtensions
         return services;
     }
 
-    private static void AddCore(IServiceCollection services)
+    /// <summary>
+    /// Adds a named placement model, bound to <paramref name="configuration"/> (for example
+    /// <c>builder.Configuration.GetSection("Sites:a")</c>) and resolved as a keyed service:
+    /// <c>[FromKeyedServices("site-a")] IPlacementService</c> or <c>GetRequiredKeyedService&lt;IPlacementService&gt;("site-a")</c>.
+    /// Each name has its own options (named options), validation at start-up, reloads, metrics and health.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The model's name and service key; not empty (the unnamed model is <see cref="AddFogPlacement(IServiceCollection)"/>'s).</param>
+    /// <param name="configuration">The configuration section holding the options.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    public static IServiceCollection AddFogPlacement(this IServiceCollection services, string name, IConfiguration configuration)
     {
-        services.AddOptions<FogPlacementOptions>().ValidateOnStart();
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configuration);
+        AddCore(services, name);
+        OptionsRegistration<FogPlacementOptions>.AddConfiguration(services, configuration, c => new FogPlacementConfiguration(c, name), name);
+        return services;
+    }
+
+    /// <summary>Adds a named placement model configured in code, resolved as a keyed service (see <see cref="AddFogPlacement(IServiceCollection, string, IConfiguration)"/>).</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="name">The model's name and service key; not empty.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The service collection, for chaining.</returns>
+    public static IServiceCollection AddFogPlacement(this IServiceCollection services, string name, Action<FogPlacementOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        AddCore(services, name);
+        OptionsRegistration<FogPlacementOptions>.AddDelegate(services, configure, name);
+        return services;
+    }
+
+    private static void AddCore(IServiceCollection services, string name = "")
+    {
+        services.AddOptions<FogPlacementOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FogPlacementOptions>, FogPlacementOptionsValidator>());
-        services.TryAddSingleton<IPlacementService>(sp => new PlacementService(
-            sp.GetRequiredService<IOptionsMonitor<FogPlacementOptions>>(),
-            sp.GetRequiredService<IOptionsFactory<FogPlacementOptions>>(),
-            sp.GetServices<IOptionsChangeTokenSource<FogPlacementOptions>>(),
-            sp.GetService<IMeterFactory>() is { } meters ? new PlacementMetrics(meters) : null,
-            sp.GetService<ILogger<PlacementService>>() ?? NullLogger<PlacementService>.Instance));
+        if (name.Length == 0)
+        {
+            services.TryAddSingleton(sp => Create(sp, name));
+            services.TryAddSingleton<IPlacementService>(sp => sp.GetRequiredService<PlacementService>());
+        }
+        else
+        {
+            services.TryAddKeyedSingleton(name, (sp, _) => Create(sp, name));
+            services.TryAddKeyedSingleton<IPlacementService>(name, (sp, key) => sp.GetRequiredKeyedService<PlacementService>(key));
+        }
+    }
+
+    private static PlacementService Create(IServiceProvider sp, string name) => new(
+        sp.GetRequiredService<IOptionsMonitor<FogPlacementOptions>>(),
+        sp.GetRequiredService<IOptionsFactory<FogPlacementOptions>>(),
+        sp.GetServices<IOptionsChangeTokenSource<FogPlacementOptions>>(),
+        sp.GetService<IMeterFactory>() is { } meters ? new PlacementMetrics(meters, name) : null,
+        sp.GetService<ILogger<PlacementService>>() ?? NullLogger<PlacementService>.Instance,
+        name);
+}
+
+/// <summary>Registers the placement service's health check (Microsoft.Extensions.Diagnostics.HealthChecks).</summary>
+public static class FogPlacementHealthChecksBuilderExtensions
+{
+    /// <summary>
+    /// Adds a check of a placement model: Degraded (or <paramref name="failureStatus"/>) while its last configuration
+    /// change was rejected, with the problems; Healthy otherwise, with the model's generation.
+    /// </summary>
+    /// <param name="builder">The health checks builder (<c>services.AddHealthChecks()</c>).</param>
+    /// <param name="model">The named model to check (see <c>AddFogPlacement(name, ...)</c>), or null for the unnamed one.</param>
+    /// <param name="name">The check's name; <c>"fogplacement"</c>, or <c>"fogplacement:MODEL"</c> for a named model, when null.</param>
+    /// <param name="failureStatus">The status while a change is rejected; <see cref="HealthStatus.Degraded"/> when null.</param>
+    /// <param name="tags">Tags to filter checks by.</param>
+    /// <returns>The builder, for chaining.</returns>
+    public static IHealthChecksBuilder AddFogPlacement(this IHealthChecksBuilder builder, string? model = null, string? name = null, HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new HealthCheckRegistration(
+            name ?? (string.IsNullOrEmpty(model) ? "fogplacement" : "fogplacement:" + model),
+            sp => new PlacementHealthCheck(string.IsNullOrEmpty(model) ? sp.GetRequiredService<PlacementService>() : sp.GetRequiredKeyedService<PlacementService>(model)),
+            failureStatus ?? HealthStatus.Degraded,
+            tags));
     }
 }

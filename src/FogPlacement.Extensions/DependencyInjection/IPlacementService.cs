@@ -15,6 +15,12 @@ namespace FogPlacement.DependencyInjection;
 public interface IPlacementService
 {
     /// <summary>Gets the model in use now. Read it once to make several decisions against the same configuration.</summary>
+    /// <remarks>
+    /// Deciding with <c>Current.CostModel</c> or <c>Current.ChainOptimizer</c> is the bare path: neither metered nor
+    /// traced. This service's own <see cref="Decide(Request)"/>, <see cref="Choose"/> and <see cref="Decide(LayerChain)"/>
+    /// are the metered and traced path (docs/metrics.md), as convenient and, while nothing listens, as fast: a field
+    /// read per instrument.
+    /// </remarks>
     PlacementModel Current { get; }
 
     /// <summary>Decides a request: every candidate's cost and the chosen one (see <see cref="CostModel.Decide"/>).</summary>

@@ -15,39 +15,39 @@ namespace FogPlacement.DependencyInjection;
 internal static class OptionsRegistration<TOptions>
     where TOptions : class
 {
-    /// <summary>Binds the section at <paramref name="path"/> of the container's <see cref="IConfiguration"/>, once per path.</summary>
-    public static void AddSection(IServiceCollection services, string path, Func<IConfiguration, IConfigureOptions<TOptions>> binder, string caller)
+    /// <summary>Binds the section at <paramref name="path"/> of the container's <see cref="IConfiguration"/> to the options called <paramref name="name"/>, once per name and path.</summary>
+    public static void AddSection(IServiceCollection services, string path, Func<IConfiguration, IConfigureOptions<TOptions>> binder, string caller, string name = "")
     {
-        if (!Registered(services, r => r.Path is { } p && string.Equals(p, path, StringComparison.OrdinalIgnoreCase)))
+        if (!Registered(services, name, r => r.Path is { } p && string.Equals(p, path, StringComparison.OrdinalIgnoreCase)))
         {
-            services.AddSingleton(new Registration(path, null));
+            services.AddSingleton(new Registration(name, path, null));
             services.AddSingleton(sp => binder(Section(sp, path, caller)));
-            services.AddSingleton<IOptionsChangeTokenSource<TOptions>>(sp => new ChangeSource(Section(sp, path, caller)));
+            services.AddSingleton<IOptionsChangeTokenSource<TOptions>>(sp => new ChangeSource(Section(sp, path, caller), name));
         }
     }
 
-    /// <summary>Binds <paramref name="configuration"/>, once per instance or section path.</summary>
-    public static void AddConfiguration(IServiceCollection services, IConfiguration configuration, Func<IConfiguration, IConfigureOptions<TOptions>> binder)
+    /// <summary>Binds <paramref name="configuration"/> to the options called <paramref name="name"/>, once per name and instance or section path.</summary>
+    public static void AddConfiguration(IServiceCollection services, IConfiguration configuration, Func<IConfiguration, IConfigureOptions<TOptions>> binder, string name = "")
     {
-        if (!Registered(services, r => r.Configuration is { } c && SameSection(c, configuration)))
+        if (!Registered(services, name, r => r.Configuration is { } c && SameSection(c, configuration)))
         {
-            services.AddSingleton(new Registration(null, configuration));
+            services.AddSingleton(new Registration(name, null, configuration));
             services.AddSingleton(binder(configuration));
-            services.AddSingleton<IOptionsChangeTokenSource<TOptions>>(new ChangeSource(configuration));
+            services.AddSingleton<IOptionsChangeTokenSource<TOptions>>(new ChangeSource(configuration, name));
         }
     }
 
-    /// <summary>Applies <paramref name="configure"/>, once per delegate.</summary>
-    public static void AddDelegate(IServiceCollection services, Action<TOptions> configure)
+    /// <summary>Applies <paramref name="configure"/> to the options called <paramref name="name"/>, once per name and delegate.</summary>
+    public static void AddDelegate(IServiceCollection services, Action<TOptions> configure, string name = "")
     {
-        if (!services.Any(d => d.ImplementationInstance is ConfigureNamedOptions<TOptions> c && c.Action == configure))
+        if (!services.Any(d => d.ImplementationInstance is ConfigureNamedOptions<TOptions> c && c.Action == configure && c.Name == name))
         {
-            services.Configure(configure);
+            services.Configure(name, configure);
         }
     }
 
-    private static bool Registered(IServiceCollection services, Func<Registration, bool> match) =>
-        services.Any(d => d.ServiceType == typeof(Registration) && d.ImplementationInstance is Registration r && match(r));
+    private static bool Registered(IServiceCollection services, string name, Func<Registration, bool> match) =>
+        services.Any(d => d.ServiceType == typeof(Registration) && d.ImplementationInstance is Registration r && r.Name == name && match(r));
 
     private static IConfiguration Section(IServiceProvider services, string path, string caller)
     {
@@ -60,12 +60,12 @@ internal static class OptionsRegistration<TOptions>
         ReferenceEquals(a, b) || (a is IConfigurationSection x && b is IConfigurationSection y && string.Equals(x.Path, y.Path, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Marks a source already registered: a section path, or a configuration instance.</summary>
-    private sealed record Registration(string? Path, IConfiguration? Configuration);
+    private sealed record Registration(string Name, string? Path, IConfiguration? Configuration);
 
     /// <summary>Tells the options monitor when a configuration reloads.</summary>
-    private sealed class ChangeSource(IConfiguration configuration) : IOptionsChangeTokenSource<TOptions>
+    private sealed class ChangeSource(IConfiguration configuration, string name) : IOptionsChangeTokenSource<TOptions>
     {
-        public string Name => Options.DefaultName;
+        public string Name => name;
 
         public IChangeToken GetChangeToken() => configuration.GetReloadToken();
     }

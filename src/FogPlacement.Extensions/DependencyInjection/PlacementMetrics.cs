@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
+using FogPlacement.Diagnostics;
 
 namespace FogPlacement.DependencyInjection;
 
@@ -12,18 +13,18 @@ namespace FogPlacement.DependencyInjection;
 /// </summary>
 internal sealed class PlacementMetrics
 {
-    /// <summary>The meter's name, shared with the aggregation instruments.</summary>
-    public const string MeterName = "FogPlacement";
-
     private readonly Counter<long> decisions;
     private readonly Histogram<double> duration;
     private readonly Counter<long> reloads;
     private readonly Counter<long> switches;
 
-    public PlacementMetrics(IMeterFactory meterFactory)
+    private readonly string? model;
+
+    public PlacementMetrics(IMeterFactory meterFactory, string model = "")
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        Meter meter = meterFactory.Create(MeterName);
+        this.model = model.Length > 0 ? model : null;
+        Meter meter = meterFactory.Create(FogPlacementTelemetry.MeterName);
         decisions = meter.CreateCounter<long>("fogplacement.decisions", "{decision}", "Placement decisions made, by the chosen placement's kind and tier.");
         duration = meter.CreateHistogram<double>("fogplacement.decision.duration", "s", "Time to make one placement decision.");
         switches = meter.CreateCounter<long>("fogplacement.placement.switches", "{decision}", "Decisions under a hysteresis policy that switched placement, or whose switch the policy suppressed, by outcome.");
@@ -81,12 +82,24 @@ internal sealed class PlacementMetrics
     {
         if (outcome.Switched || outcome.Suppressed)
         {
-            switches.Add(1, new KeyValuePair<string, object?>("fogplacement.switch.outcome", outcome.Switched ? "switched" : "suppressed"));
+            switches.Add(1, Tags("fogplacement.switch.outcome", outcome.Switched ? "switched" : "suppressed"));
         }
     }
 
     public void Reloaded(bool applied) =>
-        reloads.Add(1, new KeyValuePair<string, object?>("fogplacement.reload.outcome", applied ? "applied" : "rejected"));
+        reloads.Add(1, Tags("fogplacement.reload.outcome", applied ? "applied" : "rejected"));
+
+    /// <summary>One tag, and the model's name for a named model.</summary>
+    private TagList Tags(string key, string value)
+    {
+        var tags = new TagList { { key, value } };
+        if (model is not null)
+        {
+            tags.Add("fogplacement.model.name", model);
+        }
+
+        return tags;
+    }
 
     private void Record(string kind, string tier, bool feasible, long start)
     {
@@ -96,6 +109,11 @@ internal sealed class PlacementMetrics
             { "fogplacement.placement.tier", tier },
             { "fogplacement.placement.feasible", feasible ? "true" : "false" },
         };
+        if (model is not null)
+        {
+            tags.Add("fogplacement.model.name", model);
+        }
+
         decisions.Add(1, tags);
         if (start != 0)
         {

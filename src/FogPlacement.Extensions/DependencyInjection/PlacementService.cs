@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
+using FogPlacement.Diagnostics;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 using Microsoft.Extensions.Logging;
@@ -17,6 +19,8 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
 {
     private readonly PlacementMetrics? metrics;
     private readonly ILogger logger;
+    private readonly string name;
+    private ReloadStatus lastReload = new(true, []);
     private readonly IDisposable? monitorSubscription;
     private readonly List<IDisposable> tokenSubscriptions = [];
     private readonly Lock swap = new();
@@ -32,22 +36,25 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
         IOptionsFactory<FogPlacementOptions> factory,
         IEnumerable<IOptionsChangeTokenSource<FogPlacementOptions>> sources,
         PlacementMetrics? metrics,
-        ILogger<PlacementService> logger)
+        ILogger<PlacementService> logger,
+        string name = "")
     {
         ArgumentNullException.ThrowIfNull(monitor);
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(name);
         this.metrics = metrics;
         this.logger = logger;
-        configured = current = Build(monitor.CurrentValue, 1);
+        this.name = name;
+        configured = current = Build(monitor.Get(name), 1, name);
         monitorSubscription = monitor.OnChange(Apply);
 
         // The monitor only calls back for a change that validates. To report the others, watch the same change
         // sources and try the factory: a failure is logged and counted, and the current model stays.
         foreach (IOptionsChangeTokenSource<FogPlacementOptions> source in sources)
         {
-            if (source.Name == Options.DefaultName)
+            if (source.Name == name)
             {
                 tokenSubscriptions.Add(ChangeToken.OnChange(source.GetChangeToken, () => CheckChange(factory)));
             }
@@ -56,13 +63,21 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
 
     public PlacementModel Current => Volatile.Read(ref current);
 
+    /// <summary>Gets the name of the model (empty for the unnamed registration).</summary>
+    public string Name => name;
+
+    /// <summary>Gets the outcome of the last configuration change seen (applied when there was none).</summary>
+    public ReloadStatus LastReload => Volatile.Read(ref lastReload);
+
     public Decision Decide(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
         PlacementModel model = Current;
+        using Activity? activity = StartActivity("request", model);
         long start = metrics?.Start() ?? 0;
         Decision decision = model.CostModel.Decide(request);
         metrics?.Decided(decision.Chosen, decision.IsFeasible, start);
+        Describe(activity, decision.Chosen.Name, decision.IsFeasible);
         return decision;
     }
 
@@ -70,9 +85,11 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         PlacementModel model = Current;
+        using Activity? activity = StartActivity("request", model);
         long start = metrics?.Start() ?? 0;
         CandidateCost chosen = model.CostModel.Choose(request);
         metrics?.Decided(chosen, chosen.Violations == ConstraintViolations.None, start);
+        Describe(activity, chosen.Name, chosen.Violations == ConstraintViolations.None);
         return chosen;
     }
 
@@ -80,10 +97,38 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(chain);
         PlacementModel model = Current;
+        using Activity? activity = StartActivity("layer chain", model);
         long start = metrics?.Start() ?? 0;
         ChainDecision decision = model.ChainOptimizer.Decide(chain);
         metrics?.Decided(decision.Chosen, start);
+        Describe(activity, decision.Chosen.Name, decision.IsFeasible);
         return decision;
+    }
+
+    /// <summary>Starts the decision's activity when it is sampled (null, allocating nothing, otherwise).</summary>
+    private Activity? StartActivity(string input, PlacementModel model)
+    {
+        Activity? activity = FogPlacementTelemetry.Source.StartActivity(FogPlacementTelemetry.DecideActivityName);
+        if (activity is not null)
+        {
+            activity.SetTag("fogplacement.decision.input", input);
+            activity.SetTag("fogplacement.model.generation", model.Generation);
+            if (name.Length > 0)
+            {
+                activity.SetTag("fogplacement.model.name", name);
+            }
+        }
+
+        return activity;
+    }
+
+    private static void Describe(Activity? activity, string chosen, bool feasible)
+    {
+        if (activity is not null)
+        {
+            activity.SetTag("fogplacement.placement.chosen", chosen);
+            activity.SetTag("fogplacement.placement.feasible", feasible);
+        }
     }
 
     public PolicyOutcome Decide(Request request, HysteresisPolicy policy)
@@ -129,23 +174,24 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
         }
     }
 
-    private static PlacementModel Build(FogPlacementOptions options, long generation)
+    private static PlacementModel Build(FogPlacementOptions options, long generation, string name)
     {
         PlacementModel? model = PlacementModel.TryCreate(options, out IReadOnlyList<string> errors);
         return model?.WithGeneration(generation)
-            ?? throw new OptionsValidationException(Options.DefaultName, typeof(FogPlacementOptions), errors);
+            ?? throw new OptionsValidationException(name, typeof(FogPlacementOptions), errors);
     }
 
-    private void Apply(FogPlacementOptions options, string? name)
+    private void Apply(FogPlacementOptions options, string? optionsName)
     {
-        if ((name ?? Options.DefaultName) != Options.DefaultName)
+        if ((optionsName ?? Options.DefaultName) != name)
         {
             return;
         }
 
         lock (swap)
         {
-            configured = Build(options, Current.Generation + 1);
+            configured = Build(options, Current.Generation + 1, name);
+            Volatile.Write(ref lastReload, new ReloadStatus(true, []));
             PlacementModel next = estimator.Estimates().Count == 0 ? configured : configured.Repriced(estimator, configured.Generation);
             Volatile.Write(ref current, next);
             metrics?.Reloaded(applied: true);
@@ -157,10 +203,11 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     {
         try
         {
-            _ = factory.Create(Options.DefaultName);
+            _ = factory.Create(name);
         }
         catch (OptionsValidationException ex)
         {
+            Volatile.Write(ref lastReload, new ReloadStatus(false, [.. ex.Failures]));
             metrics?.Reloaded(applied: false);
             if (logger.IsEnabled(LogLevel.Error))
             {
@@ -168,6 +215,9 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
             }
         }
     }
+
+    /// <summary>Whether the last configuration change was applied, and the problems that rejected it.</summary>
+    internal sealed record ReloadStatus(bool Applied, IReadOnlyList<string> Problems);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Placement model updated from configuration: {Model}")]
     private static partial void LogApplied(ILogger logger, PlacementModel model);
