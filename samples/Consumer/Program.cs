@@ -2,6 +2,7 @@
 // decision and a hierarchical aggregation, rewrites its configuration file while running and checks that the
 // decision follows, then checks that a bad configuration stops start-up with every error and its path.
 // Exit code 0 when every check holds.
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FogPlacement;
 using FogPlacement.Aggregation;
@@ -9,6 +10,7 @@ using FogPlacement.Aggregation.DependencyInjection;
 using FogPlacement.Decisions;
 using FogPlacement.DependencyInjection;
 using FogPlacement.Quantities;
+using FogPlacement.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -114,6 +116,29 @@ using (IHost host = CreateHost(root))
             "a bad configuration stops start-up, naming every bad key");
     }
 }
+
+// JSON and format strings as issue 15 asked: a request from a body, an empty quantity refused, a readable latency.
+Request fromJson = JsonSerializer.Deserialize<Request>("""{"work":"4 GFLOP","input":"0.3 MB"}""", FogPlacementJson.Options)!;
+Check(fromJson.Work == Work.FromGigaflop(4) && fromJson.Input == DataSize.FromMegabytes(0.3), "a Request deserialises from {\"work\":\"4 GFLOP\",\"input\":\"0.3 MB\"}");
+try
+{
+    _ = JsonSerializer.Deserialize<Request>("""{"work":{}}""", FogPlacementJson.Options);
+    Check(false, "{\"work\":{}} is a JsonException");
+}
+catch (JsonException ex)
+{
+    Console.WriteLine($"  {ex.Message}");
+    Check(ex.Message.Contains("work", StringComparison.Ordinal), "{\"work\":{}} is a JsonException naming work");
+}
+
+string formatted = string.Format(System.Globalization.CultureInfo.InvariantCulture, "{0:F1}", Duration.Parse("27.6 ms"));
+Check(formatted == "27.6 ms", $"{{0:F1}} of 27.6 ms prints '{formatted}'");
+string decisionJson = JsonSerializer.Serialize(new CostModel(
+        Tier.Device(ComputeRate.Parse("80 GFLOP/s")),
+        new DeviceEnergy(EnergyPerWork.Parse("0.55 J/GFLOP"), EnergyPerData.Parse("0.9 J/MB")),
+        [Tier.Remote("fog", ComputeRate.Parse("2500 GFLOP/s"), DataRate.Parse("120 Mbit/s"), Duration.Parse("6 ms"))],
+        EnergyWeight.Parse("30 ms/J")).Decide(fromJson), FogPlacementJsonContext.Default.Decision);
+Check(JsonSerializer.Deserialize(decisionJson, FogPlacementJsonContext.Default.Decision)!.Chosen.Name == "offload all to fog", $"a Decision round-trips through JSON ({decisionJson.Length} characters)");
 
 Directory.Delete(root, recursive: true);
 Console.WriteLine(failures.Count == 0 ? "consumer: all checks passed" : $"consumer: {failures.Count} check(s) failed");
