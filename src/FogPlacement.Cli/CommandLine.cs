@@ -19,12 +19,12 @@ internal static class CommandLine
             Description = "On an unexpected error, print its full detail (exception and stack trace) after the one-line message.",
             Recursive = true,
         };
-        RootCommand root = Build(stdout, stderr);
+        Command root = Build(stdout, stderr);
         root.Options.Add(verbose);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"fogplacement: {TerminalText.Escape(parsed.Errors[0].Message.ReplaceLineEndings(" "))}{Suggestion(root, args)} (see 'fogplacement --help')");
+            stderr.WriteLine($"fogplacement: {TerminalText.Escape(parsed.Errors[0].Message.ReplaceLineEndings(" ").TrimEnd('.'))}{Suggestion(root, args)} (see 'fogplacement --help')");
             return BadInput;
         }
 
@@ -47,7 +47,7 @@ internal static class CommandLine
     }
 
     /// <summary>" Did you mean 'evaluate'?" when the first word is not a command but within two edits of one.</summary>
-    private static string Suggestion(RootCommand root, string[] args)
+    private static string Suggestion(Command root, string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith('-') || root.Subcommands.Any(c => c.Name == args[0]))
         {
@@ -77,14 +77,15 @@ internal static class CommandLine
         return previous[b.Length];
     }
 
-    private static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    private static Command Build(TextWriter stdout, TextWriter stderr)
     {
-        RootCommand root = EvaluateCommand.CreateRoot(stdout, stderr);
+        Command root = EvaluateCommand.CreateRoot(stdout, stderr);
         root.Subcommands.Add(EvaluateCommand.Create(stdout, stderr));
         root.Subcommands.Add(BreakevenCommand.Create(stdout, stderr));
         root.Subcommands.Add(AggregatePlanCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(TraceCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ExampleCommand.Create(stdout, stderr));
         var bench = new Command("bench", "Measures this machine.");
         bench.Subcommands.Add(BenchAggregateCommand.Create(stdout, stderr));
         root.Subcommands.Add(bench);

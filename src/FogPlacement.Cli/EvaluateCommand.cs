@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using FogPlacement.Cli.Output;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
@@ -13,16 +14,23 @@ namespace FogPlacement.Cli;
 /// </summary>
 internal static class EvaluateCommand
 {
-    /// <summary>The root command: with no subcommand it evaluates the built-in example (Code 34.2.1).</summary>
-    public static RootCommand CreateRoot(TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// The root command: with no subcommand it evaluates the built-in example (Code 34.2.1). A command named
+    /// <c>fogplacement</c> with help and version options rather than a <see cref="RootCommand"/>, whose name is the
+    /// entry assembly's (<c>FogPlacement.Cli</c>), so that usage and help say <c>fogplacement</c> however the tool is run.
+    /// </summary>
+    public static Command CreateRoot(TextWriter stdout, TextWriter stderr)
     {
         var json = new Option<bool>("--json") { Description = "Print the decision as JSON, in SI units at full precision." };
         var uncertain = new Uncertain();
-        var root = new RootCommand(
+        var root = new Command(
+            "fogplacement",
             "Decides where an AI inference runs (device, fog, cloud or split) and plans hierarchical aggregation. " +
             "With no command, evaluates the textbook's example (Code 34.2.1).")
         {
             json,
+            new HelpOption(),
+            new VersionOption(),
         };
         uncertain.AddTo(root);
         root.SetAction(result => CommandLine.Guard(stderr, "built-in example", () => Write(BuiltInScenario.Load(), result.GetValue(json), stdout, uncertain.Read(result))));

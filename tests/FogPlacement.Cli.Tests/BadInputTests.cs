@@ -88,7 +88,7 @@ public class BadInputTests
     {
         (int code, string stdout, string stderr) = CliRunner.Run("evalute", "x.json");
         AssertOneLineError(code, stdout, stderr, "typo");
-        Assert.Contains("Did you mean 'evaluate'?", stderr, StringComparison.Ordinal);
+        Assert.Contains("'evalute'. Did you mean 'evaluate'?", stderr, StringComparison.Ordinal); // one full stop, not two
         Assert.DoesNotContain("Did you mean", CliRunner.Run("frobnicate").Stderr, StringComparison.Ordinal);
     }
 
