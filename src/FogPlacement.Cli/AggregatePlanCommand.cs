@@ -51,11 +51,14 @@ internal static class AggregatePlanCommand
         CultureInfo c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine(string.Create(c, $"one round: {plan.Devices:N0} devices, {plan.FogNodes:N0} fog nodes, {format} updates of {Size(plan.UpdateBytes)}, {partial} partials of up to {Size(plan.LargestPartialBytes)}"));
-        sb.AppendLine(string.Create(c, $"{"topology",-14}{"WAN bytes/round",18}{"cloud fan-in",15}{"largest fog fan-in",21}"));
-        sb.AppendLine(new string('-', 68));
-        sb.AppendLine(string.Create(c, $"{"flat",-14}{Size(plan.Flat.WanBytes),18}{plan.Flat.CloudFanIn,15:N0}{"-",21}"));
-        sb.AppendLine(string.Create(c, $"{"hierarchical",-14}{Size(plan.Hierarchical.WanBytes),18}{plan.Hierarchical.CloudFanIn,15:N0}{plan.Hierarchical.LargestFogFanIn,21:N0}"));
-        sb.AppendLine(new string('-', 68));
+        TextTable table = new TextTable()
+            .Column("topology", 14)
+            .Column("WAN bytes/round", 18, right: true)
+            .Column("cloud fan-in", 15, right: true)
+            .Column("largest fog fan-in", 21, right: true)
+            .Row("flat", Size(plan.Flat.WanBytes), plan.Flat.CloudFanIn.ToString("N0", c), "-")
+            .Row("hierarchical", Size(plan.Hierarchical.WanBytes), plan.Hierarchical.CloudFanIn.ToString("N0", c), plan.Hierarchical.LargestFogFanIn.ToString("N0", c));
+        sb.Append(table.Render()).AppendLine(new string('-', table.Width));
         sb.AppendLine(string.Create(c, $"the fog tier cuts cloud fan-in by {plan.Reduction:0.##}x and wide-area bytes by {plan.Flat.WanBytes / plan.Hierarchical.WanBytes:0.##}x; the global average is the same (a sum of sums is the total sum)"));
         sb.AppendLine("(sizes to 3 significant digits; --json gives every byte)");
         return sb.ToString();

@@ -44,7 +44,7 @@ internal static class BenchAggregateCommand
         };
         command.SetAction(result => CommandLine.Guard(stderr, "bench aggregate", () =>
         {
-            Measurement m = Measure(result.GetValue(updates), result.GetValue(dimension), result.GetValue(threads), ParseFormat(result.GetValue(format)!));
+            Measurement m = TerminalProgress.Run(stderr, "measuring", progress => Measure(result.GetValue(updates), result.GetValue(dimension), result.GetValue(threads), ParseFormat(result.GetValue(format)!), progress));
             stdout.Write(result.GetValue(json) ? Json(m) : Table(m));
         }));
         return command;
@@ -79,7 +79,7 @@ internal static class BenchAggregateCommand
         _ => "int8",
     };
 
-    internal static Measurement Measure(int updateCount, int dimension, int threads, UpdateFormat format)
+    internal static Measurement Measure(int updateCount, int dimension, int threads, UpdateFormat format, Action<double>? progress = null)
     {
         if (updateCount < 1 || dimension < 1 || threads < 1)
         {
@@ -124,6 +124,7 @@ internal static class BenchAggregateCommand
             (ceiling, fast, reproducible) = (Math.Min(ceiling, c), Math.Min(fast, f), Math.Min(reproducible, r));
             stable = improved ? 0 : stable + 1;
             rounds++;
+            progress?.Invoke(Math.Max((double)rounds / MaxRounds, Stopwatch.GetElapsedTime(start).TotalSeconds / MaxSeconds));
         }
 
         return new Measurement(
@@ -184,16 +185,21 @@ internal static class BenchAggregateCommand
         var sb = new StringBuilder();
         sb.AppendLine(string.Create(c, $"aggregating {m.Updates} updates x {m.Dimension:N0} parameters ({m.UpdateBytes / 1e6:N1} MB of {FormatName(m.Format)} updates), {m.Threads} thread(s)"));
         sb.AppendLine(string.Create(c, $"on {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, SIMD: {Simd()}; steady state after {m.Rounds} rounds"));
-        sb.AppendLine(string.Create(c, $"{"mode",-24}{"GB/s",8}{"Mparam/s",12}{"of read ceiling",18}"));
-        sb.AppendLine(new string('-', 62));
-        sb.AppendLine(string.Create(c, $"{"read ceiling",-24}{m.CeilingGBps,8:F2}{ParametersPerSecond(m, m.CeilingGBps) / 1e6,12:N0}{"100%",18}"));
+        TextTable table = new TextTable()
+            .Column("mode", 24)
+            .Column("GB/s", 8, right: true)
+            .Column("Mparam/s", 12, right: true)
+            .Column("of read ceiling", 18, right: true);
+        void Row(string name, double gbps, string share) =>
+            table.Row(name, gbps.ToString("F2", c), (ParametersPerSecond(m, gbps) / 1e6).ToString("N0", c), share);
+        Row("read ceiling", m.CeilingGBps, "100%");
         foreach ((string name, double gbps) in Modes(m))
         {
-            sb.AppendLine(string.Create(c, $"{name,-24}{gbps,8:F2}{ParametersPerSecond(m, gbps) / 1e6,12:N0}{Percent(gbps / m.CeilingGBps),18}"));
+            Row(name, gbps, Percent(gbps / m.CeilingGBps));
         }
 
-        sb.AppendLine(string.Create(c, $"{"fast, 2nd batch of run",-24}{m.SecondBatchGBps,8:F2}{ParametersPerSecond(m, m.SecondBatchGBps) / 1e6,12:N0}{Percent(m.SecondBatchGBps / m.FastGBps) + " of fast",18}"));
-        return sb.ToString();
+        Row("fast, 2nd batch of run", m.SecondBatchGBps, Percent(m.SecondBatchGBps / m.FastGBps) + " of fast");
+        return sb.Append(table.Render()).ToString();
     }
 
     private static (string Name, double GBps)[] Modes(Measurement m) => [("fast", m.FastGBps), ("reproducible", m.ReproducibleGBps)];

@@ -30,7 +30,7 @@ internal sealed record BreakevenResult(
 /// </summary>
 internal static class Breakeven
 {
-    public static BreakevenResult Run(string scenarioJson, string parameter, string fromText, string toText, int points)
+    public static BreakevenResult Run(string scenarioJson, string parameter, string fromText, string toText, int points, Action<double>? progress = null)
     {
         Scenario.Parse(scenarioJson);
         JsonNode root = JsonNode.Parse(scenarioJson, documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })
@@ -51,7 +51,11 @@ internal static class Breakeven
         var evaluator = new Evaluator(root, parent, property, index, units, unit);
 
         double[] samples = [.. Enumerable.Range(0, points).Select(i => i == points - 1 ? to : from + ((to - from) * i / (points - 1)))];
-        string[] chosen = [.. samples.Select(v => evaluator.Chosen(v))];
+        string[] chosen = [.. samples.Select((v, i) =>
+        {
+            progress?.Invoke((double)i / samples.Length);
+            return evaluator.Chosen(v);
+        })];
         bool[] feasible = [.. samples.Select(v => evaluator.Feasible(v))];
         var switches = new List<Switch>();
         var feasibleFrom = new List<(double Value, bool Feasible)>();

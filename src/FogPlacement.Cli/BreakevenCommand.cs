@@ -35,7 +35,8 @@ internal static class BreakevenCommand
 
                 FileInfo? plotFile = result.GetValue(plot);
                 Chart.Check(plotFile);
-                BreakevenResult r = Breakeven.Run(InputFile.ReadText(path, Scenario.MaxFileBytes), result.GetValue(vary)!, result.GetValue(from)!, result.GetValue(to)!, n);
+                string text = InputFile.ReadText(path, Scenario.MaxFileBytes);
+                BreakevenResult r = TerminalProgress.Run(stderr, "evaluating", progress => Breakeven.Run(text, result.GetValue(vary)!, result.GetValue(from)!, result.GetValue(to)!, n, progress));
                 if (plotFile is not null)
                 {
                     BreakevenPlot.Save(r, plotFile);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using FogPlacement.Cli.Output;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
@@ -11,25 +11,35 @@ internal static class DecisionTable
 {
     public static string Format(Decision decision)
     {
-        CultureInfo c = CultureInfo.InvariantCulture;
-        int nameWidth = Math.Max(22, decision.Candidates.Max(x => TerminalText.Escape(x.Name).Length) + 2);
         bool constrained = decision.Candidates.Any(x => x.Violations != ConstraintViolations.None);
-        string header = string.Create(c, $"{"placement".PadRight(nameWidth)}{"latency (ms)",14}{"device energy (J)",20}{"objective (ms)",17}") + (constrained ? "   breaks" : string.Empty);
-        string rule = new('-', header.Length);
-        var sb = new StringBuilder();
-        sb.AppendLine(header).AppendLine(rule);
-        foreach (CandidateCost candidate in decision.Candidates)
+        TextTable table = Columns(Math.Max(22, decision.Candidates.Max(x => TerminalText.Escape(x.Name).Length) + 2));
+        if (constrained)
         {
-            sb.AppendLine(string.Create(
-                c,
-                $"{TerminalText.Escape(candidate.Name).PadRight(nameWidth)}{TableNumber.Milliseconds(candidate.Latency),14}{TableNumber.Joules(candidate.DeviceEnergy),20}{TableNumber.Milliseconds(candidate.Objective),17}")
-                + (constrained ? "   " + Breaks(candidate.Violations) : string.Empty));
+            table.Column("breaks", gap: 3);
         }
 
-        sb.AppendLine(rule);
+        foreach (CandidateCost candidate in decision.Candidates)
+        {
+            string[] cells = [TerminalText.Escape(candidate.Name), TableNumber.Milliseconds(candidate.Latency), TableNumber.Joules(candidate.DeviceEnergy), TableNumber.Milliseconds(candidate.Objective)];
+            table.Row(constrained ? [.. cells, Breaks(candidate.Violations)] : cells);
+        }
+
         CandidateCost chosen = decision.Chosen;
-        sb.AppendLine(ChosenLine(decision.Lambda.MillisecondsPerJoule, chosen.Name, chosen.Objective, decision.IsFeasible, chosen.Violations));
-        return sb.ToString();
+        return Close(table, ChosenLine(decision.Lambda.MillisecondsPerJoule, chosen.Name, chosen.Objective, decision.IsFeasible, chosen.Violations));
+    }
+
+    /// <summary>The columns of Output 34.2.1: the placement, then latency, device energy and objective right-aligned.</summary>
+    public static TextTable Columns(int nameWidth) => new TextTable()
+        .Column("placement", nameWidth)
+        .Column("latency (ms)", 14, right: true)
+        .Column("device energy (J)", 20, right: true)
+        .Column("objective (ms)", 17, right: true);
+
+    /// <summary>The table, a closing rule as wide as the table, and the last line.</summary>
+    public static string Close(TextTable table, string lastLine)
+    {
+        string text = table.Render();
+        return text + new string('-', table.Width) + Environment.NewLine + lastLine + Environment.NewLine;
     }
 
     /// <summary>The last line: the choice, or plainly that nothing meets the constraints.</summary>

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using FogPlacement.Cli.Output;
 using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Cli;
@@ -17,31 +17,35 @@ internal static class DistributionTable
 
         CultureInfo c = CultureInfo.InvariantCulture;
         bool deadline = rows.Any(r => r.Latency.DeadlineProbability is not null);
-        int nameWidth = Math.Max(22, rows.Max(r => TerminalText.Escape(r.Name).Length) + 2);
-        var sb = new StringBuilder();
-        sb.AppendLine();
-        string header = string.Create(c, $"{"latency (ms)".PadRight(nameWidth)}{"mean",10}{"p50",10}{"p95",10}{"p99",10}") + (deadline ? string.Create(c, $"{"P(L <= deadline)",19}") : string.Empty) + "   method";
-        sb.AppendLine(header).AppendLine(new string('-', header.Length));
+        var table = new TextTable()
+            .Column("latency (ms)", Math.Max(22, rows.Max(r => TerminalText.Escape(r.Name).Length) + 2))
+            .Column("mean", 10, right: true)
+            .Column("p50", 10, right: true)
+            .Column("p95", 10, right: true)
+            .Column("p99", 10, right: true);
+        if (deadline)
+        {
+            table.Column("P(L <= deadline)", 19, right: true);
+        }
+
+        table.Column("method", gap: 3);
         foreach ((string name, LatencyDistribution d) in rows)
         {
-            sb.Append(TerminalText.Escape(name).PadRight(nameWidth))
-              .Append(TableNumber.Milliseconds(d.Mean).PadLeft(10))
-              .Append(TableNumber.Milliseconds(d.P50).PadLeft(10))
-              .Append(TableNumber.Milliseconds(d.P95).PadLeft(10))
-              .Append(TableNumber.Milliseconds(d.P99).PadLeft(10));
+            List<string> cells = [TerminalText.Escape(name), TableNumber.Milliseconds(d.Mean), TableNumber.Milliseconds(d.P50), TableNumber.Milliseconds(d.P95), TableNumber.Milliseconds(d.P99)];
             if (deadline)
             {
-                sb.Append((d.DeadlineProbability is { } p ? p.ToString("0.0000", c) + (d.DeadlineProbabilityError > 0 ? string.Create(c, $" ±{d.DeadlineProbabilityError:0.0000}") : string.Empty) : "-").PadLeft(19));
+                cells.Add(d.DeadlineProbability is { } p ? p.ToString("0.0000", c) + (d.DeadlineProbabilityError > 0 ? string.Create(c, $" ±{d.DeadlineProbabilityError:0.0000}") : string.Empty) : "-");
             }
 
-            sb.Append("   ").AppendLine(d.Method switch
+            cells.Add(d.Method switch
             {
                 DistributionMethod.ClosedForm => "closed form",
                 DistributionMethod.MonteCarlo => string.Create(c, $"monte carlo, {d.Samples:N0} samples (quantiles ±{d.QuantileRelativeError:P2})"),
                 _ => "known",
             });
+            table.Row([.. cells]);
         }
 
-        return sb.ToString();
+        return Environment.NewLine + table.Render();
     }
 }

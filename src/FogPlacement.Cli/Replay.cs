@@ -33,7 +33,7 @@ internal static class Replay
     /// <summary>The largest trace read: 64 MiB (about a million rows).</summary>
     public const int MaxTraceBytes = 64 * 1024 * 1024;
 
-    public static ReplayResult Run(Scenario scenario, IReadOnlyList<TraceRow> rows, HysteresisPolicy policy)
+    public static ReplayResult Run(Scenario scenario, IReadOnlyList<TraceRow> rows, HysteresisPolicy policy, Action<double>? progress = null)
     {
         Request request = scenario.Request ?? throw new ArgumentException("replay takes a scenario with a request (device, offload and split candidates), not a layer chain.");
         var estimator = new NetworkEstimator();
@@ -43,8 +43,14 @@ internal static class Replay
         int plainSwitches = 0;
         string? previousPlain = null;
         double regret = 0;
+        int done = 0;
         foreach (TraceRow row in rows)
         {
+            if (++done % 1024 == 0)
+            {
+                progress?.Invoke((double)done / rows.Count);
+            }
+
             estimator.Observe(row.Target, row.Rate, row.RoundTrip);
             truth[row.Target] = (row.Rate, row.RoundTrip);
             (CostModel estimated, _) = estimator.Apply(scenario.Model, scenario.Links);

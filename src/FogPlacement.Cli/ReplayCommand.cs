@@ -34,7 +34,7 @@ internal static class ReplayCommand
 
                 var policy = new HysteresisPolicy(result.GetValue(margin), result.GetValue(dwell));
                 List<TraceRow> rows = ReadTrace(traceFile, scenario);
-                ReplayResult replay = Replay.Run(scenario, rows, policy);
+                ReplayResult replay = TerminalProgress.Run(stderr, "replaying", progress => Replay.Run(scenario, rows, policy, progress));
                 if (plotFile is not null)
                 {
                     ReplayPlot.Save(replay, plotFile);

@@ -60,3 +60,34 @@ public class ExampleCommandTests
         Assert.Contains("no built-in example is called 'resnet'; the examples are seed, seed-chain, vision-chain", stderr, StringComparison.Ordinal);
     }
 }
+
+public class TerminalOutputTests
+{
+    [Fact]
+    public void Progress_is_silent_when_standard_error_is_not_the_terminal_and_the_work_still_reports()
+    {
+        using var stderr = new StringWriter();
+        var reported = new List<double>();
+        int result = Output.TerminalProgress.Run(stderr, "working", progress =>
+        {
+            progress(0.5);
+            reported.Add(0.5);
+            return 42;
+        });
+        Assert.Equal(42, result);
+        Assert.Equal(string.Empty, stderr.ToString());
+        Assert.Equal([0.5], reported);
+    }
+
+    [Fact]
+    public void Tables_print_names_with_brackets_as_they_are_and_never_wrap()
+    {
+        string longName = "device[1-4] > fog[5-6] > cloud[7-8] " + new string('x', 300);
+        string text = new Output.TextTable().Column("placement", 22).Column("latency (ms)", 14, right: true).Row(longName, "1.0").Render();
+        string[] lines = text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith(longName, lines[2], StringComparison.Ordinal);
+        Assert.EndsWith("1.0", lines[2], StringComparison.Ordinal);
+        Assert.Equal(new string('-', lines[1].Length), lines[1]);
+    }
+}
