@@ -114,7 +114,31 @@ public partial class DocumentationTests
     }
 
     private static IEnumerable<string> Documents() =>
-        ["README.md", .. Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Order(StringComparer.Ordinal).Select(f => Path.GetRelativePath(Root, f))];
+        ["README.md", .. Directory.GetFiles(Path.Combine(Root, "docs"), "*.md").Order(StringComparer.Ordinal).Select(f => Path.GetRelativePath(Root, f)), .. PackageReadmes()];
+
+    /// <summary>The packages' READMEs for nuget.org, <c>src/PROJECT/PACKAGE.md</c>.</summary>
+    private static IEnumerable<string> PackageReadmes() =>
+        Directory.GetDirectories(Path.Combine(Root, "src")).Order(StringComparer.Ordinal).Select(d => Path.Combine(d, "PACKAGE.md")).Where(File.Exists).Select(f => Path.GetRelativePath(Root, f));
+
+    [Fact]
+    public void Every_package_has_a_nuget_readme_with_its_install_command_and_only_absolute_links()
+    {
+        string[] projects = [.. Directory.GetFiles(Path.Combine(Root, "src"), "*.csproj", SearchOption.AllDirectories)];
+        Assert.NotEmpty(projects);
+        foreach (string project in projects)
+        {
+            string id = Path.GetFileNameWithoutExtension(project);
+            string readme = Path.Combine(Path.GetDirectoryName(project)!, "PACKAGE.md");
+            Assert.True(File.Exists(readme), $"{id} has no PACKAGE.md");
+            string text = File.ReadAllText(readme);
+            Assert.True(text.Contains($"dotnet add package {id}", StringComparison.Ordinal) || text.Contains($"dotnet tool install -g {id}", StringComparison.Ordinal), $"{id}: no install command");
+            string[] relative = [.. Link().Matches(text).Select(m => m.Groups["target"].Value).Where(t => !t.StartsWith("https://", StringComparison.Ordinal))];
+            Assert.True(relative.Length == 0, $"{id}: links that break on nuget.org: {string.Join(", ", relative)}");
+        }
+    }
+
+    [GeneratedRegex(@"\]\((?<target>[^)\s]+)\)")]
+    private static partial Regex Link();
 
     private static List<Block> Parse(string markdown)
     {
