@@ -1,0 +1,415 @@
+using FogPlacement.Chains;
+using FogPlacement.Constraints;
+using FogPlacement.Costs;
+using FogPlacement.Decisions;
+using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
+
+namespace FogPlacement.Graphs;
+
+/// <summary>
+/// Places a <see cref="LayerGraph"/> across the device and the remote tiers, exactly. A placement is a path of distinct
+/// tiers from the device along the links (as for layer chains) and a position on it for every node, never before what
+/// the node reads. Hop h carries, in one transfer, every tensor produced at a position up to h and needed beyond it
+/// (the request's input is produced on the device; the graph's outputs are needed at the path's end); every hop of the
+/// path is paid, and the path is priced by the same formula as chains (<c>Costs/CostFormula.cs</c>).
+/// </summary>
+/// <remarks>
+/// For a fixed path the optimum is a minimum s-t cut (DADS, INFOCOM 2019, for two tiers), generalised to a path of
+/// k + 1 tiers: each node is a chain of k threshold vertices (in the source side while the node sits at or beyond the
+/// threshold), precedence is an infinite edge per threshold, and a tensor's transfer over hop j costs its bytes times
+/// the hop's weight when its producer is before threshold j and some reader is at or beyond it, through one auxiliary
+/// vertex per tensor and threshold. The optimum is the best over the paths, which are few.
+/// </remarks>
+public sealed class GraphOptimizer
+{
+    /// <summary>A constrained search tries every assignment of a path when there are at most this many.</summary>
+    internal const int MaxExhaustiveAssignments = 1 << 20;
+
+    private readonly CostModel model;
+    private readonly Link[] links;
+    private readonly ChainLimits limits;
+
+    /// <summary>Creates an optimiser over <paramref name="model"/>'s tiers and the links between them.</summary>
+    /// <param name="model">The device, the remote tiers and λ.</param>
+    /// <param name="links">Links between remote tiers, as for layer chains; none when null.</param>
+    /// <param name="limits">Bounds on the work; <see cref="ChainLimits.Default"/> when null (<see cref="ChainLimits.MaxStates"/> bounds the paths).</param>
+    public GraphOptimizer(CostModel model, IEnumerable<Link>? links = null, ChainLimits? limits = null)
+    {
+        this.model = model ?? throw new ArgumentNullException(nameof(model));
+        this.links = links?.ToArray() ?? [];
+        this.limits = limits ?? ChainLimits.Default;
+        _ = new ChainOptimizer(model, this.links, this.limits); // the links' checks, once, with the chain optimiser's messages
+    }
+
+    /// <summary>Finds the optimal placement of <paramref name="graph"/> and the best placement of each kind.</summary>
+    /// <param name="graph">The graph.</param>
+    /// <exception cref="ArgumentException">The graph's constraints name an unknown tier, or give a deadline confidence.</exception>
+    /// <exception cref="PlacementLimitException">The tiers and links have more paths than <see cref="ChainLimits.MaxStates"/>.</exception>
+    /// <exception cref="OverflowException">A cost is too large for a double.</exception>
+    public GraphDecision Decide(LayerGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        PlacementConstraints constraints = graph.Constraints;
+        constraints.Validate(model.Tiers);
+        if (constraints.DeadlineConfidence is not null)
+        {
+            throw Preconditions.Argument(
+                "A deadline confidence applies to requests (device, offload and split candidates); a graph's deadline applies to its mean latency. Leave deadlineConfidence out.",
+                "constraints.deadlineConfidence");
+        }
+
+        var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        List<int[]> paths = Paths(network);
+        double lambda = model.Lambda.SecondsPerJoule;
+        var problem = new Problem(graph, network, model, constraints);
+
+        // The least objective regardless of the constraints: when it meets them it is the optimum; otherwise the
+        // constrained search below finds it (a feasible cut of another path need not be the best feasible placement).
+        Priced? optimum = null, feasibleCut = null;
+        var allOn = new Dictionary<int, Priced>();
+        foreach (int[] path in paths)
+        {
+            Priced cut = problem.Price(path, problem.MinCut(path, 1, lambda));
+            optimum = optimum is null || cut.Objective < optimum.Objective ? cut : optimum;
+            feasibleCut = cut.Feasible && (feasibleCut is null || cut.Objective < feasibleCut.Objective) ? cut : feasibleCut;
+            Priced whole = problem.Price(path, Enumerable.Repeat(path.Length - 1, graph.Nodes.Count).ToArray());
+            allOn[path[^1]] = allOn.TryGetValue(path[^1], out Priced? seen) ? Better(seen, whole) : whole;
+        }
+
+        bool exact = true;
+        if (optimum!.Violations != ConstraintViolations.None)
+        {
+            (Priced? feasible, exact) = Constrained(problem, paths, lambda);
+            feasible = feasible is null || (feasibleCut is not null && feasibleCut.Objective < feasible.Objective) ? feasibleCut : feasible;
+            optimum = feasible ?? optimum;
+        }
+
+        var candidates = new List<GraphCandidate>();
+        var byName = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Offer(Priced priced, string kind)
+        {
+            GraphPlacement placement = priced.Placement;
+            string key = placement.Name + "|" + string.Join(",", placement.Assignment.Values);
+            if (byName.TryGetValue(key, out List<string>? labels))
+            {
+                labels.Add(kind);
+                return;
+            }
+
+            labels = [kind];
+            byName[key] = labels;
+            candidates.Add(new GraphCandidate(placement, labels));
+        }
+
+        Offer(optimum, "optimal");
+        foreach ((int tier, Priced priced) in allOn.OrderBy(e => e.Key))
+        {
+            Offer(priced, tier == 0 ? "all on device" : $"all on {network.Nodes[tier].Name}");
+        }
+
+        return new GraphDecision(candidates, model.Lambda, exact);
+    }
+
+    /// <summary>The lesser objective, preferring a placement that meets the constraints; the first on a tie.</summary>
+    private static Priced Better(Priced? best, Priced other) =>
+        best is null || (other.Feasible && !best.Feasible) || (other.Feasible == best.Feasible && other.Objective < best.Objective) ? other : best;
+
+    /// <summary>
+    /// The best placement meeting a deadline or energy budget that the unconstrained optimum breaks: every assignment
+    /// of each path when they are few enough (exact), otherwise the best feasible placement of a sweep of the energy
+    /// weight (not proven optimal).
+    /// </summary>
+    private static (Priced? Best, bool Exact) Constrained(Problem problem, List<int[]> paths, double lambda)
+    {
+        Priced? best = null;
+        bool exact = true;
+        foreach (int[] path in paths)
+        {
+            if (problem.EachAssignment(path, MaxExhaustiveAssignments, null))
+            {
+                // Every assignment, priced lean; the best feasible one is then priced in full.
+                int[]? bestPositions = null;
+                double bestObjective = best?.Objective ?? double.PositiveInfinity;
+                var work = new double[path.Length];
+                var bytes = new double[path.Length];
+                problem.EachAssignment(path, int.MaxValue, positions =>
+                {
+                    CostFormula.Terms t = problem.Terms(path, positions, work, bytes);
+                    if (t.Objective < bestObjective && problem.Constraints.Check(t.Latency, t.Energy) == ConstraintViolations.None)
+                    {
+                        (bestObjective, bestPositions) = (t.Objective, (int[])positions.Clone());
+                    }
+                });
+                best = bestPositions is null ? best : problem.Price(path, bestPositions);
+                continue;
+            }
+
+            exact = false;
+            double[] betas = [0, .. Enumerable.Range(-30, 61).Select(i => Math.ScaleB(Math.Max(lambda, 1e-6), i))];
+            foreach ((double alpha, double beta) in betas.Select(b => (1.0, b)).Append((0.0, 1.0)))
+            {
+                Priced priced = problem.Price(path, problem.MinCut(path, alpha, beta));
+                if (priced.Feasible && (best is null || priced.Objective < best.Objective))
+                {
+                    best = priced;
+                }
+            }
+        }
+
+        return (best, exact);
+    }
+
+    /// <summary>Every path of distinct allowed tiers from the device along the edges, the device alone first.</summary>
+    private List<int[]> Paths(ChainNetwork network)
+    {
+        var paths = new List<int[]>();
+        var path = new List<int> { 0 };
+        var on = new bool[network.Nodes.Length];
+        on[0] = true;
+        void Walk()
+        {
+            if (paths.Count >= limits.MaxStates)
+            {
+                throw new PlacementLimitException($"The tiers and links have more than ChainLimits.MaxStates = {limits.MaxStates:N0} paths from the device; raise the limit or remove links.");
+            }
+
+            paths.Add([.. path]);
+            foreach (Hop hop in network.Outgoing(path[^1]))
+            {
+                if (!on[hop.To])
+                {
+                    on[hop.To] = true;
+                    path.Add(hop.To);
+                    Walk();
+                    path.RemoveAt(path.Count - 1);
+                    on[hop.To] = false;
+                }
+            }
+        }
+
+        Walk();
+        return paths;
+    }
+
+    /// <summary>A priced placement.</summary>
+    private sealed record Priced(GraphPlacement Placement, double Objective, bool Feasible)
+    {
+        public ConstraintViolations Violations => Placement.Violations;
+    }
+
+    /// <summary>One graph on one network: the minimum cut of a path, and the price of an assignment.</summary>
+    private sealed class Problem(LayerGraph graph, ChainNetwork network, CostModel model, PlacementConstraints constraints)
+    {
+        public LayerGraph Graph => graph;
+
+        public PlacementConstraints Constraints => constraints;
+
+        /// <summary>The positions (0 = device) minimising α·latency + β·energy on <paramref name="path"/>.</summary>
+        public int[] MinCut(int[] path, double alpha, double beta)
+        {
+            int n = graph.Nodes.Count, k = path.Length - 1;
+            var positions = new int[n];
+            if (k == 0)
+            {
+                return positions;
+            }
+
+            double e = model.Energy.Compute.JoulesPerFlop, rho = model.Energy.Radio.JoulesPerByte;
+            var weight = new double[k];
+            var compute = new double[k + 1];
+            compute[0] = model.Device.Compute.FlopPerSecond;
+            for (int h = 0; h < k; h++)
+            {
+                Hop hop = network.Edge(path[h], path[h + 1]);
+                weight[h] = (alpha * 8 * Variation.TransferFactor(hop.RateCv) / hop.Rate) + (h == 0 ? beta * rho : 0);
+                compute[h + 1] = network.Nodes[path[h + 1]].Compute.FlopPerSecond;
+            }
+
+            const int S = 0, T = 1;
+            int X(int v, int j) => 2 + (v * k) + (j - 1);
+            int next = 2 + (n * k);
+            var flow = new MaxFlow(2 + (2 * (n + 1) * k));
+            for (int v = 0; v < n; v++)
+            {
+                double work = graph.Nodes[v].Work.Flop;
+                for (int j = 0; j <= k; j++)
+                {
+                    double d = (alpha * work / compute[j]) + (j == 0 ? beta * e * work : 0);
+                    flow.Add(j == 0 ? S : X(v, j), j == k ? T : X(v, j + 1), d);
+                    if (j >= 1 && j < k)
+                    {
+                        flow.Add(X(v, j + 1), X(v, j), double.PositiveInfinity);
+                    }
+                }
+
+                foreach (int u in graph.Reads[v])
+                {
+                    for (int j = 1; u >= 0 && j <= k; j++)
+                    {
+                        flow.Add(X(u, j), X(v, j), double.PositiveInfinity);
+                    }
+                }
+            }
+
+            for (int u = -1; u < n; u++)
+            {
+                double bytes = u < 0 ? graph.Input.Bytes : graph.Nodes[u].Output.Bytes;
+                List<int> readers = u < 0 ? graph.InputConsumers : graph.Consumers[u];
+                if (bytes == 0 || (readers.Count == 0 && u < 0))
+                {
+                    continue;
+                }
+
+                for (int j = 1; j <= k; j++)
+                {
+                    double cost = weight[j - 1] * bytes;
+                    int producer = u < 0 ? T : X(u, j);    // the request's input is on the device: always before threshold j
+                    if (u >= 0 && graph.IsOutput(u))
+                    {
+                        flow.Add(S, producer, cost);       // needed at the path's end
+                    }
+                    else if (readers.Count == 1)
+                    {
+                        flow.Add(X(readers[0], j), producer, cost);
+                    }
+                    else
+                    {
+                        int some = next++;                 // "some reader is at or beyond threshold j"
+                        foreach (int r in readers)
+                        {
+                            flow.Add(X(r, j), some, double.PositiveInfinity);
+                        }
+
+                        flow.Add(some, producer, cost);
+                    }
+                }
+            }
+
+            flow.Run(S, T);
+            bool[] source = flow.SourceSide(S);
+            for (int v = 0; v < n; v++)
+            {
+                for (int j = 1; j <= k; j++)
+                {
+                    positions[v] += source[X(v, j)] ? 1 : 0;
+                }
+            }
+
+            return positions;
+        }
+
+        /// <summary>
+        /// Calls <paramref name="visit"/> (when given) with every assignment of the path, positions never before what a
+        /// node reads; returns false, having stopped, when there are more than <paramref name="cap"/>.
+        /// </summary>
+        public bool EachAssignment(int[] path, int cap, Action<int[]>? visit)
+        {
+            int k = path.Length - 1, count = 0;
+            var positions = new int[graph.Nodes.Count];
+            bool Place(int i)
+            {
+                if (i == graph.Order.Length)
+                {
+                    visit?.Invoke(positions);
+                    return ++count <= cap;
+                }
+
+                int v = graph.Order[i];
+                int from = 0;
+                foreach (int u in graph.Reads[v])
+                {
+                    from = u >= 0 ? Math.Max(from, positions[u]) : from;
+                }
+
+                for (int p = from; p <= k; p++)
+                {
+                    positions[v] = p;
+                    if (!Place(i + 1))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            return Place(0);
+        }
+
+        /// <summary>Prices an assignment with the one cost formula.</summary>
+        public Priced Price(int[] path, int[] positions)
+        {
+            int n = graph.Nodes.Count;
+            CostFormula.Terms t = Terms(path, positions, new double[path.Length], new double[path.Length]);
+            if (!t.IsFinite)
+            {
+                throw new OverflowException("A graph placement's cost is too large for a double.");
+            }
+
+            ConstraintViolations violations = constraints.Check(t.Latency, t.Energy);
+            var assignment = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int v = 0; v < n; v++)
+            {
+                assignment[graph.Nodes[v].Name] = network.Nodes[path[positions[v]]].Name;
+            }
+
+            var placement = new GraphPlacement(
+                [.. path.Select(p => network.Nodes[p].Name)],
+                assignment,
+                Duration.FromSeconds(t.DeviceCompute + t.RemoteCompute),
+                Duration.FromSeconds(t.Upload + t.RoundTrip),
+                Duration.FromSeconds(t.Latency),
+                Energy.FromJoules(t.Energy),
+                Duration.FromSeconds(t.Objective),
+                violations);
+            return new Priced(placement, t.Objective, violations == ConstraintViolations.None);
+        }
+
+        private static int LastReader(List<int> readers, int[] positions, int none)
+        {
+            int last = none;
+            foreach (int r in readers)
+            {
+                last = Math.Max(last, positions[r]);
+            }
+
+            return last;
+        }
+
+        /// <summary>The terms of an assignment, into the caller's scratch arrays (each at least the path's length).</summary>
+        public CostFormula.Terms Terms(int[] path, int[] positions, double[] work, double[] bytes)
+        {
+            int k = path.Length - 1;
+            Array.Clear(work);
+            Array.Clear(bytes);
+            foreach (int v in graph.Order)
+            {
+                work[positions[v]] += graph.Nodes[v].Work.Flop;
+            }
+
+            void Carry(double size, int from, int to)
+            {
+                for (int h = from; h < to; h++)
+                {
+                    bytes[h] += size;
+                }
+            }
+
+            Carry(graph.Input.Bytes, 0, LastReader(graph.InputConsumers, positions, 0));
+            foreach (int u in graph.Order)
+            {
+                Carry(graph.Nodes[u].Output.Bytes, positions[u], graph.IsOutput(u) ? k : LastReader(graph.Consumers[u], positions, 0));
+            }
+
+            Span<PathHop> hops = k <= 16 ? stackalloc PathHop[k] : new PathHop[k];
+            for (int h = 0; h < k; h++)
+            {
+                Hop hop = network.Edge(path[h], path[h + 1]);
+                hops[h] = new PathHop(bytes[h], hop.Rate, hop.RoundTrip, work[h + 1], network.Nodes[path[h + 1]].Compute.FlopPerSecond, hop.RateCv);
+            }
+
+            return CostFormula.Price(work[0], model.Device.Compute.FlopPerSecond, hops, model.Energy.Compute.JoulesPerFlop, model.Energy.Radio.JoulesPerByte, model.Lambda.SecondsPerJoule);
+        }
+    }
+}

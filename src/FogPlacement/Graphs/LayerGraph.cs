@@ -1,0 +1,221 @@
+using FogPlacement.Constraints;
+using FogPlacement.Quantities;
+
+namespace FogPlacement.Graphs;
+
+/// <summary>One operation of a <see cref="LayerGraph"/>: its work, the size of the tensor it produces, and what it reads.</summary>
+public sealed class GraphNode
+{
+    /// <summary>The name that stands for the request's input in <see cref="Inputs"/>.</summary>
+    public const string InputName = "input";
+
+    /// <summary>Creates a node.</summary>
+    /// <param name="name">A unique name; not <see cref="InputName"/>.</param>
+    /// <param name="work">The node's work.</param>
+    /// <param name="output">The size of the tensor it produces.</param>
+    /// <param name="inputs">What it reads: <see cref="InputName"/> (the request's input, produced on the device) or other nodes' names; at least one, each once.</param>
+    /// <exception cref="ArgumentException">The name is blank or <see cref="InputName"/>, or the inputs are empty, blank or repeated.</exception>
+    public GraphNode(string name, Work work, DataSize output, IEnumerable<string> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw Preconditions.Argument("A node's name must not be empty.", nameof(name));
+        }
+
+        if (name == InputName)
+        {
+            throw Preconditions.Argument($"A node cannot be called '{InputName}': that name stands for the request's input.", nameof(name));
+        }
+
+        Name = name;
+        Work = work;
+        Output = output;
+        Inputs = [.. inputs];
+        if (Inputs.Count == 0)
+        {
+            throw Preconditions.Argument($"Node '{name}' reads nothing; give '{InputName}' or another node's name.", nameof(inputs));
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < Inputs.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(Inputs[i]) || !seen.Add(Inputs[i]))
+            {
+                throw Preconditions.Argument(string.IsNullOrWhiteSpace(Inputs[i]) ? $"Node '{name}': input {i} is empty." : $"Node '{name}' reads '{Inputs[i]}' twice.", $"inputs[{i}]");
+            }
+        }
+    }
+
+    /// <summary>Gets the node's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the node's work.</summary>
+    public Work Work { get; }
+
+    /// <summary>Gets the size of the tensor the node produces.</summary>
+    public DataSize Output { get; }
+
+    /// <summary>Gets what the node reads: <see cref="InputName"/> or other nodes' names.</summary>
+    public IReadOnlyList<string> Inputs { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name} ({Work} → {Output}, reads {string.Join(", ", Inputs)})";
+}
+
+/// <summary>
+/// A model as a directed acyclic graph of operations (residual additions, branches, skip connections), to be placed
+/// across the device and the remote tiers by <see cref="GraphOptimizer"/>. Nodes may be listed in any order; nodes
+/// that no other node reads are the graph's outputs.
+/// </summary>
+public sealed class LayerGraph
+{
+    private readonly GraphNode[] nodes;
+
+    /// <summary>Creates a graph.</summary>
+    /// <param name="input">The size of the request's input, produced on the device.</param>
+    /// <param name="nodes">The nodes; at least one, names unique.</param>
+    /// <param name="constraints">Optional deadline, energy budget and excluded tiers (no deadline confidence).</param>
+    /// <exception cref="ArgumentException">A node is null, two share a name, a node reads a name that is neither
+    /// <c>input</c> nor a node, or the nodes form a cycle (the message names it). <see cref="ArgumentException.ParamName"/>
+    /// names the node, for example <c>nodes[3].inputs[1]</c>.</exception>
+    public LayerGraph(DataSize input, IEnumerable<GraphNode> nodes, PlacementConstraints? constraints = null)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        Input = input;
+        Constraints = constraints ?? PlacementConstraints.None;
+        this.nodes = [.. nodes];
+        if (this.nodes.Length == 0)
+        {
+            throw Preconditions.Argument("A graph needs at least one node.", nameof(nodes));
+        }
+
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < this.nodes.Length; i++)
+        {
+            GraphNode node = this.nodes[i] ?? throw Preconditions.Argument($"Node {i} is null.", $"nodes[{i}]");
+            if (!index.TryAdd(node.Name, i))
+            {
+                throw Preconditions.Argument($"Two nodes are called '{node.Name}'; names must be unique.", $"nodes[{i}].name");
+            }
+        }
+
+        var reads = new int[this.nodes.Length][];
+        for (int i = 0; i < this.nodes.Length; i++)
+        {
+            IReadOnlyList<string> inputs = this.nodes[i].Inputs;
+            reads[i] = new int[inputs.Count];
+            for (int j = 0; j < inputs.Count; j++)
+            {
+                reads[i][j] = inputs[j] == GraphNode.InputName ? -1
+                    : index.TryGetValue(inputs[j], out int k) ? k
+                    : throw Preconditions.Argument($"Node '{this.nodes[i].Name}' reads '{inputs[j]}', which is neither '{GraphNode.InputName}' nor a node.", $"nodes[{i}].inputs[{j}]");
+            }
+        }
+
+        Order = TopologicalOrder(reads);
+        Reads = reads;
+        Consumers = [.. Enumerable.Range(0, this.nodes.Length).Select(_ => new List<int>())];
+        InputConsumers = [];
+        for (int v = 0; v < reads.Length; v++)
+        {
+            foreach (int u in reads[v])
+            {
+                (u < 0 ? InputConsumers : Consumers[u]).Add(v);
+            }
+        }
+    }
+
+    /// <summary>Gets the size of the request's input.</summary>
+    public DataSize Input { get; }
+
+    /// <summary>Gets the nodes, in the order given.</summary>
+    public IReadOnlyList<GraphNode> Nodes => nodes;
+
+    /// <summary>Gets the graph's constraints.</summary>
+    public PlacementConstraints Constraints { get; }
+
+    /// <summary>Gets the nodes no other node reads: the graph's outputs, needed at the end of a placement's path.</summary>
+    public IEnumerable<GraphNode> Outputs => nodes.Where((_, i) => Consumers[i].Count == 0);
+
+    /// <summary>The nodes' indices in an order where every node follows what it reads (the given order where it is one).</summary>
+    internal int[] Order { get; }
+
+    /// <summary>Per node, the indices of what it reads; -1 for the request's input.</summary>
+    internal int[][] Reads { get; }
+
+    /// <summary>Per node, the indices of the nodes that read it.</summary>
+    internal List<int>[] Consumers { get; }
+
+    /// <summary>The nodes that read the request's input.</summary>
+    internal List<int> InputConsumers { get; }
+
+    /// <summary>Whether node <paramref name="v"/> is an output.</summary>
+    internal bool IsOutput(int v) => Consumers[v].Count == 0;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{nodes.Length} nodes, input {Input}";
+
+    /// <summary>Kahn's algorithm, stable (the given order among ready nodes); a cycle is an error naming it.</summary>
+    private int[] TopologicalOrder(int[][] reads)
+    {
+        int n = reads.Length;
+        int[] pending = [.. reads.Select(r => r.Count(u => u >= 0))];
+        var readers = new List<int>[n];
+        for (int v = 0; v < n; v++)
+        {
+            readers[v] = [];
+        }
+
+        for (int v = 0; v < n; v++)
+        {
+            foreach (int u in reads[v].Where(u => u >= 0))
+            {
+                readers[u].Add(v);
+            }
+        }
+
+        var ready = new PriorityQueue<int, int>();
+        for (int v = 0; v < n; v++)
+        {
+            if (pending[v] == 0)
+            {
+                ready.Enqueue(v, v);
+            }
+        }
+
+        var order = new List<int>(n);
+        while (ready.TryDequeue(out int v, out _))
+        {
+            order.Add(v);
+            foreach (int w in readers[v])
+            {
+                if (--pending[w] == 0)
+                {
+                    ready.Enqueue(w, w);
+                }
+            }
+        }
+
+        if (order.Count == n)
+        {
+            return [.. order];
+        }
+
+        // Walk back along unfinished inputs until a node repeats: that is a cycle.
+        int start = Array.FindIndex(pending, p => p > 0);
+        var path = new List<int>();
+        var at = new Dictionary<int, int>();
+        int node = start;
+        while (!at.ContainsKey(node))
+        {
+            at[node] = path.Count;
+            path.Add(node);
+            node = reads[node].First(u => u >= 0 && pending[u] > 0);
+        }
+
+        List<string> cycle = [.. path.Skip(at[node]).Select(i => nodes[i].Name).Reverse()];
+        cycle.Add(cycle[0]);
+        throw Preconditions.Argument($"The nodes form a cycle: {string.Join(" → ", cycle)}; a graph has none.", $"nodes[{node}].inputs");
+    }
+}
