@@ -59,6 +59,13 @@ internal static class EvaluateCommand
     private static void Write(Scenario scenario, bool json, TextWriter stdout, Uncertain.Values uncertain)
     {
         MonteCarloSettings settings = uncertain.Settings(scenario.Model.MonteCarlo);
+        if (scenario.Graph is not null)
+        {
+            Graphs.GraphDecision graph = scenario.DecideGraph();
+            stdout.Write(json ? JsonOutput.Write(graph, JsonOutput.Library.GraphDecision) : GraphOutput.Table(graph));
+            return;
+        }
+
         if (scenario.Chain is not null)
         {
             // The decision carries the Monte Carlo settings and the deadline its JSON reports the distributions with.

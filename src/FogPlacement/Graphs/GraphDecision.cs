@@ -1,5 +1,7 @@
+using System.Text.Json.Serialization;
 using FogPlacement.Constraints;
 using FogPlacement.Quantities;
+using FogPlacement.Serialization;
 
 namespace FogPlacement.Graphs;
 
@@ -58,6 +60,7 @@ public sealed class GraphPlacement
 public sealed record GraphCandidate(GraphPlacement Placement, IReadOnlyList<string> BestOf);
 
 /// <summary>The optimal placement of a <see cref="LayerGraph"/> and, for comparison, the best placement of each kind.</summary>
+[JsonConverter(typeof(GraphDecisionConverter))]
 public sealed class GraphDecision
 {
     internal GraphDecision(IReadOnlyList<GraphCandidate> candidates, EnergyWeight lambda, bool isExact)

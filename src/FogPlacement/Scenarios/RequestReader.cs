@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
+using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 
@@ -13,7 +14,104 @@ namespace FogPlacement.Scenarios;
 internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
 {
     /// <summary>The fields a request object may have.</summary>
-    public static readonly string[] Fields = ["work", "input", "splits", "layers", "deadline", "deadlineConfidence", "deadlineMethod", "energyBudget", "excludedTiers"];
+    public static readonly string[] Fields = ["work", "input", "splits", "layers", "graph", "model", "batchSize", "deadline", "deadlineConfidence", "deadlineMethod", "energyBudget", "excludedTiers"];
+
+    private static readonly string[] Kinds = ["splits", "layers", "graph", "model"];
+
+    /// <summary>Whether the request object is a graph: it has <c>graph</c> or <c>model</c>.</summary>
+    public static bool IsGraph(JsonElement r) => Json.Present(r, "graph") || Json.Present(r, "model");
+
+    /// <summary>
+    /// Reads a graph request: nodes given inline (<c>graph</c>) or read from a model file (<c>model</c>, relative to
+    /// <paramref name="baseDirectory"/>, by <paramref name="models"/>) with an optional <c>batchSize</c>.
+    /// </summary>
+    public LayerGraph? ReadGraph(JsonElement r, string? baseDirectory, GraphModelReader? models)
+    {
+        int before = problems.Count;
+        string[] kinds = [.. Kinds.Where(f => Json.Present(r, f))];
+        if (kinds.Length > 1)
+        {
+            problems.Add(Request, $"a request has one of splits, layers, graph or model; this one has {string.Join(" and ", kinds)}");
+            return null;
+        }
+
+        DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
+        PlacementConstraints constraints = ReadConstraints(r);
+        problems.Check(Request, constraints.ValidateIntrinsic, "constraints");
+        if (Json.Present(r, "model"))
+        {
+            return ReadModel(r, input, constraints, baseDirectory, models, before);
+        }
+
+        problems.Required(input, Request.Field("input"), "the request's input size, such as \"0.6 MB\"");
+        var nodes = new List<GraphNode>();
+        foreach ((DocumentPath path, JsonElement? n) in Json.Entries(r, Request.Field("graph"), required: true, problems))
+        {
+            if (!problems.Required(n, path, "a node") || !Json.IsObject(n!.Value, path, problems, "name", "work", "output", "inputs"))
+            {
+                continue;
+            }
+
+            string? name = Json.Text(n.Value, path.Field("name"), problems);
+            Work? work = Json.Quantity<Work>(n.Value, path.Field("work"), problems);
+            DataSize? output = Json.Quantity<DataSize>(n.Value, path.Field("output"), problems);
+            var inputs = new List<string>();
+            foreach ((DocumentPath inputPath, JsonElement? i) in Json.Entries(n.Value, path.Field("inputs"), required: true, problems))
+            {
+                if (i is { } value && Json.ValueText(value, inputPath, problems) is { } text)
+                {
+                    inputs.Add(text);
+                }
+            }
+
+            if (problems.Required(name, path.Field("name"), "the node's name")
+                & problems.Required(work, path.Field("work"), "the node's work, such as \"0.2 GFLOP\"")
+                & problems.Required(output, path.Field("output"), "the node's output size, such as \"0.8 MB\"")
+                && problems.Build(path, () => new GraphNode(name!, work!.Value, output!.Value, inputs)) is { } node)
+            {
+                nodes.Add(node);
+            }
+        }
+
+        return problems.Count == before ? problems.Build(Request.Field("graph"), () => new LayerGraph(input!.Value, nodes, constraints), "nodes") : null;
+    }
+
+    private LayerGraph? ReadModel(JsonElement r, DataSize? input, PlacementConstraints constraints, string? baseDirectory, GraphModelReader? models, int before)
+    {
+        DocumentPath at = Request.Field("model");
+        string? file = Json.Text(r, at, problems);
+        double? batch = Json.Number(r, Request.Field("batchSize"), problems);
+        if (batch is { } b && (b < 1 || b != Math.Floor(b) || b > 1 << 20))
+        {
+            problems.Add(Request.Field("batchSize"), $"{b} is not a batch size; expected a whole number from 1 to 1,048,576");
+        }
+
+        if (!problems.Required(file, at, "the model file's path, such as \"models/resnet18.onnx\"") || problems.Count != before)
+        {
+            return null;
+        }
+
+        if (baseDirectory is null || models is null)
+        {
+            problems.Add(at, baseDirectory is null
+                ? "a model file is read only by Scenario.Load, which resolves it against the scenario file's directory"
+                : "no reader of model files was given; pass one to Scenario.Load (FogPlacement.Onnx's OnnxGraph.Read reads .onnx files)");
+            return null;
+        }
+
+        string path = Path.GetFullPath(Path.Combine(baseDirectory, file!));
+        try
+        {
+            LayerGraph read = models(path, (int)(batch ?? 1));
+            return new LayerGraph(input ?? read.Input, read.Nodes, constraints);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or FormatException or InvalidDataException)
+        {
+            problems.Add(at, $"'{file}': {(ex is FileNotFoundException ? "file not found" : ex.Message.TrimEnd('.'))}");
+            return null;
+        }
+    }
+
 
     private DocumentPath Request => at;
 

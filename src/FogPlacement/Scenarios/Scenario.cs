@@ -4,6 +4,7 @@ using System.Text;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
+using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Serialization;
 using FogPlacement.Uncertainty;
@@ -18,12 +19,13 @@ namespace FogPlacement.Scenarios;
 [JsonConverter(typeof(ScenarioConverter))]
 public sealed class Scenario
 {
-    private Scenario(CostModel model, IReadOnlyList<Link> links, Request? request, LayerChain? chain)
+    private Scenario(CostModel model, IReadOnlyList<Link> links, Request? request, LayerChain? chain, LayerGraph? graph = null)
     {
         Model = model;
         Links = links;
         Request = request;
         Chain = chain;
+        Graph = graph;
     }
 
     /// <summary>Gets the cost model: device, tiers, energy parameters and lambda.</summary>
@@ -37,6 +39,15 @@ public sealed class Scenario
 
     /// <summary>Gets the request as a layer chain, or null when it is a plain request with optional splits.</summary>
     public LayerChain? Chain { get; }
+
+    /// <summary>Gets the graph to place, or null when the request is not a graph (<c>graph</c> or <c>model</c>).</summary>
+    public LayerGraph? Graph { get; }
+
+    /// <summary>Finds the optimal placement of the scenario's graph.</summary>
+    /// <param name="limits">Bounds on the optimiser's work; <see cref="ChainLimits.Default"/> when null.</param>
+    /// <exception cref="InvalidOperationException">The request is not a graph.</exception>
+    public GraphDecision DecideGraph(ChainLimits? limits = null) =>
+        new GraphOptimizer(Model, Links, limits).Decide(Graph ?? throw new InvalidOperationException("This scenario's request is not a graph; use Decide or DecideChain."));
 
     /// <summary>Decides the scenario's request with its model.</summary>
     /// <exception cref="InvalidOperationException">The request is a layer chain; use <see cref="DecideChain"/>.</exception>
@@ -55,11 +66,13 @@ public sealed class Scenario
     /// <summary>Reads a scenario from a JSON file of at most <paramref name="maxBytes"/> bytes.</summary>
     /// <param name="path">The file's path.</param>
     /// <param name="maxBytes">The largest file read, <see cref="MaxFileBytes"/> by default; at most <see cref="Array.MaxLength"/> − 1.</param>
+    /// <param name="models">The reader of a model file the request names (<c>"model": "resnet18.onnx"</c>, relative to the
+    /// scenario file's directory), such as FogPlacement.Onnx's <c>OnnxGraph.Read</c>; null when none.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> is less than 1 or too large for an array.</exception>
-    /// <exception cref="ScenarioException">The file is a directory, larger than <paramref name="maxBytes"/>, or not a valid scenario;
-    /// <see cref="ScenarioException.Errors"/> lists every problem.</exception>
-    public static Scenario Load(string path, int maxBytes = MaxFileBytes)
+    /// <exception cref="ScenarioException">The file is a directory, larger than <paramref name="maxBytes"/>, not a valid scenario,
+    /// or names a model file that cannot be read; <see cref="ScenarioException.Errors"/> lists every problem.</exception>
+    public static Scenario Load(string path, int maxBytes = MaxFileBytes, GraphModelReader? models = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (maxBytes < 1 || maxBytes >= Array.MaxLength)
@@ -99,7 +112,7 @@ public sealed class Scenario
             read += n;
         }
 
-        return Parse(buffer.AsSpan(0, read));
+        return Parse(buffer.AsSpan(0, read), new ModelSource(Path.GetDirectoryName(Path.GetFullPath(path))!, models));
     }
 
     /// <summary>Reads a scenario from JSON text.</summary>
@@ -114,7 +127,9 @@ public sealed class Scenario
     /// <summary>Reads a scenario from UTF-8 JSON.</summary>
     /// <param name="utf8Json">The JSON bytes.</param>
     /// <exception cref="ScenarioException">The bytes are not a valid scenario; <see cref="ScenarioException.Errors"/> lists every problem.</exception>
-    public static Scenario Parse(ReadOnlySpan<byte> utf8Json)
+    public static Scenario Parse(ReadOnlySpan<byte> utf8Json) => Parse(utf8Json, null);
+
+    private static Scenario Parse(ReadOnlySpan<byte> utf8Json, ModelSource? source)
     {
         // A UTF-8 byte order mark is allowed (editors write one), as everywhere else in .NET's text readers.
         if (utf8Json.StartsWith("\uFEFF"u8))
@@ -126,7 +141,7 @@ public sealed class Scenario
         if (JsonSyntax.Check(utf8Json, problems))
         {
             using JsonDocument document = JsonDocument.Parse(utf8Json.ToArray(), JsonSyntax.DocumentOptions);
-            if (Read(document.RootElement, problems) is { } scenario)
+            if (Read(document.RootElement, problems, source) is { } scenario)
             {
                 return scenario;
             }
@@ -136,13 +151,16 @@ public sealed class Scenario
     }
 
     /// <summary>Reads a scenario from a syntactically checked document, adding every problem to <paramref name="problems"/>.</summary>
-    internal static Scenario? Read(JsonElement root, ModelProblems problems) => new ScenarioReader(problems).Read(root);
+    internal static Scenario? Read(JsonElement root, ModelProblems problems, ModelSource? source = null) => new ScenarioReader(problems, source).Read(root);
+
+    /// <summary>Where a scenario's model file is resolved, and what reads it.</summary>
+    internal sealed record ModelSource(string BaseDirectory, GraphModelReader? Reader);
 
     /// <summary>
     /// Turns a syntactically valid JSON document into a model and request: the model through the shared
     /// <see cref="ModelReader"/>, the request here, collecting every problem with its path in document order.
     /// </summary>
-    private sealed class ScenarioReader(ModelProblems problems)
+    private sealed class ScenarioReader(ModelProblems problems, ModelSource? source)
     {
         private static readonly DocumentPath Request = DocumentPath.Root.Field("request");
 
@@ -221,9 +239,14 @@ public sealed class Scenario
 
             Request? request = null;
             LayerChain? chain = null;
+            LayerGraph? graph = null;
             if (Json.RequiredObject(root, Request, problems, RequestReader.Fields) is { } r)
             {
-                if (Json.Present(r, "layers"))
+                if (RequestReader.IsGraph(r))
+                {
+                    graph = new RequestReader(problems, Request).ReadGraph(r, source?.BaseDirectory, source?.Reader);
+                }
+                else if (Json.Present(r, "layers"))
                 {
                     chain = new RequestReader(problems, Request).ReadChain(r);
                 }
@@ -233,7 +256,7 @@ public sealed class Scenario
                 }
             }
 
-            if (model.Build() is not { } built || (request is null && chain is null))
+            if (model.Build() is not { } built || (request is null && chain is null && graph is null))
             {
                 return null;
             }
@@ -241,8 +264,9 @@ public sealed class Scenario
             CostModel costModel = built.Model;
             return (request is not null && !problems.Check(Request, () => costModel.Validate(request), "constraints"))
                 || (chain is not null && !problems.Check(Request, () => chain.Constraints.Validate(costModel.Tiers), "constraints"))
+                || (graph is not null && !problems.Check(Request, () => graph.Constraints.Validate(costModel.Tiers), "constraints"))
                 ? null
-                : new Scenario(costModel, model.Links, request, chain);
+                : new Scenario(costModel, model.Links, request, chain, graph);
         }
     }
 }

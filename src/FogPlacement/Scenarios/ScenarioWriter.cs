@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
+using FogPlacement.Graphs;
 using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Scenarios;
@@ -60,6 +61,10 @@ internal static class ScenarioWriter
         {
             Write(writer, chain);
         }
+        else if (scenario.Graph is { } graph)
+        {
+            Write(writer, graph);
+        }
         else
         {
             Write(writer, scenario.Request!);
@@ -109,6 +114,32 @@ internal static class ScenarioWriter
 
         writer.WriteEndArray();
         Write(writer, chain.Constraints);
+        writer.WriteEndObject();
+    }
+
+    public static void Write(Utf8JsonWriter writer, LayerGraph graph)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("input", graph.Input.ToString());
+        writer.WriteStartArray("graph");
+        foreach (GraphNode node in graph.Nodes)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", node.Name);
+            writer.WriteString("work", node.Work.ToString());
+            writer.WriteString("output", node.Output.ToString());
+            writer.WriteStartArray("inputs");
+            foreach (string input in node.Inputs)
+            {
+                writer.WriteStringValue(input);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        Write(writer, graph.Constraints);
         writer.WriteEndObject();
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
+using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 
@@ -102,6 +103,59 @@ internal static class DecisionJson
             Deadline = d.DeadlineSeconds is { } s ? Value("deadlineSeconds", () => Duration.FromSeconds(s)) : null,
             MonteCarlo = Settings(d.MonteCarlo),
         };
+    }
+
+    public static GraphDecisionDocument ToDocument(GraphDecision decision) => new(
+        decision.IsFeasible ? decision.Chosen.Name : null,
+        decision.IsFeasible,
+        decision.IsExact,
+        decision.Lambda.SecondsPerJoule,
+        [.. decision.Candidates.Select(c => new GraphCandidateDocument(
+            c.Placement.Name,
+            c.Placement.Path,
+            c.Placement.Assignment,
+            c.Placement.Latency.Seconds,
+            c.Placement.DeviceEnergy.Joules,
+            c.Placement.Objective.Seconds,
+            c.Placement.ComputeTime.Seconds,
+            c.Placement.TransferTime.Seconds,
+            c.BestOf,
+            Words(c.Placement.Violations)))]);
+
+    public static GraphDecision FromDocument(GraphDecisionDocument d)
+    {
+        if (d.Candidates.Count == 0)
+        {
+            throw new JsonException("a graph decision has at least one candidate; 'candidates' is empty.");
+        }
+
+        var candidates = new List<GraphCandidate>(d.Candidates.Count);
+        for (int i = 0; i < d.Candidates.Count; i++)
+        {
+            GraphCandidateDocument c = d.Candidates[i];
+            string at = $"candidates[{i}]";
+            if (c.Path.Count == 0 || c.Path[0] != Tier.DeviceName || c.Assignment.Values.Any(t => !c.Path.Contains(t)))
+            {
+                throw new JsonException($"{at}: a path starts with the device, and every node's tier is on it.");
+            }
+
+            candidates.Add(new GraphCandidate(
+                new GraphPlacement(
+                    c.Path,
+                    new Dictionary<string, string>(c.Assignment, StringComparer.Ordinal),
+                    Value(at + ".computeSeconds", () => Duration.FromSeconds(c.ComputeSeconds)),
+                    Value(at + ".transferSeconds", () => Duration.FromSeconds(c.TransferSeconds)),
+                    Value(at + ".latencySeconds", () => Duration.FromSeconds(c.LatencySeconds)),
+                    Value(at + ".deviceEnergyJoules", () => Energy.FromJoules(c.DeviceEnergyJoules)),
+                    Value(at + ".objectiveSeconds", () => Duration.FromSeconds(c.ObjectiveSeconds)),
+                    Violations(at, c.Violations)),
+                c.BestOf));
+        }
+
+        var decision = new GraphDecision(candidates, Lambda(d.LambdaSecondsPerJoule), d.Exact);
+        return decision.IsFeasible == d.Feasible && (d.Chosen is null || d.Chosen == decision.Chosen.Name)
+            ? decision
+            : throw new JsonException("chosen, feasible: the first candidate is the decision's choice, and feasible says whether it meets every constraint.");
     }
 
     /// <summary>The broken constraints as words: "deadline", "energy budget", "excluded tier".</summary>
@@ -296,6 +350,17 @@ internal sealed class DecisionConverter : JsonConverter<Decision>
 
     public override void Write(Utf8JsonWriter writer, Decision value, JsonSerializerOptions options) =>
         JsonSerializer.Serialize(writer, DecisionJson.ToDocument(value), DocumentJsonContext.Default.DecisionDocument);
+}
+
+/// <summary>A <see cref="GraphDecision"/> as its <see cref="GraphDecisionDocument"/>.</summary>
+internal sealed class GraphDecisionConverter : JsonConverter<GraphDecision>
+{
+    public override GraphDecision Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DecisionJson.FromDocument(JsonSerializer.Deserialize(ref reader, DocumentJsonContext.Default.GraphDecisionDocument)
+            ?? throw new JsonException("expected a graph decision object; found null."));
+
+    public override void Write(Utf8JsonWriter writer, GraphDecision value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, DecisionJson.ToDocument(value), DocumentJsonContext.Default.GraphDecisionDocument);
 }
 
 /// <summary>A <see cref="ChainDecision"/> as its <see cref="ChainDecisionDocument"/>.</summary>

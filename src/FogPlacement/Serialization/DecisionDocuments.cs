@@ -91,8 +91,30 @@ internal sealed record LatencyModelDocument(double FixedSeconds, IReadOnlyList<L
 /// <summary>One log-normal term: its mean and coefficient of variation.</summary>
 internal sealed record LatencyTermDocument(double MeanSeconds, double Cv);
 
+/// <summary>A <see cref="Graphs.GraphDecision"/>: the optimum first, then the best of each kind.</summary>
+internal sealed record GraphDecisionDocument(
+    string? Chosen,
+    bool Feasible,
+    bool Exact,
+    double LambdaSecondsPerJoule,
+    IReadOnlyList<GraphCandidateDocument> Candidates);
+
+/// <summary>One placement of <see cref="GraphDecisionDocument"/>: its path and every node's tier.</summary>
+internal sealed record GraphCandidateDocument(
+    string Name,
+    IReadOnlyList<string> Path,
+    IReadOnlyDictionary<string, string> Assignment,
+    double LatencySeconds,
+    double DeviceEnergyJoules,
+    double ObjectiveSeconds,
+    double ComputeSeconds,
+    double TransferSeconds,
+    IReadOnlyList<string> BestOf,
+    IReadOnlyList<string> Violations);
+
 /// <summary>The source-generated serialisers of the decision documents (AOT- and trim-safe), camel-case names.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(DecisionDocument))]
 [JsonSerializable(typeof(ChainDecisionDocument))]
+[JsonSerializable(typeof(GraphDecisionDocument))]
 internal sealed partial class DocumentJsonContext : JsonSerializerContext;

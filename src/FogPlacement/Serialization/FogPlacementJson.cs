@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
+using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 
@@ -84,6 +85,7 @@ internal sealed class QuantityConverter<T> : JsonConverter<T>
 [JsonSerializable(typeof(Scenario))]
 [JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(ChainDecision))]
+[JsonSerializable(typeof(GraphDecision))]
 [JsonSerializable(typeof(ComputeRate))]
 [JsonSerializable(typeof(DataRate))]
 [JsonSerializable(typeof(DataSize))]

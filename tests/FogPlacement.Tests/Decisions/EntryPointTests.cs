@@ -65,12 +65,15 @@ public class EntryPointTests
         // path stays free of allocations (a closure per candidate used to be made).
         var request = new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3), null, new PlacementConstraints { Deadline = Duration.FromMilliseconds(60), ExcludedTiers = ["b"] });
         _ = Model.Choose(request);
+        // 10,000 choices: one object each would be 240,000 bytes or more; the bound leaves room for the runtime's one-off
+        // allocations on this thread while it recompiles the method at a higher tier (a few hundred bytes, sometimes).
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
+        for (int i = 0; i < 10_000; i++)
         {
             _ = Model.Choose(request);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 4_096, $"{allocated} bytes allocated by 10,000 choices");
     }
 }

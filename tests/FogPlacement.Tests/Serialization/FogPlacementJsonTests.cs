@@ -137,6 +137,7 @@ public class FogPlacementJsonTests
     [InlineData("seed.json")]
     [InlineData("seed-chain.json")]
     [InlineData("vision-chain.json")]
+    [InlineData("residual-graph.json")]
     public void The_example_scenarios_round_trip_and_decide_the_same(string name)
     {
         Scenario scenario = Scenario.Load(Repository.Example(name));
@@ -144,9 +145,18 @@ public class FogPlacementJsonTests
         Scenario back = JsonSerializer.Deserialize(json, FogPlacementJsonContext.Default.Scenario)!;
         Assert.Equal(json, JsonSerializer.Serialize(back, FogPlacementJsonContext.Default.Scenario));
         Assert.Equal(Scenario.Parse(json).Model.Tiers.Count, scenario.Model.Tiers.Count);
-        string Decided(Scenario s) => s.Chain is null
+        string Decided(Scenario s) => s.Graph is not null
+            ? JsonSerializer.Serialize(s.DecideGraph(), FogPlacementJsonContext.Default.GraphDecision)
+            : s.Chain is null
             ? JsonSerializer.Serialize(s.Decide(), FogPlacementJsonContext.Default.Decision)
             : JsonSerializer.Serialize(s.DecideChain(), FogPlacementJsonContext.Default.ChainDecision);
+        if (back.Graph is not null)
+        {
+            // A graph decision reads back to the same document.
+            string document = Decided(back);
+            Assert.Equal(document, JsonSerializer.Serialize(JsonSerializer.Deserialize(document, FogPlacementJsonContext.Default.GraphDecision)!, FogPlacementJsonContext.Default.GraphDecision));
+        }
+
         Assert.Equal(Decided(scenario), Decided(back));
     }
 
