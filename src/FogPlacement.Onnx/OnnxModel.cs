@@ -1,0 +1,132 @@
+using FogPlacement.Graphs;
+using FogPlacement.Quantities;
+using Onnx;
+
+namespace FogPlacement.Onnx;
+
+/// <summary>One operation of an ONNX model, as FogPlacement prices it.</summary>
+/// <param name="Name">The node's name (its first output's name when the model gives none).</param>
+/// <param name="Op">The ONNX operator, such as <c>Conv</c>.</param>
+/// <param name="Work">Its work (docs/models.md has the count per operator).</param>
+/// <param name="Output">The size of what it produces, every output together, at the batch size read.</param>
+/// <param name="Inputs">The nodes it reads, or <c>input</c> for the model's input.</param>
+public sealed record OnnxNode(string Name, string Op, Work Work, DataSize Output, IReadOnlyList<string> Inputs);
+
+/// <summary>
+/// An ONNX model read as a graph of operations with their work and tensor sizes, ready to be placed
+/// (<see cref="ToGraph"/>). Shapes come from the model (<c>value_info</c>, inputs, outputs), inferred for the
+/// supported operators where the model has none; the batch dimension is set to the batch size asked for. Weights
+/// (initializers and <c>Constant</c> nodes) are taken to be on every tier, so they are never transferred.
+/// </summary>
+public sealed class OnnxModel
+{
+    private OnnxModel(DataSize input, IReadOnlyList<OnnxNode> nodes)
+    {
+        Input = input;
+        Nodes = nodes;
+    }
+
+    /// <summary>Gets the size of the model's input (every non-weight graph input together) at the batch size read.</summary>
+    public DataSize Input { get; }
+
+    /// <summary>Gets the operations, in the model's order.</summary>
+    public IReadOnlyList<OnnxNode> Nodes { get; }
+
+    /// <summary>Gets the total work.</summary>
+    public Work TotalWork => Work.FromFlop(Nodes.Sum(n => n.Work.Flop));
+
+    /// <summary>Reads a model file; a <see cref="GraphModelReader"/>, for <c>Scenario.Load(path, models: OnnxModel.ReadGraph)</c>.</summary>
+    /// <param name="path">The .onnx file.</param>
+    /// <param name="batchSize">The batch size; at least 1.</param>
+    /// <returns>The model's graph, without constraints.</returns>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ONNX model, or has an operator this reader does not price (named).</exception>
+    public static LayerGraph ReadGraph(string path, int batchSize) => Load(path, batchSize).ToGraph();
+
+    /// <summary>Reads a model file.</summary>
+    /// <param name="path">The .onnx file.</param>
+    /// <param name="batchSize">The batch size; at least 1.</param>
+    /// <param name="allowUnsupported">Counts an operator this reader does not price as zero work instead of refusing the model
+    /// (its output's shape must then be in the model's <c>value_info</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="InvalidDataException">The file is not an ONNX model, an operator is not priced (named, with the
+    /// ones that are), or a shape cannot be found or inferred (named).</exception>
+    public static OnnxModel Load(string path, int batchSize = 1, bool allowUnsupported = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ModelProto model;
+        try
+        {
+            using FileStream file = File.OpenRead(path);
+            model = ModelProto.Parser.ParseFrom(file);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            throw new InvalidDataException($"'{Path.GetFileName(path)}' is not an ONNX model: {ex.Message}", ex);
+        }
+
+        if (model.Graph is null || model.Graph.Node.Count == 0)
+        {
+            throw new InvalidDataException($"'{Path.GetFileName(path)}' has no graph of operations.");
+        }
+
+        return Build(model.Graph, batchSize, allowUnsupported);
+    }
+
+    /// <summary>The graph to place: each operation a node reading the nodes (or <c>input</c>) it reads.</summary>
+    /// <param name="constraints">Optional deadline, energy budget and excluded tiers.</param>
+    public LayerGraph ToGraph(Constraints.PlacementConstraints? constraints = null) =>
+        new(Input, Nodes.Select(n => new GraphNode(n.Name, n.Work, n.Output, n.Inputs)), constraints);
+
+    private static OnnxModel Build(GraphProto graph, int batch, bool allowUnsupported)
+    {
+        var shapes = new TensorShapes(graph, batch);
+        var producer = new Dictionary<string, string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var nodes = new List<OnnxNode>();
+        double input = shapes.ModelInputs.Sum(shapes.Bytes);
+        foreach (NodeProto node in graph.Node)
+        {
+            if (node.OpType == "Constant")
+            {
+                shapes.AddConstant(node);
+                continue;
+            }
+
+            string name = UniqueName(string.IsNullOrEmpty(node.Name) ? node.Output.FirstOrDefault(o => o.Length > 0) ?? node.OpType : node.Name, names);
+            Work work = Operators.Work(node, shapes, allowUnsupported);
+            double bytes = node.Output.Where(o => o.Length > 0).Sum(shapes.Bytes);
+            List<string> reads = [.. node.Input
+                .Where(i => i.Length > 0 && !shapes.IsWeight(i))
+                .Select(i => producer.TryGetValue(i, out string? p) ? p : shapes.ModelInputs.Contains(i) ? GraphNode.InputName
+                    : throw new InvalidDataException($"Node '{name}' ({node.OpType}) reads '{i}', which no node produces and is not a model input."))
+                .Distinct(StringComparer.Ordinal)];
+            if (reads.Count == 0)
+            {
+                reads.Add(GraphNode.InputName); // an operation on weights alone: it can run anywhere, from the start
+            }
+
+            foreach (string output in node.Output.Where(o => o.Length > 0))
+            {
+                producer[output] = name;
+            }
+
+            nodes.Add(new OnnxNode(name, node.OpType, work, DataSize.FromBytes(bytes), reads));
+        }
+
+        return new OnnxModel(DataSize.FromBytes(input), nodes);
+    }
+
+    private static string UniqueName(string name, HashSet<string> names)
+    {
+        string unique = name == GraphNode.InputName ? name + "_" : name;
+        for (int i = 2; !names.Add(unique); i++)
+        {
+            unique = $"{name}_{i}";
+        }
+
+        return unique;
+    }
+}
