@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
+using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 using MathNet.Numerics.RootFinding;
@@ -230,6 +231,7 @@ internal static class Breakeven
     private sealed class Evaluator(JsonNode root, JsonNode parent, string? property, int index, QuantityKind units, string unit)
     {
         private readonly Dictionary<string, IReadOnlyList<Segment>> segments = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, GraphPlacement> placements = new(StringComparer.Ordinal);
 
         // Only the numbers are kept per value, never the scenario itself: a large chain evaluated at hundreds of points
         // would otherwise keep hundreds of copies of its model (1.2 GB for a 1.2 MB chain at the default 401 points).
@@ -253,9 +255,11 @@ internal static class Breakeven
             }
 
             Scenario scenario = ScenarioAt(value);
-            ChainPlacement placement = new ChainOptimizer(scenario.Model, scenario.Links).Evaluate(scenario.Chain!, segments[name]);
-            at.Objectives[name] = placement.Objective.Seconds;
-            return placement.Objective.Seconds;
+            double priced = scenario.Graph is { } graph
+                ? new GraphOptimizer(scenario.Model, scenario.Links).Evaluate(graph, placements[name]).Objective.Seconds
+                : new ChainOptimizer(scenario.Model, scenario.Links).Evaluate(scenario.Chain!, segments[name]).Objective.Seconds;
+            at.Objectives[name] = priced;
+            return priced;
         }
 
         /// <summary>The placements to chart: every candidate of a plain request; the winners of a layer chain (its placements vary with the value).</summary>
@@ -273,11 +277,23 @@ internal static class Breakeven
             }
 
             Scenario scenario = ScenarioAt(value);
-            isChain = scenario.Chain is not null;
+            isChain = scenario.Chain is not null || scenario.Graph is not null;
             var objectives = new Dictionary<string, double>(StringComparer.Ordinal);
             string chosen;
             bool feasible;
-            if (scenario.Chain is null)
+            if (scenario.Graph is not null)
+            {
+                GraphDecision decision = scenario.DecideGraph();
+                foreach (GraphCandidate c in decision.Candidates)
+                {
+                    objectives[c.Placement.Name] = c.Placement.Objective.Seconds;
+                    placements[c.Placement.Name] = c.Placement;
+                }
+
+                chosen = decision.Chosen.Name;
+                feasible = decision.IsFeasible;
+            }
+            else if (scenario.Chain is null)
             {
                 Decision decision = scenario.Decide();
                 foreach (CandidateCost c in decision.Candidates)

@@ -36,6 +36,12 @@ internal static class BreakevenCommand
                 FileInfo? plotFile = result.GetValue(plot);
                 Chart.Check(plotFile);
                 string text = InputFile.ReadText(path, Scenario.MaxFileBytes);
+                if (text.Contains("\"model\"", StringComparison.Ordinal) && Scenario.Load(path.FullName, models: Onnx.OnnxModel.ReadGraph) is { Graph: not null } withModel)
+                {
+                    // A model file is read once; the scenario is then varied as a document with the graph written inline.
+                    text = System.Text.Json.JsonSerializer.Serialize(withModel, Serialization.FogPlacementJsonContext.Default.Scenario);
+                }
+
                 BreakevenResult r = TerminalProgress.Run(stderr, "evaluating", progress => Breakeven.Run(text, result.GetValue(vary)!, result.GetValue(from)!, result.GetValue(to)!, n, progress));
                 if (plotFile is not null)
                 {

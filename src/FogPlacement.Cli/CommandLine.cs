@@ -86,6 +86,7 @@ internal static class CommandLine
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(TraceCommand.Create(stdout, stderr));
         root.Subcommands.Add(ExampleCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InspectCommand.Create(stdout, stderr));
         var bench = new Command("bench", "Measures this machine.");
         bench.Subcommands.Add(BenchAggregateCommand.Create(stdout, stderr));
         root.Subcommands.Add(bench);
@@ -100,7 +101,7 @@ internal static class CommandLine
             action();
             return 0;
         }
-        catch (Exception ex) when (ex is ScenarioException or PlacementLimitException or IOException or UnauthorizedAccessException or ArgumentException or OverflowException or FormatException or OutOfMemoryException)
+        catch (Exception ex) when (ex is ScenarioException or PlacementLimitException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or OverflowException or FormatException or OutOfMemoryException)
         {
             string message = ex switch
             {

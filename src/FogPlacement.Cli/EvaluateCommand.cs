@@ -51,7 +51,7 @@ internal static class EvaluateCommand
         evaluate.SetAction(result =>
         {
             FileInfo path = result.GetValue(file)!;
-            return CommandLine.Guard(stderr, path.ToString(), () => Write(Scenario.Load(path.FullName), result.GetValue(json), stdout, uncertain.Read(result)));
+            return CommandLine.Guard(stderr, path.ToString(), () => Write(Scenario.Load(path.FullName, models: Onnx.OnnxModel.ReadGraph), result.GetValue(json), stdout, uncertain.Read(result)));
         });
         return evaluate;
     }

@@ -57,7 +57,7 @@ public class ExampleCommandTests
         (int code, string stdout, string stderr) = CliRunner.Run("example", "resnet");
         Assert.Equal(2, code);
         Assert.Empty(stdout);
-        Assert.Contains("no built-in example is called 'resnet'; the examples are residual-graph, seed, seed-chain, vision-chain", stderr, StringComparison.Ordinal);
+        Assert.Contains("no built-in example is called 'resnet'; the examples are residual-graph, resnet18, seed, seed-chain, vision-chain", stderr, StringComparison.Ordinal);
     }
 }
 
@@ -89,5 +89,83 @@ public class TerminalOutputTests
         Assert.StartsWith(longName, lines[2], StringComparison.Ordinal);
         Assert.EndsWith("1.0", lines[2], StringComparison.Ordinal);
         Assert.Equal(new string('-', lines[1].Length), lines[1]);
+    }
+}
+
+public class ModelCommandTests
+{
+    [Fact]
+    public void A_scenario_naming_an_onnx_file_is_placed_and_the_model_inspected()
+    {
+        string directory = Directory.CreateTempSubdirectory("fogplacement-model-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(directory, "tiny.onnx"), TinyModel());
+            string scenario = File.ReadAllText(CliRunner.Example("residual-graph.json"));
+            scenario = scenario[..scenario.IndexOf("\"request\"", StringComparison.Ordinal)] + "\"request\": { \"model\": \"tiny.onnx\", \"batchSize\": 2 } }";
+            string path = Path.Combine(directory, "s.json");
+            File.WriteAllText(path, scenario);
+
+            (int code, string stdout, string stderr) = CliRunner.Run("evaluate", path);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("optimal", stdout, StringComparison.Ordinal);
+            Assert.Contains("conv", stdout, StringComparison.Ordinal);
+
+            (code, stdout, _) = CliRunner.Run("inspect", Path.Combine(directory, "tiny.onnx"), "--json");
+            Assert.Equal(0, code);
+            using var json = System.Text.Json.JsonDocument.Parse(stdout);
+            Assert.Equal(2.0 * 8 * 32 * 32 * 3 * 3 * 3, json.RootElement.GetProperty("nodes")[0].GetProperty("workFlop").GetDouble());
+            Assert.Equal(json.RootElement.GetProperty("nodes").EnumerateArray().Sum(n => n.GetProperty("workFlop").GetDouble()), json.RootElement.GetProperty("totalWorkFlop").GetDouble());
+
+            File.WriteAllText(Path.Combine(directory, "tiny.onnx"), "not a model");
+            (code, _, stderr) = CliRunner.Run("evaluate", path);
+            Assert.Equal(2, code);
+            Assert.Contains("$.request.model: 'tiny.onnx': 'tiny.onnx' is not an ONNX model", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>A convolution (8 filters of 3x3, same padding) and a ReLU on a 3 x 32 x 32 input, without value_info.</summary>
+    private static byte[] TinyModel()
+    {
+        var graph = new global::Onnx.GraphProto { Name = "tiny" };
+        var conv = new global::Onnx.NodeProto { Name = "conv", OpType = "Conv" };
+        conv.Input.Add("x");
+        conv.Input.Add("w");
+        conv.Output.Add("c");
+        var kernel = new global::Onnx.AttributeProto { Name = "kernel_shape", Type = global::Onnx.AttributeProto.Types.AttributeType.Ints };
+        kernel.Ints.AddRange([3, 3]);
+        var pads = new global::Onnx.AttributeProto { Name = "pads", Type = global::Onnx.AttributeProto.Types.AttributeType.Ints };
+        pads.Ints.AddRange([1, 1, 1, 1]);
+        conv.Attribute.AddRange([kernel, pads]);
+        var relu = new global::Onnx.NodeProto { Name = "relu", OpType = "Relu" };
+        relu.Input.Add("c");
+        relu.Output.Add("y");
+        graph.Node.AddRange([conv, relu]);
+        var weight = new global::Onnx.TensorProto { Name = "w", DataType = 1 };
+        weight.Dims.AddRange([8, 3, 3, 3]);
+        graph.Initializer.Add(weight);
+        var shape = new global::Onnx.TensorShapeProto();
+        shape.Dim.AddRange(new long[] { 1, 3, 32, 32 }.Select(d => new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = d }));
+        graph.Input.Add(new global::Onnx.ValueInfoProto { Name = "x", Type = new global::Onnx.TypeProto { TensorType = new global::Onnx.TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } });
+        graph.Output.Add(new global::Onnx.ValueInfoProto { Name = "y" });
+        var model = new global::Onnx.ModelProto { IrVersion = 7, Graph = graph };
+        return Google.Protobuf.MessageExtensions.ToByteArray(model);
+    }
+}
+
+public class GraphBreakevenTests
+{
+    [Fact]
+    public void Break_even_works_on_graph_scenarios()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("breakeven", CliRunner.Example("residual-graph.json"), "--vary", "tiers[0].uplink", "--from", "1 Mbit/s", "--to", "1 Gbit/s");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("switch(es)", stdout, StringComparison.Ordinal);
+        Assert.Contains("device(0) > cloud(9)", stdout, StringComparison.Ordinal); // the cloud wins while the fog's uplink is slow
+        Assert.Contains("device(0) > fog(9)", stdout, StringComparison.Ordinal);
     }
 }

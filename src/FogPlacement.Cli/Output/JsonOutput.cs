@@ -36,6 +36,7 @@ internal static class JsonOutput
 [JsonSerializable(typeof(BenchOutput))]
 [JsonSerializable(typeof(PlanOutput))]
 [JsonSerializable(typeof(ReplayOutput))]
+[JsonSerializable(typeof(InspectOutput))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary><c>breakeven --json</c>: values in SI units.</summary>
@@ -89,3 +90,9 @@ internal sealed record ReplayOutput(int Decisions, IReadOnlyList<ReplaySwitchOut
 
 /// <summary>A switch of placement under the policy, at a trace time in seconds.</summary>
 internal sealed record ReplaySwitchOutput(double Time, string From, string To);
+
+/// <summary><c>inspect --json</c>: a model's operations with their work and output sizes.</summary>
+internal sealed record InspectOutput(IReadOnlyList<InspectNodeOutput> Nodes, double TotalWorkFlop, double InputBytes);
+
+/// <summary>One operation of <see cref="InspectOutput"/>.</summary>
+internal sealed record InspectNodeOutput(string Name, string Op, double WorkFlop, double OutputBytes, IReadOnlyList<string> Inputs);

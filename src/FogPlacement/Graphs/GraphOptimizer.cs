@@ -111,6 +111,49 @@ public sealed class GraphOptimizer
         return new GraphDecision(candidates, model.Lambda, exact);
     }
 
+    /// <summary>Prices a given placement of <paramref name="graph"/>: a path of tiers and each node's tier on it.</summary>
+    /// <param name="graph">The graph.</param>
+    /// <param name="placement">The placement, for example one of another decision's candidates.</param>
+    /// <returns>The placement priced with this optimiser's model, links and the graph's constraints.</returns>
+    /// <exception cref="ArgumentException">The path does not start at the device, repeats a tier, takes a hop with no link or an excluded tier,
+    /// or the assignment misses a node, names a tier off the path, or puts a node before what it reads.</exception>
+    public GraphPlacement Evaluate(LayerGraph graph, GraphPlacement placement)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(placement);
+        var network = new ChainNetwork(model, links, graph.Constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        int[] path = [.. placement.Path.Select(t => network.IndexOf(t))];
+        if (path.Length == 0 || path[0] != 0 || path.Distinct().Count() != path.Length || path.Any(p => p < 0 || !network.Allowed[p])
+            || path.Zip(path.Skip(1)).Any(h => network.AllowedEdge(h.First, h.Second) is null))
+        {
+            throw Preconditions.Argument($"The path {string.Join(" > ", placement.Path)} is not a path of distinct allowed tiers from the device along the links.", "placement.Path");
+        }
+
+        var positions = new int[graph.Nodes.Count];
+        for (int v = 0; v < positions.Length; v++)
+        {
+            string name = graph.Nodes[v].Name;
+            positions[v] = placement.Assignment.TryGetValue(name, out string? tier) ? Array.IndexOf(path, network.IndexOf(tier)) : -1;
+            if (positions[v] < 0)
+            {
+                throw Preconditions.Argument($"Node '{name}' has no tier on the path.", "placement.Assignment");
+            }
+        }
+
+        for (int v = 0; v < positions.Length; v++)
+        {
+            foreach (int u in graph.Reads[v])
+            {
+                if (u >= 0 && positions[u] > positions[v])
+                {
+                    throw Preconditions.Argument($"Node '{graph.Nodes[v].Name}' sits before '{graph.Nodes[u].Name}', which it reads.", "placement.Assignment");
+                }
+            }
+        }
+
+        return new Problem(graph, network, model, graph.Constraints).Price(path, positions).Placement;
+    }
+
     /// <summary>The lesser objective, preferring a placement that meets the constraints; the first on a tie.</summary>
     private static Priced Better(Priced? best, Priced other) =>
         best is null || (other.Feasible && !best.Feasible) || (other.Feasible == best.Feasible && other.Objective < best.Objective) ? other : best;

@@ -139,6 +139,32 @@ public class GraphOptimizerTests
             return decision.Candidates[0].BestOf[0] == "optimal" && decision.Candidates.Any(c => c.BestOf.Contains("all on device"));
         });
 
+    [Property(MaxTest = 100)]
+    public Property Evaluating_a_candidate_prices_it_again_exactly_and_a_bad_placement_is_refused() =>
+        Prop.ForAll(Instances(constrained: true), instance =>
+        {
+            var optimizer = new GraphOptimizer(instance.Model, instance.Links);
+            GraphDecision decision = optimizer.Decide(instance.Graph);
+            foreach (GraphCandidate c in decision.Candidates)
+            {
+                Assert.Equal(c.Placement.Objective, optimizer.Evaluate(instance.Graph, c.Placement).Objective);
+            }
+
+            GraphPlacement chosen = decision.Chosen;
+            var reversed = new Dictionary<string, string>(chosen.Assignment) { [instance.Graph.Nodes[0].Name] = chosen.Path[^1] };
+            bool misordered = instance.Graph.Nodes.Skip(1).Any(n => n.Inputs.Contains(instance.Graph.Nodes[0].Name)) && chosen.Path.Count > 1
+                && instance.Graph.Nodes.Skip(1).Where(n => n.Inputs.Contains(instance.Graph.Nodes[0].Name)).Any(n => IndexOf(chosen.Path, chosen.Assignment[n.Name]) < chosen.Path.Count - 1);
+            if (misordered)
+            {
+                var bad = new GraphPlacement(chosen.Path, reversed, chosen.ComputeTime, chosen.TransferTime, chosen.Latency, chosen.DeviceEnergy, chosen.Objective, chosen.Violations);
+                Assert.Contains("sits before", Assert.Throws<ArgumentException>(() => optimizer.Evaluate(instance.Graph, bad)).Message, StringComparison.Ordinal);
+            }
+
+            var offPath = new GraphPlacement(["fog-that-is-not"], chosen.Assignment, chosen.ComputeTime, chosen.TransferTime, chosen.Latency, chosen.DeviceEnergy, chosen.Objective, chosen.Violations);
+            Assert.Throws<ArgumentException>(() => optimizer.Evaluate(instance.Graph, offPath));
+            return true;
+        });
+
     private static int IndexOf(IReadOnlyList<string> path, string tier) => path.ToList().IndexOf(tier);
 
     private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 * Math.Max(Math.Abs(a), Math.Abs(b));
