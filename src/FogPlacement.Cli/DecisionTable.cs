@@ -35,6 +35,26 @@ internal static class DecisionTable
         .Column("device energy (J)", 20, right: true)
         .Column("objective (ms)", 17, right: true);
 
+    /// <summary>
+    /// The placements of a chain or graph decision: Output 34.2.1's columns and what each is the best of (with the
+    /// constraints it breaks), closed by <paramref name="lastLine"/>.
+    /// </summary>
+    public static string BestOf(IReadOnlyList<(string Name, Duration Latency, Energy DeviceEnergy, Duration Objective, IReadOnlyList<string> BestOf, ConstraintViolations Violations)> rows, string lastLine)
+    {
+        TextTable table = Columns(Math.Max(22, rows.Max(r => TerminalText.Escape(r.Name).Length) + 2)).Column("best of", gap: 3);
+        foreach (var r in rows)
+        {
+            table.Row(
+                TerminalText.Escape(r.Name),
+                TableNumber.Milliseconds(r.Latency),
+                TableNumber.Joules(r.DeviceEnergy),
+                TableNumber.Milliseconds(r.Objective),
+                string.Join(", ", r.BestOf) + (r.Violations == ConstraintViolations.None ? string.Empty : "; breaks " + Breaks(r.Violations)));
+        }
+
+        return Close(table, lastLine);
+    }
+
     /// <summary>The table, a closing rule as wide as the table, and the last line.</summary>
     public static string Close(TextTable table, string lastLine)
     {

@@ -31,26 +31,35 @@ public sealed class ChainOptimizer
     {
         ArgumentNullException.ThrowIfNull(model);
         this.limits = limits ?? ChainLimits.Default;
-        this.limits.Validate();
         this.model = model;
         this.links = links?.ToArray() ?? [];
-        for (int i = 0; i < this.links.Length; i++)
+        CheckNetwork(model, this.links, this.limits);
+    }
+
+    /// <summary>
+    /// The checks of a network that every optimiser over it makes (chains and graphs): the limits, no null link, link
+    /// ends that are remote tiers, one link per ordered pair, and with a cycle of links no more states than the limit.
+    /// </summary>
+    internal static void CheckNetwork(CostModel model, Link[] links, ChainLimits limits)
+    {
+        limits.Validate();
+        for (int i = 0; i < links.Length; i++)
         {
-            _ = this.links[i] ?? throw new ArgumentNullException($"links[{i}]", $"Link {i} is null.");
+            _ = links[i] ?? throw new ArgumentNullException($"links[{i}]", $"Link {i} is null.");
         }
 
-        foreach ((int index, string? field, string message) in LinkProblems([.. this.links.Select(l => ((string?)l.From, (string?)l.To))], [.. model.Tiers.Select(t => t.Name)]))
+        foreach ((int index, string? field, string message) in LinkProblems([.. links.Select(l => ((string?)l.From, (string?)l.To))], [.. model.Tiers.Select(t => t.Name)]))
         {
             throw Preconditions.Argument(message, field is null ? $"links[{index}]" : $"links[{index}].{field}");
         }
 
         // Only links can close a cycle (the device only sends), so without links there is nothing to count, and no
         // network is built for a model that may never see a chain.
-        if (this.links.Length > 0 && new ChainNetwork(model, this.links, null) is { } network
-            && network.TopologicalOrder is null && ChainGraph.CountStates(network, this.limits.MaxStates) is null)
+        if (links.Length > 0 && new ChainNetwork(model, links, null) is { } network
+            && network.TopologicalOrder is null && ChainGraph.CountStates(network, limits.MaxStates) is null)
         {
             throw Preconditions.Argument(
-                $"The links form a cycle, and the paths of distinct tiers over {model.Tiers.Count} tiers reach more than {this.limits.MaxStates:N0} states (set of tiers visited, tier reached), ChainLimits.MaxStates; link fewer tiers, make the links one-way, or raise the limit.",
+                $"The links form a cycle, and the paths of distinct tiers over {model.Tiers.Count} tiers reach more than {limits.MaxStates:N0} states (set of tiers visited, tier reached), ChainLimits.MaxStates; link fewer tiers, make the links one-way, or raise the limit.",
                 nameof(links));
         }
     }
@@ -99,14 +108,7 @@ public sealed class ChainOptimizer
         ArgumentNullException.ThrowIfNull(chain);
         PlacementConstraints constraints = chain.Constraints;
         constraints.Validate(model.Tiers);
-        if (constraints.DeadlineConfidence is not null)
-        {
-            // The exact optimum under a chance constraint is not a shortest path (a probability of a sum does not add
-            // up along the path), so it is refused rather than approximated; the deadline applies to the mean latency.
-            throw Preconditions.Argument(
-                "A deadline confidence applies to requests (device, offload and split candidates); a layer chain's deadline applies to its mean latency. Leave deadlineConfidence out, or ask for each placement's Distribution.",
-                "constraints.deadlineConfidence");
-        }
+        constraints.RefuseDeadlineConfidence("a layer chain", ", or ask for each placement's Distribution");
 
         var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         var best = new Dictionary<CandidateKind, (double Objective, int[] Path, int[] Boundaries)>();

@@ -131,6 +131,21 @@ public sealed record PlacementConstraints
         }
     }
 
+    /// <summary>
+    /// Refuses a deadline confidence for <paramref name="subject"/> (a layer chain, a graph): the exact optimum under a
+    /// chance constraint is not a shortest path or a cut (a probability of a sum does not add up along the path), so it
+    /// is refused rather than approximated; the deadline applies to the mean latency.
+    /// </summary>
+    internal void RefuseDeadlineConfidence(string subject, string advice)
+    {
+        if (DeadlineConfidence is not null)
+        {
+            throw Preconditions.Argument(
+                $"A deadline confidence applies to requests (device, offload and split candidates); {subject}'s deadline applies to its mean latency. Leave deadlineConfidence out{advice}.",
+                "constraints.deadlineConfidence");
+        }
+    }
+
     /// <summary>The checks that need no model: the confidence, its deadline, the method, the device never excluded.</summary>
     internal void ValidateIntrinsic()
     {

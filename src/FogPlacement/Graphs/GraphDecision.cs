@@ -21,6 +21,7 @@ public sealed class GraphPlacement
         DeviceEnergy = deviceEnergy;
         Objective = objective;
         Violations = violations;
+        Name = string.Join(" > ", path.Select(t => $"{t}({assignment.Values.Count(a => a == t)})"));
     }
 
     /// <summary>Gets the path's tiers in order, starting with <c>device</c>.</summary>
@@ -48,7 +49,7 @@ public sealed class GraphPlacement
     public ConstraintViolations Violations { get; }
 
     /// <summary>Gets a short name: each tier of the path with its number of nodes, <c>device(12) &gt; fog(62)</c>.</summary>
-    public string Name => string.Join(" > ", Path.Select(t => $"{t}({Assignment.Count(a => a.Value == t)})"));
+    public string Name { get; }
 
     /// <inheritdoc />
     public override string ToString() => $"{Name}: latency {Latency}, device energy {DeviceEnergy}, objective {Objective}";

@@ -39,7 +39,7 @@ public sealed class GraphOptimizer
         this.model = model ?? throw new ArgumentNullException(nameof(model));
         this.links = links?.ToArray() ?? [];
         this.limits = limits ?? ChainLimits.Default;
-        _ = new ChainOptimizer(model, this.links, this.limits); // the links' checks, once, with the chain optimiser's messages
+        ChainOptimizer.CheckNetwork(model, this.links, this.limits);
     }
 
     /// <summary>Finds the optimal placement of <paramref name="graph"/> and the best placement of each kind.</summary>
@@ -52,12 +52,7 @@ public sealed class GraphOptimizer
         ArgumentNullException.ThrowIfNull(graph);
         PlacementConstraints constraints = graph.Constraints;
         constraints.Validate(model.Tiers);
-        if (constraints.DeadlineConfidence is not null)
-        {
-            throw Preconditions.Argument(
-                "A deadline confidence applies to requests (device, offload and split candidates); a graph's deadline applies to its mean latency. Leave deadlineConfidence out.",
-                "constraints.deadlineConfidence");
-        }
+        constraints.RefuseDeadlineConfidence("a graph", string.Empty);
 
         var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         List<int[]> paths = Paths(network);

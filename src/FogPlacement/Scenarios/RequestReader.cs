@@ -37,7 +37,6 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
 
         DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
         PlacementConstraints constraints = ReadConstraints(r);
-        problems.Check(Request, constraints.ValidateIntrinsic, "constraints");
         if (Json.Present(r, "model"))
         {
             return ReadModel(r, input, constraints, baseDirectory, models, before);
@@ -52,9 +51,7 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
                 continue;
             }
 
-            string? name = Json.Text(n.Value, path.Field("name"), problems);
-            Work? work = Json.Quantity<Work>(n.Value, path.Field("work"), problems);
-            DataSize? output = Json.Quantity<DataSize>(n.Value, path.Field("output"), problems);
+            (string? name, Work? work, DataSize? output) = ReadOperation(n.Value, path);
             var inputs = new List<string>();
             foreach ((DocumentPath inputPath, JsonElement? i) in Json.Entries(n.Value, path.Field("inputs"), required: true, problems))
             {
@@ -64,9 +61,7 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
                 }
             }
 
-            if (problems.Required(name, path.Field("name"), "the node's name")
-                & problems.Required(work, path.Field("work"), "the node's work, such as \"0.2 GFLOP\"")
-                & problems.Required(output, path.Field("output"), "the node's output size, such as \"0.8 MB\"")
+            if (RequireOperation(path, "node", name, work, output)
                 && problems.Build(path, () => new GraphNode(name!, work!.Value, output!.Value, inputs)) is { } node)
             {
                 nodes.Add(node);
@@ -144,7 +139,6 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
         }
 
         PlacementConstraints constraints = ReadConstraints(r);
-        problems.Check(Request, constraints.ValidateIntrinsic, "constraints");
         return problems.Count == before ? problems.Build(Request, () => new Request(work!.Value, input!.Value, splits, constraints), "constraints") : null;
     }
 
@@ -173,12 +167,8 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
                 continue;
             }
 
-            string? name = Json.Text(l.Value, path.Field("name"), problems);
-            Work? work = Json.Quantity<Work>(l.Value, path.Field("work"), problems);
-            DataSize? output = Json.Quantity<DataSize>(l.Value, path.Field("output"), problems);
-            if (problems.Required(name, path.Field("name"), "the layer's name")
-                & problems.Required(work, path.Field("work"), "the layer's work, such as \"0.2 GFLOP\"")
-                & problems.Required(output, path.Field("output"), "the layer's output size, such as \"0.8 MB\"")
+            (string? name, Work? work, DataSize? output) = ReadOperation(l.Value, path);
+            if (RequireOperation(path, "layer", name, work, output)
                 && problems.Build(path, () => new Layer(name!, work!.Value, output!.Value)) is { } layer)
             {
                 layers.Add(layer);
@@ -196,9 +186,18 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
         }
 
         PlacementConstraints constraints = ReadConstraints(r);
-        problems.Check(Request, constraints.ValidateIntrinsic, "constraints");
         return problems.Count == before ? problems.Build(Request, () => new LayerChain(input!.Value, layers, constraints), "constraints") : null;
     }
+
+    /// <summary>The name, work and output size of a layer or a graph node.</summary>
+    private (string? Name, Work? Work, DataSize? Output) ReadOperation(JsonElement e, DocumentPath path) =>
+        (Json.Text(e, path.Field("name"), problems), Json.Quantity<Work>(e, path.Field("work"), problems), Json.Quantity<DataSize>(e, path.Field("output"), problems));
+
+    /// <summary>Whether a layer's or node's name, work and output are all present, reporting each that is missing.</summary>
+    private bool RequireOperation(DocumentPath path, string what, string? name, Work? work, DataSize? output) =>
+        problems.Required(name, path.Field("name"), $"the {what}'s name")
+        & problems.Required(work, path.Field("work"), $"the {what}'s work, such as \"0.2 GFLOP\"")
+        & problems.Required(output, path.Field("output"), $"the {what}'s output size, such as \"0.8 MB\"");
 
     private PlacementConstraints ReadConstraints(JsonElement r)
     {
@@ -218,7 +217,8 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
             problems.Add(Request.Field("deadlineMethod"), $"unknown method '{methodText}'; expected \"exact\" or \"cantelli\"");
         }
 
-        return new PlacementConstraints
+        // The checks that need no model are made here, once for every kind of request; the tiers are checked with the model.
+        var constraints = new PlacementConstraints
         {
             Deadline = Json.Quantity<Duration>(r, Request.Field("deadline"), problems),
             DeadlineConfidence = Json.Number(r, Request.Field("deadlineConfidence"), problems),
@@ -226,5 +226,7 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
             EnergyBudget = Json.Quantity<Energy>(r, Request.Field("energyBudget"), problems),
             ExcludedTiers = excluded,
         };
+        problems.Check(Request, constraints.ValidateIntrinsic, "constraints");
+        return constraints;
     }
 }

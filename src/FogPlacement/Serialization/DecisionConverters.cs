@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
@@ -341,35 +342,22 @@ internal static class DecisionJson
     }
 }
 
+/// <summary>A value as its document: written through <see cref="DocumentJsonContext"/>, read back by <paramref name="fromDocument"/>.</summary>
+internal abstract class DocumentConverter<TValue, TDocument>(JsonTypeInfo<TDocument> document, Func<TValue, TDocument> toDocument, Func<TDocument, TValue> fromDocument, string what) : JsonConverter<TValue>
+    where TDocument : class
+{
+    public override TValue Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        fromDocument(JsonSerializer.Deserialize(ref reader, document) ?? throw new JsonException($"expected {what} object; found null."));
+
+    public override void Write(Utf8JsonWriter writer, TValue value, JsonSerializerOptions options) =>
+        JsonSerializer.Serialize(writer, toDocument(value), document);
+}
+
 /// <summary>A <see cref="Decision"/> as its <see cref="DecisionDocument"/>.</summary>
-internal sealed class DecisionConverter : JsonConverter<Decision>
-{
-    public override Decision Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        DecisionJson.FromDocument(JsonSerializer.Deserialize(ref reader, DocumentJsonContext.Default.DecisionDocument)
-            ?? throw new JsonException("expected a decision object; found null."));
-
-    public override void Write(Utf8JsonWriter writer, Decision value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, DecisionJson.ToDocument(value), DocumentJsonContext.Default.DecisionDocument);
-}
-
-/// <summary>A <see cref="GraphDecision"/> as its <see cref="GraphDecisionDocument"/>.</summary>
-internal sealed class GraphDecisionConverter : JsonConverter<GraphDecision>
-{
-    public override GraphDecision Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        DecisionJson.FromDocument(JsonSerializer.Deserialize(ref reader, DocumentJsonContext.Default.GraphDecisionDocument)
-            ?? throw new JsonException("expected a graph decision object; found null."));
-
-    public override void Write(Utf8JsonWriter writer, GraphDecision value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, DecisionJson.ToDocument(value), DocumentJsonContext.Default.GraphDecisionDocument);
-}
+internal sealed class DecisionConverter() : DocumentConverter<Decision, DecisionDocument>(DocumentJsonContext.Default.DecisionDocument, DecisionJson.ToDocument, DecisionJson.FromDocument, "a decision");
 
 /// <summary>A <see cref="ChainDecision"/> as its <see cref="ChainDecisionDocument"/>.</summary>
-internal sealed class ChainDecisionConverter : JsonConverter<ChainDecision>
-{
-    public override ChainDecision Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        DecisionJson.FromDocument(JsonSerializer.Deserialize(ref reader, DocumentJsonContext.Default.ChainDecisionDocument)
-            ?? throw new JsonException("expected a chain decision object; found null."));
+internal sealed class ChainDecisionConverter() : DocumentConverter<ChainDecision, ChainDecisionDocument>(DocumentJsonContext.Default.ChainDecisionDocument, DecisionJson.ToDocument, DecisionJson.FromDocument, "a chain decision");
 
-    public override void Write(Utf8JsonWriter writer, ChainDecision value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, DecisionJson.ToDocument(value), DocumentJsonContext.Default.ChainDecisionDocument);
-}
+/// <summary>A <see cref="GraphDecision"/> as its <see cref="GraphDecisionDocument"/>.</summary>
+internal sealed class GraphDecisionConverter() : DocumentConverter<GraphDecision, GraphDecisionDocument>(DocumentJsonContext.Default.GraphDecisionDocument, DecisionJson.ToDocument, DecisionJson.FromDocument, "a graph decision");
