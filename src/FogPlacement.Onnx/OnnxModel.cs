@@ -26,6 +26,9 @@ public sealed class OnnxModel
         Nodes = nodes;
     }
 
+    /// <summary>The largest model file read: 2 GiB − 1 byte, the most a protobuf message may be (larger ONNX models keep their weights in external files, which are not read).</summary>
+    public const long MaxFileBytes = int.MaxValue;
+
     /// <summary>Gets the size of the model's input (every non-weight graph input together) at the batch size read.</summary>
     public DataSize Input { get; }
 
@@ -50,7 +53,7 @@ public sealed class OnnxModel
     /// (its output's shape must then be in the model's <c>value_info</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    /// <exception cref="InvalidDataException">The file is not an ONNX model, an operator is not priced (named, with the
+    /// <exception cref="InvalidDataException">The file is larger than <see cref="MaxFileBytes"/>, not an ONNX model, an operator is not priced (named, with the
     /// ones that are), or a shape cannot be found or inferred (named).</exception>
     public static OnnxModel Load(string path, int batchSize = 1, bool allowUnsupported = false)
     {
@@ -60,6 +63,12 @@ public sealed class OnnxModel
         try
         {
             using FileStream file = File.OpenRead(path);
+            if (file.Length > MaxFileBytes)
+            {
+                // Refused before reading: a protobuf message cannot be larger, and reading it would hold gigabytes.
+                throw new InvalidDataException($"'{Path.GetFileName(path)}' is {file.Length:N0} bytes, more than the {MaxFileBytes:N0} an ONNX file (a protobuf message) can be; keep the weights in external data files.");
+            }
+
             model = ModelProto.Parser.ParseFrom(file);
         }
         catch (Google.Protobuf.InvalidProtocolBufferException ex)

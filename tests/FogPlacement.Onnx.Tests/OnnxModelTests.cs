@@ -147,6 +147,28 @@ public class OnnxModelTests
         }
     }
 
+    [Fact]
+    public void A_file_larger_than_a_protobuf_message_is_refused_before_it_is_read()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"fogplacement-{Guid.NewGuid():N}.onnx");
+        using (var file = new FileStream(path, FileMode.CreateNew))
+        {
+            file.SetLength(OnnxModel.MaxFileBytes + 1); // sparse: no disk is written
+        }
+
+        try
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var ex = Assert.Throws<InvalidDataException>(() => OnnxModel.Load(path));
+            Assert.Contains("2,147,483,648 bytes, more than the 2,147,483,647", ex.Message, StringComparison.Ordinal);
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "refused before reading");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static ModelProto Model(NodeProto[] nodes, TensorProto[] weights, bool withOutputShape = false)
     {
         var graph = new GraphProto { Name = "test" };

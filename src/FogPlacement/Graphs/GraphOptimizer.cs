@@ -26,6 +26,9 @@ public sealed class GraphOptimizer
     /// <summary>A constrained search tries every assignment of a path when there are at most this many.</summary>
     internal const int MaxExhaustiveAssignments = 1 << 20;
 
+    /// <summary>A constrained search prices at most this many assignments over all paths; the other paths are swept.</summary>
+    internal const int MaxExhaustiveTotal = 1 << 24;
+
     private readonly CostModel model;
     private readonly Link[] links;
     private readonly ChainLimits limits;
@@ -45,7 +48,8 @@ public sealed class GraphOptimizer
     /// <summary>Finds the optimal placement of <paramref name="graph"/> and the best placement of each kind.</summary>
     /// <param name="graph">The graph.</param>
     /// <exception cref="ArgumentException">The graph's constraints name an unknown tier, or give a deadline confidence.</exception>
-    /// <exception cref="PlacementLimitException">The tiers and links have more paths than <see cref="ChainLimits.MaxStates"/>.</exception>
+    /// <exception cref="PlacementLimitException">The tiers and links have more paths than <see cref="ChainLimits.MaxStates"/>, or
+    /// the cuts over all of them would take more than <see cref="ChainLimits.MaxCells"/> vertices; refused before any is made.</exception>
     /// <exception cref="OverflowException">A cost is too large for a double.</exception>
     public GraphDecision Decide(LayerGraph graph)
     {
@@ -55,7 +59,7 @@ public sealed class GraphOptimizer
         constraints.RefuseDeadlineConfidence("a graph", string.Empty);
 
         var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
-        List<int[]> paths = Paths(network);
+        List<int[]> paths = Paths(network, graph.Nodes.Count);
         double lambda = model.Lambda.SecondsPerJoule;
         var problem = new Problem(graph, network, model, constraints);
 
@@ -65,10 +69,10 @@ public sealed class GraphOptimizer
         var allOn = new Dictionary<int, Priced>();
         foreach (int[] path in paths)
         {
-            Priced cut = problem.Price(path, problem.MinCut(path, 1, lambda));
+            Priced cut = problem.Score(path, problem.MinCut(path, 1, lambda));
             optimum = optimum is null || cut.Objective < optimum.Objective ? cut : optimum;
             feasibleCut = cut.Feasible && (feasibleCut is null || cut.Objective < feasibleCut.Objective) ? cut : feasibleCut;
-            Priced whole = problem.Price(path, Enumerable.Repeat(path.Length - 1, graph.Nodes.Count).ToArray());
+            Priced whole = problem.Score(path, Enumerable.Repeat(path.Length - 1, graph.Nodes.Count).ToArray());
             allOn[path[^1]] = allOn.TryGetValue(path[^1], out Priced? seen) ? Better(seen, whole) : whole;
         }
 
@@ -84,8 +88,7 @@ public sealed class GraphOptimizer
         var byName = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         void Offer(Priced priced, string kind)
         {
-            GraphPlacement placement = priced.Placement;
-            string key = placement.Name + "|" + string.Join(",", placement.Assignment.Values);
+            string key = string.Join(",", priced.Path) + "|" + string.Join(",", priced.Positions);
             if (byName.TryGetValue(key, out List<string>? labels))
             {
                 labels.Add(kind);
@@ -94,7 +97,7 @@ public sealed class GraphOptimizer
 
             labels = [kind];
             byName[key] = labels;
-            candidates.Add(new GraphCandidate(placement, labels));
+            candidates.Add(new GraphCandidate(problem.Place(priced), labels));
         }
 
         Offer(optimum, "optimal");
@@ -146,7 +149,8 @@ public sealed class GraphOptimizer
             }
         }
 
-        return new Problem(graph, network, model, graph.Constraints).Price(path, positions).Placement;
+        var problem = new Problem(graph, network, model, graph.Constraints);
+        return problem.Place(problem.Score(path, positions));
     }
 
     /// <summary>The lesser objective, preferring a placement that meets the constraints; the first on a tie.</summary>
@@ -162,24 +166,26 @@ public sealed class GraphOptimizer
     {
         Priced? best = null;
         bool exact = true;
+        long budget = MaxExhaustiveTotal;
         foreach (int[] path in paths)
         {
-            if (problem.EachAssignment(path, MaxExhaustiveAssignments, null))
+            int cap = (int)Math.Min(MaxExhaustiveAssignments, budget);
+            int count = 0;
+            if (problem.EachAssignment(path, cap, _ => count++))
             {
+                budget -= count;
                 // Every assignment, priced lean; the best feasible one is then priced in full.
                 int[]? bestPositions = null;
                 double bestObjective = best?.Objective ?? double.PositiveInfinity;
-                var work = new double[path.Length];
-                var bytes = new double[path.Length];
                 problem.EachAssignment(path, int.MaxValue, positions =>
                 {
-                    CostFormula.Terms t = problem.Terms(path, positions, work, bytes);
+                    CostFormula.Terms t = problem.Terms(path, positions);
                     if (t.Objective < bestObjective && problem.Constraints.Check(t.Latency, t.Energy) == ConstraintViolations.None)
                     {
                         (bestObjective, bestPositions) = (t.Objective, (int[])positions.Clone());
                     }
                 });
-                best = bestPositions is null ? best : problem.Price(path, bestPositions);
+                best = bestPositions is null ? best : problem.Score(path, bestPositions);
                 continue;
             }
 
@@ -187,7 +193,7 @@ public sealed class GraphOptimizer
             double[] betas = [0, .. Enumerable.Range(-30, 61).Select(i => Math.ScaleB(Math.Max(lambda, 1e-6), i))];
             foreach ((double alpha, double beta) in betas.Select(b => (1.0, b)).Append((0.0, 1.0)))
             {
-                Priced priced = problem.Price(path, problem.MinCut(path, alpha, beta));
+                Priced priced = problem.Score(path, problem.MinCut(path, alpha, beta));
                 if (priced.Feasible && (best is null || priced.Objective < best.Objective))
                 {
                     best = priced;
@@ -198,10 +204,15 @@ public sealed class GraphOptimizer
         return (best, exact);
     }
 
-    /// <summary>Every path of distinct allowed tiers from the device along the edges, the device alone first.</summary>
-    private List<int[]> Paths(ChainNetwork network)
+    /// <summary>
+    /// Every path of distinct allowed tiers from the device along the edges, the device alone first. Refused, before
+    /// any cut is made, when the minimum-cut graphs of all the paths for <paramref name="nodes"/> nodes would have more
+    /// vertices than <see cref="ChainLimits.MaxCells"/>, or the paths outnumber <see cref="ChainLimits.MaxStates"/>.
+    /// </summary>
+    private List<int[]> Paths(ChainNetwork network, int nodes)
     {
         var paths = new List<int[]>();
+        long vertices = 0;
         var path = new List<int> { 0 };
         var on = new bool[network.Nodes.Length];
         on[0] = true;
@@ -210,6 +221,12 @@ public sealed class GraphOptimizer
             if (paths.Count >= limits.MaxStates)
             {
                 throw new PlacementLimitException($"The tiers and links have more than ChainLimits.MaxStates = {limits.MaxStates:N0} paths from the device; raise the limit or remove links.");
+            }
+
+            vertices += 2 + (2L * (nodes + 1) * (path.Count - 1));
+            if (vertices > limits.MaxCells)
+            {
+                throw new PlacementLimitException($"Placing {nodes:N0} nodes over the {paths.Count + 1:N0}+ paths of these tiers and links takes minimum-cut graphs of more than ChainLimits.MaxCells = {limits.MaxCells:N0} vertices in all; exclude tiers, remove links, or raise the limit.");
             }
 
             paths.Add([.. path]);
@@ -231,14 +248,19 @@ public sealed class GraphOptimizer
     }
 
     /// <summary>A priced placement.</summary>
-    private sealed record Priced(GraphPlacement Placement, double Objective, bool Feasible)
+    /// <summary>A scored assignment: only the winners are turned into a <see cref="GraphPlacement"/>.</summary>
+    private sealed record Priced(int[] Path, int[] Positions, double Objective, ConstraintViolations Violations)
     {
-        public ConstraintViolations Violations => Placement.Violations;
+        public bool Feasible => Violations == ConstraintViolations.None;
     }
 
     /// <summary>One graph on one network: the minimum cut of a path, and the price of an assignment.</summary>
     private sealed class Problem(LayerGraph graph, ChainNetwork network, CostModel model, PlacementConstraints constraints)
     {
+        // Per position (work) and per hop (bytes) sums, reused by every scoring: a path has at most every tier.
+        private readonly double[] work = new double[network.Nodes.Length];
+        private readonly double[] bytes = new double[network.Nodes.Length];
+
         public LayerGraph Graph => graph;
 
         public PlacementConstraints Constraints => constraints;
@@ -375,33 +397,32 @@ public sealed class GraphOptimizer
             return Place(0);
         }
 
-        /// <summary>Prices an assignment with the one cost formula.</summary>
-        public Priced Price(int[] path, int[] positions)
+        /// <summary>Scores an assignment with the one cost formula (scratch arrays reused: nothing per node is allocated).</summary>
+        public Priced Score(int[] path, int[] positions)
         {
-            int n = graph.Nodes.Count;
-            CostFormula.Terms t = Terms(path, positions, new double[path.Length], new double[path.Length]);
-            if (!t.IsFinite)
-            {
-                throw new OverflowException("A graph placement's cost is too large for a double.");
-            }
+            CostFormula.Terms t = Terms(path, positions);
+            return new Priced(path, positions, t.Objective, constraints.Check(t.Latency, t.Energy));
+        }
 
-            ConstraintViolations violations = constraints.Check(t.Latency, t.Energy);
+        /// <summary>The placement of a scored assignment, with every term.</summary>
+        public GraphPlacement Place(Priced priced)
+        {
+            CostFormula.Terms t = Terms(priced.Path, priced.Positions);
             var assignment = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (int v = 0; v < n; v++)
+            for (int v = 0; v < graph.Nodes.Count; v++)
             {
-                assignment[graph.Nodes[v].Name] = network.Nodes[path[positions[v]]].Name;
+                assignment[graph.Nodes[v].Name] = network.Nodes[priced.Path[priced.Positions[v]]].Name;
             }
 
-            var placement = new GraphPlacement(
-                [.. path.Select(p => network.Nodes[p].Name)],
+            return new GraphPlacement(
+                [.. priced.Path.Select(p => network.Nodes[p].Name)],
                 assignment,
                 Duration.FromSeconds(t.DeviceCompute + t.RemoteCompute),
                 Duration.FromSeconds(t.Upload + t.RoundTrip),
                 Duration.FromSeconds(t.Latency),
                 Energy.FromJoules(t.Energy),
                 Duration.FromSeconds(t.Objective),
-                violations);
-            return new Priced(placement, t.Objective, violations == ConstraintViolations.None);
+                priced.Violations);
         }
 
         private static int LastReader(List<int> readers, int[] positions, int none)
@@ -415,8 +436,8 @@ public sealed class GraphOptimizer
             return last;
         }
 
-        /// <summary>The terms of an assignment, into the caller's scratch arrays (each at least the path's length).</summary>
-        public CostFormula.Terms Terms(int[] path, int[] positions, double[] work, double[] bytes)
+        /// <summary>The terms of an assignment; a cost too large for a double is an <see cref="OverflowException"/>.</summary>
+        public CostFormula.Terms Terms(int[] path, int[] positions)
         {
             int k = path.Length - 1;
             Array.Clear(work);
@@ -447,7 +468,8 @@ public sealed class GraphOptimizer
                 hops[h] = new PathHop(bytes[h], hop.Rate, hop.RoundTrip, work[h + 1], network.Nodes[path[h + 1]].Compute.FlopPerSecond, hop.RateCv);
             }
 
-            return CostFormula.Price(work[0], model.Device.Compute.FlopPerSecond, hops, model.Energy.Compute.JoulesPerFlop, model.Energy.Radio.JoulesPerByte, model.Lambda.SecondsPerJoule);
+            CostFormula.Terms t = CostFormula.Price(work[0], model.Device.Compute.FlopPerSecond, hops, model.Energy.Compute.JoulesPerFlop, model.Energy.Radio.JoulesPerByte, model.Lambda.SecondsPerJoule);
+            return t.IsFinite ? t : throw new OverflowException("A graph placement's cost is too large for a double.");
         }
     }
 }

@@ -165,6 +165,27 @@ public class GraphOptimizerTests
             return true;
         });
 
+    [Fact]
+    public void Cuts_over_too_many_paths_are_refused_before_any_is_made_naming_the_limit()
+    {
+        // Six remote tiers, every pair linked both ways: 1,957 paths; for 1,000 nodes their cut graphs need about
+        // 20 million vertices, more than ChainLimits.MaxCells.
+        Tier[] tiers = [.. Enumerable.Range(1, 6).Select(i => Tier.Remote("t" + i, ComputeRate.FromGigaflopPerSecond(100 * i), DataRate.FromMegabitsPerSecond(50), Duration.FromMilliseconds(5)))];
+        var model = new CostModel(Tier.Device(ComputeRate.FromGigaflopPerSecond(80)), new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.5), EnergyPerData.FromJoulesPerMegabyte(1)), tiers, EnergyWeight.FromMillisecondsPerJoule(30));
+        Link[] links = [.. from a in tiers from b in tiers where a != b select new Link(a.Name, b.Name, DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(1))];
+        var graph = new LayerGraph(DataSize.FromKilobytes(100), Enumerable.Range(0, 1000).Select(i => new GraphNode("n" + i, Work.FromMegaflop(10), DataSize.FromKilobytes(10), [i == 0 ? GraphNode.InputName : "n" + (i - 1)])));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var ex = Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model, links).Decide(graph));
+        Assert.Contains("ChainLimits.MaxCells", ex.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"refused after {clock.Elapsed}");
+
+        // The same network places a small graph; a lowered limit refuses even that.
+        var small = new LayerGraph(DataSize.FromKilobytes(100), graph.Nodes.Take(3).Select(n => new GraphNode(n.Name, n.Work, n.Output, n.Inputs)));
+        Assert.True(new GraphOptimizer(model, links).Decide(small).IsExact);
+        Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model, links, new ChainLimits { MaxCells = 1000 }).Decide(small));
+    }
+
     private static int IndexOf(IReadOnlyList<string> path, string tier) => path.ToList().IndexOf(tier);
 
     private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 * Math.Max(Math.Abs(a), Math.Abs(b));
