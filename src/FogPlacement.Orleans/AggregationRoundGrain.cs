@@ -72,7 +72,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     }
 
     /// <inheritdoc/>
-    public async Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, byte[] chunk)
+    public async Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, byte[] chunk, byte[]? signature)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fogNodeId);
         ArgumentNullException.ThrowIfNull(chunk);
@@ -89,18 +89,31 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         state.State.BytesReceived += chunk.Length;
         if (index == 0)
         {
+            if (state.State.Settings.FogNodeKeys is { } keys)
+            {
+                if (!keys.ContainsKey(fogNodeId))
+                {
+                    return await Answer(SubmissionStatus.Rejected, $"'{fogNodeId}' is not a fog node of round {Key}: no key is registered for it; refused");
+                }
+
+                if (signature is not { Length: PartialSignature.Length })
+                {
+                    return await Answer(SubmissionStatus.Rejected, $"the upload from '{fogNodeId}' carries no signature of {PartialSignature.Length} bytes; round {Key} takes only partials signed with the fog node's key; refused");
+                }
+            }
+
             DropAbandonedUploads();
             if (!uploads.ContainsKey(fogNodeId) && uploads.Count >= MaxPendingUploads)
             {
                 return await Answer(SubmissionStatus.Rejected, $"round {Key} already has {MaxPendingUploads} uploads under way; retry when one has finished");
             }
 
-            uploads[fogNodeId] = new Upload(uploadId, count);
+            uploads[fogNodeId] = new Upload(uploadId, count, signature);
         }
 
         if (!uploads.TryGetValue(fogNodeId, out Upload? upload) || upload.Id != uploadId || upload.Count != count || upload.Next != index)
         {
-            return await Answer(SubmissionStatus.Rejected, $"chunk {index} of upload {uploadId} from '{fogNodeId}' is out of order; restart the upload from chunk 0");
+            return await Answer(SubmissionStatus.Restart, $"chunk {index} of upload {uploadId} from '{fogNodeId}' does not follow what this round holds of it (the round may have moved to another silo); restart the upload from chunk 0");
         }
 
         long limit = state.State.Settings.MaxPartialBytes;
@@ -119,7 +132,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
 
         uploads.Remove(fogNodeId);
-        return await Complete(fogNodeId, upload.Buffer.ToArray());
+        return await Complete(fogNodeId, upload.Buffer.ToArray(), upload.Signature);
     }
 
     /// <inheritdoc/>
@@ -159,8 +172,13 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         return bytes.AsSpan(offset, length).ToArray();
     }
 
-    private async Task<SubmissionResult> Complete(string fogNodeId, byte[] bytes)
+    private async Task<SubmissionResult> Complete(string fogNodeId, byte[] bytes, byte[]? signature)
     {
+        if (state.State.Settings!.FogNodeKeys is { } keys && !PartialSignature.Verify(keys[fogNodeId], Key, fogNodeId, bytes, signature))
+        {
+            return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' does not carry '{fogNodeId}''s signature for round {Key} (signed with another node's key, for another round, or altered on the way); refused");
+        }
+
         ulong hash = XxHash3.HashToUInt64(bytes);
         if (state.State.Contributions.TryGetValue(fogNodeId, out FogContribution? earlier))
         {
@@ -307,9 +325,11 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
     }
 
-    private sealed class Upload(Guid id, int count)
+    private sealed class Upload(Guid id, int count, byte[]? signature)
     {
         public Guid Id { get; } = id;
+
+        public byte[]? Signature { get; } = signature;
 
         public int Count { get; } = count;
 

@@ -15,6 +15,13 @@ public sealed class FogRoundClientOptions
     /// <summary>Gets or sets the delay before the first retry, doubled after each; default 200 ms.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Gets the keys of the fog nodes this client submits for (usually one): a partial from a node listed here is signed
+    /// with its key (<see cref="PartialSignature"/>), as a round with <see cref="RoundSettings.FogNodeKeys"/> requires.
+    /// Empty by default: partials go unsigned.
+    /// </summary>
+    public IDictionary<string, byte[]> NodeKeys { get; } = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+
     /// <summary>Throws naming every invalid setting.</summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
     public void Validate()
@@ -33,6 +40,14 @@ public sealed class FogRoundClientOptions
         if (RetryDelay < TimeSpan.Zero)
         {
             problems.Add($"RetryDelay must not be negative; was {RetryDelay}");
+        }
+
+        foreach ((string node, byte[] key) in NodeKeys)
+        {
+            if (key is null || key.Length < PartialSignature.MinKeyBytes)
+            {
+                problems.Add($"NodeKeys['{node}'] has {key?.Length ?? 0} bytes; a key needs at least {PartialSignature.MinKeyBytes} (PartialSignature.MinKeyBytes)");
+            }
         }
 
         if (problems.Count > 0)
@@ -97,17 +112,26 @@ public sealed class FogRoundClient
         ArgumentNullException.ThrowIfNull(partial);
         IAggregationRoundGrain grain = Round(modelId, partial.Round);
         byte[] bytes = partial.Encode();
+        byte[]? signature = options.NodeKeys.TryGetValue(fogNodeId, out byte[]? key) ? PartialSignature.Compute(key, grain.GetPrimaryKeyString(), fogNodeId, bytes) : null;
         int count = Math.Max(1, (bytes.Length + options.ChunkSize - 1) / options.ChunkSize);
         return await Retry(
             async () =>
             {
                 Guid upload = Guid.NewGuid();
                 SubmissionResult answer = new() { Status = SubmissionStatus.Pending };
+                int restarts = 0;
                 for (int i = 0; i < count && answer.Status == SubmissionStatus.Pending; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int offset = i * options.ChunkSize;
-                    answer = await grain.SubmitChunk(fogNodeId, upload, i, count, bytes.AsSpan(offset, Math.Min(options.ChunkSize, bytes.Length - offset)).ToArray());
+                    answer = await grain.SubmitChunk(fogNodeId, upload, i, count, bytes.AsSpan(offset, Math.Min(options.ChunkSize, bytes.Length - offset)).ToArray(), i == 0 ? signature : null);
+                    if (answer.Status == SubmissionStatus.Restart && ++restarts < options.MaxAttempts)
+                    {
+                        // The round lost the earlier chunks (it reactivated elsewhere): the whole partial again, as a new upload.
+                        upload = Guid.NewGuid();
+                        answer = new() { Status = SubmissionStatus.Pending };
+                        i = -1;
+                    }
                 }
 
                 return answer.Status == SubmissionStatus.Pending

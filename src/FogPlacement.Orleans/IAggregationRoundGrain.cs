@@ -28,9 +28,13 @@ public interface IAggregationRoundGrain : IGrainWithStringKey
     /// <param name="index">The chunk's index, from 0.</param>
     /// <param name="count">The number of chunks.</param>
     /// <param name="chunk">The chunk's bytes.</param>
+    /// <param name="signature">
+    /// With chunk 0, the fog node's <see cref="PartialSignature"/> of the whole partial for this round, when the round
+    /// has <see cref="RoundSettings.FogNodeKeys"/>; null otherwise. Ignored with later chunks.
+    /// </param>
     /// <returns>Pending for all but the last chunk; then the outcome.</returns>
     [Alias("SubmitChunk")]
-    Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, byte[] chunk);
+    Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, byte[] chunk, byte[]? signature);
 
     /// <summary>Gets the round's progress (and closes it first if its deadline has passed).</summary>
     /// <returns>The progress.</returns>

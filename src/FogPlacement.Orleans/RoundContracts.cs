@@ -41,11 +41,36 @@ public sealed record RoundSettings
     /// <summary>Gets the time at which the round closes with whatever it has; null for none.</summary>
     [Id(6)] public DateTimeOffset? Deadline { get; init; }
 
+    /// <summary>
+    /// Gets the fog nodes allowed to submit, each with its key (at least <see cref="PartialSignature.MinKeyBytes"/> bytes),
+    /// or null (the default) for a round that takes a partial from any client that reaches the cluster. With keys, a
+    /// partial is merged only when signed (<see cref="PartialSignature"/>) with the key of the node it names, for this
+    /// round; an unknown node, an unsigned partial and a wrong signature are <see cref="SubmissionStatus.Rejected"/>. The
+    /// keys are stored with the round's state: protect the grain storage as the keys themselves.
+    /// </summary>
+    [Id(7)] public IReadOnlyDictionary<string, byte[]>? FogNodeKeys { get; init; }
+
     /// <summary>Gets the fixed-point format these settings describe.</summary>
     public FixedPointFormat Format => new() { FractionalBits = FractionalBits, ValueBound = ValueBound, WeightFractionalBits = WeightFractionalBits };
 
+    /// <summary>Whether two settings are the same: every value, and the same fog nodes with the same keys.</summary>
+    /// <param name="other">The other settings.</param>
+    /// <returns>True when equal.</returns>
+    public bool Equals(RoundSettings? other) =>
+        other is not null && Dimension == other.Dimension && Mode == other.Mode && FractionalBits == other.FractionalBits
+        && ValueBound.Equals(other.ValueBound) && WeightFractionalBits == other.WeightFractionalBits && Quorum == other.Quorum
+        && Deadline == other.Deadline && SameKeys(FogNodeKeys, other.FogNodeKeys);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Dimension, Mode, FractionalBits, ValueBound, WeightFractionalBits, Quorum, Deadline, FogNodeKeys?.Count ?? -1);
+
     /// <summary>The largest encoded partial a fog node may upload for these settings: an exact partial with up to <see cref="MaxContributorBytes"/> of ids.</summary>
     public long MaxPartialBytes => PartialAggregateEncoding.EncodedLength(Math.Max(Dimension, 1), MaxContributorBytes, 0);
+
+    private static bool SameKeys(IReadOnlyDictionary<string, byte[]>? a, IReadOnlyDictionary<string, byte[]>? b) =>
+        a is null || b is null
+            ? a is null && b is null
+            : a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out byte[]? key) && key.AsSpan().SequenceEqual(p.Value));
 
     /// <summary>Throws naming every invalid setting.</summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
@@ -77,6 +102,23 @@ public sealed record RoundSettings
             {
                 problems.Add(ex.Message.TrimEnd('.'));
             }
+        }
+
+        foreach ((string node, byte[] key) in FogNodeKeys ?? new Dictionary<string, byte[]>())
+        {
+            if (string.IsNullOrWhiteSpace(node))
+            {
+                problems.Add("FogNodeKeys has a blank fog node id");
+            }
+            else if (key is null || key.Length < PartialSignature.MinKeyBytes)
+            {
+                problems.Add($"FogNodeKeys['{node}'] has {key?.Length ?? 0} bytes; a key needs at least {PartialSignature.MinKeyBytes} (PartialSignature.MinKeyBytes)");
+            }
+        }
+
+        if (FogNodeKeys is { Count: 0 })
+        {
+            problems.Add("FogNodeKeys is empty: no fog node could submit; leave it null for a round open to every client");
         }
 
         if (problems.Count > 0)
@@ -136,6 +178,12 @@ public enum SubmissionStatus
 
     /// <summary>The round is closed; the partial came too late and was not merged.</summary>
     RoundClosed,
+
+    /// <summary>
+    /// The round no longer holds this upload's earlier chunks (it moved to another silo, or a newer upload from the
+    /// same fog node replaced it): send the partial again from chunk 0. <see cref="FogRoundClient"/> does so itself.
+    /// </summary>
+    Restart,
 }
 
 /// <summary>The answer to one submission call.</summary>

@@ -101,14 +101,14 @@ public class OnnxModelTests
     [Fact]
     public void Shapes_are_inferred_where_the_model_gives_none()
     {
-        string path = Write(Model(
+        using TempModel file = Write(Model(
             [Node("conv", "Conv", ["x", "w"], ["c"], Ints("kernel_shape", 3, 3), Ints("strides", 2, 2), Ints("pads", 1, 1, 1, 1)),
              Node("relu", "Relu", ["c"], ["r"]),
              Node("pool", "GlobalAveragePool", ["r"], ["p"]),
              Node("flat", "Flatten", ["p"], ["f"]),
              Node("fc", "Gemm", ["f", "fcw"], ["y"], Int("transB", 1))],
             [Weight("w", 16, 3, 3, 3), Weight("fcw", 10, 16)]));
-        OnnxModel model = OnnxModel.Load(path, batchSize: 2);
+        OnnxModel model = OnnxModel.Load(file.Path, batchSize: 2);
         Assert.Equal(2 * 3 * 32 * 32 * 4, model.Input.Bytes);
         Assert.Equal(2 * 16 * 16 * 16 * 4, model.Nodes[0].Output.Bytes);
         Assert.Equal(2.0 * 2 * 16 * 16 * 16 * 3 * 3 * 3, model.Nodes[0].Work.Flop);  // 2 · N · Cout · H · W · Cin · Kh · Kw
@@ -121,11 +121,11 @@ public class OnnxModelTests
     [Fact]
     public void An_unsupported_operator_is_named_or_counted_as_zero_when_allowed()
     {
-        string path = Write(Model([Node("warp", "GridSample", ["x"], ["y"])], [], withOutputShape: true));
-        var ex = Assert.Throws<InvalidDataException>(() => OnnxModel.Load(path));
+        using TempModel file = Write(Model([Node("warp", "GridSample", ["x"], ["y"])], [], withOutputShape: true));
+        var ex = Assert.Throws<InvalidDataException>(() => OnnxModel.Load(file.Path));
         Assert.Contains("Operator 'GridSample' (node 'warp') is not priced", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Conv", ex.Message, StringComparison.Ordinal);
-        OnnxModel allowed = OnnxModel.Load(path, allowUnsupported: true);
+        OnnxModel allowed = OnnxModel.Load(file.Path, allowUnsupported: true);
         Assert.Equal(Work.Zero, allowed.Nodes[0].Work);
         Assert.Equal(1 * 3 * 32 * 32 * 4, allowed.Nodes[0].Output.Bytes);
     }
@@ -181,11 +181,17 @@ public class OnnxModelTests
         return model;
     }
 
-    private static string Write(ModelProto model)
+    private static TempModel Write(ModelProto model)
     {
         string path = Path.Combine(Path.GetTempPath(), $"fogplacement-{Guid.NewGuid():N}.onnx");
         File.WriteAllBytes(path, model.ToByteArray());
-        return path;
+        return new TempModel(path);
+    }
+
+    /// <summary>A model file in the temporary directory, deleted on dispose.</summary>
+    private sealed record TempModel(string Path) : IDisposable
+    {
+        public void Dispose() => File.Delete(Path);
     }
 
     private static NodeProto Node(string name, string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)

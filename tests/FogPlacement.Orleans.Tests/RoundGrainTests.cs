@@ -43,7 +43,7 @@ public sealed class RoundGrainTests
             IAggregationRoundGrain grain = client.Round(model, 9);
             var ex = await Assert.ThrowsAsync<ArgumentException>(() => grain.Open(new RoundSettings { Dimension = int.MaxValue }));
             Assert.Contains("RoundSettings.MaxDimension", ex.Message, StringComparison.Ordinal);
-            Assert.Equal(SubmissionStatus.Rejected, (await grain.SubmitChunk("fog0", Guid.NewGuid(), 0, 1, [1, 2, 3])).Status);
+            Assert.Equal(SubmissionStatus.Rejected, (await grain.SubmitChunk("fog0", Guid.NewGuid(), 0, 1, [1, 2, 3], null)).Status);
 
             // Nothing was stored: the round opens with sane settings afterwards.
             await grain.Open(new RoundSettings { Dimension = 10, Quorum = 1 });
@@ -56,7 +56,7 @@ public sealed class RoundGrainTests
             int sent = 0;
             while (last.Status == SubmissionStatus.Pending && sent < 100)
             {
-                last = await grain.SubmitChunk("fog0", upload, sent++, int.MaxValue, chunk);
+                last = await grain.SubmitChunk("fog0", upload, sent++, int.MaxValue, chunk, null);
             }
 
             Assert.Equal(SubmissionStatus.Rejected, last.Status);
@@ -123,12 +123,18 @@ public sealed class RoundGrainTests
             // fog2 is half-way through its upload when the silo dies.
             byte[] fog2 = Cluster.FogPartial(2, Devices, Dimension, 7).Encode();
             int count = (fog2.Length + 4095) / 4096;
-            Assert.Equal(SubmissionStatus.Pending, (await grain.SubmitChunk("fog2", Guid.NewGuid(), 0, count, fog2[..4096])).Status);
+            Guid upload = Guid.NewGuid();
+            Assert.Equal(SubmissionStatus.Pending, (await grain.SubmitChunk("fog2", upload, 0, count, fog2[..4096], null)).Status);
             await cluster.KillSiloAsync(victim);
 
             // Every acknowledged partial survived; the interrupted upload and the rest are retried by the client.
             RoundProgress afterKill = await client.GetProgressAsync(model, 7);
             Assert.Equal((2, 2L * Devices, false), (afterKill.FogNodes, afterKill.Devices, afterKill.IsClosed));
+
+            // The reactivated round lost the upload's first chunk: its second is answered Restart, which the client obeys.
+            SubmissionResult lost = await grain.SubmitChunk("fog2", upload, 1, count, fog2[4096..8192], null);
+            Assert.Equal(SubmissionStatus.Restart, lost.Status);
+            Assert.Contains("restart the upload from chunk 0", lost.Message, StringComparison.Ordinal);
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog2", Cluster.FogPartial(2, Devices, Dimension, 7))).Status);
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog3", Cluster.FogPartial(3, Devices, Dimension, 7))).Status);
             Assert.Equal(SubmissionStatus.Duplicate, (await client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 7))).Status);
@@ -165,13 +171,13 @@ public sealed class RoundGrainTests
             Assert.Contains("DimensionMismatch", wrongDimension.Message, StringComparison.Ordinal);
 
             byte[] otherRound = Cluster.FogPartial(6, Devices, Dimension, 4).Encode();
-            SubmissionResult wrongRound = await grain.SubmitChunk("fog6", Guid.NewGuid(), 0, 1, otherRound);
+            SubmissionResult wrongRound = await grain.SubmitChunk("fog6", Guid.NewGuid(), 0, 1, otherRound, null);
             Assert.Equal(SubmissionStatus.Rejected, wrongRound.Status);
             Assert.Contains("RoundMismatch", wrongRound.Message, StringComparison.Ordinal);
 
             byte[] corrupt = fog0.Encode();
             corrupt[corrupt.Length / 2] ^= 0x10;
-            SubmissionResult garbled = await grain.SubmitChunk("fog7", Guid.NewGuid(), 0, 1, corrupt);
+            SubmissionResult garbled = await grain.SubmitChunk("fog7", Guid.NewGuid(), 0, 1, corrupt, null);
             Assert.Equal(SubmissionStatus.Rejected, garbled.Status);
             Assert.Contains("cannot be decoded", garbled.Message, StringComparison.Ordinal);
 

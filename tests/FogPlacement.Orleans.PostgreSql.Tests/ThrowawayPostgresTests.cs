@@ -1,8 +1,9 @@
 using System.Net.Sockets;
+using FogPlacement.Orleans.Demo;
 using Npgsql;
 using Xunit;
 
-namespace FogPlacement.Orleans.Tests.Postgres;
+namespace FogPlacement.Orleans.PostgreSql.Tests;
 
 public class ThrowawayPostgresTests
 {

@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace FogPlacement.Orleans.Tests.Postgres;
+namespace FogPlacement.Orleans.Demo;
 
 /// <summary>
 /// A PostgreSQL server of its own for a test: a fresh cluster in a temporary directory (<c>initdb</c>), listening on a
 /// free loopback port and a socket in that directory only, run as the <c>postgres</c> user when the tests run as root
-/// (initdb refuses root), and stopped and deleted on dispose, also when the test failed. Binaries are found on PATH or
+/// (initdb refuses root), and stopped and deleted on dispose, also when the test failed. The demo and the tests share
+/// this file (the tests link it). Binaries are found on PATH or
 /// in Debian's <c>/usr/lib/postgresql/VERSION/bin</c> (the package <c>postgresql</c>, which .ci/run installs when missing).
 /// </summary>
 internal sealed class ThrowawayPostgres : IAsyncDisposable
@@ -36,7 +37,8 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
     public string DataDirectory => Path.Combine(directory, "data");
 
     /// <summary>Creates, starts and returns a server; the caller disposes it.</summary>
-    public static async Task<ThrowawayPostgres> StartAsync()
+    /// <param name="durable">Whether commits wait for the disk (<c>fsync</c>), as a deployment's would; tests turn it off for speed.</param>
+    public static async Task<ThrowawayPostgres> StartAsync(bool durable = false)
     {
         string bin = FindBinaries() ?? throw new InvalidOperationException("PostgreSQL's initdb and pg_ctl are neither on PATH nor in /usr/lib/postgresql/*/bin; install the package postgresql (.ci/run does).");
         bool asPostgres = Environment.UserName == "root";
@@ -52,7 +54,7 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
             await server.RunAsync(Path.Combine(bin, "initdb"), "-D", server.DataDirectory, "-A", "trust", "-U", "fogplacement", "--no-locale", "-E", "UTF8");
             await server.RunAsync(
                 Path.Combine(bin, "pg_ctl"), "-D", server.DataDirectory, "-w", "-t", "60", "-l", Path.Combine(directory, "server.log"),
-                "-o", $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+                "-o", $"-p {server.Port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync={(durable ? "on" : "off")}", "start");
             return server;
         }
         catch

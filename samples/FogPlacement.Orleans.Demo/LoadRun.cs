@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using FogPlacement.Aggregation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans;
+
+namespace FogPlacement.Orleans.Demo;
+
+/// <summary>
+/// <c>--storage postgres --load</c>: N fog nodes (default 100) submit partials of about K KB (default 1,024) at once to
+/// each of R rounds (default 10) running at once, on three silo processes and PostgreSQL with fsync on, with mutual TLS
+/// and signed partials as in the failover run. Reports merged
+/// MB/s, p50/p99 submit latency, and the share of the round grains' time spent in PostgreSQL state writes (each silo's
+/// storage metrics). Every round must close with every fog node and the flat average, bit for bit.
+/// </summary>
+internal static class LoadRun
+{
+    public static async Task<int> RunAsync(DemoCluster cluster, Dictionary<string, string> options)
+    {
+        int fogNodes = options.TryGetValue("--fog-nodes", out string? f) ? Arguments.Positive(f, "--fog-nodes") : 100;
+        int rounds = options.TryGetValue("--rounds", out string? r) ? Arguments.Positive(r, "--rounds") : 10;
+        int kilobytes = options.TryGetValue("--partial-kb", out string? k) ? Arguments.Positive(k, "--partial-kb") : 1024;
+        int dimension = kilobytes * 1024 / sizeof(long);
+
+        Console.WriteLine($"load: {fogNodes} fog nodes x {rounds} concurrent rounds, partials of {dimension:N0} parameters; preparing partials");
+        var partials = new PartialAggregate[rounds, fogNodes];
+        var flats = new double[rounds][];
+        Parallel.For(0, rounds, round =>
+        {
+            (PartialAggregate[] nodes, flats[round]) = Devices.Round(round + 1, fogNodes, 1, dimension);
+            for (int fog = 0; fog < fogNodes; fog++)
+            {
+                partials[round, fog] = nodes[fog];
+            }
+        });
+        long partialBytes = partials[0, 0].Encode().LongLength;
+
+        await cluster.StartAsync(3);
+        // Submissions queue at their round's grain (one merge at a time): a call may wait minutes under this load.
+        IHost fog = await cluster.ConnectAsync(TimeSpan.FromMinutes(10));
+        Dictionary<string, byte[]> keys = Enumerable.Range(0, fogNodes).ToDictionary(f => $"fog-{f}", _ => RandomNumberGenerator.GetBytes(32));
+        var client = new FogRoundClient(fog.Services.GetRequiredService<IClusterClient>(), DemoCluster.ClientOptions(1 << 20, keys));
+        string model = "load";
+        for (int round = 1; round <= rounds; round++)
+        {
+            await client.OpenAsync(model, round, new RoundSettings { Dimension = dimension, Quorum = fogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(30), FogNodeKeys = keys });
+        }
+
+        Console.WriteLine($"load: {cluster.Count} silo processes up, {rounds} rounds open; every fog node submits now");
+        var latencies = new double[rounds * fogNodes];
+        var statuses = new SubmissionStatus[rounds * fogNodes];
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, rounds * fogNodes).Select(async i =>
+        {
+            await Task.Yield();
+            long started = Stopwatch.GetTimestamp();
+            SubmissionResult answer = await client.SubmitAsync(model, $"fog-{i % fogNodes}", partials[i / fogNodes, i % fogNodes]);
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            statuses[i] = answer.Status;
+        }));
+        double seconds = wall.Elapsed.TotalSeconds;
+
+        bool allHold = statuses.All(s => s == SubmissionStatus.Accepted);
+        for (int round = 1; round <= rounds; round++)
+        {
+            RoundProgress progress = await client.GetProgressAsync(model, round);
+            PartialAggregate? global = await client.GetResultAsync(model, round);
+            allHold &= progress.IsClosed && progress.FogNodes == fogNodes && global is not null && global.ComputeAverage().AsSpan().SequenceEqual(flats[round - 1]);
+        }
+
+        await fog.StopAsync();
+        fog.Dispose();
+        IReadOnlyList<string> outputs = await cluster.StopAllAsync();
+        (long writes, double dbSeconds, long dbBytes) = Totals(outputs);
+
+        Array.Sort(latencies);
+        double merged = (double)partialBytes * rounds * fogNodes;
+        Console.WriteLine($"load: {rounds * fogNodes} partials of {partialBytes:N0} bytes merged in {seconds:F1} s: {merged / seconds / 1e6:F1} MB/s");
+        Console.WriteLine($"load: submit latency p50 {Percentile(latencies, 0.50) / 1000:F2} s, p99 {Percentile(latencies, 0.99) / 1000:F2} s, max {latencies[^1] / 1000:F2} s");
+        Console.WriteLine($"load: PostgreSQL state writes: {writes:N0} writes, {dbBytes / 1e6:N0} MB ({dbBytes / merged:F2}x the partial bytes), {dbSeconds:F1} s; the round grains spent {dbSeconds / (rounds * seconds):P0} of their {rounds} x {seconds:F1} s waiting on them");
+        Console.WriteLine(allHold ? "every check held: every round closed with every fog node and equals its flat average bit for bit" : "A CHECK FAILED");
+        return allHold ? 0 : 1;
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private static (long Writes, double Seconds, long Bytes) Totals(IEnumerable<string> outputs)
+    {
+        (long writes, double seconds, long bytes) = (0, 0, 0);
+        foreach (string line in outputs.SelectMany(o => o.Split('\n')).Where(l => l.StartsWith(SiloProcess.TotalsPrefix, StringComparison.Ordinal)))
+        {
+            Dictionary<string, string> fields = line[SiloProcess.TotalsPrefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=')).ToDictionary(p => p[0], p => p[1]);
+            writes += long.Parse(fields["writes"], CultureInfo.InvariantCulture);
+            seconds += double.Parse(fields["seconds"], CultureInfo.InvariantCulture);
+            bytes += long.Parse(fields["bytes"], CultureInfo.InvariantCulture);
+        }
+
+        return (writes, seconds, bytes);
+    }
+}

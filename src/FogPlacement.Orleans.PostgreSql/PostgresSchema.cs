@@ -1,0 +1,126 @@
+using Npgsql;
+
+namespace FogPlacement.Orleans.PostgreSql;
+
+/// <summary>
+/// The tables FogPlacement keeps in PostgreSQL, created by the setup code (silos create them at start; a deployment
+/// pipeline may call <see cref="EnsureCreatedAsync(string, CancellationToken)"/> first). Every statement is idempotent
+/// and runs under one advisory lock, so silos starting together do not race.
+/// </summary>
+/// <remarks>
+/// Orleans' own ADO.NET providers need Orleans' PostgreSQL scripts applied to the database; those scripts ship in
+/// neither of its NuGet packages, so this package has its own small schema instead (see docs/distributed.md).
+/// </remarks>
+public static class PostgresSchema
+{
+    /// <summary>The schema version this package writes and reads: <c>1</c>.</summary>
+    public const int Version = 1;
+
+    /// <summary>
+    /// The DDL, for review by a database administrator: four tables, all prefixed <c>fogplacement_</c>. Grain state is
+    /// stored uncompressed (<c>STORAGE EXTERNAL</c>): a round's sums do not compress, and trying cost CPU on every write.
+    /// </summary>
+    public static string Script { get; } = """
+        CREATE TABLE IF NOT EXISTS fogplacement_schema (
+            version integer PRIMARY KEY,
+            applied_at timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE IF NOT EXISTS fogplacement_membership_version (
+            cluster_id text PRIMARY KEY,
+            version integer NOT NULL,
+            etag integer NOT NULL);
+        CREATE TABLE IF NOT EXISTS fogplacement_membership (
+            cluster_id text NOT NULL,
+            silo text NOT NULL,
+            status integer NOT NULL,
+            proxy_port integer NOT NULL,
+            host_name text NOT NULL,
+            silo_name text NOT NULL,
+            role_name text NOT NULL,
+            update_zone integer NOT NULL,
+            fault_zone integer NOT NULL,
+            start_time timestamptz NOT NULL,
+            i_am_alive_time timestamptz NOT NULL,
+            suspect_times text NOT NULL,
+            etag integer NOT NULL,
+            PRIMARY KEY (cluster_id, silo));
+        CREATE TABLE IF NOT EXISTS fogplacement_grain_state (
+            state_name text NOT NULL,
+            grain_id text NOT NULL,
+            version bigint NOT NULL,
+            payload bytea NOT NULL,
+            written_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (state_name, grain_id));
+        ALTER TABLE fogplacement_grain_state ALTER COLUMN payload SET STORAGE EXTERNAL;
+        """;
+
+    /// <summary>Creates the tables when missing and records <see cref="Version"/>; a no-op when they exist.</summary>
+    /// <param name="connectionString">An Npgsql connection string to the database.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task that completes when the schema is in place.</returns>
+    /// <exception cref="ArgumentException">The connection string is not a valid Npgsql connection string.</exception>
+    /// <exception cref="InvalidOperationException">The database holds a newer schema than this package knows.</exception>
+    public static async Task EnsureCreatedAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        await using NpgsqlDataSource source = PostgresConnection.Create(connectionString);
+        await EnsureCreatedAsync(source, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static async Task EnsureCreatedAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            // One lock for every process creating the schema: CREATE TABLE IF NOT EXISTS alone can race on the catalog.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(7431202611)"));
+            foreach (string statement in Script.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var newest = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM fogplacement_schema", connection, transaction))
+        {
+            int found = (int)(await newest.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            if (found > Version)
+            {
+                throw new InvalidOperationException($"The database holds FogPlacement schema version {found}; this package knows version {Version}. Upgrade FogPlacement.Orleans.PostgreSql.");
+            }
+        }
+
+        await using (var record = new NpgsqlCommand("INSERT INTO fogplacement_schema (version) VALUES (@version) ON CONFLICT DO NOTHING", connection, transaction))
+        {
+            record.Parameters.AddWithValue("version", Version);
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Data sources from connection strings, checked once with the parameter named.</summary>
+internal static class PostgresConnection
+{
+    public static NpgsqlDataSource Create(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        NpgsqlConnectionStringBuilder parsed;
+        try
+        {
+            parsed = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"The PostgreSQL connection string is not valid: {ex.Message}", nameof(connectionString), ex);
+        }
+
+        if (string.IsNullOrEmpty(parsed.Host))
+        {
+            throw new ArgumentException("The PostgreSQL connection string names no Host.", nameof(connectionString));
+        }
+
+        return NpgsqlDataSource.Create(parsed);
+    }
+}

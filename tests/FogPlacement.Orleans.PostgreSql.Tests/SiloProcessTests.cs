@@ -1,0 +1,121 @@
+using System.Reflection;
+using FogPlacement.Aggregation;
+using FogPlacement.Orleans.Demo;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans;
+using Orleans.Runtime;
+using Xunit;
+
+namespace FogPlacement.Orleans.PostgreSql.Tests;
+
+/// <summary>
+/// The round's durability on the real thing: silos as processes of their own (the demo's silo mode), membership and
+/// state in PostgreSQL, a silo killed with SIGKILL. Every acknowledged partial must survive, none may be merged twice,
+/// and the result must equal the flat average bit for bit.
+/// </summary>
+public class SiloProcessTests(PostgresServer server) : IClassFixture<PostgresServer>
+{
+    private const int Dimension = 20_000, DevicesPerFog = 5, FogNodes = 4;
+
+    private static readonly string Demo = typeof(SiloProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "DemoAssembly").Value!;
+
+    [Fact]
+    public async Task A_silo_killed_during_a_state_write_loses_no_acknowledged_partial_and_a_restarted_cluster_keeps_the_round()
+    {
+        string marker = Path.Combine(Path.GetTempPath(), "crash-" + Guid.NewGuid().ToString("N"));
+        await using DemoCluster cluster = await Cluster();
+        try
+        {
+            // Every silo dies at its third state write (open, fog-0, then fog-1 on the round's host), but only the first to get there.
+            await cluster.StartAsync(3, "--crash-on-write", "3", "--crash-marker", marker);
+            double[] flat;
+            using (IHost client = await cluster.ConnectAsync())
+            {
+                FogRoundClient rounds = Rounds(client);
+                await rounds.OpenAsync("m", 1, new RoundSettings { Dimension = Dimension });
+                var answers = new List<SubmissionResult>();
+                for (int f = 0; f < FogNodes; f++)
+                {
+                    answers.Add(await rounds.SubmitAsync("m", $"fog-{f}", Partial(f, 1)));
+                }
+
+                SiloProcess crashed = Assert.Single(cluster.All, s => s.HasExited);
+                Assert.Contains("crashing during state write 3", crashed.Output, StringComparison.Ordinal);
+                Assert.All(answers, a => Assert.True(a.Status is SubmissionStatus.Accepted or SubmissionStatus.Duplicate, a.Message));
+                RoundProgress progress = await rounds.GetProgressAsync("m", 1);
+                Assert.Equal((FogNodes, (long)FogNodes * DevicesPerFog), (progress.FogNodes, progress.Devices));
+                await rounds.Round("m", 1).Close();
+                flat = Flat(1);
+                Assert.Equal(flat, (await rounds.GetResultAsync("m", 1))!.ComputeAverage());
+                await client.StopAsync();
+            }
+
+            // Every silo stopped, three new ones: the closed round is read back from PostgreSQL.
+            await cluster.StopAllAsync();
+            await cluster.StartAsync(3);
+            using IHost again = await cluster.ConnectAsync();
+            Assert.Equal(flat, (await Rounds(again).GetResultAsync("m", 1))!.ComputeAverage());
+            await again.StopAsync();
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Fact]
+    public async Task Fog_clients_retry_through_a_SIGKILL_and_after_recovery_a_duplicate_is_acknowledged_and_a_conflicting_partial_refused()
+    {
+        await using DemoCluster cluster = await Cluster();
+        await cluster.StartAsync(3);
+        using IHost client = await cluster.ConnectAsync();
+        FogRoundClient rounds = Rounds(client);
+        await rounds.OpenAsync("m", 2, new RoundSettings { Dimension = Dimension, Quorum = FogNodes });
+        Assert.Equal(SubmissionStatus.Accepted, (await rounds.SubmitAsync("m", "fog-0", Partial(0, 2))).Status);
+        Assert.Equal(SubmissionStatus.Accepted, (await rounds.SubmitAsync("m", "fog-1", Partial(1, 2))).Status);
+
+        IManagementGrain management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        SiloAddress host = (await management.GetActivationAddress(rounds.Round("m", 2)))!;
+        Task<SubmissionResult>[] late = [rounds.SubmitAsync("m", "fog-2", Partial(2, 2)), rounds.SubmitAsync("m", "fog-3", Partial(3, 2))];
+        cluster.Kill(host);
+
+        SubmissionResult[] answers = await Task.WhenAll(late);
+        Assert.All(answers, a => Assert.True(a.Status is SubmissionStatus.Accepted or SubmissionStatus.Duplicate, a.Message));
+        SiloAddress? newHost = await management.GetActivationAddress(rounds.Round("m", 2));
+        Assert.NotEqual(host, newHost);
+
+        RoundProgress before = await rounds.GetProgressAsync("m", 2);
+        Assert.Equal((FogNodes, true), (before.FogNodes, before.IsClosed));
+        SubmissionResult duplicate = await rounds.SubmitAsync("m", "fog-0", Partial(0, 2));
+        Assert.Equal(SubmissionStatus.Duplicate, duplicate.Status);
+        SubmissionResult conflicting = await rounds.SubmitAsync("m", "fog-1", Partial(3, 2));
+        Assert.Equal(SubmissionStatus.Rejected, conflicting.Status);
+        Assert.Contains("already contributed a different partial", conflicting.Message, StringComparison.Ordinal);
+
+        RoundProgress after = await rounds.GetProgressAsync("m", 2);
+        Assert.Equal((before.FogNodes, before.Devices, before.TotalWeight, before.IsClosed), (after.FogNodes, after.Devices, after.TotalWeight, after.IsClosed));
+        Assert.Equal(Flat(2), (await rounds.GetResultAsync("m", 2))!.ComputeAverage());
+        await client.StopAsync();
+    }
+
+    [Fact]
+    public async Task Silos_and_fog_sites_authenticate_each_other_a_fog_site_with_an_unknown_certificate_cannot_connect()
+    {
+        await using DemoCluster cluster = await Cluster();
+        await cluster.StartAsync(2);
+        Assert.True(await cluster.RefusesUnknownCertificateAsync());
+        using IHost trusted = await cluster.ConnectAsync();
+        Assert.False((await Rounds(trusted).GetProgressAsync("m", 1)).IsOpen);
+        await trusted.StopAsync();
+    }
+
+    private async Task<DemoCluster> Cluster() => new(await server.NewDatabaseAsync(), "test-" + Guid.NewGuid().ToString("N"), Demo);
+
+    private static FogRoundClient Rounds(IHost client) =>
+        new(client.Services.GetRequiredService<IClusterClient>(), DemoCluster.ClientOptions(16 * 1024));
+
+    private static PartialAggregate Partial(int fog, long round) => Devices.Round(round, FogNodes, DevicesPerFog, Dimension).Partials[fog];
+
+    private static double[] Flat(long round) => Devices.Round(round, FogNodes, DevicesPerFog, Dimension).Flat;
+}

@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using FogPlacement.Aggregation;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Orleans;
+using Xunit;
+
+namespace FogPlacement.Orleans.Tests;
+
+/// <summary>Who may submit: a round with fog node keys merges a partial only under the signature of the node it names, for that round.</summary>
+public sealed class FogNodeAuthenticationTests
+{
+    private const int Dimension = 2000, Devices = 3;
+
+    private static readonly Dictionary<string, byte[]> Keys = new(StringComparer.Ordinal)
+    {
+        ["fog0"] = RandomNumberGenerator.GetBytes(32),
+        ["fog1"] = RandomNumberGenerator.GetBytes(32),
+        ["fog2"] = RandomNumberGenerator.GetBytes(16),
+    };
+
+    [Fact]
+    public async Task Unknown_unsigned_impersonating_and_replayed_partials_are_refused_with_their_reason_and_the_round_unchanged()
+    {
+        await Cluster.RunAsync(2, new FogRoundClientOptions(), async (cluster, _, model) =>
+        {
+            FogRoundClient Node(string id, byte[] key)
+            {
+                var options = new FogRoundClientOptions();
+                options.NodeKeys[id] = key;
+                return new FogRoundClient(cluster.GrainFactory, options);
+            }
+
+            var unsigned = new FogRoundClient(cluster.GrainFactory);
+            await unsigned.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, FogNodeKeys = Keys });
+            await unsigned.OpenAsync("other" + model, 1, new RoundSettings { Dimension = Dimension, FogNodeKeys = Keys });
+            Assert.Equal(SubmissionStatus.Accepted, (await Node("fog0", Keys["fog0"]).SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 1))).Status);
+            RoundProgress before = await unsigned.GetProgressAsync(model, 1);
+
+            async Task Refused(Task<SubmissionResult> submission, string reason)
+            {
+                SubmissionResult answer = await submission;
+                Assert.Equal(SubmissionStatus.Rejected, answer.Status);
+                Assert.Contains(reason, answer.Message, StringComparison.Ordinal);
+                RoundProgress now = await unsigned.GetProgressAsync(model, 1);
+                Assert.Equal((before.FogNodes, before.Devices, before.TotalWeight), (now.FogNodes, now.Devices, now.TotalWeight));
+            }
+
+            // A node the round does not know, even with a key of its own.
+            await Refused(Node("fog9", RandomNumberGenerator.GetBytes(32)).SubmitAsync(model, "fog9", Cluster.FogPartial(9, Devices, Dimension, 1)), "'fog9' is not a fog node of round");
+
+            // A known node without a signature.
+            await Refused(unsigned.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 1)), "carries no signature");
+
+            // fog1 impersonating fog2: fog2's name, fog1's key.
+            await Refused(Node("fog2", Keys["fog1"]).SubmitAsync(model, "fog2", Cluster.FogPartial(2, Devices, Dimension, 1)), "does not carry 'fog2''s signature");
+
+            // fog1's signed partial for another model's round 1, replayed into this one (same round number, so the partial itself fits).
+            byte[] partial = Cluster.FogPartial(1, Devices, Dimension, 1).Encode();
+            byte[] otherRound = PartialSignature.Compute(Keys["fog1"], RoundKey.Format("other" + model, 1), "fog1", partial);
+            await Refused(unsigned.Round(model, 1).SubmitChunk("fog1", Guid.NewGuid(), 0, 1, partial, otherRound), "does not carry 'fog1''s signature");
+
+            // The same bytes signed for this round are merged; fog2 with its own 16-byte key too.
+            Assert.Equal(SubmissionStatus.Accepted, (await unsigned.Round(model, 1).SubmitChunk("fog1", Guid.NewGuid(), 0, 1, partial, PartialSignature.Compute(Keys["fog1"], RoundKey.Format(model, 1), "fog1", partial))).Status);
+            Assert.Equal(SubmissionStatus.Accepted, (await Node("fog2", Keys["fog2"]).SubmitAsync(model, "fog2", Cluster.FogPartial(2, Devices, Dimension, 1))).Status);
+            await unsigned.Round(model, 1).Close();
+            PartialAggregate? result = await unsigned.GetResultAsync(model, 1);
+            Assert.Equal(Cluster.FlatAverage([0, 1, 2], Devices, Dimension, 1), result!.ComputeAverage());
+        });
+    }
+
+    [Fact]
+    public async Task Keys_are_part_of_the_settings_bad_keys_are_all_reported_and_a_refused_round_stays_unopened()
+    {
+        await Cluster.RunAsync(2, new FogRoundClientOptions(), async (cluster, client, model) =>
+        {
+            var ex = await Assert.ThrowsAsync<ArgumentException>(() => client.OpenAsync(model, 1, new RoundSettings
+            {
+                Dimension = Dimension,
+                FogNodeKeys = new Dictionary<string, byte[]> { ["short"] = new byte[8], [" "] = new byte[32] },
+            }));
+            Assert.Contains("FogNodeKeys['short'] has 8 bytes", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("blank fog node id", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("FogNodeKeys is empty", (await Assert.ThrowsAsync<ArgumentException>(() => client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, FogNodeKeys = new Dictionary<string, byte[]>() }))).Message, StringComparison.Ordinal);
+            Assert.False((await client.GetProgressAsync(model, 1)).IsOpen);
+
+            // Opening again with equal keys (other instances) is the same round; other keys are other settings.
+            await client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, FogNodeKeys = Keys });
+            await client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, FogNodeKeys = Keys.ToDictionary(p => p.Key, p => p.Value.ToArray()) });
+            await Assert.ThrowsAsync<ArgumentException>(() => client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, FogNodeKeys = Keys.ToDictionary(p => p.Key, _ => new byte[32]) }));
+            await Assert.ThrowsAsync<ArgumentException>(() => client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension }));
+
+            var options = new FogRoundClientOptions();
+            options.NodeKeys["fog0"] = new byte[15];
+            Assert.Contains("NodeKeys['fog0'] has 15 bytes", Assert.Throws<ArgumentException>(() => new FogRoundClient(cluster.GrainFactory, options)).Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Property(MaxTest = 200)]
+    public Property A_signature_verifies_only_for_its_own_key_round_node_and_bytes(byte[] bytes, NonEmptyString round, NonEmptyString node, byte flip)
+    {
+        byte[] key = RandomNumberGenerator.GetBytes(32);
+        string r = "m/" + round.Get.Trim('\0') + "x", n = node.Get + "n";
+        byte[] signature = PartialSignature.Compute(key, r, n, bytes);
+        byte[] otherKey = (byte[])key.Clone();
+        otherKey[flip % 32] ^= 1;
+        byte[] otherBytes = [.. bytes, flip];
+        return (PartialSignature.Verify(key, r, n, bytes, signature)
+            && !PartialSignature.Verify(otherKey, r, n, bytes, signature)
+            && !PartialSignature.Verify(key, r + "1", n, bytes, signature)
+            && !PartialSignature.Verify(key, r, n + "1", bytes, signature)
+            && !PartialSignature.Verify(key, r, n, otherBytes, signature)
+            && !PartialSignature.Verify(key, r, n, bytes, signature.AsSpan(1).ToArray())).ToProperty();
+    }
+}
