@@ -17,6 +17,9 @@ public sealed record RoundSettings
     /// </summary>
     public const int MaxDimension = 1 << 26;
 
+    /// <summary>The most fog nodes a round's <see cref="FogNodeKeys"/> may name: 65,536 (the settings travel in one message and are stored with the round).</summary>
+    public const int MaxFogNodeKeys = 65_536;
+
     /// <summary>The most bytes of contributor ids one partial may carry (16 MiB: some 700,000 device ids of 20 characters).</summary>
     public const int MaxContributorBytes = 16 * 1024 * 1024;
 
@@ -114,6 +117,11 @@ public sealed record RoundSettings
             {
                 problems.Add($"FogNodeKeys['{node}'] has {key?.Length ?? 0} bytes; a key needs at least {PartialSignature.MinKeyBytes} (PartialSignature.MinKeyBytes)");
             }
+        }
+
+        if (FogNodeKeys is { Count: > MaxFogNodeKeys })
+        {
+            problems.Add($"FogNodeKeys has {FogNodeKeys.Count:N0} fog nodes; a round takes at most {MaxFogNodeKeys:N0} (RoundSettings.MaxFogNodeKeys)");
         }
 
         if (FogNodeKeys is { Count: 0 })

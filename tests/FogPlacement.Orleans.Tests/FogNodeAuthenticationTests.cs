@@ -83,6 +83,8 @@ public sealed class FogNodeAuthenticationTests
             Assert.Contains("FogNodeKeys['short'] has 8 bytes", ex.Message, StringComparison.Ordinal);
             Assert.Contains("blank fog node id", ex.Message, StringComparison.Ordinal);
             Assert.Contains("FogNodeKeys is empty", (await Assert.ThrowsAsync<ArgumentException>(() => client.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, FogNodeKeys = new Dictionary<string, byte[]>() }))).Message, StringComparison.Ordinal);
+            var tooMany = Enumerable.Range(0, RoundSettings.MaxFogNodeKeys + 1).ToDictionary(i => $"fog{i}", _ => new byte[16]);
+            Assert.Contains("at most 65,536 (RoundSettings.MaxFogNodeKeys)", Assert.Throws<ArgumentException>(() => new RoundSettings { Dimension = Dimension, FogNodeKeys = tooMany }.Validate()).Message, StringComparison.Ordinal);
             Assert.False((await client.GetProgressAsync(model, 1)).IsOpen);
 
             // Opening again with equal keys (other instances) is the same round; other keys are other settings.
