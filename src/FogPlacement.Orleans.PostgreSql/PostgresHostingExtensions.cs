@@ -26,8 +26,8 @@ public static class PostgresHostingExtensions
     public static ISiloBuilder UseFogPlacementPostgresClustering(this ISiloBuilder builder, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        NpgsqlDataSource source = PostgresConnection.Create(connectionString);
-        builder.Services.AddSingleton<IMembershipTable>(sp => new PostgresMembershipTable(source, sp.GetRequiredService<IOptions<ClusterOptions>>()));
+        object source = PostgresConnection.Register(builder.Services, connectionString);
+        builder.Services.AddSingleton<IMembershipTable>(sp => new PostgresMembershipTable(sp.GetRequiredKeyedService<NpgsqlDataSource>(source), sp.GetRequiredService<IOptions<ClusterOptions>>()));
         return builder;
     }
 
@@ -39,8 +39,8 @@ public static class PostgresHostingExtensions
     public static IClientBuilder UseFogPlacementPostgresClustering(this IClientBuilder builder, string connectionString)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        NpgsqlDataSource source = PostgresConnection.Create(connectionString);
-        builder.Services.AddSingleton<IGatewayListProvider>(sp => new PostgresGatewayListProvider(source, sp.GetRequiredService<IOptions<ClusterOptions>>(), sp.GetRequiredService<IOptions<GatewayOptions>>()));
+        object source = PostgresConnection.Register(builder.Services, connectionString);
+        builder.Services.AddSingleton<IGatewayListProvider>(sp => new PostgresGatewayListProvider(sp.GetRequiredKeyedService<NpgsqlDataSource>(source), sp.GetRequiredService<IOptions<ClusterOptions>>(), sp.GetRequiredService<IOptions<GatewayOptions>>()));
         return builder;
     }
 
@@ -54,8 +54,8 @@ public static class PostgresHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        NpgsqlDataSource source = PostgresConnection.Create(connectionString);
-        builder.Services.AddGrainStorage(name, (sp, _) => new PostgresGrainStorage(source, sp.GetRequiredService<Serializer>()));
+        object source = PostgresConnection.Register(builder.Services, connectionString);
+        builder.Services.AddGrainStorage(name, (sp, _) => new PostgresGrainStorage(sp.GetRequiredKeyedService<NpgsqlDataSource>(source), sp.GetRequiredService<Serializer>()));
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace FogPlacement.Orleans.PostgreSql;
@@ -103,7 +104,18 @@ public static class PostgresSchema
 /// <summary>Data sources from connection strings, checked once with the parameter named.</summary>
 internal static class PostgresConnection
 {
-    public static NpgsqlDataSource Create(string connectionString)
+    public static NpgsqlDataSource Create(string connectionString) => NpgsqlDataSource.Create(Parse(connectionString));
+
+    /// <summary>Registers a data source for <paramref name="connectionString"/> (checked now) that the container creates on first use and disposes with the host; returns its key.</summary>
+    public static object Register(IServiceCollection services, string connectionString)
+    {
+        NpgsqlConnectionStringBuilder parsed = Parse(connectionString);
+        object key = new();
+        services.AddKeyedSingleton(key, (_, _) => NpgsqlDataSource.Create(parsed));
+        return key;
+    }
+
+    private static NpgsqlConnectionStringBuilder Parse(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         NpgsqlConnectionStringBuilder parsed;
@@ -121,6 +133,6 @@ internal static class PostgresConnection
             throw new ArgumentException("The PostgreSQL connection string names no Host.", nameof(connectionString));
         }
 
-        return NpgsqlDataSource.Create(parsed);
+        return parsed;
     }
 }
