@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -6,8 +7,9 @@ namespace FogPlacement.Orleans;
 /// <summary>
 /// Who may submit: a fog node signs its partial with its own key, registered with the round
 /// (<see cref="RoundSettings.FogNodeKeys"/>), and the round checks the signature on the partial itself. The signature is
-/// HMAC-SHA256 under the node's key of the round's key, the node's id and the SHA-256 of the partial's bytes, so a
-/// partial forwarded under another node's name, replayed into another round, or altered on the way is refused.
+/// HMAC-SHA256 under the node's key of: the round key's UTF-8 length (4 bytes, little-endian), the round key in UTF-8,
+/// the node id's length and the node id likewise, and the SHA-256 of the partial's bytes. So a partial forwarded under
+/// another node's name, replayed into another round, or altered on the way is refused.
 /// </summary>
 public static class PartialSignature
 {
@@ -34,11 +36,16 @@ public static class PartialSignature
         ArgumentException.ThrowIfNullOrWhiteSpace(roundKey);
         ArgumentException.ThrowIfNullOrWhiteSpace(fogNodeId);
 
-        // Lengths first, so no two (round, node) pairs can share a message.
-        byte[] message = [
-            .. BitConverter.GetBytes(Encoding.UTF8.GetByteCount(roundKey)), .. Encoding.UTF8.GetBytes(roundKey),
-            .. BitConverter.GetBytes(Encoding.UTF8.GetByteCount(fogNodeId)), .. Encoding.UTF8.GetBytes(fogNodeId),
-            .. SHA256.HashData(partial)];
+        // Each id after its length (4 bytes, little-endian on every machine), so no two (round, node) pairs share a message.
+        byte[] round = Encoding.UTF8.GetBytes(roundKey), node = Encoding.UTF8.GetBytes(fogNodeId);
+        byte[] message = new byte[4 + round.Length + 4 + node.Length + SHA256.HashSizeInBytes];
+        Span<byte> rest = message;
+        BinaryPrimitives.WriteInt32LittleEndian(rest, round.Length);
+        round.CopyTo(rest[4..]);
+        rest = rest[(4 + round.Length)..];
+        BinaryPrimitives.WriteInt32LittleEndian(rest, node.Length);
+        node.CopyTo(rest[4..]);
+        SHA256.HashData(partial, rest[(4 + node.Length)..]);
         return HMACSHA256.HashData(key, message);
     }
 

@@ -99,6 +99,23 @@ public sealed class FogNodeAuthenticationTests
         });
     }
 
+    [Fact]
+    public void The_signature_is_the_documented_HMAC_on_every_machine()
+    {
+        // The layout from PartialSignature's documentation, built another way: lengths as 4 little-endian bytes.
+        byte[] key = [.. Enumerable.Range(0, 32).Select(i => (byte)i)];
+        byte[] partial = [1, 2, 3];
+        using IncrementalHash hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        hmac.AppendData([3, 0, 0, 0]);
+        hmac.AppendData("m/1"u8);
+        hmac.AppendData([5, 0, 0, 0]);
+        hmac.AppendData("fog-0"u8);
+        hmac.AppendData(SHA256.HashData(partial));
+        Assert.Equal(hmac.GetHashAndReset(), PartialSignature.Compute(key, "m/1", "fog-0", partial));
+        Assert.Equal(PartialSignature.Length, PartialSignature.Compute(key, "m/1", "fog-0", []).Length);
+        Assert.Equal("key", Assert.Throws<ArgumentException>(() => PartialSignature.Compute(new byte[15], "m/1", "fog-0", partial)).ParamName);
+    }
+
     [Property(MaxTest = 200)]
     public Property A_signature_verifies_only_for_its_own_key_round_node_and_bytes(byte[] bytes, NonEmptyString round, NonEmptyString node, byte flip)
     {
