@@ -17,12 +17,33 @@ namespace FogPlacement.Orleans.Demo;
 /// </summary>
 internal static class LoadRun
 {
-    public static async Task<int> RunAsync(DemoCluster cluster, Dictionary<string, string> options)
+    /// <summary>The most partial bytes the load run holds at once (every round's partials are made before it starts): 4 GiB.</summary>
+    public const long MaxHeldBytes = 4L << 30;
+
+    /// <summary>Reads and bounds the load options, before anything is started: a bad value is an error naming it.</summary>
+    public static (int FogNodes, int Rounds, int Dimension) Shape(Dictionary<string, string> options)
     {
         int fogNodes = options.TryGetValue("--fog-nodes", out string? f) ? Arguments.Positive(f, "--fog-nodes") : 100;
         int rounds = options.TryGetValue("--rounds", out string? r) ? Arguments.Positive(r, "--rounds") : 10;
         int kilobytes = options.TryGetValue("--partial-kb", out string? k) ? Arguments.Positive(k, "--partial-kb") : 1024;
-        int dimension = kilobytes * 1024 / sizeof(long);
+        const int MaxKilobytes = (int)((long)RoundSettings.MaxDimension * sizeof(long) / 1024);
+        if (kilobytes > MaxKilobytes)
+        {
+            throw new ArgumentException($"--partial-kb must be at most {MaxKilobytes:N0} (a round's largest partial, RoundSettings.MaxDimension parameters); was {kilobytes:N0}.");
+        }
+
+        long held = (long)fogNodes * rounds * kilobytes * 1024;
+        if (held > MaxHeldBytes)
+        {
+            throw new ArgumentException($"--fog-nodes x --rounds x --partial-kb is {held / (1 << 20):N0} MiB of partials held at once; at most {MaxHeldBytes >> 20:N0} MiB.");
+        }
+
+        return (fogNodes, rounds, kilobytes * 1024 / sizeof(long));
+    }
+
+    public static async Task<int> RunAsync(DemoCluster cluster, (int FogNodes, int Rounds, int Dimension) shape)
+    {
+        (int fogNodes, int rounds, int dimension) = shape;
 
         Console.WriteLine($"load: {fogNodes} fog nodes x {rounds} concurrent rounds, partials of {dimension:N0} parameters; preparing partials");
         var partials = new PartialAggregate[rounds, fogNodes];

@@ -23,6 +23,13 @@ internal static class PostgresDemo
     public static async Task<int> RunAsync(string[] args)
     {
         Dictionary<string, string> options = Arguments.Parse(args, ["--fog-nodes", "--rounds", "--partial-kb"], ["--load"]);
+        bool load = options.Remove("--load");
+        if (!load && options.Count > 0)
+        {
+            throw new ArgumentException($"{string.Join(", ", options.Keys)} go with --load.");
+        }
+
+        (int, int, int) shape = load ? LoadRun.Shape(options) : default;
         string? given = Environment.GetEnvironmentVariable("FOGPLACEMENT_POSTGRES");
         await using ThrowawayPostgres? server = string.IsNullOrWhiteSpace(given) ? await ThrowawayPostgres.StartAsync(durable: true) : null;
         string postgres = server?.ConnectionString ?? given!;
@@ -30,8 +37,8 @@ internal static class PostgresDemo
             ? "PostgreSQL: the server FOGPLACEMENT_POSTGRES names"
             : $"PostgreSQL: a throwaway server on 127.0.0.1:{server.Port} (FOGPLACEMENT_POSTGRES is unset), deleted at the end");
         await using var cluster = new DemoCluster(postgres, "fogplacement-demo-" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture));
-        return options.ContainsKey("--load")
-            ? await LoadRun.RunAsync(cluster, options)
+        return load
+            ? await LoadRun.RunAsync(cluster, shape)
             : await FailoverRunAsync(cluster);
     }
 

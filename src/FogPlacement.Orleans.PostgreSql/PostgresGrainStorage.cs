@@ -17,12 +17,12 @@ namespace FogPlacement.Orleans.PostgreSql;
 /// </summary>
 internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer serializer) : IGrainStorage
 {
-    private readonly Lazy<Task> schema = new(() => PostgresSchema.EnsureCreatedAsync(source, CancellationToken.None));
+    private Task? schema;
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        await schema.Value.ConfigureAwait(false);
+        await Schema().ConfigureAwait(false);
         await using NpgsqlCommand select = source.CreateCommand("SELECT version, payload FROM fogplacement_grain_state WHERE state_name = @name AND grain_id = @grain");
         select.Parameters.AddWithValue("name", stateName);
         select.Parameters.AddWithValue("grain", grainId.ToString());
@@ -43,7 +43,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        await schema.Value.ConfigureAwait(false);
+        await Schema().ConfigureAwait(false);
         byte[] payload = serializer.SerializeToArray(grainState.State);
         long? expected = Version(grainState.ETag);
         await using NpgsqlCommand write = source.CreateCommand(expected is null
@@ -80,7 +80,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        await schema.Value.ConfigureAwait(false);
+        await Schema().ConfigureAwait(false);
         if (Version(grainState.ETag) is { } version)
         {
             await using NpgsqlCommand delete = source.CreateCommand("DELETE FROM fogplacement_grain_state WHERE state_name = @name AND grain_id = @grain AND version = @version");
@@ -97,6 +97,19 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
         grainState.RecordExists = false;
         // A new state as an activation starts with, where the type can make one (a string, say, cannot).
         grainState.State = typeof(T).IsValueType || typeof(T).GetConstructor(Type.EmptyTypes) is not null ? Activator.CreateInstance<T>() : default!;
+    }
+
+    /// <summary>The schema, created once; a failed attempt (the database down at start, say) is tried again on the next call instead of failing every call after it.</summary>
+    private Task Schema()
+    {
+        Task? current = schema;
+        if (current is null || current.IsFaulted || current.IsCanceled)
+        {
+            // Two callers racing here both create it: harmless, the creation is idempotent under an advisory lock.
+            schema = current = PostgresSchema.EnsureCreatedAsync(source, CancellationToken.None);
+        }
+
+        return current;
     }
 
     private static long? Version(string? etag) =>

@@ -9,7 +9,10 @@ public sealed class FogRoundClientOptions
     /// <summary>Gets or sets the chunk size in bytes; 1 KiB to 16 MiB. Default 1 MiB, well under Orleans' message size limits.</summary>
     public int ChunkSize { get; set; } = 1 << 20;
 
-    /// <summary>Gets or sets how many times a submission is tried before the last error is thrown; at least 1. Default 6.</summary>
+    /// <summary>
+    /// Gets or sets how many times a call is tried (a transient error or a <see cref="SubmissionStatus.Restart"/> answer
+    /// uses an attempt) before the last error is thrown or the last answer returned; at least 1. Default 6.
+    /// </summary>
     public int MaxAttempts { get; set; } = 6;
 
     /// <summary>Gets or sets the delay before the first retry, doubled after each; default 200 ms.</summary>
@@ -119,26 +122,21 @@ public sealed class FogRoundClient
             {
                 Guid upload = Guid.NewGuid();
                 SubmissionResult answer = new() { Status = SubmissionStatus.Pending };
-                int restarts = 0;
                 for (int i = 0; i < count && answer.Status == SubmissionStatus.Pending; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int offset = i * options.ChunkSize;
                     answer = await grain.SubmitChunk(fogNodeId, upload, i, count, bytes.AsSpan(offset, Math.Min(options.ChunkSize, bytes.Length - offset)).ToArray(), i == 0 ? signature : null);
-                    if (answer.Status == SubmissionStatus.Restart && ++restarts < options.MaxAttempts)
-                    {
-                        // The round lost the earlier chunks (it reactivated elsewhere): the whole partial again, as a new upload.
-                        upload = Guid.NewGuid();
-                        answer = new() { Status = SubmissionStatus.Pending };
-                        i = -1;
-                    }
                 }
 
                 return answer.Status == SubmissionStatus.Pending
                     ? throw new InvalidOperationException($"The round grain left the upload of '{fogNodeId}' pending after its last chunk.")
                     : answer;
             },
-            cancellationToken);
+            cancellationToken,
+
+            // The round lost the earlier chunks (it reactivated elsewhere): the whole partial again, as a new upload.
+            again: answer => answer.Status == SubmissionStatus.Restart);
     }
 
     /// <summary>Gets a round's progress, with retries.</summary>
@@ -183,20 +181,31 @@ public sealed class FogRoundClient
         return bytes is null ? null : PartialAggregate.Decode(bytes);
     }
 
-    private async Task<T> Retry<T>(Func<Task<T>> action, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="action"/> until it succeeds with an answer that <paramref name="again"/> does not ask to
+    /// repeat, at most <see cref="FogRoundClientOptions.MaxAttempts"/> times, doubling the delay between attempts;
+    /// transient errors count as attempts. The last attempt's answer or error is the result.
+    /// </summary>
+    private async Task<T> Retry<T>(Func<Task<T>> action, CancellationToken cancellationToken, Func<T, bool>? again = null)
     {
         TimeSpan delay = options.RetryDelay;
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await action();
+                T answer = await action();
+                if (again is null || !again(answer) || attempt >= options.MaxAttempts || cancellationToken.IsCancellationRequested)
+                {
+                    return answer;
+                }
             }
             catch (Exception ex) when (attempt < options.MaxAttempts && IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(delay, cancellationToken);
-                delay += delay;
+                // Transient: another attempt after the delay.
             }
+
+            await Task.Delay(delay, cancellationToken);
+            delay += delay;
         }
     }
 

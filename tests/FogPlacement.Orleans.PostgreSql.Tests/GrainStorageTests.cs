@@ -129,6 +129,23 @@ public class GrainStorageTests(PostgresServer server) : IClassFixture<PostgresSe
         }
     }
 
+    [Fact]
+    public async Task A_schema_that_could_not_be_created_is_tried_again_on_the_next_call()
+    {
+        string database = await server.NewDatabaseAsync();
+        await PostgresSchema.EnsureCreatedAsync(database, TestContext.Current.CancellationToken);
+        await PostgresServer.ScalarAsync(database, "INSERT INTO fogplacement_schema (version) VALUES (99)");
+        var storage = new PostgresGrainStorage(NpgsqlDataSource.Create(database), Serializer);
+        GrainId grain = Grain();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => storage.WriteStateAsync("round", grain, new GrainState<string>("refused")));
+        Assert.Equal(0L, await PostgresServer.ScalarAsync(database, "SELECT count(*) FROM fogplacement_grain_state"));
+
+        await PostgresServer.ScalarAsync(database, "DELETE FROM fogplacement_schema WHERE version = 99");
+        var state = new GrainState<string>("written");
+        await storage.WriteStateAsync("round", grain, state);
+        Assert.Equal("1", state.ETag);
+    }
+
     private static GrainId Grain() => GrainId.Create("round", Guid.NewGuid().ToString("N"));
 
     private async Task<PostgresGrainStorage> Storage() => new(NpgsqlDataSource.Create(await server.NewDatabaseAsync()), Serializer);

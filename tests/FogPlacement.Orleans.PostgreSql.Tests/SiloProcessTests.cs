@@ -18,7 +18,9 @@ public class SiloProcessTests(PostgresServer server) : IClassFixture<PostgresSer
 {
     private const int Dimension = 20_000, DevicesPerFog = 5, FogNodes = 4;
 
-    private static readonly string Demo = typeof(SiloProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "DemoAssembly").Value!;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, (PartialAggregate[] Partials, double[] Flat)> Made = new();
+
+    internal static readonly string Demo = typeof(SiloProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "DemoAssembly").Value!;
 
     [Fact]
     public async Task A_silo_killed_during_a_state_write_loses_no_acknowledged_partial_and_a_restarted_cluster_keeps_the_round()
@@ -115,7 +117,11 @@ public class SiloProcessTests(PostgresServer server) : IClassFixture<PostgresSer
     private static FogRoundClient Rounds(IHost client) =>
         new(client.Services.GetRequiredService<IClusterClient>(), DemoCluster.ClientOptions(16 * 1024));
 
-    private static PartialAggregate Partial(int fog, long round) => Devices.Round(round, FogNodes, DevicesPerFog, Dimension).Partials[fog];
+    private static PartialAggregate Partial(int fog, long round) => Round(round).Partials[fog];
 
-    private static double[] Flat(long round) => Devices.Round(round, FogNodes, DevicesPerFog, Dimension).Flat;
+    private static double[] Flat(long round) => Round(round).Flat;
+
+    /// <summary>Every fog node's partial and the flat average of a round, computed once per round.</summary>
+    private static (PartialAggregate[] Partials, double[] Flat) Round(long round) =>
+        Made.GetOrAdd(round, r => Devices.Round(r, FogNodes, DevicesPerFog, Dimension));
 }

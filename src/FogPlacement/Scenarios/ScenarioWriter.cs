@@ -2,6 +2,7 @@ using System.Text.Json;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Graphs;
+using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Scenarios;
@@ -106,9 +107,7 @@ internal static class ScenarioWriter
         foreach (Layer layer in chain.Layers)
         {
             writer.WriteStartObject();
-            writer.WriteString("name", layer.Name);
-            writer.WriteString("work", layer.Work.ToString());
-            writer.WriteString("output", layer.Output.ToString());
+            WriteOperation(writer, layer.Name, layer.Work, layer.Output);
             writer.WriteEndObject();
         }
 
@@ -125,9 +124,7 @@ internal static class ScenarioWriter
         foreach (GraphNode node in graph.Nodes)
         {
             writer.WriteStartObject();
-            writer.WriteString("name", node.Name);
-            writer.WriteString("work", node.Work.ToString());
-            writer.WriteString("output", node.Output.ToString());
+            WriteOperation(writer, node.Name, node.Work, node.Output);
             writer.WriteStartArray("inputs");
             foreach (string input in node.Inputs)
             {
@@ -141,6 +138,14 @@ internal static class ScenarioWriter
         writer.WriteEndArray();
         Write(writer, graph.Constraints);
         writer.WriteEndObject();
+    }
+
+    /// <summary>The fields a layer and a graph node share, as <c>RequestReader.ReadOperation</c> reads them.</summary>
+    private static void WriteOperation(Utf8JsonWriter writer, string name, Work work, DataSize output)
+    {
+        writer.WriteString("name", name);
+        writer.WriteString("work", work.ToString());
+        writer.WriteString("output", output.ToString());
     }
 
     private static void Write(Utf8JsonWriter writer, PlacementConstraints constraints)
