@@ -90,7 +90,7 @@ internal static unsafe class AccumulateKernel
             }
 
             j = i;
-            return Vector512.EqualsAll(ok, Vector512<long>.AllBitsSet) && Vector512.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
+            return Vector512.EqualsAll(ok, Vector512<long>.AllBitsSet) && TFormat.WorstWithin(worst, floatLimit, limit);
         }
 
         for (; i <= end - 16; i += 16)
@@ -106,7 +106,7 @@ internal static unsafe class AccumulateKernel
         }
 
         j = i;
-        return Vector512.EqualsAll(ok, Vector512<long>.AllBitsSet) && Vector512.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
+        return Vector512.EqualsAll(ok, Vector512<long>.AllBitsSet) && TFormat.WorstWithin(worst, floatLimit, limit);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -175,7 +175,7 @@ internal static unsafe class AccumulateKernel
             }
 
             j = i;
-            return Vector256.EqualsAll(ok, Vector256<long>.AllBitsSet) && Vector256.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
+            return Vector256.EqualsAll(ok, Vector256<long>.AllBitsSet) && TFormat.WorstWithin(worst, floatLimit, limit);
         }
 
         for (; i <= end - 8; i += 8)
@@ -191,7 +191,7 @@ internal static unsafe class AccumulateKernel
         }
 
         j = i;
-        return Vector256.EqualsAll(ok, Vector256<long>.AllBitsSet) && Vector256.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
+        return Vector256.EqualsAll(ok, Vector256<long>.AllBitsSet) && TFormat.WorstWithin(worst, floatLimit, limit);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -260,7 +260,7 @@ internal static unsafe class AccumulateKernel
             }
 
             j = i;
-            return Vector128.EqualsAll(ok, Vector128<long>.AllBitsSet) && Vector128.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
+            return Vector128.EqualsAll(ok, Vector128<long>.AllBitsSet) && TFormat.WorstWithin(worst, floatLimit, limit);
         }
 
         for (; i <= end - 4; i += 4)
@@ -276,7 +276,7 @@ internal static unsafe class AccumulateKernel
         }
 
         j = i;
-        return Vector128.EqualsAll(ok, Vector128<long>.AllBitsSet) && Vector128.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
+        return Vector128.EqualsAll(ok, Vector128<long>.AllBitsSet) && TFormat.WorstWithin(worst, floatLimit, limit);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -32,7 +32,9 @@ internal readonly unsafe struct UpdateStream
 /// every |value| ≤ the limit (NaN never is), in the narrowest domain that holds the values exactly. For float32,
 /// bfloat16 and float16 it keeps the largest |value|'s bits in <c>worst</c> (an AND and an unsigned max: for
 /// non-negative floats the bits order as the values do, and NaN's bits exceed infinity's), compared with the limit
-/// once at the end; for int8 blocks it ANDs double compares into <c>ok</c>. Vector loads never straddle an
+/// once at the end (<see cref="WorstWithin(Vector512{uint}, Vector512{float}, Vector512{double})"/>); for int8 blocks
+/// the 512-bit path does the same with the doubles' bits in 64-bit lanes, the narrower paths AND double compares into
+/// <c>ok</c>. Vector loads never straddle an
 /// int8 block: the driver starts them at multiples of their width, and 64 is a multiple of every width.
 /// </summary>
 internal unsafe interface IUpdateFormat
@@ -46,6 +48,19 @@ internal unsafe interface IUpdateFormat
 
     /// <summary>Value j, exactly, in double.</summary>
     static abstract double Value(UpdateStream u, int j);
+
+    /// <summary>
+    /// True when every magnitude kept in <c>worst</c> is within the limit: by default float bits against the float
+    /// limit (the float formats); int8 blocks keep double bits in pairs of lanes and compare them with the double limit.
+    /// Untouched, <c>worst</c> is zero and within.
+    /// </summary>
+    static virtual bool WorstWithin(Vector512<uint> worst, Vector512<float> floatLimit, Vector512<double> doubleLimit) => Vector512.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
+
+    /// <inheritdoc cref="WorstWithin(Vector512{uint}, Vector512{float}, Vector512{double})"/>
+    static virtual bool WorstWithin(Vector256<uint> worst, Vector256<float> floatLimit, Vector256<double> doubleLimit) => Vector256.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
+
+    /// <inheritdoc cref="WorstWithin(Vector512{uint}, Vector512{float}, Vector512{double})"/>
+    static virtual bool WorstWithin(Vector128<uint> worst, Vector128<float> floatLimit, Vector128<double> doubleLimit) => Vector128.LessThanOrEqualAll(worst, floatLimit.AsUInt32());
 
     /// <summary>Values j..j+15.</summary>
     static abstract void Load(UpdateStream u, int j, bool check, Vector512<float> floatLimit, Vector512<double> doubleLimit, ref Vector512<long> ok, ref Vector512<uint> worst, out Vector512<double> lower, out Vector512<double> upper);
@@ -237,6 +252,12 @@ internal readonly unsafe struct Int8Block64Format : IUpdateFormat
 
     public static double Value(UpdateStream u, int j) => ((sbyte*)u.Values)[j] * (double)u.Scales[j >> 6];
 
+    public static bool WorstWithin(Vector512<uint> worst, Vector512<float> floatLimit, Vector512<double> doubleLimit) => Vector512.LessThanOrEqualAll(worst.AsUInt64(), doubleLimit.AsUInt64());
+
+    public static bool WorstWithin(Vector256<uint> worst, Vector256<float> floatLimit, Vector256<double> doubleLimit) => Vector256.LessThanOrEqualAll(worst.AsUInt64(), doubleLimit.AsUInt64());
+
+    public static bool WorstWithin(Vector128<uint> worst, Vector128<float> floatLimit, Vector128<double> doubleLimit) => Vector128.LessThanOrEqualAll(worst.AsUInt64(), doubleLimit.AsUInt64());
+
     /// <summary>
     /// The scale of value j's block, as a double in the low lane. On x86 the float is widened against a fresh zero
     /// register: a plain (double) cast compiles to cvtss2sd into a register the loop just used, a false dependency that
@@ -271,7 +292,17 @@ internal readonly unsafe struct Int8Block64Format : IUpdateFormat
 
         if (check)
         {
-            ok &= (Vector512.LessThanOrEqual(Vector512.Abs(lower), doubleLimit) & Vector512.LessThanOrEqual(Vector512.Abs(upper), doubleLimit)).AsInt64();
+            if (Avx512F.IsSupported)
+            {
+                // The largest magnitude's bits (an AND and an unsigned 64-bit max per eight values, NaN above everything),
+                // compared with the limit once at the end: fewer operations than comparing every value.
+                Vector512<ulong> magnitude = Vector512.Create(0x7FFF_FFFF_FFFF_FFFFUL);
+                worst = Vector512.Max(worst.AsUInt64(), Vector512.Max(lower.AsUInt64() & magnitude, upper.AsUInt64() & magnitude)).AsUInt32();
+            }
+            else
+            {
+                ok &= (Vector512.LessThanOrEqual(Vector512.Abs(lower), doubleLimit) & Vector512.LessThanOrEqual(Vector512.Abs(upper), doubleLimit)).AsInt64();
+            }
         }
     }
 
