@@ -183,28 +183,29 @@ internal static class BenchAggregateCommand
     private static double TimeBatch(UpdateAccumulator accumulator, ClientUpdate[] batch, int round)
     {
         accumulator.Reset(round);
-        long start = Stopwatch.GetTimestamp();
-        accumulator.AddBatch(batch);
-        return Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1.0 / Stopwatch.Frequency);
+        return Time(() =>
+        {
+            accumulator.AddBatch(batch);
+            return batch.Length;
+        }).Seconds;
     }
 
     /// <summary>Seconds for the batch's multiply-adds alone (<see cref="ArithmeticCeiling"/>).</summary>
     private static double MultiplyAdds(long terms, int threads)
     {
-        long start = Stopwatch.GetTimestamp();
-        double done = ArithmeticCeiling.MultiplyAdds(terms, threads);
-        double seconds = Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1.0 / Stopwatch.Frequency);
+        (double done, double seconds) = Time(() => ArithmeticCeiling.MultiplyAdds(terms, threads));
         return done == terms ? seconds : throw new InvalidOperationException($"The arithmetic ceiling did {done} multiply-adds instead of {terms}.");
     }
 
     /// <summary>Seconds for one pass of the read ceiling over every update byte.</summary>
-    private static double ReadAll(ClientUpdate[] batch, int threads)
+    private static double ReadAll(ClientUpdate[] batch, int threads) => Time(() => ReadCeiling.ReadAll(batch, threads)).Seconds;
+
+    /// <summary>Runs <paramref name="work"/> once: its result (kept, so nothing is optimised away) and its seconds, never zero (a run below the clock's resolution counts as one tick).</summary>
+    private static (T Result, double Seconds) Time<T>(Func<T> work)
     {
         long start = Stopwatch.GetTimestamp();
-        uint sink = ReadCeiling.ReadAll(batch, threads);
-        double seconds = Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1.0 / Stopwatch.Frequency);
-        GC.KeepAlive(sink);
-        return seconds;
+        T result = work();
+        return (result, Math.Max(Stopwatch.GetElapsedTime(start).TotalSeconds, 1.0 / Stopwatch.Frequency));
     }
 
     private static string Table(Measurement m)

@@ -23,9 +23,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
     {
         ArgumentNullException.ThrowIfNull(grainState);
         await Schema().ConfigureAwait(false);
-        await using NpgsqlCommand select = source.CreateCommand("SELECT version, payload FROM fogplacement_grain_state WHERE state_name = @name AND grain_id = @grain");
-        select.Parameters.AddWithValue("name", stateName);
-        select.Parameters.AddWithValue("grain", grainId.ToString());
+        await using NpgsqlCommand select = Command("SELECT version, payload FROM fogplacement_grain_state WHERE state_name = @name AND grain_id = @grain", stateName, grainId);
         await using NpgsqlDataReader reader = await select.ExecuteReaderAsync().ConfigureAwait(false);
         if (await reader.ReadAsync().ConfigureAwait(false))
         {
@@ -46,11 +44,12 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
         await Schema().ConfigureAwait(false);
         byte[] payload = serializer.SerializeToArray(grainState.State);
         long? expected = Version(grainState.ETag);
-        await using NpgsqlCommand write = source.CreateCommand(expected is null
-            ? "INSERT INTO fogplacement_grain_state (state_name, grain_id, version, payload) VALUES (@name, @grain, 1, @payload) ON CONFLICT DO NOTHING RETURNING version"
-            : "UPDATE fogplacement_grain_state SET version = version + 1, payload = @payload, written_at = now() WHERE state_name = @name AND grain_id = @grain AND version = @version RETURNING version");
-        write.Parameters.AddWithValue("name", stateName);
-        write.Parameters.AddWithValue("grain", grainId.ToString());
+        await using NpgsqlCommand write = Command(
+            expected is null
+                ? "INSERT INTO fogplacement_grain_state (state_name, grain_id, version, payload) VALUES (@name, @grain, 1, @payload) ON CONFLICT DO NOTHING RETURNING version"
+                : "UPDATE fogplacement_grain_state SET version = version + 1, payload = @payload, written_at = now() WHERE state_name = @name AND grain_id = @grain AND version = @version RETURNING version",
+            stateName,
+            grainId);
         write.Parameters.AddWithValue("payload", NpgsqlDbType.Bytea, payload);
         if (expected is { } version)
         {
@@ -83,9 +82,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
         await Schema().ConfigureAwait(false);
         if (Version(grainState.ETag) is { } version)
         {
-            await using NpgsqlCommand delete = source.CreateCommand("DELETE FROM fogplacement_grain_state WHERE state_name = @name AND grain_id = @grain AND version = @version");
-            delete.Parameters.AddWithValue("name", stateName);
-            delete.Parameters.AddWithValue("grain", grainId.ToString());
+            await using NpgsqlCommand delete = Command("DELETE FROM fogplacement_grain_state WHERE state_name = @name AND grain_id = @grain AND version = @version", stateName, grainId);
             delete.Parameters.AddWithValue("version", version);
             if (await delete.ExecuteNonQueryAsync().ConfigureAwait(false) != 1)
             {
@@ -112,6 +109,15 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
         return current;
     }
 
+    /// <summary>A command on one grain's row: <c>@name</c> and <c>@grain</c> bound, the caller adds the rest.</summary>
+    private NpgsqlCommand Command(string sql, string stateName, GrainId grainId)
+    {
+        NpgsqlCommand command = source.CreateCommand(sql);
+        command.Parameters.AddWithValue("name", stateName);
+        command.Parameters.AddWithValue("grain", grainId.ToString());
+        return command;
+    }
+
     private static long? Version(string? etag) =>
         etag is null ? null
         : long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out long version) ? version
@@ -119,9 +125,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
 
     private async Task<InconsistentStateException> Conflict(string stateName, GrainId grainId, string? etag)
     {
-        await using NpgsqlCommand select = source.CreateCommand("SELECT version FROM fogplacement_grain_state WHERE state_name = @name AND grain_id = @grain");
-        select.Parameters.AddWithValue("name", stateName);
-        select.Parameters.AddWithValue("grain", grainId.ToString());
+        await using NpgsqlCommand select = Command("SELECT version FROM fogplacement_grain_state WHERE state_name = @name AND grain_id = @grain", stateName, grainId);
         object? stored = await select.ExecuteScalarAsync().ConfigureAwait(false);
         string storedEtag = stored is long v ? v.ToString(CultureInfo.InvariantCulture) : "none";
         return new InconsistentStateException(

@@ -16,7 +16,18 @@ namespace FogPlacement.Orleans.PostgreSql;
 /// </summary>
 internal sealed class PostgresMembershipTable(NpgsqlDataSource source, IOptions<ClusterOptions> cluster) : IMembershipTable
 {
-    private const string Columns = "silo, status, proxy_port, host_name, silo_name, role_name, update_zone, fault_zone, start_time, i_am_alive_time, suspect_times, etag";
+    /// <summary>The columns a silo's entry writes besides its key, each bound as a parameter of the same name; the statements below are made from this one list.</summary>
+    private static readonly string[] EntryColumns = ["status", "proxy_port", "host_name", "silo_name", "role_name", "update_zone", "fault_zone", "start_time", "i_am_alive_time", "suspect_times"];
+
+    /// <summary>A row as read: the silo, its entry, its etag (in this order, which <see cref="Read"/> relies on).</summary>
+    private static readonly string Columns = $"silo, {string.Join(", ", EntryColumns)}, etag";
+
+    private static readonly string Insert =
+        $"INSERT INTO fogplacement_membership (cluster_id, {Columns}) VALUES (@cluster, @silo, {string.Join(", ", EntryColumns.Select(c => "@" + c))}, 0) ON CONFLICT DO NOTHING";
+
+    private static readonly string Update =
+        $"UPDATE fogplacement_membership SET {string.Join(", ", EntryColumns.Select(c => $"{c} = @{c}"))}, etag = etag + 1 WHERE cluster_id = @cluster AND silo = @silo AND etag = @etag";
+
     private readonly string clusterId = cluster.Value.ClusterId;
 
     public async Task InitializeMembershipTable(bool tryInitTableVersion)
@@ -58,10 +69,10 @@ internal sealed class PostgresMembershipTable(NpgsqlDataSource source, IOptions<
     public Task<MembershipTableData> ReadAll() => Read(null);
 
     public Task<bool> InsertRow(MembershipEntry entry, TableVersion tableVersion) =>
-        Write(entry, tableVersion, $"INSERT INTO fogplacement_membership (cluster_id, {Columns}) VALUES (@cluster, @silo, @status, @proxy_port, @host_name, @silo_name, @role_name, @update_zone, @fault_zone, @start_time, @i_am_alive_time, @suspect_times, 0) ON CONFLICT DO NOTHING", null);
+        Write(entry, tableVersion, Insert, null);
 
     public Task<bool> UpdateRow(MembershipEntry entry, string etag, TableVersion tableVersion) =>
-        Write(entry, tableVersion, "UPDATE fogplacement_membership SET status = @status, proxy_port = @proxy_port, host_name = @host_name, silo_name = @silo_name, role_name = @role_name, update_zone = @update_zone, fault_zone = @fault_zone, start_time = @start_time, i_am_alive_time = @i_am_alive_time, suspect_times = @suspect_times, etag = etag + 1 WHERE cluster_id = @cluster AND silo = @silo AND etag = @etag", ParseEtag(etag));
+        Write(entry, tableVersion, Update, ParseEtag(etag));
 
     public async Task UpdateIAmAlive(MembershipEntry entry)
     {

@@ -26,6 +26,12 @@ public static class PostgresTelemetry
 
     internal static void RecordWrite(string stateName, long started, long bytes, bool succeeded)
     {
+        if (!Durations.Enabled && !Bytes.Enabled)
+        {
+            // Nobody listens: no tags to build.
+            return;
+        }
+
         var tags = new TagList { { "fogplacement.state", stateName }, { "fogplacement.succeeded", succeeded } };
         Durations.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
         if (succeeded)

@@ -47,9 +47,9 @@ public sealed class FogRoundClientOptions
 
         foreach ((string node, byte[] key) in NodeKeys)
         {
-            if (key is null || key.Length < PartialSignature.MinKeyBytes)
+            if (PartialSignature.KeyProblem(nameof(NodeKeys), node, key) is { } problem)
             {
-                problems.Add($"NodeKeys['{node}'] has {key?.Length ?? 0} bytes; a key needs at least {PartialSignature.MinKeyBytes} (PartialSignature.MinKeyBytes)");
+                problems.Add(problem);
             }
         }
 

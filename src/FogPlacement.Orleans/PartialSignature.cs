@@ -49,6 +49,12 @@ public static class PartialSignature
         return HMACSHA256.HashData(key, message);
     }
 
+    /// <summary>The problem with a fog node's key listed under <paramref name="property"/>, or null when it is long enough; one message for every place that takes keys.</summary>
+    internal static string? KeyProblem(string property, string node, byte[]? key) =>
+        key is null || key.Length < MinKeyBytes
+            ? $"{property}['{node}'] has {key?.Length ?? 0} bytes; a key needs at least {MinKeyBytes} (PartialSignature.MinKeyBytes)"
+            : null;
+
     /// <summary>Whether <paramref name="signature"/> is the node's signature of the partial for the round (compared in constant time).</summary>
     internal static bool Verify(ReadOnlySpan<byte> key, string roundKey, string fogNodeId, ReadOnlySpan<byte> partial, ReadOnlySpan<byte> signature) =>
         signature.Length == Length && CryptographicOperations.FixedTimeEquals(Compute(key, roundKey, fogNodeId, partial), signature);

@@ -113,9 +113,9 @@ public sealed record RoundSettings
             {
                 problems.Add("FogNodeKeys has a blank fog node id");
             }
-            else if (key is null || key.Length < PartialSignature.MinKeyBytes)
+            else if (PartialSignature.KeyProblem(nameof(FogNodeKeys), node, key) is { } problem)
             {
-                problems.Add($"FogNodeKeys['{node}'] has {key?.Length ?? 0} bytes; a key needs at least {PartialSignature.MinKeyBytes} (PartialSignature.MinKeyBytes)");
+                problems.Add(problem);
             }
         }
 

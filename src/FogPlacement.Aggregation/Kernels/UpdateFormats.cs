@@ -223,7 +223,7 @@ internal readonly unsafe struct Float16Format : IUpdateFormat
 
 /// <summary>
 /// Int8 with a binary32 scale per block of 64: q · scale, exact in double (8 by 24 significant bits). With AVX-512 or
-/// AVX2 the q are sign-extended to int64 and turned into doubles by <see cref="MagicProduct"/>; otherwise they are
+/// AVX2 the q are sign-extended to int64 and turned into doubles by <see cref="MagicProduct(Vector512{long}, Vector512{double}, Vector512{double})"/>; otherwise they are
 /// widened to int32, converted to float (exact below 2^24), widened to double and scaled.
 /// </summary>
 internal readonly unsafe struct Int8Block64Format : IUpdateFormat
@@ -244,11 +244,17 @@ internal readonly unsafe struct Int8Block64Format : IUpdateFormat
     /// competes with the fused multiply-adds for the same pipes): an integer add makes the double MagicValue + q, and
     /// fma(MagicValue + q, scale, −MagicValue · scale) is q · scale rounded once, where q · scale (8 by 24 significant
     /// bits) and −MagicValue · scale (2 by 24) are exact in double. A NaN or infinite scale gives NaN, which every mode
-    /// refuses. Measured 6–19 % faster than converting on Zen 4 (int8, fast mode, 8 × 100,000, three runs each).
+    /// refuses. Measured 6–19 % faster than converting on Zen 4 at 8 × 100,000 (int8, fast mode, three runs each), within
+    /// noise at 64 × 1,000,000 (docs/performance.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> MagicProduct(Vector512<long> q, Vector512<double> scale, Vector512<double> offset) =>
         Vector512.FusedMultiplyAdd((q + Vector512.Create(MagicBits)).AsDouble(), scale, offset);
+
+    /// <inheritdoc cref="MagicProduct(Vector512{long}, Vector512{double}, Vector512{double})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> MagicProduct(Vector256<long> q, Vector256<double> scale, Vector256<double> offset) =>
+        Vector256.FusedMultiplyAdd((q + Vector256.Create(MagicBits)).AsDouble(), scale, offset);
 
     public static double Value(UpdateStream u, int j) => ((sbyte*)u.Values)[j] * (double)u.Scales[j >> 6];
 
@@ -316,8 +322,8 @@ internal readonly unsafe struct Int8Block64Format : IUpdateFormat
             // No int-to-double conversion: see MagicProduct. Four bytes straight to int64 lanes for each half.
             sbyte* q = (sbyte*)u.Values + j;
             Vector256<double> offset = Vector256.Create(-MagicValue * blockScale);
-            lower = Vector256.FusedMultiplyAdd((Avx2.ConvertToVector256Int64(q) + Vector256.Create(MagicBits)).AsDouble(), scale, offset);
-            upper = Vector256.FusedMultiplyAdd((Avx2.ConvertToVector256Int64(q + 4) + Vector256.Create(MagicBits)).AsDouble(), scale, offset);
+            lower = MagicProduct(Avx2.ConvertToVector256Int64(q), scale, offset);
+            upper = MagicProduct(Avx2.ConvertToVector256Int64(q + 4), scale, offset);
         }
         else
         {
