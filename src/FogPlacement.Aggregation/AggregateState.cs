@@ -42,8 +42,11 @@ internal sealed class AggregateState
     /// <summary>Σ round(w·2^WeightFractionalBits) in reproducible mode, exact.</summary>
     public long FixedTotalWeight { get; set; }
 
-    /// <summary>In reproducible mode, an integer upper bound on max |FixedSum[j]|, kept at most 2^62; exact, so it does not depend on order either.</summary>
-    public long Budget { get; set; }
+    /// <summary>
+    /// In reproducible mode, the integer upper bound on max |FixedSum[j]| that the total weight and the count imply
+    /// (<see cref="PartialInvariants.FixedBudget"/>); exact, so it does not depend on order either. 0 in fast mode.
+    /// </summary>
+    public long Budget => Format is null ? 0 : PartialInvariants.FixedBudget(Format, FixedTotalWeight, Contributors.Count);
 
     public HashSet<string> Contributors { get; } = new(StringComparer.Ordinal);
 
@@ -57,7 +60,6 @@ internal sealed class AggregateState
         FixedSum?.AsSpan().Clear();
         TotalWeight = 0;
         FixedTotalWeight = 0;
-        Budget = 0;
         Contributors.Clear();
     }
 
@@ -67,7 +69,6 @@ internal sealed class AggregateState
         {
             TotalWeight = TotalWeight,
             FixedTotalWeight = FixedTotalWeight,
-            Budget = Budget,
         };
         Sum?.CopyTo(copy.Sum!, 0);
         FixedSum?.CopyTo(copy.FixedSum!, 0);
@@ -123,7 +124,6 @@ internal sealed class AggregateState
         {
             AddInPlace<long>(FixedSum!, other.FixedSum!);
             FixedTotalWeight += other.FixedTotalWeight;
-            Budget += other.Budget;
         }
 
         Contributors.UnionWith(other.Contributors);

@@ -418,6 +418,7 @@ public static class PartialAggregateEncoding
         }
 
         int at = 0;
+        string? previous = null;
         for (int i = 0; i < contributorCount; i++)
         {
             if (at + 2 > idList.Length)
@@ -426,11 +427,34 @@ public static class PartialAggregateEncoding
             }
 
             int n = BinaryPrimitives.ReadUInt16LittleEndian(idList[at..]);
-            if (at + 2 + n > idList.Length || !state.Contributors.Add(Encoding.UTF8.GetString(idList.Slice(at + 2, n))))
+            if (at + 2 + n > idList.Length)
             {
-                throw new InvalidDataException("Corrupted partial aggregate: a contributor id overruns the list or repeats.");
+                throw new InvalidDataException($"Corrupted partial aggregate: contributor id {i} overruns the list.");
             }
 
+            string id;
+            try
+            {
+                id = StrictUtf8.GetString(idList.Slice(at + 2, n));
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new InvalidDataException($"Invalid partial aggregate: contributor id {i} is not valid UTF-8.");
+            }
+
+            if (PartialInvariants.ContributorIdProblem(id) is { } problem)
+            {
+                throw new InvalidDataException($"Invalid partial aggregate: contributor id {i}: {problem}");
+            }
+
+            // Written in ordinal order, so equal partials have equal bytes: a list out of order (or repeating) is not this format's.
+            if (previous is not null && string.CompareOrdinal(previous, id) >= 0)
+            {
+                throw new InvalidDataException($"Invalid partial aggregate: contributor id {i} repeats or is out of ordinal order.");
+            }
+
+            state.Contributors.Add(id);
+            previous = id;
             at += 2 + n;
         }
 
@@ -446,7 +470,7 @@ public static class PartialAggregateEncoding
         else
         {
             state.FixedTotalWeight = BinaryPrimitives.ReadInt64LittleEndian(header[28..]);
-            state.Budget = BinaryPrimitives.ReadInt64LittleEndian(header[52..]);
+            CheckFixedTotals(state, BinaryPrimitives.ReadInt64LittleEndian(header[52..]));
         }
 
         return state;
@@ -471,11 +495,38 @@ public static class PartialAggregateEncoding
         }
     }
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>
-    /// The largest magnitude one dequantised value can have: an int8 block's 127 times float32's largest scale. A fast
-    /// sum of total weight W is at most W times this.
+    /// A reproducible partial's weight and budget, before its sums are read: the weight within what its contributors can
+    /// carry (each from 1 to the format's largest fixed-point weight), and the budget field equal to the one the weight and
+    /// count imply. The header's budget is never taken on trust: it only has to agree.
     /// </summary>
-    private const double MaxValueMagnitude = 127.0 * float.MaxValue;
+    private static void CheckFixedTotals(AggregateState state, long claimed)
+    {
+        long count = state.Contributors.Count, weight = state.FixedTotalWeight;
+        if (weight < 0 || weight > PartialInvariants.Limit)
+        {
+            throw new InvalidDataException($"Invalid partial aggregate: its total weight {weight} (in fixed point) is out of range (0 to 2^62).");
+        }
+
+        if (weight < count || weight > count * state.Format!.MaxFixedWeight)
+        {
+            throw new InvalidDataException(
+                $"Invalid partial aggregate: total weight {weight} (in fixed point) for {count} contributors; each carries from 1 to {state.Format!.MaxFixedWeight.ToString("0", CultureInfo.InvariantCulture)} (its weight times 2^{state.Format.WeightFractionalBits}).");
+        }
+
+        if (PartialInvariants.FixedLimitProblem(state.Format, weight, count) is { } problem)
+        {
+            throw new InvalidDataException($"Invalid partial aggregate: {problem}, more than any aggregate may hold.");
+        }
+
+        long budget = state.Budget;
+        if (claimed != budget)
+        {
+            throw new InvalidDataException($"Invalid partial aggregate: its header claims a fixed-point budget of {claimed}, but its total weight {weight} and {count} contributors imply {budget}.");
+        }
+    }
 
     /// <summary>
     /// Every invariant the format promises beyond its checksum (which anyone can recompute): the weight is positive
@@ -499,7 +550,7 @@ public static class PartialAggregateEncoding
             }
 
             // One pass over the sums: each must be finite and within what the total weight can reach.
-            double reach = weight * MaxValueMagnitude * (1 + 1e-9);
+            double reach = PartialInvariants.FastReach(weight, count);
             for (int j = 0; j < state.Dimension; j++)
             {
                 if (!double.IsFinite(state.Sum![j]))
@@ -518,22 +569,15 @@ public static class PartialAggregateEncoding
             return;
         }
 
-        if (state.FixedTotalWeight < 0 || state.Budget < 0 || state.Budget > 1L << 62)
-        {
-            throw new InvalidDataException("Corrupted partial aggregate: its total weight or budget is out of range.");
-        }
-
-        if ((state.FixedTotalWeight > 0) != (count > 0) || (state.Budget > 0) != (count > 0))
-        {
-            throw new InvalidDataException($"Invalid partial aggregate: total weight {state.FixedTotalWeight} and budget {state.Budget} (in fixed point) for {count} contributors; both are positive exactly when there are contributors.");
-        }
-
+        long budget = state.Budget;
         for (int j = 0; j < state.Dimension; j++)
         {
             long sum = state.FixedSum![j];
-            if (sum > state.Budget || sum < -state.Budget)
+            if (sum > budget || sum < -budget)
             {
-                throw new InvalidDataException($"Invalid partial aggregate: the fixed-point sum of parameter {j}, {sum}, exceeds the partial's own budget of ±{state.Budget}.");
+                throw new InvalidDataException(count == 0
+                    ? $"Invalid partial aggregate: no contributors, but the fixed-point sum of parameter {j} is {sum}."
+                    : $"Invalid partial aggregate: the fixed-point sum of parameter {j}, {sum}, is beyond ±{budget}, the most a total weight of {state.Weight.ToString(CultureInfo.InvariantCulture)} within ±{state.Format!.ValueBound.ToString(CultureInfo.InvariantCulture)} can reach.");
             }
         }
     }

@@ -39,8 +39,6 @@ public sealed unsafe class UpdateAccumulator
     /// </summary>
     public const double MaxFastWeight = 1e15;
 
-    private const long BudgetLimit = 1L << 62;
-
     private readonly Lock gate = new();
     private readonly AggregateState state;
     private readonly ModeStrategy strategy;
@@ -350,15 +348,23 @@ public sealed unsafe class UpdateAccumulator
 
         foreach (string id in b.Contributors)
         {
+            if (PartialInvariants.ContributorIdProblem(id) is { } problem)
+            {
+                throw new UpdateRejectedException(RejectionReason.InvalidContributorId, id, "Cannot merge: " + problem);
+            }
+
             if (a.Contributors.Contains(id))
             {
                 throw new UpdateRejectedException(RejectionReason.DuplicateContributor, id, $"Cannot merge: contributor '{id}' is already counted in round {a.Round}.");
             }
         }
 
-        if (a.Mode == AggregationMode.Reproducible && (b.Budget > BudgetLimit || a.Budget + b.Budget > BudgetLimit))
+        // Both totals are at most 2^62 (every aggregate keeps them there); a sum past the limit is reported as the largest long.
+        long weight = b.FixedTotalWeight > PartialInvariants.Limit - a.FixedTotalWeight ? long.MaxValue : a.FixedTotalWeight + b.FixedTotalWeight;
+        if (a.Format is { } format
+            && PartialInvariants.FixedLimitProblem(format, weight, (long)a.Contributors.Count + b.Contributors.Count) is { } overflow)
         {
-            throw new UpdateRejectedException(RejectionReason.Overflow, first, $"Cannot merge: the fixed-point sum of round {a.Round} could overflow 64 bits; use fewer fractional bits or a smaller value bound.");
+            throw new UpdateRejectedException(RejectionReason.Overflow, first, $"Cannot merge: the fixed-point sum of round {a.Round} could overflow 64 bits: {overflow}; use fewer fractional bits or a smaller value bound.");
         }
 
         static string Describe(AggregateState s) => s.Mode == AggregationMode.Fast ? "fast" : $"reproducible ({s.Format!.FractionalBits} fractional bits, weights in steps of 2^-{s.Format.WeightFractionalBits}, values within ±{s.Format.ValueBound.ToString(CultureInfo.InvariantCulture)})";
@@ -368,21 +374,9 @@ public sealed unsafe class UpdateAccumulator
     private double CheckShape(in ClientUpdate update)
     {
         string contributorId = update.ContributorId;
-        if (string.IsNullOrEmpty(contributorId) || contributorId.Length > MaxContributorIdLength)
+        if (PartialInvariants.ContributorIdProblem(contributorId) is { } problem)
         {
-            throw new UpdateRejectedException(
-                RejectionReason.InvalidContributorId,
-                contributorId,
-                $"A contributor id must have 1 to {MaxContributorIdLength} characters; got {(contributorId is null ? "null" : $"{contributorId.Length} characters")}.");
-        }
-
-        if (IndexOfLoneSurrogate(contributorId) is int bad and >= 0)
-        {
-            // A lone surrogate has no UTF-8 form: it would be encoded as U+FFFD, and two such ids would collide.
-            throw new UpdateRejectedException(
-                RejectionReason.InvalidContributorId,
-                contributorId,
-                $"A contributor id must be valid UTF-16; the one given has a lone surrogate (U+{(int)contributorId[bad]:X4}) at index {bad}.");
+            throw new UpdateRejectedException(RejectionReason.InvalidContributorId, contributorId, problem);
         }
 
         if (update.Payload.IsEmpty && update.Format == UpdateFormat.Float32)
@@ -413,29 +407,11 @@ public sealed unsafe class UpdateAccumulator
         return strategy.Scale(contributorId, weight);
     }
 
-    /// <summary>The index of the first surrogate that is not half of a pair, or -1.</summary>
-    private static int IndexOfLoneSurrogate(string text)
-    {
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
     /// <summary>Under the lock: contributors new and distinct, and the fixed-point budget respected.</summary>
     private void CheckAdmission(ReadOnlySpan<ClientUpdate> updates, double[] scales)
     {
         HashSet<string>? batch = updates.Length > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
-        long budget = state.Budget;
+        long weight = state.FixedTotalWeight, count = state.Contributors.Count;
         for (int k = 0; k < updates.Length; k++)
         {
             string id = updates[k].ContributorId;
@@ -444,13 +420,20 @@ public sealed unsafe class UpdateAccumulator
                 throw new UpdateRejectedException(RejectionReason.DuplicateContributor, id, $"Contributor '{id}' has already sent an update in round {Round}.");
             }
 
-            budget += strategy.TermBudget(scales[k]);
-            if (budget > BudgetLimit)
+            if (state.Format is not { } format)
+            {
+                continue;
+            }
+
+            // Each fixed weight is at most 2^61 and the running total stays at most 2^62, so the sum cannot wrap.
+            weight += strategy.FixedWeight(scales[k]);
+            count++;
+            if (PartialInvariants.FixedLimitProblem(format, weight, count) is { } problem)
             {
                 throw new UpdateRejectedException(
                     RejectionReason.Overflow,
                     id,
-                    $"Update from '{id}' (weight {updates[k].Weight}) could overflow the fixed-point sum of round {Round}; use fewer fractional bits or a smaller value bound.");
+                    $"Update from '{id}' (weight {updates[k].Weight}) could overflow the fixed-point sum of round {Round}: {problem}; use fewer fractional bits or a smaller value bound.");
             }
         }
     }

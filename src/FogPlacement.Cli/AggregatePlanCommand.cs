@@ -21,7 +21,7 @@ internal static class AggregatePlanCommand
         partial.AcceptOnlyFromAmong("exact", "float32");
         var idBytes = new Option<int>("--id-bytes") { Description = "UTF-8 bytes of one device id, on average (they travel in every partial).", DefaultValueFactory = _ => 16 };
         var json = new Option<bool>("--json") { Description = "Print the plan as JSON (bytes as numbers)." };
-        var command = new Command("aggregate-plan", "Plans one federated round: wide-area bytes and fan-in, flat against hierarchical, in this library's own encodings (Exercise 34.2.3).")
+        var command = new Command("aggregate-plan", "Plans one federated round: wide-area bytes and fan-in, flat against hierarchical, in this library's own encodings.")
         {
             devices, fogNodes, update, format, partial, idBytes, json,
         };
@@ -34,13 +34,23 @@ internal static class AggregatePlanCommand
                 throw new ArgumentException($"--update {size} is not a whole number of float32 parameters from 1 to {Array.MaxLength:N0} (4 bytes each).");
             }
 
+            // The options are checked here, so that an error names the option as the user typed it.
+            long deviceCount = result.GetValue(devices), fogNodeCount = result.GetValue(fogNodes);
+            int ids = result.GetValue(idBytes);
+            if (deviceCount < 1 || fogNodeCount < 1 || ids is < 1 or > 1024)
+            {
+                throw new ArgumentException(deviceCount < 1 ? $"--devices must be at least 1; was {deviceCount}."
+                    : fogNodeCount < 1 ? $"--fog-nodes must be at least 1; was {fogNodeCount}."
+                    : $"--id-bytes must be 1 to 1024; was {ids}.");
+            }
+
             BackhaulPlan plan = BackhaulPlan.Create(
-                result.GetValue(devices),
-                result.GetValue(fogNodes),
+                deviceCount,
+                fogNodeCount,
                 (int)parameters,
                 BenchAggregateCommand.ParseFormat(result.GetValue(format)!),
                 result.GetValue(partial) == "float32" ? PartialEncoding.Float32 : PartialEncoding.Exact,
-                result.GetValue(idBytes));
+                ids);
             stdout.Write(result.GetValue(json) ? Json(plan, result.GetValue(format)!, result.GetValue(partial)!) : Table(plan, result.GetValue(format)!, result.GetValue(partial)!));
         }));
         return command;

@@ -51,7 +51,8 @@ internal static class Breakeven
         double scale = units.ParseSi("1 " + unit, "--from");
         var evaluator = new Evaluator(root, parent, property, index, units, unit);
 
-        double[] samples = [.. Enumerable.Range(0, points).Select(i => i == points - 1 ? to : from + ((to - from) * i / (points - 1)))];
+        // (to - from) times a fraction of at most 1: no intermediate overflows, whatever the range.
+        double[] samples = [.. Enumerable.Range(0, points).Select(i => i == points - 1 ? to : from + ((to - from) * ((double)i / (points - 1))))];
         string[] chosen = [.. samples.Select((v, i) =>
         {
             progress?.Invoke((double)i / samples.Length);

@@ -18,7 +18,7 @@ internal static class BreakevenCommand
         var points = new Option<int>("--points") { Description = "Values scanned to bracket the switches.", DefaultValueFactory = _ => 401 };
         var json = new Option<bool>("--json") { Description = "Print the switches and intervals as JSON, values in SI units." };
         var plot = new Option<FileInfo?>("--plot") { Description = "Draw each candidate's objective across the range with the switches marked (.png or .svg)." };
-        var command = new Command("breakeven", "Finds every value of one scenario scalar at which the chosen placement changes (Exercise 34.2.2).")
+        var command = new Command("breakeven", "Finds every value of one scenario scalar at which the chosen placement changes.")
         {
             file, vary, from, to, points, json, plot,
         };

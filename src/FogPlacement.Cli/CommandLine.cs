@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using FogPlacement.Cli.Output;
 using FogPlacement.Scenarios;
 
 namespace FogPlacement.Cli;
@@ -24,7 +26,7 @@ internal static class CommandLine
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"fogplacement: {TerminalText.Escape(parsed.Errors[0].Message.ReplaceLineEndings(" ").TrimEnd('.'))}{Suggestion(root, args)} (see 'fogplacement --help')");
+            stderr.WriteLine($"fogplacement: {TerminalText.Escape(parsed.Errors[0].Message.ReplaceLineEndings(" ").TrimEnd('.'))}{Suggestion(root, args)}{OptionSuggestion(parsed)} (see 'fogplacement --help')");
             return BadInput;
         }
 
@@ -55,6 +57,32 @@ internal static class CommandLine
         }
 
         (string Name, int Distance) best = root.Subcommands.Select(c => (c.Name, Distance: Edits(args[0], c.Name))).MinBy(c => c.Distance);
+        return best.Distance is > 0 and <= 2 ? $". Did you mean '{best.Name}'?" : string.Empty;
+    }
+
+    /// <summary>" Did you mean '--json'?" when an unrecognised option is within two edits of one the command takes.</summary>
+    private static string OptionSuggestion(ParseResult parsed)
+    {
+        string? typo = parsed.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-'));
+        if (typo is null)
+        {
+            return string.Empty;
+        }
+
+        var names = new List<string>();
+        for (SymbolResult? at = parsed.CommandResult; at is not null; at = at.Parent)
+        {
+            if (at is CommandResult { Command: var command })
+            {
+                foreach (Option option in command.Options.Where(o => ReferenceEquals(at, parsed.CommandResult) || o.Recursive))
+                {
+                    names.Add(option.Name);
+                    names.AddRange(option.Aliases);
+                }
+            }
+        }
+
+        (string Name, int Distance) best = names.Where(n => n.StartsWith("--", StringComparison.Ordinal)).Select(n => (Name: n, Distance: Edits(typo, n))).DefaultIfEmpty((Name: string.Empty, Distance: int.MaxValue)).MinBy(c => c.Distance);
         return best.Distance is > 0 and <= 2 ? $". Did you mean '{best.Name}'?" : string.Empty;
     }
 

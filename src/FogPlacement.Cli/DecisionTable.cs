@@ -20,7 +20,7 @@ internal static class DecisionTable
 
         foreach (CandidateCost candidate in decision.Candidates)
         {
-            string[] cells = [TerminalText.Escape(candidate.Name), TableNumber.Milliseconds(candidate.Latency), TableNumber.Joules(candidate.DeviceEnergy), TableNumber.Milliseconds(candidate.Objective)];
+            string[] cells = [candidate.Name, TableNumber.Milliseconds(candidate.Latency), TableNumber.Joules(candidate.DeviceEnergy), TableNumber.Milliseconds(candidate.Objective)];
             table.Row(constrained ? [.. cells, Breaks(candidate.Violations)] : cells);
         }
 
@@ -45,7 +45,7 @@ internal static class DecisionTable
         foreach (var r in rows)
         {
             table.Row(
-                TerminalText.Escape(r.Name),
+                r.Name,
                 TableNumber.Milliseconds(r.Latency),
                 TableNumber.Joules(r.DeviceEnergy),
                 TableNumber.Milliseconds(r.Objective),

@@ -31,7 +31,7 @@ internal static class DistributionTable
         table.Column("method", gap: 3);
         foreach ((string name, LatencyDistribution d) in rows)
         {
-            List<string> cells = [TerminalText.Escape(name), TableNumber.Milliseconds(d.Mean), TableNumber.Milliseconds(d.P50), TableNumber.Milliseconds(d.P95), TableNumber.Milliseconds(d.P99)];
+            List<string> cells = [name, TableNumber.Milliseconds(d.Mean), TableNumber.Milliseconds(d.P50), TableNumber.Milliseconds(d.P95), TableNumber.Milliseconds(d.P99)];
             if (deadline)
             {
                 cells.Add(d.DeadlineProbability is { } p ? p.ToString("0.0000", c) + (d.DeadlineProbabilityError > 0 ? string.Create(c, $" ±{d.DeadlineProbabilityError:0.0000}") : string.Empty) : "-");

@@ -26,7 +26,7 @@ internal static class EvaluateCommand
         var root = new Command(
             "fogplacement",
             "Decides where an AI inference runs (device, fog, cloud or split) and plans hierarchical aggregation. " +
-            "With no command, evaluates the textbook's example (Code 34.2.1).")
+            "With no command, evaluates the built-in example ('fogplacement example seed' writes it out).")
         {
             json,
             new HelpOption(),
@@ -39,7 +39,7 @@ internal static class EvaluateCommand
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "A scenario JSON file (see docs/cost-model.md)." };
+        var file = new Argument<FileInfo>("FILE") { Description = "A scenario JSON file ('fogplacement example' lists examples to start from; the format: https://github.com/fogplacement/FogPlacement/blob/main/docs/cost-model.md)." };
         var json = new Option<bool>("--json") { Description = "Print the decision as JSON, in SI units at full precision." };
         var uncertain = new Uncertain();
         var evaluate = new Command("evaluate", "Evaluates every placement of a scenario file and prints the decision.")

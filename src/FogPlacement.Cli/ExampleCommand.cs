@@ -33,10 +33,30 @@ internal static class ExampleCommand
                 if (result.GetValue(output) is { } file)
                 {
                     // CreateNew: an existing file is an IOException (exit code 2), never overwritten.
-                    using var stream = new FileStream(file.FullName, FileMode.CreateNew, FileAccess.Write);
-                    using var writer = new StreamWriter(stream);
-                    writer.Write(text);
-                    stdout.WriteLine($"wrote {file.FullName}");
+                    FileStream stream;
+                    try
+                    {
+                        stream = new FileStream(file.FullName, FileMode.CreateNew, FileAccess.Write);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        throw new IOException(ex switch
+                        {
+                            DirectoryNotFoundException => $"--output {file.FullName}: cannot write it: its directory does not exist.",
+                            UnauthorizedAccessException => $"--output {file.FullName}: cannot write it: permission denied.",
+                            _ when file.Exists => $"--output {file.FullName}: the file exists; it is never overwritten.",
+                            _ => $"--output {file.FullName}: cannot write it: {ex.Message.TrimEnd('.')}.",
+                        }, ex);
+                    }
+
+                    using (stream)
+                    using (var writer = new StreamWriter(stream))
+                    {
+                        writer.Write(text);
+                    }
+
+                    // What was done goes to standard error; standard output stays for the data itself.
+                    stderr.WriteLine($"wrote {file.FullName}");
                 }
                 else
                 {

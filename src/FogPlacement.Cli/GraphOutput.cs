@@ -1,3 +1,4 @@
+using FogPlacement.Cli.Output;
 using FogPlacement.Graphs;
 
 namespace FogPlacement.Cli;
@@ -8,7 +9,7 @@ internal static class GraphOutput
     public static string Table(GraphDecision decision)
     {
         string last = DecisionTable.ChosenLine(decision.Lambda.MillisecondsPerJoule, decision.Chosen.Name, decision.Chosen.Objective, decision.IsFeasible, decision.Chosen.Violations)
-            + (decision.IsExact ? string.Empty : Environment.NewLine + "(not proven optimal: the best feasible placement a sweep of the energy weight found; see docs/models.md)");
+            + (decision.IsExact ? string.Empty : Environment.NewLine + "(not proven optimal: the best feasible placement a sweep of the energy weight found)");
         return DecisionTable.BestOf(
             [.. decision.Candidates.Select(c => (c.Placement.Name, c.Placement.Latency, c.Placement.DeviceEnergy, c.Placement.Objective, c.BestOf, c.Placement.Violations))],
             last) + Nodes(decision.Chosen);

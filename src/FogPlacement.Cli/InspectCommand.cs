@@ -14,7 +14,7 @@ internal static class InspectCommand
         var json = new Option<bool>("--json") { Description = "Print the operations as JSON, in FLOP and bytes." };
         var batch = new Option<int>("--batch") { Description = "The batch size the tensors are sized for.", DefaultValueFactory = _ => 1 };
         var allow = new Option<bool>("--allow-unsupported") { Description = "Count an operator this reader does not price as zero work instead of refusing the model." };
-        var command = new Command("inspect", "Lists each operation of an ONNX model with its work and output size, and the totals (docs/models.md).")
+        var command = new Command("inspect", "Lists each operation of an ONNX model with its work and output size, and the totals.")
         {
             file,
             json,

@@ -1,4 +1,4 @@
-using System.IO.Hashing;
+using System.Security.Cryptography;
 using FogPlacement.Aggregation;
 using Microsoft.Extensions.Logging;
 using Orleans;
@@ -20,6 +20,8 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     private readonly IPersistentState<RoundState> state;
     private readonly ILogger<AggregationRoundGrain> logger;
     private readonly Dictionary<string, Upload> uploads = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<Guid>> started = new(StringComparer.Ordinal);
+    private readonly TimeProvider time = TimeProvider.System;
     private UpdateAccumulator? accumulator;
     private byte[]? result;
     private IGrainTimer? deadlineTimer;
@@ -72,11 +74,11 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     }
 
     /// <inheritdoc/>
-    public async Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, byte[] chunk, byte[]? signature)
+    public async Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, byte[] chunk, UploadHeader? header)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fogNodeId);
         ArgumentNullException.ThrowIfNull(chunk);
-        if (state.State.Settings is null || accumulator is null)
+        if (state.State.Settings is not { } settings || accumulator is null)
         {
             return await Answer(SubmissionStatus.Rejected, $"round {Key} is not open; open it with its settings first");
         }
@@ -86,29 +88,17 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             return await Answer(SubmissionStatus.Rejected, $"chunk {index} of {count} is out of range");
         }
 
-        state.State.BytesReceived += chunk.Length;
         if (index == 0)
         {
-            if (state.State.Settings.FogNodeKeys is { } keys)
+            // Everything about the new upload is checked before anything is kept or any upload under way is touched.
+            if (await StartProblem(settings, fogNodeId, uploadId, count, chunk, header) is { } refused)
             {
-                if (!keys.ContainsKey(fogNodeId))
-                {
-                    return await Answer(SubmissionStatus.Rejected, $"'{fogNodeId}' is not a fog node of round {Key}: no key is registered for it; refused");
-                }
-
-                if (signature is not { Length: PartialSignature.Length })
-                {
-                    return await Answer(SubmissionStatus.Rejected, $"the upload from '{fogNodeId}' carries no signature of {PartialSignature.Length} bytes; round {Key} takes only partials signed with the fog node's key; refused");
-                }
+                return refused;
             }
 
-            DropAbandonedUploads();
-            if (!uploads.ContainsKey(fogNodeId) && uploads.Count >= MaxPendingUploads)
-            {
-                return await Answer(SubmissionStatus.Rejected, $"round {Key} already has {MaxPendingUploads} uploads under way; retry when one has finished");
-            }
-
-            uploads[fogNodeId] = new Upload(uploadId, count, signature);
+            uploads.Remove(fogNodeId);
+            uploads[fogNodeId] = new Upload(uploadId, count, header!, time.GetUtcNow());
+            RememberStarted(fogNodeId, uploadId);
         }
 
         if (!uploads.TryGetValue(fogNodeId, out Upload? upload) || upload.Id != uploadId || upload.Count != count || upload.Next != index)
@@ -116,31 +106,45 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             return await Answer(SubmissionStatus.Restart, $"chunk {index} of upload {uploadId} from '{fogNodeId}' does not follow what this round holds of it (the round may have moved to another silo); restart the upload from chunk 0");
         }
 
-        long limit = state.State.Settings.MaxPartialBytes;
-        if (upload.Buffer.Length + chunk.Length > limit)
+        if ((long)upload.Received + chunk.Length > upload.Buffer.Length || (index == count - 1 && upload.Received + chunk.Length != upload.Buffer.Length))
         {
             uploads.Remove(fogNodeId);
-            return await Answer(SubmissionStatus.Rejected, $"the upload from '{fogNodeId}' passes {limit:N0} bytes, more than a partial of this round can take (dimension {state.State.Settings.Dimension:N0}, ids up to {RoundSettings.MaxContributorBytes:N0} bytes); dropped");
+            return await Answer(SubmissionStatus.Rejected, $"the upload from '{fogNodeId}' has {upload.Received + (long)chunk.Length:N0} bytes after chunk {index} of {count}, where its header announced {upload.Buffer.Length:N0}; dropped");
         }
 
-        upload.Buffer.Write(chunk);
-        upload.LastChunk = DateTimeOffset.UtcNow;
+        chunk.CopyTo(upload.Buffer, upload.Received);
+        upload.Received += chunk.Length;
+        upload.LastChunk = time.GetUtcNow();
         upload.Next++;
+        state.State.BytesReceived += chunk.Length;
         if (index < count - 1)
         {
             return new SubmissionResult { Status = SubmissionStatus.Pending, Message = $"chunk {index + 1} of {count} received" };
         }
 
         uploads.Remove(fogNodeId);
-        return await Complete(fogNodeId, upload.Buffer.ToArray(), upload.Signature);
+        if (!SHA256.HashData(upload.Buffer).AsSpan().SequenceEqual(upload.Header.Hash))
+        {
+            return await Answer(SubmissionStatus.Rejected, $"the bytes uploaded by '{fogNodeId}' do not match the SHA-256 its first chunk announced (altered or mixed up on the way); refused");
+        }
+
+        return await Complete(fogNodeId, upload.Buffer, upload.Header.Hash);
     }
 
     /// <inheritdoc/>
     public Task<RoundProgress> GetProgress() => Progress();
 
     /// <inheritdoc/>
-    public async Task<RoundProgress> Close()
+    public async Task<RoundProgress> Close(byte[]? authorization)
     {
+        if (state.State.Settings is { } settings && settings.CloseNeedsKey
+            && (settings.CloseKey is not { } key || authorization is null || !PartialSignature.VerifyClose(key, Key, authorization)))
+        {
+            throw new UnauthorizedAccessException(settings.CloseKey is null
+                ? $"Round {Key} has fog node keys and no close key: only its quorum or its deadline closes it."
+                : $"Round {Key} closes early only with its close key's authorization (PartialSignature.ComputeClose); {(authorization is null ? "none was given" : "the one given does not verify")}. The round is unchanged.");
+        }
+
         if (state.State.Settings is not null && !state.State.Closed)
         {
             await CloseRound("closed by request");
@@ -172,17 +176,95 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         return bytes.AsSpan(offset, length).ToArray();
     }
 
-    private async Task<SubmissionResult> Complete(string fogNodeId, byte[] bytes, byte[]? signature)
+    /// <summary>
+    /// Why a chunk 0 cannot start an upload, as the answer to give, or null when it can. In order: the header is well
+    /// formed; in a round with keys, the node is known and the header carries its signature of this upload; the upload
+    /// id is new; a node that already contributed is answered at once; and the round has room for the bytes.
+    /// </summary>
+    private async Task<SubmissionResult?> StartProblem(RoundSettings settings, string fogNodeId, Guid uploadId, int count, byte[] chunk, UploadHeader? header)
     {
-        if (state.State.Settings!.FogNodeKeys is { } keys && !PartialSignature.Verify(keys[fogNodeId], Key, fogNodeId, bytes, signature))
+        if (header is null || header.Hash is not { Length: PartialSignature.HashLength })
         {
-            return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' does not carry '{fogNodeId}''s signature for round {Key} (signed with another node's key, for another round, or altered on the way); refused");
+            return await Answer(SubmissionStatus.Rejected, $"chunk 0 from '{fogNodeId}' carries no upload header with the partial's {PartialSignature.HashLength}-byte SHA-256; refused");
         }
 
-        ulong hash = XxHash3.HashToUInt64(bytes);
+        long limit = settings.MaxPartialBytes;
+        if (header.Length < 1 || header.Length > limit || chunk.Length > header.Length || count > header.Length)
+        {
+            return await Answer(SubmissionStatus.Rejected, $"the upload from '{fogNodeId}' announces {header.Length:N0} bytes in {count:N0} chunks; a partial of this round has 1 to {limit:N0} bytes (dimension {settings.Dimension:N0}, ids up to {RoundSettings.MaxContributorBytes:N0} bytes); refused");
+        }
+
+        if (settings.FogNodeKeys is { } keys)
+        {
+            if (!keys.TryGetValue(fogNodeId, out byte[]? key))
+            {
+                return await Answer(SubmissionStatus.Rejected, $"'{fogNodeId}' is not a fog node of round {Key}: no key is registered for it; refused");
+            }
+
+            if (header.Signature is null)
+            {
+                return await Answer(SubmissionStatus.Rejected, $"the upload from '{fogNodeId}' carries no signature; round {Key} takes only uploads signed with the fog node's key; refused");
+            }
+
+            if (!PartialSignature.Verify(key, Key, fogNodeId, uploadId, header.Length, header.Hash, header.Signature))
+            {
+                return await Answer(SubmissionStatus.Rejected, $"the upload from '{fogNodeId}' does not carry '{fogNodeId}''s signature for this upload of round {Key} (signed with another node's key, for another round or upload, or altered on the way); refused");
+            }
+        }
+
+        if (started.TryGetValue(fogNodeId, out Queue<Guid>? used) && used.Contains(uploadId))
+        {
+            return await Answer(SubmissionStatus.Rejected, $"upload {uploadId} from '{fogNodeId}' was already started in this round; an upload id is used once (a retry takes a new one); refused");
+        }
+
         if (state.State.Contributions.TryGetValue(fogNodeId, out FogContribution? earlier))
         {
-            return earlier.Hash == hash && earlier.Length == bytes.Length
+            return earlier.Hash.AsSpan().SequenceEqual(header.Hash) && earlier.Length == header.Length
+                ? await Answer(SubmissionStatus.Duplicate, $"'{fogNodeId}' already contributed this partial; acknowledged, not merged twice")
+                : await Answer(SubmissionStatus.Rejected, $"'{fogNodeId}' already contributed a different partial to round {Key}; a fog node contributes once");
+        }
+
+        await CheckDeadline();
+        if (state.State.Closed)
+        {
+            return await Answer(SubmissionStatus.RoundClosed, $"round {Key} closed ({state.State.ClosedBecause}) before '{fogNodeId}' submitted; its partial was not merged");
+        }
+
+        DropAbandonedUploads();
+        long held = uploads.Where(u => u.Key != fogNodeId).Sum(u => (long)u.Value.Buffer.Length);
+        if (held + header.Length > settings.UploadBytesLimit)
+        {
+            return await Answer(SubmissionStatus.Busy, $"round {Key} holds {held:N0} bytes of uploads under way; with these {header.Length:N0} it would pass its {settings.UploadBytesLimit:N0} (RoundSettings.MaxUploadBytes); retry when one has finished");
+        }
+
+        if (!uploads.ContainsKey(fogNodeId) && uploads.Count >= MaxPendingUploads)
+        {
+            return await Answer(SubmissionStatus.Busy, $"round {Key} already has {MaxPendingUploads} uploads under way; retry when one has finished");
+        }
+
+        return null;
+    }
+
+    /// <summary>Remembers that an upload id was started, so that its chunk 0 cannot start it again (the last <see cref="StartedPerNode"/> ids per node).</summary>
+    private void RememberStarted(string fogNodeId, Guid uploadId)
+    {
+        if (!started.TryGetValue(fogNodeId, out Queue<Guid>? used))
+        {
+            started[fogNodeId] = used = new Queue<Guid>();
+        }
+
+        used.Enqueue(uploadId);
+        if (used.Count > StartedPerNode)
+        {
+            used.Dequeue();
+        }
+    }
+
+    private async Task<SubmissionResult> Complete(string fogNodeId, byte[] bytes, byte[] hash)
+    {
+        if (state.State.Contributions.TryGetValue(fogNodeId, out FogContribution? earlier))
+        {
+            return earlier.Hash.AsSpan().SequenceEqual(hash)
                 ? await Answer(SubmissionStatus.Duplicate, $"'{fogNodeId}' already contributed this partial; acknowledged, not merged twice")
                 : await Answer(SubmissionStatus.Rejected, $"'{fogNodeId}' already contributed a different partial to round {Key}; a fog node contributes once");
         }
@@ -264,7 +346,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
 
     private async Task CheckDeadline()
     {
-        if (state.State is { Settings.Deadline: { } deadline, Closed: false } && TimeProvider.System.GetUtcNow() >= deadline)
+        if (state.State is { Settings.Deadline: { } deadline, Closed: false } && time.GetUtcNow() >= deadline)
         {
             await CloseRound("deadline");
         }
@@ -283,7 +365,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     {
         if (settings.Deadline is { } deadline && !state.State.Closed)
         {
-            TimeSpan due = deadline - TimeProvider.System.GetUtcNow();
+            TimeSpan due = deadline - time.GetUtcNow();
             deadlineTimer = this.RegisterGrainTimer(CheckDeadline, new GrainTimerCreationOptions(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
         }
     }
@@ -316,28 +398,34 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     /// <summary>An upload whose last chunk is older than this is dropped when a new upload starts.</summary>
     internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(5);
 
+    /// <summary>How many started upload ids per fog node the round remembers, to refuse a replayed chunk 0.</summary>
+    internal const int StartedPerNode = 64;
+
     private void DropAbandonedUploads()
     {
-        DateTimeOffset cutoff = DateTimeOffset.UtcNow - AbandonedAfter;
+        DateTimeOffset cutoff = time.GetUtcNow() - AbandonedAfter;
         foreach (string fog in uploads.Where(u => u.Value.LastChunk < cutoff).Select(u => u.Key).ToList())
         {
             uploads.Remove(fog);
         }
     }
 
-    private sealed class Upload(Guid id, int count, byte[]? signature)
+    /// <summary>An upload under way: its header, and a buffer of exactly the length the header announced.</summary>
+    private sealed class Upload(Guid id, int count, UploadHeader header, DateTimeOffset started)
     {
         public Guid Id { get; } = id;
 
-        public byte[]? Signature { get; } = signature;
+        public UploadHeader Header { get; } = header;
 
         public int Count { get; } = count;
 
         public int Next { get; set; }
 
-        public DateTimeOffset LastChunk { get; set; } = DateTimeOffset.UtcNow;
+        public int Received { get; set; }
 
-        public MemoryStream Buffer { get; } = new();
+        public DateTimeOffset LastChunk { get; set; } = started;
+
+        public byte[] Buffer { get; } = GC.AllocateUninitializedArray<byte>(checked((int)header.Length));
     }
 }
 
@@ -368,8 +456,8 @@ internal sealed class RoundState
 [GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.FogContribution")]
 internal sealed record FogContribution
 {
-    /// <summary>Gets the XxHash3 of the partial's bytes.</summary>
-    [Id(0)] public ulong Hash { get; init; }
+    /// <summary>Gets the SHA-256 of the partial's bytes.</summary>
+    [Id(0)] public byte[] Hash { get; init; } = [];
 
     /// <summary>Gets the partial's length in bytes.</summary>
     [Id(1)] public int Length { get; init; }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using FogPlacement.Aggregation;
 using Orleans;
 
@@ -108,25 +109,34 @@ public sealed class FogRoundClient
     /// <param name="fogNodeId">The fog node's id, unique in the round.</param>
     /// <param name="partial">The fog node's partial aggregate.</param>
     /// <param name="cancellationToken">Cancels the submission between chunks and retries.</param>
-    /// <returns>The outcome: <see cref="SubmissionStatus.Accepted"/>, <see cref="SubmissionStatus.Duplicate"/> (acknowledged, not merged twice), <see cref="SubmissionStatus.Rejected"/> or <see cref="SubmissionStatus.RoundClosed"/>.</returns>
+    /// <returns>The outcome: <see cref="SubmissionStatus.Accepted"/>, <see cref="SubmissionStatus.Duplicate"/> (acknowledged, not merged twice), <see cref="SubmissionStatus.Rejected"/> or <see cref="SubmissionStatus.RoundClosed"/>; <see cref="SubmissionStatus.Busy"/> or <see cref="SubmissionStatus.Restart"/> only when every attempt was answered so.</returns>
     public async Task<SubmissionResult> SubmitAsync(string modelId, string fogNodeId, PartialAggregate partial, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fogNodeId);
         ArgumentNullException.ThrowIfNull(partial);
         IAggregationRoundGrain grain = Round(modelId, partial.Round);
+        string roundKey = grain.GetPrimaryKeyString();
         byte[] bytes = partial.Encode();
-        byte[]? signature = options.NodeKeys.TryGetValue(fogNodeId, out byte[]? key) ? PartialSignature.Compute(key, grain.GetPrimaryKeyString(), fogNodeId, bytes) : null;
+        byte[] hash = SHA256.HashData(bytes);
+        byte[]? key = options.NodeKeys.TryGetValue(fogNodeId, out byte[]? k) ? k : null;
         int count = Math.Max(1, (bytes.Length + options.ChunkSize - 1) / options.ChunkSize);
         return await Retry(
             async () =>
             {
+                // Every attempt is a new upload, with its own id and so its own signature.
                 Guid upload = Guid.NewGuid();
+                var header = new UploadHeader
+                {
+                    Length = bytes.Length,
+                    Hash = hash,
+                    Signature = key is null ? null : PartialSignature.Compute(key, roundKey, fogNodeId, upload, bytes.Length, hash),
+                };
                 SubmissionResult answer = new() { Status = SubmissionStatus.Pending };
                 for (int i = 0; i < count && answer.Status == SubmissionStatus.Pending; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     int offset = i * options.ChunkSize;
-                    answer = await grain.SubmitChunk(fogNodeId, upload, i, count, bytes.AsSpan(offset, Math.Min(options.ChunkSize, bytes.Length - offset)).ToArray(), i == 0 ? signature : null);
+                    answer = await grain.SubmitChunk(fogNodeId, upload, i, count, bytes.AsSpan(offset, Math.Min(options.ChunkSize, bytes.Length - offset)).ToArray(), i == 0 ? header : null);
                 }
 
                 return answer.Status == SubmissionStatus.Pending
@@ -135,8 +145,23 @@ public sealed class FogRoundClient
             },
             cancellationToken,
 
-            // The round lost the earlier chunks (it reactivated elsewhere): the whole partial again, as a new upload.
-            again: answer => answer.Status == SubmissionStatus.Restart);
+            // The round lost the earlier chunks (it reactivated elsewhere), or had no room for them yet: the whole
+            // partial again, as a new upload, after the retry delay.
+            again: answer => answer.Status is SubmissionStatus.Restart or SubmissionStatus.Busy);
+    }
+
+    /// <summary>Closes a round now (idempotent), with retries.</summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="round">The round number.</param>
+    /// <param name="closeKey">The round's <see cref="RoundSettings.CloseKey"/>, for a round with keys; null otherwise.</param>
+    /// <param name="cancellationToken">Cancels waiting between retries.</param>
+    /// <returns>The progress.</returns>
+    /// <exception cref="UnauthorizedAccessException">The round closes early only with its close key, and none or another was given.</exception>
+    public Task<RoundProgress> CloseAsync(string modelId, long round, byte[]? closeKey = null, CancellationToken cancellationToken = default)
+    {
+        IAggregationRoundGrain grain = Round(modelId, round);
+        byte[]? authorization = closeKey is null ? null : PartialSignature.ComputeClose(closeKey, grain.GetPrimaryKeyString());
+        return Retry(() => grain.Close(authorization), cancellationToken);
     }
 
     /// <summary>Gets a round's progress, with retries.</summary>
@@ -211,5 +236,5 @@ public sealed class FogRoundClient
 
     /// <summary>Errors worth a retry: the cluster's, not the caller's (bad arguments and invalid state are final).</summary>
     private static bool IsTransient(Exception ex) =>
-        ex is not (ArgumentException or InvalidOperationException or OperationCanceledException or FormatException);
+        ex is not (ArgumentException or InvalidOperationException or OperationCanceledException or FormatException or UnauthorizedAccessException);
 }

@@ -20,21 +20,21 @@ public interface IAggregationRoundGrain : IGrainWithStringKey
 
     /// <summary>
     /// Sends one chunk of a fog node's encoded partial. Chunks go in order 0..count-1 under one upload id; chunk 0
-    /// starts (or restarts) the upload. The last chunk merges the partial and answers
-    /// <see cref="SubmissionStatus.Accepted"/> only after the merged state is stored.
+    /// carries the upload's <see cref="UploadHeader"/> and starts the upload, replacing an unfinished one of the same
+    /// node only when its header is valid (in a round with keys: signed by that node for this upload). Nothing of a
+    /// refused chunk 0 is kept, and no upload under way is touched by it. The last chunk checks the bytes against the
+    /// header's hash, merges the partial, and answers <see cref="SubmissionStatus.Accepted"/> only after the merged state
+    /// is stored.
     /// </summary>
     /// <param name="fogNodeId">The fog node's id, unique in the round.</param>
-    /// <param name="uploadId">The upload's id; a retry uses a new one.</param>
+    /// <param name="uploadId">The upload's id; a retry uses a new one, and a used one is refused.</param>
     /// <param name="index">The chunk's index, from 0.</param>
     /// <param name="count">The number of chunks.</param>
     /// <param name="chunk">The chunk's bytes.</param>
-    /// <param name="signature">
-    /// With chunk 0, the fog node's <see cref="PartialSignature"/> of the whole partial for this round, when the round
-    /// has <see cref="RoundSettings.FogNodeKeys"/>; null otherwise. Ignored with later chunks.
-    /// </param>
+    /// <param name="header">With chunk 0, the upload's header (<see cref="UploadHeader.Create"/>); ignored with later chunks.</param>
     /// <returns>Pending for all but the last chunk; then the outcome.</returns>
     [Alias("SubmitChunk")]
-    Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, byte[] chunk, byte[]? signature);
+    Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, byte[] chunk, UploadHeader? header);
 
     /// <summary>Gets the round's progress (and closes it first if its deadline has passed).</summary>
     /// <returns>The progress.</returns>
@@ -42,9 +42,14 @@ public interface IAggregationRoundGrain : IGrainWithStringKey
     Task<RoundProgress> GetProgress();
 
     /// <summary>Closes the round now; idempotent.</summary>
+    /// <param name="authorization">
+    /// For a round with <see cref="RoundSettings.CloseKey"/> or <see cref="RoundSettings.FogNodeKeys"/>,
+    /// <see cref="PartialSignature.ComputeClose"/> under the round's close key; null for a round without keys.
+    /// </param>
     /// <returns>The progress.</returns>
+    /// <exception cref="UnauthorizedAccessException">The round needs the close key's authorization and the caller gave none, or a wrong one; the round is unchanged.</exception>
     [Alias("Close")]
-    Task<RoundProgress> Close();
+    Task<RoundProgress> Close(byte[]? authorization);
 
     /// <summary>Gets the size of the final aggregate's encoding, or -1 while the round is open.</summary>
     /// <returns>The byte length, or -1.</returns>

@@ -53,6 +53,29 @@ public sealed record RoundSettings
     /// </summary>
     [Id(7)] public IReadOnlyDictionary<string, byte[]>? FogNodeKeys { get; init; }
 
+    /// <summary>
+    /// Gets the key that authorises closing the round early (<see cref="IAggregationRoundGrain.Close(byte[])"/> with
+    /// <see cref="PartialSignature.ComputeClose"/>), at least <see cref="PartialSignature.MinKeyBytes"/> bytes, or null.
+    /// A round with a close key or with <see cref="FogNodeKeys"/> closes early only for a caller with this key: with fog
+    /// node keys and no close key, only the quorum or the deadline closes it. Null by default. Stored with the round's
+    /// state, like the fog node keys.
+    /// </summary>
+    [Id(8)] public byte[]? CloseKey { get; init; }
+
+    /// <summary>
+    /// Gets the most bytes of uploads the round holds at once, all fog nodes together: each upload reserves the length its
+    /// first chunk announces, and an upload that would pass this limit is answered <see cref="SubmissionStatus.Busy"/>
+    /// (the fog client waits and tries again) without holding anything. 0 (the default) for four of the largest partials
+    /// of the round's dimension (<see cref="MaxPartialBytes"/>), at least 64 MiB.
+    /// </summary>
+    [Id(9)] public long MaxUploadBytes { get; init; }
+
+    /// <summary>Gets the limit <see cref="MaxUploadBytes"/> stands for: its value, or when 0 the default it describes.</summary>
+    public long UploadBytesLimit => MaxUploadBytes > 0 ? MaxUploadBytes : Math.Max(4 * MaxPartialBytes, 64L << 20);
+
+    /// <summary>Gets whether <see cref="IAggregationRoundGrain.Close(byte[])"/> needs the close key's authorization: with a close key or fog node keys.</summary>
+    public bool CloseNeedsKey => CloseKey is not null || FogNodeKeys is not null;
+
     /// <summary>Gets the fixed-point format these settings describe.</summary>
     public FixedPointFormat Format => new() { FractionalBits = FractionalBits, ValueBound = ValueBound, WeightFractionalBits = WeightFractionalBits };
 
@@ -62,7 +85,8 @@ public sealed record RoundSettings
     public bool Equals(RoundSettings? other) =>
         other is not null && Dimension == other.Dimension && Mode == other.Mode && FractionalBits == other.FractionalBits
         && ValueBound.Equals(other.ValueBound) && WeightFractionalBits == other.WeightFractionalBits && Quorum == other.Quorum
-        && Deadline == other.Deadline && SameKeys(FogNodeKeys, other.FogNodeKeys);
+        && Deadline == other.Deadline && SameKeys(FogNodeKeys, other.FogNodeKeys) && MaxUploadBytes == other.MaxUploadBytes
+        && (CloseKey is null ? other.CloseKey is null : other.CloseKey is not null && CloseKey.AsSpan().SequenceEqual(other.CloseKey));
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Dimension, Mode, FractionalBits, ValueBound, WeightFractionalBits, Quorum, Deadline, FogNodeKeys?.Count ?? -1);
@@ -122,6 +146,16 @@ public sealed record RoundSettings
         if (FogNodeKeys is { Count: > MaxFogNodeKeys })
         {
             problems.Add($"FogNodeKeys has {FogNodeKeys.Count:N0} fog nodes; a round takes at most {MaxFogNodeKeys:N0} (RoundSettings.MaxFogNodeKeys)");
+        }
+
+        if (CloseKey is not null && CloseKey.Length < PartialSignature.MinKeyBytes)
+        {
+            problems.Add($"CloseKey has {CloseKey.Length} bytes; a key needs at least {PartialSignature.MinKeyBytes} (PartialSignature.MinKeyBytes)");
+        }
+
+        if (MaxUploadBytes < 0 || (MaxUploadBytes > 0 && Dimension is >= 1 and <= MaxDimension && MaxUploadBytes < MaxPartialBytes))
+        {
+            problems.Add($"MaxUploadBytes must be 0 (the default) or at least MaxPartialBytes ({MaxPartialBytes:N0} bytes at dimension {Dimension:N0}), so that the largest partial can be uploaded; was {MaxUploadBytes:N0}");
         }
 
         if (FogNodeKeys is { Count: 0 })
@@ -192,6 +226,49 @@ public enum SubmissionStatus
     /// same fog node replaced it): send the partial again from chunk 0. <see cref="FogRoundClient"/> does so itself.
     /// </summary>
     Restart,
+
+    /// <summary>
+    /// The round holds as many upload bytes as it may (<see cref="RoundSettings.MaxUploadBytes"/>) or as many uploads;
+    /// nothing of this one was kept: send it again later. <see cref="FogRoundClient"/> does so itself, after its retry delay.
+    /// </summary>
+    Busy,
+}
+
+/// <summary>
+/// What the first chunk of an upload declares: the partial's length and SHA-256, and, for a round with
+/// <see cref="RoundSettings.FogNodeKeys"/>, the fog node's <see cref="PartialSignature"/> over them. The round checks the
+/// signature before it holds a byte of the upload, and the reassembled bytes against the hash.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.UploadHeader")]
+public sealed record UploadHeader
+{
+    /// <summary>Gets the partial's length in bytes.</summary>
+    [Id(0)] public long Length { get; init; }
+
+    /// <summary>Gets the SHA-256 of the partial's bytes (<see cref="PartialSignature.HashLength"/> bytes).</summary>
+    [Id(1)] public byte[] Hash { get; init; } = [];
+
+    /// <summary>Gets the fog node's signature of this upload (<see cref="PartialSignature.Compute"/>), or null for a round without keys.</summary>
+    [Id(2)] public byte[]? Signature { get; init; }
+
+    /// <summary>Describes one upload of an encoded partial, signed when a key is given.</summary>
+    /// <param name="roundKey">The round's key.</param>
+    /// <param name="fogNodeId">The fog node the partial is from.</param>
+    /// <param name="uploadId">The upload's id.</param>
+    /// <param name="partial">The partial's encoding, as it will be sent.</param>
+    /// <param name="key">The fog node's key, or null to leave the upload unsigned.</param>
+    /// <returns>The header for chunk 0.</returns>
+    /// <exception cref="ArgumentException">The key is shorter than <see cref="PartialSignature.MinKeyBytes"/>, or an id is empty.</exception>
+    public static UploadHeader Create(string roundKey, string fogNodeId, Guid uploadId, ReadOnlySpan<byte> partial, byte[]? key)
+    {
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(partial);
+        return new UploadHeader
+        {
+            Length = partial.Length,
+            Hash = hash,
+            Signature = key is null ? null : PartialSignature.Compute(key, roundKey, fogNodeId, uploadId, partial.Length, hash),
+        };
+    }
 }
 
 /// <summary>The answer to one submission call.</summary>

@@ -24,8 +24,8 @@ public class ForgedHeaderTests
         { "negative update count", AggregationMode.Fast, "counts are never negative" },
         { "negative contributor count", AggregationMode.Fast, "counts are never negative" },
         { "more contributors than ids", AggregationMode.Fast, "the contributor list is shorter than its count" },
-        { "an id longer than the list", AggregationMode.Fast, "a contributor id overruns the list or repeats" },
-        { "a repeated id", AggregationMode.Fast, "a contributor id overruns the list or repeats" },
+        { "an id longer than the list", AggregationMode.Fast, "overruns the list" },
+        { "a repeated id", AggregationMode.Fast, "repeats or is out of ordinal order" },
         { "updates not matching ids", AggregationMode.Fast, "2 contributor ids" },
         { "total weight NaN", AggregationMode.Fast, "a sum or the total weight is not finite" },
         { "negative total weight", AggregationMode.Fast, "a sum or the total weight is not finite" },
@@ -34,8 +34,14 @@ public class ForgedHeaderTests
         { "a sum beyond the weight", AggregationMode.Fast, "is beyond what a total weight of 4 can reach" },
         { "an unknown mode", AggregationMode.Fast, "unknown mode 7" },
         { "fractional bits out of range", AggregationMode.Reproducible, "Corrupted partial aggregate: " },
-        { "a budget beyond 2^62", AggregationMode.Reproducible, "its total weight or budget is out of range" },
-        { "a negative fixed total weight", AggregationMode.Reproducible, "its total weight or budget is out of range" },
+        { "a budget beyond 2^62", AggregationMode.Reproducible, "its header claims a fixed-point budget" },
+        { "a negative fixed total weight", AggregationMode.Reproducible, "is out of range (0 to 2^62)" },
+        { "a budget of 2^62 claimed", AggregationMode.Reproducible, "its header claims a fixed-point budget of 4611686018427387904" },
+        { "sums of 2^62 for weight 4", AggregationMode.Reproducible, "is beyond ±" },
+        { "a weight more than its contributors carry", AggregationMode.Reproducible, "each carries from 1 to" },
+        { "an empty id", AggregationMode.Fast, "must have 1 to 256 characters" },
+        { "an id of invalid UTF-8", AggregationMode.Fast, "is not valid UTF-8" },
+        { "ids out of order", AggregationMode.Fast, "repeats or is out of ordinal order" },
     };
 
     [Theory]
@@ -61,6 +67,12 @@ public class ForgedHeaderTests
             case "fractional bits out of range": BinaryPrimitives.WriteInt32LittleEndian(b[36..], 99); break;
             case "a budget beyond 2^62": BinaryPrimitives.WriteInt64LittleEndian(b[52..], long.MaxValue); break;
             case "a negative fixed total weight": BinaryPrimitives.WriteInt64LittleEndian(b[28..], -1); break;
+            case "a budget of 2^62 claimed": BinaryPrimitives.WriteInt64LittleEndian(b[52..], 1L << 62); break;
+            case "sums of 2^62 for weight 4": BinaryPrimitives.WriteInt64LittleEndian(b[(68 + 6)..], 1L << 62); break;
+            case "a weight more than its contributors carry": BinaryPrimitives.WriteInt64LittleEndian(b[28..], 1L << 57); break;
+            case "an empty id": b[68] = 0; b[69] = 0; b[70] = 2; b[71] = 0; b[72] = (byte)'a'; b[73] = (byte)'b'; break; // [0]"" [2]"ab"
+            case "an id of invalid UTF-8": b[70] = 0xFF; break;
+            case "ids out of order": b[70] = (byte)'c'; break; // "c", "b"
             default: throw new InvalidOperationException(forgery);
         }
 

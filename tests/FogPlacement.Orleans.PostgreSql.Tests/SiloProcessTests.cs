@@ -47,7 +47,7 @@ public class SiloProcessTests(PostgresServer server) : IClassFixture<PostgresSer
                 Assert.All(answers, a => Assert.True(a.Status is SubmissionStatus.Accepted or SubmissionStatus.Duplicate, a.Message));
                 RoundProgress progress = await rounds.GetProgressAsync("m", 1);
                 Assert.Equal((FogNodes, (long)FogNodes * DevicesPerFog), (progress.FogNodes, progress.Devices));
-                await rounds.Round("m", 1).Close();
+                await rounds.Round("m", 1).Close(null);
                 flat = Flat(1);
                 Assert.Equal(flat, (await rounds.GetResultAsync("m", 1))!.ComputeAverage());
                 await client.StopAsync();

@@ -33,7 +33,7 @@ public sealed class FogNodeAuthenticationTests
             }
 
             var unsigned = new FogRoundClient(cluster.GrainFactory);
-            await unsigned.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, FogNodeKeys = Keys });
+            await unsigned.OpenAsync(model, 1, new RoundSettings { Dimension = Dimension, FogNodeKeys = Keys, Quorum = 3 });
             await unsigned.OpenAsync("other" + model, 1, new RoundSettings { Dimension = Dimension, FogNodeKeys = Keys });
             Assert.Equal(SubmissionStatus.Accepted, (await Node("fog0", Keys["fog0"]).SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 1))).Status);
             RoundProgress before = await unsigned.GetProgressAsync(model, 1);
@@ -56,15 +56,22 @@ public sealed class FogNodeAuthenticationTests
             // fog1 impersonating fog2: fog2's name, fog1's key.
             await Refused(Node("fog2", Keys["fog1"]).SubmitAsync(model, "fog2", Cluster.FogPartial(2, Devices, Dimension, 1)), "does not carry 'fog2''s signature");
 
-            // fog1's signed partial for another model's round 1, replayed into this one (same round number, so the partial itself fits).
+            // fog1's signed upload for another model's round 1, replayed into this one (same round number, so the partial itself fits).
             byte[] partial = Cluster.FogPartial(1, Devices, Dimension, 1).Encode();
-            byte[] otherRound = PartialSignature.Compute(Keys["fog1"], RoundKey.Format("other" + model, 1), "fog1", partial);
-            await Refused(unsigned.Round(model, 1).SubmitChunk("fog1", Guid.NewGuid(), 0, 1, partial, otherRound), "does not carry 'fog1''s signature");
+            Guid upload = Guid.NewGuid();
+            UploadHeader otherRound = UploadHeader.Create(RoundKey.Format("other" + model, 1), "fog1", upload, partial, Keys["fog1"]);
+            await Refused(unsigned.Round(model, 1).SubmitChunk("fog1", upload, 0, 1, partial, otherRound), "does not carry 'fog1''s signature");
 
-            // The same bytes signed for this round are merged; fog2 with its own 16-byte key too.
-            Assert.Equal(SubmissionStatus.Accepted, (await unsigned.Round(model, 1).SubmitChunk("fog1", Guid.NewGuid(), 0, 1, partial, PartialSignature.Compute(Keys["fog1"], RoundKey.Format(model, 1), "fog1", partial))).Status);
+            // A round with fog node keys and no close key is closed only by its quorum or its deadline.
+            await Assert.ThrowsAsync<UnauthorizedAccessException>(() => unsigned.CloseAsync(model, 1));
+            await Assert.ThrowsAsync<UnauthorizedAccessException>(() => unsigned.CloseAsync(model, 1, RandomNumberGenerator.GetBytes(32)));
+            Assert.False((await unsigned.GetProgressAsync(model, 1)).IsClosed);
+
+            // The same bytes signed for this round are merged; fog2 with its own 16-byte key too, which reaches the quorum.
+            upload = Guid.NewGuid();
+            Assert.Equal(SubmissionStatus.Accepted, (await unsigned.Round(model, 1).SubmitChunk("fog1", upload, 0, 1, partial, UploadHeader.Create(RoundKey.Format(model, 1), "fog1", upload, partial, Keys["fog1"]))).Status);
             Assert.Equal(SubmissionStatus.Accepted, (await Node("fog2", Keys["fog2"]).SubmitAsync(model, "fog2", Cluster.FogPartial(2, Devices, Dimension, 1))).Status);
-            await unsigned.Round(model, 1).Close();
+            Assert.Equal("quorum", (await unsigned.GetProgressAsync(model, 1)).ClosedBecause);
             PartialAggregate? result = await unsigned.GetResultAsync(model, 1);
             Assert.Equal(Cluster.FlatAverage([0, 1, 2], Devices, Dimension, 1), result!.ComputeAverage());
         });
@@ -102,34 +109,50 @@ public sealed class FogNodeAuthenticationTests
     [Fact]
     public void The_signature_is_the_documented_HMAC_on_every_machine()
     {
-        // The layout from PartialSignature's documentation, built another way: lengths as 4 little-endian bytes.
+        // The layout from PartialSignature's documentation, built another way: the tag, lengths as 4 little-endian bytes,
+        // the upload id in RFC 9562 byte order, the length as 8 little-endian bytes, the hash.
         byte[] key = [.. Enumerable.Range(0, 32).Select(i => (byte)i)];
         byte[] partial = [1, 2, 3];
+        var upload = new Guid("00112233-4455-6677-8899-aabbccddeeff");
         using IncrementalHash hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        hmac.AppendData("FogPlacement.Upload\0"u8);
         hmac.AppendData([3, 0, 0, 0]);
         hmac.AppendData("m/1"u8);
         hmac.AppendData([5, 0, 0, 0]);
         hmac.AppendData("fog-0"u8);
+        hmac.AppendData([0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff]);
+        hmac.AppendData([3, 0, 0, 0, 0, 0, 0, 0]);
         hmac.AppendData(SHA256.HashData(partial));
-        Assert.Equal(hmac.GetHashAndReset(), PartialSignature.Compute(key, "m/1", "fog-0", partial));
-        Assert.Equal(PartialSignature.Length, PartialSignature.Compute(key, "m/1", "fog-0", []).Length);
-        Assert.Equal("key", Assert.Throws<ArgumentException>(() => PartialSignature.Compute(new byte[15], "m/1", "fog-0", partial)).ParamName);
+        UploadHeader header = UploadHeader.Create("m/1", "fog-0", upload, partial, key);
+        Assert.Equal(hmac.GetHashAndReset(), header.Signature);
+        Assert.Equal(3L, header.Length);
+        Assert.Equal(SHA256.HashData(partial), header.Hash);
+        Assert.Null(UploadHeader.Create("m/1", "fog-0", upload, partial, null).Signature);
+        Assert.Equal("key", Assert.Throws<ArgumentException>(() => PartialSignature.Compute(new byte[15], "m/1", "fog-0", upload, 3, SHA256.HashData(partial))).ParamName);
+        Assert.Equal("partialHash", Assert.Throws<ArgumentException>(() => PartialSignature.Compute(key, "m/1", "fog-0", upload, 3, partial)).ParamName);
+
+        hmac.AppendData("FogPlacement.Close\0m/1"u8);
+        Assert.Equal(hmac.GetHashAndReset(), PartialSignature.ComputeClose(key, "m/1"));
     }
 
     [Property(MaxTest = 200)]
-    public Property A_signature_verifies_only_for_its_own_key_round_node_and_bytes(byte[] bytes, NonEmptyString round, NonEmptyString node, byte flip)
+    public Property A_signature_verifies_only_for_its_own_key_round_node_upload_length_and_bytes(byte[] bytes, NonEmptyString round, NonEmptyString node, byte flip)
     {
         byte[] key = RandomNumberGenerator.GetBytes(32);
         string r = "m/" + round.Get.Trim('\0') + "x", n = node.Get + "n";
-        byte[] signature = PartialSignature.Compute(key, r, n, bytes);
+        Guid upload = Guid.NewGuid();
+        byte[] hash = SHA256.HashData(bytes);
+        byte[] signature = PartialSignature.Compute(key, r, n, upload, bytes.Length, hash);
         byte[] otherKey = (byte[])key.Clone();
         otherKey[flip % 32] ^= 1;
-        byte[] otherBytes = [.. bytes, flip];
-        return (PartialSignature.Verify(key, r, n, bytes, signature)
-            && !PartialSignature.Verify(otherKey, r, n, bytes, signature)
-            && !PartialSignature.Verify(key, r + "1", n, bytes, signature)
-            && !PartialSignature.Verify(key, r, n + "1", bytes, signature)
-            && !PartialSignature.Verify(key, r, n, otherBytes, signature)
-            && !PartialSignature.Verify(key, r, n, bytes, signature.AsSpan(1).ToArray())).ToProperty();
+        byte[] otherHash = SHA256.HashData([.. bytes, flip]);
+        return (PartialSignature.Verify(key, r, n, upload, bytes.Length, hash, signature)
+            && !PartialSignature.Verify(otherKey, r, n, upload, bytes.Length, hash, signature)
+            && !PartialSignature.Verify(key, r + "1", n, upload, bytes.Length, hash, signature)
+            && !PartialSignature.Verify(key, r, n + "1", upload, bytes.Length, hash, signature)
+            && !PartialSignature.Verify(key, r, n, Guid.NewGuid(), bytes.Length, hash, signature)
+            && !PartialSignature.Verify(key, r, n, upload, bytes.Length + 1, hash, signature)
+            && !PartialSignature.Verify(key, r, n, upload, bytes.Length, otherHash, signature)
+            && !PartialSignature.Verify(key, r, n, upload, bytes.Length, hash, signature.AsSpan(1).ToArray())).ToProperty();
     }
 }

@@ -48,20 +48,21 @@ public sealed class RoundGrainTests
             // Nothing was stored: the round opens with sane settings afterwards.
             await grain.Open(new RoundSettings { Dimension = 10, Quorum = 1 });
 
-            // An upload announcing endless chunks is dropped once it passes the largest partial the round can take.
+            // An upload announcing more than the largest partial the round can take is refused at its first chunk, and
+            // one whose chunks pass what its header announced is dropped at the chunk that does.
             var settings = new RoundSettings { Dimension = 10, Quorum = 1 };
-            Guid upload = Guid.NewGuid();
             byte[] chunk = new byte[4 << 20];
-            SubmissionResult last = new() { Status = SubmissionStatus.Pending };
-            int sent = 0;
-            while (last.Status == SubmissionStatus.Pending && sent < 100)
-            {
-                last = await grain.SubmitChunk("fog0", upload, sent++, int.MaxValue, chunk, null);
-            }
-
-            Assert.Equal(SubmissionStatus.Rejected, last.Status);
-            Assert.Contains("more than a partial of this round can take", last.Message, StringComparison.Ordinal);
-            Assert.True((long)sent * chunk.Length <= settings.MaxPartialBytes + chunk.Length, $"{sent} chunks of 4 MiB were buffered");
+            SubmissionResult huge = await grain.SubmitChunk("fog0", Guid.NewGuid(), 0, int.MaxValue, chunk, new UploadHeader { Length = settings.MaxPartialBytes + 1, Hash = new byte[32] });
+            Assert.Equal(SubmissionStatus.Rejected, huge.Status);
+            Assert.Contains("a partial of this round has 1 to", huge.Message, StringComparison.Ordinal);
+            Assert.Equal(0, huge.Progress!.BytesReceived);
+            Guid upload = Guid.NewGuid();
+            var header = new UploadHeader { Length = 3000, Hash = new byte[32] };
+            Assert.Equal(SubmissionStatus.Pending, (await grain.SubmitChunk("fog0", upload, 0, 3, new byte[2000], header)).Status);
+            SubmissionResult over = await grain.SubmitChunk("fog0", upload, 1, 3, new byte[2000], null);
+            Assert.Equal(SubmissionStatus.Rejected, over.Status);
+            Assert.Contains("where its header announced 3,000", over.Message, StringComparison.Ordinal);
+            Assert.Equal(SubmissionStatus.Rejected, (await grain.SubmitChunk("fog0", Guid.NewGuid(), 0, 1, [1, 2, 3], null)).Status);
 
             // The round goes on: an honest partial is merged.
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, 2, 10, 9))).Status);
@@ -124,7 +125,7 @@ public sealed class RoundGrainTests
             byte[] fog2 = Cluster.FogPartial(2, Devices, Dimension, 7).Encode();
             int count = (fog2.Length + 4095) / 4096;
             Guid upload = Guid.NewGuid();
-            Assert.Equal(SubmissionStatus.Pending, (await grain.SubmitChunk("fog2", upload, 0, count, fog2[..4096], null)).Status);
+            Assert.Equal(SubmissionStatus.Pending, (await grain.SubmitChunk("fog2", upload, 0, count, fog2[..4096], UploadHeader.Create(grain.GetPrimaryKeyString(), "fog2", upload, fog2, null))).Status);
             await cluster.KillSiloAsync(victim);
 
             // Every acknowledged partial survived; the interrupted upload and the rest are retried by the client.
@@ -141,7 +142,7 @@ public sealed class RoundGrainTests
             SiloAddress? newHost = await management.GetActivationAddress(grain);
             Assert.NotEqual(victim.SiloAddress, newHost);
 
-            RoundProgress closed = await grain.Close();
+            RoundProgress closed = await grain.Close(null);
             Assert.Equal((4, 4L * Devices, true), (closed.FogNodes, closed.Devices, closed.IsClosed));
             PartialAggregate? result = await client.GetResultAsync(model, 7);
             Assert.Equal(Cluster.FlatAverage(Enumerable.Range(0, 4), Devices, Dimension, 7), result!.ComputeAverage());
@@ -171,15 +172,21 @@ public sealed class RoundGrainTests
             Assert.Contains("DimensionMismatch", wrongDimension.Message, StringComparison.Ordinal);
 
             byte[] otherRound = Cluster.FogPartial(6, Devices, Dimension, 4).Encode();
-            SubmissionResult wrongRound = await grain.SubmitChunk("fog6", Guid.NewGuid(), 0, 1, otherRound, null);
+            SubmissionResult wrongRound = await Whole(grain, "fog6", otherRound);
             Assert.Equal(SubmissionStatus.Rejected, wrongRound.Status);
             Assert.Contains("RoundMismatch", wrongRound.Message, StringComparison.Ordinal);
 
             byte[] corrupt = fog0.Encode();
             corrupt[corrupt.Length / 2] ^= 0x10;
-            SubmissionResult garbled = await grain.SubmitChunk("fog7", Guid.NewGuid(), 0, 1, corrupt, null);
+            SubmissionResult garbled = await Whole(grain, "fog7", corrupt);
             Assert.Equal(SubmissionStatus.Rejected, garbled.Status);
             Assert.Contains("cannot be decoded", garbled.Message, StringComparison.Ordinal);
+
+            // Bytes that are not the ones the first chunk announced are refused before they are decoded.
+            Guid id = Guid.NewGuid();
+            SubmissionResult altered = await grain.SubmitChunk("fog7", id, 0, 1, corrupt, UploadHeader.Create(grain.GetPrimaryKeyString(), "fog7", id, fog0.Encode(), null));
+            Assert.Equal(SubmissionStatus.Rejected, altered.Status);
+            Assert.Contains("do not match the SHA-256", altered.Message, StringComparison.Ordinal);
 
             // A fog node whose devices were already counted through another fog node is refused too.
             SubmissionResult sameDevices = await client.SubmitAsync(model, "fog0-replica", fog0);
@@ -189,7 +196,7 @@ public sealed class RoundGrainTests
             // The round went on: a valid partial is still merged.
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 3))).Status);
             Assert.Null(await client.GetResultAsync(model, 3));
-            await grain.Close();
+            await grain.Close(null);
             SubmissionResult late = await client.SubmitAsync(model, "fog2", Cluster.FogPartial(2, Devices, Dimension, 3));
             Assert.Equal(SubmissionStatus.RoundClosed, late.Status);
             Assert.Equal(SubmissionStatus.Duplicate, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 3))).Status);
@@ -222,5 +229,12 @@ public sealed class RoundGrainTests
             PartialAggregate? result = await client.GetResultAsync(model, 1);
             Assert.Equal(Cluster.FlatAverage([0], Devices, Dimension, 1), result!.ComputeAverage());
         });
+    }
+
+    /// <summary>Uploads <paramref name="bytes"/> as one chunk with an honest, unsigned header.</summary>
+    internal static Task<SubmissionResult> Whole(IAggregationRoundGrain grain, string fogNodeId, byte[] bytes)
+    {
+        Guid upload = Guid.NewGuid();
+        return grain.SubmitChunk(fogNodeId, upload, 0, 1, bytes, UploadHeader.Create(grain.GetPrimaryKeyString(), fogNodeId, upload, bytes, null));
     }
 }

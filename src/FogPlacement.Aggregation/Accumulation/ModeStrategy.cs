@@ -20,8 +20,8 @@ internal abstract unsafe class ModeStrategy
     /// <summary>The scale a valid weight (finite, &gt; 0) is applied with; throws <see cref="UpdateRejectedException"/> for an out-of-range weight.</summary>
     public abstract double Scale(string contributorId, double weight);
 
-    /// <summary>The largest |term| one update with this scale can add to a sum (reproducible mode's budget); 0 in fast mode.</summary>
-    public abstract long TermBudget(double scale);
+    /// <summary>The fixed-point weight (weight · 2^WeightFractionalBits, an integer) an update with this scale adds to the total in reproducible mode; 0 in fast mode.</summary>
+    public abstract long FixedWeight(double scale);
 
     /// <summary>Records an admitted update's weight in the state.</summary>
     public abstract void Commit(AggregateState state, double weight, double scale);
@@ -51,7 +51,7 @@ internal abstract unsafe class ModeStrategy
                 ? weight
                 : throw new UpdateRejectedException(RejectionReason.WeightOutOfRange, contributorId, $"Update from '{contributorId}' has weight {weight}; fast mode takes weights up to {UpdateAccumulator.MaxFastWeight.ToString("#,0", CultureInfo.InvariantCulture)}.");
 
-        public override long TermBudget(double scale) => 0;
+        public override long FixedWeight(double scale) => 0;
 
         public override void Commit(AggregateState state, double weight, double scale) => state.TotalWeight += weight;
 
@@ -77,28 +77,25 @@ internal abstract unsafe class ModeStrategy
 
     private sealed class FixedPointStrategy(FixedPointFormat format) : ModeStrategy
     {
+        private readonly double maxFixedWeight = format.MaxFixedWeight;
+
         public override double Bound => format.ValueBound;
 
         public override double Scale(string contributorId, double weight)
         {
+            // The same test as FixedPointFormat.MaxWeight's, so that MaxWeight itself is accepted and nothing above it.
             double quantized = Math.Round(Math.ScaleB(weight, format.WeightFractionalBits), MidpointRounding.ToEven);
-            double scale = Math.ScaleB(quantized, format.FractionalBits - format.WeightFractionalBits);
-            return quantized >= 1 && scale * format.ValueBound < FixedPointOperator.MaxTerm
-                ? scale
+            return quantized >= 1 && quantized <= maxFixedWeight
+                ? Math.ScaleB(quantized, format.FractionalBits - format.WeightFractionalBits)
                 : throw new UpdateRejectedException(
                     RejectionReason.WeightOutOfRange,
                     contributorId,
                     $"Update from '{contributorId}' has weight {weight}; this fixed-point format takes weights from 2^-{format.WeightFractionalBits} up to {format.MaxWeight.ToString("#,0.###", CultureInfo.InvariantCulture)}.");
         }
 
-        /// <summary>ceil(scale · bound) + 1, below 2^51 + 1 by the weight check.</summary>
-        public override long TermBudget(double scale) => (long)Math.Ceiling(scale * format.ValueBound) + 1;
+        public override long FixedWeight(double scale) => (long)Math.ScaleB(scale, format.WeightFractionalBits - format.FractionalBits);
 
-        public override void Commit(AggregateState state, double weight, double scale)
-        {
-            state.FixedTotalWeight += (long)Math.ScaleB(scale, format.WeightFractionalBits - format.FractionalBits);
-            state.Budget += TermBudget(scale);
-        }
+        public override void Commit(AggregateState state, double weight, double scale) => state.FixedTotalWeight += FixedWeight(scale);
 
         public override void* Sums(AggregateState state) => Pin(state.FixedSum!);
 

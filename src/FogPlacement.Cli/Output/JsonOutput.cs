@@ -26,8 +26,12 @@ internal static class JsonOutput
     public static string Write<T>(T document) =>
         Write(document, (JsonTypeInfo<T>)Context.GetTypeInfo(typeof(T))!);
 
-    /// <summary>The value as indented JSON text with a final newline, by <paramref name="typeInfo"/>.</summary>
-    public static string Write<T>(T value, JsonTypeInfo<T> typeInfo) => JsonSerializer.Serialize(value, typeInfo) + Environment.NewLine;
+    /// <summary>
+    /// The value as indented JSON text with a final newline, by <paramref name="typeInfo"/>. The encoder escapes control
+    /// characters in strings but leaves the bidirectional controls as they are; they are escaped here, as everywhere the
+    /// tool prints (outside strings JSON has only ASCII, so this changes no value).
+    /// </summary>
+    public static string Write<T>(T value, JsonTypeInfo<T> typeInfo) => TerminalText.Escape(JsonSerializer.Serialize(value, typeInfo), keepLineBreaks: true) + Environment.NewLine;
 }
 
 /// <summary>The source-generated serialisers of every <c>--json</c> document (AOT- and trim-safe).</summary>

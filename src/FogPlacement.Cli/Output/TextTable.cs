@@ -7,7 +7,9 @@ namespace FogPlacement.Cli.Output;
 /// The tool's plain-text tables, laid out by Spectre.Console: fixed-width columns, a rule of dashes under the header
 /// and no other borders, so the seed table is Output 34.2.1 character for character. Rendered without colour or
 /// control codes into a string (the output goes to files and pipes as often as to a terminal); cell text is never
-/// read as markup, so names such as <c>device[1-4] &gt; fog[5-8]</c> print as they are.
+/// read as markup, so names such as <c>device[1-4] &gt; fog[5-8]</c> print as they are. Every header and cell goes
+/// through <see cref="TerminalText.Escape"/> here, so no column of any table can carry a control or bidirectional
+/// character to the terminal.
 /// </summary>
 internal sealed class TextTable
 {
@@ -17,6 +19,7 @@ internal sealed class TextTable
     /// <summary>Adds a column <paramref name="width"/> characters wide (null: as wide as its widest cell), after <paramref name="gap"/> spaces.</summary>
     public TextTable Column(string header, int? width = null, bool right = false, int gap = 0)
     {
+        header = TerminalText.Escape(header);
         var column = new TableColumn(new Text(header))
         {
             Alignment = right ? Justify.Right : Justify.Left,
@@ -28,8 +31,10 @@ internal sealed class TextTable
         return this;
     }
 
+    /// <summary>Adds a row; each cell is escaped for the terminal.</summary>
     public TextTable Row(params string[] cells)
     {
+        cells = [.. cells.Select(c => TerminalText.Escape(c))];
         table.AddRow([.. cells.Select(c => (IRenderable)new Text(c))]);
         for (int i = 0; i < cells.Length && i < columns.Count; i++)
         {

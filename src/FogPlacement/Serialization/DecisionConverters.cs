@@ -44,15 +44,18 @@ internal static class DecisionJson
             throw new JsonException("a decision has at least one candidate; 'candidates' is empty.");
         }
 
+        NoNullItems("frontier", d.Frontier);
+        NoNullItems("lambdaBreakpoints", d.LambdaBreakpoints);
         var candidates = new CandidateCost[d.Candidates.Count];
         for (int i = 0; i < candidates.Length; i++)
         {
-            CandidateDocument c = d.Candidates[i];
             string at = $"candidates[{i}]";
+            CandidateDocument c = Item(at, d.Candidates[i]);
+            NoNullItems(at + ".violations", c.Violations);
             candidates[i] = new CandidateCost
             {
                 Name = c.Name,
-                Kind = Enum.TryParse(c.Kind, ignoreCase: true, out PlacementKind kind) && Enum.IsDefined(kind) && !char.IsDigit(c.Kind[0])
+                Kind = c.Kind.Length > 0 && Enum.TryParse(c.Kind, ignoreCase: true, out PlacementKind kind) && Enum.IsDefined(kind) && !char.IsDigit(c.Kind[0])
                     ? kind
                     : throw new JsonException($"{at}.kind: unknown kind '{c.Kind}'; expected \"device\", \"offload\" or \"split\"."),
                 TierName = c.Tier,
@@ -89,8 +92,18 @@ internal static class DecisionJson
             throw new JsonException("a chain decision has at least one candidate; 'candidates' is empty.");
         }
 
-        ChainCandidate[] candidates = [.. d.Candidates.Select((c, i) => new ChainCandidate(Placement(c, $"candidates[{i}]"), c.BestOf))];
-        ChainPlacement[] frontier = [.. d.Frontier.Select((c, i) => Placement(c, $"frontier[{i}]"))];
+        NoNullItems("lambdaBreakpoints", d.LambdaBreakpoints);
+        ChainCandidate[] candidates = [.. d.Candidates.Select((c, i) => new ChainCandidate(Placement(Item($"candidates[{i}]", c), $"candidates[{i}]"), NoNullItems($"candidates[{i}].bestOf", c.BestOf)))];
+        ChainPlacement[] frontier = [.. d.Frontier.Select((c, i) => Placement(Item($"frontier[{i}]", c), $"frontier[{i}]"))];
+
+        // The frontier is read, not recomputed: it must be in its own order, by latency with less energy at each step.
+        for (int i = 1; i < frontier.Length; i++)
+        {
+            if (!(frontier[i].Latency.Seconds >= frontier[i - 1].Latency.Seconds && frontier[i].DeviceEnergy.Joules < frontier[i - 1].DeviceEnergy.Joules))
+            {
+                throw new JsonException($"frontier[{i}]: a frontier is ordered by latency, each placement with less device energy than the one before; '{frontier[i].Name}' ({frontier[i].Latency.Seconds} s, {frontier[i].DeviceEnergy.Joules} J) does not follow '{frontier[i - 1].Name}' ({frontier[i - 1].Latency.Seconds} s, {frontier[i - 1].DeviceEnergy.Joules} J).");
+            }
+        }
 
         // The optimiser puts the optimum first; a document naming another candidate is not one it wrote.
         int chosen = Chosen(d.Chosen, d.Feasible, [.. candidates.Select(c => (c.Placement.Name, c.Placement.Objective.Seconds, c.Placement.Violations))]);
@@ -133,8 +146,16 @@ internal static class DecisionJson
         var candidates = new List<GraphCandidate>(d.Candidates.Count);
         for (int i = 0; i < d.Candidates.Count; i++)
         {
-            GraphCandidateDocument c = d.Candidates[i];
             string at = $"candidates[{i}]";
+            GraphCandidateDocument c = Item(at, d.Candidates[i]);
+            NoNullItems(at + ".path", c.Path);
+            NoNullItems(at + ".bestOf", c.BestOf);
+            NoNullItems(at + ".violations", c.Violations);
+            foreach ((string node, string? tier) in c.Assignment)
+            {
+                _ = Item($"{at}.assignment['{node}']", tier);
+            }
+
             if (c.Path.Count == 0 || c.Path[0] != Tier.DeviceName || c.Assignment.Values.Any(t => !c.Path.Contains(t)))
             {
                 throw new JsonException($"{at}: a path starts with the device, and every node's tier is on it.");
@@ -244,6 +265,13 @@ internal static class DecisionJson
             throw new JsonException($"{at}.segments: a placement has at least the device's segment.");
         }
 
+        NoNullItems(at + ".segments", c.Segments);
+        NoNullItems(at + ".violations", c.Violations);
+        if (c.LatencyModel is { } latency)
+        {
+            NoNullItems(at + ".latencyModel.terms", latency.Terms);
+        }
+
         // Segments are contiguous from layer 1; a relaying segment's (empty) slice starts where the previous one ended.
         var segments = new Segment[c.Segments.Count];
         int next = 1;
@@ -262,7 +290,7 @@ internal static class DecisionJson
         LatencyModel? model = null;
         if (c.LatencyModel is { } m)
         {
-            (double, double)[] terms = [.. m.Terms.Select((t, i) => (Positive($"{at}.latencyModel.terms[{i}].meanSeconds", t.MeanSeconds), Positive($"{at}.latencyModel.terms[{i}].cv", t.Cv)))];
+            (double, double)[] terms = [.. m.Terms.Select((t, i) => (Positive($"{at}.latencyModel.terms[{i}].meanSeconds", t.MeanSeconds), Cv($"{at}.latencyModel.terms[{i}].cv", t.Cv, positive: true)))];
             model = LatencyModel.Of(Value($"{at}.latencyModel.fixedSeconds", () => Duration.FromSeconds(m.FixedSeconds)).Seconds, terms);
         }
 
@@ -324,7 +352,28 @@ internal static class DecisionJson
         ? new MonteCarloSettings { Samples = m.Samples, Seed = m.Seed }
         : throw new JsonException($"monteCarlo.samples: {m.Samples} is not from 1 to {MonteCarloSettings.MaxSamples:N0}.");
 
-    private static double Cv(string at, double cv) => double.IsFinite(cv) && cv >= 0 ? cv : throw new JsonException($"{at}: a coefficient of variation is finite and not negative; found {cv}.");
+    /// <summary>A coefficient of variation as the model takes them: from 0 (or above 0 for a random term) to <see cref="Variation.MaxCv"/>.</summary>
+    private static double Cv(string at, double cv, bool positive = false) =>
+        double.IsFinite(cv) && (positive ? cv > 0 : cv >= 0) && cv <= Variation.MaxCv
+            ? cv
+            : throw new JsonException($"{at}: a coefficient of variation is {(positive ? "above 0" : "from 0")} up to {Variation.MaxCv}; found {cv}.");
+
+    /// <summary>The item, or a JsonException at <paramref name="at"/> when it is null (System.Text.Json does not check nullability inside lists).</summary>
+    private static T Item<T>(string at, T? item)
+        where T : class =>
+        item ?? throw new JsonException($"{at}: expected a value; found null.");
+
+    /// <summary>The list, after checking that no item is null.</summary>
+    private static IReadOnlyList<T> NoNullItems<T>(string at, IReadOnlyList<T?> items)
+        where T : class
+    {
+        for (int i = 0; i < items.Count; i++)
+        {
+            _ = Item($"{at}[{i}]", items[i]);
+        }
+
+        return items!;
+    }
 
     private static double Positive(string at, double value) => double.IsFinite(value) && value > 0 ? value : throw new JsonException($"{at}: must be positive and finite; found {value}.");
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace FogPlacement.Cli;
+namespace FogPlacement.Cli.Output;
 
 /// <summary>
 /// Text from a scenario (tier, split and layer names) or from an exception, made safe for a terminal: control
@@ -10,9 +10,11 @@ namespace FogPlacement.Cli;
 /// </summary>
 internal static class TerminalText
 {
-    public static string Escape(string text)
+    /// <summary>The text with every control and bidirectional character as <c>\uXXXX</c>; line breaks too unless <paramref name="keepLineBreaks"/> (for text that is already laid out in lines).</summary>
+    public static string Escape(string text, bool keepLineBreaks = false)
     {
-        if (!text.Any(NeedsEscape))
+        bool Needs(char c) => NeedsEscape(c) && !(keepLineBreaks && c is '\n' or '\r');
+        if (!text.Any(Needs))
         {
             return text;
         }
@@ -20,7 +22,7 @@ internal static class TerminalText
         var escaped = new StringBuilder(text.Length + 8);
         foreach (char c in text)
         {
-            _ = NeedsEscape(c) ? escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}") : escaped.Append(c);
+            _ = Needs(c) ? escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}") : escaped.Append(c);
         }
 
         return escaped.ToString();
