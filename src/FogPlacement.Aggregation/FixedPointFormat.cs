@@ -72,37 +72,43 @@ public sealed record FixedPointFormat
     /// <exception cref="ArgumentException">The format is invalid; the message lists every problem.</exception>
     public void Validate()
     {
-        List<(string Property, string Message)> problems = Problems();
+        IReadOnlyList<FormatProblem> problems = GetProblems();
         if (problems.Count > 0)
         {
             throw new ArgumentException("Invalid fixed-point format: " + string.Join("; ", problems.Select(p => p.Message)) + ".");
         }
     }
 
-    /// <summary>Every problem of the format, with the property it concerns.</summary>
-    internal List<(string Property, string Message)> Problems()
+    /// <summary>Every problem of the format, each with the property it concerns; empty for a valid format. <see cref="Validate"/> throws them.</summary>
+    /// <returns>The problems, in the order of the properties.</returns>
+    public IReadOnlyList<FormatProblem> GetProblems()
     {
-        var problems = new List<(string, string)>();
+        var problems = new List<FormatProblem>();
         if (FractionalBits is < 0 or > 52)
         {
-            problems.Add((nameof(FractionalBits), $"FractionalBits must be 0 to 52; was {FractionalBits}"));
+            problems.Add(new FormatProblem(nameof(FractionalBits), $"FractionalBits must be 0 to 52; was {FractionalBits}"));
         }
 
         if (WeightFractionalBits is < 0 or > 30)
         {
-            problems.Add((nameof(WeightFractionalBits), $"WeightFractionalBits must be 0 to 30; was {WeightFractionalBits}"));
+            problems.Add(new FormatProblem(nameof(WeightFractionalBits), $"WeightFractionalBits must be 0 to 30; was {WeightFractionalBits}"));
         }
 
         if (!double.IsFinite(ValueBound) || ValueBound <= 0 || ValueBound > float.MaxValue)
         {
-            problems.Add((nameof(ValueBound), $"ValueBound must be finite, greater than zero and at most float.MaxValue; was {ValueBound}"));
+            problems.Add(new FormatProblem(nameof(ValueBound), $"ValueBound must be finite, greater than zero and at most float.MaxValue; was {ValueBound}"));
         }
         else if (FractionalBits is >= 0 and <= 52 && WeightFractionalBits is >= 0 and <= 30
             && !Fits(1))
         {
-            problems.Add((nameof(ValueBound), $"ValueBound · 2^(FractionalBits − WeightFractionalBits) must be at most 2^51 so that the smallest weight fits; was {ValueBound} · 2^{FractionalBits - WeightFractionalBits}"));
+            problems.Add(new FormatProblem(nameof(ValueBound), $"ValueBound · 2^(FractionalBits − WeightFractionalBits) must be at most 2^51 so that the smallest weight fits; was {ValueBound} · 2^{FractionalBits - WeightFractionalBits}"));
         }
 
         return problems;
     }
 }
+
+/// <summary>One problem of a <see cref="FixedPointFormat"/>.</summary>
+/// <param name="Property">The property it concerns, such as <c>ValueBound</c>.</param>
+/// <param name="Message">What is wrong, with the value found.</param>
+public sealed record FormatProblem(string Property, string Message);

@@ -8,8 +8,9 @@ namespace FogPlacement.DependencyInjection;
 /// <summary>
 /// Registers the sources of <typeparamref name="TOptions"/> (a configuration section path, an
 /// <see cref="IConfiguration"/>, or a delegate) each once, with a change token for configuration, so that the
-/// <c>AddXxx</c> extensions are idempotent. Compiled into each library that has options (FogPlacement links it into
-/// FogPlacement.Aggregation), so no internal crosses a package boundary.
+/// <c>AddXxx</c> extensions are idempotent. Compiled as source into each package that has options
+/// (FogPlacement.Aggregation.Extensions links this file), so neither package depends on the other and no internal
+/// crosses a package boundary.
 /// </summary>
 /// <typeparam name="TOptions">The options type.</typeparam>
 internal static class OptionsRegistration<TOptions>

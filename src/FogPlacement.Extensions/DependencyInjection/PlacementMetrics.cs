@@ -14,6 +14,14 @@ namespace FogPlacement.DependencyInjection;
 internal sealed class PlacementMetrics
 {
     private readonly Counter<long> decisions;
+    /// <summary>
+    /// Bucket boundaries for decision durations, in seconds: a request decides in microseconds and a large graph in up to
+    /// seconds, so the buckets go from 1 µs to 10 s in steps of about 2.5 (OpenTelemetry's default buckets start at 5 ms,
+    /// where every decision of a request would land in the first).
+    /// </summary>
+    internal static readonly double[] DurationBuckets =
+        [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
     private readonly Histogram<double> duration;
     private readonly Counter<long> reloads;
     private readonly Counter<long> switches;
@@ -26,7 +34,12 @@ internal sealed class PlacementMetrics
         this.model = model.Length > 0 ? model : null;
         Meter meter = meterFactory.Create(FogPlacementTelemetry.MeterName);
         decisions = meter.CreateCounter<long>("fogplacement.decisions", "{decision}", "Placement decisions made, by the chosen placement's kind and tier.");
-        duration = meter.CreateHistogram<double>("fogplacement.decision.duration", "s", "Time to make one placement decision.");
+        duration = meter.CreateHistogram<double>(
+            "fogplacement.decision.duration",
+            "s",
+            "Time to make one placement decision.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         switches = meter.CreateCounter<long>("fogplacement.placement.switches", "{decision}", "Decisions under a hysteresis policy that switched placement, or whose switch the policy suppressed, by outcome.");
         reloads = meter.CreateCounter<long>("fogplacement.model.reloads", "{reload}", "Configuration changes seen by the placement service, by outcome (applied or rejected).");
     }

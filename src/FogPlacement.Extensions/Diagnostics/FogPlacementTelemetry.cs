@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FogPlacement.Aggregation;
 
 namespace FogPlacement.Diagnostics;
 
@@ -12,12 +11,12 @@ namespace FogPlacement.Diagnostics;
 /// <code>
 /// builder.Services.AddOpenTelemetry()
 ///     .WithMetrics(m => m.AddMeter(FogPlacementTelemetry.MeterName))
-///     .WithTracing(t => t.AddSource(FogPlacementTelemetry.ActivitySourceName, FogPlacementTelemetry.AggregationActivitySourceName));
+///     .WithTracing(t => t.AddSource(FogPlacementTelemetry.ActivitySourceName));
 /// </code>
 /// </example>
 public static class FogPlacementTelemetry
 {
-    /// <summary>The meter of every placement and aggregation instrument: <c>"FogPlacement"</c>.</summary>
+    /// <summary>The meter of every placement instrument: <c>"FogPlacement"</c> (FogPlacement.Aggregation.Extensions reports on the same meter).</summary>
     public const string MeterName = "FogPlacement";
 
     /// <summary>
@@ -26,13 +25,6 @@ public static class FogPlacementTelemetry
     /// per decision when sampled.
     /// </summary>
     public const string ActivitySourceName = "FogPlacement";
-
-    /// <summary>
-    /// The activity source of aggregation: <c>"FogPlacement.Aggregation"</c>, one activity
-    /// <c>fogplacement.aggregate.batch</c> per <c>AddBatch</c> when sampled (it lives in the FogPlacement.Aggregation
-    /// package, which has no dependency on this one).
-    /// </summary>
-    public const string AggregationActivitySourceName = UpdateAccumulator.ActivitySourceName;
 
     /// <summary>The activity name of one decision.</summary>
     internal const string DecideActivityName = "fogplacement.decide";

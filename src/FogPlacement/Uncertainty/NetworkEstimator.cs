@@ -1,8 +1,7 @@
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
-using Perfolizer.Mathematics.QuantileEstimators;
-using Pragmastat;
+using MathNet.Numerics.Statistics;
 
 namespace FogPlacement.Uncertainty;
 
@@ -21,7 +20,7 @@ public sealed record LinkEstimate
     /// <summary>Gets the rate's coefficient of variation: the exponentially weighted standard deviation over the mean.</summary>
     public double RateCv { get; init; }
 
-    /// <summary>Gets the rate's 5th percentile over the last <see cref="NetworkEstimator.QuantileWindow"/> samples (P², Perfolizer), or null before any.</summary>
+    /// <summary>Gets the rate's 5th percentile over the last <see cref="NetworkEstimator.QuantileWindow"/> samples (exactly, MathNet.Numerics' R-8 quantile), or null before any.</summary>
     public DataRate? RateP5 { get; init; }
 
     /// <summary>Gets the rate's median over the last <see cref="NetworkEstimator.QuantileWindow"/> samples, or null before any.</summary>
@@ -215,7 +214,9 @@ public sealed class NetworkEstimator
     /// <summary>One target's running estimates. Inputs are checked by the caller, so adding cannot fail half-way.</summary>
     private sealed class TargetState
     {
-        private readonly MovingExtendedP2QuantileEstimator quantiles = new([new Probability(0.05), new Probability(0.5), new Probability(0.95)], QuantileWindow);
+        // The last QuantileWindow rates, oldest overwritten first: their quantiles are computed exactly when an estimate
+        // is read (MathNet.Numerics on a copy of at most 128 values), so no sample outside the window weighs in.
+        private readonly double[] window = new double[QuantileWindow];
         private double rateMean, rateVariance, srtt, rttvar;
         private long rateSamples, roundTripSamples;
         private DateTimeOffset last;
@@ -237,7 +238,7 @@ public sealed class NetworkEstimator
                     rateVariance = (1 - weight) * (rateVariance + (difference * increment));
                 }
 
-                quantiles.Add(r);
+                window[(int)(rateSamples % QuantileWindow)] = r;
                 rateSamples++;
             }
 
@@ -259,20 +260,26 @@ public sealed class NetworkEstimator
             last = now;
         }
 
-        public LinkEstimate Estimate(string target, DateTimeOffset now) => new()
+        public LinkEstimate Estimate(string target, DateTimeOffset now)
         {
-            Target = target,
-            Rate = rateSamples > 0 ? DataRate.FromBitsPerSecond(rateMean) : null,
-            RateCv = rateSamples > 0 && rateMean > 0 ? Math.Sqrt(rateVariance) / rateMean : 0,
-            RateP5 = rateSamples > 0 ? DataRate.FromBitsPerSecond(quantiles.Quantile(new Probability(0.05))) : null,
-            RateP50 = rateSamples > 0 ? DataRate.FromBitsPerSecond(quantiles.Quantile(new Probability(0.5))) : null,
-            RateP95 = rateSamples > 0 ? DataRate.FromBitsPerSecond(quantiles.Quantile(new Probability(0.95))) : null,
-            RoundTrip = roundTripSamples > 0 ? Duration.FromSeconds(srtt) : null,
-            RoundTripVariation = Duration.FromSeconds(rttvar),
-            RoundTripCv = roundTripSamples > 0 && srtt > 0 ? rttvar / srtt : 0,
-            RateSamples = rateSamples,
-            RoundTripSamples = roundTripSamples,
-            Age = now - last,
-        };
+            double[] recent = window[..(int)Math.Min(rateSamples, QuantileWindow)];
+            Array.Sort(recent);
+            DataRate? Quantile(double tau) => recent.Length > 0 ? DataRate.FromBitsPerSecond(SortedArrayStatistics.Quantile(recent, tau)) : null;
+            return new()
+            {
+                Target = target,
+                Rate = rateSamples > 0 ? DataRate.FromBitsPerSecond(rateMean) : null,
+                RateCv = rateSamples > 0 && rateMean > 0 ? Math.Sqrt(rateVariance) / rateMean : 0,
+                RateP5 = Quantile(0.05),
+                RateP50 = Quantile(0.5),
+                RateP95 = Quantile(0.95),
+                RoundTrip = roundTripSamples > 0 ? Duration.FromSeconds(srtt) : null,
+                RoundTripVariation = Duration.FromSeconds(rttvar),
+                RoundTripCv = roundTripSamples > 0 && srtt > 0 ? rttvar / srtt : 0,
+                RateSamples = rateSamples,
+                RoundTripSamples = roundTripSamples,
+                Age = now - last,
+            };
+        }
     }
 }

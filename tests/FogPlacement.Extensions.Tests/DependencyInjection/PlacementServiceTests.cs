@@ -349,6 +349,29 @@ public class PlacementServiceTests
     }
 
     [Fact]
+    public void The_duration_histogram_advises_buckets_from_a_microsecond()
+    {
+        using IHost host = PlacementHost.Build(PlacementHost.Configuration(PlacementHost.Seed()));
+        InstrumentAdvice<double>? advice = null;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument is Histogram<double> { Name: "fogplacement.decision.duration" } histogram)
+                {
+                    advice = histogram.Advice;
+                }
+            },
+        };
+        listener.Start();
+        host.Services.GetRequiredService<IPlacementService>().Decide(PlacementHost.SeedRequest);
+        IReadOnlyList<double> buckets = advice!.HistogramBucketBoundaries!;
+        Assert.Equal(1e-6, buckets[0]);
+        Assert.True(buckets.Zip(buckets.Skip(1)).All(p => p.First < p.Second), "increasing");
+        Assert.True(buckets.Count(b => b < 1e-3) >= 8, "most buckets below a millisecond, where decisions of a request land");
+    }
+
+    [Fact]
     public void Layer_chains_use_the_configured_links()
     {
         Dictionary<string, string?> values = PlacementHost.Seed();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FogPlacement.Aggregation;
 using FogPlacement.DependencyInjection;
 using FogPlacement.Diagnostics;
 using FogPlacement.Quantities;
@@ -46,29 +45,6 @@ public class TelemetryHealthAndKeyedTests
         Assert.Equal("offload all to fog", activity.GetTagItem("fogplacement.placement.chosen"));
         Assert.Equal(true, activity.GetTagItem("fogplacement.placement.feasible"));
         Assert.Equal(1L, activity.GetTagItem("fogplacement.model.generation"));
-    }
-
-    [Fact]
-    public void A_sampled_aggregation_batch_is_one_activity_and_a_rejected_one_is_marked_an_error()
-    {
-        var recorded = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == FogPlacementTelemetry.AggregationActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = recorded.Add,
-        };
-        ActivitySource.AddActivityListener(listener);
-        var accumulator = new UpdateAccumulator(4, 7);
-        accumulator.AddBatch([new ClientUpdate("a", new float[] { 1, 2, 3, 4 }, 1), new ClientUpdate("b", new float[] { 1, 2, 3, 4 }, 1)], TestContext.Current.CancellationToken);
-        Assert.Throws<UpdateRejectedException>(() => accumulator.AddBatch([new ClientUpdate("c", new float[] { 1, 2, 3, float.NaN }, 1)], TestContext.Current.CancellationToken));
-
-        Assert.Equal(2, recorded.Count);
-        Assert.Equal(2, recorded[0].GetTagItem("fogplacement.aggregation.updates"));
-        Assert.Equal(7L, recorded[0].GetTagItem("fogplacement.aggregation.round"));
-        Assert.Equal(ActivityStatusCode.Unset, recorded[0].Status);
-        Assert.Equal(ActivityStatusCode.Error, recorded[1].Status);
-        Assert.Equal(2, accumulator.UpdateCount);
     }
 
     [Fact]

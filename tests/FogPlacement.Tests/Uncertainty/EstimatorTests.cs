@@ -44,6 +44,48 @@ public class EstimatorTests
                 .And((e.RateSamples == 3000 && e.RoundTripSamples == 3000).Label("counts"));
         });
 
+    [Property(MaxTest = 60)]
+    public Property Rate_quantiles_are_the_exact_R8_quantiles_of_the_last_128_samples() =>
+        Prop.ForAll(Gen.ArrayOf(Gen.Choose(1, 100_000).Select(i => i * 1000.0)).ToArbitrary(), rates =>
+        {
+            var estimator = new NetworkEstimator(timeProvider: new StoppedClock());
+            foreach (double r in rates)
+            {
+                estimator.Observe("fog", DataRate.FromBitsPerSecond(r), Duration.FromMilliseconds(5));
+            }
+
+            LinkEstimate? e = estimator.Estimate("fog");
+            if (rates.Length == 0)
+            {
+                return (e is null).Label("no samples, no estimate");
+            }
+
+            double[] last = [.. rates.TakeLast(NetworkEstimator.QuantileWindow).Order()];
+
+            // Hyndman and Fan's definition 8, written out: h = (N + 1/3)p + 1/3, between the order statistics around h.
+            double R8(double p)
+            {
+                int n = last.Length;
+                double h = ((n + (1.0 / 3)) * p) + (1.0 / 3);
+                if (h <= 1)
+                {
+                    return last[0];
+                }
+
+                if (h >= n)
+                {
+                    return last[n - 1];
+                }
+
+                int low = (int)Math.Floor(h);
+                return last[low - 1] + ((h - low) * (last[low] - last[low - 1]));
+            }
+
+            bool Close(DataRate? actual, double expected) => actual is { } a && Math.Abs(a.BitsPerSecond - expected) <= 1e-9 * expected;
+            return (Close(e!.RateP5, R8(0.05)) && Close(e.RateP50, R8(0.5)) && Close(e.RateP95, R8(0.95)))
+                .Label($"p5 {e.RateP5} p50 {e.RateP50} p95 {e.RateP95} vs {R8(0.05)} {R8(0.5)} {R8(0.95)}");
+        });
+
     [Fact]
     public void Round_trips_follow_RFC_6298()
     {

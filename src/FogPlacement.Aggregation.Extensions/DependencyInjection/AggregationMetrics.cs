@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using FogPlacement.Diagnostics;
+using FogPlacement.Aggregation.Diagnostics;
 
 namespace FogPlacement.Aggregation.DependencyInjection;
 
@@ -20,7 +20,7 @@ internal sealed class AggregationMetrics : IAccumulatorObserver
     public AggregationMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
-        Meter meter = meterFactory.Create(FogPlacementTelemetry.MeterName);
+        Meter meter = meterFactory.Create(FogAggregationTelemetry.MeterName);
         updates = meter.CreateCounter<long>("fogplacement.aggregation.updates", "{update}", "Client updates added to accumulators, by mode.");
         bytes = meter.CreateCounter<long>("fogplacement.aggregation.bytes", "By", "Bytes of client update values added to accumulators, as carried (4 a parameter for float32), by mode.");
         rejected = meter.CreateCounter<long>("fogplacement.aggregation.rejected", "{update}", "Client updates refused, by reason; the other updates of a refused batch count as batch_aborted.");

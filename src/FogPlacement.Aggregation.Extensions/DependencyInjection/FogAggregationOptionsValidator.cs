@@ -35,7 +35,7 @@ internal sealed class FogAggregationOptionsValidator : IValidateOptions<FogAggre
         }
         else
         {
-            errors.AddRange(options.FixedPoint.Problems().Select(p => $"{Path("FixedPoint:" + p.Property)}: {p.Message}"));
+            errors.AddRange(options.FixedPoint.GetProblems().Select(p => $"{Path("FixedPoint:" + p.Property)}: {p.Message}"));
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
