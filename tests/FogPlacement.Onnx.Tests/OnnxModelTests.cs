@@ -1,28 +1,15 @@
-using System.Reflection;
 using FogPlacement.Decisions;
 using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Tests.Graphs;
-using Google.Protobuf;
 using Onnx;
 using Xunit;
+using static FogPlacement.Onnx.Tests.OnnxBuilder;
 
 namespace FogPlacement.Onnx.Tests;
 
 public class OnnxModelTests
 {
-    private static readonly string ResNet18 = typeof(OnnxModelTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ResNet18").Value!;
-
-    /// <summary>The textbook's tiers (Code 34.2.1), with the fog-to-cloud link of examples/vision-chain.json.</summary>
-    private static readonly CostModel Textbook = new(
-        Tier.Device(ComputeRate.Parse("80 GFLOP/s")),
-        new DeviceEnergy(EnergyPerWork.Parse("0.55 J/GFLOP"), EnergyPerData.Parse("0.9 J/MB")),
-        [Tier.Remote("fog", ComputeRate.Parse("2500 GFLOP/s"), DataRate.Parse("120 Mbit/s"), Duration.Parse("6 ms")),
-         Tier.Remote("cloud", ComputeRate.Parse("9000 GFLOP/s"), DataRate.Parse("25 Mbit/s"), Duration.Parse("45 ms"))],
-        EnergyWeight.Parse("30 ms/J"));
-
-    private static readonly Chains.Link[] FogToCloud = [new("fog", "cloud", DataRate.Parse("1 Gbit/s"), Duration.Parse("20 ms"))];
-
     [Fact]
     public void ResNet18_reads_as_a_dag_with_the_architecture_s_tensor_sizes()
     {
@@ -121,7 +108,7 @@ public class OnnxModelTests
     [Fact]
     public void An_unsupported_operator_is_named_or_counted_as_zero_when_allowed()
     {
-        using TempModel file = Write(Model([Node("warp", "GridSample", ["x"], ["y"])], [], withOutputShape: true));
+        using TempModel file = Write(Model([Node("warp", "GridSample", ["x"], ["y"])], [], output: Value("y", 1, 3, 32, 32)));
         var ex = Assert.Throws<InvalidDataException>(() => OnnxModel.Load(file.Path));
         Assert.Contains("Operator 'GridSample' (node 'warp') is not priced", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Conv", ex.Message, StringComparison.Ordinal);
@@ -167,62 +154,5 @@ public class OnnxModelTests
         {
             File.Delete(path);
         }
-    }
-
-    private static ModelProto Model(NodeProto[] nodes, TensorProto[] weights, bool withOutputShape = false)
-    {
-        var graph = new GraphProto { Name = "test" };
-        graph.Node.AddRange(nodes);
-        graph.Initializer.AddRange(weights);
-        graph.Input.Add(Value("x", 1, 3, 32, 32));
-        graph.Output.Add(withOutputShape ? Value(nodes[^1].Output[0], 1, 3, 32, 32) : new ValueInfoProto { Name = nodes[^1].Output[0] });
-        var model = new ModelProto { IrVersion = 7, Graph = graph };
-        model.OpsetImport.Add(new OperatorSetIdProto { Version = 13 });
-        return model;
-    }
-
-    private static TempModel Write(ModelProto model)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"fogplacement-{Guid.NewGuid():N}.onnx");
-        File.WriteAllBytes(path, model.ToByteArray());
-        return new TempModel(path);
-    }
-
-    /// <summary>A model file in the temporary directory, deleted on dispose.</summary>
-    private sealed record TempModel(string Path) : IDisposable
-    {
-        public void Dispose() => File.Delete(Path);
-    }
-
-    private static NodeProto Node(string name, string op, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { Name = name, OpType = op };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto Ints(string name, params long[] values)
-    {
-        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        a.Ints.AddRange(values);
-        return a;
-    }
-
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static TensorProto Weight(string name, params long[] dims)
-    {
-        var t = new TensorProto { Name = name, DataType = 1 };
-        t.Dims.AddRange(dims);
-        return t;
-    }
-
-    private static ValueInfoProto Value(string name, params long[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.AddRange(dims.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d }));
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
     }
 }
