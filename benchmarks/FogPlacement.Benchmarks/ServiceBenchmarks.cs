@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
+using FogPlacement.Scenarios;
 using FogPlacement.Decisions;
 using FogPlacement.DependencyInjection;
 using FogPlacement.Quantities;
@@ -41,7 +42,7 @@ public class ServiceBenchmarks
             o.Device.RadioEnergy = seed.Energy.Radio;
             foreach (Tier tier in seed.Tiers)
             {
-                o.Tiers.Add(new TierOptions { Name = tier.Name, Compute = tier.Compute, Uplink = tier.Uplink, RoundTrip = tier.RoundTrip });
+                o.Tiers.Add(new TierDefinition { Name = tier.Name, Compute = tier.Compute, Uplink = tier.Uplink, RoundTrip = tier.RoundTrip });
             }
         });
         host = builder.Build();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using FogPlacement.Cli.Output;
 using FogPlacement.Scenarios;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Cli;
 
@@ -137,18 +138,18 @@ internal static class CommandLine
                 DirectoryNotFoundException => $"file not found: {source}",
                 _ => ex.Message.ReplaceLineEndings(" "),
             };
-            if (ex is ScenarioException { Errors.Count: > 1 } scenario)
+            if (ex is ModelException { Problems.Count: > 1 } model)
             {
                 // Several problems: a count, then one line each, path first, so they can be read and grepped.
-                stderr.WriteLine($"fogplacement: error: {TerminalText.Escape(source)}: {scenario.Errors.Count} problems:");
-                foreach (ScenarioError error in scenario.Errors.Take(ScenarioException.MaxListedErrors))
+                stderr.WriteLine($"fogplacement: error: {TerminalText.Escape(source)}: {model.Problems.Count} problems:");
+                foreach (ModelProblem problem in model.Problems.Take(ModelException.MaxListedProblems))
                 {
-                    stderr.WriteLine($"  {TerminalText.Escape(error.ToString())}");
+                    stderr.WriteLine($"  {TerminalText.Escape(problem.ToString())}");
                 }
 
-                if (scenario.Errors.Count > ScenarioException.MaxListedErrors)
+                if (model.Problems.Count > ModelException.MaxListedProblems)
                 {
-                    stderr.WriteLine($"  and {scenario.Errors.Count - ScenarioException.MaxListedErrors} more");
+                    stderr.WriteLine($"  and {model.Problems.Count - ModelException.MaxListedProblems} more");
                 }
 
                 return BadInput;

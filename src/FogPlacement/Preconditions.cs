@@ -49,35 +49,11 @@ internal static class Preconditions
         return result;
     }
 
-    /// <summary>
-    /// Creates an <see cref="ArgumentException"/> whose bare problem (the message without the parameter suffix that
-    /// <see cref="ArgumentException.Message"/> appends) is kept in <see cref="Exception.Data"/>, so the document
-    /// reader reports it at its path without parsing exception text. Every argument exception of this assembly is
-    /// made here or in <see cref="OutOfRange"/>.
-    /// </summary>
-    public static ArgumentException Argument(string problem, string? paramName = null) =>
-        WithProblem(new ArgumentException(problem, paramName), problem);
+    /// <summary>An <see cref="ArgumentException"/> for a plain argument check (a model's own checks report <see cref="Validation.ModelProblem"/>s instead).</summary>
+    public static ArgumentException Argument(string problem, string? paramName = null) => new(problem, paramName);
 
-    /// <summary>Creates an <see cref="ArgumentOutOfRangeException"/> that keeps its bare problem, as <see cref="Argument"/> does.</summary>
-    public static ArgumentOutOfRangeException OutOfRange(string? paramName, object? actualValue, string problem) =>
-        WithProblem(new ArgumentOutOfRangeException(paramName, actualValue, problem), problem);
-
-    /// <summary>
-    /// The problem an argument exception reports, without the parameter name and actual value that
-    /// <see cref="ArgumentException.Message"/> appends: the bare text kept by <see cref="Argument"/> or
-    /// <see cref="OutOfRange"/>, or the whole message of an exception made elsewhere.
-    /// </summary>
-    public static string ProblemOf(ArgumentException exception) =>
-        exception.Data[ProblemKey] as string ?? exception.Message;
-
-    private const string ProblemKey = "FogPlacement.Problem";
-
-    private static T WithProblem<T>(T exception, string problem)
-        where T : ArgumentException
-    {
-        exception.Data[ProblemKey] = problem;
-        return exception;
-    }
+    /// <summary>An <see cref="ArgumentOutOfRangeException"/> for a plain argument check.</summary>
+    public static ArgumentOutOfRangeException OutOfRange(string? paramName, object? actualValue, string problem) => new(paramName, actualValue, problem);
 
     [DoesNotReturn]
     private static void ThrowNotNonNegative(double value, string paramName, string what) =>

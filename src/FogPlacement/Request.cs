@@ -3,6 +3,7 @@ using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
 namespace FogPlacement;
 
@@ -28,28 +29,37 @@ public sealed class Request
         Input = input;
         Constraints = constraints ?? PlacementConstraints.None;
         this.splits = splits?.ToArray() ?? [];
+        ModelProblem.ThrowFirst(SplitProblems(work, this.splits));
+    }
+
+    /// <summary>
+    /// The problems of these splits for a request of <paramref name="work"/>, each at its path (<c>splits[1].name</c>):
+    /// a null split, a name taken by the device candidate or by another split, a head heavier than the request.
+    /// </summary>
+    internal static IEnumerable<ModelProblem> SplitProblems(Work work, IReadOnlyList<SplitOption?> splits)
+    {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < this.splits.Length; i++)
+        for (int i = 0; i < splits.Count; i++)
         {
-            SplitOption? split = this.splits[i];
-            if (split is null)
+            ModelPath at = ModelPath.Root.Field("splits").Index(i);
+            if (splits[i] is not { } split)
             {
-                throw Preconditions.Argument($"Split {i} is null.", $"splits[{i}]");
+                yield return new ModelProblem(at, $"Split {i} is null.");
+                continue;
             }
 
             if (split.Name == CostModel.DeviceCandidateName)
             {
-                throw Preconditions.Argument($"A split cannot be called '{split.Name}': that is the name of the device candidate.", $"splits[{i}].name");
+                yield return new ModelProblem(at.Field("name"), $"A split cannot be called '{split.Name}': that is the name of the device candidate.");
             }
-
-            if (!names.Add(split.Name))
+            else if (!names.Add(split.Name))
             {
-                throw Preconditions.Argument($"Two splits are called '{split.Name}'; candidate names must be unique.", $"splits[{i}].name");
+                yield return new ModelProblem(at.Field("name"), $"Two splits are called '{split.Name}'; candidate names must be unique.");
             }
 
             if (split.HeadWork > work)
             {
-                throw Preconditions.Argument($"Split '{split.Name}': the head work {split.HeadWork} exceeds the request's work {work}.", $"splits[{i}].headWork");
+                yield return new ModelProblem(at.Field("headWork"), $"Split '{split.Name}': the head work {split.HeadWork} exceeds the request's work {work}.");
             }
         }
     }

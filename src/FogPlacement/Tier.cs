@@ -1,5 +1,6 @@
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
 
 namespace FogPlacement;
 
@@ -63,11 +64,7 @@ public sealed class Tier
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="compute"/> is zero.</exception>
     public static Tier Device(ComputeRate compute)
     {
-        if (compute == ComputeRate.Zero)
-        {
-            throw Preconditions.OutOfRange(nameof(compute), compute, "The device's compute rate must be greater than zero.");
-        }
-
+        ModelProblem.ThrowFirst(DeviceProblems(compute));
         return new Tier(DeviceName, TierKind.Device, compute, DataRate.Zero, Duration.Zero, 0, 0);
     }
 
@@ -82,10 +79,7 @@ public sealed class Tier
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="compute"/> or <paramref name="uplink"/> is zero, or a coefficient of variation is out of range.</exception>
     public static Tier Remote(string name, ComputeRate compute, DataRate uplink, Duration roundTrip, double uplinkCv = 0, double roundTripCv = 0)
     {
-        if (RemoteProblems(name ?? string.Empty, compute, uplink, uplinkCv, roundTripCv).FirstOrDefault() is { } problem)
-        {
-            throw problem;
-        }
+        ModelProblem.ThrowFirst(RemoteProblems(name ?? string.Empty, compute, uplink, uplinkCv, roundTripCv));
 
         return new Tier(name!, TierKind.Remote, compute, uplink, roundTrip, uplinkCv, roundTripCv);
     }
@@ -94,40 +88,54 @@ public sealed class Tier
     /// Every problem of a remote tier's values, as the exception <see cref="Remote"/> throws for it (the first).
     /// A null value is not checked: the document reader reports it as missing, and reports the rest with it.
     /// </summary>
-    internal static IEnumerable<ArgumentException> RemoteProblems(string? name, ComputeRate? compute, DataRate? uplink, double? uplinkCv = null, double? roundTripCv = null)
+    /// <summary>The problems of a device with this compute rate (it must be above zero), each at its field.</summary>
+    internal static IEnumerable<ModelProblem> DeviceProblems(ComputeRate? compute)
     {
+        if (compute == ComputeRate.Zero)
+        {
+            yield return ModelProblem.OutOfRange(ModelPath.Root.Field("compute"), compute, "The device's compute rate must be greater than zero.");
+        }
+    }
+
+    /// <summary>
+    /// The problems of a remote tier with these values, each at its field (<c>name</c>, <c>compute</c>, ...). A value
+    /// that is null is not checked (a reader reports it missing instead).
+    /// </summary>
+    internal static IEnumerable<ModelProblem> RemoteProblems(string? name, ComputeRate? compute, DataRate? uplink, double? uplinkCv = null, double? roundTripCv = null)
+    {
+        ModelPath root = ModelPath.Root;
         if (name is not null && string.IsNullOrWhiteSpace(name))
         {
-            yield return Preconditions.Argument("A tier's name must be a non-empty name.", nameof(name));
+            yield return new ModelProblem(root.Field("name"), "A tier's name must be a non-empty name.");
         }
         else if (name == DeviceName)
         {
-            yield return Preconditions.Argument($"A remote tier cannot be called '{DeviceName}': that name is the device's.", nameof(name));
+            yield return new ModelProblem(root.Field("name"), $"A remote tier cannot be called '{DeviceName}': that name is the device's.");
         }
 
         string tier = string.IsNullOrWhiteSpace(name) ? "The tier" : $"Tier '{name}'";
         if (compute == ComputeRate.Zero)
         {
-            yield return Preconditions.OutOfRange(nameof(compute), compute, $"{tier}: the compute rate must be greater than zero.");
+            yield return ModelProblem.OutOfRange(root.Field("compute"), compute, $"{tier}: the compute rate must be greater than zero.");
         }
 
         if (uplink == DataRate.Zero)
         {
-            yield return Preconditions.OutOfRange(nameof(uplink), uplink, $"{tier}: the uplink rate must be greater than zero.");
+            yield return ModelProblem.OutOfRange(root.Field("uplink"), uplink, $"{tier}: the uplink rate must be greater than zero.");
         }
 
-        if (Variation.Problem(uplinkCv, nameof(uplinkCv), $"{tier}: the uplink's coefficient of variation") is { } badUplink)
+        if (Variation.Problem(uplinkCv, "uplinkCv", $"{tier}: the uplink's coefficient of variation") is { } badUplink)
         {
             yield return badUplink;
         }
 
-        if (Variation.Problem(roundTripCv, nameof(roundTripCv), $"{tier}: the round trip's coefficient of variation") is { } badRoundTrip)
+        if (Variation.Problem(roundTripCv, "roundTripCv", $"{tier}: the round trip's coefficient of variation") is { } badRoundTrip)
         {
             yield return badRoundTrip;
         }
     }
 
-    /// <summary>Describes the tier, for example <c>fog (2500 GFLOP/s, uplink 120 Mbit/s, round trip 6 ms)</c>.</summary>
+    /// <inheritdoc/>
     public override string ToString() =>
         Kind == TierKind.Device ? $"{Name} ({Compute})"
         : $"{Name} ({Compute}, uplink {Uplink}{Variation.Describe(UplinkCv)}, round trip {RoundTrip}{Variation.Describe(RoundTripCv)})";

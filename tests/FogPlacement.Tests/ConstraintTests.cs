@@ -1,6 +1,7 @@
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
+using FogPlacement.Validation;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -52,8 +53,10 @@ public class ConstraintTests
     public void Excluding_an_unknown_tier_or_the_device_is_an_error()
     {
         CostModel model = SeedExampleTests.SeedModel();
-        Assert.Equal("constraints.excludedTiers[0]", Assert.Throws<ArgumentException>(() => model.Decide(Seed(new PlacementConstraints { ExcludedTiers = ["edge"] }))).ParamName);
-        Assert.Equal("constraints.excludedTiers[1]", Assert.Throws<ArgumentException>(() => model.Choose(Seed(new PlacementConstraints { ExcludedTiers = ["fog", "device"] }))).ParamName);
+        // An unknown tier is a request that does not fit the model; excluding the device is a bad request on its own.
+        var unknown = Assert.Throws<IncompatibleRequestException>(() => model.Decide(Seed(new PlacementConstraints { ExcludedTiers = ["edge"] })));
+        Assert.Equal(("excludedTiers[0]", "$.excludedTiers[0]"), (unknown.ParamName, Assert.Single(unknown.Problems).Path.ToString()));
+        Assert.Equal("excludedTiers[1]", Assert.Throws<ArgumentException>(() => model.Choose(Seed(new PlacementConstraints { ExcludedTiers = ["fog", "device"] }))).ParamName);
     }
 
     [Property(MaxTest = 200)]

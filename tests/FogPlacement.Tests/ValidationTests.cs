@@ -1,5 +1,6 @@
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
+using FogPlacement.Validation;
 using Xunit;
 
 namespace FogPlacement.Tests;
@@ -49,11 +50,12 @@ public class ValidationTests
     public void A_decision_refuses_a_split_to_an_unknown_tier_or_named_like_an_offload()
     {
         CostModel model = SeedExampleTests.SeedModel();
-        var unknown = Assert.Throws<ArgumentException>(() => model.Decide(new Request(Work.FromGigaflop(1), DataSize.Zero, [new SplitOption("s", "edge", Work.Zero, DataSize.Zero)])));
+        var unknown = Assert.Throws<IncompatibleRequestException>(() => model.Decide(new Request(Work.FromGigaflop(1), DataSize.Zero, [new SplitOption("s", "edge", Work.Zero, DataSize.Zero)])));
         Assert.Equal("splits[0].tier", unknown.ParamName);
+        Assert.Equal("$.splits[0].tier", Assert.Single(unknown.Problems).Path.ToString());
         Assert.Contains("'edge'", unknown.Message, StringComparison.Ordinal);
         Assert.Contains("tiers: fog, cloud", unknown.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => model.Choose(new Request(Work.FromGigaflop(1), DataSize.Zero, [new SplitOption("offload all to fog", "fog", Work.Zero, DataSize.Zero)])));
+        Assert.Equal("splits[0].name", Assert.Throws<IncompatibleRequestException>(() => model.Choose(new Request(Work.FromGigaflop(1), DataSize.Zero, [new SplitOption("offload all to fog", "fog", Work.Zero, DataSize.Zero)]))).ParamName);
     }
 
     [Fact]

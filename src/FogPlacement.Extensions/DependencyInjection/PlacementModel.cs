@@ -2,6 +2,7 @@ using FogPlacement.Chains;
 using FogPlacement.Decisions;
 using FogPlacement.Scenarios;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
 
 namespace FogPlacement.DependencyInjection;
 
@@ -54,30 +55,9 @@ public sealed class PlacementModel
             problems.Add(problem);
         }
 
-        var reader = new ModelReader(problems);
-        DocumentPath root = DocumentPath.Root;
-        reader.Lambda(options.Lambda, root.Field("lambda"));
-        DeviceOptions device = options.Device;
-        reader.Device(new DeviceEntry(root.Field("device"), device.Compute, device.ComputeEnergy, device.RadioEnergy));
-        for (int i = 0; i < options.Tiers.Count; i++)
-        {
-            TierOptions? t = options.Tiers[i];
-            DocumentPath path = root.Field("tiers").Index(t?.ConfigurationKey ?? Index(i));
-            reader.Tier(t is null ? null : new TierEntry(path, t.Name, t.Compute, t.Uplink, t.RoundTrip, t.UplinkCv, t.RoundTripCv), path);
-        }
-
-        for (int i = 0; i < options.Links.Count; i++)
-        {
-            LinkOptions? l = options.Links[i];
-            DocumentPath path = root.Field("links").Index(l?.ConfigurationKey ?? Index(i));
-            reader.Link(l is null ? null : new LinkEntry(path, l.From, l.To, l.Rate, l.RoundTrip, l.RateCv, l.RoundTripCv), path);
-        }
-
-        var built = reader.Build(options.ChainLimits ?? ChainLimits.Default, root.Field("chainLimits"));
+        var built = options.TryBuild(problems);
         string? section = options.ConfigurationPath;
-        errors = [.. problems.All.Select(p => $"{(section is null ? p.Path.ToPropertyPath() : p.Path.ToConfigurationPath(section))}: {p.OptionsMessage}")];
+        errors = [.. problems.All.Select(p => $"{(section is null ? p.Path.ToPropertyPath() : p.Path.ToConfigurationPath(section))}: {(p.Hint is { } hint ? "required; " + hint : p.Message)}")];
         return built is { } b ? new PlacementModel(b.Model, b.Optimizer, 1) : null;
     }
-
-    private static string Index(int index) => index.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

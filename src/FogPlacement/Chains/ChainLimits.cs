@@ -1,3 +1,5 @@
+using FogPlacement.Validation;
+
 namespace FogPlacement.Chains;
 
 /// <summary>
@@ -30,17 +32,20 @@ public sealed record ChainLimits
     /// </summary>
     public long MaxCells { get; init; } = 1 << 23;
 
-    /// <summary>Checks the limits are positive.</summary>
-    internal void Validate()
+    /// <summary>Throws the first problem of <see cref="Problems"/>.</summary>
+    internal void Validate() => ModelProblem.ThrowFirst(Problems());
+
+    /// <summary>Every problem of the limits, each at its field (<c>maxStates</c>, <c>maxCells</c>).</summary>
+    internal IEnumerable<ModelProblem> Problems()
     {
         if (MaxStates < 1)
         {
-            throw Preconditions.OutOfRange(nameof(MaxStates), MaxStates, $"ChainLimits.MaxStates must be at least 1; was {MaxStates}.");
+            yield return ModelProblem.OutOfRange(ModelPath.Root.Field("maxStates"), MaxStates, $"ChainLimits.MaxStates must be at least 1; was {MaxStates}.");
         }
 
         if (MaxCells < 1)
         {
-            throw Preconditions.OutOfRange(nameof(MaxCells), MaxCells, $"ChainLimits.MaxCells must be at least 1; was {MaxCells}.");
+            yield return ModelProblem.OutOfRange(ModelPath.Root.Field("maxCells"), MaxCells, $"ChainLimits.MaxCells must be at least 1; was {MaxCells}.");
         }
     }
 }

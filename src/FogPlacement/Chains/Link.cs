@@ -1,5 +1,6 @@
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Chains;
 
@@ -20,10 +21,7 @@ public sealed class Link
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is zero, or a coefficient of variation is out of range.</exception>
     public Link(string from, string to, DataRate rate, Duration roundTrip, double rateCv = 0, double roundTripCv = 0)
     {
-        if (Problems(from ?? string.Empty, to ?? string.Empty, rate, rateCv, roundTripCv).FirstOrDefault() is { } problem)
-        {
-            throw problem;
-        }
+        ModelProblem.ThrowFirst(Problems(from ?? string.Empty, to ?? string.Empty, rate, rateCv, roundTripCv));
 
         From = from!;
         To = to!;
@@ -37,41 +35,41 @@ public sealed class Link
     /// Every problem of a link's values, as the exception the constructor throws for it (the first). A null value is
     /// not checked: the document reader reports it as missing, and reports the rest with it.
     /// </summary>
-    internal static IEnumerable<ArgumentException> Problems(string? from, string? to, DataRate? rate, double? rateCv = null, double? roundTripCv = null)
+    internal static IEnumerable<ModelProblem> Problems(string? from, string? to, DataRate? rate, double? rateCv = null, double? roundTripCv = null)
     {
         bool named = true;
-        foreach ((string? end, string parameter, string what) in new[] { (from, nameof(from), "A link's source tier"), (to, nameof(to), "A link's destination tier") })
+        foreach ((string? end, string field, string what) in new[] { (from, "from", "A link's source tier"), (to, "to", "A link's destination tier") })
         {
             if (end is not null && string.IsNullOrWhiteSpace(end))
             {
                 named = false;
-                yield return Preconditions.Argument($"{what} must be a non-empty name.", parameter);
+                yield return new ModelProblem(ModelPath.Root.Field(field), $"{what} must be a non-empty name.");
             }
         }
 
         if (named && (from == Tier.DeviceName || to == Tier.DeviceName))
         {
-            yield return Preconditions.Argument($"A link joins two remote tiers; the device reaches each tier over that tier's uplink (link {from} → {to}).", from == Tier.DeviceName ? nameof(from) : nameof(to));
+            yield return new ModelProblem(ModelPath.Root.Field(from == Tier.DeviceName ? "from" : "to"), $"A link joins two remote tiers; the device reaches each tier over that tier's uplink (link {from} → {to}).");
         }
         else if (named && from is not null && from == to)
         {
-            yield return Preconditions.Argument($"A link cannot join tier '{from}' to itself.", nameof(to));
+            yield return new ModelProblem(ModelPath.Root.Field("to"), $"A link cannot join tier '{from}' to itself.");
         }
 
         if (rate == DataRate.Zero)
         {
-            yield return Preconditions.OutOfRange(nameof(rate), rate, from is null || to is null
+            yield return ModelProblem.OutOfRange(ModelPath.Root.Field("rate"), rate, from is null || to is null
                 ? "The link's rate must be greater than zero."
                 : $"Link {from} → {to}: the rate must be greater than zero.");
         }
 
         string link = from is null || to is null ? "The link" : $"Link {from} → {to}";
-        if (Variation.Problem(rateCv, nameof(rateCv), $"{link}: the rate's coefficient of variation") is { } badRate)
+        if (Variation.Problem(rateCv, "rateCv", $"{link}: the rate's coefficient of variation") is { } badRate)
         {
             yield return badRate;
         }
 
-        if (Variation.Problem(roundTripCv, nameof(roundTripCv), $"{link}: the round trip's coefficient of variation") is { } badRoundTrip)
+        if (Variation.Problem(roundTripCv, "roundTripCv", $"{link}: the round trip's coefficient of variation") is { } badRoundTrip)
         {
             yield return badRoundTrip;
         }

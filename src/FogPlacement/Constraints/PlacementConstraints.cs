@@ -1,6 +1,7 @@
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Constraints;
 
@@ -118,15 +119,32 @@ public sealed record PlacementConstraints
         return false;
     }
 
-    /// <summary>Checks the excluded tiers against a model's tiers.</summary>
+    /// <summary>Checks the constraints on their own, then against a model's tiers.</summary>
+    /// <exception cref="ArgumentException">A constraint is invalid on its own (the first problem of <see cref="IntrinsicProblems"/>).</exception>
+    /// <exception cref="IncompatibleRequestException">An excluded tier is not a tier of the model.</exception>
     internal void Validate(IReadOnlyList<Tier> tiers)
     {
         ValidateIntrinsic();
+        for (int i = 0; i < excludedTiers.Length; i++)
+        {
+            // A plain loop on the hot path (nothing allocated while every excluded tier is known).
+            if (!Names(tiers, excludedTiers[i]))
+            {
+                throw new IncompatibleRequestException([.. ModelProblems(tiers)]);
+            }
+        }
+    }
+
+    /// <summary>The excluded tiers the model does not have, each at its path (<c>excludedTiers[i]</c>).</summary>
+    internal IEnumerable<ModelProblem> ModelProblems(IReadOnlyList<Tier> tiers)
+    {
         for (int i = 0; i < ExcludedTiers.Count; i++)
         {
             if (!Names(tiers, ExcludedTiers[i]))
             {
-                throw Preconditions.Argument($"Excluded tier '{ExcludedTiers[i]}' is not a remote tier of this model (tiers: {Preconditions.Names(tiers.Select(t => t.Name))}).", $"constraints.excludedTiers[{i}]");
+                yield return new ModelProblem(
+                    ModelPath.Root.Field("excludedTiers").Index(i),
+                    $"Excluded tier '{ExcludedTiers[i]}' is not a remote tier of this model (tiers: {Preconditions.Names(tiers.Select(t => t.Name))}).");
             }
         }
     }
@@ -136,42 +154,60 @@ public sealed record PlacementConstraints
     /// chance constraint is not a shortest path or a cut (a probability of a sum does not add up along the path), so it
     /// is refused rather than approximated; the deadline applies to the mean latency.
     /// </summary>
+    /// <exception cref="IncompatibleRequestException">A deadline confidence is set.</exception>
     internal void RefuseDeadlineConfidence(string subject, string advice)
     {
         if (DeadlineConfidence is not null)
         {
-            throw Preconditions.Argument(
-                $"A deadline confidence applies to requests (device, offload and split candidates); {subject}'s deadline applies to its mean latency. Leave deadlineConfidence out{advice}.",
-                "constraints.deadlineConfidence");
+            throw new IncompatibleRequestException([new ModelProblem(
+                ModelPath.Root.Field("deadlineConfidence"),
+                $"A deadline confidence applies to requests (device, offload and split candidates); {subject}'s deadline applies to its mean latency. Leave deadlineConfidence out{advice}.")]);
         }
     }
 
     /// <summary>The checks that need no model: the confidence, its deadline, the method, the device never excluded.</summary>
+    /// <exception cref="ArgumentException">The first problem of <see cref="IntrinsicProblems"/>.</exception>
     internal void ValidateIntrinsic()
     {
+        // Checked in place first, so that valid constraints (the hot path of every constrained choice) allocate nothing.
+        bool bad = (DeadlineConfidence is { } c && (!(c is > 0 and < 1) || Deadline is null)) || !Enum.IsDefined(DeadlineMethod);
+        foreach (string excluded in excludedTiers)
+        {
+            bad |= excluded == Tier.DeviceName;
+        }
+
+        if (bad)
+        {
+            ModelProblem.ThrowFirst(IntrinsicProblems());
+        }
+    }
+
+    /// <summary>Every problem of the constraints on their own, each at its path (<c>deadlineConfidence</c>, <c>excludedTiers[i]</c>).</summary>
+    internal IEnumerable<ModelProblem> IntrinsicProblems()
+    {
+        ModelPath root = ModelPath.Root;
         if (DeadlineConfidence is { } confidence)
         {
             if (!(confidence is > 0 and < 1))
             {
-                throw Preconditions.OutOfRange("constraints.deadlineConfidence", confidence, $"The deadline's confidence must be between 0 and 1, exclusive; was {Preconditions.Describe(confidence)}.");
+                yield return ModelProblem.OutOfRange(root.Field("deadlineConfidence"), confidence, $"The deadline's confidence must be between 0 and 1, exclusive; was {Preconditions.Describe(confidence)}.");
             }
-
-            if (Deadline is null)
+            else if (Deadline is null)
             {
-                throw Preconditions.Argument("A deadline confidence needs a deadline.", "constraints.deadlineConfidence");
+                yield return new ModelProblem(root.Field("deadlineConfidence"), "A deadline confidence needs a deadline.");
             }
         }
 
         if (!Enum.IsDefined(DeadlineMethod))
         {
-            throw Preconditions.OutOfRange("constraints.deadlineMethod", DeadlineMethod, $"Unknown deadline method {(int)DeadlineMethod}.");
+            yield return ModelProblem.OutOfRange(root.Field("deadlineMethod"), DeadlineMethod, $"Unknown deadline method {(int)DeadlineMethod}.");
         }
 
         for (int i = 0; i < ExcludedTiers.Count; i++)
         {
             if (ExcludedTiers[i] == Tier.DeviceName)
             {
-                throw Preconditions.Argument("The device cannot be excluded: it holds the request's data.", $"constraints.excludedTiers[{i}]");
+                yield return new ModelProblem(root.Field("excludedTiers").Index(i), "The device cannot be excluded: it holds the request's data.");
             }
         }
     }

@@ -2,6 +2,7 @@ using FogPlacement.Constraints;
 using FogPlacement.Costs;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Decisions;
 
@@ -48,40 +49,42 @@ public sealed class CostModel
         MonteCarlo.Validate();
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(tiers);
-        if (device.Kind != TierKind.Device)
-        {
-            throw Preconditions.Argument($"Tier '{device.Name}' is remote; the device must come from Tier.Device.", nameof(device));
-        }
-
         this.tiers = [.. tiers];
-        offloadNames = new string[this.tiers.Length];
-        for (int i = 0; i < this.tiers.Length; i++)
-        {
-            Tier tier = this.tiers[i] ?? throw new ArgumentNullException($"tiers[{i}]", $"Tier {i} is null.");
-            if (tier.Kind != TierKind.Remote)
-            {
-                throw Preconditions.Argument("The device cannot also be a remote tier; give it only as 'device'.", $"tiers[{i}]");
-            }
-
-            offloadNames[i] = OffloadCandidateName(tier.Name);
-        }
-
-        foreach ((int index, string message) in RepeatedTierNames(this.tiers.Select(t => t.Name)))
-        {
-            throw Preconditions.Argument(message, $"tiers[{index}].name");
-        }
-
+        ModelProblem.ThrowFirst(Problems(device, this.tiers));
+        offloadNames = [.. this.tiers.Select(t => OffloadCandidateName(t.Name))];
         Device = device;
         Energy = energy;
         Lambda = lambda;
     }
 
-    /// <summary>
-    /// Every tier that reuses an earlier tier's name: its index among <paramref name="names"/> and the message. Null
-    /// names (tiers that are missing or unnamed) are skipped. The constructor throws on the first; the options
-    /// validator reports them all.
-    /// </summary>
-    internal static IEnumerable<(int Index, string Message)> RepeatedTierNames(IEnumerable<string?> names)
+    /// <summary>The problems of a model with this device and these tiers, each at its path (<c>device</c>, <c>tiers[1].name</c>).</summary>
+    internal static IEnumerable<ModelProblem> Problems(Tier device, IReadOnlyList<Tier?> tiers)
+    {
+        if (device.Kind != TierKind.Device)
+        {
+            yield return new ModelProblem(ModelPath.Root.Field("device"), $"Tier '{device.Name}' is remote; the device must come from Tier.Device.");
+        }
+
+        for (int i = 0; i < tiers.Count; i++)
+        {
+            if (tiers[i] is null)
+            {
+                yield return new ModelProblem(ModelPath.Root.Field("tiers").Index(i), $"Tier {i} is null.");
+            }
+            else if (tiers[i]!.Kind != TierKind.Remote)
+            {
+                yield return new ModelProblem(ModelPath.Root.Field("tiers").Index(i), "The device cannot also be a remote tier; give it only as 'device'.");
+            }
+        }
+
+        foreach (ModelProblem repeated in RepeatedTierNames(tiers.Select(t => t?.Name)))
+        {
+            yield return repeated;
+        }
+    }
+
+    /// <summary>A problem at <c>tiers[i].name</c> for each tier named like an earlier one; null names (tiers missing or unnamed) are skipped.</summary>
+    internal static IEnumerable<ModelProblem> RepeatedTierNames(IEnumerable<string?> names)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int index = 0;
@@ -89,7 +92,7 @@ public sealed class CostModel
         {
             if (name is not null && !seen.Add(name))
             {
-                yield return (index, $"Two tiers are called '{name}'; tier names must be unique.");
+                yield return new ModelProblem(ModelPath.Root.Field("tiers").Index(index).Field("name"), $"Two tiers are called '{name}'; tier names must be unique.");
             }
 
             index++;
@@ -133,7 +136,8 @@ public sealed class CostModel
 
     /// <summary>Checks that <paramref name="request"/> fits this model: every split names a remote tier, and no split is named like an offload candidate.</summary>
     /// <param name="request">The request.</param>
-    /// <exception cref="ArgumentException">It does not; <see cref="ArgumentException.ParamName"/> names the split, for example <c>splits[0].tier</c>.</exception>
+    /// <exception cref="ArgumentException">A constraint is invalid on its own; <see cref="ArgumentException.ParamName"/> names it.</exception>
+    /// <exception cref="IncompatibleRequestException">The request does not fit the model; <see cref="ModelException.Problems"/> has each problem with its path in the request, for example <c>$.splits[0].tier</c>.</exception>
     public void Validate(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -141,8 +145,31 @@ public sealed class CostModel
         ReadOnlySpan<SplitOption> splits = request.SplitSpan;
         for (int i = 0; i < splits.Length; i++)
         {
-            ResolveSplit(splits[i], i);
+            // A plain loop (nothing allocated while every split fits); on a misfit, every problem at once.
+            if (SplitProblem(splits[i], i) is not null)
+            {
+                throw new IncompatibleRequestException([.. RequestProblems(request)]);
+            }
         }
+    }
+
+    /// <summary>
+    /// Every way <paramref name="request"/> does not fit this model, each at its path in the request: a split on a tier the
+    /// model does not have (<c>splits[0].tier</c>) or named like an offload candidate, an excluded tier it does not have.
+    /// </summary>
+    internal IEnumerable<ModelProblem> RequestProblems(Request request)
+    {
+        ReadOnlySpan<SplitOption> splits = request.SplitSpan;
+        var found = new List<ModelProblem>();
+        for (int i = 0; i < splits.Length; i++)
+        {
+            if (SplitProblem(splits[i], i) is { } problem)
+            {
+                found.Add(problem);
+            }
+        }
+
+        return found.Concat(request.Constraints.ModelProblems(tiers));
     }
 
     /// <summary>Decides <paramref name="request"/> and returns the chosen candidate with its full cost breakdown. Allocates nothing.</summary>
@@ -340,22 +367,22 @@ public sealed class CostModel
     }
 
     /// <summary>The tier that runs split <paramref name="index"/>'s tail; throws if the split does not fit this model.</summary>
-    private Tier ResolveSplit(SplitOption split, int index)
+    private Tier ResolveSplit(SplitOption split, int index) =>
+        SplitProblem(split, index) is { } problem ? throw new IncompatibleRequestException([problem]) : tiers[IndexOfTier(split.Tier)];
+
+    /// <summary>Why split <paramref name="index"/> does not fit this model, or null when it does.</summary>
+    private ModelProblem? SplitProblem(SplitOption split, int index)
     {
-        int t = IndexOfTier(split.Tier);
-        if (t < 0)
+        if (IndexOfTier(split.Tier) < 0)
         {
-            throw Preconditions.Argument(
-                $"Split '{split.Name}' names tier '{split.Tier}', which is not a remote tier of this model (tiers: {Preconditions.Names(tiers.Select(x => x.Name))}).",
-                $"splits[{index}].tier");
+            return new ModelProblem(
+                ModelPath.Root.Field("splits").Index(index).Field("tier"),
+                $"Split '{split.Name}' names tier '{split.Tier}', which is not a remote tier of this model (tiers: {Preconditions.Names(tiers.Select(x => x.Name))}).");
         }
 
-        if (IsOffloadName(split.Name))
-        {
-            throw Preconditions.Argument($"A split cannot be called '{split.Name}': that is the name of an offload candidate.", $"splits[{index}].name");
-        }
-
-        return tiers[t];
+        return IsOffloadName(split.Name)
+            ? new ModelProblem(ModelPath.Root.Field("splits").Index(index).Field("name"), $"A split cannot be called '{split.Name}': that is the name of an offload candidate.")
+            : null;
     }
 
     private bool IsOffloadName(string name)

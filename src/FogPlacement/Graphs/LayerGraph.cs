@@ -1,5 +1,6 @@
 using FogPlacement.Constraints;
 using FogPlacement.Quantities;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Graphs;
 
@@ -18,34 +19,41 @@ public sealed class GraphNode
     public GraphNode(string name, Work work, DataSize output, IEnumerable<string> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            throw Preconditions.Argument("A node's name must not be empty.", nameof(name));
-        }
-
-        if (name == InputName)
-        {
-            throw Preconditions.Argument($"A node cannot be called '{InputName}': that name stands for the request's input.", nameof(name));
-        }
-
         Name = name;
         Work = work;
         Output = output;
         Inputs = [.. inputs];
-        if (Inputs.Count == 0)
+        ModelProblem.ThrowFirst(Problems(name, Inputs));
+    }
+
+    /// <summary>The problems of a node with this name and these inputs, each at its field (<c>name</c>, <c>inputs[1]</c>).</summary>
+    internal static IEnumerable<ModelProblem> Problems(string? name, IReadOnlyList<string?> inputs)
+    {
+        ModelPath root = ModelPath.Root;
+        if (string.IsNullOrWhiteSpace(name))
         {
-            throw Preconditions.Argument($"Node '{name}' reads nothing; give '{InputName}' or another node's name.", nameof(inputs));
+            yield return new ModelProblem(root.Field("name"), "A node's name must not be empty.");
+        }
+        else if (name == InputName)
+        {
+            yield return new ModelProblem(root.Field("name"), $"A node cannot be called '{InputName}': that name stands for the request's input.");
+        }
+
+        if (inputs.Count == 0)
+        {
+            yield return new ModelProblem(root.Field("inputs"), $"Node '{name}' reads nothing; give '{InputName}' or another node's name.");
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < Inputs.Count; i++)
+        for (int i = 0; i < inputs.Count; i++)
         {
-            if (string.IsNullOrWhiteSpace(Inputs[i]) || !seen.Add(Inputs[i]))
+            if (string.IsNullOrWhiteSpace(inputs[i]) || !seen.Add(inputs[i]!))
             {
-                throw Preconditions.Argument(string.IsNullOrWhiteSpace(Inputs[i]) ? $"Node '{name}': input {i} is empty." : $"Node '{name}' reads '{Inputs[i]}' twice.", $"inputs[{i}]");
+                yield return new ModelProblem(root.Field("inputs").Index(i), string.IsNullOrWhiteSpace(inputs[i]) ? $"Node '{name}': input {i} is empty." : $"Node '{name}' reads '{inputs[i]}' twice.");
             }
         }
     }
+
 
     /// <summary>Gets the node's name.</summary>
     public string Name { get; }
@@ -85,35 +93,10 @@ public sealed class LayerGraph
         Input = input;
         Constraints = constraints ?? PlacementConstraints.None;
         this.nodes = [.. nodes];
-        if (this.nodes.Length == 0)
-        {
-            throw Preconditions.Argument("A graph needs at least one node.", nameof(nodes));
-        }
-
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < this.nodes.Length; i++)
-        {
-            GraphNode node = this.nodes[i] ?? throw Preconditions.Argument($"Node {i} is null.", $"nodes[{i}]");
-            if (!index.TryAdd(node.Name, i))
-            {
-                throw Preconditions.Argument($"Two nodes are called '{node.Name}'; names must be unique.", $"nodes[{i}].name");
-            }
-        }
-
-        var reads = new int[this.nodes.Length][];
-        for (int i = 0; i < this.nodes.Length; i++)
-        {
-            IReadOnlyList<string> inputs = this.nodes[i].Inputs;
-            reads[i] = new int[inputs.Count];
-            for (int j = 0; j < inputs.Count; j++)
-            {
-                reads[i][j] = inputs[j] == GraphNode.InputName ? -1
-                    : index.TryGetValue(inputs[j], out int k) ? k
-                    : throw Preconditions.Argument($"Node '{this.nodes[i].Name}' reads '{inputs[j]}', which is neither '{GraphNode.InputName}' nor a node.", $"nodes[{i}].inputs[{j}]");
-            }
-        }
-
-        Order = TopologicalOrder(reads);
+        var problems = new List<ModelProblem>();
+        (int[][] reads, int[] order) = Structure(this.nodes, problems);
+        ModelProblem.ThrowFirst(problems.Select(p => p.Under(ModelPath.Root.Field("nodes"))));
+        Order = order;
         Reads = reads;
         Consumers = [.. Enumerable.Range(0, this.nodes.Length).Select(_ => new List<int>())];
         InputConsumers = [];
@@ -156,8 +139,66 @@ public sealed class LayerGraph
     /// <inheritdoc />
     public override string ToString() => $"{nodes.Length} nodes, input {Input}";
 
-    /// <summary>Kahn's algorithm, stable (the given order among ready nodes); a cycle is an error naming it.</summary>
-    private int[] TopologicalOrder(int[][] reads)
+    /// <summary>
+    /// Every problem of these nodes, each at its path in the list (<c>[3].inputs[0]</c>): none, a null node, a repeated name,
+    /// an input that is neither the request's input nor a node, a cycle.
+    /// </summary>
+    internal static IReadOnlyList<ModelProblem> Problems(IReadOnlyList<GraphNode?> nodes)
+    {
+        var problems = new List<ModelProblem>();
+        _ = Structure(nodes, problems);
+        return problems;
+    }
+
+    /// <summary>Each node's inputs as indices (-1 the request's input) and a topological order; empty arrays when <paramref name="problems"/> got any.</summary>
+    private static (int[][] Reads, int[] Order) Structure(IReadOnlyList<GraphNode?> nodes, List<ModelProblem> problems)
+    {
+        if (nodes.Count == 0)
+        {
+            problems.Add(new ModelProblem(ModelPath.Root, "A graph needs at least one node."));
+            return ([], []);
+        }
+
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            if (nodes[i] is not { } node)
+            {
+                problems.Add(new ModelProblem(ModelPath.Root.Index(i), $"Node {i} is null."));
+            }
+            else if (!index.TryAdd(node.Name, i))
+            {
+                problems.Add(new ModelProblem(ModelPath.Root.Index(i).Field("name"), $"Two nodes are called '{node.Name}'; names must be unique."));
+            }
+        }
+
+        var reads = new int[nodes.Count][];
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            IReadOnlyList<string> inputs = nodes[i]?.Inputs ?? [];
+            reads[i] = new int[inputs.Count];
+            for (int j = 0; j < inputs.Count; j++)
+            {
+                if (inputs[j] == GraphNode.InputName)
+                {
+                    reads[i][j] = -1;
+                }
+                else if (index.TryGetValue(inputs[j], out int k))
+                {
+                    reads[i][j] = k;
+                }
+                else
+                {
+                    problems.Add(new ModelProblem(ModelPath.Root.Index(i).Field("inputs").Index(j), $"Node '{nodes[i]!.Name}' reads '{inputs[j]}', which is neither '{GraphNode.InputName}' nor a node."));
+                }
+            }
+        }
+
+        return problems.Count > 0 ? ([], []) : (reads, TopologicalOrder(nodes, reads, problems));
+    }
+
+    /// <summary>Kahn's algorithm, stable (the given order among ready nodes); a cycle is a problem naming it.</summary>
+    private static int[] TopologicalOrder(IReadOnlyList<GraphNode?> nodes, int[][] reads, List<ModelProblem> problems)
     {
         int n = reads.Length;
         int[] pending = [.. reads.Select(r => r.Count(u => u >= 0))];
@@ -214,8 +255,9 @@ public sealed class LayerGraph
             node = reads[node].First(u => u >= 0 && pending[u] > 0);
         }
 
-        List<string> cycle = [.. path.Skip(at[node]).Select(i => nodes[i].Name).Reverse()];
+        List<string> cycle = [.. path.Skip(at[node]).Select(i => nodes[i]!.Name).Reverse()];
         cycle.Add(cycle[0]);
-        throw Preconditions.Argument($"The nodes form a cycle: {string.Join(" → ", cycle)}; a graph has none.", $"nodes[{node}].inputs");
+        problems.Add(new ModelProblem(ModelPath.Root.Index(node).Field("inputs"), $"The nodes form a cycle: {string.Join(" → ", cycle)}; a graph has none."));
+        return [];
     }
 }

@@ -1,9 +1,10 @@
-using System.Text.Json;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
+using FogPlacement.Documents;
 using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Scenarios;
 
@@ -11,7 +12,7 @@ namespace FogPlacement.Scenarios;
 /// Reads a request object (splits or layers, and constraints) at <paramref name="at"/>, collecting every problem with
 /// its path: the one reader of a request for scenario files and for <see cref="Serialization.FogPlacementJson"/>.
 /// </summary>
-internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
+internal sealed class RequestReader(ModelProblems problems, ModelPath at)
 {
     /// <summary>The fields a request object may have.</summary>
     public static readonly string[] Fields = ["work", "input", "splits", "layers", "graph", "model", "batchSize", "deadline", "deadlineConfidence", "deadlineMethod", "energyBudget", "excludedTiers"];
@@ -19,63 +20,64 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
     private static readonly string[] Kinds = ["splits", "layers", "graph", "model"];
 
     /// <summary>Whether the request object is a graph: it has <c>graph</c> or <c>model</c>.</summary>
-    public static bool IsGraph(JsonElement r) => Json.Present(r, "graph") || Json.Present(r, "model");
+    public static bool IsGraph(DocumentNode r) => DocumentReader.Present(r, "graph") || DocumentReader.Present(r, "model");
 
     /// <summary>
     /// Reads a graph request: nodes given inline (<c>graph</c>) or read from a model file (<c>model</c>, relative to
     /// <paramref name="baseDirectory"/>, by <paramref name="models"/>) with an optional <c>batchSize</c>.
     /// </summary>
-    public LayerGraph? ReadGraph(JsonElement r, string? baseDirectory, GraphModelReader? models)
+    public LayerGraph? ReadGraph(DocumentNode r, string? baseDirectory, GraphModelReader? models)
     {
         int before = problems.Count;
-        string[] kinds = [.. Kinds.Where(f => Json.Present(r, f))];
+        string[] kinds = [.. Kinds.Where(f => DocumentReader.Present(r, f))];
         if (kinds.Length > 1)
         {
             problems.Add(Request, $"a request has one of splits, layers, graph or model; this one has {string.Join(" and ", kinds)}");
             return null;
         }
 
-        DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
+        DataSize? input = DocumentReader.Quantity<DataSize>(r, Request.Field("input"), problems);
         PlacementConstraints constraints = ReadConstraints(r);
-        if (Json.Present(r, "model"))
+        if (DocumentReader.Present(r, "model"))
         {
             return ReadModel(r, input, constraints, baseDirectory, models, before);
         }
 
         problems.Required(input, Request.Field("input"), "the request's input size, such as \"0.6 MB\"");
         var nodes = new List<GraphNode>();
-        foreach ((DocumentPath path, JsonElement? n) in Json.Entries(r, Request.Field("graph"), required: true, problems))
+        foreach ((ModelPath path, DocumentNode? n) in DocumentReader.Entries(r, Request.Field("graph"), required: true, problems))
         {
-            if (!problems.Required(n, path, "a node") || !Json.IsObject(n!.Value, path, problems, "name", "work", "output", "inputs"))
+            if (!problems.Required(n, path, "a node") || n is null || !DocumentReader.IsObject(n, path, problems, "name", "work", "output", "inputs"))
             {
                 continue;
             }
 
-            (string? name, Work? work, DataSize? output) = ReadOperation(n.Value, path);
+            (string? name, Work? work, DataSize? output) = ReadOperation(n, path);
             var inputs = new List<string>();
-            foreach ((DocumentPath inputPath, JsonElement? i) in Json.Entries(n.Value, path.Field("inputs"), required: true, problems))
+            foreach ((ModelPath inputPath, DocumentNode? i) in DocumentReader.Entries(n, path.Field("inputs"), required: true, problems))
             {
-                if (i is { } value && Json.ValueText(value, inputPath, problems) is { } text)
+                if (i is { } value && DocumentReader.ValueText(value, inputPath, problems) is { } text)
                 {
                     inputs.Add(text);
                 }
             }
 
-            if (RequireOperation(path, "node", name, work, output)
-                && problems.Build(path, () => new GraphNode(name!, work!.Value, output!.Value, inputs)) is { } node)
+            if (RequireOperation(path, "node", name, work, output) && problems.AddAll(path, GraphNode.Problems(name, inputs)))
             {
-                nodes.Add(node);
+                nodes.Add(new GraphNode(name!, work!.Value, output!.Value, inputs));
             }
         }
 
-        return problems.Count == before ? problems.Build(Request.Field("graph"), () => new LayerGraph(input!.Value, nodes, constraints), "nodes") : null;
+        return problems.Count == before && problems.AddAll(Request.Field("graph"), LayerGraph.Problems(nodes))
+            ? new LayerGraph(input!.Value, nodes, constraints)
+            : null;
     }
 
-    private LayerGraph? ReadModel(JsonElement r, DataSize? input, PlacementConstraints constraints, string? baseDirectory, GraphModelReader? models, int before)
+    private LayerGraph? ReadModel(DocumentNode r, DataSize? input, PlacementConstraints constraints, string? baseDirectory, GraphModelReader? models, int before)
     {
-        DocumentPath at = Request.Field("model");
-        string? file = Json.Text(r, at, problems);
-        double? batch = Json.Number(r, Request.Field("batchSize"), problems);
+        ModelPath at = Request.Field("model");
+        string? file = DocumentReader.Text(r, at, problems);
+        double? batch = DocumentReader.Number(r, Request.Field("batchSize"), problems);
         if (batch is { } b && (b < 1 || b != Math.Floor(b) || b > 1 << 20))
         {
             problems.Add(Request.Field("batchSize"), $"{b} is not a batch size; expected a whole number from 1 to 1,048,576");
@@ -108,74 +110,74 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
     }
 
 
-    private DocumentPath Request => at;
+    private ModelPath Request => at;
 
-    public Request? ReadRequest(JsonElement r)
+    public Request? ReadRequest(DocumentNode r)
     {
         int before = problems.Count;
-        Work? work = Json.Quantity<Work>(r, Request.Field("work"), problems);
-        DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
+        Work? work = DocumentReader.Quantity<Work>(r, Request.Field("work"), problems);
+        DataSize? input = DocumentReader.Quantity<DataSize>(r, Request.Field("input"), problems);
         problems.Required(work, Request.Field("work"), "the request's work, such as \"4 GFLOP\"");
         problems.Required(input, Request.Field("input"), "the request's input size, such as \"0.3 MB\"");
         var splits = new List<SplitOption>();
-        foreach ((DocumentPath path, JsonElement? s) in Json.Entries(r, Request.Field("splits"), required: false, problems))
+        foreach ((ModelPath path, DocumentNode? s) in DocumentReader.Entries(r, Request.Field("splits"), required: false, problems))
         {
-            if (!problems.Required(s, path, "a split") || !Json.IsObject(s!.Value, path, problems, "name", "tier", "headWork", "intermediate"))
+            if (!problems.Required(s, path, "a split") || s is null || !DocumentReader.IsObject(s, path, problems, "name", "tier", "headWork", "intermediate"))
             {
                 continue;
             }
 
-            string? name = Json.Text(s.Value, path.Field("name"), problems);
-            string? tier = Json.Text(s.Value, path.Field("tier"), problems);
-            Work? head = Json.Quantity<Work>(s.Value, path.Field("headWork"), problems);
-            DataSize? intermediate = Json.Quantity<DataSize>(s.Value, path.Field("intermediate"), problems);
+            string? name = DocumentReader.Text(s, path.Field("name"), problems);
+            string? tier = DocumentReader.Text(s, path.Field("tier"), problems);
+            Work? head = DocumentReader.Quantity<Work>(s, path.Field("headWork"), problems);
+            DataSize? intermediate = DocumentReader.Quantity<DataSize>(s, path.Field("intermediate"), problems);
             if (problems.Required(name, path.Field("name"), "the split's name")
                 & problems.Required(tier, path.Field("tier"), "the tier that runs the split's tail")
-                & problems.Required(intermediate, path.Field("intermediate"), "the intermediate data's size, such as \"1.5 MB\"")
-                && problems.Build(path, () => new SplitOption(name!, tier!, head ?? Work.Zero, intermediate!.Value)) is { } split)
+                & problems.Required(intermediate, path.Field("intermediate"), "the intermediate data's size, such as \"1.5 MB\""))
             {
-                splits.Add(split);
+                splits.Add(new SplitOption(name!, tier!, head ?? Work.Zero, intermediate!.Value));
             }
         }
 
         PlacementConstraints constraints = ReadConstraints(r);
-        return problems.Count == before ? problems.Build(Request, () => new Request(work!.Value, input!.Value, splits, constraints), "constraints") : null;
+        return problems.Count == before && problems.AddAll(Request, FogPlacement.Request.SplitProblems(work!.Value, splits))
+            ? new Request(work!.Value, input!.Value, splits, constraints)
+            : null;
     }
 
-    public LayerChain? ReadChain(JsonElement r)
+    public LayerChain? ReadChain(DocumentNode r)
     {
         int before = problems.Count;
-        if (Json.Present(r, "splits"))
+        if (DocumentReader.Present(r, "splits"))
         {
             problems.Add(Request, "a request has either splits or layers, not both");
         }
 
-        DataSize? input = Json.Quantity<DataSize>(r, Request.Field("input"), problems);
+        DataSize? input = DocumentReader.Quantity<DataSize>(r, Request.Field("input"), problems);
         problems.Required(input, Request.Field("input"), "the request's input size, such as \"0.3 MB\"");
-        DocumentPath layersPath = Request.Field("layers");
-        List<(DocumentPath, JsonElement?)> entries = Json.Entries(r, layersPath, required: true, problems);
-        if (entries.Count == 0 && r.TryGetProperty("layers"u8, out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+        ModelPath layersPath = Request.Field("layers");
+        List<(ModelPath, DocumentNode?)> entries = DocumentReader.Entries(r, layersPath, required: true, problems);
+        if (entries.Count == 0 && r.Present("layers") is { Kind: NodeKind.Array or NodeKind.Object })
         {
             problems.Add(layersPath, "a layer chain needs at least one layer");
         }
 
         var layers = new List<Layer>();
-        foreach ((DocumentPath path, JsonElement? l) in entries)
+        foreach ((ModelPath path, DocumentNode? l) in entries)
         {
-            if (!problems.Required(l, path, "a layer") || !Json.IsObject(l!.Value, path, problems, "name", "work", "output"))
+            if (!problems.Required(l, path, "a layer") || l is null || !DocumentReader.IsObject(l, path, problems, "name", "work", "output"))
             {
                 continue;
             }
 
-            (string? name, Work? work, DataSize? output) = ReadOperation(l.Value, path);
-            if (RequireOperation(path, "layer", name, work, output)
-                && problems.Build(path, () => new Layer(name!, work!.Value, output!.Value)) is { } layer)
+            (string? name, Work? work, DataSize? output) = ReadOperation(l, path);
+            if (RequireOperation(path, "layer", name, work, output))
             {
-                layers.Add(layer);
+                layers.Add(new Layer(name!, work!.Value, output!.Value));
             }
         }
 
-        Work? declared = Json.Quantity<Work>(r, Request.Field("work"), problems);
+        Work? declared = DocumentReader.Quantity<Work>(r, Request.Field("work"), problems);
         if (declared is { } w && problems.Count == before)
         {
             double total = layers.Sum(l => l.Work.Flop);
@@ -186,25 +188,25 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
         }
 
         PlacementConstraints constraints = ReadConstraints(r);
-        return problems.Count == before ? problems.Build(Request, () => new LayerChain(input!.Value, layers, constraints), "constraints") : null;
+        return problems.Count == before ? new LayerChain(input!.Value, layers, constraints) : null;
     }
 
     /// <summary>The name, work and output size of a layer or a graph node.</summary>
-    private (string? Name, Work? Work, DataSize? Output) ReadOperation(JsonElement e, DocumentPath path) =>
-        (Json.Text(e, path.Field("name"), problems), Json.Quantity<Work>(e, path.Field("work"), problems), Json.Quantity<DataSize>(e, path.Field("output"), problems));
+    private (string? Name, Work? Work, DataSize? Output) ReadOperation(DocumentNode e, ModelPath path) =>
+        (DocumentReader.Text(e, path.Field("name"), problems), DocumentReader.Quantity<Work>(e, path.Field("work"), problems), DocumentReader.Quantity<DataSize>(e, path.Field("output"), problems));
 
     /// <summary>Whether a layer's or node's name, work and output are all present, reporting each that is missing.</summary>
-    private bool RequireOperation(DocumentPath path, string what, string? name, Work? work, DataSize? output) =>
+    private bool RequireOperation(ModelPath path, string what, string? name, Work? work, DataSize? output) =>
         problems.Required(name, path.Field("name"), $"the {what}'s name")
         & problems.Required(work, path.Field("work"), $"the {what}'s work, such as \"0.2 GFLOP\"")
         & problems.Required(output, path.Field("output"), $"the {what}'s output size, such as \"0.8 MB\"");
 
-    private PlacementConstraints ReadConstraints(JsonElement r)
+    private PlacementConstraints ReadConstraints(DocumentNode r)
     {
         var excluded = new List<string>();
-        foreach ((DocumentPath path, JsonElement? name) in Json.Entries(r, Request.Field("excludedTiers"), required: false, problems))
+        foreach ((ModelPath path, DocumentNode? name) in DocumentReader.Entries(r, Request.Field("excludedTiers"), required: false, problems))
         {
-            string? text = name is { } n ? Json.ValueText(n, path, problems) : null;
+            string? text = name is { } n ? DocumentReader.ValueText(n, path, problems) : null;
             if (problems.Required(text, path, "a tier's name"))
             {
                 excluded.Add(text!);
@@ -212,7 +214,7 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
         }
 
         DeadlineMethod method = DeadlineMethod.Exact;
-        if (Json.Text(r, Request.Field("deadlineMethod"), problems) is { } methodText && !Enum.TryParse(methodText, ignoreCase: true, out method))
+        if (DocumentReader.Text(r, Request.Field("deadlineMethod"), problems) is { } methodText && !Enum.TryParse(methodText, ignoreCase: true, out method))
         {
             problems.Add(Request.Field("deadlineMethod"), $"unknown method '{methodText}'; expected \"exact\" or \"cantelli\"");
         }
@@ -220,13 +222,13 @@ internal sealed class RequestReader(ModelProblems problems, DocumentPath at)
         // The checks that need no model are made here, once for every kind of request; the tiers are checked with the model.
         var constraints = new PlacementConstraints
         {
-            Deadline = Json.Quantity<Duration>(r, Request.Field("deadline"), problems),
-            DeadlineConfidence = Json.Number(r, Request.Field("deadlineConfidence"), problems),
+            Deadline = DocumentReader.Quantity<Duration>(r, Request.Field("deadline"), problems),
+            DeadlineConfidence = DocumentReader.Number(r, Request.Field("deadlineConfidence"), problems),
             DeadlineMethod = method,
-            EnergyBudget = Json.Quantity<Energy>(r, Request.Field("energyBudget"), problems),
+            EnergyBudget = DocumentReader.Quantity<Energy>(r, Request.Field("energyBudget"), problems),
             ExcludedTiers = excluded,
         };
-        problems.Check(Request, constraints.ValidateIntrinsic, "constraints");
+        problems.AddAll(Request, constraints.IntrinsicProblems());
         return constraints;
     }
 }

@@ -4,10 +4,12 @@ using System.Text;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
+using FogPlacement.Documents;
 using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Serialization;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Scenarios;
 
@@ -71,7 +73,7 @@ public sealed class Scenario
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> is less than 1 or too large for an array.</exception>
     /// <exception cref="ScenarioException">The file is a directory, larger than <paramref name="maxBytes"/>, not a valid scenario,
-    /// or names a model file that cannot be read; <see cref="ScenarioException.Errors"/> lists every problem.</exception>
+    /// or names a model file that cannot be read; <see cref="ModelException.Problems"/> lists every problem.</exception>
     public static Scenario Load(string path, int maxBytes = MaxFileBytes, GraphModelReader? models = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -82,7 +84,7 @@ public sealed class Scenario
 
         if (Directory.Exists(path))
         {
-            throw new ScenarioException([new ScenarioError("$", $"'{path}' is a directory, not a scenario file")]);
+            throw new ScenarioException($"'{path}' is a directory, not a scenario file");
         }
 
         // Read at most one byte past the limit, whatever the file claims its length is (a device or a pipe claims none).
@@ -95,9 +97,9 @@ public sealed class Scenario
             {
                 if (buffer.Length > maxBytes)
                 {
-                    throw new ScenarioException([new ScenarioError("$", maxBytes == MaxFileBytes
+                    throw new ScenarioException(maxBytes == MaxFileBytes
                         ? $"the file is larger than {MaxFileBytes / (1024 * 1024)} MiB, the most a scenario may be"
-                        : $"the file is larger than {maxBytes:N0} bytes, the most this reader takes")]);
+                        : $"the file is larger than {maxBytes:N0} bytes, the most this reader takes");
                 }
 
                 Array.Resize(ref buffer, (int)Math.Min(maxBytes + 1L, buffer.Length * 2L));
@@ -117,7 +119,7 @@ public sealed class Scenario
 
     /// <summary>Reads a scenario from JSON text.</summary>
     /// <param name="json">The JSON text.</param>
-    /// <exception cref="ScenarioException">The text is not a valid scenario; <see cref="ScenarioException.Errors"/> lists every problem.</exception>
+    /// <exception cref="ScenarioException">The text is not a valid scenario; <see cref="ModelException.Problems"/> lists every problem.</exception>
     public static Scenario Parse(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -126,7 +128,7 @@ public sealed class Scenario
 
     /// <summary>Reads a scenario from UTF-8 JSON.</summary>
     /// <param name="utf8Json">The JSON bytes.</param>
-    /// <exception cref="ScenarioException">The bytes are not a valid scenario; <see cref="ScenarioException.Errors"/> lists every problem.</exception>
+    /// <exception cref="ScenarioException">The bytes are not a valid scenario; <see cref="ModelException.Problems"/> lists every problem.</exception>
     public static Scenario Parse(ReadOnlySpan<byte> utf8Json) => Parse(utf8Json, null);
 
     private static Scenario Parse(ReadOnlySpan<byte> utf8Json, ModelSource? source)
@@ -141,112 +143,64 @@ public sealed class Scenario
         if (JsonSyntax.Check(utf8Json, problems))
         {
             using JsonDocument document = JsonDocument.Parse(utf8Json.ToArray(), JsonSyntax.DocumentOptions);
-            if (Read(document.RootElement, problems, source) is { } scenario)
+            if (Read(DocumentNode.FromJson(document.RootElement), problems, source) is { } scenario)
             {
                 return scenario;
             }
         }
 
-        throw new ScenarioException([.. problems.All.Select(p => p.ToScenarioError())]);
+        throw new ScenarioException(problems.All);
     }
 
     /// <summary>Reads a scenario from a syntactically checked document, adding every problem to <paramref name="problems"/>.</summary>
-    internal static Scenario? Read(JsonElement root, ModelProblems problems, ModelSource? source = null) => new ScenarioReader(problems, source).Read(root);
+    internal static Scenario? Read(DocumentNode root, ModelProblems problems, ModelSource? source = null) => new ScenarioReader(problems, source).Read(root);
 
     /// <summary>Where a scenario's model file is resolved, and what reads it.</summary>
     internal sealed record ModelSource(string BaseDirectory, GraphModelReader? Reader);
 
     /// <summary>
-    /// Turns a syntactically valid JSON document into a model and request: the model through the shared
-    /// <see cref="ModelReader"/>, the request here, collecting every problem with its path in document order.
+    /// Turns a syntactically valid JSON document into a model and request: the model's fields as configuration has
+    /// them (<see cref="ModelDefinition"/>), the request here, collecting every problem with its path in document order.
     /// </summary>
     private sealed class ScenarioReader(ModelProblems problems, ModelSource? source)
     {
-        private static readonly DocumentPath Request = DocumentPath.Root.Field("request");
+        private static readonly ModelPath Request = ModelPath.Root.Field("request");
 
-        public Scenario? Read(JsonElement root)
+        public Scenario? Read(DocumentNode root)
         {
-            if (root.ValueKind == JsonValueKind.Null)
+            if (root.Kind == NodeKind.Null)
             {
-                problems.Add(DocumentPath.Root, "the scenario is null; expected an object with objective, device, tiers and request");
+                problems.Add(ModelPath.Root, "the scenario is null; expected an object with objective, device, tiers and request");
                 return null;
             }
 
-            if (!Json.IsObject(root, DocumentPath.Root, problems, "objective", "device", "tiers", "links", "request"))
+            if (!DocumentReader.IsObject(root, ModelPath.Root, problems, "objective", "device", "tiers", "links", "request"))
             {
                 return null;
             }
 
-            var model = new ModelReader(problems);
-            DocumentPath objectivePath = DocumentPath.Root.Field("objective");
-            if (Json.RequiredObject(root, objectivePath, problems, "lambda") is { } objective)
-            {
-                model.Lambda(Json.Quantity<EnergyWeight>(objective, objectivePath.Field("lambda"), problems), objectivePath.Field("lambda"));
-            }
+            // The model's fields are the ones configuration has (ModelFields); a scenario keeps the energy weight under objective.
+            var definition = new ModelDefinition();
+            ModelPath objectivePath = ModelPath.Root.Field("objective");
+            problems.Enter(objectivePath);
+            DocumentNode? objective = DocumentReader.RequiredObject(root, objectivePath, problems, "lambda");
+            ModelFields.Read(root, ModelPath.Root, definition, problems, lambdaAt: objective, lambdaPath: objectivePath);
+            definition.LambdaPath = objectivePath.Field("lambda");
 
-            DocumentPath devicePath = DocumentPath.Root.Field("device");
-            JsonElement? device = Json.RequiredObject(root, devicePath, problems, "compute", "computeEnergy", "radioEnergy");
-            model.Device(device is { } d
-                ? new DeviceEntry(
-                    devicePath,
-                    Json.Quantity<ComputeRate>(d, devicePath.Field("compute"), problems),
-                    Json.Quantity<EnergyPerWork>(d, devicePath.Field("computeEnergy"), problems),
-                    Json.Quantity<EnergyPerData>(d, devicePath.Field("radioEnergy"), problems))
-                : null);
-
-            DocumentPath tiersPath = DocumentPath.Root.Field("tiers");
-            foreach ((DocumentPath path, JsonElement? t) in Json.Entries(root, tiersPath, required: true, problems))
-            {
-                if (t is null)
-                {
-                    model.Tier(null, path);
-                }
-                else if (Json.IsObject(t.Value, path, problems, "name", "compute", "uplink", "roundTrip", "uplinkCv", "roundTripCv"))
-                {
-                    model.Tier(
-                        new TierEntry(
-                            path,
-                            Json.Text(t.Value, path.Field("name"), problems),
-                            Json.Quantity<ComputeRate>(t.Value, path.Field("compute"), problems),
-                            Json.Quantity<DataRate>(t.Value, path.Field("uplink"), problems),
-                            Json.Quantity<Duration>(t.Value, path.Field("roundTrip"), problems),
-                            Json.Number(t.Value, path.Field("uplinkCv"), problems),
-                            Json.Number(t.Value, path.Field("roundTripCv"), problems)),
-                        path);
-                }
-            }
-
-            foreach ((DocumentPath path, JsonElement? l) in Json.Entries(root, DocumentPath.Root.Field("links"), required: false, problems))
-            {
-                if (l is null)
-                {
-                    model.Link(null, path);
-                }
-                else if (Json.IsObject(l.Value, path, problems, "from", "to", "rate", "roundTrip", "rateCv", "roundTripCv"))
-                {
-                    model.Link(
-                        new LinkEntry(
-                            path,
-                            Json.Text(l.Value, path.Field("from"), problems),
-                            Json.Text(l.Value, path.Field("to"), problems),
-                            Json.Quantity<DataRate>(l.Value, path.Field("rate"), problems),
-                            Json.Quantity<Duration>(l.Value, path.Field("roundTrip"), problems),
-                            Json.Number(l.Value, path.Field("rateCv"), problems),
-                            Json.Number(l.Value, path.Field("roundTripCv"), problems)),
-                        path);
-                }
-            }
+            problems.Required(root.Present("device"), ModelPath.Root.Field("device"), "an object");
+            problems.Required(root.Present("tiers"), ModelPath.Root.Field("tiers"), "an array");
 
             Request? request = null;
             LayerChain? chain = null;
             LayerGraph? graph = null;
-            if (Json.RequiredObject(root, Request, problems, RequestReader.Fields) is { } r)
+            problems.Enter(Request);
+            if (DocumentReader.RequiredObject(root, Request, problems, RequestReader.Fields) is { } r)
             {
                 if (RequestReader.IsGraph(r))
                 {
                     graph = new RequestReader(problems, Request).ReadGraph(r, source?.BaseDirectory, source?.Reader);
                 }
-                else if (Json.Present(r, "layers"))
+                else if (DocumentReader.Present(r, "layers"))
                 {
                     chain = new RequestReader(problems, Request).ReadChain(r);
                 }
@@ -256,17 +210,17 @@ public sealed class Scenario
                 }
             }
 
-            if (model.Build() is not { } built || (request is null && chain is null && graph is null))
+            if (definition.TryBuild(problems) is not { } built || (request is null && chain is null && graph is null))
             {
                 return null;
             }
 
             CostModel costModel = built.Model;
-            return (request is not null && !problems.Check(Request, () => costModel.Validate(request), "constraints"))
-                || (chain is not null && !problems.Check(Request, () => chain.Constraints.Validate(costModel.Tiers), "constraints"))
-                || (graph is not null && !problems.Check(Request, () => graph.Constraints.Validate(costModel.Tiers), "constraints"))
-                ? null
-                : new Scenario(costModel, model.Links, request, chain, graph);
+            IEnumerable<ModelProblem> mismatch = request is not null ? costModel.RequestProblems(request)
+                : (chain?.Constraints ?? graph!.Constraints).ModelProblems(costModel.Tiers);
+            return problems.AddAll(Request, mismatch)
+                ? new Scenario(costModel, built.Optimizer.Links, request, chain, graph)
+                : null;
         }
     }
 }

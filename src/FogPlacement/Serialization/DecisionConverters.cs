@@ -59,18 +59,18 @@ internal static class DecisionJson
                     ? kind
                     : throw new JsonException($"{at}.kind: unknown kind '{c.Kind}'; expected \"device\", \"offload\" or \"split\"."),
                 TierName = c.Tier,
-                Latency = Value(at + ".latencySeconds", () => Duration.FromSeconds(c.LatencySeconds)),
-                DeviceEnergy = Value(at + ".deviceEnergyJoules", () => Energy.FromJoules(c.DeviceEnergyJoules)),
-                Objective = Value(at + ".objectiveSeconds", () => Duration.FromSeconds(c.ObjectiveSeconds)),
-                Upload = Value(at + ".uploadSeconds", () => Duration.FromSeconds(c.UploadSeconds)),
-                RoundTrip = Value(at + ".roundTripSeconds", () => Duration.FromSeconds(c.RoundTripSeconds)),
-                DeviceCompute = Value(at + ".deviceComputeSeconds", () => Duration.FromSeconds(c.DeviceComputeSeconds)),
-                RemoteCompute = Value(at + ".remoteComputeSeconds", () => Duration.FromSeconds(c.RemoteComputeSeconds)),
-                RadioEnergy = Value(at + ".radioEnergyJoules", () => Energy.FromJoules(c.RadioEnergyJoules)),
-                ComputeEnergy = Value(at + ".computeEnergyJoules", () => Energy.FromJoules(c.ComputeEnergyJoules)),
-                Sent = Value(at + ".sentBytes", () => DataSize.FromBytes(c.SentBytes)),
-                DeviceWork = Value(at + ".deviceWorkFlop", () => Work.FromFlop(c.DeviceWorkFlop)),
-                RemoteWork = Value(at + ".remoteWorkFlop", () => Work.FromFlop(c.RemoteWorkFlop)),
+                Latency = Value(at + ".latencySeconds", c.LatencySeconds, Duration.FromSeconds),
+                DeviceEnergy = Value(at + ".deviceEnergyJoules", c.DeviceEnergyJoules, Energy.FromJoules),
+                Objective = Value(at + ".objectiveSeconds", c.ObjectiveSeconds, Duration.FromSeconds),
+                Upload = Value(at + ".uploadSeconds", c.UploadSeconds, Duration.FromSeconds),
+                RoundTrip = Value(at + ".roundTripSeconds", c.RoundTripSeconds, Duration.FromSeconds),
+                DeviceCompute = Value(at + ".deviceComputeSeconds", c.DeviceComputeSeconds, Duration.FromSeconds),
+                RemoteCompute = Value(at + ".remoteComputeSeconds", c.RemoteComputeSeconds, Duration.FromSeconds),
+                RadioEnergy = Value(at + ".radioEnergyJoules", c.RadioEnergyJoules, Energy.FromJoules),
+                ComputeEnergy = Value(at + ".computeEnergyJoules", c.ComputeEnergyJoules, Energy.FromJoules),
+                Sent = Value(at + ".sentBytes", c.SentBytes, DataSize.FromBytes),
+                DeviceWork = Value(at + ".deviceWorkFlop", c.DeviceWorkFlop, Work.FromFlop),
+                RemoteWork = Value(at + ".remoteWorkFlop", c.RemoteWorkFlop, Work.FromFlop),
                 UploadCv = Cv(at + ".uploadCv", c.UploadCv),
                 RoundTripCv = Cv(at + ".roundTripCv", c.RoundTripCv),
                 Violations = Violations(at, c.Violations),
@@ -80,7 +80,7 @@ internal static class DecisionJson
         int chosen = Chosen(d.Chosen, d.Feasible, candidates.Select(c => (c.Name, c.Objective.Seconds, c.Violations)).ToList());
         return new Decision(candidates, chosen, Lambda(d.LambdaSecondsPerJoule))
         {
-            Deadline = d.DeadlineSeconds is { } s ? Value("deadlineSeconds", () => Duration.FromSeconds(s)) : null,
+            Deadline = d.DeadlineSeconds is { } s ? Value("deadlineSeconds", s, Duration.FromSeconds) : null,
             MonteCarlo = Settings(d.MonteCarlo),
         };
     }
@@ -114,7 +114,7 @@ internal static class DecisionJson
 
         return new ChainDecision(candidates[0].Placement, candidates, () => frontier, Lambda(d.LambdaSecondsPerJoule))
         {
-            Deadline = d.DeadlineSeconds is { } s ? Value("deadlineSeconds", () => Duration.FromSeconds(s)) : null,
+            Deadline = d.DeadlineSeconds is { } s ? Value("deadlineSeconds", s, Duration.FromSeconds) : null,
             MonteCarlo = Settings(d.MonteCarlo),
         };
     }
@@ -165,11 +165,11 @@ internal static class DecisionJson
                 new GraphPlacement(
                     c.Path,
                     new Dictionary<string, string>(c.Assignment, StringComparer.Ordinal),
-                    Value(at + ".computeSeconds", () => Duration.FromSeconds(c.ComputeSeconds)),
-                    Value(at + ".transferSeconds", () => Duration.FromSeconds(c.TransferSeconds)),
-                    Value(at + ".latencySeconds", () => Duration.FromSeconds(c.LatencySeconds)),
-                    Value(at + ".deviceEnergyJoules", () => Energy.FromJoules(c.DeviceEnergyJoules)),
-                    Value(at + ".objectiveSeconds", () => Duration.FromSeconds(c.ObjectiveSeconds)),
+                    Value(at + ".computeSeconds", c.ComputeSeconds, Duration.FromSeconds),
+                    Value(at + ".transferSeconds", c.TransferSeconds, Duration.FromSeconds),
+                    Value(at + ".latencySeconds", c.LatencySeconds, Duration.FromSeconds),
+                    Value(at + ".deviceEnergyJoules", c.DeviceEnergyJoules, Energy.FromJoules),
+                    Value(at + ".objectiveSeconds", c.ObjectiveSeconds, Duration.FromSeconds),
                     Violations(at, c.Violations)),
                 c.BestOf));
         }
@@ -291,16 +291,16 @@ internal static class DecisionJson
         if (c.LatencyModel is { } m)
         {
             (double, double)[] terms = [.. m.Terms.Select((t, i) => (Positive($"{at}.latencyModel.terms[{i}].meanSeconds", t.MeanSeconds), Cv($"{at}.latencyModel.terms[{i}].cv", t.Cv, positive: true)))];
-            model = LatencyModel.Of(Value($"{at}.latencyModel.fixedSeconds", () => Duration.FromSeconds(m.FixedSeconds)).Seconds, terms);
+            model = LatencyModel.Of(Value($"{at}.latencyModel.fixedSeconds", m.FixedSeconds, Duration.FromSeconds).Seconds, terms);
         }
 
         return new ChainPlacement(
             segments,
-            Value(at + ".computeSeconds", () => Duration.FromSeconds(c.ComputeSeconds)),
-            Value(at + ".transferSeconds", () => Duration.FromSeconds(c.TransferSeconds)),
-            Value(at + ".latencySeconds", () => Duration.FromSeconds(c.LatencySeconds)),
-            Value(at + ".deviceEnergyJoules", () => Energy.FromJoules(c.DeviceEnergyJoules)),
-            Value(at + ".objectiveSeconds", () => Duration.FromSeconds(c.ObjectiveSeconds)))
+            Value(at + ".computeSeconds", c.ComputeSeconds, Duration.FromSeconds),
+            Value(at + ".transferSeconds", c.TransferSeconds, Duration.FromSeconds),
+            Value(at + ".latencySeconds", c.LatencySeconds, Duration.FromSeconds),
+            Value(at + ".deviceEnergyJoules", c.DeviceEnergyJoules, Energy.FromJoules),
+            Value(at + ".objectiveSeconds", c.ObjectiveSeconds, Duration.FromSeconds))
         {
             Violations = Violations(at, c.Violations),
             Uncertainty = model,
@@ -346,7 +346,7 @@ internal static class DecisionJson
         return v;
     }
 
-    private static EnergyWeight Lambda(double secondsPerJoule) => Value("lambdaSecondsPerJoule", () => EnergyWeight.FromSecondsPerJoule(secondsPerJoule));
+    private static EnergyWeight Lambda(double secondsPerJoule) => Value("lambdaSecondsPerJoule", secondsPerJoule, EnergyWeight.FromSecondsPerJoule);
 
     private static MonteCarloSettings Settings(MonteCarloDocument m) => m.Samples is >= 1 and <= MonteCarloSettings.MaxSamples
         ? new MonteCarloSettings { Samples = m.Samples, Seed = m.Seed }
@@ -377,18 +377,11 @@ internal static class DecisionJson
 
     private static double Positive(string at, double value) => double.IsFinite(value) && value > 0 ? value : throw new JsonException($"{at}: must be positive and finite; found {value}.");
 
-    /// <summary>A quantity from its factory; the factory's check (negative, NaN, infinite) becomes a JsonException at <paramref name="at"/>.</summary>
-    private static T Value<T>(string at, Func<T> create)
-    {
-        try
-        {
-            return create();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new JsonException($"{at}: {Preconditions.ProblemOf(ex)}.", ex);
-        }
-    }
+    /// <summary>A quantity from its SI value, checked here first (finite and not negative, as every quantity is), so a bad value is a JsonException at <paramref name="at"/>.</summary>
+    private static T Value<T>(string at, double si, Func<double, T> create) =>
+        double.IsFinite(si) && si >= 0
+            ? create(si)
+            : throw new JsonException($"{at}: a quantity is finite and not negative; found {Preconditions.Describe(si)}.");
 }
 
 /// <summary>A value as its document: written through <see cref="DocumentJsonContext"/>, read back by <paramref name="fromDocument"/>.</summary>

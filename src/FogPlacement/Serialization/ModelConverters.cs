@@ -2,7 +2,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FogPlacement.Chains;
+using FogPlacement.Documents;
 using FogPlacement.Scenarios;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Serialization;
 
@@ -17,7 +19,7 @@ internal static class ModelJson
     /// (the serializer adds the value's path) whose message lists each problem with its path inside the value, and
     /// whose inner exception is a <see cref="ScenarioException"/> with them all.
     /// </summary>
-    public static T Read<T>(ref Utf8JsonReader reader, string what, Func<JsonElement, ModelProblems, T?> read)
+    public static T Read<T>(ref Utf8JsonReader reader, string what, Func<DocumentNode, ModelProblems, T?> read)
         where T : class
     {
         using var document = JsonDocument.ParseValue(ref reader);
@@ -25,15 +27,15 @@ internal static class ModelJson
 
         // The syntax pass over the value's own text reports what JsonDocument accepts but a scenario does not (duplicate names).
         byte[] text = Encoding.UTF8.GetBytes(document.RootElement.GetRawText());
-        if (JsonSyntax.Check(text, problems) && read(document.RootElement, problems) is { } value && problems.Count == 0)
+        if (JsonSyntax.Check(text, problems) && read(DocumentNode.FromJson(document.RootElement), problems) is { } value && problems.Count == 0)
         {
             return value;
         }
 
         IReadOnlyList<ModelProblem> all = problems.All;
-        var inner = new ScenarioException([.. all.Select(p => p.ToScenarioError())]);
-        string listed = string.Join("; ", all.Take(ScenarioException.MaxListedErrors).Select(p => p.Path.IsRoot ? p.ScenarioMessage : $"{p.Path.ToJsonPath()[2..]}: {p.ScenarioMessage}"));
-        string more = all.Count > ScenarioException.MaxListedErrors ? $"; and {all.Count - ScenarioException.MaxListedErrors} more" : string.Empty;
+        var inner = new ScenarioException(all);
+        string listed = string.Join("; ", all.Take(ModelException.MaxListedProblems).Select(p => p.Path.IsRoot ? p.Message : $"{p.Path.ToJsonPath()[2..]}: {p.Message}"));
+        string more = all.Count > ModelException.MaxListedProblems ? $"; and {all.Count - ModelException.MaxListedProblems} more" : string.Empty;
         throw new JsonException($"invalid {what}: {listed}{more}", inner);
     }
 }
@@ -44,18 +46,18 @@ internal sealed class RequestConverter : JsonConverter<Request>
     public override Request Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         ModelJson.Read(ref reader, "request", static (element, problems) =>
         {
-            if (!Json.IsObject(element, DocumentPath.Root, problems, RequestReader.Fields))
+            if (!DocumentReader.IsObject(element, ModelPath.Root, problems, RequestReader.Fields))
             {
                 return null;
             }
 
-            if (Json.Present(element, "layers"))
+            if (DocumentReader.Present(element, "layers"))
             {
-                problems.Add(DocumentPath.Root.Field("layers"), "a Request has no layers; read a layer chain as a LayerChain");
+                problems.Add(ModelPath.Root.Field("layers"), "a Request has no layers; read a layer chain as a LayerChain");
                 return null;
             }
 
-            return new RequestReader(problems, DocumentPath.Root).ReadRequest(element);
+            return new RequestReader(problems, ModelPath.Root).ReadRequest(element);
         });
 
     public override void Write(Utf8JsonWriter writer, Request value, JsonSerializerOptions options) =>
@@ -67,7 +69,7 @@ internal sealed class LayerChainConverter : JsonConverter<LayerChain>
 {
     public override LayerChain Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         ModelJson.Read(ref reader, "layer chain", static (element, problems) =>
-            Json.IsObject(element, DocumentPath.Root, problems, RequestReader.Fields) ? new RequestReader(problems, DocumentPath.Root).ReadChain(element) : null);
+            DocumentReader.IsObject(element, ModelPath.Root, problems, RequestReader.Fields) ? new RequestReader(problems, ModelPath.Root).ReadChain(element) : null);
 
     public override void Write(Utf8JsonWriter writer, LayerChain value, JsonSerializerOptions options) =>
         ScenarioWriter.Write(writer, value);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Uncertainty;
 
@@ -32,10 +33,10 @@ public static class Variation
     internal static double TransferFactor(double rateCv) => 1 + (rateCv * rateCv);
 
     /// <summary>The problem with a coefficient of variation, or null when it is absent or fine.</summary>
-    internal static ArgumentException? Problem(double? cv, string parameter, string what) =>
+    internal static ModelProblem? Problem(double? cv, string field, string what) =>
         cv is not { } c || (double.IsFinite(c) && c is >= 0 and <= MaxCv)
             ? null
-            : Preconditions.OutOfRange(parameter, c, $"{what} must be from 0 to {MaxCv.ToString(CultureInfo.InvariantCulture)}; was {Preconditions.Describe(c)}.");
+            : ModelProblem.OutOfRange(ModelPath.Root.Field(field), c, $"{what} must be from 0 to {MaxCv.ToString(CultureInfo.InvariantCulture)}; was {Preconditions.Describe(c)}.");
 
     /// <summary>" (cv 0.4)" for an uncertain value, empty for a known one.</summary>
     internal static string Describe(double cv) => cv == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" (cv {cv:0.###})");

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using FogPlacement.Validation;
 using FogPlacement.DependencyInjection;
 using FogPlacement.Scenarios;
 using Microsoft.Extensions.Configuration;
@@ -85,15 +86,19 @@ public partial class OneReaderTests
     public void Options_set_in_code_report_property_paths_and_change_nothing()
     {
         var options = new FogPlacementOptions();
-        options.Tiers.Add(new TierOptions { Name = "fog", Compute = Quantities.ComputeRate.FromGigaflopPerSecond(1) });
+        options.Tiers.Add(new TierDefinition { Name = "fog", Compute = Quantities.ComputeRate.FromGigaflopPerSecond(1) });
         options.Tiers.Add(null!);
 
         Assert.Null(PlacementModel.TryCreate(options, out IReadOnlyList<string> errors));
         Assert.Equal(
-            ["Device:Compute: required; the device's compute rate, such as \"80 GFLOP/s\"",
+            ["Lambda: required; the weight of device energy in the objective, such as \"30 ms/J\"",
+             "Device.Compute: required; the device's compute rate, such as \"80 GFLOP/s\"",
+             "Device.ComputeEnergy: required; the device's compute energy, such as \"0.55 J/GFLOP\"",
+             "Device.RadioEnergy: required; the device's radio energy, such as \"0.9 J/MB\"",
              "Tiers[0].Uplink: required; the device's uplink rate to the tier, such as \"120 Mbit/s\"",
+             "Tiers[0].RoundTrip: required; the tier's round-trip floor, such as \"6 ms\"",
              "Tiers[1]: the tier is null"],
-            errors.Select(e => e.Replace("Device.Compute", "Device:Compute", StringComparison.Ordinal)));
+            errors);
         Assert.Equal(2, options.Tiers.Count);
         Assert.Empty(options.BindingErrors);
     }
@@ -101,15 +106,13 @@ public partial class OneReaderTests
     [Fact]
     public void A_path_renders_in_each_syntax_from_one_structure()
     {
-        DocumentPath path = DocumentPath.Root.Field("tiers").Index(0).Field("roundTrip");
+        ModelPath path = ModelPath.Root.Field("tiers").Index(0).Field("roundTrip");
         Assert.Equal("$.tiers[0].roundTrip", path.ToJsonPath());
         Assert.Equal("FogPlacement:Tiers:0:RoundTrip", path.ToConfigurationPath("FogPlacement"));
         Assert.Equal("Tiers[0].RoundTrip", path.ToPropertyPath());
-        Assert.Equal("$", DocumentPath.Root.ToJsonPath());
-        Assert.Equal(path, DocumentPath.Root.Parameter("tiers[0].roundTrip"));
-        Assert.Equal(DocumentPath.Root.Field("excludedTiers").Index(2), DocumentPath.Root.Parameter("constraints.excludedTiers[2]", "constraints"));
-        Assert.True(path.IsWithin(DocumentPath.Root.Field("tiers")));
-        Assert.False(DocumentPath.Root.Field("tiers").IsWithin(path));
+        Assert.Equal("$", ModelPath.Root.ToJsonPath());
+        Assert.Equal(path, ModelPath.Root.Field("tiers").Append(ModelPath.Root.Index(0).Field("roundTrip")));
+        Assert.Equal(ModelPath.Root.Field("tiers").Index(0), path.Parent);
     }
 
     /// <summary>The seed with one link fog → cloud, as a scenario and as configuration, with <paramref name="mistakes"/> written into both.</summary>
@@ -140,7 +143,7 @@ public partial class OneReaderTests
         }
         catch (ScenarioException ex)
         {
-            return [.. ex.Errors.Select(e => $"{ConfigurationPath(e.Path)}: {e.Message}")];
+            return [.. ex.Problems.Select(e => $"{ConfigurationPath(e.Path.ToString())}: {e.Message}")];
         }
     }
 

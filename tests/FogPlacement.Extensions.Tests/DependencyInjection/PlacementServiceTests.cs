@@ -44,6 +44,7 @@ public class PlacementServiceTests
         values["FogPlacement:Links:0:From"] = "fog";
         values["FogPlacement:Links:0:To"] = "nowhere";
         values["FogPlacement:Links:0:Rate"] = "1 Gbit/s";
+        values["FogPlacement:Links:0:RoundTrip"] = "20 ms";
 
         using IHost host = PlacementHost.Build(PlacementHost.Configuration(values));
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
@@ -69,6 +70,7 @@ public class PlacementServiceTests
             values[$"FogPlacement:Links:{i}:From"] = from;
             values[$"FogPlacement:Links:{i}:To"] = to;
             values[$"FogPlacement:Links:{i}:Rate"] = "1 Gbit/s";
+            values[$"FogPlacement:Links:{i}:RoundTrip"] = "20 ms";
         }
 
         values["FogPlacement:Tiers:3:Name"] = "edge";     // lacks its rates, yet links to it are not reported
@@ -79,8 +81,10 @@ public class PlacementServiceTests
             [
                 "FogPlacement:Tiers:2:Compute: required; the tier's compute rate, such as \"2500 GFLOP/s\"",
                 "FogPlacement:Tiers:2:Uplink: required; the device's uplink rate to the tier, such as \"120 Mbit/s\"",
+                "FogPlacement:Tiers:2:RoundTrip: required; the tier's round-trip floor, such as \"6 ms\"",
                 "FogPlacement:Tiers:3:Compute: required; the tier's compute rate, such as \"2500 GFLOP/s\"",
                 "FogPlacement:Tiers:3:Uplink: required; the device's uplink rate to the tier, such as \"120 Mbit/s\"",
+                "FogPlacement:Tiers:3:RoundTrip: required; the tier's round-trip floor, such as \"6 ms\"",
                 "FogPlacement:Tiers:1:Name: Two tiers are called 'fog'; tier names must be unique",
                 "FogPlacement:Tiers:2:Name: Two tiers are called 'fog'; tier names must be unique",
                 "FogPlacement:Links:1:From: Link mars → fog names tier 'mars', which is not a remote tier of this model (tiers: fog, edge)",
@@ -95,9 +99,11 @@ public class PlacementServiceTests
         Dictionary<string, string?> values = PlacementHost.Seed();
         values["FogPlacement:Tiers:5:Name"] = "edge";           // no compute rate
         values["FogPlacement:Tiers:5:Uplink"] = "1 Gbit/s";
+        values["FogPlacement:Tiers:5:RoundTrip"] = "1 ms";
         values["FogPlacement:Tiers:7:Name"] = "fog";            // a second 'fog'
         values["FogPlacement:Tiers:7:Compute"] = "1 TFLOP/s";
         values["FogPlacement:Tiers:7:Uplink"] = "1 Gbit/s";
+        values["FogPlacement:Tiers:7:RoundTrip"] = "1 ms";
         using IHost host = PlacementHost.Build(PlacementHost.Configuration(values));
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
         Assert.Equal(
@@ -122,6 +128,7 @@ public class PlacementServiceTests
         values["FogPlacement:Links:0:From"] = "fog";
         values["FogPlacement:Links:0:To"] = "nowhere";
         values["FogPlacement:Links:0:Rate"] = "1 Gbit/s";
+        values["FogPlacement:Links:0:RoundTrip"] = "20 ms";
         using IHost second = PlacementHost.Build(PlacementHost.Configuration(values));
         ex = await Assert.ThrowsAsync<OptionsValidationException>(() => second.StartAsync(TestContext.Current.CancellationToken));
         Assert.Equal(["FogPlacement:Links:0:To: Link fog → nowhere names tier 'nowhere', which is not a remote tier of this model (tiers: fog, cloud)"], ex.Failures);
@@ -133,12 +140,16 @@ public class PlacementServiceTests
         var services = new ServiceCollection();
         services.AddFogPlacement(o =>
         {
+            o.Lambda = EnergyWeight.FromMillisecondsPerJoule(30);
             o.Device.Compute = ComputeRate.FromGigaflopPerSecond(80);
-            o.Tiers.Add(new TierOptions { Name = "fog", Uplink = DataRate.FromMegabitsPerSecond(10) });
-            o.Links.Add(new LinkOptions { From = "fog" });
+            o.Device.ComputeEnergy = EnergyPerWork.FromJoulesPerGigaflop(0.55);
+            o.Device.RadioEnergy = EnergyPerData.FromJoulesPerMegabyte(0.9);
+            o.Tiers.Add(new TierDefinition { Name = "fog", Uplink = DataRate.FromMegabitsPerSecond(10), RoundTrip = Duration.FromMilliseconds(6) });
+            o.Links.Add(new LinkDefinition { From = "fog", RoundTrip = Duration.FromMilliseconds(20) });
         });
         using ServiceProvider provider = services.BuildServiceProvider();
 
+        // The same fields are required in code as in a scenario file: here only the ones left out.
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IPlacementService>());
         Assert.Equal(
             ["Tiers[0].Compute: required; the tier's compute rate, such as \"2500 GFLOP/s\"",

@@ -1,3 +1,4 @@
+using FogPlacement.Validation;
 using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
@@ -29,7 +30,7 @@ public class GraphScenarioTests
     public void A_bad_graph_request_is_reported_at_its_path(string request, string path, string message)
     {
         var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(With(request)));
-        Assert.Contains(ex.Errors, e => e.Path.StartsWith(path, StringComparison.Ordinal) && e.Message.Contains(message, StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, e => e.Path.ToString().StartsWith(path, StringComparison.Ordinal) && e.Message.Contains(message, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -50,7 +51,7 @@ public class GraphScenarioTests
             Assert.Equal(Duration.FromSeconds(1), loaded.Graph!.Constraints.Deadline);
 
             var missing = Assert.Throws<ScenarioException>(() => Scenario.Load(scenario, models: (path, _) => throw new FileNotFoundException("gone", path)));
-            Assert.Contains(missing.Errors, e => e.Path == "$.request.model" && e.Message.Contains("'models/tiny.onnx': file not found", StringComparison.Ordinal));
+            Assert.Contains(missing.Problems, e => e.Path.ToString() == "$.request.model" && e.Message.Contains("'models/tiny.onnx': file not found", StringComparison.Ordinal));
         }
         finally
         {

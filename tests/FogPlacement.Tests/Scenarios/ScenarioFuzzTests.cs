@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using FogPlacement.Validation;
 using FogPlacement.Chains;
 using FogPlacement.Scenarios;
 using FsCheck;
@@ -77,7 +78,7 @@ public class ScenarioFuzzTests
         catch (ScenarioException ex)
         {
             // Refused: with at least one problem, each with a path, and a message of bounded length.
-            return ex.Errors.Count > 0 && ex.Errors.All(e => e.Path.StartsWith('$') && e.Message.Length > 0)
+            return ex.Problems.Count > 0 && ex.Problems.All(e => e.Path.ToString().StartsWith('$') && e.Message.Length > 0)
                 && ex.Message.Length < 64 * 1024 && clock.Elapsed < Budget;
         }
 

@@ -1,3 +1,4 @@
+using FogPlacement.Validation;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
@@ -57,8 +58,8 @@ public class ScenarioTests
     {
         Assert.Contains(good, Seed, StringComparison.Ordinal);
         var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(Seed.Replace(good, bad, StringComparison.Ordinal)));
-        ScenarioError error = ex.Errors[0];
-        Assert.Equal(path, error.Path);
+        ModelProblem error = ex.Problems[0];
+        Assert.Equal(path, error.Path.ToString());
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
@@ -72,7 +73,7 @@ public class ScenarioTests
         var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(json));
         Assert.Equal(
             ["$.device.computeEnergi", "$.device.computeEnergy", "$.tiers[0].uplink", "$.request.input"],
-            ex.Errors.Select(e => e.Path));
+            ex.Problems.Select(e => e.Path.ToString()));
         Assert.StartsWith("4 problems: ", ex.Message, StringComparison.Ordinal);
     }
 
@@ -86,16 +87,16 @@ public class ScenarioTests
     public void Reports_malformed_JSON_with_its_position(string json, string path, string message)
     {
         var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(json));
-        Assert.Equal(path, ex.Errors[0].Path);
-        Assert.Contains(message, ex.Errors[0].Message, StringComparison.Ordinal);
+        Assert.Equal(path, ex.Problems[0].Path.ToString());
+        Assert.Contains(message, ex.Problems[0].Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Reports_each_missing_section()
     {
         var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse("{}"));
-        Assert.Equal(["$.objective", "$.device", "$.tiers", "$.request"], ex.Errors.Select(e => e.Path));
-        Assert.All(ex.Errors, e => Assert.Equal("required field is missing", e.Message));
+        Assert.Equal(["$.objective", "$.device", "$.tiers", "$.request"], ex.Problems.Select(e => e.Path.ToString()));
+        Assert.All(ex.Problems, e => Assert.Equal("required field is missing", e.Message));
     }
 
     internal const string Chain = """
@@ -142,48 +143,55 @@ public class ScenarioTests
     {
         Assert.Contains(good, Chain, StringComparison.Ordinal);
         var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(Chain.Replace(good, bad, StringComparison.Ordinal)));
-        Assert.Contains(ex.Errors, e => e.Path == path && e.Message.Contains(message, StringComparison.Ordinal));
+        Assert.Contains(ex.Problems, e => e.Path.ToString() == path && e.Message.Contains(message, StringComparison.Ordinal));
     }
 
     [Fact]
     public void The_syntax_pass_names_path_position_and_what_it_found()
     {
-        static ScenarioError Only(string json) => Assert.Throws<ScenarioException>(() => Scenario.Parse(json)).Errors[0];
+        static ModelProblem Only(string json) => Assert.Throws<ScenarioException>(() => Scenario.Parse(json)).Problems[0];
 
-        ScenarioError bad = Only("{\"tiers\": [ {\"name\": \"fog\",, } ]}");
-        Assert.Equal("$.tiers[0]", bad.Path);
+        ModelProblem bad = Only("{\"tiers\": [ {\"name\": \"fog\",, } ]}");
+        Assert.Equal("$.tiers[0]", bad.Path.ToString());
         Assert.Equal("not valid JSON at line 1, column 28 (found ',')", bad.Message);
 
         Assert.Equal("the text ends before the JSON value does", Between(Only("{\"device\": {").Message, '(', ')'));
-        Assert.Equal("$.tiers[1].name", Only("{\"tiers\": [ {}, {\"name\": \"a\", \"name\": \"b\"} ]}").Path);
+        Assert.Equal("$.tiers[1].name", Only("{\"tiers\": [ {}, {\"name\": \"a\", \"name\": \"b\"} ]}").Path.ToString());
 
         string deep = new string('[', 70) + new string(']', 70);
         Assert.Contains("deeper than 64 levels", Only(deep).Message, StringComparison.Ordinal);
 
         // An escaped lone surrogate and bytes that are not UTF-8 are refused at their path, not turned into text.
-        Assert.Equal("$.tiers[0].name", Only("{\"tiers\": [ {\"name\": \"\\ud800\"} ]}").Path);
+        Assert.Equal("$.tiers[0].name", Only("{\"tiers\": [ {\"name\": \"\\ud800\"} ]}").Path.ToString());
         byte[] latin1 = [.. "{\"objective\": {\"lambda\": \""u8, 0xE9, .. "\"}}"u8];
-        ScenarioError notText = Assert.Throws<ScenarioException>(() => Scenario.Parse(latin1)).Errors[0];
-        Assert.StartsWith("$.objective", notText.Path, StringComparison.Ordinal);
+        ModelProblem notText = Assert.Throws<ScenarioException>(() => Scenario.Parse(latin1)).Problems[0];
+        Assert.StartsWith("$.objective", notText.Path.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Wrong_kinds_are_reported_first_and_every_other_problem_after_them()
     {
         var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse("{\"device\": [], \"tiers\": {}, \"request\": 3}"));
-        Assert.Equal(["$.device", "$.tiers", "$.request", "$.objective"], ex.Errors.Select(e => e.Path));
-        Assert.All(ex.Errors.Take(3), e => Assert.StartsWith("the JSON value could not be converted: expected an", e.Message, StringComparison.Ordinal));
+        Assert.Equal(["$.device", "$.tiers", "$.request", "$.objective"], ex.Problems.Select(e => e.Path.ToString()));
+        Assert.All(ex.Problems.Take(3), e => Assert.StartsWith("the JSON value could not be converted: expected an", e.Message, StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Argument_checks_keep_their_problem_apart_from_the_parameter_suffix()
+    public void Checks_are_values_with_paths_and_the_constructor_throws_the_first_with_its_path_as_parameter()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Tier.Remote("fog", ComputeRate.Zero, DataRate.FromMegabitsPerSecond(1), Duration.Zero));
-        Assert.Contains("(Parameter 'compute')", ex.Message, StringComparison.Ordinal);
-        Assert.Equal("Tier 'fog': the compute rate must be greater than zero.", Preconditions.ProblemOf(ex));
+        // The pure check gives every problem, each at its field, with the bare message; nothing is parsed back.
+        ModelProblem[] problems = [.. Tier.RemoteProblems(" ", ComputeRate.Zero, DataRate.Zero, uplinkCv: -1)];
+        Assert.Equal(["$.name", "$.compute", "$.uplink", "$.uplinkCv"], problems.Select(p => p.Path.ToString()));
+        Assert.Equal("The tier: the compute rate must be greater than zero.", problems[1].Message);
 
-        // An argument exception made elsewhere has no kept problem: its whole message is reported.
-        Assert.Equal(new ArgumentException("x", "p").Message, Preconditions.ProblemOf(new ArgumentException("x", "p")));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Tier.Remote("fog", ComputeRate.Zero, DataRate.FromMegabitsPerSecond(1), Duration.Zero));
+        Assert.Equal("compute", ex.ParamName);
+        Assert.StartsWith("Tier 'fog': the compute rate must be greater than zero.", ex.Message, StringComparison.Ordinal);
+
+        // A problem found inside a document is reported under the path of the value it concerns.
+        var nested = Assert.Throws<ScenarioException>(() => Scenario.Parse(Seed.Replace("\"25 Mbit/s\"", "\"0 Mbit/s\"", StringComparison.Ordinal)));
+        Assert.Equal("$.tiers[1].uplink", nested.Problems[0].Path.ToString());
+        Assert.Equal("Tier 'cloud': the uplink rate must be greater than zero", nested.Problems[0].Message);
     }
 
     private static string Between(string text, char open, char close) => text[(text.IndexOf(open, StringComparison.Ordinal) + 1)..text.LastIndexOf(close)];
@@ -196,7 +204,7 @@ public class ScenarioTests
         try
         {
             Assert.NotNull(Scenario.Load(path, maxBytes: Seed.Length + 16));
-            ScenarioError tooLarge = Assert.Single(Assert.Throws<ScenarioException>(() => Scenario.Load(path, maxBytes: 100)).Errors);
+            ModelProblem tooLarge = Assert.Single(Assert.Throws<ScenarioException>(() => Scenario.Load(path, maxBytes: 100)).Problems);
             Assert.Equal("the file is larger than 100 bytes, the most this reader takes", tooLarge.Message);
             Assert.Equal("maxBytes", Assert.Throws<ArgumentOutOfRangeException>(() => Scenario.Load(path, maxBytes: 0)).ParamName);
         }
@@ -214,13 +222,13 @@ public class ScenarioTests
         string json = Seed[..Seed.IndexOf("\"tiers\"", StringComparison.Ordinal)] + "\"tiers\": [" + tiers + "], \"request\": { \"work\": \"4 GFLOP\", \"input\": \"0.3 MB\" } }";
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var ex = Assert.Throws<ScenarioException>(() => Scenario.Parse(json));
-        Assert.Equal(80_000, ex.Errors.Count); // name, compute, uplink and round trip of each
+        Assert.Equal(80_000, ex.Problems.Count); // name, compute, uplink and round trip of each
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
 
         // A message naming the model's tiers lists ten and says how many more.
         string many = string.Join(", ", Enumerable.Range(0, 30).Select(i => $"{{ \"name\": \"t{i}\", \"compute\": \"1 GFLOP/s\", \"uplink\": \"1 Mbit/s\", \"roundTrip\": \"1 ms\" }}"));
         string split = Seed[..Seed.IndexOf("\"tiers\"", StringComparison.Ordinal)] + "\"tiers\": [" + many + "], \"request\": { \"work\": \"4 GFLOP\", \"input\": \"0.3 MB\", \"splits\": [ { \"name\": \"s\", \"tier\": \"mars\", \"intermediate\": \"1 MB\" } ] } }";
-        ScenarioError error = Assert.Single(Assert.Throws<ScenarioException>(() => Scenario.Parse(split)).Errors);
+        ModelProblem error = Assert.Single(Assert.Throws<ScenarioException>(() => Scenario.Parse(split)).Problems);
         Assert.EndsWith("(tiers: t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, and 20 more)", error.Message, StringComparison.Ordinal);
     }
 }

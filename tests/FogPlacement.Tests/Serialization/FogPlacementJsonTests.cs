@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FogPlacement.Validation;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
@@ -65,7 +66,7 @@ public class FogPlacementJsonTests
         var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Request>("""{"work":{}}""", FogPlacementJson.Options));
         Assert.Contains("work: expected a string with a number and a unit", ex.Message, StringComparison.Ordinal);
         Assert.Contains("input: required field is missing", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(2, Assert.IsType<ScenarioException>(ex.InnerException).Errors.Count);
+        Assert.Equal(2, Assert.IsType<ScenarioException>(ex.InnerException).Problems.Count);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using FogPlacement.Validation;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
@@ -97,7 +98,7 @@ public class LatencyDistributionTests
     public void Bad_confidences_and_coefficients_are_refused_at_their_paths()
     {
         string seed = File.ReadAllText(Repository.Example("seed.json"));
-        string Bad(string from, string to) => Assert.Throws<ScenarioException>(() => Scenario.Parse(seed.Replace(from, to, StringComparison.Ordinal))).Errors[0].ToString();
+        string Bad(string from, string to) => Assert.Throws<ScenarioException>(() => Scenario.Parse(seed.Replace(from, to, StringComparison.Ordinal))).Problems[0].ToString();
 
         Assert.StartsWith("$.tiers[0].uplinkCv: Tier 'fog': the uplink's coefficient of variation must be from 0 to 100; was -1", Bad("\"roundTrip\": \"6 ms\"", "\"roundTrip\": \"6 ms\", \"uplinkCv\": -1"), StringComparison.Ordinal);
         Assert.StartsWith("$.tiers[1].roundTripCv: expected a number, found string \"0.4\"", Bad("\"roundTrip\": \"45 ms\"", "\"roundTrip\": \"45 ms\", \"roundTripCv\": \"0.4\""), StringComparison.Ordinal);
@@ -116,8 +117,8 @@ public class LatencyDistributionTests
         CostModel model = Model(uplinkCv: 0.4, roundTripCv: 0.2);
         var optimizer = new ChainOptimizer(model);
         Layer[] layers = [new("head", Work.Zero, DataSize.FromMegabytes(1.5)), new("tail", Work.FromGigaflop(4), DataSize.Zero)];
-        var ex = Assert.Throws<ArgumentException>(() => optimizer.Decide(new LayerChain(DataSize.FromMegabytes(0.3), layers, new PlacementConstraints { Deadline = Duration.FromMilliseconds(50), DeadlineConfidence = 0.9 })));
-        Assert.Equal("constraints.deadlineConfidence", ex.ParamName);
+        var ex = Assert.Throws<IncompatibleRequestException>(() => optimizer.Decide(new LayerChain(DataSize.FromMegabytes(0.3), layers, new PlacementConstraints { Deadline = Duration.FromMilliseconds(50), DeadlineConfidence = 0.9 })));
+        Assert.Equal("deadlineConfidence", ex.ParamName);
 
         ChainDecision decision = optimizer.Decide(new LayerChain(DataSize.FromMegabytes(0.3), layers));
         LatencyDistribution d = decision.Chosen.Distribution(Duration.FromMilliseconds(50), Fast);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace FogPlacement.Scenarios;
+namespace FogPlacement.Validation;
 
 /// <summary>
 /// Where a value sits in a model document, as a structure of segments rather than text, so that one problem renders
@@ -12,13 +12,13 @@ namespace FogPlacement.Scenarios;
 /// Written here rather than taken from System.Text.Json or Microsoft.Extensions.Configuration: each of those renders
 /// its own syntax only, and the core package takes no Microsoft.Extensions dependency.
 /// </remarks>
-internal sealed class DocumentPath : IEquatable<DocumentPath>
+public sealed class ModelPath : IEquatable<ModelPath>
 {
-    private readonly DocumentPath? parent;
+    private readonly ModelPath? parent;
     private readonly string segment;
     private readonly SegmentKind kind;
 
-    private DocumentPath(DocumentPath? parent, string segment, SegmentKind kind)
+    private ModelPath(ModelPath? parent, string segment, SegmentKind kind)
     {
         this.parent = parent;
         this.segment = segment;
@@ -40,74 +40,61 @@ internal sealed class DocumentPath : IEquatable<DocumentPath>
     }
 
     /// <summary>Gets the whole document.</summary>
-    public static DocumentPath Root { get; } = new(null, string.Empty, SegmentKind.Root);
+    public static ModelPath Root { get; } = new(null, string.Empty, SegmentKind.Root);
 
     /// <summary>Gets the last segment: a field's name, an index or a key; empty for the root.</summary>
     public string Name => segment;
+
+    /// <summary>Gets the path this one extends, or null for the root.</summary>
+    public ModelPath? Parent => parent;
 
     /// <summary>Gets whether this is the whole document.</summary>
     public bool IsRoot => kind == SegmentKind.Root;
 
     /// <summary>The path of field <paramref name="camelCaseName"/> of the object here.</summary>
-    public DocumentPath Field(string camelCaseName) => new(this, camelCaseName, SegmentKind.Field);
+    public ModelPath Field(string camelCaseName) => new(this, camelCaseName, SegmentKind.Field);
 
     /// <summary>The path of entry <paramref name="index"/> of the list here.</summary>
-    public DocumentPath Index(int index) => new(this, index.ToString(CultureInfo.InvariantCulture), SegmentKind.Index);
+    public ModelPath Index(int index) => new(this, index.ToString(CultureInfo.InvariantCulture), SegmentKind.Index);
 
     /// <summary>The path of the list entry bound from configuration key <paramref name="key"/>.</summary>
-    public DocumentPath Index(string key) => new(this, key, SegmentKind.Index);
+    public ModelPath Index(string key) => new(this, key, SegmentKind.Index);
 
     /// <summary>The path of a configuration key as written, for keys the format does not know.</summary>
-    public DocumentPath Key(string key) => new(this, key, SegmentKind.Key);
+    public ModelPath Key(string key) => new(this, key, SegmentKind.Key);
 
-    /// <summary>
-    /// The path of an argument that a model constructor named: <paramref name="parameterPath"/> such as
-    /// <c>tiers[1].name</c>, written by this assembly's own argument checks (never taken from message text).
-    /// Segments named in <paramref name="flattened"/> are left out, for objects the format inlines into their parent.
-    /// </summary>
-    public DocumentPath Parameter(string? parameterPath, params ReadOnlySpan<string> flattened)
+    /// <summary>This path followed by <paramref name="relative"/> (a path from another value's root, such as a problem a type reports about itself).</summary>
+    /// <param name="relative">The path to append; its root is this path.</param>
+    /// <returns>The combined path.</returns>
+    public ModelPath Append(ModelPath relative)
     {
-        DocumentPath path = this;
-        if (string.IsNullOrEmpty(parameterPath))
+        ArgumentNullException.ThrowIfNull(relative);
+        ModelPath path = this;
+        foreach (ModelPath p in relative.Segments())
         {
-            return path;
-        }
-
-        foreach (string part in parameterPath.Split('.', StringSplitOptions.RemoveEmptyEntries))
-        {
-            int bracket = part.IndexOf('[', StringComparison.Ordinal);
-            string name = bracket < 0 ? part : part[..bracket];
-            if (name.Length > 0 && !flattened.Contains(name))
-            {
-                path = path.Field(name);
-            }
-
-            if (bracket >= 0)
-            {
-                path = path.Index(part[(bracket + 1)..].TrimEnd(']'));
-            }
+            path = new ModelPath(path, p.segment, p.kind);
         }
 
         return path;
     }
 
     /// <summary>This path and every path that contains it, up to the root.</summary>
-    public IEnumerable<DocumentPath> Ancestry()
+    internal IEnumerable<ModelPath> Ancestry()
     {
-        for (DocumentPath? p = this; p is not null; p = p.parent)
+        for (ModelPath? p = this; p is not null; p = p.parent)
         {
             yield return p;
         }
     }
 
     /// <summary>Whether this path is <paramref name="other"/> or lies inside it.</summary>
-    public bool IsWithin(DocumentPath other) => Ancestry().Contains(other);
+    internal bool IsWithin(ModelPath other) => Ancestry().Contains(other);
 
     /// <summary>Renders the path as a JSON path: <c>$</c>, <c>$.tiers[0].uplink</c>.</summary>
     public string ToJsonPath()
     {
         var text = new StringBuilder("$");
-        foreach (DocumentPath p in Segments())
+        foreach (ModelPath p in Segments())
         {
             _ = p.kind == SegmentKind.Index ? text.Append('[').Append(p.segment).Append(']') : text.Append('.').Append(p.segment);
         }
@@ -119,7 +106,7 @@ internal sealed class DocumentPath : IEquatable<DocumentPath>
     public string ToConfigurationPath(string section)
     {
         var text = new StringBuilder(section);
-        foreach (DocumentPath p in Segments())
+        foreach (ModelPath p in Segments())
         {
             _ = text.Length > 0 ? text.Append(':') : text;
             text.Append(p.kind == SegmentKind.Field ? Pascal(p.segment) : p.segment);
@@ -132,7 +119,7 @@ internal sealed class DocumentPath : IEquatable<DocumentPath>
     public string ToPropertyPath()
     {
         var text = new StringBuilder();
-        foreach (DocumentPath p in Segments())
+        foreach (ModelPath p in Segments())
         {
             if (p.kind == SegmentKind.Index)
             {
@@ -148,13 +135,26 @@ internal sealed class DocumentPath : IEquatable<DocumentPath>
         return text.Length == 0 ? "(options)" : text.ToString();
     }
 
+    /// <summary>The path as a parameter name of the constructor that checks it: <c>tiers[1].name</c>.</summary>
+    internal string ToParameterName()
+    {
+        var text = new StringBuilder();
+        foreach (ModelPath p in Segments())
+        {
+            _ = p.kind == SegmentKind.Index ? text.Append('[').Append(p.segment).Append(']')
+                : (text.Length > 0 ? text.Append('.') : text).Append(p.segment);
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Returns the JSON path.</summary>
     public override string ToString() => ToJsonPath();
 
     /// <inheritdoc/>
-    public bool Equals(DocumentPath? other)
+    public bool Equals(ModelPath? other)
     {
-        DocumentPath? a = this, b = other;
+        ModelPath? a = this, b = other;
         while (a is not null && b is not null)
         {
             if (ReferenceEquals(a, b))
@@ -175,17 +175,17 @@ internal sealed class DocumentPath : IEquatable<DocumentPath>
     }
 
     /// <inheritdoc/>
-    public override bool Equals(object? obj) => Equals(obj as DocumentPath);
+    public override bool Equals(object? obj) => Equals(obj as ModelPath);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(parent, segment, kind);
 
     private static string Pascal(string name) => name.Length == 0 ? name : char.ToUpperInvariant(name[0]) + name[1..];
 
-    private List<DocumentPath> Segments()
+    private List<ModelPath> Segments()
     {
-        var segments = new List<DocumentPath>();
-        for (DocumentPath? p = this; p is { IsRoot: false }; p = p.parent)
+        var segments = new List<ModelPath>();
+        for (ModelPath? p = this; p is { IsRoot: false }; p = p.parent)
         {
             segments.Add(p);
         }
