@@ -141,16 +141,34 @@ public sealed class CostModel
     public void Validate(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.Constraints.Validate(tiers);
+        request.Constraints.ValidateIntrinsic();
+        if (!Fits(request))
+        {
+            throw new IncompatibleRequestException([.. RequestProblems(request)]);
+        }
+    }
+
+    /// <summary>Whether every split and every excluded tier of <paramref name="request"/> fits this model: plain loops, so nothing is allocated while all do.</summary>
+    private bool Fits(Request request)
+    {
         ReadOnlySpan<SplitOption> splits = request.SplitSpan;
         for (int i = 0; i < splits.Length; i++)
         {
-            // A plain loop (nothing allocated while every split fits); on a misfit, every problem at once.
-            if (SplitProblem(splits[i], i) is not null)
+            if (IndexOfTier(splits[i].Tier) < 0 || IsOffloadName(splits[i].Name))
             {
-                throw new IncompatibleRequestException([.. RequestProblems(request)]);
+                return false;
             }
         }
+
+        foreach (string excluded in request.Constraints.ExcludedTiers)
+        {
+            if (IndexOfTier(excluded) < 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -184,7 +202,12 @@ public sealed class CostModel
         PlacementConstraints constraints = request.Constraints;
         if (!constraints.IsEmpty)
         {
-            constraints.Validate(tiers);
+            constraints.ValidateIntrinsic();
+        }
+
+        if (!Fits(request))
+        {
+            throw new IncompatibleRequestException([.. RequestProblems(request)]);
         }
 
         // Three plain loops in candidate order (the hot path): only objectives and violations into the one selection
