@@ -36,21 +36,108 @@ internal sealed class ChainGraph
     {
         if (network.TopologicalOrder is { } order)
         {
-            int allowed = order.Length;
-            if (allowed > maxStates)
+            if (order.Length > maxStates)
             {
-                throw TooMany(network, maxStates, $"{allowed:N0} tiers");
+                throw TooMany(network, maxStates);
             }
 
             List<Hop>[] hops = [.. Enumerable.Range(0, network.Nodes.Length).Select(n => new List<Hop>(network.Outgoing(n)))];
             return new ChainGraph(network.Nodes, [.. Enumerable.Range(0, network.Nodes.Length)], hops, order);
         }
 
-        return Expand(network, maxStates) ?? throw TooMany(network, maxStates, $"more than {maxStates:N0} states (set of tiers visited, tier reached)");
+        return Expand(network, maxStates) ?? throw TooMany(network, maxStates);
     }
 
-    /// <summary>Counts the states of links with a cycle, stopping past <paramref name="limit"/>; null when there are more.</summary>
-    public static int? CountStates(ChainNetwork network, int limit) => Expand(network, limit)?.Nodes.Length;
+    /// <summary>
+    /// The most states <paramref name="network"/> can have, by arithmetic, and whether that is exact. Without a cycle the
+    /// states are the tiers (the programme's tables keep a row for every one, excluded or not). With one they are the device and the (set visited, tier reached) pairs with the
+    /// tier in the set; a tier that no allowed link touches is only ever reached first and alone, so over U such tiers
+    /// and L linked ones there are at most 1 + U + L · 2^(L − 1), exactly that when every ordered pair of the linked
+    /// tiers is linked (the device reaches each tier over its uplink, so every order of every set is a path).
+    /// </summary>
+    public static double MostStates(ChainNetwork network, out bool exact)
+    {
+        if (network.TopologicalOrder is not null)
+        {
+            exact = true;
+            return network.Nodes.Length;
+        }
+
+        // One pass over the links between remote tiers: which tiers they touch, and how many ordered pairs they join.
+        var touched = new bool[network.Nodes.Length];
+        long pairs = 0;
+        for (int from = 1; from < network.Nodes.Length; from++)
+        {
+            foreach (Hop hop in network.Outgoing(from))
+            {
+                if (hop.To != from)
+                {
+                    (touched[from], touched[hop.To]) = (true, true);
+                    pairs++;
+                }
+            }
+        }
+
+        int linked = touched.Count(t => t);
+        int unlinked = Enumerable.Range(1, network.Nodes.Length - 1).Count(t => network.Allowed[t]) - linked;
+        exact = pairs == (long)linked * (linked - 1);
+        return 1 + unlinked + (linked * Math.Pow(2, linked - 1));
+    }
+
+    /// <summary>
+    /// Counts the states of <paramref name="network"/> without building its graph: null when they pass
+    /// <paramref name="limit"/>. <see cref="MostStates"/> answers where it is exact; otherwise the states are searched
+    /// breadth first, one more tier visited a round, keeping only the round's sets, and the search stops at the limit.
+    /// </summary>
+    /// <param name="network">The tiers and their allowed links.</param>
+    /// <param name="limit">The most states accepted.</param>
+    /// <param name="searched">The states the search stored: 0 when arithmetic answered.</param>
+    public static long? CountStates(ChainNetwork network, int limit, out long searched)
+    {
+        searched = 0;
+        double most = MostStates(network, out bool exact);
+        if (exact)
+        {
+            return most <= limit ? (long)most : null;
+        }
+
+        // One round per tier visited: states of different rounds differ in their sets' sizes, so each round is
+        // deduplicated on its own and only it is held.
+        long total = 1;
+        int words = (network.Nodes.Length + 63) / 64;
+        var round = new List<(ulong[] Set, int Tier)> { (new ulong[words], 0) };
+        while (round.Count > 0)
+        {
+            var seen = new HashSet<(int, string)>();
+            var next = new List<(ulong[] Set, int Tier)>();
+            foreach ((ulong[] set, int tier) in round)
+            {
+                foreach (Hop hop in network.Outgoing(tier))
+                {
+                    if ((set[hop.To / 64] & (1UL << (hop.To % 64))) != 0)
+                    {
+                        continue;
+                    }
+
+                    ulong[] grown = (ulong[])set.Clone();
+                    grown[hop.To / 64] |= 1UL << (hop.To % 64);
+                    if (seen.Add((hop.To, Key(grown))))
+                    {
+                        next.Add((grown, hop.To));
+                        searched++;
+                        if (++total > limit)
+                        {
+                            return null;
+                        }
+                    }
+                }
+            }
+
+            round = next;
+        }
+
+        return total;
+    }
 
     /// <summary>The states reachable from the device, breadth first (so by number of tiers visited: a topological order); null past the limit.</summary>
     private static ChainGraph? Expand(ChainNetwork network, int limit)
@@ -107,7 +194,8 @@ internal sealed class ChainGraph
         }
     });
 
-    private static PlacementLimitException TooMany(ChainNetwork network, int maxStates, string what) => new(
-        $"The chain optimiser's programme over {network.Nodes.Length - 1:N0} tiers would have {what}, more than ChainLimits.MaxStates ({maxStates:N0}); " +
-        "link fewer tiers, make the links one-way, or raise the limit.");
+    /// <summary>The refusal of a network with more states than <paramref name="maxStates"/>.</summary>
+    public static PlacementLimitException TooMany(ChainNetwork network, int maxStates) => new(
+        $"The chain optimiser's programme over {network.Nodes.Length - 1:N0} tiers would have more than ChainLimits.MaxStates ({maxStates:N0}) states " +
+        (network.TopologicalOrder is null ? "(set of tiers visited, tier reached); link fewer tiers, make the links one-way, or raise the limit." : "(tiers); exclude tiers or raise the limit."));
 }

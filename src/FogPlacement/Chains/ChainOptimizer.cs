@@ -48,15 +48,17 @@ public sealed class ChainOptimizer
             _ = links[i] ?? throw new ArgumentNullException($"links[{i}]", $"Link {i} is null.");
         }
 
-        foreach ((int index, string? field, string message) in LinkProblems([.. links.Select(l => ((string?)l.From, (string?)l.To))], [.. model.Tiers.Select(t => t.Name)]))
+        // No links, no problems: nothing is built tier by tier for a model with many tiers.
+        foreach ((int index, string? field, string message) in links.Length == 0 ? [] : LinkProblems([.. links.Select(l => ((string?)l.From, (string?)l.To))], [.. model.Tiers.Select(t => t.Name)]))
         {
             throw Preconditions.Argument(message, field is null ? $"links[{index}]" : $"links[{index}].{field}");
         }
 
         // Only links can close a cycle (the device only sends), so without links there is nothing to count, and no
-        // network is built for a model that may never see a chain.
-        if (links.Length > 0 && new ChainNetwork(model, links, null) is { } network
-            && network.TopologicalOrder is null && ChainGraph.CountStates(network, limits.MaxStates) is null)
+        // network is built for a model that may never see a chain. The states are counted, not built: by arithmetic,
+        // or by a search that stops at the limit.
+        if (links.Length > 0 && new ChainNetwork(model, links, null) is { } network && network.TopologicalOrder is null
+            && ChainGraph.MostStates(network, out _) > limits.MaxStates && ChainGraph.CountStates(network, limits.MaxStates, out _) is null)
         {
             throw Preconditions.Argument(
                 $"The links form a cycle, and the paths of distinct tiers over {model.Tiers.Count} tiers reach more than {limits.MaxStates:N0} states (set of tiers visited, tier reached), ChainLimits.MaxStates; link fewer tiers, make the links one-way, or raise the limit.",
@@ -137,8 +139,8 @@ public sealed class ChainOptimizer
 
         // One programme over the graph of states: the network itself without a cycle, O(L·(T + E)); with a cycle,
         // (set of tiers visited, tier reached), which keeps tiers distinct (ChainGraph).
+        CheckCells(network, chain);
         ChainGraph graph = ChainGraph.Of(network, limits.MaxStates);
-        CheckCells(graph, chain);
         using (var programme = new ChainProgramme(model, graph.Nodes, graph.Outgoing, chain, graph.Order))
         {
             foreach ((int computing, double objective, int[] states, int[] boundaries) in programme.Finals())
@@ -216,14 +218,28 @@ public sealed class ChainOptimizer
         return placement;
     }
 
-    /// <summary>Refuses a chain whose tables over <paramref name="graph"/> would pass <see cref="ChainLimits.MaxCells"/>.</summary>
-    private void CheckCells(ChainGraph graph, LayerChain chain)
+    /// <summary>
+    /// Refuses, before the programme's graph of states is built, a network with more states than
+    /// <see cref="ChainLimits.MaxStates"/> or a chain whose tables over them would pass <see cref="ChainLimits.MaxCells"/>:
+    /// by the arithmetic bound on the states where it settles the question, otherwise by counting them.
+    /// </summary>
+    private void CheckCells(ChainNetwork network, LayerChain chain)
     {
-        long cells = (long)graph.Nodes.Length * (chain.Layers.Count + 1);
+        // Without a cycle the states are the tiers, exactly, and the programme's graph checks their number itself.
+        bool cycle = network.TopologicalOrder is null;
+        double most = ChainGraph.MostStates(network, out bool exact);
+        if ((!cycle || most <= limits.MaxStates) && most * (chain.Layers.Count + 1) <= limits.MaxCells)
+        {
+            return;
+        }
+
+        long states = !cycle || (exact && most <= limits.MaxStates) ? (long)most
+            : ChainGraph.CountStates(network, limits.MaxStates, out _) ?? throw ChainGraph.TooMany(network, limits.MaxStates);
+        long cells = states * (chain.Layers.Count + 1);
         if (cells > limits.MaxCells)
         {
             throw new PlacementLimitException(
-                $"A chain of {chain.Layers.Count:N0} layers over {graph.Nodes.Length:N0} states ({model.Tiers.Count:N0} tiers{(graph.Nodes.Length > model.Tiers.Count + 1 ? ", links with a cycle" : string.Empty)}) needs {cells:N0} table cells, more than ChainLimits.MaxCells ({limits.MaxCells:N0}); split the chain, merge layers, use fewer tiers, or raise the limit.");
+                $"A chain of {chain.Layers.Count:N0} layers over {states:N0} states ({model.Tiers.Count:N0} tiers{(cycle ? ", links with a cycle" : string.Empty)}) needs {cells:N0} table cells, more than ChainLimits.MaxCells ({limits.MaxCells:N0}); split the chain, merge layers, use fewer tiers, or raise the limit.");
         }
     }
 

@@ -56,6 +56,9 @@ public sealed record PlacementConstraints
         init => excludedTiers = [.. value ?? throw new ArgumentNullException(nameof(value))];
     }
 
+    /// <summary>Gets the excluded tiers as a span, for loops that must not allocate an enumerator.</summary>
+    internal ReadOnlySpan<string> ExcludedSpan => excludedTiers;
+
     /// <summary>Gets whether any constraint is set.</summary>
     public bool IsEmpty => Deadline is null && EnergyBudget is null && excludedTiers.Length == 0;
 

@@ -160,7 +160,7 @@ public sealed class CostModel
             }
         }
 
-        foreach (string excluded in request.Constraints.ExcludedTiers)
+        foreach (string excluded in request.Constraints.ExcludedSpan)
         {
             if (IndexOfTier(excluded) < 0)
             {

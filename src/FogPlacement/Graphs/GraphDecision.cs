@@ -21,7 +21,13 @@ public sealed class GraphPlacement
         DeviceEnergy = deviceEnergy;
         Objective = objective;
         Violations = violations;
-        Name = string.Join(" > ", path.Select(t => $"{t}({assignment.Values.Count(a => a == t)})"));
+        var nodes = new Dictionary<string, int>(StringComparer.Ordinal);   // nodes per tier, in one pass over the assignment
+        foreach (string tier in assignment.Values)
+        {
+            nodes[tier] = nodes.GetValueOrDefault(tier) + 1;
+        }
+
+        Name = string.Join(" > ", path.Select(t => $"{t}({nodes.GetValueOrDefault(t)})"));
     }
 
     /// <summary>Gets the path's tiers in order, starting with <c>device</c>.</summary>
@@ -93,4 +99,10 @@ public sealed class GraphDecision
 
     /// <summary>Gets the weight λ the objectives were computed with.</summary>
     public EnergyWeight Lambda { get; }
+
+    /// <summary>Gets the cells of every run of the graph programme behind the decision, counting and solving: its work.</summary>
+    internal long Cells { get; init; }
+
+    /// <summary>Gets the assignments the exhaustive constrained search priced one by one.</summary>
+    internal long PricedAssignments { get; init; }
 }

@@ -15,23 +15,32 @@ namespace FogPlacement.Graphs;
 /// path is paid, and the path is priced by the same formula as chains (<c>Costs/CostFormula.cs</c>).
 /// </summary>
 /// <remarks>
-/// For a fixed path the optimum is a minimum s-t cut (DADS, INFOCOM 2019, for two tiers), generalised to a path of
-/// k + 1 tiers: each node is a chain of k threshold vertices (in the source side while the node sits at or beyond the
-/// threshold), precedence is an infinite edge per threshold, and a tensor's transfer over hop j costs its bytes times
-/// the hop's weight when its producer is before threshold j and some reader is at or beyond it, through one auxiliary
-/// vertex per tensor and threshold. The optimum is the best over the paths, which are few.
+/// For a fixed path the optimum is found by a dynamic programme over the nodes in a topological order whose state is
+/// the position of every node still to be read (<see cref="GraphProgramme"/>): a chain or a residual network holds one
+/// or two positions at a time, so the work is linear in the nodes whatever the rates and sizes. (The same optimum is a
+/// minimum s-t cut, as in DADS, INFOCOM 2019, but a max-flow over a chain's cut graph can need a phase per node when
+/// the transfers outweigh the computation, which makes it quadratic.) The optimum is the best over the paths. The
+/// work is counted before any path is priced and bounded by <see cref="ChainLimits"/>.
 /// </remarks>
 public sealed class GraphOptimizer
 {
-    /// <summary>A constrained search tries every assignment of a path when there are at most this many.</summary>
-    internal const int MaxExhaustiveAssignments = 1 << 20;
+    /// <summary>
+    /// A constrained search prices every assignment of a path while the pricing stays within this budget over all the
+    /// paths, in units of <see cref="Problem.PricingUnits"/> per assignment (a node, a read or a hop priced): about 2 ns a
+    /// unit, 2 s for the whole budget, on the 2-core Zen 4 machine of docs/performance.md. The assignments are counted
+    /// exactly first, so the budget is kept by arithmetic before any is priced.
+    /// </summary>
+    internal const long MaxExhaustiveWork = 1L << 30;
 
-    /// <summary>A constrained search prices at most this many assignments over all paths; the other paths are swept.</summary>
-    internal const int MaxExhaustiveTotal = 1 << 24;
+    /// <summary>The programme's passes over a path that the exhaustive search does not take: the energy weights 0 and λ · 2^-30 … λ · 2^30, and energy alone.</summary>
+    internal const int SweepPasses = 63;
 
     private readonly CostModel model;
     private readonly Link[] links;
     private readonly ChainLimits limits;
+
+    /// <summary>Gets the exhaustive search's budget, <see cref="MaxExhaustiveWork"/> unless a test sets a smaller one.</summary>
+    internal long ExhaustiveWork { get; init; } = MaxExhaustiveWork;
 
     /// <summary>Creates an optimiser over <paramref name="model"/>'s tiers and the links between them.</summary>
     /// <param name="model">The device, the remote tiers and λ.</param>
@@ -48,8 +57,11 @@ public sealed class GraphOptimizer
     /// <summary>Finds the optimal placement of <paramref name="graph"/> and the best placement of each kind.</summary>
     /// <param name="graph">The graph.</param>
     /// <exception cref="ArgumentException">The graph's constraints name an unknown tier, or give a deadline confidence.</exception>
-    /// <exception cref="PlacementLimitException">The tiers and links have more paths than <see cref="ChainLimits.MaxStates"/>, or
-    /// the cuts over all of them would take more than <see cref="ChainLimits.MaxCells"/> vertices; refused before any is made.</exception>
+    /// <exception cref="PlacementLimitException">The tiers and links have more paths than <see cref="ChainLimits.MaxStates"/>;
+    /// the programmes over all of them would take more than <see cref="ChainLimits.MaxCells"/> cells (refused before any
+    /// path is priced), or, under a deadline or budget the unconstrained optimum breaks, the sweeps of the paths not
+    /// searched exhaustively would (refused before the search); or a path is too long for the positions held at once
+    /// to fit the programme's 64-bit state.</exception>
     /// <exception cref="OverflowException">A cost is too large for a double.</exception>
     public GraphDecision Decide(LayerGraph graph)
     {
@@ -61,42 +73,49 @@ public sealed class GraphOptimizer
         var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         List<int[]> paths = Paths(network, graph.Nodes.Count);
         double lambda = model.Lambda.SecondsPerJoule;
-        var problem = new Problem(graph, network, model, constraints);
+        var problem = new Problem(graph, network, model, constraints, limits);
+        problem.Admit(paths);
 
         // The least objective regardless of the constraints: when it meets them it is the optimum; otherwise the
-        // constrained search below finds it (a feasible cut of another path need not be the best feasible placement).
+        // constrained search below finds it (a feasible optimum of another path need not be the best feasible placement).
         Priced? optimum = null, feasibleCut = null;
         var allOn = new Dictionary<int, Priced>();
+        var atEnd = new Dictionary<int, int[]>();   // every node at a path's last tier, one array per length (never written)
         foreach (int[] path in paths)
         {
-            Priced cut = problem.Score(path, problem.MinCut(path, 1, lambda));
+            Priced cut = problem.Score(path, problem.Optimum(path, 1, lambda));
             optimum = optimum is null || cut.Objective < optimum.Objective ? cut : optimum;
             feasibleCut = cut.Feasible && (feasibleCut is null || cut.Objective < feasibleCut.Objective) ? cut : feasibleCut;
-            Priced whole = problem.Score(path, Enumerable.Repeat(path.Length - 1, graph.Nodes.Count).ToArray());
+            if (!atEnd.TryGetValue(path.Length - 1, out int[]? last))
+            {
+                atEnd[path.Length - 1] = last = new int[graph.Nodes.Count];
+                Array.Fill(last, path.Length - 1);
+            }
+
+            Priced whole = problem.Score(path, last);
             allOn[path[^1]] = allOn.TryGetValue(path[^1], out Priced? seen) ? Better(seen, whole) : whole;
         }
 
         bool exact = true;
         if (optimum!.Violations != ConstraintViolations.None)
         {
-            (Priced? feasible, exact) = Constrained(problem, paths, lambda);
+            (Priced? feasible, exact) = Constrained(problem, paths, lambda, ExhaustiveWork);
             feasible = feasible is null || (feasibleCut is not null && feasibleCut.Objective < feasible.Objective) ? feasibleCut : feasible;
             optimum = feasible ?? optimum;
         }
 
+        // A placement that is the best of several kinds is listed once with every label (the same path and positions).
         var candidates = new List<GraphCandidate>();
-        var byName = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var offered = new Dictionary<Priced, List<string>>(SamePlacement.Instance);
         void Offer(Priced priced, string kind)
         {
-            string key = string.Join(",", priced.Path) + "|" + string.Join(",", priced.Positions);
-            if (byName.TryGetValue(key, out List<string>? labels))
+            if (offered.TryGetValue(priced, out List<string>? labels))
             {
                 labels.Add(kind);
                 return;
             }
 
-            labels = [kind];
-            byName[key] = labels;
+            offered[priced] = labels = [kind];
             candidates.Add(new GraphCandidate(problem.Place(priced), labels));
         }
 
@@ -106,7 +125,7 @@ public sealed class GraphOptimizer
             Offer(priced, tier == 0 ? "all on device" : $"all on {network.Nodes[tier].Name}");
         }
 
-        return new GraphDecision(candidates, model.Lambda, exact);
+        return new GraphDecision(candidates, model.Lambda, exact) { Cells = problem.Cells, PricedAssignments = problem.PricedAssignments };
     }
 
     /// <summary>Prices a given placement of <paramref name="graph"/>: a path of tiers and each node's tier on it.</summary>
@@ -149,7 +168,7 @@ public sealed class GraphOptimizer
             }
         }
 
-        var problem = new Problem(graph, network, model, graph.Constraints);
+        var problem = new Problem(graph, network, model, graph.Constraints, limits);
         return problem.Place(problem.Score(path, positions));
     }
 
@@ -159,25 +178,42 @@ public sealed class GraphOptimizer
 
     /// <summary>
     /// The best placement meeting a deadline or energy budget that the unconstrained optimum breaks: every assignment
-    /// of each path when they are few enough (exact), otherwise the best feasible placement of a sweep of the energy
-    /// weight (not proven optimal).
+    /// of a path while their pricing, counted exactly first, fits <paramref name="budget"/> over all paths (exact);
+    /// otherwise the best feasible placement of a sweep of the energy weight (not proven optimal). The sweeps' cells are
+    /// admitted against <see cref="ChainLimits.MaxCells"/> before anything is searched.
     /// </summary>
-    private static (Priced? Best, bool Exact) Constrained(Problem problem, List<int[]> paths, double lambda)
+    private static (Priced? Best, bool Exact) Constrained(Problem problem, List<int[]> paths, double lambda, long budget)
     {
+        var exhaustive = new bool[paths.Count];
+        double left = budget;
+        double sweepCells = 0;
+        for (int i = 0; i < paths.Count; i++)
+        {
+            int k = paths[i].Length - 1;
+            GraphProgramme.Tally tally = problem.Counted(k);
+            double work = tally.Assignments * problem.PricingUnits(k);
+            if (work <= left)
+            {
+                (exhaustive[i], left) = (true, left - work);
+            }
+            else
+            {
+                sweepCells += SweepPasses * (double)tally.Cells;
+            }
+        }
+
+        problem.AdmitSweeps(sweepCells);
         Priced? best = null;
         bool exact = true;
-        long budget = MaxExhaustiveTotal;
-        foreach (int[] path in paths)
+        for (int i = 0; i < paths.Count; i++)
         {
-            int cap = (int)Math.Min(MaxExhaustiveAssignments, budget);
-            int count = 0;
-            if (problem.EachAssignment(path, cap, _ => count++))
+            int[] path = paths[i];
+            if (exhaustive[i])
             {
-                budget -= count;
                 // Every assignment, priced lean; the best feasible one is then priced in full.
                 int[]? bestPositions = null;
                 double bestObjective = best?.Objective ?? double.PositiveInfinity;
-                problem.EachAssignment(path, int.MaxValue, positions =>
+                problem.EachAssignment(path, positions =>
                 {
                     CostFormula.Terms t = problem.Terms(path, positions);
                     if (t.Objective < bestObjective && problem.Constraints.Check(t.Latency, t.Energy) == ConstraintViolations.None)
@@ -193,7 +229,7 @@ public sealed class GraphOptimizer
             double[] betas = [0, .. Enumerable.Range(-30, 61).Select(i => Math.ScaleB(Math.Max(lambda, 1e-6), i))];
             foreach ((double alpha, double beta) in betas.Select(b => (1.0, b)).Append((0.0, 1.0)))
             {
-                Priced priced = problem.Score(path, problem.MinCut(path, alpha, beta));
+                Priced priced = problem.Score(path, problem.Optimum(path, alpha, beta));
                 if (priced.Feasible && (best is null || priced.Objective < best.Objective))
                 {
                     best = priced;
@@ -205,14 +241,14 @@ public sealed class GraphOptimizer
     }
 
     /// <summary>
-    /// Every path of distinct allowed tiers from the device along the edges, the device alone first. Refused, before
-    /// any cut is made, when the minimum-cut graphs of all the paths for <paramref name="nodes"/> nodes would have more
-    /// vertices than <see cref="ChainLimits.MaxCells"/>, or the paths outnumber <see cref="ChainLimits.MaxStates"/>.
+    /// Every path of distinct allowed tiers from the device along the edges, the device alone first. Refused as soon as
+    /// the paths outnumber <see cref="ChainLimits.MaxStates"/>, or their programmes for <paramref name="nodes"/> nodes
+    /// would take more than <see cref="ChainLimits.MaxCells"/> cells even at one state a node (the least a run has).
     /// </summary>
     private List<int[]> Paths(ChainNetwork network, int nodes)
     {
         var paths = new List<int[]>();
-        long vertices = 0;
+        long cells = 0;
         var path = new List<int> { 0 };
         var on = new bool[network.Nodes.Length];
         on[0] = true;
@@ -223,10 +259,10 @@ public sealed class GraphOptimizer
                 throw new PlacementLimitException($"The tiers and links have more than ChainLimits.MaxStates = {limits.MaxStates:N0} paths from the device; raise the limit or remove links.");
             }
 
-            vertices += 2 + (2L * (nodes + 1) * (path.Count - 1));
-            if (vertices > limits.MaxCells)
+            cells += nodes + 1L;
+            if (cells > limits.MaxCells)
             {
-                throw new PlacementLimitException($"Placing {nodes:N0} nodes over the {paths.Count + 1:N0}+ paths of these tiers and links takes minimum-cut graphs of more than ChainLimits.MaxCells = {limits.MaxCells:N0} vertices in all; exclude tiers, remove links, or raise the limit.");
+                throw Problem.TooManyCells(nodes, $"{paths.Count + 1:N0}+", $"at least {cells:N0}", limits.MaxCells);
             }
 
             paths.Add([.. path]);
@@ -247,26 +283,134 @@ public sealed class GraphOptimizer
         return paths;
     }
 
-    /// <summary>A priced placement.</summary>
     /// <summary>A scored assignment: only the winners are turned into a <see cref="GraphPlacement"/>.</summary>
     private sealed record Priced(int[] Path, int[] Positions, double Objective, ConstraintViolations Violations)
     {
         public bool Feasible => Violations == ConstraintViolations.None;
     }
 
-    /// <summary>One graph on one network: the minimum cut of a path, and the price of an assignment.</summary>
-    private sealed class Problem(LayerGraph graph, ChainNetwork network, CostModel model, PlacementConstraints constraints)
+    /// <summary>Placements are the same when their paths and positions are, element by element.</summary>
+    private sealed class SamePlacement : IEqualityComparer<Priced>
+    {
+        public static readonly SamePlacement Instance = new();
+
+        public bool Equals(Priced? x, Priced? y) =>
+            x is not null && y is not null && x.Path.AsSpan().SequenceEqual(y.Path) && x.Positions.AsSpan().SequenceEqual(y.Positions);
+
+        public int GetHashCode(Priced obj)
+        {
+            var hash = default(HashCode);
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.Path.AsSpan()));
+            hash.AddBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(obj.Positions.AsSpan()));
+            return hash.ToHashCode();
+        }
+    }
+
+    /// <summary>One graph on one network: the optimum of a path, the work it takes, and the price of an assignment.</summary>
+    private sealed class Problem(LayerGraph graph, ChainNetwork network, CostModel model, PlacementConstraints constraints, ChainLimits limits)
     {
         // Per position (work) and per hop (bytes) sums, reused by every scoring: a path has at most every tier.
         private readonly double[] work = new double[network.Nodes.Length];
         private readonly double[] bytes = new double[network.Nodes.Length];
-
-        public LayerGraph Graph => graph;
+        private readonly Dictionary<int, GraphProgramme.Tally> counted = [];
+        private readonly long reads = graph.Reads.Sum(r => (long)r.Length);
+        private readonly GraphProgramme.Scratch scratch = new();
+        private long admitted;
 
         public PlacementConstraints Constraints => constraints;
 
+        /// <summary>Gets the cells of every run of the programme so far, counting and solving.</summary>
+        public long Cells { get; private set; }
+
+        /// <summary>Gets the assignments priced one by one by the exhaustive search so far.</summary>
+        public long PricedAssignments { get; private set; }
+
+        private GraphProgramme Programme => graph.Programme;
+
+        public static PlacementLimitException TooManyCells(int nodes, string paths, string cells, long limit) => new(
+            $"Placing {nodes:N0} nodes over the {paths} paths of these tiers and links takes {cells} cells of the graph programme " +
+            $"(per path, a state per node: the positions of the nodes still to be read), more than ChainLimits.MaxCells = {limit:N0}; exclude tiers, remove links, or raise the limit.");
+
+        /// <summary>The work of pricing one assignment of a path of <paramref name="k"/> hops: each node, read and hop it touches.</summary>
+        public double PricingUnits(int k) => ((graph.Nodes.Count + 1.0) * (k + 1)) + reads;
+
+        /// <summary>
+        /// Admits one run of the programme over every path, or refuses before any is made: by arithmetic when the bound
+        /// on each run's cells fits <see cref="ChainLimits.MaxCells"/>, otherwise by counting the cells of each length of
+        /// path once, each count stopping at what is left of the limit.
+        /// </summary>
+        public void Admit(List<int[]> paths)
+        {
+            var lengths = paths.GroupBy(p => p.Length - 1).Select(g => (K: g.Key, Paths: (long)g.Count())).OrderBy(g => g.K).ToArray();
+            foreach ((int k, _) in lengths)
+            {
+                if (!Programme.Fits(k))
+                {
+                    throw new PlacementLimitException(
+                        $"After node '{graph.Nodes[Programme.WidestNode].Name}' {Programme.MaxHeldAtOnce:N0} positions are held at once (nodes still to be read, and the furthest readers of tensors read several times), " +
+                        $"more than the {GraphProgramme.MaxHeld(k)} that the graph programme's 64-bit state holds over a path of {k + 1} tiers; exclude tiers or remove links to shorten the paths, or merge nodes.");
+                }
+            }
+
+            double bound = lengths.Sum(g => g.Paths * Programme.UpperCells(g.K));
+            if (bound <= limits.MaxCells)
+            {
+                admitted = (long)bound;
+                return;
+            }
+
+            long total = 0;
+            foreach ((int k, long count) in lengths)
+            {
+                long each = Count(k, (limits.MaxCells - total) / count)?.Cells ?? -1;
+                total = each < 0 ? -1 : total + (each * count);
+                if (total < 0)
+                {
+                    throw TooManyCells(graph.Nodes.Count, $"{paths.Count:N0}", $"more than {limits.MaxCells:N0}", limits.MaxCells);
+                }
+            }
+
+            admitted = total;
+        }
+
+        /// <summary>Admits the sweeps' runs on top of those admitted by <see cref="Admit"/>, or refuses before any.</summary>
+        public void AdmitSweeps(double cells)
+        {
+            if (cells > limits.MaxCells - admitted)
+            {
+                throw new PlacementLimitException(
+                    $"The deadline or energy budget is broken by the unconstrained optimum, and the paths too large to search every assignment of are swept over {SweepPasses} energy weights: " +
+                    $"{cells:N0} more cells of the graph programme, beyond ChainLimits.MaxCells = {limits.MaxCells:N0} with the {admitted:N0} already taken; relax the constraint, exclude tiers, remove links, or raise the limit.");
+            }
+
+            admitted += (long)cells;
+        }
+
+        /// <summary>The exact tally of a run over <paramref name="k"/> hops (admitted, so it fits the limit), counted once.</summary>
+        public GraphProgramme.Tally Counted(int k)
+        {
+            if (!counted.TryGetValue(k, out GraphProgramme.Tally tally))
+            {
+                tally = Count(k, limits.MaxCells) ?? throw new InvalidOperationException("An admitted run passed the limit.");
+            }
+
+            return tally;
+        }
+
+        private GraphProgramme.Tally? Count(int k, long limit)
+        {
+            GraphProgramme.Tally? tally = Programme.Count(k, limit, scratch);
+            if (tally is { } t)
+            {
+                counted[k] = t;
+                Cells += t.Cells;
+            }
+
+            return tally;
+        }
+
         /// <summary>The positions (0 = device) minimising α·latency + β·energy on <paramref name="path"/>.</summary>
-        public int[] MinCut(int[] path, double alpha, double beta)
+        public int[] Optimum(int[] path, double alpha, double beta)
         {
             int n = graph.Nodes.Count, k = path.Length - 1;
             var positions = new int[n];
@@ -275,126 +419,57 @@ public sealed class GraphOptimizer
                 return positions;
             }
 
-            double e = model.Energy.Compute.JoulesPerFlop, rho = model.Energy.Radio.JoulesPerByte;
-            var weight = new double[k];
-            var compute = new double[k + 1];
-            compute[0] = model.Device.Compute.FlopPerSecond;
+            // Per position, the cost of a FLOP computed there; per position, the cost of a byte carried there from the device.
+            var perFlop = new double[k + 1];
+            var reach = new double[k + 1];
+            perFlop[0] = (alpha / model.Device.Compute.FlopPerSecond) + (beta * model.Energy.Compute.JoulesPerFlop);
             for (int h = 0; h < k; h++)
             {
                 Hop hop = network.Edge(path[h], path[h + 1]);
-                weight[h] = (alpha * 8 * Variation.TransferFactor(hop.RateCv) / hop.Rate) + (h == 0 ? beta * rho : 0);
-                compute[h + 1] = network.Nodes[path[h + 1]].Compute.FlopPerSecond;
+                reach[h + 1] = reach[h] + (alpha * 8 * Variation.TransferFactor(hop.RateCv) / hop.Rate) + (h == 0 ? beta * model.Energy.Radio.JoulesPerByte : 0);
+                perFlop[h + 1] = alpha / network.Nodes[path[h + 1]].Compute.FlopPerSecond;
             }
 
-            const int S = 0, T = 1;
-            int X(int v, int j) => 2 + (v * k) + (j - 1);
-            int next = 2 + (n * k);
-            var flow = new MaxFlow(2 + (2 * (n + 1) * k));
-            for (int v = 0; v < n; v++)
-            {
-                double work = graph.Nodes[v].Work.Flop;
-                for (int j = 0; j <= k; j++)
-                {
-                    double d = (alpha * work / compute[j]) + (j == 0 ? beta * e * work : 0);
-                    flow.Add(j == 0 ? S : X(v, j), j == k ? T : X(v, j + 1), d);
-                    if (j >= 1 && j < k)
-                    {
-                        flow.Add(X(v, j + 1), X(v, j), double.PositiveInfinity);
-                    }
-                }
-
-                foreach (int u in graph.Reads[v])
-                {
-                    for (int j = 1; u >= 0 && j <= k; j++)
-                    {
-                        flow.Add(X(u, j), X(v, j), double.PositiveInfinity);
-                    }
-                }
-            }
-
-            for (int u = -1; u < n; u++)
-            {
-                double bytes = u < 0 ? graph.Input.Bytes : graph.Nodes[u].Output.Bytes;
-                List<int> readers = u < 0 ? graph.InputConsumers : graph.Consumers[u];
-                if (bytes == 0 || (readers.Count == 0 && u < 0))
-                {
-                    continue;
-                }
-
-                for (int j = 1; j <= k; j++)
-                {
-                    double cost = weight[j - 1] * bytes;
-                    int producer = u < 0 ? T : X(u, j);    // the request's input is on the device: always before threshold j
-                    if (u >= 0 && graph.IsOutput(u))
-                    {
-                        flow.Add(S, producer, cost);       // needed at the path's end
-                    }
-                    else if (readers.Count == 1)
-                    {
-                        flow.Add(X(readers[0], j), producer, cost);
-                    }
-                    else
-                    {
-                        int some = next++;                 // "some reader is at or beyond threshold j"
-                        foreach (int r in readers)
-                        {
-                            flow.Add(X(r, j), some, double.PositiveInfinity);
-                        }
-
-                        flow.Add(some, producer, cost);
-                    }
-                }
-            }
-
-            flow.Run(S, T);
-            bool[] source = flow.SourceSide(S);
-            for (int v = 0; v < n; v++)
-            {
-                for (int j = 1; j <= k; j++)
-                {
-                    positions[v] += source[X(v, j)] ? 1 : 0;
-                }
-            }
-
+            Cells += Programme.Solve(k, perFlop, reach, positions, scratch);
             return positions;
         }
 
         /// <summary>
-        /// Calls <paramref name="visit"/> (when given) with every assignment of the path, positions never before what a
-        /// node reads; returns false, having stopped, when there are more than <paramref name="cap"/>.
+        /// Calls <paramref name="visit"/> with every assignment of the path, positions never before what a node reads, in
+        /// lexicographic order of the nodes' topological order (iteratively: a graph may have many nodes).
         /// </summary>
-        public bool EachAssignment(int[] path, int cap, Action<int[]>? visit)
+        public void EachAssignment(int[] path, Action<int[]> visit)
         {
-            int k = path.Length - 1, count = 0;
+            int k = path.Length - 1, n = graph.Order.Length;
             var positions = new int[graph.Nodes.Count];
-            bool Place(int i)
+            int i = 0;
+            while (true)
             {
-                if (i == graph.Order.Length)
+                for (; i < n; i++)
                 {
-                    visit?.Invoke(positions);
-                    return ++count <= cap;
-                }
-
-                int v = graph.Order[i];
-                int from = 0;
-                foreach (int u in graph.Reads[v])
-                {
-                    from = u >= 0 ? Math.Max(from, positions[u]) : from;
-                }
-
-                for (int p = from; p <= k; p++)
-                {
-                    positions[v] = p;
-                    if (!Place(i + 1))
+                    int v = graph.Order[i], from = 0;
+                    foreach (int u in graph.Reads[v])
                     {
-                        return false;
+                        from = u >= 0 ? Math.Max(from, positions[u]) : from;
                     }
+
+                    positions[v] = from;
                 }
 
-                return true;
-            }
+                PricedAssignments++;
+                visit(positions);
+                for (i = n - 1; i >= 0 && positions[graph.Order[i]] == k; i--)
+                {
+                }
 
-            return Place(0);
+                if (i < 0)
+                {
+                    return;
+                }
+
+                positions[graph.Order[i]]++;
+                i++;
+            }
         }
 
         /// <summary>Scores an assignment with the one cost formula (scratch arrays reused: nothing per node is allocated).</summary>
@@ -408,7 +483,7 @@ public sealed class GraphOptimizer
         public GraphPlacement Place(Priced priced)
         {
             CostFormula.Terms t = Terms(priced.Path, priced.Positions);
-            var assignment = new Dictionary<string, string>(StringComparer.Ordinal);
+            var assignment = new Dictionary<string, string>(graph.Nodes.Count, StringComparer.Ordinal);
             for (int v = 0; v < graph.Nodes.Count; v++)
             {
                 assignment[graph.Nodes[v].Name] = network.Nodes[priced.Path[priced.Positions[v]]].Name;
@@ -440,8 +515,8 @@ public sealed class GraphOptimizer
         public CostFormula.Terms Terms(int[] path, int[] positions)
         {
             int k = path.Length - 1;
-            Array.Clear(work);
-            Array.Clear(bytes);
+            Array.Clear(work, 0, k + 1);
+            Array.Clear(bytes, 0, k + 1);
             foreach (int v in graph.Order)
             {
                 work[positions[v]] += graph.Nodes[v].Work.Flop;

