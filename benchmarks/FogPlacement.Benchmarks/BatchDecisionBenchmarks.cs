@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Benchmarks;
 

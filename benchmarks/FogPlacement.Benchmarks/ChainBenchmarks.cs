@@ -1,7 +1,10 @@
 using BenchmarkDotNet.Attributes;
 using FogPlacement.Chains;
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Benchmarks;
 
@@ -33,7 +36,7 @@ public class ChainBenchmarks
             Duration.FromMilliseconds(3 * i)))];
         var model = new CostModel(
             Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
-            new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
+            new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
             remote,
             EnergyWeight.FromMillisecondsPerJoule(30));
         Link[] links = [.. Enumerable.Range(1, T - 2).Select(i => new Link("tier" + i, "tier" + (i + 1), DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(5)))];

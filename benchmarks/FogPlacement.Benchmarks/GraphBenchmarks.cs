@@ -2,7 +2,9 @@ using BenchmarkDotNet.Attributes;
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
 using FogPlacement.Graphs;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Benchmarks;
 

@@ -1,9 +1,12 @@
 using BenchmarkDotNet.Attributes;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
 using FogPlacement.Graphs;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Benchmarks;
 
@@ -50,7 +53,7 @@ public class GraphChainBenchmarks
 }
 
 /// <summary>
-/// Graph decisions at the sizes <see cref="ChainLimits.MaxCells"/> and the exhaustive search's budget accept, to show
+/// Graph decisions at the sizes <see cref="SearchLimits.MaxCells"/> and the exhaustive search's budget accept, to show
 /// the largest accepted stays within seconds: six fully linked tiers (1,957 paths) over 300 nodes and over 715, the
 /// most the default limit takes; a graph of 12 parallel branches (up to 4,096 states a node, looked up in a
 /// dictionary); and a deadline over six fully linked tiers and 12 nodes, whose exhaustive search takes the whole
@@ -80,7 +83,7 @@ public class GraphLimitBenchmarks
     public void Setup()
     {
         Tier[] tiers = [.. Enumerable.Range(1, 6).Select(i => Tier.Remote("t" + i, ComputeRate.FromGigaflopPerSecond(100 * i), DataRate.FromMegabitsPerSecond(50), Duration.FromMilliseconds(5)))];
-        var sixLinked = new CostModel(Tier.Device(ComputeRate.FromGigaflopPerSecond(80)), new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.5), EnergyPerData.FromJoulesPerMegabyte(1)), tiers, EnergyWeight.FromMillisecondsPerJoule(30));
+        var sixLinked = new CostModel(Tier.Device(ComputeRate.FromGigaflopPerSecond(80)), new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.5), EnergyPerData.FromJoulesPerMegabyte(1)), tiers, EnergyWeight.FromMillisecondsPerJoule(30));
         Link[] everyPair = [.. from a in tiers from b in tiers where a != b select new Link(a.Name, b.Name, DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(1))];
         (Work work, DataSize output) = (Work.FromMegaflop(10), DataSize.FromKilobytes(10));
         (optimizer, graph) = Case switch
@@ -88,7 +91,7 @@ public class GraphLimitBenchmarks
             "six-linked-300" => (new GraphOptimizer(sixLinked, everyPair), Chain(300, work, output, null)),
             "six-linked-715" => (new GraphOptimizer(sixLinked, everyPair), Chain(715, work, output, null)),
             "twelve-branches" => (new GraphOptimizer(FogAndCloud().Model, FogAndCloud().Links), Branches(12, 4)),
-            _ => (new GraphOptimizer(sixLinked, everyPair, new ChainLimits { MaxCells = 1L << 26 }), Chain(12, work, output, new PlacementConstraints { Deadline = Duration.FromMilliseconds(1) })),
+            _ => (new GraphOptimizer(sixLinked, everyPair, new SearchLimits { MaxCells = 1L << 26 }), Chain(12, work, output, new PlacementConstraints { Deadline = Duration.FromMilliseconds(1) })),
         };
     }
 

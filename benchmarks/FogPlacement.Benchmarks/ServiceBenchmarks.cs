@@ -1,9 +1,11 @@
 using System.Diagnostics.Metrics;
 using BenchmarkDotNet.Attributes;
-using FogPlacement.Scenarios;
 using FogPlacement.Decisions;
 using FogPlacement.DependencyInjection;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Scenarios;
+using FogPlacement.Workloads;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

@@ -60,7 +60,7 @@ public static class Renderer
         L("#nullable enable");
         L("using System.Diagnostics;");
         L("using System.Text.Json.Serialization;");
-        L("using FogPlacement.Serialization;");
+        L("using FogPlacement.Validation;");
         L();
         L("namespace FogPlacement.Quantities;");
         L();
@@ -80,7 +80,7 @@ public static class Renderer
         L("/// The default value is zero.");
         L("/// </remarks>");
         L("[DebuggerDisplay(\"{ToString(),nq}\")]");
-        L($"[JsonConverter(typeof(QuantityConverter<{q.Type}>))]");
+        L($"[JsonConverter(typeof(QuantityJsonConverter<{q.Type}>))]");
         L($"public readonly partial struct {q.Type} : IQuantity<{q.Type}>, IEquatable<{q.Type}>, IComparable<{q.Type}>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<{q.Type}>, IUtf8SpanParsable<{q.Type}>");
         L("{");
         L("    private static readonly UnitSystem UnitSystem = new(");

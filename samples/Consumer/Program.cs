@@ -135,7 +135,7 @@ string formatted = string.Format(System.Globalization.CultureInfo.InvariantCultu
 Check(formatted == "27.6 ms", $"{{0:F1}} of 27.6 ms prints '{formatted}'");
 string decisionJson = JsonSerializer.Serialize(new CostModel(
         Tier.Device(ComputeRate.Parse("80 GFLOP/s")),
-        new DeviceEnergy(EnergyPerWork.Parse("0.55 J/GFLOP"), EnergyPerData.Parse("0.9 J/MB")),
+        new EnergyCoefficients(EnergyPerWork.Parse("0.55 J/GFLOP"), EnergyPerData.Parse("0.9 J/MB")),
         [Tier.Remote("fog", ComputeRate.Parse("2500 GFLOP/s"), DataRate.Parse("120 Mbit/s"), Duration.Parse("6 ms"))],
         EnergyWeight.Parse("30 ms/J")).Decide(fromJson), FogPlacementJsonContext.Default.Decision);
 Check(JsonSerializer.Deserialize(decisionJson, FogPlacementJsonContext.Default.Decision)!.Chosen.Name == "offload all to fog", $"a Decision round-trips through JSON ({decisionJson.Length} characters)");

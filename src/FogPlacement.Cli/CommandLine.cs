@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using FogPlacement.Cli.Output;
+using FogPlacement.Networks;
 using FogPlacement.Scenarios;
 using FogPlacement.Validation;
 

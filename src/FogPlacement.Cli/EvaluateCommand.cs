@@ -5,6 +5,7 @@ using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 using FogPlacement.Uncertainty;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Cli;
 

@@ -1,9 +1,12 @@
 using System.Globalization;
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
+using FogPlacement.Estimation;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 using FogPlacement.Uncertainty;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Cli;
 

@@ -1,3 +1,4 @@
+using FogPlacement.Workloads;
 using System.CommandLine;
 using FogPlacement.Constraints;
 using FogPlacement.Uncertainty;

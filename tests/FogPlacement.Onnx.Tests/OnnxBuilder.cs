@@ -1,5 +1,7 @@
 using System.Reflection;
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using Google.Protobuf;
 using Onnx;
@@ -15,12 +17,12 @@ internal static class OnnxBuilder
     /// <summary>The textbook's tiers (Code 34.2.1), with the fog-to-cloud link of examples/vision-chain.json.</summary>
     public static readonly CostModel Textbook = new(
         Tier.Device(ComputeRate.Parse("80 GFLOP/s")),
-        new DeviceEnergy(EnergyPerWork.Parse("0.55 J/GFLOP"), EnergyPerData.Parse("0.9 J/MB")),
+        new EnergyCoefficients(EnergyPerWork.Parse("0.55 J/GFLOP"), EnergyPerData.Parse("0.9 J/MB")),
         [Tier.Remote("fog", ComputeRate.Parse("2500 GFLOP/s"), DataRate.Parse("120 Mbit/s"), Duration.Parse("6 ms")),
          Tier.Remote("cloud", ComputeRate.Parse("9000 GFLOP/s"), DataRate.Parse("25 Mbit/s"), Duration.Parse("45 ms"))],
         EnergyWeight.Parse("30 ms/J"));
 
-    public static readonly Chains.Link[] FogToCloud = [new("fog", "cloud", DataRate.Parse("1 Gbit/s"), Duration.Parse("20 ms"))];
+    public static readonly Networks.Link[] FogToCloud = [new("fog", "cloud", DataRate.Parse("1 Gbit/s"), Duration.Parse("20 ms"))];
 
     /// <summary>A model of <paramref name="nodes"/> over <paramref name="inputs"/> (by default x: 1 × 3 × 32 × 32 float); its output is the last node's first, without a shape unless given.</summary>
     public static ModelProto Model(NodeProto[] nodes, TensorProto[] weights, ValueInfoProto[]? inputs = null, ValueInfoProto? output = null)

@@ -2,6 +2,7 @@ using FogPlacement.Decisions;
 using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Tests.Graphs;
+using FogPlacement.Workloads;
 using Onnx;
 using Xunit;
 using static FogPlacement.Onnx.Tests.OnnxBuilder;

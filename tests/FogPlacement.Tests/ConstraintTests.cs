@@ -2,6 +2,7 @@ using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
 using FogPlacement.Validation;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

@@ -1,5 +1,8 @@
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -10,7 +13,7 @@ namespace FogPlacement.Tests;
 /// <summary>Laws the decision must obey on any scenario, checked on random ones.</summary>
 public class CostModelLawTests
 {
-    private static CostModel With(CostModel m, Tier? device = null, DeviceEnergy? energy = null, IEnumerable<Tier>? tiers = null, EnergyWeight? lambda = null) =>
+    private static CostModel With(CostModel m, Tier? device = null, EnergyCoefficients? energy = null, IEnumerable<Tier>? tiers = null, EnergyWeight? lambda = null) =>
         new(device ?? m.Device, energy ?? m.Energy, tiers ?? m.Tiers, lambda ?? m.Lambda);
 
     private static Tier Scale(Tier t, double compute = 1, double uplink = 1, double roundTrip = 1) =>

@@ -1,5 +1,8 @@
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 
@@ -37,7 +40,7 @@ public static class Generators
         from lambda in LogUniform(1e-4, 10)
         select new CostModel(
             Tier.Device(ComputeRate.FromFlopPerSecond(deviceCompute)),
-            new DeviceEnergy(EnergyPerWork.FromJoulesPerFlop(e), EnergyPerData.FromJoulesPerByte(rho)),
+            new EnergyCoefficients(EnergyPerWork.FromJoulesPerFlop(e), EnergyPerData.FromJoulesPerByte(rho)),
             tiers,
             EnergyWeight.FromSecondsPerJoule(lambdaSecondsPerJoule ?? lambda));
 

@@ -1,6 +1,7 @@
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

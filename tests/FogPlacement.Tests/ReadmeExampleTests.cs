@@ -1,5 +1,8 @@
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using Xunit;
 
 namespace FogPlacement.Tests;
@@ -12,7 +15,7 @@ public class ReadmeExampleTests
     {
         var model = new CostModel(
             Tier.Device(ComputeRate.Parse("80 GFLOP/s")),
-            new DeviceEnergy(EnergyPerWork.Parse("0.55 J/GFLOP"), EnergyPerData.Parse("0.9 J/MB")),
+            new EnergyCoefficients(EnergyPerWork.Parse("0.55 J/GFLOP"), EnergyPerData.Parse("0.9 J/MB")),
             [Tier.Remote("fog", ComputeRate.Parse("2500 GFLOP/s"), DataRate.Parse("120 Mbit/s"), Duration.Parse("6 ms")),
              Tier.Remote("cloud", ComputeRate.Parse("9000 GFLOP/s"), DataRate.Parse("25 Mbit/s"), Duration.Parse("45 ms"))],
             EnergyWeight.Parse("30 ms/J"));

@@ -1,6 +1,9 @@
 using FogPlacement.Constraints;
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using Xunit;
 
 namespace FogPlacement.Tests;
@@ -11,7 +14,7 @@ public class TieTests
     /// <summary>A slow device and two identical remote tiers: their offloads tie exactly, and both beat the device.</summary>
     private static CostModel Twins() => new(
         Tier.Device(ComputeRate.FromGigaflopPerSecond(1)),
-        new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(1), EnergyPerData.FromJoulesPerMegabyte(0.5)),
+        new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(1), EnergyPerData.FromJoulesPerMegabyte(0.5)),
         [
             Tier.Remote("a", ComputeRate.FromGigaflopPerSecond(1000), DataRate.FromMegabitsPerSecond(100), Duration.FromMilliseconds(5)),
             Tier.Remote("b", ComputeRate.FromGigaflopPerSecond(1000), DataRate.FromMegabitsPerSecond(100), Duration.FromMilliseconds(5)),

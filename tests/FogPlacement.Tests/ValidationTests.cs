@@ -1,6 +1,8 @@
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Validation;
+using FogPlacement.Workloads;
 using Xunit;
 
 namespace FogPlacement.Tests;

@@ -1,7 +1,9 @@
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
+using FogPlacement.Estimation;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.DependencyInjection;
 

@@ -4,6 +4,7 @@ using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Diagnostics;
+using FogPlacement.Networks;
 
 namespace FogPlacement.DependencyInjection;
 

@@ -1,5 +1,7 @@
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
+using FogPlacement.Estimation;
+using FogPlacement.Networks;
 using FogPlacement.Scenarios;
 using FogPlacement.Uncertainty;
 using FogPlacement.Validation;

@@ -1,7 +1,9 @@
 using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Chains;
 
@@ -17,7 +19,7 @@ namespace FogPlacement.Chains;
 /// </summary>
 internal static class ChainCost
 {
-    public static ChainPlacement Evaluate(CostModel model, ChainNetwork network, LayerChain chain, int[] path, int[] boundaries)
+    public static ChainPlacement Evaluate(CostModel model, TierNetwork network, LayerChain chain, int[] path, int[] boundaries)
     {
         int layers = chain.Layers.Count;
         var segments = new Segment[path.Length];
@@ -69,7 +71,7 @@ internal static class ChainCost
     }
 
     /// <summary>The latency as a random variable when a hop is uncertain; null when every hop is known.</summary>
-    private static LatencyModel? Uncertain(ChainNetwork network, int[] path, ReadOnlySpan<PathHop> hops, double compute)
+    private static LatencyModel? Uncertain(TierNetwork network, int[] path, ReadOnlySpan<PathHop> hops, double compute)
     {
         var parts = new List<(double Mean, double Cv)>();
         bool uncertain = false;

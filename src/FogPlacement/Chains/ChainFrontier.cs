@@ -1,6 +1,8 @@
 using FogPlacement.Constraints;
 using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Chains;
 
@@ -21,7 +23,7 @@ namespace FogPlacement.Chains;
 /// </remarks>
 internal static class ChainFrontier
 {
-    public static List<ChainPlacement> Compute(CostModel model, ChainNetwork network, ChainGraph graph, LayerChain chain)
+    public static List<ChainPlacement> Compute(CostModel model, TierNetwork network, ChainGraph graph, LayerChain chain)
     {
         int layers = chain.Layers.Count;
         double device = network.Nodes[0].Compute.FlopPerSecond;
@@ -66,7 +68,7 @@ internal static class ChainFrontier
         return FrontierMath.Pareto(placements, p => p.Latency.Seconds, p => p.DeviceEnergy.Joules);
     }
 
-    private static ChainPlacement Priced(CostModel model, ChainNetwork network, LayerChain chain, int[] path, int[] boundaries)
+    private static ChainPlacement Priced(CostModel model, TierNetwork network, LayerChain chain, int[] path, int[] boundaries)
     {
         ChainPlacement placement = ChainCost.Evaluate(model, network, chain, path, boundaries);
         placement.Violations = chain.Constraints.Check(placement.Latency.Seconds, placement.DeviceEnergy.Joules);

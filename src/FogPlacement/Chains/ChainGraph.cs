@@ -1,3 +1,4 @@
+using FogPlacement.Networks;
 namespace FogPlacement.Chains;
 
 /// <summary>
@@ -32,7 +33,7 @@ internal sealed class ChainGraph
     public IReadOnlyList<Hop> Outgoing(int node) => outgoing[node];
 
     /// <summary>The graph of <paramref name="network"/>; a <see cref="PlacementLimitException"/> past <paramref name="maxStates"/> states.</summary>
-    public static ChainGraph Of(ChainNetwork network, int maxStates)
+    public static ChainGraph Of(TierNetwork network, int maxStates)
     {
         if (network.TopologicalOrder is { } order)
         {
@@ -55,7 +56,7 @@ internal sealed class ChainGraph
     /// and L linked ones there are at most 1 + U + L · 2^(L − 1), exactly that when every ordered pair of the linked
     /// tiers is linked (the device reaches each tier over its uplink, so every order of every set is a path).
     /// </summary>
-    public static double MostStates(ChainNetwork network, out bool exact)
+    public static double MostStates(TierNetwork network, out bool exact)
     {
         if (network.TopologicalOrder is not null)
         {
@@ -92,7 +93,7 @@ internal sealed class ChainGraph
     /// <param name="network">The tiers and their allowed links.</param>
     /// <param name="limit">The most states accepted.</param>
     /// <param name="searched">The states the search stored: 0 when arithmetic answered.</param>
-    public static long? CountStates(ChainNetwork network, int limit, out long searched)
+    public static long? CountStates(TierNetwork network, int limit, out long searched)
     {
         searched = 0;
         double most = MostStates(network, out bool exact);
@@ -140,7 +141,7 @@ internal sealed class ChainGraph
     }
 
     /// <summary>The states reachable from the device, breadth first (so by number of tiers visited: a topological order); null past the limit.</summary>
-    private static ChainGraph? Expand(ChainNetwork network, int limit)
+    private static ChainGraph? Expand(TierNetwork network, int limit)
     {
         int words = (network.Nodes.Length + 63) / 64;
         var index = new Dictionary<(int Tier, string Visited), int>();
@@ -195,7 +196,7 @@ internal sealed class ChainGraph
     });
 
     /// <summary>The refusal of a network with more states than <paramref name="maxStates"/>.</summary>
-    public static PlacementLimitException TooMany(ChainNetwork network, int maxStates) => new(
-        $"The chain optimiser's programme over {network.Nodes.Length - 1:N0} tiers would have more than ChainLimits.MaxStates ({maxStates:N0}) states " +
+    public static PlacementLimitException TooMany(TierNetwork network, int maxStates) => new(
+        $"The chain optimiser's programme over {network.Nodes.Length - 1:N0} tiers would have more than SearchLimits.MaxStates ({maxStates:N0}) states " +
         (network.TopologicalOrder is null ? "(set of tiers visited, tier reached); link fewer tiers, make the links one-way, or raise the limit." : "(tiers); exclude tiers or raise the limit."));
 }

@@ -1,6 +1,9 @@
 using FogPlacement.Constraints;
 using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
+using FogPlacement.Validation;
+using FogPlacement.Workloads;
 namespace FogPlacement.Chains;
 
 /// <summary>
@@ -8,7 +11,7 @@ namespace FogPlacement.Chains;
 /// over (layer boundary, state) does it in O(L·(states + hops)): when the links form no cycle the states are the
 /// tiers; when they do, tiers must stay distinct, and the states are (set of tiers visited, tier reached), which
 /// 8 fully linked tiers have 1,025 of (see <see cref="ChainGraph"/>). The Pareto frontier takes one more programme of
-/// the same size. Work is bounded by <see cref="ChainLimits"/>. Immutable and thread-safe.
+/// the same size. Work is bounded by <see cref="SearchLimits"/>. Immutable and thread-safe.
 /// </summary>
 public sealed class ChainOptimizer
 {
@@ -16,21 +19,21 @@ public sealed class ChainOptimizer
     internal const int MaxTracked = 4;
 
     private readonly CostModel model;
-    private readonly ChainLimits limits;
+    private readonly SearchLimits limits;
     private readonly Link[] links;
 
     /// <summary>Creates an optimiser over a model's device and tiers, and optional links between remote tiers.</summary>
     /// <param name="model">The device, tiers, energy parameters and lambda.</param>
     /// <param name="links">Links between remote tiers, at most one per ordered pair.</param>
-    /// <param name="limits">Bounds on the optimiser's work; <see cref="ChainLimits.Default"/> when null.</param>
+    /// <param name="limits">Bounds on the optimiser's work; <see cref="SearchLimits.Default"/> when null.</param>
     /// <exception cref="ArgumentException">A link names a tier the model does not have, or two links join the same ordered pair
     /// (<see cref="ArgumentException.ParamName"/> is, for example, <c>links[0].to</c>); or links with a cycle reach more
-    /// states than <see cref="ChainLimits.MaxStates"/> (parameter <c>links</c>).</exception>
+    /// states than <see cref="SearchLimits.MaxStates"/> (parameter <c>links</c>).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
-    public ChainOptimizer(CostModel model, IEnumerable<Link>? links = null, ChainLimits? limits = null)
+    public ChainOptimizer(CostModel model, IEnumerable<Link>? links = null, SearchLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        this.limits = limits ?? ChainLimits.Default;
+        this.limits = limits ?? SearchLimits.Default;
         this.model = model;
         this.links = links?.ToArray() ?? [];
         CheckNetwork(model, this.links, this.limits);
@@ -40,7 +43,7 @@ public sealed class ChainOptimizer
     /// The checks of a network that every optimiser over it makes (chains and graphs): the limits, no null link, link
     /// ends that are remote tiers, one link per ordered pair, and with a cycle of links no more states than the limit.
     /// </summary>
-    internal static void CheckNetwork(CostModel model, Link[] links, ChainLimits limits)
+    internal static void CheckNetwork(CostModel model, Link[] links, SearchLimits limits)
     {
         limits.Validate();
         for (int i = 0; i < links.Length; i++)
@@ -57,11 +60,11 @@ public sealed class ChainOptimizer
         // Only links can close a cycle (the device only sends), so without links there is nothing to count, and no
         // network is built for a model that may never see a chain. The states are counted, not built: by arithmetic,
         // or by a search that stops at the limit.
-        if (links.Length > 0 && new ChainNetwork(model, links, null) is { } network && network.TopologicalOrder is null
+        if (links.Length > 0 && new TierNetwork(model, links, null) is { } network && network.TopologicalOrder is null
             && ChainGraph.MostStates(network, out _) > limits.MaxStates && ChainGraph.CountStates(network, limits.MaxStates, out _) is null)
         {
             throw Preconditions.Argument(
-                $"The links form a cycle, and the paths of distinct tiers over {model.Tiers.Count} tiers reach more than {limits.MaxStates:N0} states (set of tiers visited, tier reached), ChainLimits.MaxStates; link fewer tiers, make the links one-way, or raise the limit.",
+                $"The links form a cycle, and the paths of distinct tiers over {model.Tiers.Count} tiers reach more than {limits.MaxStates:N0} states (set of tiers visited, tier reached), SearchLimits.MaxStates; link fewer tiers, make the links one-way, or raise the limit.",
                 nameof(links));
         }
     }
@@ -94,7 +97,7 @@ public sealed class ChainOptimizer
     }
 
     /// <summary>Gets the bounds on the optimiser's work.</summary>
-    public ChainLimits Limits => limits;
+    public SearchLimits Limits => limits;
 
     /// <summary>Gets the links between remote tiers.</summary>
     public IReadOnlyList<Link> Links => links;
@@ -112,7 +115,7 @@ public sealed class ChainOptimizer
         constraints.Validate(model.Tiers);
         constraints.RefuseDeadlineConfidence("a layer chain", ", or ask for each placement's Distribution");
 
-        var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        var network = new TierNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         var best = new Dictionary<CandidateKind, (double Objective, int[] Path, int[] Boundaries)>();
 
         // The least objective of each kind; ties go to the first found, in the programme's order.
@@ -192,7 +195,7 @@ public sealed class ChainOptimizer
     {
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(segments);
-        var network = new ChainNetwork(model, links, chain.Constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        var network = new TierNetwork(model, links, chain.Constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         int[] path = [.. segments.Select(s => network.IndexOf(s.Tier))];
         int[] boundaries = [.. segments.Skip(1).Select(s => s.FirstLayer - 1)];
         int next = 1;
@@ -220,10 +223,10 @@ public sealed class ChainOptimizer
 
     /// <summary>
     /// Refuses, before the programme's graph of states is built, a network with more states than
-    /// <see cref="ChainLimits.MaxStates"/> or a chain whose tables over them would pass <see cref="ChainLimits.MaxCells"/>:
+    /// <see cref="SearchLimits.MaxStates"/> or a chain whose tables over them would pass <see cref="SearchLimits.MaxCells"/>:
     /// by the arithmetic bound on the states where it settles the question, otherwise by counting them.
     /// </summary>
-    private void CheckCells(ChainNetwork network, LayerChain chain)
+    private void CheckCells(TierNetwork network, LayerChain chain)
     {
         // Without a cycle the states are the tiers, exactly, and the programme's graph checks their number itself.
         bool cycle = network.TopologicalOrder is null;
@@ -239,7 +242,7 @@ public sealed class ChainOptimizer
         if (cells > limits.MaxCells)
         {
             throw new PlacementLimitException(
-                $"A chain of {chain.Layers.Count:N0} layers over {states:N0} states ({model.Tiers.Count:N0} tiers{(cycle ? ", links with a cycle" : string.Empty)}) needs {cells:N0} table cells, more than ChainLimits.MaxCells ({limits.MaxCells:N0}); split the chain, merge layers, use fewer tiers, or raise the limit.");
+                $"A chain of {chain.Layers.Count:N0} layers over {states:N0} states ({model.Tiers.Count:N0} tiers{(cycle ? ", links with a cycle" : string.Empty)}) needs {cells:N0} table cells, more than SearchLimits.MaxCells ({limits.MaxCells:N0}); split the chain, merge layers, use fewer tiers, or raise the limit.");
         }
     }
 
@@ -265,7 +268,7 @@ public sealed class ChainOptimizer
         public static CandidateKind Optimal => new(ChainKind.Optimal, 0);
 
         /// <summary>The label a <see cref="ChainCandidate"/> reports: "optimal", "all on device", "all on fog", "best single cut", "best two cuts".</summary>
-        public string Label(ChainNetwork network) => Kind switch
+        public string Label(TierNetwork network) => Kind switch
         {
             ChainKind.Optimal => "optimal",
             ChainKind.AllOnOneTier => Node == 0 ? CostModel.DeviceCandidateName : "all on " + network.Nodes[Node].Name,

@@ -1,5 +1,7 @@
 using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
+using FogPlacement.Workloads;
 namespace FogPlacement.Chains;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 using FogPlacement.Validation;

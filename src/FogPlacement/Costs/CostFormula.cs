@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 
@@ -97,7 +98,7 @@ internal static class CostFormula
 
     /// <summary>Prices a request's candidate: the device runs <paramref name="deviceWork"/> and sends <paramref name="sent"/> to <paramref name="remote"/> (if any), which runs <paramref name="remoteWork"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Terms Price(Tier device, DeviceEnergy energy, EnergyWeight lambda, Work deviceWork, DataSize sent, Tier? remote, Work remoteWork)
+    public static Terms Price(Tier device, EnergyCoefficients energy, EnergyWeight lambda, Work deviceWork, DataSize sent, Tier? remote, Work remoteWork)
     {
         PathHop hop = remote is null ? default : new PathHop(sent.Bytes, remote.Uplink.BitsPerSecond, remote.RoundTrip.Seconds, remoteWork.Flop, remote.Compute.FlopPerSecond, remote.UplinkCv);
         Terms t = PriceShort(deviceWork.Flop, device.Compute.FlopPerSecond, remote is not null, hop, energy.Compute.JoulesPerFlop, energy.Radio.JoulesPerByte, lambda.SecondsPerJoule);
@@ -147,7 +148,7 @@ internal static class CostFormula
     private static void ThrowOverflow(Work deviceWork, DataSize sent, Tier? remote) =>
         throw new OverflowException($"The cost of running {deviceWork} on the device and sending {sent}{(remote is null ? string.Empty : $" to {remote.Name}")} is out of the range of a double.");
 
-    /// <summary>Wraps a term already known to be finite and non-negative (checked in <see cref="Price(Tier, DeviceEnergy, EnergyWeight, Work, DataSize, Tier?, Work)"/>).</summary>
+    /// <summary>Wraps a term already known to be finite and non-negative (checked in <see cref="Price(Tier, EnergyCoefficients, EnergyWeight, Work, DataSize, Tier?, Work)"/>).</summary>
     private static T Unchecked<T>(double si)
         where T : struct, IQuantity<T> => T.FromSiUnchecked(si);
 
@@ -155,7 +156,7 @@ internal static class CostFormula
         string name,
         PlacementKind kind,
         Tier device,
-        DeviceEnergy energy,
+        EnergyCoefficients energy,
         EnergyWeight lambda,
         Work deviceWork,
         DataSize sent,

@@ -20,7 +20,7 @@ public readonly record struct CandidateCost
     /// <summary>Gets the kind of placement.</summary>
     public required PlacementKind Kind { get; init; }
 
-    /// <summary>Gets the name of the remote tier involved, or <see cref="Tier.DeviceName"/> for the device candidate.</summary>
+    /// <summary>Gets the name of the remote tier involved, or <see cref="Networks.Tier.DeviceName"/> for the device candidate.</summary>
     public required string TierName { get; init; }
 
     /// <summary>Gets the work the device runs itself.</summary>

@@ -1,3 +1,4 @@
+using FogPlacement.Validation;
 namespace FogPlacement.Decisions;
 
 /// <summary>What <see cref="HysteresisPolicy.Apply(Decision)"/> did with one decision.</summary>

@@ -6,7 +6,7 @@ using FogPlacement.Serialization;
 namespace FogPlacement.Graphs;
 
 /// <summary>
-/// A placement of a <see cref="LayerGraph"/>: a path of distinct tiers from the device, and the tier of every node on
+/// A placement of a <see cref="Workloads.LayerGraph"/>: a path of distinct tiers from the device, and the tier of every node on
 /// it (a node never sits before what it reads).
 /// </summary>
 public sealed class GraphPlacement
@@ -66,7 +66,7 @@ public sealed class GraphPlacement
 /// <param name="BestOf">What it is the best of: "optimal", "all on device", "all on {tier}".</param>
 public sealed record GraphCandidate(GraphPlacement Placement, IReadOnlyList<string> BestOf);
 
-/// <summary>The optimal placement of a <see cref="LayerGraph"/> and, for comparison, the best placement of each kind.</summary>
+/// <summary>The optimal placement of a <see cref="Workloads.LayerGraph"/> and, for comparison, the best placement of each kind.</summary>
 [JsonConverter(typeof(GraphDecisionConverter))]
 public sealed class GraphDecision
 {

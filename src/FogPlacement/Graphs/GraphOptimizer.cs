@@ -2,8 +2,11 @@ using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Graphs;
 
@@ -20,7 +23,7 @@ namespace FogPlacement.Graphs;
 /// or two positions at a time, so the work is linear in the nodes whatever the rates and sizes. (The same optimum is a
 /// minimum s-t cut, as in DADS, INFOCOM 2019, but a max-flow over a chain's cut graph can need a phase per node when
 /// the transfers outweigh the computation, which makes it quadratic.) The optimum is the best over the paths. The
-/// work is counted before any path is priced and bounded by <see cref="ChainLimits"/>.
+/// work is counted before any path is priced and bounded by <see cref="SearchLimits"/>.
 /// </remarks>
 public sealed class GraphOptimizer
 {
@@ -37,7 +40,7 @@ public sealed class GraphOptimizer
 
     private readonly CostModel model;
     private readonly Link[] links;
-    private readonly ChainLimits limits;
+    private readonly SearchLimits limits;
 
     /// <summary>Gets the exhaustive search's budget, <see cref="MaxExhaustiveWork"/> unless a test sets a smaller one.</summary>
     internal long ExhaustiveWork { get; init; } = MaxExhaustiveWork;
@@ -45,20 +48,20 @@ public sealed class GraphOptimizer
     /// <summary>Creates an optimiser over <paramref name="model"/>'s tiers and the links between them.</summary>
     /// <param name="model">The device, the remote tiers and λ.</param>
     /// <param name="links">Links between remote tiers, as for layer chains; none when null.</param>
-    /// <param name="limits">Bounds on the work; <see cref="ChainLimits.Default"/> when null (<see cref="ChainLimits.MaxStates"/> bounds the paths).</param>
-    public GraphOptimizer(CostModel model, IEnumerable<Link>? links = null, ChainLimits? limits = null)
+    /// <param name="limits">Bounds on the work; <see cref="SearchLimits.Default"/> when null (<see cref="SearchLimits.MaxStates"/> bounds the paths).</param>
+    public GraphOptimizer(CostModel model, IEnumerable<Link>? links = null, SearchLimits? limits = null)
     {
         this.model = model ?? throw new ArgumentNullException(nameof(model));
         this.links = links?.ToArray() ?? [];
-        this.limits = limits ?? ChainLimits.Default;
+        this.limits = limits ?? SearchLimits.Default;
         ChainOptimizer.CheckNetwork(model, this.links, this.limits);
     }
 
     /// <summary>Finds the optimal placement of <paramref name="graph"/> and the best placement of each kind.</summary>
     /// <param name="graph">The graph.</param>
     /// <exception cref="ArgumentException">The graph's constraints name an unknown tier, or give a deadline confidence.</exception>
-    /// <exception cref="PlacementLimitException">The tiers and links have more paths than <see cref="ChainLimits.MaxStates"/>;
-    /// the programmes over all of them would take more than <see cref="ChainLimits.MaxCells"/> cells (refused before any
+    /// <exception cref="PlacementLimitException">The tiers and links have more paths than <see cref="SearchLimits.MaxStates"/>;
+    /// the programmes over all of them would take more than <see cref="SearchLimits.MaxCells"/> cells (refused before any
     /// path is priced), or, under a deadline or budget the unconstrained optimum breaks, the sweeps of the paths not
     /// searched exhaustively would (refused before the search); or a path is too long for the positions held at once
     /// to fit the programme's 64-bit state.</exception>
@@ -70,7 +73,7 @@ public sealed class GraphOptimizer
         constraints.Validate(model.Tiers);
         constraints.RefuseDeadlineConfidence("a graph", string.Empty);
 
-        var network = new ChainNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        var network = new TierNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         List<int[]> paths = Paths(network, graph.Nodes.Count);
         double lambda = model.Lambda.SecondsPerJoule;
         var problem = new Problem(graph, network, model, constraints, limits);
@@ -138,7 +141,7 @@ public sealed class GraphOptimizer
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(placement);
-        var network = new ChainNetwork(model, links, graph.Constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        var network = new TierNetwork(model, links, graph.Constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         int[] path = [.. placement.Path.Select(t => network.IndexOf(t))];
         if (path.Length == 0 || path[0] != 0 || path.Distinct().Count() != path.Length || path.Any(p => p < 0 || !network.Allowed[p])
             || path.Zip(path.Skip(1)).Any(h => network.AllowedEdge(h.First, h.Second) is null))
@@ -180,7 +183,7 @@ public sealed class GraphOptimizer
     /// The best placement meeting a deadline or energy budget that the unconstrained optimum breaks: every assignment
     /// of a path while their pricing, counted exactly first, fits <paramref name="budget"/> over all paths (exact);
     /// otherwise the best feasible placement of a sweep of the energy weight (not proven optimal). The sweeps' cells are
-    /// admitted against <see cref="ChainLimits.MaxCells"/> before anything is searched.
+    /// admitted against <see cref="SearchLimits.MaxCells"/> before anything is searched.
     /// </summary>
     private static (Priced? Best, bool Exact) Constrained(Problem problem, List<int[]> paths, double lambda, long budget)
     {
@@ -242,10 +245,10 @@ public sealed class GraphOptimizer
 
     /// <summary>
     /// Every path of distinct allowed tiers from the device along the edges, the device alone first. Refused as soon as
-    /// the paths outnumber <see cref="ChainLimits.MaxStates"/>, or their programmes for <paramref name="nodes"/> nodes
-    /// would take more than <see cref="ChainLimits.MaxCells"/> cells even at one state a node (the least a run has).
+    /// the paths outnumber <see cref="SearchLimits.MaxStates"/>, or their programmes for <paramref name="nodes"/> nodes
+    /// would take more than <see cref="SearchLimits.MaxCells"/> cells even at one state a node (the least a run has).
     /// </summary>
-    private List<int[]> Paths(ChainNetwork network, int nodes)
+    private List<int[]> Paths(TierNetwork network, int nodes)
     {
         var paths = new List<int[]>();
         long cells = 0;
@@ -256,7 +259,7 @@ public sealed class GraphOptimizer
         {
             if (paths.Count >= limits.MaxStates)
             {
-                throw new PlacementLimitException($"The tiers and links have more than ChainLimits.MaxStates = {limits.MaxStates:N0} paths from the device; raise the limit or remove links.");
+                throw new PlacementLimitException($"The tiers and links have more than SearchLimits.MaxStates = {limits.MaxStates:N0} paths from the device; raise the limit or remove links.");
             }
 
             cells += nodes + 1L;
@@ -307,7 +310,7 @@ public sealed class GraphOptimizer
     }
 
     /// <summary>One graph on one network: the optimum of a path, the work it takes, and the price of an assignment.</summary>
-    private sealed class Problem(LayerGraph graph, ChainNetwork network, CostModel model, PlacementConstraints constraints, ChainLimits limits)
+    private sealed class Problem(LayerGraph graph, TierNetwork network, CostModel model, PlacementConstraints constraints, SearchLimits limits)
     {
         // Per position (work) and per hop (bytes) sums, reused by every scoring: a path has at most every tier.
         private readonly double[] work = new double[network.Nodes.Length];
@@ -329,14 +332,14 @@ public sealed class GraphOptimizer
 
         public static PlacementLimitException TooManyCells(int nodes, string paths, string cells, long limit) => new(
             $"Placing {nodes:N0} nodes over the {paths} paths of these tiers and links takes {cells} cells of the graph programme " +
-            $"(per path, a state per node: the positions of the nodes still to be read), more than ChainLimits.MaxCells = {limit:N0}; exclude tiers, remove links, or raise the limit.");
+            $"(per path, a state per node: the positions of the nodes still to be read), more than SearchLimits.MaxCells = {limit:N0}; exclude tiers, remove links, or raise the limit.");
 
         /// <summary>The work of pricing one assignment of a path of <paramref name="k"/> hops: each node, read and hop it touches.</summary>
         public double PricingUnits(int k) => ((graph.Nodes.Count + 1.0) * (k + 1)) + reads;
 
         /// <summary>
         /// Admits one run of the programme over every path, or refuses before any is made: by arithmetic when the bound
-        /// on each run's cells fits <see cref="ChainLimits.MaxCells"/>, otherwise by counting the cells of each length of
+        /// on each run's cells fits <see cref="SearchLimits.MaxCells"/>, otherwise by counting the cells of each length of
         /// path once, each count stopping at what is left of the limit.
         /// </summary>
         public void Admit(List<int[]> paths)
@@ -380,7 +383,7 @@ public sealed class GraphOptimizer
             {
                 throw new PlacementLimitException(
                     $"The deadline or energy budget is broken by the unconstrained optimum, and the paths too large to search every assignment of are swept over {SweepPasses} energy weights: " +
-                    $"{cells:N0} more cells of the graph programme, beyond ChainLimits.MaxCells = {limits.MaxCells:N0} with the {admitted:N0} already taken; relax the constraint, exclude tiers, remove links, or raise the limit.");
+                    $"{cells:N0} more cells of the graph programme, beyond SearchLimits.MaxCells = {limits.MaxCells:N0} with the {admitted:N0} already taken; relax the constraint, exclude tiers, remove links, or raise the limit.");
             }
 
             admitted += (long)cells;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Graphs;
 

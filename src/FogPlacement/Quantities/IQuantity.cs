@@ -1,3 +1,4 @@
+using FogPlacement.Validation;
 namespace FogPlacement.Quantities;
 
 /// <summary>What the shared parsing and formatting code needs of a quantity struct.</summary>

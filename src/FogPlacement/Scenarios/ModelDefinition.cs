@@ -1,7 +1,9 @@
 using System.Globalization;
 using FogPlacement.Chains;
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
 using FogPlacement.Documents;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Validation;
 
@@ -27,8 +29,8 @@ public class ModelDefinition
     /// <summary>Gets the links between remote tiers, for layer chains and graphs (none by default).</summary>
     public IList<LinkDefinition> Links { get; } = [];
 
-    /// <summary>Gets or sets the bounds on the optimisers' work. Default <see cref="ChainLimits.Default"/>.</summary>
-    public ChainLimits ChainLimits { get; set; } = ChainLimits.Default;
+    /// <summary>Gets or sets the bounds on the optimisers' work. Default <see cref="SearchLimits.Default"/>.</summary>
+    public SearchLimits SearchLimits { get; set; } = SearchLimits.Default;
 
     /// <summary>
     /// Reads a configuration section into this definition: its flat key/value pairs, keys relative to the section
@@ -132,22 +134,22 @@ public class ModelDefinition
             complete = false;
         }
 
-        if (ChainLimits is null)
+        if (SearchLimits is null)
         {
-            problems.Add(root.Field("chainLimits"), "must not be null");
+            problems.Add(root.Field("searchLimits"), "must not be null");
             return null;
         }
 
-        complete &= problems.AddAll(root.Field("chainLimits"), ChainLimits.Problems());
+        complete &= problems.AddAll(root.Field("searchLimits"), SearchLimits.Problems());
         if (!complete || problems.Count > 0)
         {
             return null;
         }
 
-        var model = new CostModel(Tier.Device(Device.Compute!.Value), new DeviceEnergy(Device.ComputeEnergy!.Value, Device.RadioEnergy!.Value), tiers, Lambda!.Value);
+        var model = new CostModel(Tier.Device(Device.Compute!.Value), new EnergyCoefficients(Device.ComputeEnergy!.Value, Device.RadioEnergy!.Value), tiers, Lambda!.Value);
         try
         {
-            return (model, new ChainOptimizer(model, links, ChainLimits));
+            return (model, new ChainOptimizer(model, links, SearchLimits));
         }
         catch (ArgumentException ex)
         {
@@ -241,7 +243,7 @@ internal static class ModelFields
     public static readonly string[] Limits = ["maxStates", "maxCells"];
 
     /// <summary>The fields of a configuration section: the model's, with the energy weight at the top.</summary>
-    public static readonly string[] Configuration = ["lambda", "device", "tiers", "links", "chainLimits"];
+    public static readonly string[] Configuration = ["lambda", "device", "tiers", "links", "searchLimits"];
 
     /// <summary>Reads the device, tiers, links and limits under <paramref name="node"/>, and the energy weight from <paramref name="lambdaAt"/> (null: not there).</summary>
     public static void Read(DocumentNode node, ModelPath at, ModelDefinition into, ModelProblems problems, DocumentNode? lambdaAt, ModelPath? lambdaPath = null)
@@ -282,10 +284,10 @@ internal static class ModelFields
             }
         }
 
-        if (node.Present("chainLimits") is { } limits && DocumentReader.IsObject(limits, at.Field("chainLimits"), problems, Limits))
+        if (node.Present("searchLimits") is { } limits && DocumentReader.IsObject(limits, at.Field("searchLimits"), problems, Limits))
         {
-            ModelPath path = at.Field("chainLimits");
-            ChainLimits read = into.ChainLimits ?? ChainLimits.Default;
+            ModelPath path = at.Field("searchLimits");
+            SearchLimits read = into.SearchLimits ?? SearchLimits.Default;
             if (DocumentReader.Integer(limits, path.Field("maxStates"), int.MaxValue, problems) is { } states)
             {
                 read = read with { MaxStates = (int)states };
@@ -296,7 +298,7 @@ internal static class ModelFields
                 read = read with { MaxCells = cells };
             }
 
-            into.ChainLimits = read;
+            into.SearchLimits = read;
         }
     }
 

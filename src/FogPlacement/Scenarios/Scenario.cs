@@ -1,15 +1,17 @@
-using System.Text.Json.Serialization;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Documents;
 using FogPlacement.Graphs;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Serialization;
 using FogPlacement.Uncertainty;
 using FogPlacement.Validation;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Scenarios;
 
@@ -46,9 +48,9 @@ public sealed class Scenario
     public LayerGraph? Graph { get; }
 
     /// <summary>Finds the optimal placement of the scenario's graph.</summary>
-    /// <param name="limits">Bounds on the optimiser's work; <see cref="ChainLimits.Default"/> when null.</param>
+    /// <param name="limits">Bounds on the optimiser's work; <see cref="SearchLimits.Default"/> when null.</param>
     /// <exception cref="InvalidOperationException">The request is not a graph.</exception>
-    public GraphDecision DecideGraph(ChainLimits? limits = null) =>
+    public GraphDecision DecideGraph(SearchLimits? limits = null) =>
         new GraphOptimizer(Model, Links, limits).Decide(Graph ?? throw new InvalidOperationException("This scenario's request is not a graph; use Decide or DecideChain."));
 
     /// <summary>Decides the scenario's request with its model.</summary>
@@ -56,10 +58,10 @@ public sealed class Scenario
     public Decision Decide() => Model.Decide(Request ?? throw new InvalidOperationException("This scenario's request is a layer chain; use DecideChain."));
 
     /// <summary>Finds the optimal placement of the scenario's layer chain.</summary>
-    /// <param name="limits">Bounds on the optimiser's work; <see cref="ChainLimits.Default"/> when null.</param>
+    /// <param name="limits">Bounds on the optimiser's work; <see cref="SearchLimits.Default"/> when null.</param>
     /// <exception cref="InvalidOperationException">The request has no layers; use <see cref="Decide"/>.</exception>
     /// <exception cref="PlacementLimitException">The chain passes a limit of <paramref name="limits"/>.</exception>
-    public ChainDecision DecideChain(ChainLimits? limits = null) =>
+    public ChainDecision DecideChain(SearchLimits? limits = null) =>
         new ChainOptimizer(Model, Links, limits).Decide(Chain ?? throw new InvalidOperationException("This scenario's request has no layers; use Decide."));
 
     /// <summary>The largest scenario file <see cref="Load"/> reads: 16 MiB (a scenario of 100,000 layers takes about 8 MB).</summary>
@@ -194,19 +196,19 @@ public sealed class Scenario
             LayerChain? chain = null;
             LayerGraph? graph = null;
             problems.Enter(Request);
-            if (DocumentReader.RequiredObject(root, Request, problems, RequestReader.Fields) is { } r)
+            if (DocumentReader.RequiredObject(root, Request, problems, WorkloadReader.Fields) is { } r)
             {
-                if (RequestReader.IsGraph(r))
+                if (WorkloadReader.IsGraph(r))
                 {
-                    graph = new RequestReader(problems, Request).ReadGraph(r, source?.BaseDirectory, source?.Reader);
+                    graph = new WorkloadReader(problems, Request).ReadGraph(r, source?.BaseDirectory, source?.Reader);
                 }
                 else if (DocumentReader.Present(r, "layers"))
                 {
-                    chain = new RequestReader(problems, Request).ReadChain(r);
+                    chain = new WorkloadReader(problems, Request).ReadChain(r);
                 }
                 else
                 {
-                    request = new RequestReader(problems, Request).ReadRequest(r);
+                    request = new WorkloadReader(problems, Request).ReadRequest(r);
                 }
             }
 

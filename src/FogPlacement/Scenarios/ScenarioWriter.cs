@@ -2,14 +2,16 @@ using System.Text.Json;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Graphs;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Scenarios;
 
 /// <summary>
 /// Writes scenarios and requests in the scenario format that <see cref="Scenario.Parse(string)"/> and
-/// <see cref="RequestReader"/> read: every quantity as its exact unit string, optional fields only when set, so a
+/// <see cref="WorkloadReader"/> read: every quantity as its exact unit string, optional fields only when set, so a
 /// written document reads back to an equal value.
 /// </summary>
 internal static class ScenarioWriter
@@ -140,7 +142,7 @@ internal static class ScenarioWriter
         writer.WriteEndObject();
     }
 
-    /// <summary>The fields a layer and a graph node share, as <c>RequestReader.ReadOperation</c> reads them.</summary>
+    /// <summary>The fields a layer and a graph node share, as <c>WorkloadReader.ReadOperation</c> reads them.</summary>
     private static void WriteOperation(Utf8JsonWriter writer, string name, Work work, DataSize output)
     {
         writer.WriteString("name", name);

@@ -5,8 +5,10 @@ using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Graphs;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Serialization;
 

@@ -5,6 +5,7 @@ using FogPlacement.Chains;
 using FogPlacement.Documents;
 using FogPlacement.Scenarios;
 using FogPlacement.Validation;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Serialization;
 
@@ -46,7 +47,7 @@ internal sealed class RequestConverter : JsonConverter<Request>
     public override Request Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         ModelJson.Read(ref reader, "request", static (element, problems) =>
         {
-            if (!DocumentReader.IsObject(element, ModelPath.Root, problems, RequestReader.Fields))
+            if (!DocumentReader.IsObject(element, ModelPath.Root, problems, WorkloadReader.Fields))
             {
                 return null;
             }
@@ -57,7 +58,7 @@ internal sealed class RequestConverter : JsonConverter<Request>
                 return null;
             }
 
-            return new RequestReader(problems, ModelPath.Root).ReadRequest(element);
+            return new WorkloadReader(problems, ModelPath.Root).ReadRequest(element);
         });
 
     public override void Write(Utf8JsonWriter writer, Request value, JsonSerializerOptions options) =>
@@ -69,7 +70,7 @@ internal sealed class LayerChainConverter : JsonConverter<LayerChain>
 {
     public override LayerChain Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         ModelJson.Read(ref reader, "layer chain", static (element, problems) =>
-            DocumentReader.IsObject(element, ModelPath.Root, problems, RequestReader.Fields) ? new RequestReader(problems, ModelPath.Root).ReadChain(element) : null);
+            DocumentReader.IsObject(element, ModelPath.Root, problems, WorkloadReader.Fields) ? new WorkloadReader(problems, ModelPath.Root).ReadChain(element) : null);
 
     public override void Write(Utf8JsonWriter writer, LayerChain value, JsonSerializerOptions options) =>
         ScenarioWriter.Write(writer, value);

@@ -1,3 +1,4 @@
+using FogPlacement.Validation;
 namespace FogPlacement.Uncertainty;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using FogPlacement.Workloads;
 using System.Net;
 using System.Text;
 using System.Text.Json;

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using FogPlacement.Validation;
 using FogPlacement.DependencyInjection;
+using FogPlacement.Networks;
 using FogPlacement.Scenarios;
+using FogPlacement.Validation;
 using Microsoft.Extensions.Configuration;
 using Xunit;
 
@@ -66,19 +67,19 @@ public partial class OneReaderTests
     public void Chain_limits_come_from_configuration_and_bad_ones_are_reported_at_their_keys()
     {
         Dictionary<string, string?> values = PlacementHost.Seed();
-        values["FogPlacement:ChainLimits:MaxStates"] = "5000";
-        values["FogPlacement:ChainLimits:MaxCells"] = "1,000,000";
+        values["FogPlacement:SearchLimits:MaxStates"] = "5000";
+        values["FogPlacement:SearchLimits:MaxCells"] = "1,000,000";
         var options = new FogPlacementOptions();
         FogPlacementConfiguration.Bind(PlacementHost.Configuration(values).GetSection("FogPlacement"), options);
         PlacementModel? model = PlacementModel.TryCreate(options, out IReadOnlyList<string> none);
         Assert.Empty(none);
-        Assert.Equal(new Chains.ChainLimits { MaxStates = 5000, MaxCells = 1_000_000 }, model!.ChainOptimizer.Limits);
+        Assert.Equal(new Networks.SearchLimits { MaxStates = 5000, MaxCells = 1_000_000 }, model!.ChainOptimizer.Limits);
 
-        values["FogPlacement:ChainLimits:MaxStates"] = "0";
-        values["FogPlacement:ChainLimits:MaxCells"] = "lots";
+        values["FogPlacement:SearchLimits:MaxStates"] = "0";
+        values["FogPlacement:SearchLimits:MaxCells"] = "lots";
         Assert.Equal(
-            ["FogPlacement:ChainLimits:MaxCells: 'lots' is not a whole number of at most 9,223,372,036,854,775,807",
-             "FogPlacement:ChainLimits:MaxStates: ChainLimits.MaxStates must be at least 1; was 0"],
+            ["FogPlacement:SearchLimits:MaxCells: 'lots' is not a whole number of at most 9,223,372,036,854,775,807",
+             "FogPlacement:SearchLimits:MaxStates: SearchLimits.MaxStates must be at least 1; was 0"],
             OptionsProblems(values));
     }
 

@@ -1,3 +1,4 @@
+using FogPlacement.Workloads;
 using FogPlacement.DependencyInjection;
 using FogPlacement.Quantities;
 using Microsoft.Extensions.Configuration;

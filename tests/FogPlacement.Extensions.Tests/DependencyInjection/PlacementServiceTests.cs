@@ -5,6 +5,7 @@ using FogPlacement.Decisions;
 using FogPlacement.DependencyInjection;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
+using FogPlacement.Workloads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;

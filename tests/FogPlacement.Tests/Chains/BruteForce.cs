@@ -1,5 +1,7 @@
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Tests.Chains;
 

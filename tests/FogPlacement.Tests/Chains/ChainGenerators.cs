@@ -1,6 +1,8 @@
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 

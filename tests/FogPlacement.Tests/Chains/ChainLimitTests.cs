@@ -1,7 +1,10 @@
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -14,7 +17,7 @@ public class ChainLimitTests
 {
     private static CostModel Model(int tiers) => new(
         Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
-        new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
+        new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
         [.. Enumerable.Range(0, tiers).Select(i => Tier.Remote("t" + i, ComputeRate.FromGigaflopPerSecond(100 + i), DataRate.FromMegabitsPerSecond(100), Duration.FromMilliseconds(5)))],
         EnergyWeight.Parse("30 ms/J"));
 
@@ -38,22 +41,22 @@ public class ChainLimitTests
 
         CostModel model = Model(21);
         Link[] links = FullyLinked(model);
-        var network = new ChainNetwork(model, links, null);
+        var network = new TierNetwork(model, links, null);
         Assert.Equal(22_020_097, ChainGraph.MostStates(network, out bool exact));
         Assert.True(exact);
-        Assert.Null(ChainGraph.CountStates(network, ChainLimits.Default.MaxStates, out long searched));
+        Assert.Null(ChainGraph.CountStates(network, SearchLimits.Default.MaxStates, out long searched));
         Assert.Equal(0, searched);
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         var ex = Assert.Throws<ArgumentException>(() => new ChainOptimizer(model, links));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Contains("ChainLimits.MaxStates", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SearchLimits.MaxStates", ex.Message, StringComparison.Ordinal);
         Assert.Equal("links", ex.ParamName);
         Assert.True(allocated < 4 << 20, $"{allocated:N0} bytes allocated to refuse"); // the network and the links' checks, far below any table of states
 
         // The limit is the caller's to set.
-        Assert.Contains("ChainLimits.MaxStates", Assert.Throws<ArgumentException>(() => new ChainOptimizer(Model(4), FullyLinked(Model(4)), new ChainLimits { MaxStates = 10 })).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ChainOptimizer(Model(4), null, new ChainLimits { MaxCells = 0 }));
+        Assert.Contains("SearchLimits.MaxStates", Assert.Throws<ArgumentException>(() => new ChainOptimizer(Model(4), FullyLinked(Model(4)), new SearchLimits { MaxStates = 10 })).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ChainOptimizer(Model(4), null, new SearchLimits { MaxCells = 0 }));
     }
 
     [Fact]
@@ -63,13 +66,13 @@ public class ChainLimitTests
         // the search stores no more states than the limit before it refuses.
         CostModel model = Model(21);
         Link[] links = [.. FullyLinked(model).Skip(1)];
-        var network = new ChainNetwork(model, links, null);
+        var network = new TierNetwork(model, links, null);
         ChainGraph.MostStates(network, out bool exact);
         Assert.False(exact);
         Assert.Null(ChainGraph.CountStates(network, 10_000, out long searched));
         Assert.InRange(searched, 1, 10_000);
-        var ex = Assert.Throws<ArgumentException>(() => new ChainOptimizer(model, links, new ChainLimits { MaxStates = 10_000 }));
-        Assert.Contains("ChainLimits.MaxStates", ex.Message, StringComparison.Ordinal);
+        var ex = Assert.Throws<ArgumentException>(() => new ChainOptimizer(model, links, new SearchLimits { MaxStates = 10_000 }));
+        Assert.Contains("SearchLimits.MaxStates", ex.Message, StringComparison.Ordinal);
     }
 
     [Property(MaxTest = 300)]
@@ -85,7 +88,7 @@ public class ChainLimitTests
                 CostModel model = Model(tiers);
                 Link[] links = [.. FullyLinked(model).Where((_, i) => (linkMask & (1 << (i % 31))) != 0)];
                 var excluded = model.Tiers.Where((_, t) => (excludedMask & (1 << t)) != 0).Select(t => t.Name).ToHashSet();
-                var network = new ChainNetwork(model, links, excluded);
+                var network = new TierNetwork(model, links, excluded);
 
                 // The oracle: every path from the device over allowed tiers (the uplinks, then the links). Without a
                 // cycle the states are the tiers (every one has a row in the tables); with one, each (set of tiers
@@ -124,12 +127,12 @@ public class ChainLimitTests
     {
         // 1,001 tiers × 450,000 layers would need 450 million cells of about 105 bytes: refused from the arithmetic of
         // states × (layers + 1) before any table is allocated.
-        var optimizer = new ChainOptimizer(Model(1_000), null, new ChainLimits { MaxCells = 1_000_000 });
+        var optimizer = new ChainOptimizer(Model(1_000), null, new SearchLimits { MaxCells = 1_000_000 });
         var layers = Enumerable.Range(0, 1_000).Select(i => new Layer("l" + i, Work.FromGigaflop(0.01), DataSize.FromMegabytes(0.1)));
         var chain = new LayerChain(DataSize.FromMegabytes(0.3), layers);
         long before = GC.GetAllocatedBytesForCurrentThread();
         var ex = Assert.Throws<PlacementLimitException>(() => optimizer.Decide(chain));
-        Assert.Contains("ChainLimits.MaxCells", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SearchLimits.MaxCells", ex.Message, StringComparison.Ordinal);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "refused before the tables");
 
         // Within the limit, the same tiers decide a shorter chain.
@@ -144,7 +147,7 @@ public class ChainLimitTests
         CostModel model = Model(50);
         Link[] forward = [.. from i in Enumerable.Range(0, 50) from j in Enumerable.Range(i + 1, 49 - i) select new Link("t" + i, "t" + j, DataRate.FromGigabitsPerSecond(1), Duration.Zero)];
         var optimizer = new ChainOptimizer(model, forward);
-        Assert.Equal(51, ChainGraph.Of(new ChainNetwork(model, forward, null), ChainLimits.Default.MaxStates).Nodes.Length); // the tiers: no path is enumerated
+        Assert.Equal(51, ChainGraph.Of(new TierNetwork(model, forward, null), SearchLimits.Default.MaxStates).Nodes.Length); // the tiers: no path is enumerated
         ChainDecision decision = optimizer.Decide(Chain());
         IReadOnlyList<ChainPlacement> frontier = decision.Frontier;
         Assert.NotEmpty(frontier);

@@ -1,7 +1,9 @@
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -20,7 +22,7 @@ public class ChainOptimizerTests
     public void The_seeds_four_candidates_come_out_as_special_cases()
     {
         CostModel model = SeedExampleTests.SeedModel();
-        var network = new ChainNetwork(model, [], null);
+        var network = new TierNetwork(model, [], null);
         LayerChain chain = SeedChain();
         ChainPlacement device = ChainCost.Evaluate(model, network, chain, [0], []);
         ChainPlacement fog = ChainCost.Evaluate(model, network, chain, [0, 1], [0]);

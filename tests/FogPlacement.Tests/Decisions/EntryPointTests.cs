@@ -1,7 +1,10 @@
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using Xunit;
 
 namespace FogPlacement.Tests.Decisions;
@@ -11,7 +14,7 @@ public class EntryPointTests
 {
     private static readonly CostModel Model = new(
         Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
-        new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
+        new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
         [Tier.Remote("a", ComputeRate.FromGigaflopPerSecond(1000), DataRate.FromMegabitsPerSecond(100), Duration.FromMilliseconds(5)),
          Tier.Remote("b", ComputeRate.FromGigaflopPerSecond(1000), DataRate.FromMegabitsPerSecond(100), Duration.FromMilliseconds(5))],
         EnergyWeight.Zero);

@@ -1,5 +1,8 @@
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using Xunit;
 
 namespace FogPlacement.Tests.Decisions;
@@ -9,7 +12,7 @@ public class HysteresisPolicyTests
     /// <summary>The seed with the fog's uplink at <paramref name="megabits"/>: the device wins below about 23.9 Mbit/s.</summary>
     private static Decision At(double megabits) => new CostModel(
             Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
-            new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
+            new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
             [Tier.Remote("fog", ComputeRate.FromGigaflopPerSecond(2500), DataRate.FromMegabitsPerSecond(megabits), Duration.FromMilliseconds(6))],
             EnergyWeight.Parse("30 ms/J"))
         .Decide(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3)));

@@ -1,6 +1,8 @@
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
 using FogPlacement.Graphs;
+using FogPlacement.Networks;
+using FogPlacement.Workloads;
 
 namespace FogPlacement.Tests.Graphs;
 

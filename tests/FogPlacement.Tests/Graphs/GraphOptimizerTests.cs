@@ -1,9 +1,12 @@
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
 using FogPlacement.Graphs;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Tests.Chains;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -173,7 +176,7 @@ public class GraphOptimizerTests
     private static (CostModel Model, Link[] Links) SixFullyLinked()
     {
         Tier[] tiers = [.. Enumerable.Range(1, 6).Select(i => Tier.Remote("t" + i, ComputeRate.FromGigaflopPerSecond(100 * i), DataRate.FromMegabitsPerSecond(50), Duration.FromMilliseconds(5)))];
-        var model = new CostModel(Tier.Device(ComputeRate.FromGigaflopPerSecond(80)), new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.5), EnergyPerData.FromJoulesPerMegabyte(1)), tiers, EnergyWeight.FromMillisecondsPerJoule(30));
+        var model = new CostModel(Tier.Device(ComputeRate.FromGigaflopPerSecond(80)), new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.5), EnergyPerData.FromJoulesPerMegabyte(1)), tiers, EnergyWeight.FromMillisecondsPerJoule(30));
         return (model, [.. from a in tiers from b in tiers where a != b select new Link(a.Name, b.Name, DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(1))]);
     }
 
@@ -221,27 +224,27 @@ public class GraphOptimizerTests
     public void Programmes_over_too_many_paths_are_refused_before_any_path_is_priced_naming_the_limit()
     {
         // Six fully linked tiers: 1,000 nodes take 11,743 cells a node over the 1,957 paths, 11.7 million, more than
-        // ChainLimits.MaxCells; the bound is arithmetic (one position held a node), so nothing is run to know it.
+        // SearchLimits.MaxCells; the bound is arithmetic (one position held a node), so nothing is run to know it.
         (CostModel model, Link[] links) = SixFullyLinked();
         var graph = new LayerGraph(DataSize.FromKilobytes(100), ChainNodes(1000, Work.FromMegaflop(10), DataSize.FromKilobytes(10)));
         var ex = Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model, links).Decide(graph));
-        Assert.Contains("ChainLimits.MaxCells", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SearchLimits.MaxCells", ex.Message, StringComparison.Ordinal);
 
         // The same network places a small graph; a lowered limit refuses even that.
         var small = new LayerGraph(DataSize.FromKilobytes(100), graph.Nodes.Take(3).Select(n => new GraphNode(n.Name, n.Work, n.Output, n.Inputs)));
         Assert.True(new GraphOptimizer(model, links).Decide(small).IsExact);
-        Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model, links, new ChainLimits { MaxCells = 1000 }).Decide(small));
+        Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model, links, new SearchLimits { MaxCells = 1000 }).Decide(small));
     }
 
     [Fact]
     public void A_deadline_the_optimum_breaks_over_six_fully_linked_tiers_is_refused_before_the_search_naming_the_limit()
     {
         // 20 nodes have 230,230 assignments on a path of 6 hops, and 720 such paths: more pricing than the exhaustive
-        // budget, so most paths would be swept over 63 energy weights, more cells than ChainLimits.MaxCells.
+        // budget, so most paths would be swept over 63 energy weights, more cells than SearchLimits.MaxCells.
         (CostModel model, Link[] links) = SixFullyLinked();
         var graph = new LayerGraph(DataSize.FromKilobytes(100), ChainNodes(20, Work.FromMegaflop(10), DataSize.FromKilobytes(10)), new PlacementConstraints { Deadline = Duration.FromMilliseconds(1) });
         var ex = Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model, links).Decide(graph));
-        Assert.Contains("ChainLimits.MaxCells", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("SearchLimits.MaxCells", ex.Message, StringComparison.Ordinal);
         Assert.Contains("63 energy weights", ex.Message, StringComparison.Ordinal);
     }
 
@@ -284,9 +287,9 @@ public class GraphOptimizerTests
         var ex = Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model).Decide(wide));
         Assert.Contains("64-bit state", ex.Message, StringComparison.Ordinal);
 
-        // 30 branches fit the state, but 2^30 states do not fit ChainLimits.MaxCells: the count stops at the limit.
+        // 30 branches fit the state, but 2^30 states do not fit SearchLimits.MaxCells: the count stops at the limit.
         var thirty = new LayerGraph(DataSize.FromKilobytes(100), [.. branches.Take(30), new GraphNode("join", Work.FromMegaflop(1), DataSize.FromKilobytes(1), branches.Take(30).Select(b => b.Name))]);
-        Assert.Contains("ChainLimits.MaxCells", Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model).Decide(thirty)).Message, StringComparison.Ordinal);
+        Assert.Contains("SearchLimits.MaxCells", Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model).Decide(thirty)).Message, StringComparison.Ordinal);
 
         // Ten do: 2^10 states at the widest, exact.
         var ten = new LayerGraph(DataSize.FromKilobytes(100), [.. branches.Take(10), new GraphNode("join", Work.FromMegaflop(1), DataSize.FromKilobytes(1), branches.Take(10).Select(b => b.Name))]);

@@ -1,7 +1,8 @@
-using FogPlacement.Validation;
 using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
+using FogPlacement.Validation;
+using FogPlacement.Workloads;
 using Xunit;
 
 namespace FogPlacement.Tests.Graphs;

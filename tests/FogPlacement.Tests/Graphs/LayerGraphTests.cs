@@ -1,5 +1,6 @@
 using FogPlacement.Graphs;
 using FogPlacement.Quantities;
+using FogPlacement.Workloads;
 using Xunit;
 
 namespace FogPlacement.Tests.Graphs;

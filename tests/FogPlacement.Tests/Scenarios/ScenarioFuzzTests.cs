@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using FogPlacement.Validation;
 using FogPlacement.Chains;
+using FogPlacement.Networks;
 using FogPlacement.Scenarios;
+using FogPlacement.Validation;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -13,7 +14,7 @@ namespace FogPlacement.Tests.Scenarios;
 /// Hostile documents: every one is read into a scenario or refused with a <see cref="ScenarioException"/>, and every
 /// scenario read is decided or refused with a documented exception. Anything else (another exception, an unbounded
 /// allocation) fails the property. The work of each is bounded up front by the file size limit and
-/// <see cref="ChainLimits"/>, not timed here: a clock would fail on a loaded machine, and the limits' own tests check
+/// <see cref="SearchLimits"/>, not timed here: a clock would fail on a loaded machine, and the limits' own tests check
 /// that a refusal happens before the work.
 /// </summary>
 public class ScenarioFuzzTests

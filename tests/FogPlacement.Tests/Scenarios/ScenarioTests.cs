@@ -1,7 +1,8 @@
-using FogPlacement.Validation;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
+using FogPlacement.Validation;
 using Xunit;
 
 namespace FogPlacement.Tests.Scenarios;

@@ -1,13 +1,15 @@
 using System.Text.Json;
-using FogPlacement.Validation;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 using FogPlacement.Serialization;
 using FogPlacement.Tests.Chains;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

@@ -1,6 +1,10 @@
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Estimation;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -124,7 +128,7 @@ public class EstimatorTests
     {
         var model = new CostModel(
             Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
-            new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
+            new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
             [Tier.Remote("fog", ComputeRate.FromGigaflopPerSecond(2500), DataRate.FromMegabitsPerSecond(120), Duration.FromMilliseconds(6))],
             EnergyWeight.Parse("30 ms/J"));
         var estimator = new NetworkEstimator();

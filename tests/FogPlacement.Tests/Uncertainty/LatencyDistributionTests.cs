@@ -1,10 +1,13 @@
-using FogPlacement.Validation;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
+using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
+using FogPlacement.Workloads;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -128,7 +131,7 @@ public class LatencyDistributionTests
 
     private static CostModel Model(double uplinkCv, double roundTripCv) => new(
         Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
-        new DeviceEnergy(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
+        new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
         [Tier.Remote("fog", ComputeRate.FromGigaflopPerSecond(2500), DataRate.FromMegabitsPerSecond(120), Duration.FromMilliseconds(6), uplinkCv, roundTripCv),
          Tier.Remote("cloud", ComputeRate.FromGigaflopPerSecond(9000), DataRate.FromMegabitsPerSecond(25), Duration.FromMilliseconds(45))],
         EnergyWeight.Parse("30 ms/J"));

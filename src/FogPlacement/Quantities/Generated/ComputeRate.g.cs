@@ -5,7 +5,7 @@
 #nullable enable
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Quantities;
 
@@ -21,7 +21,7 @@ namespace FogPlacement.Quantities;
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-[JsonConverter(typeof(QuantityConverter<ComputeRate>))]
+[JsonConverter(typeof(QuantityJsonConverter<ComputeRate>))]
 public readonly partial struct ComputeRate : IQuantity<ComputeRate>, IEquatable<ComputeRate>, IComparable<ComputeRate>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<ComputeRate>, IUtf8SpanParsable<ComputeRate>
 {
     private static readonly UnitSystem UnitSystem = new(

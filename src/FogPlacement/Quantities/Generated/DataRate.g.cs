@@ -5,7 +5,7 @@
 #nullable enable
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Quantities;
 
@@ -21,7 +21,7 @@ namespace FogPlacement.Quantities;
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-[JsonConverter(typeof(QuantityConverter<DataRate>))]
+[JsonConverter(typeof(QuantityJsonConverter<DataRate>))]
 public readonly partial struct DataRate : IQuantity<DataRate>, IEquatable<DataRate>, IComparable<DataRate>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<DataRate>, IUtf8SpanParsable<DataRate>
 {
     private static readonly UnitSystem UnitSystem = new(

@@ -5,7 +5,7 @@
 #nullable enable
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Quantities;
 
@@ -21,7 +21,7 @@ namespace FogPlacement.Quantities;
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-[JsonConverter(typeof(QuantityConverter<DataSize>))]
+[JsonConverter(typeof(QuantityJsonConverter<DataSize>))]
 public readonly partial struct DataSize : IQuantity<DataSize>, IEquatable<DataSize>, IComparable<DataSize>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<DataSize>, IUtf8SpanParsable<DataSize>
 {
     private static readonly UnitSystem UnitSystem = new(

@@ -5,7 +5,7 @@
 #nullable enable
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Quantities;
 
@@ -21,7 +21,7 @@ namespace FogPlacement.Quantities;
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-[JsonConverter(typeof(QuantityConverter<Duration>))]
+[JsonConverter(typeof(QuantityJsonConverter<Duration>))]
 public readonly partial struct Duration : IQuantity<Duration>, IEquatable<Duration>, IComparable<Duration>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<Duration>, IUtf8SpanParsable<Duration>
 {
     private static readonly UnitSystem UnitSystem = new(

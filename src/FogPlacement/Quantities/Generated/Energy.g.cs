@@ -5,7 +5,7 @@
 #nullable enable
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Quantities;
 
@@ -21,7 +21,7 @@ namespace FogPlacement.Quantities;
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-[JsonConverter(typeof(QuantityConverter<Energy>))]
+[JsonConverter(typeof(QuantityJsonConverter<Energy>))]
 public readonly partial struct Energy : IQuantity<Energy>, IEquatable<Energy>, IComparable<Energy>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<Energy>, IUtf8SpanParsable<Energy>
 {
     private static readonly UnitSystem UnitSystem = new(

@@ -5,7 +5,7 @@
 #nullable enable
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Quantities;
 
@@ -21,7 +21,7 @@ namespace FogPlacement.Quantities;
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-[JsonConverter(typeof(QuantityConverter<EnergyPerData>))]
+[JsonConverter(typeof(QuantityJsonConverter<EnergyPerData>))]
 public readonly partial struct EnergyPerData : IQuantity<EnergyPerData>, IEquatable<EnergyPerData>, IComparable<EnergyPerData>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<EnergyPerData>, IUtf8SpanParsable<EnergyPerData>
 {
     private static readonly UnitSystem UnitSystem = new(

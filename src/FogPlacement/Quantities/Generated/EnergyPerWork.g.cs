@@ -5,7 +5,7 @@
 #nullable enable
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Quantities;
 
@@ -21,7 +21,7 @@ namespace FogPlacement.Quantities;
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-[JsonConverter(typeof(QuantityConverter<EnergyPerWork>))]
+[JsonConverter(typeof(QuantityJsonConverter<EnergyPerWork>))]
 public readonly partial struct EnergyPerWork : IQuantity<EnergyPerWork>, IEquatable<EnergyPerWork>, IComparable<EnergyPerWork>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<EnergyPerWork>, IUtf8SpanParsable<EnergyPerWork>
 {
     private static readonly UnitSystem UnitSystem = new(

@@ -5,7 +5,7 @@
 #nullable enable
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Quantities;
 
@@ -21,7 +21,7 @@ namespace FogPlacement.Quantities;
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-[JsonConverter(typeof(QuantityConverter<EnergyWeight>))]
+[JsonConverter(typeof(QuantityJsonConverter<EnergyWeight>))]
 public readonly partial struct EnergyWeight : IQuantity<EnergyWeight>, IEquatable<EnergyWeight>, IComparable<EnergyWeight>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<EnergyWeight>, IUtf8SpanParsable<EnergyWeight>
 {
     private static readonly UnitSystem UnitSystem = new(

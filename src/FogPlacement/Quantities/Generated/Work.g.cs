@@ -5,7 +5,7 @@
 #nullable enable
 using System.Diagnostics;
 using System.Text.Json.Serialization;
-using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
 namespace FogPlacement.Quantities;
 
@@ -21,7 +21,7 @@ namespace FogPlacement.Quantities;
 /// The default value is zero.
 /// </remarks>
 [DebuggerDisplay("{ToString(),nq}")]
-[JsonConverter(typeof(QuantityConverter<Work>))]
+[JsonConverter(typeof(QuantityJsonConverter<Work>))]
 public readonly partial struct Work : IQuantity<Work>, IEquatable<Work>, IComparable<Work>, IComparable, ISpanFormattable, IUtf8SpanFormattable, ISpanParsable<Work>, IUtf8SpanParsable<Work>
 {
     private static readonly UnitSystem UnitSystem = new(

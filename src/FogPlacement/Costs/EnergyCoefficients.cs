@@ -1,6 +1,6 @@
 using FogPlacement.Quantities;
 
-namespace FogPlacement;
+namespace FogPlacement.Costs;
 
 /// <summary>
 /// What the device pays in energy: <paramref name="Compute"/> (the textbook's e) per unit of work it runs
@@ -8,4 +8,4 @@ namespace FogPlacement;
 /// </summary>
 /// <param name="Compute">Device compute energy per unit of work, e.</param>
 /// <param name="Radio">Device radio energy per byte sent, rho.</param>
-public readonly record struct DeviceEnergy(EnergyPerWork Compute, EnergyPerData Radio);
+public readonly record struct EnergyCoefficients(EnergyPerWork Compute, EnergyPerData Radio);

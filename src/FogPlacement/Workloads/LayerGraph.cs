@@ -1,8 +1,9 @@
 using FogPlacement.Constraints;
+using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Validation;
 
-namespace FogPlacement.Graphs;
+namespace FogPlacement.Workloads;
 
 /// <summary>One operation of a <see cref="LayerGraph"/>: its work, the size of the tensor it produces, and what it reads.</summary>
 public sealed class GraphNode

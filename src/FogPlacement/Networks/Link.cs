@@ -2,7 +2,7 @@ using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 using FogPlacement.Validation;
 
-namespace FogPlacement.Chains;
+namespace FogPlacement.Networks;
 
 /// <summary>
 /// A directed network link between two remote tiers (for example fog → cloud), over which a placement may

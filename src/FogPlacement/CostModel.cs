@@ -1,10 +1,13 @@
 using FogPlacement.Constraints;
 using FogPlacement.Costs;
+using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 using FogPlacement.Validation;
+using FogPlacement.Workloads;
 
-namespace FogPlacement.Decisions;
+namespace FogPlacement;
 
 /// <summary>
 /// Decides where a request runs: evaluates every candidate (all on device, offload all to each remote tier,
@@ -43,7 +46,7 @@ public sealed class CostModel
     /// <exception cref="ArgumentNullException">An argument or a tier is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="device"/> is not the device, a tier is not remote, or two tiers share a name;
     /// <see cref="ArgumentException.ParamName"/> names the tier, for example <c>tiers[1].name</c>.</exception>
-    public CostModel(Tier device, DeviceEnergy energy, IEnumerable<Tier> tiers, EnergyWeight lambda, MonteCarloSettings? monteCarlo = null)
+    public CostModel(Tier device, EnergyCoefficients energy, IEnumerable<Tier> tiers, EnergyWeight lambda, MonteCarloSettings? monteCarlo = null)
     {
         MonteCarlo = monteCarlo ?? MonteCarloSettings.Default;
         MonteCarlo.Validate();
@@ -103,7 +106,7 @@ public sealed class CostModel
     public Tier Device { get; }
 
     /// <summary>Gets the device's energy parameters.</summary>
-    public DeviceEnergy Energy { get; }
+    public EnergyCoefficients Energy { get; }
 
     /// <summary>Gets the remote tiers, in the order given.</summary>
     public IReadOnlyList<Tier> Tiers => tiers;

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace FogPlacement;
+namespace FogPlacement.Validation;
 
 /// <summary>Argument checks shared by the whole assembly, so every message reads the same way.</summary>
 internal static class Preconditions

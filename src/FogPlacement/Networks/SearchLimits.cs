@@ -1,6 +1,6 @@
 using FogPlacement.Validation;
 
-namespace FogPlacement.Chains;
+namespace FogPlacement.Networks;
 
 /// <summary>
 /// Bounds on the work of the layer-chain optimiser, checked before any work is done: a question beyond them is
@@ -14,10 +14,10 @@ namespace FogPlacement.Chains;
 /// <em>cell</em> per state and layer boundary, about 105 bytes each for a decision, so <see cref="MaxCells"/> bounds
 /// memory and time together. See docs/limits.md.
 /// </remarks>
-public sealed record ChainLimits
+public sealed record SearchLimits
 {
     /// <summary>Gets the default limits.</summary>
-    public static ChainLimits Default { get; } = new();
+    public static SearchLimits Default { get; } = new();
 
     /// <summary>
     /// Gets the most states of the programme's graph. Default: 1,048,576 (links with a cycle among 10 fully linked
@@ -44,12 +44,12 @@ public sealed record ChainLimits
     {
         if (MaxStates < 1)
         {
-            yield return ModelProblem.OutOfRange(ModelPath.Root.Field("maxStates"), MaxStates, $"ChainLimits.MaxStates must be at least 1; was {MaxStates}.");
+            yield return ModelProblem.OutOfRange(ModelPath.Root.Field("maxStates"), MaxStates, $"SearchLimits.MaxStates must be at least 1; was {MaxStates}.");
         }
 
         if (MaxCells < 1)
         {
-            yield return ModelProblem.OutOfRange(ModelPath.Root.Field("maxCells"), MaxCells, $"ChainLimits.MaxCells must be at least 1; was {MaxCells}.");
+            yield return ModelProblem.OutOfRange(ModelPath.Root.Field("maxCells"), MaxCells, $"SearchLimits.MaxCells must be at least 1; was {MaxCells}.");
         }
     }
 }

@@ -5,7 +5,7 @@ using FogPlacement.Quantities;
 using FogPlacement.Serialization;
 using FogPlacement.Validation;
 
-namespace FogPlacement;
+namespace FogPlacement.Workloads;
 
 /// <summary>
 /// One inference request: <see cref="Work"/> W to run, <see cref="Input"/> B bytes to send when the whole

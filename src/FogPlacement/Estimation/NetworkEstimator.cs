@@ -1,9 +1,12 @@
 using FogPlacement.Chains;
 using FogPlacement.Decisions;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
+using FogPlacement.Uncertainty;
+using FogPlacement.Validation;
 using MathNet.Numerics.Statistics;
 
-namespace FogPlacement.Uncertainty;
+namespace FogPlacement.Estimation;
 
 /// <summary>
 /// What the network is measured to be on one target (a tier's uplink, or a link): the rate's mean, coefficient of

@@ -1,4 +1,4 @@
-namespace FogPlacement.Graphs;
+namespace FogPlacement.Workloads;
 
 /// <summary>
 /// Reads a model file into a graph, for scenarios that name one (<c>"model": "resnet18.onnx"</c>):

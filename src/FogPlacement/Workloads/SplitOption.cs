@@ -1,6 +1,7 @@
 using FogPlacement.Quantities;
+using FogPlacement.Validation;
 
-namespace FogPlacement;
+namespace FogPlacement.Workloads;
 
 /// <summary>
 /// One way to split a request: the device runs <see cref="HeadWork"/>, ships <see cref="Intermediate"/>

@@ -1,4 +1,4 @@
-namespace FogPlacement;
+namespace FogPlacement.Networks;
 
 /// <summary>
 /// A question the library would need more than a documented limit of work or memory to answer exactly; the message

@@ -6,13 +6,13 @@ using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 using FogPlacement.Validation;
 
-namespace FogPlacement.Scenarios;
+namespace FogPlacement.Workloads;
 
 /// <summary>
 /// Reads a request object (splits or layers, and constraints) at <paramref name="at"/>, collecting every problem with
 /// its path: the one reader of a request for scenario files and for <see cref="Serialization.FogPlacementJson"/>.
 /// </summary>
-internal sealed class RequestReader(ModelProblems problems, ModelPath at)
+internal sealed class WorkloadReader(ModelProblems problems, ModelPath at)
 {
     /// <summary>The fields a request object may have.</summary>
     public static readonly string[] Fields = ["work", "input", "splits", "layers", "graph", "model", "batchSize", "deadline", "deadlineConfidence", "deadlineMethod", "energyBudget", "excludedTiers"];
@@ -140,7 +140,7 @@ internal sealed class RequestReader(ModelProblems problems, ModelPath at)
         }
 
         PlacementConstraints constraints = ReadConstraints(r);
-        return problems.Count == before && problems.AddAll(Request, FogPlacement.Request.SplitProblems(work!.Value, splits))
+        return problems.Count == before && problems.AddAll(Request, FogPlacement.Workloads.Request.SplitProblems(work!.Value, splits))
             ? new Request(work!.Value, input!.Value, splits, constraints)
             : null;
     }

@@ -2,10 +2,11 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using FogPlacement.Costs;
+using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 
-namespace FogPlacement.Decisions;
+namespace FogPlacement;
 
 /// <summary>
 /// Many requests against one model at once, four per vector: the selection of <see cref="CostModel.Choose"/> over

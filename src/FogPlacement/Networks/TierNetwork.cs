@@ -1,18 +1,18 @@
 using FogPlacement.Decisions;
-namespace FogPlacement.Chains;
+namespace FogPlacement.Networks;
 
 /// <summary>
 /// The tiers as a graph: node 0 is the device, node t (1..T) the model's remote tier t − 1. The device reaches every
 /// remote tier over its uplink; links join remote tiers. Excluded tiers are left out.
 /// </summary>
-internal sealed class ChainNetwork
+internal sealed class TierNetwork
 {
     // Adjacency, not a tiers × tiers matrix: 20,000 tiers without links need 20,000 edges, not 400 million cells.
     private readonly Dictionary<(int From, int To), Hop> edges = [];
     private readonly List<Hop>[] outgoing;
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
 
-    public ChainNetwork(CostModel model, IReadOnlyList<Link> links, IReadOnlySet<string>? excluded)
+    public TierNetwork(CostModel model, IReadOnlyList<Link> links, IReadOnlySet<string>? excluded)
     {
         Nodes = [model.Device, .. model.Tiers];
         Allowed = [.. Nodes.Select(n => excluded is null || !excluded.Contains(n.Name))];

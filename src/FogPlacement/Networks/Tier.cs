@@ -2,7 +2,7 @@ using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 using FogPlacement.Validation;
 
-namespace FogPlacement;
+namespace FogPlacement.Networks;
 
 /// <summary>Whether a tier is the requesting device itself or a remote tier reached over an uplink.</summary>
 public enum TierKind

@@ -2,8 +2,9 @@ using System.Text.Json.Serialization;
 using FogPlacement.Constraints;
 using FogPlacement.Quantities;
 using FogPlacement.Serialization;
+using FogPlacement.Validation;
 
-namespace FogPlacement.Chains;
+namespace FogPlacement.Workloads;
 
 /// <summary>One layer of a model's chain: the work it takes and the size of its output (what crosses a cut after it).</summary>
 public sealed class Layer
