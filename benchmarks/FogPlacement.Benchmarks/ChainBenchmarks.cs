@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using FogPlacement.Chains;
 using FogPlacement.Costs;
 using FogPlacement.Decisions;
 using FogPlacement.Networks;
@@ -15,7 +14,7 @@ namespace FogPlacement.Benchmarks;
 [MemoryDiagnoser]
 public class ChainBenchmarks
 {
-    private ChainOptimizer optimizer = null!;
+    private CostModel model = null!;
     private LayerChain chain = null!;
 
     /// <summary>Layers in the chain.</summary>
@@ -29,18 +28,18 @@ public class ChainBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Tier[] remote = [.. Enumerable.Range(1, T - 1).Select(i => Tier.Remote(
+        RemoteTier[] remote = [.. Enumerable.Range(1, T - 1).Select(i => Tier.Remote(
             "tier" + i,
             ComputeRate.FromGigaflopPerSecond(500 * i * i),
             DataRate.FromMegabitsPerSecond(200.0 / i),
             Duration.FromMilliseconds(3 * i)))];
-        var model = new CostModel(
+        Link[] links = [.. Enumerable.Range(1, T - 2).Select(i => new Link("tier" + i, "tier" + (i + 1), DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(5)))];
+        model = new CostModel(
             Tier.Device(ComputeRate.FromGigaflopPerSecond(80)),
             new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.55), EnergyPerData.FromJoulesPerMegabyte(0.9)),
             remote,
-            EnergyWeight.FromMillisecondsPerJoule(30));
-        Link[] links = [.. Enumerable.Range(1, T - 2).Select(i => new Link("tier" + i, "tier" + (i + 1), DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(5)))];
-        optimizer = new ChainOptimizer(model, links);
+            EnergyWeight.FromMillisecondsPerJoule(30),
+            links: links);
         var rng = new Random(L * 10 + T);
         chain = new LayerChain(
             DataSize.FromMegabytes(0.6),
@@ -49,5 +48,5 @@ public class ChainBenchmarks
 
     /// <summary>The optimum and the best placement of each kind.</summary>
     [Benchmark]
-    public ChainPlacement Optimize() => optimizer.Decide(chain).Chosen;
+    public Placement Optimize() => model.Decide(chain).Chosen;
 }

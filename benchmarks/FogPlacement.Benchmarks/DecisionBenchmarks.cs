@@ -10,7 +10,7 @@ namespace FogPlacement.Benchmarks;
 public class DecisionBenchmarks
 {
     private readonly LinqCostModel linq = LinqCostModel.Seed();
-    private readonly CandidateCost[] buffer = new CandidateCost[4];
+    private readonly Placement[] buffer = new Placement[4];
     private CostModel model = null!;
     private Request request = null!;
 
@@ -27,7 +27,7 @@ public class DecisionBenchmarks
 
     /// <summary>The chosen candidate with its full breakdown; allocates nothing.</summary>
     [Benchmark]
-    public CandidateCost Choose() => model.Choose(request);
+    public Placement Choose() => model.Choose(request);
 
     /// <summary>Every candidate's breakdown into a caller's buffer; allocates nothing.</summary>
     [Benchmark]

@@ -19,8 +19,7 @@ namespace FogPlacement.Benchmarks;
 [MemoryDiagnoser]
 public class GraphChainBenchmarks
 {
-    private GraphOptimizer graphs = null!;
-    private ChainOptimizer chains = null!;
+    private CostModel model = null!;
     private LayerGraph graph = null!;
     private LayerChain chain = null!;
 
@@ -35,21 +34,19 @@ public class GraphChainBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        (CostModel model, Link[] links) = GraphLimitBenchmarks.FogAndCloud();
+        model = GraphLimitBenchmarks.FogAndCloud();
         (Work work, DataSize output) = Nodes == "tiny" ? (Work.FromFlop(192), DataSize.FromBytes(768)) : (Work.FromGigaflop(0.01), DataSize.FromMegabytes(0.1));
         graph = GraphLimitBenchmarks.Chain(N, work, output, null);
         chain = new LayerChain(graph.Input, graph.Nodes.Select(n => new Layer(n.Name, n.Work, n.Output)));
-        graphs = new GraphOptimizer(model, links);
-        chains = new ChainOptimizer(model, links);
     }
 
     /// <summary>The baseline: the chain optimiser's programme over (boundary, tier).</summary>
     [Benchmark(Baseline = true)]
-    public Duration Chain() => chains.Decide(chain).Chosen.Objective;
+    public Duration Chain() => model.Decide(chain).Chosen.Objective;
 
     /// <summary>The same chain as a graph, by the graph programme over every path.</summary>
     [Benchmark]
-    public Duration Graph() => graphs.Decide(graph).Chosen.Objective;
+    public Duration Graph() => model.Decide(graph).Chosen.Objective;
 }
 
 /// <summary>
@@ -62,7 +59,7 @@ public class GraphChainBenchmarks
 [MemoryDiagnoser]
 public class GraphLimitBenchmarks
 {
-    private GraphOptimizer optimizer = null!;
+    private CostModel optimizer = null!;
     private LayerGraph graph = null!;
 
     /// <summary>The case.</summary>
@@ -70,8 +67,11 @@ public class GraphLimitBenchmarks
     public string Case { get; set; } = "six-linked-300";
 
     /// <summary>The textbook's device, fog and cloud, with a link from fog to cloud: paths of 0, 1, 1 and 2 hops.</summary>
-    internal static (CostModel Model, Link[] Links) FogAndCloud() =>
-        (SeedScenario.Model(), [new Link("fog", "cloud", DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(20))]);
+    internal static CostModel FogAndCloud()
+    {
+        CostModel seed = SeedScenario.Model();
+        return seed.WithNetwork(seed.Tiers, [new Link("fog", "cloud", DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(20))]);
+    }
 
     /// <summary>A chain of <paramref name="n"/> nodes as a graph.</summary>
     internal static LayerGraph Chain(int n, Work work, DataSize output, PlacementConstraints? constraints) => new(
@@ -82,16 +82,16 @@ public class GraphLimitBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Tier[] tiers = [.. Enumerable.Range(1, 6).Select(i => Tier.Remote("t" + i, ComputeRate.FromGigaflopPerSecond(100 * i), DataRate.FromMegabitsPerSecond(50), Duration.FromMilliseconds(5)))];
-        var sixLinked = new CostModel(Tier.Device(ComputeRate.FromGigaflopPerSecond(80)), new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.5), EnergyPerData.FromJoulesPerMegabyte(1)), tiers, EnergyWeight.FromMillisecondsPerJoule(30));
+        RemoteTier[] tiers = [.. Enumerable.Range(1, 6).Select(i => Tier.Remote("t" + i, ComputeRate.FromGigaflopPerSecond(100 * i), DataRate.FromMegabitsPerSecond(50), Duration.FromMilliseconds(5)))];
         Link[] everyPair = [.. from a in tiers from b in tiers where a != b select new Link(a.Name, b.Name, DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(1))];
+        CostModel SixLinked(SearchLimits? limits = null) => new(Tier.Device(ComputeRate.FromGigaflopPerSecond(80)), new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.5), EnergyPerData.FromJoulesPerMegabyte(1)), tiers, EnergyWeight.FromMillisecondsPerJoule(30), links: everyPair, limits: limits);
         (Work work, DataSize output) = (Work.FromMegaflop(10), DataSize.FromKilobytes(10));
         (optimizer, graph) = Case switch
         {
-            "six-linked-300" => (new GraphOptimizer(sixLinked, everyPair), Chain(300, work, output, null)),
-            "six-linked-715" => (new GraphOptimizer(sixLinked, everyPair), Chain(715, work, output, null)),
-            "twelve-branches" => (new GraphOptimizer(FogAndCloud().Model, FogAndCloud().Links), Branches(12, 4)),
-            _ => (new GraphOptimizer(sixLinked, everyPair, new SearchLimits { MaxCells = 1L << 26 }), Chain(12, work, output, new PlacementConstraints { Deadline = Duration.FromMilliseconds(1) })),
+            "six-linked-300" => (SixLinked(), Chain(300, work, output, null)),
+            "six-linked-715" => (SixLinked(), Chain(715, work, output, null)),
+            "twelve-branches" => (FogAndCloud(), Branches(12, 4)),
+            _ => (SixLinked(new SearchLimits { MaxCells = 1L << 26 }), Chain(12, work, output, new PlacementConstraints { Deadline = Duration.FromMilliseconds(1) })),
         };
     }
 

@@ -42,7 +42,7 @@ public class ServiceBenchmarks
             o.Device.Compute = seed.Device.Compute;
             o.Device.ComputeEnergy = seed.Energy.Compute;
             o.Device.RadioEnergy = seed.Energy.Radio;
-            foreach (Tier tier in seed.Tiers)
+            foreach (RemoteTier tier in seed.Tiers)
             {
                 o.Tiers.Add(new TierDefinition { Name = tier.Name, Compute = tier.Compute, Uplink = tier.Uplink, RoundTrip = tier.RoundTrip });
             }
@@ -84,9 +84,9 @@ public class ServiceBenchmarks
 
     /// <summary>The cost model called directly.</summary>
     [Benchmark(Baseline = true)]
-    public CandidateCost Model() => model.Choose(request);
+    public Placement Model() => model.Choose(request);
 
     /// <summary>The same decision through <see cref="IPlacementService"/>.</summary>
     [Benchmark]
-    public CandidateCost Service() => service.Choose(request);
+    public Placement Service() => service.Choose(request);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using FogPlacement.Cli.Output;
 using FogPlacement.Scenarios;
+using FogPlacement.Sensitivity;
 
 namespace FogPlacement.Cli;
 
@@ -28,39 +29,68 @@ internal static class BreakevenCommand
             return CommandLine.Guard(stderr, path.ToString(), () =>
             {
                 int n = result.GetValue(points);
-                if (n < 2 || n > 100_000)
+                if (n is < 2 or > Breakeven.MaxPoints)
                 {
-                    throw new ArgumentException($"--points must be 2 to 100000; got {n}.");
+                    throw new ArgumentException($"--points must be 2 to {Breakeven.MaxPoints}; got {n}.");
                 }
 
                 FileInfo? plotFile = result.GetValue(plot);
                 Chart.Check(plotFile);
-                string text = InputFile.ReadText(path, Scenario.MaxFileBytes);
-                if (text.Contains("\"model\"", StringComparison.Ordinal) && Scenario.Load(path.FullName, models: Onnx.OnnxModel.ReadGraph) is { Graph: not null } withModel)
+                Scenario scenario = Scenario.Load(path.FullName, models: Onnx.OnnxModel.ReadGraph);
+                string varied = result.GetValue(vary)!, fromText = result.GetValue(from)!, toText = result.GetValue(to)!;
+                ScenarioParameter parameter = Option("--vary " + varied, () => ScenarioParameter.Of(scenario, varied));
+                double low = Option("--from", () => parameter.Parse(fromText));
+                double high = Option("--to", () => parameter.Parse(toText));
+                if (!(low < high))
                 {
-                    // A model file is read once; the scenario is then varied as a document with the graph written inline.
-                    text = System.Text.Json.JsonSerializer.Serialize(withModel, Serialization.FogPlacementJsonContext.Default.Scenario);
+                    throw new ArgumentException($"--from {fromText} must be less than --to {toText}.");
                 }
 
-                BreakevenResult r = TerminalProgress.Run(stderr, "evaluating", progress => Breakeven.Run(text, result.GetValue(vary)!, result.GetValue(from)!, result.GetValue(to)!, n, progress));
+                var shown = new Shown(parameter, parameter.UnitOf(fromText));
+                BreakevenResult r = TerminalProgress.Run(stderr, "evaluating", progress => Breakeven.Find(parameter, low, high, n, new Progress(progress)));
                 if (plotFile is not null)
                 {
-                    BreakevenPlot.Save(r, plotFile);
+                    BreakevenPlot.Save(r, shown, plotFile);
                 }
 
-                stdout.Write(result.GetValue(json) ? Json(r) : Text(r));
+                stdout.Write(result.GetValue(json) ? Json(r) : Text(r, shown));
             });
         });
         return command;
     }
 
-    private static string Show(BreakevenResult r, double si) =>
-        (si / r.UnitScale).ToString("G10", CultureInfo.InvariantCulture) + " " + r.Unit;
+    /// <summary>The value of <paramref name="read"/>, its error prefixed by the option it came from.</summary>
+    private static T Option<T>(string option, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            throw new ArgumentException($"{option}: {ex.Message}", ex);
+        }
+    }
 
-    private static string Text(BreakevenResult r)
+    /// <summary>The unit values are shown in: the one <c>--from</c> is written in.</summary>
+    internal readonly record struct Shown(ScenarioParameter Parameter, string Unit)
+    {
+        public double Scale => Parameter.ScaleOf(Unit);
+    }
+
+    /// <summary>Progress reported straight to the terminal's callback, on the scanning thread (not posted to a context).</summary>
+    private sealed class Progress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
+    }
+
+    private static string Show(Shown shown, double si) =>
+        (si / shown.Scale).ToString("G10", CultureInfo.InvariantCulture) + " " + shown.Unit;
+
+    private static string Text(BreakevenResult r, Shown shown)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"break-even of {TerminalText.Escape(r.Parameter)} from {Show(r, r.Intervals[0].From)} to {Show(r, r.Intervals[^1].To)}");
+        sb.AppendLine($"break-even of {TerminalText.Escape(r.Parameter.Path)} from {Show(shown, r.Intervals[0].From)} to {Show(shown, r.Intervals[^1].To)}");
         if (r.Intervals.All(i => !i.Feasible))
         {
             sb.AppendLine("no placement meets the request's constraints anywhere in the range; each interval names the least objective");
@@ -68,22 +98,22 @@ internal static class BreakevenCommand
 
         sb.AppendLine(r.Switches.Count == 0 ? "no switch: the same placement is chosen across the range" : $"{r.Switches.Count} switch(es):");
 
-        foreach (Switch s in r.Switches)
+        foreach (BreakevenSwitch s in r.Switches)
         {
-            sb.AppendLine($"  at {Show(r, s.Value)}: {TerminalText.Escape(s.From)} -> {TerminalText.Escape(s.To)}");
+            sb.AppendLine($"  at {Show(shown, s.Value)}: {TerminalText.Escape(s.From)} -> {TerminalText.Escape(s.To)}");
         }
 
         sb.AppendLine("intervals:");
-        foreach (Interval i in r.Intervals)
+        foreach (BreakevenInterval i in r.Intervals)
         {
-            sb.AppendLine($"  {Show(r, i.From)} .. {Show(r, i.To)}: {TerminalText.Escape(i.Chosen)}" + (i.Feasible ? string.Empty : " (infeasible: every candidate breaks a constraint)"));
+            sb.AppendLine($"  {Show(shown, i.From)} .. {Show(shown, i.To)}: {TerminalText.Escape(i.Chosen)}" + (i.Feasible ? string.Empty : " (infeasible: every candidate breaks a constraint)"));
         }
 
         return sb.ToString();
     }
 
     private static string Json(BreakevenResult r) => JsonOutput.Write(new BreakevenOutput(
-        r.Parameter,
+        r.Parameter.Path,
         [.. r.Switches.Select(s => new SwitchOutput(s.Value, s.From, s.To))],
         [.. r.Intervals.Select(i => new IntervalOutput(i.From, i.To, i.Chosen, i.Feasible))]));
 }
@@ -91,11 +121,11 @@ internal static class BreakevenCommand
 /// <summary>The break-even chart, drawn with ScottPlot.</summary>
 internal static class BreakevenPlot
 {
-    public static void Save(BreakevenResult r, FileInfo file)
+    public static void Save(BreakevenResult r, BreakevenCommand.Shown shown, FileInfo file)
     {
         var plot = new ScottPlot.Plot();
-        double[] xs = [.. r.Samples.Select(v => v / r.UnitScale)];
-        foreach ((string name, double[] objective) in r.Objectives)
+        double[] xs = [.. r.Samples.Select(v => v / shown.Scale)];
+        foreach ((string name, IReadOnlyList<double> objective) in r.Objectives)
         {
             ScottPlot.Plottables.Scatter line = plot.Add.Scatter(xs, [.. objective.Select(o => o * 1000)]);
             line.LegendText = name;
@@ -103,15 +133,15 @@ internal static class BreakevenPlot
             line.LineWidth = 2;
         }
 
-        foreach (Switch s in r.Switches)
+        foreach (BreakevenSwitch s in r.Switches)
         {
-            ScottPlot.Plottables.VerticalLine marker = plot.Add.VerticalLine(s.Value / r.UnitScale);
+            ScottPlot.Plottables.VerticalLine marker = plot.Add.VerticalLine(s.Value / shown.Scale);
             marker.LinePattern = ScottPlot.LinePattern.Dashed;
-            marker.LegendText = string.Create(CultureInfo.InvariantCulture, $"switch at {s.Value / r.UnitScale:G6} {r.Unit}");
+            marker.LegendText = string.Create(CultureInfo.InvariantCulture, $"switch at {s.Value / shown.Scale:G6} {shown.Unit}");
         }
 
-        plot.Title($"Objective as {r.Parameter} varies");
-        plot.XLabel($"{r.Parameter} ({r.Unit})");
+        plot.Title($"Objective as {r.Parameter.Path} varies");
+        plot.XLabel($"{r.Parameter.Path} ({shown.Unit})");
         plot.YLabel("objective L + λE (ms)");
         plot.ShowLegend();
         Chart.Save(plot, file);

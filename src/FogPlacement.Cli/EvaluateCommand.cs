@@ -2,9 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using FogPlacement.Cli.Output;
 using FogPlacement.Decisions;
-using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
-using FogPlacement.Uncertainty;
 using FogPlacement.Workloads;
 
 namespace FogPlacement.Cli;
@@ -59,30 +57,13 @@ internal static class EvaluateCommand
 
     private static void Write(Scenario scenario, bool json, TextWriter stdout, Uncertain.Values uncertain)
     {
-        MonteCarloSettings settings = uncertain.Settings(scenario.Model.MonteCarlo);
-        if (scenario.Graph is not null)
-        {
-            Graphs.GraphDecision graph = scenario.DecideGraph();
-            stdout.Write(json ? JsonOutput.Write(graph, JsonOutput.Library.GraphDecision) : GraphOutput.Table(graph));
-            return;
-        }
-
-        if (scenario.Chain is not null)
-        {
-            // The decision carries the Monte Carlo settings and the deadline its JSON reports the distributions with.
-            Chains.ChainDecision chain = new Chains.ChainOptimizer(scenario.Model.WithMonteCarlo(settings), scenario.Links).Decide(scenario.Chain);
-            Duration? chainDeadline = scenario.Chain.Constraints.Deadline;
-            stdout.Write(json
-                ? JsonOutput.Write(chain, JsonOutput.Library.ChainDecision)
-                : ChainOutput.Table(chain, scenario.Model.Lambda.MillisecondsPerJoule) + DistributionTable.Format(chain.Candidates.Select(c => (c.Placement.Name, c.Placement.Distribution(chainDeadline, settings)))));
-            return;
-        }
-
-        Request request = uncertain.Apply(scenario.Request!);
-        Decision decision = scenario.Model.WithMonteCarlo(settings).Decide(request);
-        Duration? deadline = request.Constraints.Deadline;
+        // The decision carries the Monte Carlo settings and the deadline its distributions are reported with.
+        CostModel model = scenario.Model.WithMonteCarlo(uncertain.Settings(scenario.Model.MonteCarlo));
+        Decision decision = scenario.Request is { } request ? model.Decide(uncertain.Apply(request))
+            : scenario.Chain is { } chain ? model.Decide(uncertain.Refuse(chain, "a layer chain"))
+            : model.Decide(uncertain.Refuse(scenario.Graph!, "a graph"));
         stdout.Write(json
             ? JsonOutput.Write(decision, JsonOutput.Library.Decision)
-            : DecisionTable.Format(decision) + DistributionTable.Format(decision.Candidates.Select(c => (c.Name, c.Distribution(deadline, settings)))));
+            : DecisionTable.Format(decision) + DistributionTable.Format(decision.Candidates.Select(c => (c.Name, c.Distribution(decision.Deadline, decision.MonteCarlo)))));
     }
 }

@@ -56,7 +56,7 @@ internal static class Replay
 
             estimator.Observe(row.Target, row.Rate, row.RoundTrip);
             truth[row.Target] = (row.Rate, row.RoundTrip);
-            (CostModel estimated, _) = estimator.Apply(scenario.Model, scenario.Links);
+            CostModel estimated = estimator.Apply(scenario.Model);
             Decision decision = estimated.Decide(request);
             if (previousPlain is not null && decision.Chosen.Name != previousPlain)
             {
@@ -79,18 +79,15 @@ internal static class Replay
         return new ReplayResult(rows.Count, switches, plainSwitches, rows.Count == 0 ? 0 : regret / rows.Count, rows, chosen);
     }
 
-    /// <summary>The model with every measured tier at its true (latest) rate and round trip, known exactly.</summary>
-    private static CostModel Oracle(CostModel model, Dictionary<string, (DataRate Rate, Duration RoundTrip)> truth) => new(
-        model.Device,
-        model.Energy,
+    /// <summary>The model with every measured tier and link at its true (latest) rate and round trip, known exactly.</summary>
+    private static CostModel Oracle(CostModel model, Dictionary<string, (DataRate Rate, Duration RoundTrip)> truth) => model.WithNetwork(
         [.. model.Tiers.Select(t => truth.TryGetValue(t.Name, out var v) ? Tier.Remote(t.Name, t.Compute, v.Rate, v.RoundTrip) : t)],
-        model.Lambda,
-        model.MonteCarlo);
+        [.. model.Links.Select(l => truth.TryGetValue($"{l.From}>{l.To}", out var v) ? new Link(l.From, l.To, v.Rate, v.RoundTrip) : l)]);
 
     /// <summary>Reads a trace: an optional header <c>time,target,rate,roundTrip</c>, then one row per line; every problem names its line.</summary>
     public static List<TraceRow> Read(TextReader reader, Scenario scenario)
     {
-        HashSet<string> targets = [.. scenario.Model.Tiers.Select(t => t.Name), .. scenario.Links.Select(l => $"{l.From}>{l.To}")];
+        HashSet<string> targets = [.. scenario.Model.Tiers.Select(t => t.Name), .. scenario.Model.Links.Select(l => $"{l.From}>{l.To}")];
         var rows = new List<TraceRow>();
         int number = 0;
         double lastTime = double.NegativeInfinity;

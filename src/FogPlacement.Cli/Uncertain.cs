@@ -40,6 +40,10 @@ internal sealed class Uncertain
             return settings;
         }
 
+        /// <summary><paramref name="value"/>, after checking no <c>--method</c> was given: only a request's deadline has a confidence to check by a method.</summary>
+        public T Refuse<T>(T value, string what) => Method is null ? value
+            : throw new ArgumentException($"--method {Method}: {what} has no deadline confidence to check; its placements' latency distributions are printed instead.");
+
         public Request Apply(Request request)
         {
             if (Method is null)

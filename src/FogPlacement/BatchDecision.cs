@@ -38,10 +38,10 @@ internal static class BatchDecision
         double deviceCompute = model.Device.Compute.FlopPerSecond;
         double best = CostFormula.Price(w, deviceCompute, [], e, rho, lambda).Objective;
         int chosen = 0;
-        IReadOnlyList<Tier> tiers = model.Tiers;
+        IReadOnlyList<RemoteTier> tiers = model.Tiers;
         for (int t = 0; t < tiers.Count; t++)
         {
-            Tier tier = tiers[t];
+            RemoteTier tier = tiers[t];
             double value = CostFormula.Price(0, deviceCompute, [new PathHop(b, tier.Uplink.BitsPerSecond, tier.RoundTrip.Seconds, w, tier.Compute.FlopPerSecond, tier.UplinkCv)], e, rho, lambda).Objective;
             if (!double.IsFinite(value))
             {
@@ -59,7 +59,7 @@ internal static class BatchDecision
 
     private static int Vector256Path(CostModel model, ReadOnlySpan<double> work, ReadOnlySpan<double> input, Span<int> chosen, Span<double> objective)
     {
-        IReadOnlyList<Tier> tiers = model.Tiers;
+        IReadOnlyList<RemoteTier> tiers = model.Tiers;
         Vector256<double> lambda = Vector256.Create(model.Lambda.SecondsPerJoule);
         Vector256<double> deviceRate = Vector256.Create(model.Device.Compute.FlopPerSecond);
         Vector256<double> e = Vector256.Create(model.Energy.Compute.JoulesPerFlop);

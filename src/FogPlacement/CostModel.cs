@@ -1,6 +1,8 @@
+using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Costs;
 using FogPlacement.Decisions;
+using FogPlacement.Graphs;
 using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
@@ -10,20 +12,21 @@ using FogPlacement.Workloads;
 namespace FogPlacement;
 
 /// <summary>
-/// Decides where a request runs: evaluates every candidate (all on device, offload all to each remote tier,
-/// each of the request's splits) with <c>L + lambda·E</c> and picks the least. Immutable and thread-safe;
-/// build it once from the device and tiers and decide as many requests as you like.
+/// The placement model: the device, its remote tiers, the links between them and the energy weight λ. It decides where
+/// a request runs (all on device, offload all to each remote tier, each of the request's splits), how a layer chain is
+/// cut across a path of tiers, and how a graph of layers is placed, each with <c>L + λ·E</c>, and returns one
+/// <see cref="Decision"/> for every kind. Immutable and thread-safe; build it once and decide as many requests as you like.
 /// </summary>
 /// <remarks>
 /// <para>Candidates are ordered: the device first, then one offload per remote tier in the order given,
 /// then the request's splits in their order. Ties are broken by that order: among candidates with exactly
 /// equal objectives the first one wins, so a decision never depends on anything but its inputs.</para>
-/// <para>The entry points, each for one use (reviewed for the architecture issue; each is the only way to do its job):</para>
+/// <para>The entry points, each for one use (each the only way to do its job):</para>
 /// <list type="table">
 /// <listheader><term>member</term><description>use</description></listheader>
-/// <item><term><see cref="Decide"/></term><description>one request, the full breakdown of every candidate (allocates one <see cref="Decision"/>)</description></item>
+/// <item><term><see cref="Decide(Request)"/>, <see cref="Decide(LayerChain)"/>, <see cref="Decide(LayerGraph)"/></term><description>one request, chain or graph: the choice, every candidate's breakdown, the frontier (allocates one <see cref="Decision"/>)</description></item>
 /// <item><term><see cref="Choose"/></term><description>one request on a hot path: the winner only, no allocation</description></item>
-/// <item><term><see cref="Evaluate"/></term><description>every candidate into a caller's buffer, no allocation; size it with <see cref="CandidateCount"/></description></item>
+/// <item><term><see cref="Evaluate(Request, Span{Placement})"/></term><description>every candidate of a request into a caller's buffer, no allocation; size it with <see cref="CandidateCount"/></description></item>
 /// <item><term><see cref="ChooseBatch"/></term><description>many split-less requests at once, vectorised; name the chosen indices with <see cref="CandidateName"/></description></item>
 /// <item><term><see cref="Validate"/></term><description>check a request against this model before queuing it (the others check too)</description></item>
 /// <item><term><see cref="WithLambda"/></term><description>the same tiers under another energy weight (sweeps, break-even)</description></item>
@@ -31,52 +34,54 @@ namespace FogPlacement;
 /// </remarks>
 public sealed class CostModel
 {
-    /// <summary>The name of the candidate that keeps all work on the device.</summary>
-    public const string DeviceCandidateName = "all on device";
-
-    private readonly Tier[] tiers;
+    private readonly RemoteTier[] tiers;
+    private readonly Link[] links;
     private readonly string[] offloadNames;
+    private readonly IReadOnlyList<string> devicePath;
+    private readonly IReadOnlyList<string>[] tierPaths;
+    private readonly ModelTerms terms;
+    private ChainOptimizer? chains;
+    private GraphOptimizer? graphs;
 
-    /// <summary>Creates a cost model.</summary>
-    /// <param name="device">The device tier, from <see cref="Tier.Device"/>.</param>
-    /// <param name="energy">The device's energy parameters e and rho.</param>
+    /// <summary>Creates a model.</summary>
+    /// <param name="device">The device, from <see cref="Tier.Device"/>.</param>
+    /// <param name="energy">The device's energy coefficients e and ρ.</param>
     /// <param name="tiers">The remote tiers, from <see cref="Tier.Remote"/>, with unique names.</param>
-    /// <param name="lambda">The weight of device energy in the objective, lambda.</param>
+    /// <param name="lambda">The weight of device energy in the objective, λ.</param>
     /// <param name="monteCarlo">How latency distributions without a closed form are sampled; <see cref="MonteCarloSettings.Default"/> when null.</param>
-    /// <exception cref="ArgumentNullException">An argument or a tier is null.</exception>
-    /// <exception cref="ArgumentException"><paramref name="device"/> is not the device, a tier is not remote, or two tiers share a name;
-    /// <see cref="ArgumentException.ParamName"/> names the tier, for example <c>tiers[1].name</c>.</exception>
-    public CostModel(Tier device, EnergyCoefficients energy, IEnumerable<Tier> tiers, EnergyWeight lambda, MonteCarloSettings? monteCarlo = null)
+    /// <param name="links">Links between remote tiers, for layer chains and graphs; none when null.</param>
+    /// <param name="limits">The bounds on the chain and graph optimisers' work; <see cref="SearchLimits.Default"/> when null.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">A tier or link is null, two tiers share a name, a link names a tier the model does not
+    /// have, or the limits are invalid; <see cref="ArgumentException.ParamName"/> names it, for example <c>tiers[1].name</c>.</exception>
+    public CostModel(DeviceTier device, EnergyCoefficients energy, IEnumerable<RemoteTier> tiers, EnergyWeight lambda, MonteCarloSettings? monteCarlo = null, IEnumerable<Link>? links = null, SearchLimits? limits = null)
     {
         MonteCarlo = monteCarlo ?? MonteCarloSettings.Default;
         MonteCarlo.Validate();
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(tiers);
         this.tiers = [.. tiers];
-        ModelProblem.ThrowFirst(Problems(device, this.tiers));
-        offloadNames = [.. this.tiers.Select(t => OffloadCandidateName(t.Name))];
+        this.links = links?.ToArray() ?? [];
+        Limits = limits ?? SearchLimits.Default;
+        ModelProblem.ThrowFirst(Problems(this.tiers));
+        ModelProblem.ThrowFirst(TierNetwork.Problems(device, this.tiers, this.links, Limits));
+        offloadNames = [.. this.tiers.Select(t => Placement.OffloadCandidateName(t.Name))];
+        devicePath = [Tier.DeviceName];
+        tierPaths = [.. this.tiers.Select(t => (IReadOnlyList<string>)[Tier.DeviceName, t.Name])];
         Device = device;
         Energy = energy;
         Lambda = lambda;
+        terms = new ModelTerms(device, energy, this.tiers, this.links, lambda, Limits, MonteCarlo);
     }
 
-    /// <summary>The problems of a model with this device and these tiers, each at its path (<c>device</c>, <c>tiers[1].name</c>).</summary>
-    internal static IEnumerable<ModelProblem> Problems(Tier device, IReadOnlyList<Tier?> tiers)
+    /// <summary>The problems of a model with these tiers, each at its path (<c>tiers[1]</c>, <c>tiers[1].name</c>).</summary>
+    internal static IEnumerable<ModelProblem> Problems(IReadOnlyList<RemoteTier?> tiers)
     {
-        if (device.Kind != TierKind.Device)
-        {
-            yield return new ModelProblem(ModelPath.Root.Field("device"), $"Tier '{device.Name}' is remote; the device must come from Tier.Device.");
-        }
-
         for (int i = 0; i < tiers.Count; i++)
         {
             if (tiers[i] is null)
             {
                 yield return new ModelProblem(ModelPath.Root.Field("tiers").Index(i), $"Tier {i} is null.");
-            }
-            else if (tiers[i]!.Kind != TierKind.Remote)
-            {
-                yield return new ModelProblem(ModelPath.Root.Field("tiers").Index(i), "The device cannot also be a remote tier; give it only as 'device'.");
             }
         }
 
@@ -102,42 +107,59 @@ public sealed class CostModel
         }
     }
 
-    /// <summary>Gets the device tier.</summary>
-    public Tier Device { get; }
+    /// <summary>Gets the device.</summary>
+    public DeviceTier Device { get; }
 
-    /// <summary>Gets the device's energy parameters.</summary>
+    /// <summary>Gets the device's energy coefficients e and ρ.</summary>
     public EnergyCoefficients Energy { get; }
 
     /// <summary>Gets the remote tiers, in the order given.</summary>
-    public IReadOnlyList<Tier> Tiers => tiers;
+    public IReadOnlyList<RemoteTier> Tiers => tiers;
 
-    /// <summary>Gets the weight of device energy in the objective, lambda.</summary>
+    /// <summary>Gets the links between remote tiers (empty: each tier is reached only from the device).</summary>
+    public IReadOnlyList<Link> Links => links;
+
+    /// <summary>Gets the bounds on the chain and graph optimisers' work.</summary>
+    public SearchLimits Limits { get; }
+
+    /// <summary>Gets the weight of device energy in the objective, λ.</summary>
     public EnergyWeight Lambda { get; }
 
     /// <summary>Gets how latency distributions without a closed form are sampled, for deadlines with a confidence.</summary>
     public MonteCarloSettings MonteCarlo { get; }
 
-    /// <summary>The name of the candidate that offloads the whole job to <paramref name="tierName"/>.</summary>
-    /// <param name="tierName">A remote tier's name.</param>
-    public static string OffloadCandidateName(string tierName) => "offload all to " + tierName;
-
-    /// <summary>Returns a model identical to this one but for lambda.</summary>
+    /// <summary>Returns a model identical to this one but for λ.</summary>
     /// <param name="lambda">The new weight of device energy.</param>
-    public CostModel WithLambda(EnergyWeight lambda) => new(Device, Energy, tiers, lambda, MonteCarlo);
+    /// <returns>The model.</returns>
+    public CostModel WithLambda(EnergyWeight lambda) => new(Device, Energy, tiers, lambda, MonteCarlo, links, Limits);
 
     /// <summary>Returns this model with other Monte Carlo settings (for deadlines with a confidence over several uncertain terms).</summary>
     /// <param name="monteCarlo">The settings.</param>
-    public CostModel WithMonteCarlo(MonteCarloSettings monteCarlo) => new(Device, Energy, tiers, Lambda, monteCarlo ?? throw new ArgumentNullException(nameof(monteCarlo)));
+    /// <returns>The model.</returns>
+    public CostModel WithMonteCarlo(MonteCarloSettings monteCarlo) => new(Device, Energy, tiers, Lambda, monteCarlo ?? throw new ArgumentNullException(nameof(monteCarlo)), links, Limits);
+
+    /// <summary>Returns this model with other tiers and links (the same device, energy, λ and limits), for a network re-priced from measurements.</summary>
+    /// <param name="tiers">The remote tiers.</param>
+    /// <param name="links">The links.</param>
+    /// <returns>The model.</returns>
+    public CostModel WithNetwork(IEnumerable<RemoteTier> tiers, IEnumerable<Link> links) => new(Device, Energy, tiers, Lambda, MonteCarlo, links, Limits);
+
+    /// <summary>Returns this model with other bounds on the chain and graph optimisers' work.</summary>
+    /// <param name="limits">The limits.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ArgumentException">The limits are invalid, or the links form a cycle with more states than <see cref="SearchLimits.MaxStates"/>.</exception>
+    public CostModel WithLimits(SearchLimits limits) => new(Device, Energy, tiers, Lambda, MonteCarlo, links, limits ?? throw new ArgumentNullException(nameof(limits)));
 
     /// <summary>The number of candidates evaluated for <paramref name="request"/>: 1 + tiers + splits.</summary>
     /// <param name="request">The request.</param>
+    /// <returns>The count.</returns>
     public int CandidateCount(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return 1 + tiers.Length + request.SplitSpan.Length;
     }
 
-    /// <summary>Checks that <paramref name="request"/> fits this model: every split names a remote tier, and no split is named like an offload candidate.</summary>
+    /// <summary>Checks that <paramref name="request"/> fits this model: every split names a remote tier, no split is named like an offload candidate, every excluded tier is a tier.</summary>
     /// <param name="request">The request.</param>
     /// <exception cref="ArgumentException">A constraint is invalid on its own; <see cref="ArgumentException.ParamName"/> names it.</exception>
     /// <exception cref="IncompatibleRequestException">The request does not fit the model; <see cref="ModelException.Problems"/> has each problem with its path in the request, for example <c>$.splits[0].tier</c>.</exception>
@@ -193,13 +215,15 @@ public sealed class CostModel
         return found.Concat(request.Constraints.ModelProblems(tiers));
     }
 
-    /// <summary>Decides <paramref name="request"/> and returns the chosen candidate with its full cost breakdown. Allocates nothing.</summary>
+    /// <summary>Decides <paramref name="request"/> and returns the chosen placement with its full cost breakdown. Allocates nothing.</summary>
     /// <param name="request">The request.</param>
     /// <returns>The candidate with the least objective among those meeting the request's constraints (the first such in
-    /// candidate order); when none meets them, the least objective of all, whose <see cref="CandidateCost.Violations"/> say what it breaks.</returns>
-    /// <exception cref="ArgumentException">The request does not fit the model (see <see cref="Validate"/>).</exception>
+    /// candidate order); when none meets them, the least objective of all, whose <see cref="Placement.Violations"/> say what it breaks.
+    /// Equal to <c>Decide(request).Chosen</c>, labelled <c>optimal</c> alike.</returns>
+    /// <exception cref="ArgumentException">A constraint is invalid on its own.</exception>
+    /// <exception cref="IncompatibleRequestException">The request does not fit the model (see <see cref="Validate"/>).</exception>
     /// <exception cref="OverflowException">A cost is too large for a double.</exception>
-    public CandidateCost Choose(Request request)
+    public Placement Choose(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
         PlacementConstraints constraints = request.Constraints;
@@ -213,37 +237,29 @@ public sealed class CostModel
             throw new IncompatibleRequestException([.. RequestProblems(request)]);
         }
 
-        // Three plain loops in candidate order (the hot path): only objectives and violations into the one selection
+        // Plain loops in candidate order (the hot path): only objectives and violations into the one selection
         // routine, then the winner's full breakdown.
         bool constrained = !constraints.IsEmpty;
         var choice = new Choice();
-        CostFormula.Terms device = CostFormula.Price(Device, Energy, Lambda, request.Work, DataSize.Zero, null, Work.Zero);
-        choice.Offer(0, device.Objective, constrained ? constraints.Check(device.Latency, device.Energy) : ConstraintViolations.None);
-        for (int t = 0; t < tiers.Length; t++)
+        int count = CandidateCount(request);
+        for (int i = 0; i < count; i++)
         {
-            CostFormula.Terms offload = CostFormula.Price(Device, Energy, Lambda, Work.Zero, request.Input, tiers[t], request.Work);
-            choice.Offer(t + 1, offload.Objective, constrained ? Violations(constraints, offload, tiers[t]) : ConstraintViolations.None);
+            (_, _, Work deviceWork, DataSize sent, RemoteTier? remote, Work remoteWork) = Describe(request, i);
+            CostFormula.Terms terms = Price(deviceWork, sent, remote, remoteWork);
+            choice.Offer(i, terms.Objective, constrained ? Violations(constraints, terms, remote) : ConstraintViolations.None);
         }
 
-        ReadOnlySpan<SplitOption> splits = request.SplitSpan;
-        for (int i = 0; i < splits.Length; i++)
-        {
-            SplitOption split = splits[i];
-            Tier tier = ResolveSplit(split, i);
-            CostFormula.Terms cut = CostFormula.Price(Device, Energy, Lambda, split.HeadWork, split.Intermediate, tier, request.Work - split.HeadWork);
-            choice.Offer(1 + tiers.Length + i, cut.Objective, constrained ? Violations(constraints, cut, tier) : ConstraintViolations.None);
-        }
-
-        return EvaluateAt(request, choice.Chosen);
+        return EvaluateAt(request, choice.Chosen) with { Labels = OptimalLabel };
     }
 
     /// <summary>Evaluates every candidate of <paramref name="request"/> into <paramref name="destination"/>, in candidate order. Allocates nothing.</summary>
     /// <param name="request">The request.</param>
     /// <param name="destination">Room for at least <see cref="CandidateCount"/> candidates.</param>
     /// <returns>The index in <paramref name="destination"/> of the chosen candidate.</returns>
-    /// <exception cref="ArgumentException"><paramref name="destination"/> is too short, or the request does not fit the model.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is too short, or a constraint is invalid.</exception>
+    /// <exception cref="IncompatibleRequestException">The request does not fit the model.</exception>
     /// <exception cref="OverflowException">A cost is too large for a double.</exception>
-    public int Evaluate(Request request, Span<CandidateCost> destination)
+    public int Evaluate(Request request, Span<Placement> destination)
     {
         Validate(request);
         int count = CandidateCount(request);
@@ -262,16 +278,70 @@ public sealed class CostModel
         return choice.Chosen;
     }
 
-    /// <summary>Decides <paramref name="request"/> and returns every candidate's breakdown with the choice.</summary>
+    /// <summary>Decides <paramref name="request"/>: every candidate's breakdown, the choice, the frontier.</summary>
     /// <param name="request">The request.</param>
-    /// <exception cref="ArgumentException">The request does not fit the model (see <see cref="Validate"/>).</exception>
+    /// <returns>The decision.</returns>
+    /// <exception cref="ArgumentException">A constraint is invalid on its own.</exception>
+    /// <exception cref="IncompatibleRequestException">The request does not fit the model (see <see cref="Validate"/>).</exception>
     /// <exception cref="OverflowException">A cost is too large for a double.</exception>
     public Decision Decide(Request request)
     {
-        var candidates = new CandidateCost[CandidateCount(request)];
+        var candidates = new Placement[CandidateCount(request)];
         int chosen = Evaluate(request, candidates);
-        return new Decision(candidates, chosen, Lambda) { Deadline = request.Constraints.Deadline, MonteCarlo = MonteCarlo };
+        candidates[chosen] = candidates[chosen] with { Labels = OptimalLabel };
+        return new Decision(DecisionKind.Request, candidates, chosen, Lambda) { Deadline = request.Constraints.Deadline, MonteCarlo = MonteCarlo };
     }
+
+    /// <summary>
+    /// Decides <paramref name="chain"/>: the optimal cut of its layers across a path of tiers (exactly, by a programme over
+    /// the network), the best placement of each kind (all on each tier, the best single cut, the best two cuts), and the
+    /// Pareto frontier. A deadline or an energy budget picks the best placement of the frontier that meets it.
+    /// </summary>
+    /// <param name="chain">The layer chain.</param>
+    /// <returns>The decision: the optimum first.</returns>
+    /// <exception cref="ArgumentException">A constraint is invalid on its own.</exception>
+    /// <exception cref="IncompatibleRequestException">The chain does not fit the model (an unknown excluded tier, a deadline confidence).</exception>
+    /// <exception cref="PlacementLimitException">The decision would need more work than <see cref="Limits"/> allow; nothing was computed.</exception>
+    public Decision Decide(LayerChain chain) => Chains.Decide(chain);
+
+    /// <summary>
+    /// Decides <paramref name="graph"/>: the optimal placement of its nodes along a path of tiers (exactly, by a programme
+    /// over a topological order), the best placement all on each tier, and the frontier's points that are optimal for
+    /// some energy weight. Under a deadline or budget the optimum breaks, assignments are searched exactly while few enough,
+    /// otherwise by a sweep of the energy weight (<see cref="Decision.IsExact"/> is then false).
+    /// </summary>
+    /// <param name="graph">The graph.</param>
+    /// <returns>The decision: the optimum first.</returns>
+    /// <exception cref="ArgumentException">A constraint is invalid on its own.</exception>
+    /// <exception cref="IncompatibleRequestException">The graph does not fit the model.</exception>
+    /// <exception cref="PlacementLimitException">The decision would need more work than <see cref="Limits"/> allow; nothing was computed.</exception>
+    public Decision Decide(LayerGraph graph) => Graphs.Decide(graph);
+
+    /// <summary>
+    /// Prices <paramref name="placement"/> of <paramref name="chain"/> under this model: the path and layers of its
+    /// <see cref="Placement.Segments"/>, for example a candidate of a decision made with other values (the placement in
+    /// use, priced again after the network changed).
+    /// </summary>
+    /// <param name="chain">The layer chain.</param>
+    /// <param name="placement">A placement of the chain.</param>
+    /// <returns>The placement with this model's terms and the chain's constraints checked.</returns>
+    /// <exception cref="ArgumentException">The segments are not a placement of this chain over this model's tiers and links.</exception>
+    /// <exception cref="OverflowException">A cost is too large for a double.</exception>
+    public Placement Evaluate(LayerChain chain, Placement placement) => Chains.Evaluate(chain, placement);
+
+    /// <summary>Prices <paramref name="placement"/> of <paramref name="graph"/> under this model: its path, and each node's tier from its segments.</summary>
+    /// <param name="graph">The graph.</param>
+    /// <param name="placement">A placement of the graph.</param>
+    /// <returns>The placement with this model's terms and the graph's constraints checked.</returns>
+    /// <exception cref="ArgumentException">The path or the segments are not a placement of this graph over this model's tiers and links.</exception>
+    /// <exception cref="OverflowException">A cost is too large for a double.</exception>
+    public Placement Evaluate(LayerGraph graph, Placement placement) => Graphs.Evaluate(graph, placement);
+
+    /// <summary>The chain optimiser over this model, made on first use (two threads may both make one; either serves).</summary>
+    internal ChainOptimizer Chains => chains ??= new ChainOptimizer(terms);
+
+    /// <summary>The graph optimiser over this model, made on first use.</summary>
+    internal GraphOptimizer Graphs => graphs ??= new GraphOptimizer(terms);
 
     /// <summary>
     /// Decides many split-less requests at once (SIMD across requests): for request i, the index of the chosen
@@ -307,33 +377,65 @@ public sealed class CostModel
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(index, tiers.Length);
-        return index == 0 ? DeviceCandidateName : offloadNames[index - 1];
+        return index == 0 ? Placement.DeviceCandidateName : offloadNames[index - 1];
     }
 
-    private CandidateCost EvaluateAt(Request request, int index)
-    {
-        (string name, PlacementKind kind, Work deviceWork, DataSize sent, Tier? remote, Work remoteWork) = Describe(request, index);
-        PlacementConstraints constraints = request.Constraints;
-        if (constraints.IsEmpty)
-        {
-            return CostFormula.Evaluate(name, kind, Device, Energy, Lambda, deviceWork, sent, remote, remoteWork);
-        }
+    /// <summary>The label of the optimum in every kind of decision.</summary>
+    internal static readonly IReadOnlyList<string> OptimalLabel = ["optimal"];
 
-        CandidateCost cost = CostFormula.Evaluate(name, kind, Device, Energy, Lambda, deviceWork, sent, remote, remoteWork);
-        return cost with
+    /// <summary>The price of one request candidate: the device runs its share, and at most one hop carries the data to the tier that runs the rest.</summary>
+    private CostFormula.Terms Price(Work deviceWork, DataSize sent, RemoteTier? remote, Work remoteWork)
+    {
+        PathHop hop = remote is null ? default : new PathHop(sent.Bytes, remote.Uplink.BitsPerSecond, remote.RoundTrip.Seconds, remoteWork.Flop, remote.Compute.FlopPerSecond, remote.UplinkCv);
+        ReadOnlySpan<PathHop> hops = remote is null ? [] : new ReadOnlySpan<PathHop>(in hop);
+        CostFormula.Terms t = CostFormula.Price(deviceWork.Flop, Device.Compute.FlopPerSecond, hops, Energy.Compute.JoulesPerFlop, Energy.Radio.JoulesPerByte, Lambda.SecondsPerJoule);
+        return t.IsFinite ? t : throw new OverflowException($"The cost of running {deviceWork} on the device and sending {sent}{(remote is null ? string.Empty : $" to {remote.Name}")} is out of the range of a double.");
+    }
+
+    private Placement EvaluateAt(Request request, int index)
+    {
+        (string name, PlacementKind kind, Work deviceWork, DataSize sent, RemoteTier? remote, Work remoteWork) = Describe(request, index);
+        CostFormula.Terms t = Price(deviceWork, sent, remote, remoteWork);
+        var placement = new Placement
         {
-            Violations = constraints.Check(cost.Latency.Seconds, cost.DeviceEnergy.Joules, cost.LatencyParts, MonteCarlo)
+            Name = name,
+            Kind = kind,
+            TierName = remote?.Name ?? Tier.DeviceName,
+            Path = remote is null ? devicePath : tierPaths[IndexOfTier(remote.Name)],
+            Segments = [],
+            Labels = [],
+            DeviceWork = deviceWork,
+            RemoteWork = remoteWork,
+            Sent = sent,
+            Upload = Quantity.Unchecked<Duration>(t.Upload),
+            RoundTrip = Quantity.Unchecked<Duration>(t.RoundTrip),
+            DeviceCompute = Quantity.Unchecked<Duration>(t.DeviceCompute),
+            RemoteCompute = Quantity.Unchecked<Duration>(t.RemoteCompute),
+            Latency = Quantity.Unchecked<Duration>(t.Latency),
+            RadioEnergy = Quantity.Unchecked<Quantities.Energy>(t.Radio),
+            ComputeEnergy = Quantity.Unchecked<Quantities.Energy>(t.Compute),
+            DeviceEnergy = Quantity.Unchecked<Quantities.Energy>(t.Energy),
+            Objective = Quantity.Unchecked<Duration>(t.Objective),
+            UploadCv = remote?.UplinkCv ?? 0,
+            RoundTripCv = remote?.RoundTripCv ?? 0,
+        };
+        PlacementConstraints constraints = request.Constraints;
+        return constraints.IsEmpty ? placement : placement with
+        {
+            Violations = constraints.Check(t.Latency, t.Energy, placement.LatencyParts, MonteCarlo)
                 | (remote is not null && constraints.Excludes(remote.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None),
         };
     }
 
-    private ConstraintViolations Violations(PlacementConstraints constraints, CostFormula.Terms terms, Tier tier) =>
-        constraints.Check(
-            terms.Latency,
-            terms.Energy,
-            new CandidateLatency(terms.DeviceCompute + terms.RemoteCompute, terms.Upload, tier.UplinkCv, terms.RoundTrip, tier.RoundTripCv),
-            MonteCarlo)
-        | (constraints.Excludes(tier.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None);
+    private ConstraintViolations Violations(PlacementConstraints constraints, CostFormula.Terms terms, RemoteTier? tier) =>
+        tier is null
+            ? constraints.Check(terms.Latency, terms.Energy)
+            : constraints.Check(
+                terms.Latency,
+                terms.Energy,
+                new CandidateLatency(terms.DeviceCompute + terms.RemoteCompute, terms.Upload, tier.UplinkCv, terms.RoundTrip, tier.RoundTripCv),
+                MonteCarlo)
+            | (constraints.Excludes(tier.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None);
 
     /// <summary>
     /// Keeps the best candidate offered: the least objective among those that meet every constraint, or, when none
@@ -375,11 +477,11 @@ public sealed class CostModel
     }
 
     /// <summary>Candidate <paramref name="index"/> as the formula sees it: device work, bytes sent, remote tier and its work.</summary>
-    private (string Name, PlacementKind Kind, Work DeviceWork, DataSize Sent, Tier? Remote, Work RemoteWork) Describe(Request request, int index)
+    private (string Name, PlacementKind Kind, Work DeviceWork, DataSize Sent, RemoteTier? Remote, Work RemoteWork) Describe(Request request, int index)
     {
         if (index == 0)
         {
-            return (DeviceCandidateName, PlacementKind.Device, request.Work, DataSize.Zero, null, Work.Zero);
+            return (Placement.DeviceCandidateName, PlacementKind.Device, request.Work, DataSize.Zero, null, Work.Zero);
         }
 
         int t = index - 1;
@@ -391,10 +493,6 @@ public sealed class CostModel
         SplitOption split = request.SplitSpan[t - tiers.Length];
         return (split.Name, PlacementKind.Split, split.HeadWork, split.Intermediate, tiers[IndexOfTier(split.Tier)], request.Work - split.HeadWork);
     }
-
-    /// <summary>The tier that runs split <paramref name="index"/>'s tail; throws if the split does not fit this model.</summary>
-    private Tier ResolveSplit(SplitOption split, int index) =>
-        SplitProblem(split, index) is { } problem ? throw new IncompatibleRequestException([problem]) : tiers[IndexOfTier(split.Tier)];
 
     /// <summary>Why split <paramref name="index"/> does not fit this model, or null when it does.</summary>
     private ModelProblem? SplitProblem(SplitOption split, int index)

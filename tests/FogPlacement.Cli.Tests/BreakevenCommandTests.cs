@@ -141,7 +141,7 @@ public class BreakevenCommandTests
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("chosen").ValueKind);
         Assert.False(doc.RootElement.GetProperty("feasible").GetBoolean());
         Assert.All(doc.RootElement.GetProperty("candidates").EnumerateArray(), c => Assert.Contains("deadline", c.GetProperty("violations").EnumerateArray().Select(v => v.GetString())));
-        Assert.Equal(["offload all to fog"], doc.RootElement.GetProperty("frontier").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(["offload all to fog"], doc.RootElement.GetProperty("frontier").EnumerateArray().Select(f => f.GetProperty("name").GetString()));
         (code, stdout, _) = CliRunner.Run("evaluate", CliRunner.WriteTemp(json));
         Assert.Equal(0, code);
         Assert.Contains("no feasible placement: every candidate breaks a constraint", stdout, StringComparison.Ordinal);

@@ -29,11 +29,11 @@ public class ChainCommandTests
         foreach (JsonElement c in candidates)
         {
             string name = string.Join(" > ", c.GetProperty("segments").EnumerateArray().Select(s =>
-                s.GetProperty("firstLayer").ValueKind == JsonValueKind.Null
+                s.GetProperty("firstPiece").ValueKind == JsonValueKind.Null
                     ? s.GetProperty("tier").GetString() + "[]"
-                    : s.GetProperty("firstLayer").GetInt32() == s.GetProperty("lastLayer").GetInt32()
-                        ? $"{s.GetProperty("tier").GetString()}[{s.GetProperty("firstLayer").GetInt32()}]"
-                        : $"{s.GetProperty("tier").GetString()}[{s.GetProperty("firstLayer").GetInt32()}-{s.GetProperty("lastLayer").GetInt32()}]"));
+                    : s.GetProperty("firstPiece").GetInt32() == s.GetProperty("lastPiece").GetInt32()
+                        ? $"{s.GetProperty("tier").GetString()}[{s.GetProperty("firstPiece").GetInt32()}]"
+                        : $"{s.GetProperty("tier").GetString()}[{s.GetProperty("firstPiece").GetInt32()}-{s.GetProperty("lastPiece").GetInt32()}]"));
             Assert.Equal(c.GetProperty("name").GetString(), name);
             Assert.Equal(
                 c.GetProperty("latencySeconds").GetDouble(),
@@ -41,6 +41,6 @@ public class ChainCommandTests
                 15);
         }
 
-        Assert.Contains(candidates, c => c.GetProperty("bestOf").EnumerateArray().Any(k => k.GetString() == "best two cuts"));
+        Assert.Contains(candidates, c => c.GetProperty("labels").EnumerateArray().Any(k => k.GetString() == "best two cuts"));
     }
 }

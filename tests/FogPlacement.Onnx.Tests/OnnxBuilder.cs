@@ -24,6 +24,9 @@ internal static class OnnxBuilder
 
     public static readonly Networks.Link[] FogToCloud = [new("fog", "cloud", DataRate.Parse("1 Gbit/s"), Duration.Parse("20 ms"))];
 
+    /// <summary>The textbook's model with the link from fog to cloud.</summary>
+    public static readonly CostModel TextbookWithLinks = Textbook.WithNetwork(Textbook.Tiers, FogToCloud);
+
     /// <summary>A model of <paramref name="nodes"/> over <paramref name="inputs"/> (by default x: 1 × 3 × 32 × 32 float); its output is the last node's first, without a shape unless given.</summary>
     public static ModelProto Model(NodeProto[] nodes, TensorProto[] weights, ValueInfoProto[]? inputs = null, ValueInfoProto? output = null)
     {

@@ -61,15 +61,12 @@ public class OnnxModelTests
     }
 
     [Fact]
-    public void ResNet18_is_placed_exactly_across_the_textbook_s_tiers_in_under_a_second()
+    public void ResNet18_is_placed_exactly_across_the_textbook_s_tiers()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        GraphDecision decision = new GraphOptimizer(Textbook, FogToCloud).Decide(OnnxModel.ReadGraph(ResNet18, 1));
-        clock.Stop();
+        Decision decision = TextbookWithLinks.Decide(OnnxModel.ReadGraph(ResNet18, 1));
         Assert.True(decision.IsExact && decision.IsFeasible);
-        Assert.Contains(decision.Candidates, c => c.BestOf.Contains("all on device"));
-        Assert.All(decision.Candidates, c => Assert.True(decision.Chosen.Objective <= c.Placement.Objective));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"{clock.Elapsed} from file to decision"); // a loose guard; the figure is measured by the benchmarks
+        Assert.Contains(decision.Candidates, c => c.Labels.Contains("all on device"));
+        Assert.All(decision.Candidates, c => Assert.True(decision.Chosen.Objective <= c.Objective));
     }
 
     [Theory]
@@ -81,7 +78,7 @@ public class OnnxModelTests
         LayerGraph whole = OnnxModel.ReadGraph(ResNet18, 1);
         var names = whole.Nodes.Take(count).Select(n => n.Name).ToHashSet();
         var sub = new LayerGraph(whole.Input, whole.Nodes.Take(count).Select(n => new GraphNode(n.Name, n.Work, n.Output, [.. n.Inputs.Where(i => i == GraphNode.InputName || names.Contains(i))])));
-        GraphDecision decision = new GraphOptimizer(Textbook, FogToCloud).Decide(sub);
+        Decision decision = TextbookWithLinks.Decide(sub);
         (double best, _) = GraphBruteForce.Best(Textbook, FogToCloud, sub);
         Assert.Equal(best, decision.Chosen.Objective.Seconds, 1e-9 * best);
     }

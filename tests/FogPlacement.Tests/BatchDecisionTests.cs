@@ -25,7 +25,7 @@ public class BatchDecisionTests
                 model.ChooseBatch(work, input, chosen, objective);
                 return Enumerable.Range(0, requests.Length).All(i =>
                 {
-                    CandidateCost one = model.Choose(new Request(work[i], input[i]));
+                    Placement one = model.Choose(new Request(work[i], input[i]));
                     return model.CandidateName(chosen[i]) == one.Name && objective[i] == one.Objective;
                 });
             });

@@ -89,8 +89,8 @@ public class ConstraintTests
         Prop.ForAll(Generators.Scenario(), s =>
         {
             Decision d = s.Model.Decide(s.Request);
-            IReadOnlyList<CandidateCost> frontier = d.Frontier;
-            bool Dominates(CandidateCost a, CandidateCost b) =>
+            IReadOnlyList<Placement> frontier = d.Frontier;
+            bool Dominates(Placement a, Placement b) =>
                 a.Latency <= b.Latency && a.DeviceEnergy <= b.DeviceEnergy && (a.Latency < b.Latency || a.DeviceEnergy < b.DeviceEnergy);
             bool nonDominated = frontier.All(f => !d.Candidates.Any(c => Dominates(c, f)));
             bool covers = d.Candidates.All(c => frontier.Any(f => f == c || Dominates(f, c) || (f.Latency == c.Latency && f.DeviceEnergy == c.DeviceEnergy)));

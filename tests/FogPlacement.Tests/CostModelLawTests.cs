@@ -13,10 +13,10 @@ namespace FogPlacement.Tests;
 /// <summary>Laws the decision must obey on any scenario, checked on random ones.</summary>
 public class CostModelLawTests
 {
-    private static CostModel With(CostModel m, Tier? device = null, EnergyCoefficients? energy = null, IEnumerable<Tier>? tiers = null, EnergyWeight? lambda = null) =>
+    private static CostModel With(CostModel m, DeviceTier? device = null, EnergyCoefficients? energy = null, IEnumerable<RemoteTier>? tiers = null, EnergyWeight? lambda = null) =>
         new(device ?? m.Device, energy ?? m.Energy, tiers ?? m.Tiers, lambda ?? m.Lambda);
 
-    private static Tier Scale(Tier t, double compute = 1, double uplink = 1, double roundTrip = 1) =>
+    private static RemoteTier Scale(RemoteTier t, double compute = 1, double uplink = 1, double roundTrip = 1) =>
         Tier.Remote(t.Name, t.Compute * compute, t.Uplink * uplink, t.RoundTrip * roundTrip);
 
     [Property]
@@ -26,7 +26,7 @@ public class CostModelLawTests
             Decision d = s.Model.Decide(s.Request);
             Duration min = d.Candidates.Min(c => c.Objective);
             int firstMin = d.Candidates.ToList().FindIndex(c => c.Objective == min);
-            CandidateCost chosen = s.Model.Choose(s.Request);
+            Placement chosen = s.Model.Choose(s.Request);
             return d.ChosenIndex == firstMin
                 && d.Candidates.All(c => d.Chosen.Objective <= c.Objective)
                 && chosen == d.Chosen;
@@ -56,7 +56,7 @@ public class CostModelLawTests
             Decision fasterDevice = With(s.Model, device: Tier.Device(s.Model.Device.Compute * factor)).Decide(s.Request);
             return Enumerable.Range(0, before.Candidates.Count).All(i =>
             {
-                CandidateCost b = before.Candidates[i];
+                Placement b = before.Candidates[i];
                 bool remote = b.Kind != PlacementKind.Device;
                 bool deviceWork = b.DeviceWork > Work.Zero;
                 bool remoteWork = b.RemoteWork > Work.Zero;
@@ -105,16 +105,16 @@ public class CostModelLawTests
     public Property Raising_lambda_never_raises_the_chosen_device_energy() =>
         Prop.ForAll(Generators.Scenario(), Generators.LogUniform(1.01, 1000).ToArbitrary(), (s, factor) =>
         {
-            CandidateCost low = s.Model.Choose(s.Request);
-            CandidateCost high = With(s.Model, lambda: s.Model.Lambda * factor).Choose(s.Request);
+            Placement low = s.Model.Choose(s.Request);
+            Placement high = With(s.Model, lambda: s.Model.Lambda * factor).Choose(s.Request);
             return high.DeviceEnergy <= low.DeviceEnergy && high.Latency >= low.Latency;
         });
 
     [Fact]
     public void Ties_go_to_the_first_candidate_in_order()
     {
-        Tier a = Tier.Remote("a", ComputeRate.FromGigaflopPerSecond(1000), DataRate.FromMegabitsPerSecond(100), Duration.FromMilliseconds(5));
-        Tier b = Tier.Remote("b", a.Compute, a.Uplink, a.RoundTrip);
+        RemoteTier a = Tier.Remote("a", ComputeRate.FromGigaflopPerSecond(1000), DataRate.FromMegabitsPerSecond(100), Duration.FromMilliseconds(5));
+        RemoteTier b = Tier.Remote("b", a.Compute, a.Uplink, a.RoundTrip);
         var model = new CostModel(Tier.Device(ComputeRate.FromGigaflopPerSecond(1)), default, [b, a], EnergyWeight.Zero);
         var request = new Request(Work.FromGigaflop(1), DataSize.FromKilobytes(10), [new SplitOption("same as b", "b", Work.Zero, DataSize.FromKilobytes(10))]);
         Assert.Equal("offload all to b", model.Decide(request).Chosen.Name);
@@ -126,10 +126,10 @@ public class CostModelLawTests
     {
         CostModel model = SeedExampleTests.SeedModel();
         Request request = SeedExampleTests.SeedRequest();
-        Span<CandidateCost> buffer = new CandidateCost[model.CandidateCount(request)];
+        Span<Placement> buffer = new Placement[model.CandidateCount(request)];
         Assert.Equal(1, model.Evaluate(request, buffer));
         Assert.Equal("split: fog tail", buffer[3].Name);
-        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => model.Evaluate(request, new CandidateCost[3])).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => model.Evaluate(request, new Placement[3])).ParamName);
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public class CostModelLawTests
     {
         CostModel model = SeedExampleTests.SeedModel();
         Request request = SeedExampleTests.SeedRequest();
-        var buffer = new CandidateCost[model.CandidateCount(request)];
+        var buffer = new Placement[model.CandidateCount(request)];
         model.Choose(request);
         model.Evaluate(request, buffer);
 

@@ -25,7 +25,7 @@ public static class Generators
             Gen.Choose(0, 1_000_000).Select(i => i / 1000.0),
             Gen.Choose(-320, 300).Zip(Gen.Choose(1, 9999), (e, m) => m * Math.Pow(10, e)).Where(double.IsFinite));
 
-    public static Gen<Tier> RemoteTier(string name) =>
+    public static Gen<RemoteTier> RemoteTier(string name) =>
         from compute in LogUniform(1e9, 1e14)
         from uplink in LogUniform(1e5, 1e10)
         from rtt in LogUniform(1e-4, 0.2)

@@ -16,27 +16,27 @@ public class OneFormulaTests
         Prop.ForAll(Generators.Scenario(), x =>
         {
             (CostModel model, Request request) = x;
-            var optimizer = new ChainOptimizer(model);
+            var optimizer = TestModels.Linked(model);
             Decision decision = model.Decide(request);
             string device = model.Device.Name;
             for (int i = 0; i < decision.Candidates.Count; i++)
             {
-                CandidateCost candidate = decision.Candidates[i];
-                ChainPlacement placement;
+                Placement candidate = decision.Candidates[i];
+                Placement placement;
                 if (candidate.Kind == PlacementKind.Device)
                 {
                     var chain = new LayerChain(request.Input, [new Layer("all", request.Work, DataSize.Zero)]);
-                    placement = optimizer.Evaluate(chain, [new Segment(device, 1, 1)]);
+                    placement = optimizer.Evaluate(chain, TestModels.Given(new Segment(device, 1, 1)));
                 }
                 else if (candidate.Kind == PlacementKind.Offload)
                 {
                     var chain = new LayerChain(request.Input, [new Layer("all", request.Work, DataSize.Zero)]);
-                    placement = optimizer.Evaluate(chain, [new Segment(device, 1, 0), new Segment(candidate.TierName, 1, 1)]);
+                    placement = optimizer.Evaluate(chain, TestModels.Given(new Segment(device, 1, 0), new Segment(candidate.TierName, 1, 1)));
                 }
                 else
                 {
                     var chain = new LayerChain(request.Input, [new Layer("head", candidate.DeviceWork, candidate.Sent), new Layer("tail", candidate.RemoteWork, DataSize.Zero)]);
-                    placement = optimizer.Evaluate(chain, [new Segment(device, 1, 1), new Segment(candidate.TierName, 2, 2)]);
+                    placement = optimizer.Evaluate(chain, TestModels.Given(new Segment(device, 1, 1), new Segment(candidate.TierName, 2, 2)));
                 }
 
                 bool same = Bits(candidate.Latency.Seconds) == Bits(placement.Latency.Seconds)

@@ -54,7 +54,7 @@ public class SeedExampleTests
         Assert.Equal(expected.Length, decision.Candidates.Count);
         for (int i = 0; i < expected.Length; i++)
         {
-            CandidateCost c = decision.Candidates[i];
+            Placement c = decision.Candidates[i];
             Assert.Equal(expected[i].Name, c.Name);
             AssertRelative(expected[i].Latency, c.Latency.Seconds);
             AssertRelative(expected[i].Energy, c.DeviceEnergy.Joules);
@@ -66,7 +66,7 @@ public class SeedExampleTests
     public void Every_term_of_the_breakdown_is_reported_and_adds_up()
     {
         Decision decision = SeedModel().Decide(SeedRequest());
-        CandidateCost fog = decision.Candidates[1];
+        Placement fog = decision.Candidates[1];
         Assert.Equal(PlacementKind.Offload, fog.Kind);
         Assert.Equal("fog", fog.TierName);
         AssertRelative(0.02, fog.Upload.Seconds);
@@ -76,13 +76,13 @@ public class SeedExampleTests
         AssertRelative(0.27, fog.RadioEnergy.Joules);
         Assert.Equal(Energy.Zero, fog.ComputeEnergy);
 
-        CandidateCost device = decision.Candidates[0];
+        Placement device = decision.Candidates[0];
         Assert.Equal(PlacementKind.Device, device.Kind);
         Assert.Equal(Duration.Zero, device.Upload + device.RoundTrip + device.RemoteCompute);
         Assert.Equal(Energy.Zero, device.RadioEnergy);
         AssertRelative(2.2, device.ComputeEnergy.Joules);
 
-        foreach (CandidateCost c in decision.Candidates)
+        foreach (Placement c in decision.Candidates)
         {
             AssertRelative((c.Upload + c.RoundTrip + c.DeviceCompute + c.RemoteCompute).Seconds, c.Latency.Seconds);
             AssertRelative((c.RadioEnergy + c.ComputeEnergy).Joules, c.DeviceEnergy.Joules);
@@ -93,7 +93,7 @@ public class SeedExampleTests
     public void A_split_charges_its_head_work_on_the_device()
     {
         var request = new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3), [new SplitOption("half", "fog", Work.FromGigaflop(2), DataSize.FromMegabytes(0.1))]);
-        CandidateCost split = SeedModel().Decide(request).Candidates[3];
+        Placement split = SeedModel().Decide(request).Candidates[3];
         AssertRelative(2e9 / 80e9, split.DeviceCompute.Seconds);
         AssertRelative(2e9 / 2500e9, split.RemoteCompute.Seconds);
         AssertRelative(2 * 0.55, split.ComputeEnergy.Joules);

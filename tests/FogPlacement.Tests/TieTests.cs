@@ -30,7 +30,7 @@ public class TieTests
         Assert.Equal(decision.Candidates[1].Objective, decision.Candidates[2].Objective);
         Assert.Equal("offload all to a", decision.Chosen.Name);
         Assert.Equal("offload all to a", model.Choose(request).Name);
-        var all = new CandidateCost[model.CandidateCount(request)];
+        var all = new Placement[model.CandidateCount(request)];
         Assert.Equal(1, model.Evaluate(request, all));
 
         // And with constraints on, through the feasible branch of the same selection.

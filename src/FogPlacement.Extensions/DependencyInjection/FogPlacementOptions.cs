@@ -23,4 +23,7 @@ public sealed class FogPlacementOptions : ModelDefinition
 
     /// <summary>Gets the problems found while binding from configuration, reported by validation.</summary>
     internal List<ModelProblem> BindingErrors { get; } = [];
+
+    /// <summary>Gets the problems configuration binding found (a value that did not parse, an unknown key), reported with the model's own.</summary>
+    protected override IEnumerable<ModelProblem> ReadingProblems => BindingErrors;
 }

@@ -1,4 +1,3 @@
-using FogPlacement.Chains;
 using FogPlacement.Decisions;
 using FogPlacement.Estimation;
 using FogPlacement.Quantities;
@@ -18,30 +17,40 @@ public interface IPlacementService
 {
     /// <summary>Gets the model in use now. Read it once to make several decisions against the same configuration.</summary>
     /// <remarks>
-    /// Deciding with <c>Current.CostModel</c> or <c>Current.ChainOptimizer</c> is the bare path: neither metered nor
-    /// traced. This service's own <see cref="Decide(Request)"/>, <see cref="Choose"/> and <see cref="Decide(LayerChain)"/>
+    /// Deciding with <c>Current.CostModel</c> is the bare path: neither metered nor traced. This service's own
+    /// <see cref="Decide(Request)"/>, <see cref="Choose"/>, <see cref="Decide(LayerChain)"/> and <see cref="Decide(LayerGraph)"/>
     /// are the metered and traced path (docs/metrics.md), as convenient and, while nothing listens, as fast: a field
     /// read per instrument.
     /// </remarks>
     PlacementModel Current { get; }
 
-    /// <summary>Decides a request: every candidate's cost and the chosen one (see <see cref="CostModel.Decide"/>).</summary>
+    /// <summary>Decides a request: every candidate's cost and the chosen one (see <see cref="CostModel.Decide(Request)"/>).</summary>
     /// <param name="request">The request.</param>
     /// <returns>The decision, made entirely with <see cref="Current"/> as it was when the call began.</returns>
-    /// <exception cref="ArgumentException">The request does not fit the model (a split names an unknown tier, for example).</exception>
+    /// <exception cref="ArgumentException">A constraint is invalid on its own.</exception>
+    /// <exception cref="Validation.IncompatibleRequestException">The request does not fit the model (a split names an unknown tier, for example).</exception>
     Decision Decide(Request request);
 
     /// <summary>Chooses a request's placement without allocating (see <see cref="CostModel.Choose"/>).</summary>
     /// <param name="request">The request.</param>
-    /// <returns>The chosen candidate's cost.</returns>
-    /// <exception cref="ArgumentException">The request does not fit the model.</exception>
-    CandidateCost Choose(Request request);
+    /// <returns>The chosen placement with its cost breakdown.</returns>
+    /// <exception cref="ArgumentException">A constraint is invalid on its own.</exception>
+    /// <exception cref="Validation.IncompatibleRequestException">The request does not fit the model.</exception>
+    Placement Choose(Request request);
 
-    /// <summary>Finds the optimal placement of a layer chain across the configured tiers and links (see <see cref="ChainOptimizer.Decide"/>).</summary>
+    /// <summary>Decides a layer chain across the configured tiers and links (see <see cref="CostModel.Decide(LayerChain)"/>).</summary>
     /// <param name="chain">The layer chain.</param>
-    /// <returns>The chain decision.</returns>
-    /// <exception cref="ArgumentException">The chain's constraints name an unknown tier.</exception>
-    ChainDecision Decide(LayerChain chain);
+    /// <returns>The decision: the optimum first.</returns>
+    /// <exception cref="Validation.IncompatibleRequestException">The chain's constraints name an unknown tier.</exception>
+    /// <exception cref="Networks.PlacementLimitException">The chain needs more work than the configured search limits allow.</exception>
+    Decision Decide(LayerChain chain);
+
+    /// <summary>Decides a graph of layers across the configured tiers and links (see <see cref="CostModel.Decide(LayerGraph)"/>).</summary>
+    /// <param name="graph">The graph.</param>
+    /// <returns>The decision: the optimum first.</returns>
+    /// <exception cref="Validation.IncompatibleRequestException">The graph's constraints name an unknown tier.</exception>
+    /// <exception cref="Networks.PlacementLimitException">The graph needs more work than the configured search limits allow.</exception>
+    Decision Decide(LayerGraph graph);
 
     /// <summary>
     /// Decides a request and applies <paramref name="policy"/> to the decision, so that a stream of decisions does not

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Diagnostics;
-using FogPlacement.Networks;
 
 namespace FogPlacement.DependencyInjection;
 
@@ -48,44 +46,13 @@ internal sealed class PlacementMetrics
     /// <summary>Returns a start timestamp when the duration histogram is listened to, otherwise zero.</summary>
     public long Start() => duration.Enabled ? Stopwatch.GetTimestamp() : 0;
 
-    /// <summary>Records a decision of a request; does nothing (not even build tags) while nobody listens.</summary>
-    public void Decided(in CandidateCost chosen, bool feasible, long start)
+    /// <summary>Records a decision of any kind by its chosen placement; does nothing (not even build tags) while nobody listens.</summary>
+    public void Decided(in Placement chosen, long start)
     {
         if (Listened)
         {
-            Record(KindName(chosen.Kind), chosen.TierName, feasible, start);
+            Record(KindName(chosen.Kind), chosen.TierName, chosen.Violations == ConstraintViolations.None, start);
         }
-    }
-
-    /// <summary>Records a decision of a layer chain; does nothing while nobody listens.</summary>
-    public void Decided(ChainPlacement chosen, long start)
-    {
-        if (!Listened)
-        {
-            return;
-        }
-
-        // The computing segments decide the kind; the last one names the tier (no allocation on this path).
-        int computing = 0;
-        string tier = Tier.DeviceName;
-        IReadOnlyList<Segment> segments = chosen.Segments;
-        for (int i = 0; i < segments.Count; i++)
-        {
-            Segment segment = segments[i];
-            if (!segment.IsEmpty)
-            {
-                computing++;
-                tier = segment.Tier;
-            }
-        }
-
-        string kind = computing switch
-        {
-            0 => "device",
-            1 => tier == Tier.DeviceName ? "device" : "offload",
-            _ => "split",
-        };
-        Record(kind, tier, chosen.Violations == ConstraintViolations.None, start);
     }
 
     /// <summary>Gets whether anyone listens to the decision instruments.</summary>

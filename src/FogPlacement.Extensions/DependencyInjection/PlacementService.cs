@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Diagnostics;
@@ -74,34 +73,40 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
     public Decision Decide(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        PlacementModel model = Current;
-        using Activity? activity = StartActivity("request", model);
-        long start = metrics?.Start() ?? 0;
-        Decision decision = model.CostModel.Decide(request);
-        metrics?.Decided(decision.Chosen, decision.IsFeasible, start);
-        Describe(activity, decision.Chosen.Name, decision.IsFeasible);
-        return decision;
+        return Metered("request", static (model, r) => model.Decide(r), request);
     }
 
-    public CandidateCost Choose(Request request)
+    public Placement Choose(Request request)
     {
         ArgumentNullException.ThrowIfNull(request);
         PlacementModel model = Current;
         using Activity? activity = StartActivity("request", model);
         long start = metrics?.Start() ?? 0;
-        CandidateCost chosen = model.CostModel.Choose(request);
-        metrics?.Decided(chosen, chosen.Violations == ConstraintViolations.None, start);
+        Placement chosen = model.CostModel.Choose(request);
+        metrics?.Decided(chosen, start);
         Describe(activity, chosen.Name, chosen.Violations == ConstraintViolations.None);
         return chosen;
     }
 
-    public ChainDecision Decide(LayerChain chain)
+    public Decision Decide(LayerChain chain)
     {
         ArgumentNullException.ThrowIfNull(chain);
+        return Metered("layer chain", static (model, c) => model.Decide(c), chain);
+    }
+
+    public Decision Decide(LayerGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        return Metered("graph", static (model, g) => model.Decide(g), graph);
+    }
+
+    /// <summary>One decision with the model in use as the call began, metered and traced alike for every kind.</summary>
+    private Decision Metered<T>(string input, Func<CostModel, T, Decision> decide, T what)
+    {
         PlacementModel model = Current;
-        using Activity? activity = StartActivity("layer chain", model);
+        using Activity? activity = StartActivity(input, model);
         long start = metrics?.Start() ?? 0;
-        ChainDecision decision = model.ChainOptimizer.Decide(chain);
+        Decision decision = decide(model.CostModel, what);
         metrics?.Decided(decision.Chosen, start);
         Describe(activity, decision.Chosen.Name, decision.IsFeasible);
         return decision;
@@ -154,7 +159,7 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
         lock (swap)
         {
             PlacementModel model = configured;
-            bool known = model.CostModel.Tiers.Any(t => t.Name == target) || model.ChainOptimizer.Links.Any(l => $"{l.From}>{l.To}" == target);
+            bool known = model.CostModel.Tiers.Any(t => t.Name == target) || model.CostModel.Links.Any(l => $"{l.From}>{l.To}" == target);
             if (!known)
             {
                 throw new ArgumentException(
@@ -192,7 +197,15 @@ internal sealed partial class PlacementService : IPlacementService, IDisposable
 
         lock (swap)
         {
-            configured = Build(options, Current.Generation + 1, name);
+            // A reload of the configuration calls back every named model; one whose values did not change is kept as it is.
+            PlacementModel rebuilt = Build(options, Current.Generation + 1, name);
+            if (rebuilt.Fingerprint == configured.Fingerprint)
+            {
+                Volatile.Write(ref lastReload, new ReloadStatus(true, []));
+                return;
+            }
+
+            configured = rebuilt;
             Volatile.Write(ref lastReload, new ReloadStatus(true, []));
             PlacementModel next = estimator.Estimates().Count == 0 ? configured : configured.Repriced(estimator, configured.Generation);
             Volatile.Write(ref current, next);

@@ -23,7 +23,7 @@ namespace FogPlacement.Chains;
 /// </remarks>
 internal static class ChainFrontier
 {
-    public static List<ChainPlacement> Compute(CostModel model, TierNetwork network, ChainGraph graph, LayerChain chain)
+    public static List<Placement> Compute(ModelTerms model, TierNetwork network, ChainGraph graph, LayerChain chain)
     {
         int layers = chain.Layers.Count;
         double device = network.Nodes[0].Compute.FlopPerSecond;
@@ -56,7 +56,7 @@ internal static class ChainFrontier
             }
         }
 
-        var placements = new List<ChainPlacement>(layers + 2) { Priced(model, network, chain, [0], []) };
+        var placements = new List<Placement>(layers + 2) { Priced(model, network, chain, [0], []) };
         foreach ((double latency, int[]? path, int[]? boundaries) in best)
         {
             if (double.IsFinite(latency))
@@ -68,12 +68,8 @@ internal static class ChainFrontier
         return FrontierMath.Pareto(placements, p => p.Latency.Seconds, p => p.DeviceEnergy.Joules);
     }
 
-    private static ChainPlacement Priced(CostModel model, TierNetwork network, LayerChain chain, int[] path, int[] boundaries)
-    {
-        ChainPlacement placement = ChainCost.Evaluate(model, network, chain, path, boundaries);
-        placement.Violations = chain.Constraints.Check(placement.Latency.Seconds, placement.DeviceEnergy.Joules);
-        return placement;
-    }
+    private static Placement Priced(ModelTerms model, TierNetwork network, LayerChain chain, int[] path, int[] boundaries) =>
+        PathPricing.Checked(ChainCost.Evaluate(model.Energy, model.Lambda.SecondsPerJoule, network, chain, path, boundaries), chain.Constraints);
 
     /// <summary>
     /// Least latency from (node, boundary) to the end, over a graph without a cycle: <c>Arrived</c> when the data at

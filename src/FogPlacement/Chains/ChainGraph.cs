@@ -39,105 +39,14 @@ internal sealed class ChainGraph
         {
             if (order.Length > maxStates)
             {
-                throw TooMany(network, maxStates);
+                throw TierNetwork.TooMany(network, maxStates);
             }
 
             List<Hop>[] hops = [.. Enumerable.Range(0, network.Nodes.Length).Select(n => new List<Hop>(network.Outgoing(n)))];
             return new ChainGraph(network.Nodes, [.. Enumerable.Range(0, network.Nodes.Length)], hops, order);
         }
 
-        return Expand(network, maxStates) ?? throw TooMany(network, maxStates);
-    }
-
-    /// <summary>
-    /// The most states <paramref name="network"/> can have, by arithmetic, and whether that is exact. Without a cycle the
-    /// states are the tiers (the programme's tables keep a row for every one, excluded or not). With one they are the device and the (set visited, tier reached) pairs with the
-    /// tier in the set; a tier that no allowed link touches is only ever reached first and alone, so over U such tiers
-    /// and L linked ones there are at most 1 + U + L · 2^(L − 1), exactly that when every ordered pair of the linked
-    /// tiers is linked (the device reaches each tier over its uplink, so every order of every set is a path).
-    /// </summary>
-    public static double MostStates(TierNetwork network, out bool exact)
-    {
-        if (network.TopologicalOrder is not null)
-        {
-            exact = true;
-            return network.Nodes.Length;
-        }
-
-        // One pass over the links between remote tiers: which tiers they touch, and how many ordered pairs they join.
-        var touched = new bool[network.Nodes.Length];
-        long pairs = 0;
-        for (int from = 1; from < network.Nodes.Length; from++)
-        {
-            foreach (Hop hop in network.Outgoing(from))
-            {
-                if (hop.To != from)
-                {
-                    (touched[from], touched[hop.To]) = (true, true);
-                    pairs++;
-                }
-            }
-        }
-
-        int linked = touched.Count(t => t);
-        int unlinked = Enumerable.Range(1, network.Nodes.Length - 1).Count(t => network.Allowed[t]) - linked;
-        exact = pairs == (long)linked * (linked - 1);
-        return 1 + unlinked + (linked * Math.Pow(2, linked - 1));
-    }
-
-    /// <summary>
-    /// Counts the states of <paramref name="network"/> without building its graph: null when they pass
-    /// <paramref name="limit"/>. <see cref="MostStates"/> answers where it is exact; otherwise the states are searched
-    /// breadth first, one more tier visited a round, keeping only the round's sets, and the search stops at the limit.
-    /// </summary>
-    /// <param name="network">The tiers and their allowed links.</param>
-    /// <param name="limit">The most states accepted.</param>
-    /// <param name="searched">The states the search stored: 0 when arithmetic answered.</param>
-    public static long? CountStates(TierNetwork network, int limit, out long searched)
-    {
-        searched = 0;
-        double most = MostStates(network, out bool exact);
-        if (exact)
-        {
-            return most <= limit ? (long)most : null;
-        }
-
-        // One round per tier visited: states of different rounds differ in their sets' sizes, so each round is
-        // deduplicated on its own and only it is held.
-        long total = 1;
-        int words = (network.Nodes.Length + 63) / 64;
-        var round = new List<(ulong[] Set, int Tier)> { (new ulong[words], 0) };
-        while (round.Count > 0)
-        {
-            var seen = new HashSet<(int, string)>();
-            var next = new List<(ulong[] Set, int Tier)>();
-            foreach ((ulong[] set, int tier) in round)
-            {
-                foreach (Hop hop in network.Outgoing(tier))
-                {
-                    if ((set[hop.To / 64] & (1UL << (hop.To % 64))) != 0)
-                    {
-                        continue;
-                    }
-
-                    ulong[] grown = (ulong[])set.Clone();
-                    grown[hop.To / 64] |= 1UL << (hop.To % 64);
-                    if (seen.Add((hop.To, Key(grown))))
-                    {
-                        next.Add((grown, hop.To));
-                        searched++;
-                        if (++total > limit)
-                        {
-                            return null;
-                        }
-                    }
-                }
-            }
-
-            round = next;
-        }
-
-        return total;
+        return Expand(network, maxStates) ?? throw TierNetwork.TooMany(network, maxStates);
     }
 
     /// <summary>The states reachable from the device, breadth first (so by number of tiers visited: a topological order); null past the limit.</summary>
@@ -148,7 +57,7 @@ internal sealed class ChainGraph
         var visited = new List<ulong[]> { new ulong[words] };
         var tierOf = new List<int> { 0 };
         var hops = new List<List<Hop>> { new() };
-        index[(0, Key(visited[0]))] = 0;
+        index[(0, TierNetwork.Key(visited[0]))] = 0;
         for (int state = 0; state < tierOf.Count; state++)
         {
             foreach (Hop hop in network.Outgoing(tierOf[state]))
@@ -161,7 +70,7 @@ internal sealed class ChainGraph
 
                 ulong[] next = (ulong[])set.Clone();
                 next[hop.To / 64] |= 1UL << (hop.To % 64);
-                (int, string) key = (hop.To, Key(next));
+                (int, string) key = (hop.To, TierNetwork.Key(next));
                 if (!index.TryGetValue(key, out int target))
                 {
                     if (tierOf.Count >= limit)
@@ -183,20 +92,5 @@ internal sealed class ChainGraph
         return new ChainGraph([.. tierOf.Select(t => network.Nodes[t])], [.. tierOf], [.. hops], [.. Enumerable.Range(0, tierOf.Count)]);
     }
 
-    /// <summary>A visited set as a dictionary key (a string of its 64-bit words, compared and hashed by value).</summary>
-    private static string Key(ulong[] set) => string.Create(set.Length * 4, set, static (chars, words) =>
-    {
-        for (int w = 0; w < words.Length; w++)
-        {
-            for (int c = 0; c < 4; c++)
-            {
-                chars[(w * 4) + c] = (char)(ushort)(words[w] >> (16 * c));
-            }
-        }
-    });
 
-    /// <summary>The refusal of a network with more states than <paramref name="maxStates"/>.</summary>
-    public static PlacementLimitException TooMany(TierNetwork network, int maxStates) => new(
-        $"The chain optimiser's programme over {network.Nodes.Length - 1:N0} tiers would have more than SearchLimits.MaxStates ({maxStates:N0}) states " +
-        (network.TopologicalOrder is null ? "(set of tiers visited, tier reached); link fewer tiers, make the links one-way, or raise the limit." : "(tiers); exclude tiers or raise the limit."));
 }

@@ -7,115 +7,31 @@ using FogPlacement.Workloads;
 namespace FogPlacement.Chains;
 
 /// <summary>
-/// Finds the optimal placement of a layer chain across the device and the remote tiers, exactly. One dynamic programme
-/// over (layer boundary, state) does it in O(L·(states + hops)): when the links form no cycle the states are the
-/// tiers; when they do, tiers must stay distinct, and the states are (set of tiers visited, tier reached), which
-/// 8 fully linked tiers have 1,025 of (see <see cref="ChainGraph"/>). The Pareto frontier takes one more programme of
-/// the same size. Work is bounded by <see cref="SearchLimits"/>. Immutable and thread-safe.
+/// The exact optimiser of a layer chain over a model's network: one programme over the graph of states (the network
+/// itself without a cycle, (set of tiers visited, tier reached) with one), O(layers · (tiers + links)), and the Pareto
+/// frontier by one backward programme over (state, boundary). Made by the cost model for its chains.
 /// </summary>
-public sealed class ChainOptimizer
+internal sealed class ChainOptimizer
 {
     /// <summary>Kinds tracked by the number of tiers that compute: 1 (one tier runs everything), 2 (one cut), 3 (two cuts), 4 (more).</summary>
     internal const int MaxTracked = 4;
 
-    private readonly CostModel model;
-    private readonly SearchLimits limits;
-    private readonly Link[] links;
+    private readonly ModelTerms model;
 
-    /// <summary>Creates an optimiser over a model's device and tiers, and optional links between remote tiers.</summary>
-    /// <param name="model">The device, tiers, energy parameters and lambda.</param>
-    /// <param name="links">Links between remote tiers, at most one per ordered pair.</param>
-    /// <param name="limits">Bounds on the optimiser's work; <see cref="SearchLimits.Default"/> when null.</param>
-    /// <exception cref="ArgumentException">A link names a tier the model does not have, or two links join the same ordered pair
-    /// (<see cref="ArgumentException.ParamName"/> is, for example, <c>links[0].to</c>); or links with a cycle reach more
-    /// states than <see cref="SearchLimits.MaxStates"/> (parameter <c>links</c>).</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A limit is not positive.</exception>
-    public ChainOptimizer(CostModel model, IEnumerable<Link>? links = null, SearchLimits? limits = null)
+    public ChainOptimizer(ModelTerms model)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        this.limits = limits ?? SearchLimits.Default;
         this.model = model;
-        this.links = links?.ToArray() ?? [];
-        CheckNetwork(model, this.links, this.limits);
     }
 
-    /// <summary>
-    /// The checks of a network that every optimiser over it makes (chains and graphs): the limits, no null link, link
-    /// ends that are remote tiers, one link per ordered pair, and with a cycle of links no more states than the limit.
-    /// </summary>
-    internal static void CheckNetwork(CostModel model, Link[] links, SearchLimits limits)
-    {
-        limits.Validate();
-        for (int i = 0; i < links.Length; i++)
-        {
-            _ = links[i] ?? throw new ArgumentNullException($"links[{i}]", $"Link {i} is null.");
-        }
-
-        // No links, no problems: nothing is built tier by tier for a model with many tiers.
-        foreach ((int index, string? field, string message) in links.Length == 0 ? [] : LinkProblems([.. links.Select(l => ((string?)l.From, (string?)l.To))], [.. model.Tiers.Select(t => t.Name)]))
-        {
-            throw Preconditions.Argument(message, field is null ? $"links[{index}]" : $"links[{index}].{field}");
-        }
-
-        // Only links can close a cycle (the device only sends), so without links there is nothing to count, and no
-        // network is built for a model that may never see a chain. The states are counted, not built: by arithmetic,
-        // or by a search that stops at the limit.
-        if (links.Length > 0 && new TierNetwork(model, links, null) is { } network && network.TopologicalOrder is null
-            && ChainGraph.MostStates(network, out _) > limits.MaxStates && ChainGraph.CountStates(network, limits.MaxStates, out _) is null)
-        {
-            throw Preconditions.Argument(
-                $"The links form a cycle, and the paths of distinct tiers over {model.Tiers.Count} tiers reach more than {limits.MaxStates:N0} states (set of tiers visited, tier reached), SearchLimits.MaxStates; link fewer tiers, make the links one-way, or raise the limit.",
-                nameof(links));
-        }
-    }
-
-    /// <summary>
-    /// Every problem of <paramref name="links"/> over remote tiers called <paramref name="tierNames"/>: an end that is
-    /// not one of them (field <c>from</c> or <c>to</c>), or a second link for the same ordered pair (no field), each with
-    /// the link's index and the message. The constructor throws on the first; the options validator reports them all.
-    /// </summary>
-    internal static IEnumerable<(int Index, string? Field, string Message)> LinkProblems(IReadOnlyList<(string? From, string? To)> links, IReadOnlyList<string> tierNames)
-    {
-        var seen = new HashSet<(string, string)>();
-        var known = new HashSet<string>(tierNames, StringComparer.Ordinal); // a lookup per end, not a scan of every tier
-        for (int i = 0; i < links.Count; i++)
-        {
-            (string? from, string? to) = links[i];
-            foreach ((string? end, string field) in new[] { (from, "from"), (to, "to") })
-            {
-                if (!string.IsNullOrWhiteSpace(end) && end != Tier.DeviceName && !known.Contains(end))
-                {
-                    yield return (i, field, $"Link {from} → {to} names tier '{end}', which is not a remote tier of this model (tiers: {Preconditions.Names(tierNames)}).");
-                }
-            }
-
-            if (from is not null && to is not null && !seen.Add((from, to)))
-            {
-                yield return (i, null, $"Two links join {from} → {to}.");
-            }
-        }
-    }
-
-    /// <summary>Gets the bounds on the optimiser's work.</summary>
-    public SearchLimits Limits => limits;
-
-    /// <summary>Gets the links between remote tiers.</summary>
-    public IReadOnlyList<Link> Links => links;
-
-    /// <summary>Gets the model.</summary>
-    public CostModel Model => model;
-
-    /// <summary>Finds the optimal placement of <paramref name="chain"/> and the best placement of each kind.</summary>
-    /// <param name="chain">The layer chain.</param>
-    /// <exception cref="OverflowException">A cost is too large for a double.</exception>
-    public ChainDecision Decide(LayerChain chain)
+    public Decision Decide(LayerChain chain)
     {
         ArgumentNullException.ThrowIfNull(chain);
         PlacementConstraints constraints = chain.Constraints;
         constraints.Validate(model.Tiers);
         constraints.RefuseDeadlineConfidence("a layer chain", ", or ask for each placement's Distribution");
+        SearchLimits limits = model.Limits;
 
-        var network = new TierNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        var network = new TierNetwork(model.Device, model.Tiers, model.Links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         var best = new Dictionary<CandidateKind, (double Objective, int[] Path, int[] Boundaries)>();
 
         // The least objective of each kind; ties go to the first found, in the programme's order.
@@ -140,9 +56,7 @@ public sealed class ChainOptimizer
             }
         }
 
-        // One programme over the graph of states: the network itself without a cycle, O(L·(T + E)); with a cycle,
-        // (set of tiers visited, tier reached), which keeps tiers distinct (ChainGraph).
-        CheckCells(network, chain);
+        CheckCells(network, chain, limits);
         ChainGraph graph = ChainGraph.Of(network, limits.MaxStates);
         using (var programme = new ChainProgramme(model, graph.Nodes, graph.Outgoing, chain, graph.Order))
         {
@@ -152,92 +66,92 @@ public sealed class ChainOptimizer
             }
         }
 
-        IReadOnlyList<ChainPlacement> Frontier() => ChainFrontier.Compute(model, network, graph, chain);
+        IReadOnlyList<Placement> Frontier() => ChainFrontier.Compute(model, network, graph, chain);
         if (constraints.Deadline is not null || constraints.EnergyBudget is not null)
         {
             // The constrained optimum lies on the frontier (the objective grows with latency and with energy).
-            IReadOnlyList<ChainPlacement> frontier = Frontier();
-            ChainPlacement? feasible = frontier
+            IReadOnlyList<Placement> frontier = Frontier();
+            Placement? feasible = frontier
                 .Where(p => constraints.Check(p.Latency.Seconds, p.DeviceEnergy.Joules) == ConstraintViolations.None)
-                .OrderBy(p => p.Objective.Seconds).FirstOrDefault();
-            if (feasible is not null)
+                .OrderBy(p => p.Objective.Seconds).Select(p => (Placement?)p).FirstOrDefault();
+            if (feasible is { } f)
             {
-                best[CandidateKind.Optimal] = (feasible.Objective.Seconds, feasible.Path, feasible.Boundaries);
+                best[CandidateKind.Optimal] = (f.Objective.Seconds, f.Nodes!, f.Cuts!);
             }
         }
 
-        var candidates = new List<ChainCandidate>();
-        var byName = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        // A placement that is the best of several kinds is listed once with every label.
+        var candidates = new List<Placement>();
+        var labelsOf = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach ((CandidateKind key, var entry) in best.OrderBy(e => e.Key == CandidateKind.Optimal ? 0 : 1))
         {
             string kind = key.Label(network);
-            ChainPlacement placement = ChainCost.Evaluate(model, network, chain, entry.Path, entry.Boundaries);
-            placement.Violations = constraints.Check(placement.Latency.Seconds, placement.DeviceEnergy.Joules);
-            if (byName.TryGetValue(placement.Name, out List<string>? labels))
+            Placement placement = PathPricing.Checked(ChainCost.Evaluate(model.Energy, model.Lambda.SecondsPerJoule, network, chain, entry.Path, entry.Boundaries), constraints);
+            if (labelsOf.TryGetValue(placement.Name, out List<string>? labels))
             {
                 labels.Add(kind);
                 continue;
             }
 
             labels = [kind];
-            byName[placement.Name] = labels;
-            candidates.Add(new ChainCandidate(placement, labels));
+            labelsOf[placement.Name] = labels;
+            candidates.Add(placement with { Labels = labels });
         }
 
-        return new ChainDecision(candidates[0].Placement, candidates, Frontier, model.Lambda) { Deadline = chain.Constraints.Deadline, MonteCarlo = model.MonteCarlo };
+        return new Decision(DecisionKind.Chain, [.. candidates], 0, model.Lambda, [.. chain.Layers.Select(l => l.Name)], Frontier)
+        {
+            Deadline = constraints.Deadline,
+            MonteCarlo = model.MonteCarlo,
+        };
     }
 
-    /// <summary>Evaluates a given placement of <paramref name="chain"/>, for example one named in an earlier decision.</summary>
-    /// <param name="chain">The layer chain.</param>
-    /// <param name="segments">The segments: the device first, then tiers joined by uplinks or links, slices contiguous and in order, covering every layer.</param>
-    /// <exception cref="ArgumentException">The segments are not a placement of this chain on this network.</exception>
-    public ChainPlacement Evaluate(LayerChain chain, IReadOnlyList<Segment> segments)
+    /// <summary>Prices a given placement of <paramref name="chain"/>: its path of tiers and the layers each runs, from its segments.</summary>
+    /// <exception cref="ArgumentException">The segments are not a placement of this chain over the model's network.</exception>
+    public Placement Evaluate(LayerChain chain, Placement placement)
     {
         ArgumentNullException.ThrowIfNull(chain);
-        ArgumentNullException.ThrowIfNull(segments);
-        var network = new TierNetwork(model, links, chain.Constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        IReadOnlyList<Segment> segments = placement.Segments;
+        if (segments.Count == 0)
+        {
+            throw Preconditions.Argument("The placement has no segments: it is not a placement of a layer chain.", "placement.Segments");
+        }
+
+        var network = new TierNetwork(model.Device, model.Tiers, model.Links, chain.Constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         int[] path = [.. segments.Select(s => network.IndexOf(s.Tier))];
-        int[] boundaries = [.. segments.Skip(1).Select(s => s.FirstLayer - 1)];
+        int[] boundaries = [.. segments.Skip(1).Select(s => s.FirstPiece - 1)];
         int next = 1;
         for (int i = 0; i < segments.Count; i++)
         {
             Segment s = segments[i];
             bool linked = i == 0 ? path[0] == 0 : path[i] > 0 && network.AllowedEdge(path[i - 1], path[i]) is not null && Array.IndexOf(path, path[i]) == i;
-            if (!linked || s.FirstLayer != next || s.LastLayer < s.FirstLayer - 1)
+            if (!linked || s.FirstPiece != next || s.LastPiece < s.FirstPiece - 1)
             {
-                throw Preconditions.Argument($"Segment {i} ({s}) does not continue a placement of this chain: expected a tier reachable from the previous one, starting at layer {next}.", nameof(segments));
+                throw Preconditions.Argument($"Segment {i} ({s}) does not continue a placement of this chain: expected a tier reachable from the previous one, starting at layer {next}.", "placement.Segments");
             }
 
-            next = s.LastLayer + 1;
+            next = s.LastPiece + 1;
         }
 
         if (next != chain.Layers.Count + 1 || segments[^1].IsEmpty)
         {
-            throw Preconditions.Argument($"The segments must run every layer, 1 to {chain.Layers.Count}, the last tier running the last one.", nameof(segments));
+            throw Preconditions.Argument($"The segments must run every layer, 1 to {chain.Layers.Count}, the last tier running the last one.", "placement.Segments");
         }
 
-        ChainPlacement placement = ChainCost.Evaluate(model, network, chain, path, boundaries);
-        placement.Violations = chain.Constraints.Check(placement.Latency.Seconds, placement.DeviceEnergy.Joules);
-        return placement;
+        return PathPricing.Checked(ChainCost.Evaluate(model.Energy, model.Lambda.SecondsPerJoule, network, chain, path, boundaries), chain.Constraints);
     }
 
-    /// <summary>
-    /// Refuses, before the programme's graph of states is built, a network with more states than
-    /// <see cref="SearchLimits.MaxStates"/> or a chain whose tables over them would pass <see cref="SearchLimits.MaxCells"/>:
-    /// by the arithmetic bound on the states where it settles the question, otherwise by counting them.
-    /// </summary>
-    private void CheckCells(TierNetwork network, LayerChain chain)
+    private void CheckCells(TierNetwork network, LayerChain chain, SearchLimits limits)
     {
         // Without a cycle the states are the tiers, exactly, and the programme's graph checks their number itself.
         bool cycle = network.TopologicalOrder is null;
-        double most = ChainGraph.MostStates(network, out bool exact);
+        double most = TierNetwork.MostStates(network, out bool exact);
         if ((!cycle || most <= limits.MaxStates) && most * (chain.Layers.Count + 1) <= limits.MaxCells)
         {
             return;
         }
 
         long states = !cycle || (exact && most <= limits.MaxStates) ? (long)most
-            : ChainGraph.CountStates(network, limits.MaxStates, out _) ?? throw ChainGraph.TooMany(network, limits.MaxStates);
+            : TierNetwork.CountStates(network, limits.MaxStates, out _) ?? throw TierNetwork.TooMany(network, limits.MaxStates);
         long cells = states * (chain.Layers.Count + 1);
         if (cells > limits.MaxCells)
         {
@@ -267,11 +181,11 @@ public sealed class ChainOptimizer
     {
         public static CandidateKind Optimal => new(ChainKind.Optimal, 0);
 
-        /// <summary>The label a <see cref="ChainCandidate"/> reports: "optimal", "all on device", "all on fog", "best single cut", "best two cuts".</summary>
+        /// <summary>The label a candidate of a chain decision has: "optimal", "all on device", "all on fog", "best single cut", "best two cuts".</summary>
         public string Label(TierNetwork network) => Kind switch
         {
             ChainKind.Optimal => "optimal",
-            ChainKind.AllOnOneTier => Node == 0 ? CostModel.DeviceCandidateName : "all on " + network.Nodes[Node].Name,
+            ChainKind.AllOnOneTier => Node == 0 ? Placement.DeviceCandidateName : "all on " + network.Nodes[Node].Name,
             ChainKind.SingleCut => "best single cut",
             _ => "best two cuts",
         };

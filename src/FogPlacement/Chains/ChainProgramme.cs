@@ -27,7 +27,7 @@ internal sealed class ChainProgramme : IDisposable
     /// <param name="outgoing">The hops out of a node (to, rate, round trip); they must follow <paramref name="order"/>.</param>
     /// <param name="chain">The layers.</param>
     /// <param name="order">The nodes in topological order, the device first.</param>
-    public ChainProgramme(CostModel model, Tier[] tiers, Func<int, IReadOnlyList<Hop>> outgoing, LayerChain chain, int[] order)
+    public ChainProgramme(ModelTerms model, Tier[] tiers, Func<int, IReadOnlyList<Hop>> outgoing, LayerChain chain, int[] order)
     {
         this.order = order;
         layers = chain.Layers.Count;

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using FogPlacement.Chains;
-using FogPlacement.Decisions;
 using FogPlacement.Networks;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
@@ -29,12 +27,14 @@ internal readonly record struct PathHop(double Bytes, double Rate, double RoundT
 /// </code>
 /// </summary>
 /// <remarks>
-/// <para><c>Price</c> runs the arithmetic on SI doubles in exactly this order for every caller (the decision,
-/// the batch's scalar tail, chain placements), so a candidate has the same bits however it is asked for: as a request
-/// or as the equivalent layer chain (a property test checks it). <see cref="PriceOffload"/> and <see cref="PriceNoHop"/>
-/// are its vector twins for the batch, the same operations in the same order. The chain optimiser's dynamic programmes
-/// add the same terms one step at a time (<see cref="ComputeStep"/>, <see cref="HopStep"/>) to find the optimum, which is
-/// then priced by <c>Price</c>.</para>
+/// <para><see cref="Price"/> is the one price of a path, and it is made of the step functions below
+/// (<see cref="ComputeTime"/>, <see cref="TransferTime"/>, <see cref="HopTime"/>): it runs the arithmetic on SI doubles in
+/// exactly this order for every caller (a request's candidates, a chain's and a graph's placements, the batch's scalar
+/// path), so a candidate has the same bits however it is asked for: as a request or as the equivalent layer chain (a
+/// property test checks it). The optimisers' programmes add the same steps one at a time (<see cref="ComputeStep"/>,
+/// <see cref="HopStep"/>, <see cref="HopCostPerByte"/>) to find the optimum, which is then priced by <see cref="Price"/>.
+/// <see cref="PriceOffload"/> and <see cref="PriceNoHop"/> are its vector twins for <c>CostModel.ChooseBatch</c>, the same
+/// operations in the same order, tested bit-identical against <see cref="Price"/>.</para>
 /// <para>L is the mean latency. A rate given with a coefficient of variation cv is log-normal with that mean, so the
 /// mean of 8·B/R is 8·B/R·(1 + cv²) (docs/uncertainty.md); a known rate has cv = 0 and a factor of exactly 1, which
 /// leaves every deterministic cost's bits as they were. Round trips are given by their means, so tau enters as is.</para>
@@ -45,27 +45,35 @@ internal readonly record struct PathHop(double Bytes, double Rate, double RoundT
 /// </remarks>
 internal static class CostFormula
 {
-    /// <summary>Every term of one placement, in SI units.</summary>
+    /// <summary>Every term of one placement's cost, in SI units, as <see cref="Price"/> computes them.</summary>
     internal readonly record struct Terms(
         double Upload, double RoundTrip, double DeviceCompute, double RemoteCompute, double Latency,
         double Radio, double Compute, double Energy, double Objective)
     {
+        /// <summary>Gets whether every term is finite (a value beyond a double's range overflows to infinity).</summary>
         public bool IsFinite => double.IsFinite(Objective) && double.IsFinite(Energy);
     }
 
-    /// <summary>Prices a path: the device runs <paramref name="deviceWork"/>, then each hop in order.</summary>
+    /// <summary>The price of a path: the device runs <paramref name="deviceWork"/>, then each hop carries its bytes to a tier that runs its work.</summary>
+    /// <param name="deviceWork">The work the device runs, FLOP.</param>
+    /// <param name="deviceCompute">The device's compute rate, FLOP/s.</param>
+    /// <param name="hops">The hops in order; empty for all on the device.</param>
+    /// <param name="e">The device's compute energy, J/FLOP.</param>
+    /// <param name="rho">The device's radio energy, J/byte (paid on the first hop only: the device sends only that).</param>
+    /// <param name="lambda">The energy weight, s/J.</param>
+    /// <returns>Every term; not checked for overflow (see <see cref="Terms.IsFinite"/> on the result).</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Terms Price(double deviceWork, double deviceCompute, ReadOnlySpan<PathHop> hops, double e, double rho, double lambda)
     {
         double upload = 0, roundTrip = 0, remoteCompute = 0;
         foreach (PathHop hop in hops)
         {
-            upload += ((8 * hop.Bytes) / hop.Rate) * Variation.TransferFactor(hop.RateCv);         // 8·B / R · (1 + cv²)
+            upload += TransferTime(hop.Bytes, hop.Rate, hop.RateCv);                              // 8·B / R · (1 + cv²)
             roundTrip += hop.RoundTrip;                                                            // tau
-            remoteCompute += hop.Work / hop.Compute;                                               // W_t / C_t
+            remoteCompute += ComputeTime(hop.Work, hop.Compute);                                   // W_t / C_t
         }
 
-        double deviceTime = deviceWork / deviceCompute;                                            // W_device / C_device
+        double deviceTime = ComputeTime(deviceWork, deviceCompute);                                // W_device / C_device
         double latency = ((upload + roundTrip) + deviceTime) + remoteCompute;                      // L
 
         double radio = hops.IsEmpty ? 0 : hops[0].Bytes * rho;                                     // rho·B
@@ -76,113 +84,52 @@ internal static class CostFormula
         return new Terms(upload, roundTrip, deviceTime, remoteCompute, latency, radio, compute, energy, objective);
     }
 
+    /// <summary>The time to compute <paramref name="work"/> FLOP at <paramref name="compute"/> FLOP/s: W / C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ComputeTime(double work, double compute) => work / compute;
+
+    /// <summary>The mean time to send <paramref name="bytes"/> at <paramref name="rate"/> bit/s with a rate of coefficient of variation <paramref name="rateCv"/>: 8·B / R · (1 + cv²).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double TransferTime(double bytes, double rate, double rateCv) => ((8 * bytes) / rate) * Variation.TransferFactor(rateCv);
+
+    /// <summary>A hop's time: its transfer time and its round trip.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double HopTime(double bytes, in Hop hop) => TransferTime(bytes, hop.Rate, hop.RateCv) + hop.RoundTrip;
+
+    /// <summary>One compute step of a programme: its time, and its energy weighted by λ when the device runs it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double ComputeStep(double work, double compute, bool onDevice, double e, double lambda) =>
+        ComputeTime(work, compute) + (onDevice ? lambda * e * work : 0);
+
+    /// <summary>One hop step of a programme: its time, and its radio energy weighted by λ when the device sends it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double HopStep(double bytes, in Hop hop, bool fromDevice, double rho, double lambda) =>
+        HopTime(bytes, hop) + (fromDevice ? lambda * rho * bytes : 0);
+
     /// <summary>
-    /// <see cref="Price(double, double, ReadOnlySpan{PathHop}, double, double, double)"/> for a path of at most one hop,
-    /// unrolled for the decision's hot path: the same operations in the same order (each sum starts from 0, so 0 + x is
-    /// x), hence the same bits; the property test that prices every candidate as a request and as a chain holds them equal.
+    /// A hop's cost per byte under the weights α on latency and β on device energy, as a programme that weighs the two
+    /// apart needs it: α·8·(1 + cv²)/R, plus β·ρ when the device sends.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Terms PriceShort(double deviceWork, double deviceCompute, bool hasHop, in PathHop hop, double e, double rho, double lambda)
-    {
-        double upload = hasHop ? 0 + (((8 * hop.Bytes) / hop.Rate) * Variation.TransferFactor(hop.RateCv)) : 0;
-        double roundTrip = 0 + hop.RoundTrip; // the default hop (no hop) has a zero round trip
-        double remoteCompute = hasHop ? 0 + (hop.Work / hop.Compute) : 0;
-        double deviceTime = deviceWork / deviceCompute;
-        double latency = ((upload + roundTrip) + deviceTime) + remoteCompute;
-        double radio = hop.Bytes * rho; // and sends no bytes
-        double compute = deviceWork * e;
-        double energy = radio + compute;
-        double objective = latency + (lambda * energy);
-        return new Terms(upload, roundTrip, deviceTime, remoteCompute, latency, radio, compute, energy, objective);
-    }
-
-    /// <summary>Prices a request's candidate: the device runs <paramref name="deviceWork"/> and sends <paramref name="sent"/> to <paramref name="remote"/> (if any), which runs <paramref name="remoteWork"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Terms Price(Tier device, EnergyCoefficients energy, EnergyWeight lambda, Work deviceWork, DataSize sent, Tier? remote, Work remoteWork)
-    {
-        PathHop hop = remote is null ? default : new PathHop(sent.Bytes, remote.Uplink.BitsPerSecond, remote.RoundTrip.Seconds, remoteWork.Flop, remote.Compute.FlopPerSecond, remote.UplinkCv);
-        Terms t = PriceShort(deviceWork.Flop, device.Compute.FlopPerSecond, remote is not null, hop, energy.Compute.JoulesPerFlop, energy.Radio.JoulesPerByte, lambda.SecondsPerJoule);
-        if (!t.IsFinite)
-        {
-            ThrowOverflow(deviceWork, sent, remote);
-        }
-
-        return t;
-    }
+    public static double HopCostPerByte(double alpha, double beta, in Hop hop, bool fromDevice, double rho) =>
+        (alpha * 8 * Variation.TransferFactor(hop.RateCv) / hop.Rate) + (fromDevice ? beta * rho : 0);
 
     /// <summary>
-    /// The vector twin of <see cref="Price(double, double, ReadOnlySpan{PathHop}, double, double, double)"/> for an
-    /// offload (no device work, one hop; four requests at once). The scalar price adds the device's zero time and energy
-    /// and starts each sum from 0; adding a zero leaves a non-negative double's bits as they are, so each lane has the
-    /// bits of the scalar price without those additions (the batch tests hold them equal).
+    /// The vector twin of <see cref="Price"/> for one hop from the device to a tier running all the work, four requests at
+    /// a time: the same operations in the same order, so each lane has <see cref="Price"/>'s bits for its request.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> PriceOffload(
         Vector256<double> bytes, Vector256<double> rate, Vector256<double> transferFactor, Vector256<double> roundTrip, Vector256<double> work, Vector256<double> compute, Vector256<double> rho, Vector256<double> lambda)
     {
+        // As Price: upload = 0 + t, roundTrip = 0 + tau, remote = 0 + W/C, device time 0/C = 0; the additions of zero
+        // are left out, which changes no bit (x + 0 = x for every x here, none being -0).
         Vector256<double> latency = ((((Vector256.Create(8.0) * bytes) / rate) * transferFactor) + roundTrip) + (work / compute);
         return latency + (lambda * (bytes * rho));
     }
 
-    /// <summary>The vector twin of <see cref="Price(double, double, ReadOnlySpan{PathHop}, double, double, double)"/> with no hop (all on the device; the zero terms left out as in <see cref="PriceOffload"/>).</summary>
+    /// <summary>The vector twin of <see cref="Price"/> for all on the device, four requests at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> PriceNoHop(Vector256<double> deviceWork, Vector256<double> deviceCompute, Vector256<double> e, Vector256<double> lambda) =>
         (deviceWork / deviceCompute) + (lambda * (deviceWork * e));
-
-    /// <summary>The objective a tier adds by computing <paramref name="work"/>: its time, and on the device λ·e·work.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double ComputeStep(double work, double compute, bool onDevice, double e, double lambda) =>
-        (work / compute) + (onDevice ? lambda * e * work : 0);
-
-    /// <summary>The objective a hop adds: 8·B/R·(1 + cv²) + tau, and from the device λ·rho·B.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double HopStep(double bytes, in Hop hop, bool fromDevice, double rho, double lambda) =>
-        HopTime(bytes, hop) + (fromDevice ? lambda * rho * bytes : 0);
-
-    /// <summary>The mean latency a hop adds: 8·B/R·(1 + cv²) + tau (the frontier's programme tracks latency alone).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double HopTime(double bytes, in Hop hop) => (((8 * bytes) / hop.Rate) * Variation.TransferFactor(hop.RateCv)) + hop.RoundTrip;
-
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowOverflow(Work deviceWork, DataSize sent, Tier? remote) =>
-        throw new OverflowException($"The cost of running {deviceWork} on the device and sending {sent}{(remote is null ? string.Empty : $" to {remote.Name}")} is out of the range of a double.");
-
-    /// <summary>Wraps a term already known to be finite and non-negative (checked in <see cref="Price(Tier, EnergyCoefficients, EnergyWeight, Work, DataSize, Tier?, Work)"/>).</summary>
-    private static T Unchecked<T>(double si)
-        where T : struct, IQuantity<T> => T.FromSiUnchecked(si);
-
-    public static CandidateCost Evaluate(
-        string name,
-        PlacementKind kind,
-        Tier device,
-        EnergyCoefficients energy,
-        EnergyWeight lambda,
-        Work deviceWork,
-        DataSize sent,
-        Tier? remote,
-        Work remoteWork)
-    {
-        Terms t = Price(device, energy, lambda, deviceWork, sent, remote, remoteWork);
-        return new CandidateCost
-        {
-            Name = name,
-            Kind = kind,
-            TierName = remote?.Name ?? device.Name,
-            DeviceWork = deviceWork,
-            RemoteWork = remoteWork,
-            Sent = sent,
-            Upload = Unchecked<Duration>(t.Upload),
-            RoundTrip = Unchecked<Duration>(t.RoundTrip),
-            DeviceCompute = Unchecked<Duration>(t.DeviceCompute),
-            RemoteCompute = Unchecked<Duration>(t.RemoteCompute),
-            Latency = Unchecked<Duration>(t.Latency),
-            RadioEnergy = Unchecked<Energy>(t.Radio),
-            ComputeEnergy = Unchecked<Energy>(t.Compute),
-            DeviceEnergy = Unchecked<Energy>(t.Energy),
-            Objective = Unchecked<Duration>(t.Objective),
-            UploadCv = remote?.UplinkCv ?? 0,
-            RoundTripCv = remote?.RoundTripCv ?? 0,
-        };
-    }
 }

@@ -60,34 +60,39 @@ public sealed class HysteresisPolicy
     /// <summary>Gets the number of decisions whose plain choice the policy overruled.</summary>
     public long Suppressed { get; private set; }
 
-    /// <summary>Applies the policy to <paramref name="decision"/>: which placement to use.</summary>
-    /// <param name="decision">The plain decision, with every candidate.</param>
+    /// <summary>Applies the policy to <paramref name="decision"/> (of any kind): which placement to use.</summary>
+    /// <param name="decision">The plain decision.</param>
+    /// <returns>The placement to use, and whether the policy switched or overruled the decision.</returns>
     public PolicyOutcome Apply(Decision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
         return Apply(decision.Chosen.Name, decision.Chosen.Objective.Seconds, decision.IsFeasible, Find(decision, Incumbent));
     }
 
-    /// <summary>Applies the policy to a layer-chain decision.</summary>
-    /// <param name="decision">The plain decision.</param>
-    public PolicyOutcome Apply(Chains.ChainDecision decision)
-    {
-        ArgumentNullException.ThrowIfNull(decision);
-        Chains.ChainPlacement? incumbent = decision.Candidates.Select(c => c.Placement).FirstOrDefault(p => p.Name == Incumbent);
-        return Apply(
-            decision.Chosen.Name,
-            decision.Chosen.Objective.Seconds,
-            decision.IsFeasible,
-            incumbent is null ? null : (incumbent.Objective.Seconds, incumbent.Violations == Constraints.ConstraintViolations.None));
-    }
-
+    /// <summary>The incumbent's objective and feasibility in this decision: among its candidates, then (for a chain or graph, whose candidates are only the best of each kind) on its frontier.</summary>
     private static (double Objective, bool Feasible)? Find(Decision decision, string? name)
     {
-        foreach (CandidateCost c in decision.Candidates)
+        if (name is null)
+        {
+            return null;
+        }
+
+        foreach (Placement c in decision.Candidates)
         {
             if (c.Name == name)
             {
                 return (c.Objective.Seconds, c.Violations == Constraints.ConstraintViolations.None);
+            }
+        }
+
+        if (decision.Kind != DecisionKind.Request)
+        {
+            foreach (Placement c in decision.Frontier)
+            {
+                if (c.Name == name)
+                {
+                    return (c.Objective.Seconds, c.Violations == Constraints.ConstraintViolations.None);
+                }
             }
         }
 

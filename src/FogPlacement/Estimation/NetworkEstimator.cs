@@ -1,4 +1,3 @@
-using FogPlacement.Chains;
 using FogPlacement.Decisions;
 using FogPlacement.Networks;
 using FogPlacement.Quantities;
@@ -165,25 +164,24 @@ public sealed class NetworkEstimator
     }
 
     /// <summary>
-    /// <paramref name="model"/> and <paramref name="links"/> re-priced from the estimates: each measured tier's uplink
-    /// and round trip (and link's rate and round trip) become the estimated means, with the estimated coefficients of
-    /// variation. Targets without samples keep their configured values; targets the model does not have are ignored.
-    /// A measured coefficient of variation above <see cref="Variation.MaxCv"/> enters as that limit (the estimate itself
-    /// keeps the measured value).
+    /// <paramref name="model"/> re-priced from the estimates: each measured tier's uplink and round trip (and each
+    /// link's rate and round trip, measured as the target <c>from&gt;to</c>) become the estimated means, with the
+    /// estimated coefficients of variation. Targets without samples keep their configured values; targets the model
+    /// does not have are ignored. A measured coefficient of variation above <see cref="Variation.MaxCv"/> enters as
+    /// that limit (the estimate itself keeps the measured value).
     /// </summary>
     /// <param name="model">The configured model.</param>
-    /// <param name="links">The configured links.</param>
-    public (CostModel Model, IReadOnlyList<Link> Links) Apply(CostModel model, IReadOnlyList<Link> links)
+    /// <returns>The model with its network re-priced; its device, energy, λ and limits unchanged.</returns>
+    public CostModel Apply(CostModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(links);
-        Tier[] tiers = [.. model.Tiers.Select(t => Estimate(t.Name) is { } e
+        RemoteTier[] tiers = [.. model.Tiers.Select(t => Estimate(t.Name) is { } e
             ? Tier.Remote(t.Name, t.Compute, e.Rate ?? t.Uplink, e.RoundTrip ?? t.RoundTrip, e.Rate is null ? t.UplinkCv : Math.Min(e.RateCv, Variation.MaxCv), e.RoundTrip is null ? t.RoundTripCv : Math.Min(e.RoundTripCv, Variation.MaxCv))
             : t)];
-        Link[] repriced = [.. links.Select(l => Estimate($"{l.From}>{l.To}") is { } e
+        Link[] repriced = [.. model.Links.Select(l => Estimate($"{l.From}>{l.To}") is { } e
             ? new Link(l.From, l.To, e.Rate ?? l.Rate, e.RoundTrip ?? l.RoundTrip, e.Rate is null ? l.RateCv : Math.Min(e.RateCv, Variation.MaxCv), e.RoundTrip is null ? l.RoundTripCv : Math.Min(e.RoundTripCv, Variation.MaxCv))
             : l)];
-        return (new CostModel(model.Device, model.Energy, tiers, model.Lambda, model.MonteCarlo), repriced);
+        return model.WithNetwork(tiers, repriced);
     }
 
     private static void CheckTarget(string target)

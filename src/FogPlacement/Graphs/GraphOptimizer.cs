@@ -25,7 +25,7 @@ namespace FogPlacement.Graphs;
 /// the transfers outweigh the computation, which makes it quadratic.) The optimum is the best over the paths. The
 /// work is counted before any path is priced and bounded by <see cref="SearchLimits"/>.
 /// </remarks>
-public sealed class GraphOptimizer
+internal sealed class GraphOptimizer
 {
     /// <summary>
     /// A constrained search prices every assignment of a path while the pricing stays within this budget over all the
@@ -38,23 +38,17 @@ public sealed class GraphOptimizer
     /// <summary>The programme's passes over a path that the exhaustive search does not take: the energy weights 0 and λ · 2^-30 … λ · 2^30, and energy alone.</summary>
     internal const int SweepPasses = 63;
 
-    private readonly CostModel model;
-    private readonly Link[] links;
+    private readonly ModelTerms model;
     private readonly SearchLimits limits;
 
     /// <summary>Gets the exhaustive search's budget, <see cref="MaxExhaustiveWork"/> unless a test sets a smaller one.</summary>
     internal long ExhaustiveWork { get; init; } = MaxExhaustiveWork;
 
-    /// <summary>Creates an optimiser over <paramref name="model"/>'s tiers and the links between them.</summary>
-    /// <param name="model">The device, the remote tiers and λ.</param>
-    /// <param name="links">Links between remote tiers, as for layer chains; none when null.</param>
-    /// <param name="limits">Bounds on the work; <see cref="SearchLimits.Default"/> when null (<see cref="SearchLimits.MaxStates"/> bounds the paths).</param>
-    public GraphOptimizer(CostModel model, IEnumerable<Link>? links = null, SearchLimits? limits = null)
+    /// <summary>Creates the optimiser over a model's network (checked by the model).</summary>
+    public GraphOptimizer(ModelTerms model)
     {
-        this.model = model ?? throw new ArgumentNullException(nameof(model));
-        this.links = links?.ToArray() ?? [];
-        this.limits = limits ?? SearchLimits.Default;
-        ChainOptimizer.CheckNetwork(model, this.links, this.limits);
+        this.model = model;
+        limits = model.Limits;
     }
 
     /// <summary>Finds the optimal placement of <paramref name="graph"/> and the best placement of each kind.</summary>
@@ -66,14 +60,14 @@ public sealed class GraphOptimizer
     /// searched exhaustively would (refused before the search); or a path is too long for the positions held at once
     /// to fit the programme's 64-bit state.</exception>
     /// <exception cref="OverflowException">A cost is too large for a double.</exception>
-    public GraphDecision Decide(LayerGraph graph)
+    public Decision Decide(LayerGraph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);
         PlacementConstraints constraints = graph.Constraints;
         constraints.Validate(model.Tiers);
         constraints.RefuseDeadlineConfidence("a graph", string.Empty);
 
-        var network = new TierNetwork(model, links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        var network = new TierNetwork(model.Device, model.Tiers, model.Links, constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         List<int[]> paths = Paths(network, graph.Nodes.Count);
         double lambda = model.Lambda.SecondsPerJoule;
         var problem = new Problem(graph, network, model, constraints, limits);
@@ -108,7 +102,7 @@ public sealed class GraphOptimizer
         }
 
         // A placement that is the best of several kinds is listed once with every label (the same path and positions).
-        var candidates = new List<GraphCandidate>();
+        var candidates = new List<Placement>();
         var offered = new Dictionary<Priced, List<string>>(SamePlacement.Instance);
         void Offer(Priced priced, string kind)
         {
@@ -119,7 +113,7 @@ public sealed class GraphOptimizer
             }
 
             offered[priced] = labels = [kind];
-            candidates.Add(new GraphCandidate(problem.Place(priced), labels));
+            candidates.Add(problem.Place(priced) with { Labels = labels });
         }
 
         Offer(optimum, "optimal");
@@ -128,20 +122,91 @@ public sealed class GraphOptimizer
             Offer(priced, tier == 0 ? "all on device" : $"all on {network.Nodes[tier].Name}");
         }
 
-        return new GraphDecision(candidates, model.Lambda, exact) { Cells = problem.Cells, PricedAssignments = problem.PricedAssignments };
+        return new Decision(DecisionKind.Graph, [.. candidates], 0, model.Lambda, [.. graph.Nodes.Select(n => n.Name)], () => Hull(graph, network, paths), exact)
+        {
+            Deadline = constraints.Deadline,
+            MonteCarlo = model.MonteCarlo,
+            Cells = problem.Cells,
+            PricedAssignments = problem.PricedAssignments,
+        };
     }
 
-    /// <summary>Prices a given placement of <paramref name="graph"/>: a path of tiers and each node's tier on it.</summary>
-    /// <param name="graph">The graph.</param>
-    /// <param name="placement">The placement, for example one of another decision's candidates.</param>
-    /// <returns>The placement priced with this optimiser's model, links and the graph's constraints.</returns>
+    /// <summary>The most runs of the programme over every path that the frontier of a graph may take.</summary>
+    internal const int MaxFrontierPasses = 64;
+
+    /// <summary>
+    /// The frontier's supported points: every placement that minimises L + λE for some λ ≥ 0 (with the least-latency and
+    /// least-energy ends), by Eisner and Severance's recursion: between two points found, the weights of the line through
+    /// them are minimised; a point below the line is a new corner, and the search recurses on each side. Each step is one
+    /// run of the programme over every path; at most <see cref="MaxFrontierPasses"/> runs, within <see cref="SearchLimits.MaxCells"/>.
+    /// </summary>
+    private List<Placement> Hull(LayerGraph graph, TierNetwork network, List<int[]> paths)
+    {
+        // A problem of its own: the frontier may be computed later, on another thread, than the decision.
+        var problem = new Problem(graph, network, model, graph.Constraints, limits);
+        problem.Admit(paths);
+        int passes = 0;
+        Priced Best(double alpha, double beta)
+        {
+            if (++passes > MaxFrontierPasses)
+            {
+                throw new PlacementLimitException($"The graph's frontier has more corners than {MaxFrontierPasses} runs of the programme find; ask for the decision's candidates instead.");
+            }
+
+            problem.AdmitSweeps(problem.AdmittedPerPass);
+            Priced? best = null;
+            double bestValue = double.PositiveInfinity;
+            foreach (int[] path in paths)
+            {
+                Priced priced = problem.Score(path, problem.Optimum(path, alpha, beta));
+                (double l, double e) = problem.LatencyEnergy(priced);
+                double value = (alpha * l) + (beta * e);
+                if (value < bestValue)
+                {
+                    (best, bestValue) = (priced, value);
+                }
+            }
+
+            return best!;
+        }
+
+        Priced fastest = Best(1, 0), frugal = Best(0, 1);
+        var corners = new List<Priced> { fastest, frugal };
+        void Between(Priced a, Priced b, int depth)
+        {
+            (double la, double ea) = problem.LatencyEnergy(a);
+            (double lb, double eb) = problem.LatencyEnergy(b);
+            if (!(la < lb && ea > eb) || depth > MaxFrontierPasses)
+            {
+                return;
+            }
+
+            double alpha = ea - eb, beta = lb - la;
+            Priced c = Best(alpha, beta);
+            (double lc, double ec) = problem.LatencyEnergy(c);
+
+            // Below the line through a and b by more than its rounding: a corner between them.
+            double line = (alpha * la) + (beta * ea);
+            if ((alpha * lc) + (beta * ec) < line - (1e-12 * Math.Abs(line)))
+            {
+                corners.Add(c);
+                Between(a, c, depth + 1);
+                Between(c, b, depth + 1);
+            }
+        }
+
+        Between(fastest, frugal, 0);
+        List<Placement> placements = [.. corners.Distinct(SamePlacement.Instance).Select(problem.Place)];
+        return FrontierMath.Pareto(placements, p => p.Latency.Seconds, p => p.DeviceEnergy.Joules);
+    }
+
+    /// <summary>Prices a given placement of <paramref name="graph"/>: its path, and the tier of each node from its segments.</summary>
     /// <exception cref="ArgumentException">The path does not start at the device, repeats a tier, takes a hop with no link or an excluded tier,
-    /// or the assignment misses a node, names a tier off the path, or puts a node before what it reads.</exception>
-    public GraphPlacement Evaluate(LayerGraph graph, GraphPlacement placement)
+    /// or the segments miss a node, name a tier off the path, or put a node before what it reads.</exception>
+    public Placement Evaluate(LayerGraph graph, Placement placement)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        ArgumentNullException.ThrowIfNull(placement);
-        var network = new TierNetwork(model, links, graph.Constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
+        var network = new TierNetwork(model.Device, model.Tiers, model.Links, graph.Constraints.ExcludedTiers.ToHashSet(StringComparer.Ordinal));
         int[] path = [.. placement.Path.Select(t => network.IndexOf(t))];
         if (path.Length == 0 || path[0] != 0 || path.Distinct().Count() != path.Length || path.Any(p => p < 0 || !network.Allowed[p])
             || path.Zip(path.Skip(1)).Any(h => network.AllowedEdge(h.First, h.Second) is null))
@@ -150,13 +215,21 @@ public sealed class GraphOptimizer
         }
 
         var positions = new int[graph.Nodes.Count];
+        Array.Fill(positions, -1);
+        foreach (Segment segment in placement.Segments ?? [])
+        {
+            int at = Array.IndexOf(path, network.IndexOf(segment.Tier));
+            for (int v = segment.FirstPiece - 1; v < segment.LastPiece && v >= 0 && v < positions.Length; v++)
+            {
+                positions[v] = at;
+            }
+        }
+
         for (int v = 0; v < positions.Length; v++)
         {
-            string name = graph.Nodes[v].Name;
-            positions[v] = placement.Assignment.TryGetValue(name, out string? tier) ? Array.IndexOf(path, network.IndexOf(tier)) : -1;
             if (positions[v] < 0)
             {
-                throw Preconditions.Argument($"Node '{name}' has no tier on the path.", "placement.Assignment");
+                throw Preconditions.Argument($"Node '{graph.Nodes[v].Name}' has no tier on the path.", "placement.Segments");
             }
         }
 
@@ -166,7 +239,7 @@ public sealed class GraphOptimizer
             {
                 if (u >= 0 && positions[u] > positions[v])
                 {
-                    throw Preconditions.Argument($"Node '{graph.Nodes[v].Name}' sits before '{graph.Nodes[u].Name}', which it reads.", "placement.Assignment");
+                    throw Preconditions.Argument($"Node '{graph.Nodes[v].Name}' sits before '{graph.Nodes[u].Name}', which it reads.", "placement.Segments");
                 }
             }
         }
@@ -286,7 +359,7 @@ public sealed class GraphOptimizer
         return paths;
     }
 
-    /// <summary>A scored assignment: only the winners are turned into a <see cref="GraphPlacement"/>.</summary>
+    /// <summary>A scored assignment: only the winners are turned into a <see cref="Placement"/>.</summary>
     private sealed record Priced(int[] Path, int[] Positions, double Objective, ConstraintViolations Violations)
     {
         public bool Feasible => Violations == ConstraintViolations.None;
@@ -310,7 +383,7 @@ public sealed class GraphOptimizer
     }
 
     /// <summary>One graph on one network: the optimum of a path, the work it takes, and the price of an assignment.</summary>
-    private sealed class Problem(LayerGraph graph, TierNetwork network, CostModel model, PlacementConstraints constraints, SearchLimits limits)
+    private sealed class Problem(LayerGraph graph, TierNetwork network, ModelTerms model, PlacementConstraints constraints, SearchLimits limits)
     {
         // Per position (work) and per hop (bytes) sums, reused by every scoring: a path has at most every tier.
         private readonly double[] work = new double[network.Nodes.Length];
@@ -319,6 +392,7 @@ public sealed class GraphOptimizer
         private readonly long reads = graph.Reads.Sum(r => (long)r.Length);
         private readonly GraphProgramme.Scratch scratch = new();
         private long admitted;
+        private long firstAdmitted;
 
         public PlacementConstraints Constraints => constraints;
 
@@ -358,7 +432,7 @@ public sealed class GraphOptimizer
             double bound = lengths.Sum(g => g.Paths * Programme.UpperCells(g.K));
             if (bound <= limits.MaxCells)
             {
-                admitted = (long)bound;
+                admitted = firstAdmitted = (long)bound;
                 return;
             }
 
@@ -373,7 +447,7 @@ public sealed class GraphOptimizer
                 }
             }
 
-            admitted = total;
+            admitted = firstAdmitted = total;
         }
 
         /// <summary>Admits the sweeps' runs on top of those admitted by <see cref="Admit"/>, or refuses before any.</summary>
@@ -429,7 +503,7 @@ public sealed class GraphOptimizer
             for (int h = 0; h < k; h++)
             {
                 Hop hop = network.Edge(path[h], path[h + 1]);
-                reach[h + 1] = reach[h] + (alpha * 8 * Variation.TransferFactor(hop.RateCv) / hop.Rate) + (h == 0 ? beta * model.Energy.Radio.JoulesPerByte : 0);
+                reach[h + 1] = reach[h] + CostFormula.HopCostPerByte(alpha, beta, hop, h == 0, model.Energy.Radio.JoulesPerByte);
                 perFlop[h + 1] = alpha / network.Nodes[path[h + 1]].Compute.FlopPerSecond;
             }
 
@@ -482,26 +556,44 @@ public sealed class GraphOptimizer
             return new Priced(path, positions, t.Objective, constraints.Check(t.Latency, t.Energy));
         }
 
-        /// <summary>The placement of a scored assignment, with every term.</summary>
-        public GraphPlacement Place(Priced priced)
+        /// <summary>The placement of a scored assignment, with every term, priced as every placement is (<see cref="PathPricing"/>).</summary>
+        public Placement Place(Priced priced)
         {
-            CostFormula.Terms t = Terms(priced.Path, priced.Positions);
-            var assignment = new Dictionary<string, string>(graph.Nodes.Count, StringComparer.Ordinal);
-            for (int v = 0; v < graph.Nodes.Count; v++)
+            int k = Fill(priced.Path, priced.Positions);
+            int[] path = priced.Path, positions = priced.Positions;
+            var segments = new List<Segment>();
+            for (int v = 0; v < positions.Length; v++)
             {
-                assignment[graph.Nodes[v].Name] = network.Nodes[priced.Path[priced.Positions[v]]].Name;
+                if (segments.Count > 0 && segments[^1].Tier == network.Nodes[path[positions[v]]].Name && segments[^1].LastPiece == v)
+                {
+                    segments[^1] = segments[^1] with { LastPiece = v + 1 };
+                }
+                else
+                {
+                    segments.Add(new Segment(network.Nodes[path[positions[v]]].Name, v + 1, v + 1));
+                }
             }
 
-            return new GraphPlacement(
-                [.. priced.Path.Select(p => network.Nodes[p].Name)],
-                assignment,
-                Duration.FromSeconds(t.DeviceCompute + t.RemoteCompute),
-                Duration.FromSeconds(t.Upload + t.RoundTrip),
-                Duration.FromSeconds(t.Latency),
-                Energy.FromJoules(t.Energy),
-                Duration.FromSeconds(t.Objective),
-                priced.Violations);
+            int[] counts = new int[path.Length];
+            foreach (int position in positions)
+            {
+                counts[position]++;
+            }
+
+            string name = string.Join(" > ", path.Select((p, i) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{network.Nodes[p].Name}({counts[i]})")));
+            Placement placement = PathPricing.Price(network, model.Energy, model.Lambda.SecondsPerJoule, path, work.AsSpan(0, k + 1), bytes.AsSpan(0, k), name, segments, positions);
+            return placement with { Violations = priced.Violations };
         }
+
+        /// <summary>The latency and device energy of a scored assignment.</summary>
+        public (double Latency, double Energy) LatencyEnergy(Priced priced)
+        {
+            CostFormula.Terms t = Terms(priced.Path, priced.Positions);
+            return (t.Latency, t.Energy);
+        }
+
+        /// <summary>Gets the cells one run over every path takes, as admitted.</summary>
+        public double AdmittedPerPass => firstAdmitted;
 
         private static int LastReader(List<int> readers, int[] positions, int none)
         {
@@ -516,6 +608,21 @@ public sealed class GraphOptimizer
 
         /// <summary>The terms of an assignment; a cost too large for a double is an <see cref="OverflowException"/>.</summary>
         public CostFormula.Terms Terms(int[] path, int[] positions)
+        {
+            int k = Fill(path, positions);
+            Span<PathHop> hops = k <= 16 ? stackalloc PathHop[k] : new PathHop[k];
+            for (int h = 0; h < k; h++)
+            {
+                Hop hop = network.Edge(path[h], path[h + 1]);
+                hops[h] = new PathHop(bytes[h], hop.Rate, hop.RoundTrip, work[h + 1], network.Nodes[path[h + 1]].Compute.FlopPerSecond, hop.RateCv);
+            }
+
+            CostFormula.Terms t = CostFormula.Price(work[0], model.Device.Compute.FlopPerSecond, hops, model.Energy.Compute.JoulesPerFlop, model.Energy.Radio.JoulesPerByte, model.Lambda.SecondsPerJoule);
+            return t.IsFinite ? t : throw new OverflowException("A graph placement's cost is too large for a double.");
+        }
+
+        /// <summary>Sums, into the scratch arrays, the work each position of the path runs and the bytes each hop carries; returns the path's hops.</summary>
+        private int Fill(int[] path, int[] positions)
         {
             int k = path.Length - 1;
             Array.Clear(work, 0, k + 1);
@@ -539,15 +646,7 @@ public sealed class GraphOptimizer
                 Carry(graph.Nodes[u].Output.Bytes, positions[u], graph.IsOutput(u) ? k : LastReader(graph.Consumers[u], positions, 0));
             }
 
-            Span<PathHop> hops = k <= 16 ? stackalloc PathHop[k] : new PathHop[k];
-            for (int h = 0; h < k; h++)
-            {
-                Hop hop = network.Edge(path[h], path[h + 1]);
-                hops[h] = new PathHop(bytes[h], hop.Rate, hop.RoundTrip, work[h + 1], network.Nodes[path[h + 1]].Compute.FlopPerSecond, hop.RateCv);
-            }
-
-            CostFormula.Terms t = CostFormula.Price(work[0], model.Device.Compute.FlopPerSecond, hops, model.Energy.Compute.JoulesPerFlop, model.Energy.Radio.JoulesPerByte, model.Lambda.SecondsPerJoule);
-            return t.IsFinite ? t : throw new OverflowException("A graph placement's cost is too large for a double.");
+            return k;
         }
     }
 }

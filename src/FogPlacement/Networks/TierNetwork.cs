@@ -1,4 +1,5 @@
-using FogPlacement.Decisions;
+using FogPlacement.Validation;
+
 namespace FogPlacement.Networks;
 
 /// <summary>
@@ -12,9 +13,9 @@ internal sealed class TierNetwork
     private readonly List<Hop>[] outgoing;
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
 
-    public TierNetwork(CostModel model, IReadOnlyList<Link> links, IReadOnlySet<string>? excluded)
+    public TierNetwork(DeviceTier device, IReadOnlyList<RemoteTier> tiers, IReadOnlyList<Link> links, IReadOnlySet<string>? excluded = null)
     {
-        Nodes = [model.Device, .. model.Tiers];
+        Nodes = [device, .. tiers];
         Allowed = [.. Nodes.Select(n => excluded is null || !excluded.Contains(n.Name))];
         for (int i = 0; i < Nodes.Length; i++)
         {
@@ -23,7 +24,8 @@ internal sealed class TierNetwork
 
         for (int t = 1; t < Nodes.Length; t++)
         {
-            edges[(0, t)] = new Hop(t, Nodes[t].Uplink.BitsPerSecond, Nodes[t].RoundTrip.Seconds, Nodes[t].UplinkCv, Nodes[t].RoundTripCv);
+            RemoteTier tier = tiers[t - 1];
+            edges[(0, t)] = new Hop(t, tier.Uplink.BitsPerSecond, tier.RoundTrip.Seconds, tier.UplinkCv, tier.RoundTripCv);
         }
 
         foreach (Link link in links)
@@ -100,6 +102,182 @@ internal sealed class TierNetwork
         return order.Count == Allowed.Count(a => a) ? [.. order] : null;
     }
 
+
+    /// <summary>
+    /// The checks every optimiser over a network relies on (chains and graphs alike), as problems at their paths: the
+    /// limits (<c>searchLimits.maxStates</c>), no null link, link ends that are remote tiers, one link per ordered pair,
+    /// and, when the links close a cycle, no more states than the limit (counted, never built: by arithmetic, or by a
+    /// search that stops at the limit).
+    /// </summary>
+    internal static IEnumerable<ModelProblem> Problems(DeviceTier device, IReadOnlyList<RemoteTier> tiers, IReadOnlyList<Link?> links, SearchLimits limits)
+    {
+        List<ModelProblem> found = [.. limits.Problems().Select(p => p.Under(ModelPath.Root.Field("searchLimits")))];
+        for (int i = 0; i < links.Count; i++)
+        {
+            if (links[i] is null)
+            {
+                found.Add(new ModelProblem(ModelPath.Root.Field("links").Index(i), $"Link {i} is null."));
+            }
+        }
+
+        if (found.Count > 0 || links.Count == 0)
+        {
+            // No links, no problems: nothing is built tier by tier for a model with many tiers.
+            return found;
+        }
+
+        found.AddRange(LinkProblems([.. links.Select(l => ((string?)l!.From, (string?)l.To))], [.. tiers.Select(t => t.Name)]));
+        if (found.Count > 0)
+        {
+            return found;
+        }
+
+        // Only links can close a cycle (the device only sends), so without links there is nothing to count.
+        var network = new TierNetwork(device, tiers, links!, null);
+        if (network.TopologicalOrder is null && MostStates(network, out _) > limits.MaxStates && CountStates(network, limits.MaxStates, out _) is null)
+        {
+            found.Add(new ModelProblem(
+                ModelPath.Root.Field("links"),
+                $"The links form a cycle, and the paths of distinct tiers over {tiers.Count} tiers reach more than {limits.MaxStates:N0} states (set of tiers visited, tier reached), SearchLimits.MaxStates; link fewer tiers, make the links one-way, or raise the limit."));
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Every problem of <paramref name="links"/> over remote tiers called <paramref name="tierNames"/>: an end that is not
+    /// one of them (at <c>links[i].from</c> or <c>.to</c>), or a second link for the same ordered pair (at <c>links[i]</c>).
+    /// </summary>
+    internal static IEnumerable<ModelProblem> LinkProblems(IReadOnlyList<(string? From, string? To)> links, IReadOnlyList<string> tierNames)
+    {
+        var seen = new HashSet<(string, string)>();
+        var known = new HashSet<string>(tierNames, StringComparer.Ordinal); // a lookup per end, not a scan of every tier
+        for (int i = 0; i < links.Count; i++)
+        {
+            (string? from, string? to) = links[i];
+            ModelPath at = ModelPath.Root.Field("links").Index(i);
+            foreach ((string? end, string field) in new[] { (from, "from"), (to, "to") })
+            {
+                if (!string.IsNullOrWhiteSpace(end) && end != Tier.DeviceName && !known.Contains(end))
+                {
+                    yield return new ModelProblem(at.Field(field), $"Link {from} → {to} names tier '{end}', which is not a remote tier of this model (tiers: {Preconditions.Names(tierNames)}).");
+                }
+            }
+
+            if (from is not null && to is not null && !seen.Add((from, to)))
+            {
+                yield return new ModelProblem(at, $"Two links join {from} → {to}.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The most states <paramref name="network"/> can have, by arithmetic, and whether that is exact. Without a cycle the
+    /// states are the tiers (the programme's tables keep a row for every one, excluded or not). With one they are the device and the (set visited, tier reached) pairs with the
+    /// tier in the set; a tier that no allowed link touches is only ever reached first and alone, so over U such tiers
+    /// and L linked ones there are at most 1 + U + L · 2^(L − 1), exactly that when every ordered pair of the linked
+    /// tiers is linked (the device reaches each tier over its uplink, so every order of every set is a path).
+    /// </summary>
+    public static double MostStates(TierNetwork network, out bool exact)
+    {
+        if (network.TopologicalOrder is not null)
+        {
+            exact = true;
+            return network.Nodes.Length;
+        }
+
+        // One pass over the links between remote tiers: which tiers they touch, and how many ordered pairs they join.
+        var touched = new bool[network.Nodes.Length];
+        long pairs = 0;
+        for (int from = 1; from < network.Nodes.Length; from++)
+        {
+            foreach (Hop hop in network.Outgoing(from))
+            {
+                if (hop.To != from)
+                {
+                    (touched[from], touched[hop.To]) = (true, true);
+                    pairs++;
+                }
+            }
+        }
+
+        int linked = touched.Count(t => t);
+        int unlinked = Enumerable.Range(1, network.Nodes.Length - 1).Count(t => network.Allowed[t]) - linked;
+        exact = pairs == (long)linked * (linked - 1);
+        return 1 + unlinked + (linked * Math.Pow(2, linked - 1));
+    }
+
+    /// <summary>
+    /// Counts the states of <paramref name="network"/> without building its graph: null when they pass
+    /// <paramref name="limit"/>. <see cref="MostStates"/> answers where it is exact; otherwise the states are searched
+    /// breadth first, one more tier visited a round, keeping only the round's sets, and the search stops at the limit.
+    /// </summary>
+    /// <param name="network">The tiers and their allowed links.</param>
+    /// <param name="limit">The most states accepted.</param>
+    /// <param name="searched">The states the search stored: 0 when arithmetic answered.</param>
+    public static long? CountStates(TierNetwork network, int limit, out long searched)
+    {
+        searched = 0;
+        double most = MostStates(network, out bool exact);
+        if (exact)
+        {
+            return most <= limit ? (long)most : null;
+        }
+
+        // One round per tier visited: states of different rounds differ in their sets' sizes, so each round is
+        // deduplicated on its own and only it is held.
+        long total = 1;
+        int words = (network.Nodes.Length + 63) / 64;
+        var round = new List<(ulong[] Set, int Tier)> { (new ulong[words], 0) };
+        while (round.Count > 0)
+        {
+            var seen = new HashSet<(int, string)>();
+            var next = new List<(ulong[] Set, int Tier)>();
+            foreach ((ulong[] set, int tier) in round)
+            {
+                foreach (Hop hop in network.Outgoing(tier))
+                {
+                    if ((set[hop.To / 64] & (1UL << (hop.To % 64))) != 0)
+                    {
+                        continue;
+                    }
+
+                    ulong[] grown = (ulong[])set.Clone();
+                    grown[hop.To / 64] |= 1UL << (hop.To % 64);
+                    if (seen.Add((hop.To, Key(grown))))
+                    {
+                        next.Add((grown, hop.To));
+                        searched++;
+                        if (++total > limit)
+                        {
+                            return null;
+                        }
+                    }
+                }
+            }
+
+            round = next;
+        }
+
+        return total;
+    }
+
+    /// <summary>A visited set as a dictionary key (a string of its 64-bit words, compared and hashed by value).</summary>
+    internal static string Key(ulong[] set) => string.Create(set.Length * 4, set, static (chars, words) =>
+    {
+        for (int w = 0; w < words.Length; w++)
+        {
+            for (int c = 0; c < 4; c++)
+            {
+                chars[(w * 4) + c] = (char)(ushort)(words[w] >> (16 * c));
+            }
+        }
+    });
+
+    /// <summary>The refusal of a network with more states than <paramref name="maxStates"/>.</summary>
+    public static PlacementLimitException TooMany(TierNetwork network, int maxStates) => new(
+        $"The chain optimiser's programme over {network.Nodes.Length - 1:N0} tiers would have more than SearchLimits.MaxStates ({maxStates:N0}) states " +
+        (network.TopologicalOrder is null ? "(set of tiers visited, tier reached); link fewer tiers, make the links one-way, or raise the limit." : "(tiers); exclude tiers or raise the limit."));
 }
 
 /// <summary>A hop out of a tier: to which tier, at what rate (bit/s) and round trip (s), and their coefficients of variation.</summary>

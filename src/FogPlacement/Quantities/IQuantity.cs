@@ -105,6 +105,10 @@ internal static class Quantity
         return T.FromSiUnchecked(si);
     }
 
+    /// <summary>Wraps an SI value already known to be finite and not negative (a term of the cost formula, checked once for the sum).</summary>
+    public static T Unchecked<T>(double si)
+        where T : struct, IQuantity<T> => T.FromSiUnchecked(si);
+
     public static double In<T>(T value, string unit)
         where T : struct, IQuantity<T> => T.Units.GetUnit(unit).FromSi(value.SiValue);
 

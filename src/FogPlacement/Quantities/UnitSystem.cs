@@ -111,6 +111,18 @@ internal sealed class UnitSystem
         return true;
     }
 
+    /// <summary>The unit <paramref name="text"/> is written in (its canonical symbol), or null when the text is not a quantity of this kind.</summary>
+    public Unit? UnitOf(ReadOnlySpan<char> text)
+    {
+        if (!TryParse(text, out _, out _))
+        {
+            return null;
+        }
+
+        ReadOnlySpan<char> trimmed = text.Trim();
+        return bySymbol.GetAlternateLookup<ReadOnlySpan<char>>()[trimmed[ScanNumber(trimmed)..].TrimStart()];
+    }
+
     /// <summary>Formats an SI value in <paramref name="unitSymbol"/> (or a unit chosen by magnitude) so that parsing the text gives back the same double.</summary>
     public string Format(double si, string? unitSymbol) => Exact(si, string.IsNullOrEmpty(unitSymbol) || unitSymbol == "G" ? null : GetUnit(unitSymbol));
 

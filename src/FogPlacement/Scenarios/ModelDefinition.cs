@@ -1,5 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using FogPlacement.Chains;
 using FogPlacement.Costs;
 using FogPlacement.Decisions;
 using FogPlacement.Documents;
@@ -12,7 +12,7 @@ namespace FogPlacement.Scenarios;
 /// <summary>
 /// A placement model as written in a scenario file or in configuration, before it is checked: the energy weight, the
 /// device, the remote tiers, the links between them and the search limits. Every value is optional here; which are
-/// required, and their defaults, is decided in one place (<see cref="TryBuild"/>), so a scenario file, an
+/// required, and their defaults, is decided in one place (<see cref="Build"/>), so a scenario file, an
 /// <c>appsettings.json</c> section and options set in code need the same fields.
 /// </summary>
 public class ModelDefinition
@@ -56,8 +56,13 @@ public class ModelDefinition
     /// Checks the definition and builds the model, or reports every problem at once: missing required values (with what
     /// belongs there, <see cref="ModelProblem.Hint"/>), values out of range, repeated tier names, links to unknown tiers.
     /// </summary>
-    internal (CostModel Model, ChainOptimizer Optimizer)? TryBuild(ModelProblems problems)
+    internal CostModel? TryBuild(ModelProblems problems)
     {
+        foreach (ModelProblem problem in ReadingProblems)
+        {
+            problems.Add(problem);
+        }
+
         ModelPath root = ModelPath.Root;
         bool complete = problems.Required(Lambda, LambdaPath ?? root.Field("lambda"), "the weight of device energy in the objective, such as \"30 ms/J\"");
         ModelPath devicePath = root.Field("device");
@@ -66,7 +71,7 @@ public class ModelDefinition
             & problems.Required(Device.RadioEnergy, devicePath.Field("radioEnergy"), "the device's radio energy, such as \"0.9 J/MB\"");
         complete &= problems.AddAll(devicePath, Tier.DeviceProblems(Device.Compute));
 
-        var tiers = new List<Tier>();
+        var tiers = new List<RemoteTier>();
         for (int i = 0; i < Tiers.Count; i++)
         {
             ModelPath path = Tiers[i]?.Path ?? root.Field("tiers").Index(i);
@@ -127,10 +132,9 @@ public class ModelDefinition
         }
 
         string[] known = [.. names.OfType<string>().Distinct(StringComparer.Ordinal)];
-        foreach ((int index, string? field, string message) in ChainOptimizer.LinkProblems(ends, known))
+        foreach (ModelProblem problem in TierNetwork.LinkProblems(ends, known))
         {
-            ModelPath path = Links[index]?.Path ?? root.Field("links").Index(index);
-            problems.Add(field is null ? path : path.Field(field), message);
+            problems.Add(AtLink(problem) with { Message = problem.Message.TrimEnd('.') });
             complete = false;
         }
 
@@ -146,17 +150,64 @@ public class ModelDefinition
             return null;
         }
 
-        var model = new CostModel(Tier.Device(Device.Compute!.Value), new EnergyCoefficients(Device.ComputeEnergy!.Value, Device.RadioEnergy!.Value), tiers, Lambda!.Value);
-        try
+        // What only the whole network shows (a cycle of links past the state limit), before the model is made.
+        DeviceTier device = Tier.Device(Device.Compute!.Value);
+        RemoteTier[] remote = [.. tiers];
+        bool whole = true;
+        foreach (ModelProblem problem in TierNetwork.Problems(device, remote, links, SearchLimits))
         {
-            return (model, new ChainOptimizer(model, links, SearchLimits));
+            problems.Add(AtLink(problem) with { Message = problem.Message.TrimEnd('.') });
+            whole = false;
         }
-        catch (ArgumentException ex)
+
+        return whole
+            ? new CostModel(device, new EnergyCoefficients(Device.ComputeEnergy!.Value, Device.RadioEnergy!.Value), remote, Lambda!.Value, links: links, limits: SearchLimits)
+            : null;
+    }
+
+    /// <summary>
+    /// Checks the definition and builds the model.
+    /// </summary>
+    /// <returns>The model.</returns>
+    /// <exception cref="ModelException">The definition is not a valid model; <see cref="ModelException.Problems"/> lists every problem with its path.</exception>
+    public CostModel Build() => TryBuild(out CostModel? model, out IReadOnlyList<ModelProblem> problems) ? model : throw new ModelException(problems);
+
+    /// <summary>Checks the definition and builds the model, or reports every problem at once, each with its path (<c>tiers[1].uplink</c>).</summary>
+    /// <param name="model">The model, or null when there are problems.</param>
+    /// <param name="problems">Every problem, in document order: first those found while the definition was read (<see cref="ReadingProblems"/>); empty when the model was built.</param>
+    /// <returns>Whether the model was built.</returns>
+    public bool TryBuild([NotNullWhen(true)] out CostModel? model, out IReadOnlyList<ModelProblem> problems)
+    {
+        var found = new ModelProblems();
+        model = TryBuild(found);
+        problems = found.All;
+        return model is not null;
+    }
+
+    /// <summary>
+    /// Gets the problems found while this definition was read, before it is checked (a value that did not parse), so
+    /// that <see cref="TryBuild(out CostModel?, out IReadOnlyList{ModelProblem})"/> and <see cref="Build"/> report them
+    /// with the model's own, in one list; none by default.
+    /// </summary>
+    protected virtual IEnumerable<ModelProblem> ReadingProblems => [];
+
+    /// <summary>A link problem reported at <c>links[i]</c> (or below) moved to where that link was read, when it has a path of its own.</summary>
+    private ModelProblem AtLink(ModelProblem problem)
+    {
+        ModelPath at = problem.Path;
+        ModelPath? field = null;
+        if (at.Parent is { Parent: { } grand } && grand.Name == "links" && grand.Parent is { IsRoot: true })
         {
-            // What only the whole network shows (a cycle of links past the state limit).
-            problems.Add(new ModelProblem(root.Field("links"), ex.Message));
-            return null;
+            (field, at) = (at, at.Parent);
         }
+
+        if (at.Parent is not { Name: "links", Parent.IsRoot: true } || !int.TryParse(at.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+            || index >= Links.Count || Links[index]?.Path is not { } own)
+        {
+            return problem;
+        }
+
+        return problem with { Path = field is null ? own : own.Field(field.Name) };
     }
 
     /// <summary>Gets or sets where the energy weight was read (a scenario keeps it under <c>objective</c>).</summary>
@@ -230,7 +281,7 @@ public sealed class LinkDefinition
 
 /// <summary>
 /// The model's fields, declared once: the names a scenario file and a configuration section use for the device, a tier,
-/// a link and the limits, and how each value is read. Whether a value is required is <see cref="ModelDefinition.TryBuild"/>'s.
+/// a link and the limits, and how each value is read. Whether a value is required is <see cref="ModelDefinition.Build"/>'s.
 /// </summary>
 internal static class ModelFields
 {

@@ -16,53 +16,38 @@ using FogPlacement.Workloads;
 namespace FogPlacement.Scenarios;
 
 /// <summary>
-/// A placement scenario read from JSON: the device, its remote tiers, the objective's lambda and one request.
+/// A placement scenario read from JSON: the device, its remote tiers and links, the objective's lambda and one request,
+/// layer chain or graph.
 /// Every quantity is a string with its unit (<c>"120 Mbit/s"</c>). Unknown fields are errors (they catch typos),
 /// and every problem is reported at once with its JSON path. See docs/cost-model.md for the format.
 /// </summary>
 [JsonConverter(typeof(ScenarioConverter))]
 public sealed class Scenario
 {
-    private Scenario(CostModel model, IReadOnlyList<Link> links, Request? request, LayerChain? chain, LayerGraph? graph = null)
+    private Scenario(CostModel model, Request? request, LayerChain? chain, LayerGraph? graph = null)
     {
         Model = model;
-        Links = links;
         Request = request;
         Chain = chain;
         Graph = graph;
     }
 
-    /// <summary>Gets the cost model: device, tiers, energy parameters and lambda.</summary>
+    /// <summary>Gets the model: the device, its tiers and their links, the energy coefficients, λ and the search limits.</summary>
     public CostModel Model { get; }
 
-    /// <summary>Gets the links between remote tiers (used by layer chains).</summary>
-    public IReadOnlyList<Link> Links { get; }
-
-    /// <summary>Gets the request to decide, or null when the request is a layer chain (see <see cref="Chain"/>).</summary>
+    /// <summary>Gets the request to decide, or null when the request is a layer chain (<see cref="Chain"/>) or a graph (<see cref="Graph"/>).</summary>
     public Request? Request { get; }
 
-    /// <summary>Gets the request as a layer chain, or null when it is a plain request with optional splits.</summary>
+    /// <summary>Gets the request as a layer chain (<c>layers</c>), or null.</summary>
     public LayerChain? Chain { get; }
 
     /// <summary>Gets the graph to place, or null when the request is not a graph (<c>graph</c> or <c>model</c>).</summary>
     public LayerGraph? Graph { get; }
 
-    /// <summary>Finds the optimal placement of the scenario's graph.</summary>
-    /// <param name="limits">Bounds on the optimiser's work; <see cref="SearchLimits.Default"/> when null.</param>
-    /// <exception cref="InvalidOperationException">The request is not a graph.</exception>
-    public GraphDecision DecideGraph(SearchLimits? limits = null) =>
-        new GraphOptimizer(Model, Links, limits).Decide(Graph ?? throw new InvalidOperationException("This scenario's request is not a graph; use Decide or DecideChain."));
-
-    /// <summary>Decides the scenario's request with its model.</summary>
-    /// <exception cref="InvalidOperationException">The request is a layer chain; use <see cref="DecideChain"/>.</exception>
-    public Decision Decide() => Model.Decide(Request ?? throw new InvalidOperationException("This scenario's request is a layer chain; use DecideChain."));
-
-    /// <summary>Finds the optimal placement of the scenario's layer chain.</summary>
-    /// <param name="limits">Bounds on the optimiser's work; <see cref="SearchLimits.Default"/> when null.</param>
-    /// <exception cref="InvalidOperationException">The request has no layers; use <see cref="Decide"/>.</exception>
-    /// <exception cref="PlacementLimitException">The chain passes a limit of <paramref name="limits"/>.</exception>
-    public ChainDecision DecideChain(SearchLimits? limits = null) =>
-        new ChainOptimizer(Model, Links, limits).Decide(Chain ?? throw new InvalidOperationException("This scenario's request has no layers; use Decide."));
+    /// <summary>Decides the scenario's request, layer chain or graph with its model.</summary>
+    /// <returns>The decision.</returns>
+    /// <exception cref="PlacementLimitException">A chain or graph needs more work than the model's <see cref="CostModel.Limits"/> allow.</exception>
+    public Decision Decide() => Request is { } request ? Model.Decide(request) : Chain is { } chain ? Model.Decide(chain) : Model.Decide(Graph!);
 
     /// <summary>The largest scenario file <see cref="Load"/> reads: 16 MiB (a scenario of 100,000 layers takes about 8 MB).</summary>
     public const int MaxFileBytes = 16 * 1024 * 1024;
@@ -217,11 +202,11 @@ public sealed class Scenario
                 return null;
             }
 
-            CostModel costModel = built.Model;
+            CostModel costModel = built;
             IEnumerable<ModelProblem> mismatch = request is not null ? costModel.RequestProblems(request)
                 : (chain?.Constraints ?? graph!.Constraints).ModelProblems(costModel.Tiers);
             return problems.AddAll(Request, mismatch)
-                ? new Scenario(costModel, built.Optimizer.Links, request, chain, graph)
+                ? new Scenario(costModel, request, chain, graph)
                 : null;
         }
     }

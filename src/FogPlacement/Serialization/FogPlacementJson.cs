@@ -1,8 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using FogPlacement.Chains;
 using FogPlacement.Decisions;
-using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
 using FogPlacement.Workloads;
@@ -11,8 +9,8 @@ namespace FogPlacement.Serialization;
 
 /// <summary>
 /// System.Text.Json support. Every quantity reads and writes as a string with its unit (<c>"120 Mbit/s"</c>), exactly
-/// as in scenario files; <see cref="Request"/>, <see cref="LayerChain"/> and <see cref="Scenario"/> in the scenario
-/// format; <see cref="Decision"/> and <see cref="ChainDecision"/> as the decision documents of the tool's <c>--json</c>
+/// as in scenario files; <see cref="Request"/>, <see cref="LayerChain"/>, <see cref="LayerGraph"/> and <see cref="Scenario"/> in the scenario
+/// format; <see cref="Decision"/> (of every kind) as the decision document of the tool's <c>--json</c>
 /// (docs/json.md). The types carry their converters, so any options (ASP.NET Core's too) use them; a value that is not
 /// valid (a quantity that is a number, an object, negative or NaN, a request with a duplicate split) is a
 /// <see cref="JsonException"/> with the JSON path and the reason, so ASP.NET Core answers 400 with it; nothing is
@@ -44,16 +42,15 @@ public static class FogPlacementJson
 
 /// <summary>
 /// The source-generated, trim- and native-AOT-safe serialisers of the library's types (requests, layer chains,
-/// scenarios, decisions and quantities), with web defaults. Use <c>FogPlacementJsonContext.Default.Request</c> with
+/// graphs, scenarios, decisions and quantities), with web defaults. Use <c>FogPlacementJsonContext.Default.Request</c> with
 /// <see cref="JsonSerializer"/>, or add <see cref="FogPlacementJsonContext.Default"/> to a resolver chain.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(Request))]
 [JsonSerializable(typeof(LayerChain))]
 [JsonSerializable(typeof(Scenario))]
+[JsonSerializable(typeof(LayerGraph))]
 [JsonSerializable(typeof(Decision))]
-[JsonSerializable(typeof(ChainDecision))]
-[JsonSerializable(typeof(GraphDecision))]
 [JsonSerializable(typeof(ComputeRate))]
 [JsonSerializable(typeof(DataRate))]
 [JsonSerializable(typeof(DataSize))]

@@ -50,6 +50,10 @@ internal sealed class LatencyModel
         return new LatencyModel(fixedSeconds, [.. uncertain]);
     }
 
+    /// <summary>Whether two models (either null) have the same known part and the same terms in the same order.</summary>
+    public static bool SameTerms(LatencyModel? a, LatencyModel? b) =>
+        ReferenceEquals(a, b) || (a is not null && b is not null && a.fixedPart.Equals(b.fixedPart) && a.terms.AsSpan().SequenceEqual(b.terms));
+
     /// <summary>Gets the known part, in seconds.</summary>
     public double FixedPart => fixedPart;
 

@@ -77,6 +77,7 @@ public sealed class GraphNode
 /// across the device and the remote tiers by <see cref="GraphOptimizer"/>. Nodes may be listed in any order; nodes
 /// that no other node reads are the graph's outputs.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(LayerGraphConverter))]
 public sealed class LayerGraph
 {
     private readonly GraphNode[] nodes;

@@ -48,7 +48,7 @@ public sealed class Request
                 continue;
             }
 
-            if (split.Name == CostModel.DeviceCandidateName)
+            if (split.Name == Placement.DeviceCandidateName)
             {
                 yield return new ModelProblem(at.Field("name"), $"A split cannot be called '{split.Name}': that is the name of the device candidate.");
             }

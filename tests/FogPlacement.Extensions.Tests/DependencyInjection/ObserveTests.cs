@@ -22,7 +22,7 @@ public class ObserveTests
         service.Observe("fog", DataRate.FromMegabitsPerSecond(5), Duration.FromMilliseconds(30));
         Assert.Equal(2, service.Current.Generation);
         Assert.Equal(DataRate.FromMegabitsPerSecond(5), service.Current.CostModel.Tiers[0].Uplink);
-        Assert.Equal(CostModel.DeviceCandidateName, service.Decide(PlacementHost.SeedRequest).Chosen.Name);
+        Assert.Equal(Placement.DeviceCandidateName, service.Decide(PlacementHost.SeedRequest).Chosen.Name);
         Assert.Equal("fog", Assert.Single(service.Estimates).Target);
 
         PlacementModel before = service.Current;
@@ -50,7 +50,7 @@ public class ObserveTests
         service.Observe("fog", DataRate.FromMegabitsPerSecond(2), Duration.FromMilliseconds(6));
         PolicyOutcome[] outcomes = [.. Enumerable.Range(0, 3).Select(_ => service.Decide(PlacementHost.SeedRequest, policy))];
         Assert.Equal([false, false, true], outcomes.Select(o => o.Switched));
-        Assert.Equal(CostModel.DeviceCandidateName, outcomes[^1].Placement);
+        Assert.Equal(Placement.DeviceCandidateName, outcomes[^1].Placement);
 
         IReadOnlyList<CollectedMeasurement<long>> measured = switches.GetMeasurementSnapshot();
         Assert.Equal(["suppressed", "suppressed", "switched"], measured.Select(m => (string)m.Tags["fogplacement.switch.outcome"]!));

@@ -73,7 +73,7 @@ public partial class OneReaderTests
         FogPlacementConfiguration.Bind(PlacementHost.Configuration(values).GetSection("FogPlacement"), options);
         PlacementModel? model = PlacementModel.TryCreate(options, out IReadOnlyList<string> none);
         Assert.Empty(none);
-        Assert.Equal(new Networks.SearchLimits { MaxStates = 5000, MaxCells = 1_000_000 }, model!.ChainOptimizer.Limits);
+        Assert.Equal(new Networks.SearchLimits { MaxStates = 5000, MaxCells = 1_000_000 }, model!.CostModel.Limits);
 
         values["FogPlacement:SearchLimits:MaxStates"] = "0";
         values["FogPlacement:SearchLimits:MaxCells"] = "lots";

@@ -61,7 +61,7 @@ public class ShapeFuzzTests
         Assert.True(Math.Abs(node.Work.Flop - flop) <= 1e-9 * flop, $"work {node.Work.Flop}, the oracle's {flop}: {c}");
 
         // What is read can be placed.
-        GraphDecision decision = new GraphOptimizer(Textbook, FogToCloud).Decide(model.ToGraph());
+        Decision decision = TextbookWithLinks.Decide(model.ToGraph());
         Assert.True(decision.IsFeasible, c.ToString());
         return "read";
     }

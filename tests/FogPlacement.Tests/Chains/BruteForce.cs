@@ -75,7 +75,7 @@ internal static class BruteForce
             else
             {
                 (double bitsPerSecond, double roundTrip) = i == 1
-                    ? (tier.Uplink.BitsPerSecond, tier.RoundTrip.Seconds)
+                    ? (((RemoteTier)tier).Uplink.BitsPerSecond, ((RemoteTier)tier).RoundTrip.Seconds)
                     : links.Where(l => l.From == nodes[path[i - 1]].Name && l.To == tier.Name).Select(l => (l.Rate.BitsPerSecond, l.RoundTrip.Seconds)).Single();
                 latency += (8 * BytesAt(first) / bitsPerSecond) + roundTrip;
                 if (i == 1)

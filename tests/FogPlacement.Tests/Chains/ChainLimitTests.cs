@@ -35,28 +35,28 @@ public class ChainLimitTests
         // 10 fully linked tiers have 9.9 million paths of distinct tiers but 5,121 states (set of tiers visited, tier
         // reached); the programme runs over the states. 21 tiers reach 1 + 21 · 2^20 = 22,020,097: refused by that
         // arithmetic, with no state searched and nothing built (building them took 926 MiB).
-        ChainDecision decision = new ChainOptimizer(Model(10), FullyLinked(Model(10))).Decide(Chain(new PlacementConstraints { Deadline = Duration.FromSeconds(1) }));
+        Decision decision = TestModels.Linked(Model(10), FullyLinked(Model(10))).Decide(Chain(new PlacementConstraints { Deadline = Duration.FromSeconds(1) }));
         Assert.True(decision.IsFeasible);
-        Assert.Equal(decision.Chosen.Objective, decision.Candidates.Min(c => c.Placement.Objective));
+        Assert.Equal(decision.Chosen.Objective, decision.Candidates.Min(c => c.Objective));
 
         CostModel model = Model(21);
         Link[] links = FullyLinked(model);
-        var network = new TierNetwork(model, links, null);
-        Assert.Equal(22_020_097, ChainGraph.MostStates(network, out bool exact));
+        var network = new TierNetwork(model.Device, model.Tiers, links, null);
+        Assert.Equal(22_020_097, TierNetwork.MostStates(network, out bool exact));
         Assert.True(exact);
-        Assert.Null(ChainGraph.CountStates(network, SearchLimits.Default.MaxStates, out long searched));
+        Assert.Null(TierNetwork.CountStates(network, SearchLimits.Default.MaxStates, out long searched));
         Assert.Equal(0, searched);
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var ex = Assert.Throws<ArgumentException>(() => new ChainOptimizer(model, links));
+        var ex = Assert.Throws<ArgumentException>(() => TestModels.Linked(model, links));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Contains("SearchLimits.MaxStates", ex.Message, StringComparison.Ordinal);
         Assert.Equal("links", ex.ParamName);
         Assert.True(allocated < 4 << 20, $"{allocated:N0} bytes allocated to refuse"); // the network and the links' checks, far below any table of states
 
         // The limit is the caller's to set.
-        Assert.Contains("SearchLimits.MaxStates", Assert.Throws<ArgumentException>(() => new ChainOptimizer(Model(4), FullyLinked(Model(4)), new SearchLimits { MaxStates = 10 })).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ChainOptimizer(Model(4), null, new SearchLimits { MaxCells = 0 }));
+        Assert.Contains("SearchLimits.MaxStates", Assert.Throws<ArgumentException>(() => TestModels.Linked(Model(4), FullyLinked(Model(4)), new SearchLimits { MaxStates = 10 })).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TestModels.Linked(Model(4), null, new SearchLimits { MaxCells = 0 }));
     }
 
     [Fact]
@@ -66,12 +66,12 @@ public class ChainLimitTests
         // the search stores no more states than the limit before it refuses.
         CostModel model = Model(21);
         Link[] links = [.. FullyLinked(model).Skip(1)];
-        var network = new TierNetwork(model, links, null);
-        ChainGraph.MostStates(network, out bool exact);
+        var network = new TierNetwork(model.Device, model.Tiers, links, null);
+        TierNetwork.MostStates(network, out bool exact);
         Assert.False(exact);
-        Assert.Null(ChainGraph.CountStates(network, 10_000, out long searched));
+        Assert.Null(TierNetwork.CountStates(network, 10_000, out long searched));
         Assert.InRange(searched, 1, 10_000);
-        var ex = Assert.Throws<ArgumentException>(() => new ChainOptimizer(model, links, new SearchLimits { MaxStates = 10_000 }));
+        var ex = Assert.Throws<ArgumentException>(() => TestModels.Linked(model, links, new SearchLimits { MaxStates = 10_000 }));
         Assert.Contains("SearchLimits.MaxStates", ex.Message, StringComparison.Ordinal);
     }
 
@@ -88,7 +88,7 @@ public class ChainLimitTests
                 CostModel model = Model(tiers);
                 Link[] links = [.. FullyLinked(model).Where((_, i) => (linkMask & (1 << (i % 31))) != 0)];
                 var excluded = model.Tiers.Where((_, t) => (excludedMask & (1 << t)) != 0).Select(t => t.Name).ToHashSet();
-                var network = new TierNetwork(model, links, excluded);
+                var network = new TierNetwork(model.Device, model.Tiers, links, excluded);
 
                 // The oracle: every path from the device over allowed tiers (the uplinks, then the links). Without a
                 // cycle the states are the tiers (every one has a row in the tables); with one, each (set of tiers
@@ -115,11 +115,11 @@ public class ChainLimitTests
                 }
 
                 long expected = cycle ? 1 + pairs.Count : 1 + tiers;
-                double most = ChainGraph.MostStates(network, out bool exact);
-                long? counted = ChainGraph.CountStates(network, int.MaxValue, out _);
+                double most = TierNetwork.MostStates(network, out bool exact);
+                long? counted = TierNetwork.CountStates(network, int.MaxValue, out _);
                 return counted == expected && most >= expected && (!exact || most == expected)
                     && ChainGraph.Of(network, int.MaxValue).Nodes.Length == expected
-                    && ChainGraph.CountStates(network, (int)expected - 1, out _) is null;
+                    && TierNetwork.CountStates(network, (int)expected - 1, out _) is null;
             });
 
     [Fact]
@@ -127,7 +127,7 @@ public class ChainLimitTests
     {
         // 1,001 tiers × 450,000 layers would need 450 million cells of about 105 bytes: refused from the arithmetic of
         // states × (layers + 1) before any table is allocated.
-        var optimizer = new ChainOptimizer(Model(1_000), null, new SearchLimits { MaxCells = 1_000_000 });
+        var optimizer = TestModels.Linked(Model(1_000), null, new SearchLimits { MaxCells = 1_000_000 });
         var layers = Enumerable.Range(0, 1_000).Select(i => new Layer("l" + i, Work.FromGigaflop(0.01), DataSize.FromMegabytes(0.1)));
         var chain = new LayerChain(DataSize.FromMegabytes(0.3), layers);
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -136,7 +136,7 @@ public class ChainLimitTests
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 16 << 20, "refused before the tables");
 
         // Within the limit, the same tiers decide a shorter chain.
-        Assert.NotNull(optimizer.Decide(new LayerChain(DataSize.FromMegabytes(0.3), layers.Take(900))).Chosen);
+        Assert.Equal(900, optimizer.Decide(new LayerChain(DataSize.FromMegabytes(0.3), layers.Take(900))).Pieces.Count);
     }
 
     [Fact]
@@ -146,10 +146,10 @@ public class ChainLimitTests
         // over (tier, boundary) without enumerating them, so the frontier and constrained decisions are exact too.
         CostModel model = Model(50);
         Link[] forward = [.. from i in Enumerable.Range(0, 50) from j in Enumerable.Range(i + 1, 49 - i) select new Link("t" + i, "t" + j, DataRate.FromGigabitsPerSecond(1), Duration.Zero)];
-        var optimizer = new ChainOptimizer(model, forward);
-        Assert.Equal(51, ChainGraph.Of(new TierNetwork(model, forward, null), SearchLimits.Default.MaxStates).Nodes.Length); // the tiers: no path is enumerated
-        ChainDecision decision = optimizer.Decide(Chain());
-        IReadOnlyList<ChainPlacement> frontier = decision.Frontier;
+        var optimizer = TestModels.Linked(model, forward);
+        Assert.Equal(51, ChainGraph.Of(new TierNetwork(model.Device, model.Tiers, forward, null), SearchLimits.Default.MaxStates).Nodes.Length); // the tiers: no path is enumerated
+        Decision decision = optimizer.Decide(Chain());
+        IReadOnlyList<Placement> frontier = decision.Frontier;
         Assert.NotEmpty(frontier);
         Assert.All(frontier.Zip(frontier.Skip(1)), pair =>
         {
@@ -159,19 +159,21 @@ public class ChainLimitTests
         Assert.Equal(frontier.Min(p => p.Latency.Seconds), frontier[0].Latency.Seconds);
 
         // A deadline the unconstrained optimum meets leaves it the choice; one it misses costs objective.
-        ChainDecision met = optimizer.Decide(Chain(new PlacementConstraints { Deadline = decision.Chosen.Latency }));
+        Decision met = optimizer.Decide(Chain(new PlacementConstraints { Deadline = decision.Chosen.Latency }));
         Assert.Equal(decision.Chosen.Objective, met.Chosen.Objective);
-        ChainDecision tight = optimizer.Decide(Chain(new PlacementConstraints { Deadline = frontier[0].Latency }));
+        Decision tight = optimizer.Decide(Chain(new PlacementConstraints { Deadline = frontier[0].Latency }));
         Assert.True(tight.Chosen.Latency <= frontier[0].Latency && tight.Chosen.Objective >= decision.Chosen.Objective);
     }
 
     [Fact]
-    public void An_optimiser_over_many_tiers_without_links_builds_nothing_tier_by_tier()
+    public void A_model_over_many_tiers_without_links_builds_nothing_tier_by_tier()
     {
+        // Linear in the tiers (a name and a path per offload candidate), never tiers × tiers: 20,000 tiers squared
+        // would be 400 million entries. The bound is 1 KiB a tier, far from both.
         CostModel model = Model(20_000);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        _ = new ChainOptimizer(model);
+        _ = TestModels.Linked(model);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated < 1 << 20, $"{allocated:N0} bytes allocated to make the optimiser");
+        Assert.True(allocated < 20_000 * 1024, $"{allocated:N0} bytes allocated to make the model");
     }
 }

@@ -22,14 +22,14 @@ public class ChainOptimizerTests
     public void The_seeds_four_candidates_come_out_as_special_cases()
     {
         CostModel model = SeedExampleTests.SeedModel();
-        var network = new TierNetwork(model, [], null);
+        var network = new TierNetwork(model.Device, model.Tiers, [], null);
         LayerChain chain = SeedChain();
-        ChainPlacement device = ChainCost.Evaluate(model, network, chain, [0], []);
-        ChainPlacement fog = ChainCost.Evaluate(model, network, chain, [0, 1], [0]);
-        ChainPlacement cloud = ChainCost.Evaluate(model, network, chain, [0, 2], [0]);
-        ChainPlacement split = ChainCost.Evaluate(model, network, chain, [0, 1], [1]);
+        Placement device = ChainCost.Evaluate(model.Energy, model.Lambda.SecondsPerJoule, network, chain, [0], []);
+        Placement fog = ChainCost.Evaluate(model.Energy, model.Lambda.SecondsPerJoule, network, chain, [0, 1], [0]);
+        Placement cloud = ChainCost.Evaluate(model.Energy, model.Lambda.SecondsPerJoule, network, chain, [0, 2], [0]);
+        Placement split = ChainCost.Evaluate(model.Energy, model.Lambda.SecondsPerJoule, network, chain, [0, 1], [1]);
         Decision seed = model.Decide(SeedExampleTests.SeedRequest());
-        ChainPlacement[] placements = [device, fog, cloud, split];
+        Placement[] placements = [device, fog, cloud, split];
         Assert.Equal(["device[1-2]", "device[] > fog[1-2]", "device[] > cloud[1-2]", "device[1] > fog[2]"], placements.Select(p => p.Name));
         for (int i = 0; i < 4; i++)
         {
@@ -38,27 +38,27 @@ public class ChainOptimizerTests
             SeedExampleTests.AssertRelative(seed.Candidates[i].Objective.Seconds, placements[i].Objective.Seconds);
         }
 
-        ChainDecision decision = new ChainOptimizer(model).Decide(chain);
+        Decision decision = TestModels.Linked(model).Decide(chain);
         Assert.Equal("device[] > fog[1-2]", decision.Chosen.Name);
         SeedExampleTests.AssertRelative(0.0357, decision.Chosen.Objective.Seconds);
-        Assert.Contains(decision.Candidates, c => c.Placement.Name == "device[1-2]" && c.BestOf.Contains("all on device"));
-        Assert.Contains(decision.Candidates, c => c.Placement.Name == "device[] > cloud[1-2]" && c.BestOf.Contains("all on cloud"));
-        Assert.Contains("optimal", decision.Candidates[0].BestOf);
-        Assert.Contains("all on fog", decision.Candidates[0].BestOf);
+        Assert.Contains(decision.Candidates, c => c.Name == "device[1-2]" && c.Labels.Contains("all on device"));
+        Assert.Contains(decision.Candidates, c => c.Name == "device[] > cloud[1-2]" && c.Labels.Contains("all on cloud"));
+        Assert.Contains("optimal", decision.Candidates[0].Labels);
+        Assert.Contains("all on fog", decision.Candidates[0].Labels);
     }
 
     [Property(MaxTest = 200)]
     public Property The_optimum_equals_brute_force_over_every_path_and_slicing() =>
         Prop.ForAll(ChainGenerators.Instance(), x =>
         {
-            var optimizer = new ChainOptimizer(x.Model, x.Links);
-            ChainDecision decision = optimizer.Decide(x.Chain);
+            var optimizer = TestModels.Linked(x.Model, x.Links);
+            Decision decision = optimizer.Decide(x.Chain);
             List<BruteForce.Placement> all = BruteForce.Enumerate(x.Model, x.Links, x.Chain);
             double best = all.Min(p => p.Objective);
             bool optimal = Close(best, decision.Chosen.Objective.Seconds);
             bool real = all.Any(p => p.Name == decision.Chosen.Name && Close(p.Objective, decision.Chosen.Objective.Seconds));
 
-            bool kindsAgree = decision.Candidates.All(c => c.BestOf.All(kind =>
+            bool kindsAgree = decision.Candidates.All(c => c.Labels.All(kind =>
             {
                 IEnumerable<BruteForce.Placement> ofKind = kind switch
                 {
@@ -68,9 +68,9 @@ public class ChainOptimizerTests
                     "best two cuts" => all.Where(p => p.Computing == 3),
                     _ => all.Where(p => p.Computing == 1 && p.LastTier == kind["all on ".Length..]),
                 };
-                return Close(ofKind.Min(p => p.Objective), c.Placement.Objective.Seconds);
+                return Close(ofKind.Min(p => p.Objective), c.Objective.Seconds);
             }));
-            bool everyKindReported = new[] { 2, 3 }.All(k => all.Any(p => p.Computing == k) == decision.Candidates.Any(c => c.BestOf.Contains(k == 2 ? "best single cut" : "best two cuts")));
+            bool everyKindReported = new[] { 2, 3 }.All(k => all.Any(p => p.Computing == k) == decision.Candidates.Any(c => c.Labels.Contains(k == 2 ? "best single cut" : "best two cuts")));
             return optimal.Label($"optimum {decision.Chosen} vs brute force {best:R}")
                 .And(real.Label("the chosen placement exists"))
                 .And(kindsAgree.Label("best of each kind"))
@@ -83,7 +83,7 @@ public class ChainOptimizerTests
         CostModel model = SeedExampleTests.SeedModel();
         var chain = new LayerChain(DataSize.FromMegabytes(0.3), [new Layer("heavy", Work.FromTeraflop(2), DataSize.FromKilobytes(1))]);
         var link = new Link("fog", "cloud", DataRate.FromGigabitsPerSecond(10), Duration.FromMilliseconds(1));
-        ChainDecision decision = new ChainOptimizer(model, [link]).Decide(chain);
+        Decision decision = TestModels.Linked(model, [link]).Decide(chain);
         Assert.Equal("device[] > fog[] > cloud[1]", decision.Chosen.Name);
         Assert.True(decision.Chosen.Segments[1].IsEmpty);
     }
@@ -93,9 +93,9 @@ public class ChainOptimizerTests
     {
         CostModel model = SeedExampleTests.SeedModel();
         var edge = new Link("fog", "edge", DataRate.FromGigabitsPerSecond(1), Duration.Zero);
-        Assert.Equal("links[0].to", Assert.Throws<ArgumentException>(() => new ChainOptimizer(model, [edge])).ParamName);
+        Assert.Equal("links[0].to", Assert.Throws<ArgumentException>(() => TestModels.Linked(model, [edge])).ParamName);
         var link = new Link("fog", "cloud", DataRate.FromGigabitsPerSecond(1), Duration.Zero);
-        Assert.Equal("links[1]", Assert.Throws<ArgumentException>(() => new ChainOptimizer(model, [link, link])).ParamName);
+        Assert.Equal("links[1]", Assert.Throws<ArgumentException>(() => TestModels.Linked(model, [link, link])).ParamName);
         Assert.Throws<ArgumentException>(() => new Link("device", "fog", DataRate.FromGigabitsPerSecond(1), Duration.Zero));
         Assert.Throws<ArgumentException>(() => new Link("fog", "fog", DataRate.FromGigabitsPerSecond(1), Duration.Zero));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Link("fog", "cloud", DataRate.Zero, Duration.Zero));
@@ -108,10 +108,13 @@ public class ChainOptimizerTests
         // Not a timing: the programme's table has one row per layer boundary and path position.
         CostModel model = SeedExampleTests.SeedModel();
         var layers = Enumerable.Range(1, 1000).Select(i => new Layer("l" + i, Work.FromMegaflop(i % 7), DataSize.FromKilobytes(1000 - (i % 900))));
-        ChainDecision decision = new ChainOptimizer(model, [new Link("fog", "cloud", DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(5))])
+        Decision decision = TestModels.Linked(model, [new Link("fog", "cloud", DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(5))])
             .Decide(new LayerChain(DataSize.FromMegabytes(1), layers));
-        Assert.Equal(1000, decision.Chosen.Segments.Where(s => !s.IsEmpty).Sum(s => s.LastLayer - s.FirstLayer + 1));
+        Assert.Equal(1000, decision.Chosen.Segments.Where(s => !s.IsEmpty).Sum(s => s.Count));
     }
+
+    /// <summary>A placement with only its segments, as another decision would give it.</summary>
+    private static Placement Segments(Segment[] segments) => new() { Name = "given", Kind = PlacementKind.Split, TierName = segments[^1].Tier, Segments = segments };
 
     private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-12 * Math.Max(Math.Abs(a), Math.Abs(b));
 
@@ -132,7 +135,7 @@ public class ChainOptimizerTests
                 ExcludedTiers = excluded is null ? [] : [excluded],
             };
             var chain = new LayerChain(x.Chain.Input, x.Chain.Layers, constraints);
-            ChainDecision decision = new ChainOptimizer(x.Model, x.Links).Decide(chain);
+            Decision decision = TestModels.Linked(x.Model, x.Links).Decide(chain);
             List<BruteForce.Placement> allowed = [.. free.Where(p => excluded is null || !p.Tiers.Contains(excluded))];
             List<BruteForce.Placement> feasible = [.. allowed.Where(p => p.Latency <= constraints.Deadline.Value.Seconds && p.Energy <= constraints.EnergyBudget.Value.Joules)];
             bool choice = feasible.Count == 0
@@ -155,12 +158,12 @@ public class ChainOptimizerTests
     [Fact]
     public void A_named_placement_can_be_evaluated_again_and_bad_ones_are_refused()
     {
-        var optimizer = new ChainOptimizer(SeedExampleTests.SeedModel());
-        ChainPlacement split = optimizer.Evaluate(SeedChain(), [new Segment("device", 1, 1), new Segment("fog", 2, 2)]);
+        var optimizer = TestModels.Linked(SeedExampleTests.SeedModel());
+        Placement split = optimizer.Evaluate(SeedChain(), Segments([new Segment("device", 1, 1), new Segment("fog", 2, 2)]));
         Assert.Equal("device[1] > fog[2]", split.Name);
         SeedExampleTests.AssertRelative(0.1076, split.Latency.Seconds);
-        Assert.Throws<ArgumentException>(() => optimizer.Evaluate(SeedChain(), [new Segment("fog", 1, 2)]));
-        Assert.Throws<ArgumentException>(() => optimizer.Evaluate(SeedChain(), [new Segment("device", 1, 0), new Segment("fog", 1, 1)]));
-        Assert.Throws<ArgumentException>(() => optimizer.Evaluate(SeedChain(), [new Segment("device", 1, 0), new Segment("fog", 1, 1), new Segment("cloud", 2, 2)]));
+        Assert.Throws<ArgumentException>(() => optimizer.Evaluate(SeedChain(), Segments([new Segment("fog", 1, 2)])));
+        Assert.Throws<ArgumentException>(() => optimizer.Evaluate(SeedChain(), Segments([new Segment("device", 1, 0), new Segment("fog", 1, 1)])));
+        Assert.Throws<ArgumentException>(() => optimizer.Evaluate(SeedChain(), Segments([new Segment("device", 1, 0), new Segment("fog", 1, 1), new Segment("cloud", 2, 2)])));
     }
 }

@@ -22,14 +22,16 @@ public class EntryPointTests
     [Fact]
     public void Null_arguments_name_themselves()
     {
-        Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => Model.Decide(null!)).ParamName);
+        Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => Model.Decide((Request)null!)).ParamName);
         Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => Model.Choose(null!)).ParamName);
         Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => Model.Validate(null!)).ParamName);
         Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => Model.CandidateCount(null!)).ParamName);
-        var optimizer = new ChainOptimizer(Model);
-        Assert.Equal("chain", Assert.Throws<ArgumentNullException>(() => optimizer.Decide(null!)).ParamName);
-        Assert.Equal("chain", Assert.Throws<ArgumentNullException>(() => optimizer.Evaluate(null!, [])).ParamName);
-        Assert.Equal("segments", Assert.Throws<ArgumentNullException>(() => optimizer.Evaluate(new LayerChain(DataSize.Zero, [new Layer("l", Work.Zero, DataSize.Zero)]), null!)).ParamName);
+        var optimizer = TestModels.Linked(Model);
+        Assert.Equal("chain", Assert.Throws<ArgumentNullException>(() => optimizer.Decide((LayerChain)null!)).ParamName);
+        Assert.Equal("graph", Assert.Throws<ArgumentNullException>(() => optimizer.Decide((LayerGraph)null!)).ParamName);
+        Assert.Equal("chain", Assert.Throws<ArgumentNullException>(() => optimizer.Evaluate((LayerChain)null!, default)).ParamName);
+        Assert.Equal("graph", Assert.Throws<ArgumentNullException>(() => optimizer.Evaluate((LayerGraph)null!, default)).ParamName);
+        Assert.Equal("placement.Segments", Assert.Throws<ArgumentException>(() => optimizer.Evaluate(new LayerChain(DataSize.Zero, [new Layer("l", Work.Zero, DataSize.Zero)]), default)).ParamName);
         Assert.Equal("index", Assert.Throws<ArgumentOutOfRangeException>(() => Model.CandidateName(-1)).ParamName);
         Assert.Equal("index", Assert.Throws<ArgumentOutOfRangeException>(() => Model.CandidateName(3)).ParamName);
     }
@@ -37,14 +39,10 @@ public class EntryPointTests
     [Fact]
     public void Misuse_is_refused_with_a_specific_message()
     {
-        Tier remote = Model.Tiers[0];
-        Assert.Equal("Tier 'a' is remote; the device must come from Tier.Device. (Parameter 'device')",
-            Assert.Throws<ArgumentException>(() => new CostModel(remote, default, [], EnergyWeight.Zero)).Message);
-        Assert.StartsWith("The device cannot also be a remote tier",
-            Assert.Throws<ArgumentException>(() => new CostModel(Model.Device, default, [Model.Device], EnergyWeight.Zero)).Message, StringComparison.Ordinal);
+        // The device and the remote tiers are told apart by type (DeviceTier, RemoteTier): swapping them does not compile.
         var request = new Request(Work.FromGigaflop(1), DataSize.FromMegabytes(1));
         Assert.StartsWith("The destination holds 1 candidates; this request has 3.",
-            Assert.Throws<ArgumentException>(() => Model.Evaluate(request, new CandidateCost[1])).Message, StringComparison.Ordinal);
+            Assert.Throws<ArgumentException>(() => Model.Evaluate(request, new Placement[1])).Message, StringComparison.Ordinal);
         Assert.StartsWith("work, input, chosen (and objective, when given) must have the same length; got 1, 2, 1 and 0.",
             Assert.Throws<ArgumentException>(() => Model.ChooseBatch([Work.Zero], [DataSize.Zero, DataSize.Zero], new int[1])).Message, StringComparison.Ordinal);
     }

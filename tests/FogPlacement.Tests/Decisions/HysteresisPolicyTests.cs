@@ -23,7 +23,7 @@ public class HysteresisPolicyTests
     public void Oscillation_around_the_break_even_gives_no_switch_and_a_step_exactly_one_after_it()
     {
         Assert.Equal("offload all to fog", At(BreakEven * 1.06).Chosen.Name);
-        Assert.Equal(CostModel.DeviceCandidateName, At(BreakEven * 0.94).Chosen.Name);
+        Assert.Equal(Placement.DeviceCandidateName, At(BreakEven * 0.94).Chosen.Name);
 
         var oscillating = new HysteresisPolicy();
         for (int i = 0; i < 200; i++)
@@ -45,7 +45,7 @@ public class HysteresisPolicyTests
         }
 
         Assert.Equal([30 + HysteresisPolicy.DefaultDwell - 1], switchedAt); // after the dwell, once
-        Assert.Equal(CostModel.DeviceCandidateName, step.Incumbent);
+        Assert.Equal(Placement.DeviceCandidateName, step.Incumbent);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public class HysteresisPolicyTests
             .Decide(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3), null, new Constraints.PlacementConstraints { ExcludedTiers = ["fog"] }));
         PolicyOutcome outcome = policy.Apply(constrained);
         Assert.True(outcome.Switched);
-        Assert.Equal(CostModel.DeviceCandidateName, outcome.Placement);
+        Assert.Equal(Placement.DeviceCandidateName, outcome.Placement);
 
         Assert.Equal("margin", Assert.Throws<ArgumentOutOfRangeException>(() => new HysteresisPolicy(margin: 1)).ParamName);
         Assert.Equal("margin", Assert.Throws<ArgumentOutOfRangeException>(() => new HysteresisPolicy(margin: double.NaN)).ParamName);

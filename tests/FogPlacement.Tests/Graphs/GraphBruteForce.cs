@@ -15,9 +15,9 @@ internal static class GraphBruteForce
     /// <summary>The least objective over placements meeting the constraints, and whether any does (else the least of all).</summary>
     public static (double Objective, bool Feasible) Best(CostModel model, IReadOnlyList<Link> links, LayerGraph graph)
     {
-        List<Tier> tiers = [.. model.Tiers.Where(t => !graph.Constraints.ExcludedTiers.Contains(t.Name))];
+        List<RemoteTier> tiers = [.. model.Tiers.Where(t => !graph.Constraints.ExcludedTiers.Contains(t.Name))];
         double bestFeasible = double.PositiveInfinity, bestAny = double.PositiveInfinity;
-        foreach (List<Tier> path in Paths(tiers, links))
+        foreach (List<RemoteTier> path in Paths(tiers, links))
         {
             // Hop h: (8·(1 + cv²)/rate, round trip).
             var hops = new List<(double PerByte, double RoundTrip)>();
@@ -82,15 +82,15 @@ internal static class GraphBruteForce
     }
 
     /// <summary>Remote tiers in path order after the device: the first by its uplink, each next by a link.</summary>
-    private static IEnumerable<List<Tier>> Paths(List<Tier> tiers, IReadOnlyList<Link> links)
+    private static IEnumerable<List<RemoteTier>> Paths(List<RemoteTier> tiers, IReadOnlyList<Link> links)
     {
         yield return [];
-        var stack = new Stack<List<Tier>>(tiers.Select(t => new List<Tier> { t }));
+        var stack = new Stack<List<RemoteTier>>(tiers.Select(t => new List<RemoteTier> { t }));
         while (stack.Count > 0)
         {
-            List<Tier> path = stack.Pop();
+            List<RemoteTier> path = stack.Pop();
             yield return path;
-            foreach (Tier next in tiers.Where(t => !path.Contains(t) && links.Any(l => l.From == path[^1].Name && l.To == t.Name)))
+            foreach (RemoteTier next in tiers.Where(t => !path.Contains(t) && links.Any(l => l.From == path[^1].Name && l.To == t.Name)))
             {
                 stack.Push([.. path, next]);
             }

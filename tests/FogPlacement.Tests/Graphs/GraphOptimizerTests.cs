@@ -85,7 +85,7 @@ public class GraphOptimizerTests
     public Property The_unconstrained_optimum_equals_brute_force_over_every_path_and_assignment() =>
         Prop.ForAll(Instances(constrained: false), instance =>
         {
-            GraphDecision decision = new GraphOptimizer(instance.Model, instance.Links).Decide(instance.Graph);
+            Decision decision = TestModels.Linked(instance.Model, instance.Links).Decide(instance.Graph);
             (double best, _) = GraphBruteForce.Best(instance.Model, instance.Links, instance.Graph);
             Assert.True(decision.IsExact);
             return Close(decision.Chosen.Objective.Seconds, best);
@@ -95,7 +95,7 @@ public class GraphOptimizerTests
     public Property The_constrained_optimum_equals_brute_force_and_infeasibility_is_reported() =>
         Prop.ForAll(Instances(constrained: true), instance =>
         {
-            GraphDecision decision = new GraphOptimizer(instance.Model, instance.Links).Decide(instance.Graph);
+            Decision decision = TestModels.Linked(instance.Model, instance.Links).Decide(instance.Graph);
             (double best, bool feasible) = GraphBruteForce.Best(instance.Model, instance.Links, instance.Graph);
             Assert.True(decision.IsExact, "exact");
             Assert.True(decision.IsFeasible == feasible, $"feasible: optimiser {decision.IsFeasible}, brute force {feasible} ({best:R}); chosen {decision.Chosen}");
@@ -111,8 +111,8 @@ public class GraphOptimizerTests
             var graph = new LayerGraph(
                 instance.Chain.Input,
                 layers.Select((l, i) => new GraphNode(l.Name, l.Work, l.Output, [i == 0 ? GraphNode.InputName : layers[i - 1].Name])));
-            double chain = new ChainOptimizer(instance.Model, instance.Links).Decide(instance.Chain).Chosen.Objective.Seconds;
-            double asGraph = new GraphOptimizer(instance.Model, instance.Links).Decide(graph).Chosen.Objective.Seconds;
+            double chain = TestModels.Linked(instance.Model, instance.Links).Decide(instance.Chain).Chosen.Objective.Seconds;
+            double asGraph = TestModels.Linked(instance.Model, instance.Links).Decide(graph).Chosen.Objective.Seconds;
             return Close(asGraph, chain);
         });
 
@@ -120,16 +120,17 @@ public class GraphOptimizerTests
     public Property Every_candidate_is_a_valid_placement_and_the_optimum_is_the_least_feasible() =>
         Prop.ForAll(Instances(constrained: true), instance =>
         {
-            GraphDecision decision = new GraphOptimizer(instance.Model, instance.Links).Decide(instance.Graph);
-            foreach (GraphCandidate candidate in decision.Candidates)
+            Decision decision = TestModels.Linked(instance.Model, instance.Links).Decide(instance.Graph);
+            foreach (Placement candidate in decision.Candidates)
             {
-                GraphPlacement p = candidate.Placement;
+                Placement p = candidate;
+                Dictionary<string, string> assignment = Assignment(instance.Graph, p);
                 Assert.Equal(Tier.DeviceName, p.Path[0]);
                 Assert.Equal(p.Path.Count, p.Path.Distinct().Count());
                 foreach (GraphNode node in instance.Graph.Nodes)
                 {
-                    int at = IndexOf(p.Path, p.Assignment[node.Name]);
-                    Assert.All(node.Inputs.Where(i => i != GraphNode.InputName), i => Assert.True(IndexOf(p.Path, p.Assignment[i]) <= at));
+                    int at = IndexOf(p.Path, assignment[node.Name]);
+                    Assert.All(node.Inputs.Where(i => i != GraphNode.InputName), i => Assert.True(IndexOf(p.Path, assignment[i]) <= at));
                 }
 
                 Assert.DoesNotContain(p.Path, instance.Graph.Constraints.ExcludedTiers.Contains);
@@ -139,31 +140,32 @@ public class GraphOptimizerTests
                 }
             }
 
-            return decision.Candidates[0].BestOf[0] == "optimal" && decision.Candidates.Any(c => c.BestOf.Contains("all on device"));
+            return decision.Candidates[0].Labels[0] == "optimal" && decision.Candidates.Any(c => c.Labels.Contains("all on device"));
         });
 
     [Property(MaxTest = 100)]
     public Property Evaluating_a_candidate_prices_it_again_exactly_and_a_bad_placement_is_refused() =>
         Prop.ForAll(Instances(constrained: true), instance =>
         {
-            var optimizer = new GraphOptimizer(instance.Model, instance.Links);
-            GraphDecision decision = optimizer.Decide(instance.Graph);
-            foreach (GraphCandidate c in decision.Candidates)
+            var optimizer = TestModels.Linked(instance.Model, instance.Links);
+            Decision decision = optimizer.Decide(instance.Graph);
+            foreach (Placement c in decision.Candidates)
             {
-                Assert.Equal(c.Placement.Objective, optimizer.Evaluate(instance.Graph, c.Placement).Objective);
+                Assert.Equal(c.Objective, optimizer.Evaluate(instance.Graph, c).Objective);
             }
 
-            GraphPlacement chosen = decision.Chosen;
-            var reversed = new Dictionary<string, string>(chosen.Assignment) { [instance.Graph.Nodes[0].Name] = chosen.Path[^1] };
+            Placement chosen = decision.Chosen;
+            Dictionary<string, string> chosenAssignment = Assignment(instance.Graph, chosen);
+            var reversed = new Dictionary<string, string>(chosenAssignment) { [instance.Graph.Nodes[0].Name] = chosen.Path[^1] };
             bool misordered = instance.Graph.Nodes.Skip(1).Any(n => n.Inputs.Contains(instance.Graph.Nodes[0].Name)) && chosen.Path.Count > 1
-                && instance.Graph.Nodes.Skip(1).Where(n => n.Inputs.Contains(instance.Graph.Nodes[0].Name)).Any(n => IndexOf(chosen.Path, chosen.Assignment[n.Name]) < chosen.Path.Count - 1);
+                && instance.Graph.Nodes.Skip(1).Where(n => n.Inputs.Contains(instance.Graph.Nodes[0].Name)).Any(n => IndexOf(chosen.Path, chosenAssignment[n.Name]) < chosen.Path.Count - 1);
             if (misordered)
             {
-                var bad = new GraphPlacement(chosen.Path, reversed, chosen.ComputeTime, chosen.TransferTime, chosen.Latency, chosen.DeviceEnergy, chosen.Objective, chosen.Violations);
+                var bad = chosen with { Segments = Runs(instance.Graph, reversed) };
                 Assert.Contains("sits before", Assert.Throws<ArgumentException>(() => optimizer.Evaluate(instance.Graph, bad)).Message, StringComparison.Ordinal);
             }
 
-            var offPath = new GraphPlacement(["fog-that-is-not"], chosen.Assignment, chosen.ComputeTime, chosen.TransferTime, chosen.Latency, chosen.DeviceEnergy, chosen.Objective, chosen.Violations);
+            var offPath = chosen with { Path = ["fog-that-is-not"] };
             Assert.Throws<ArgumentException>(() => optimizer.Evaluate(instance.Graph, offPath));
             return true;
         });
@@ -175,7 +177,7 @@ public class GraphOptimizerTests
     /// <summary>Six remote tiers, every ordered pair linked: 1,957 paths of up to 6 hops.</summary>
     private static (CostModel Model, Link[] Links) SixFullyLinked()
     {
-        Tier[] tiers = [.. Enumerable.Range(1, 6).Select(i => Tier.Remote("t" + i, ComputeRate.FromGigaflopPerSecond(100 * i), DataRate.FromMegabitsPerSecond(50), Duration.FromMilliseconds(5)))];
+        RemoteTier[] tiers = [.. Enumerable.Range(1, 6).Select(i => Tier.Remote("t" + i, ComputeRate.FromGigaflopPerSecond(100 * i), DataRate.FromMegabitsPerSecond(50), Duration.FromMilliseconds(5)))];
         var model = new CostModel(Tier.Device(ComputeRate.FromGigaflopPerSecond(80)), new EnergyCoefficients(EnergyPerWork.FromJoulesPerGigaflop(0.5), EnergyPerData.FromJoulesPerMegabyte(1)), tiers, EnergyWeight.FromMillisecondsPerJoule(30));
         return (model, [.. from a in tiers from b in tiers where a != b select new Link(a.Name, b.Name, DataRate.FromGigabitsPerSecond(1), Duration.FromMilliseconds(1))]);
     }
@@ -195,8 +197,8 @@ public class GraphOptimizerTests
         var work = new List<long>();
         foreach ((Work flop, DataSize bytes) in new[] { (Work.FromFlop(192), DataSize.FromBytes(768)), (Work.FromGigaflop(0.01), DataSize.FromMegabytes(0.1)) })
         {
-            GraphDecision decision = new GraphOptimizer(model, links).Decide(new LayerGraph(DataSize.FromKilobytes(100), ChainNodes(n, flop, bytes)));
-            double chain = new ChainOptimizer(model, links).Decide(new LayerChain(DataSize.FromKilobytes(100), Enumerable.Range(0, n).Select(i => new Layer("n" + i, flop, bytes)))).Chosen.Objective.Seconds;
+            Decision decision = TestModels.Linked(model, links).Decide(new LayerGraph(DataSize.FromKilobytes(100), ChainNodes(n, flop, bytes)));
+            double chain = TestModels.Linked(model, links).Decide(new LayerChain(DataSize.FromKilobytes(100), Enumerable.Range(0, n).Select(i => new Layer("n" + i, flop, bytes)))).Chosen.Objective.Seconds;
             Assert.True(decision.IsExact);
             Assert.True(Close(decision.Chosen.Objective.Seconds, chain), $"graph {decision.Chosen.Objective.Seconds:R}, chain {chain:R}");
             Assert.True(decision.Cells <= 7L * n, $"{decision.Cells:N0} cells for {n:N0} nodes");
@@ -213,8 +215,8 @@ public class GraphOptimizerTests
         // over (tiers visited, tier reached) states instead of paths: an independent exact optimum.
         (CostModel model, Link[] links) = SixFullyLinked();
         var graph = new LayerGraph(DataSize.FromKilobytes(100), ChainNodes(300, Work.FromMegaflop(10), DataSize.FromKilobytes(10)));
-        GraphDecision decision = new GraphOptimizer(model, links).Decide(graph);
-        double chain = new ChainOptimizer(model, links).Decide(new LayerChain(DataSize.FromKilobytes(100), graph.Nodes.Select(v => new Layer(v.Name, v.Work, v.Output)))).Chosen.Objective.Seconds;
+        Decision decision = TestModels.Linked(model, links).Decide(graph);
+        double chain = TestModels.Linked(model, links).Decide(new LayerChain(DataSize.FromKilobytes(100), graph.Nodes.Select(v => new Layer(v.Name, v.Work, v.Output)))).Chosen.Objective.Seconds;
         Assert.True(decision.IsExact);
         Assert.True(Close(decision.Chosen.Objective.Seconds, chain), $"graph {decision.Chosen.Objective.Seconds:R}, chain {chain:R}");
         Assert.True(decision.Cells <= 11_743L * 300, $"{decision.Cells:N0} cells");
@@ -227,13 +229,13 @@ public class GraphOptimizerTests
         // SearchLimits.MaxCells; the bound is arithmetic (one position held a node), so nothing is run to know it.
         (CostModel model, Link[] links) = SixFullyLinked();
         var graph = new LayerGraph(DataSize.FromKilobytes(100), ChainNodes(1000, Work.FromMegaflop(10), DataSize.FromKilobytes(10)));
-        var ex = Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model, links).Decide(graph));
+        var ex = Assert.Throws<PlacementLimitException>(() => TestModels.Linked(model, links).Decide(graph));
         Assert.Contains("SearchLimits.MaxCells", ex.Message, StringComparison.Ordinal);
 
         // The same network places a small graph; a lowered limit refuses even that.
         var small = new LayerGraph(DataSize.FromKilobytes(100), graph.Nodes.Take(3).Select(n => new GraphNode(n.Name, n.Work, n.Output, n.Inputs)));
-        Assert.True(new GraphOptimizer(model, links).Decide(small).IsExact);
-        Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model, links, new SearchLimits { MaxCells = 1000 }).Decide(small));
+        Assert.True(TestModels.Linked(model, links).Decide(small).IsExact);
+        Assert.Throws<PlacementLimitException>(() => TestModels.Linked(model, links, new SearchLimits { MaxCells = 1000 }).Decide(small));
     }
 
     [Fact]
@@ -243,7 +245,7 @@ public class GraphOptimizerTests
         // budget, so most paths would be swept over 63 energy weights, more cells than SearchLimits.MaxCells.
         (CostModel model, Link[] links) = SixFullyLinked();
         var graph = new LayerGraph(DataSize.FromKilobytes(100), ChainNodes(20, Work.FromMegaflop(10), DataSize.FromKilobytes(10)), new PlacementConstraints { Deadline = Duration.FromMilliseconds(1) });
-        var ex = Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model, links).Decide(graph));
+        var ex = Assert.Throws<PlacementLimitException>(() => TestModels.Linked(model, links).Decide(graph));
         Assert.Contains("SearchLimits.MaxCells", ex.Message, StringComparison.Ordinal);
         Assert.Contains("63 energy weights", ex.Message, StringComparison.Ordinal);
     }
@@ -260,20 +262,20 @@ public class GraphOptimizerTests
         GraphNode[] nodes = [.. Enumerable.Range(0, 12).Select(i => new GraphNode("n" + i, Work.FromGigaflop(0.2), DataSize.FromMegabytes(1.0 / (1 << i)), [i == 0 ? GraphNode.InputName : "n" + (i - 1)]))];
         var graph = new LayerGraph(DataSize.FromMegabytes(0.6), nodes, new PlacementConstraints { Deadline = Duration.FromMilliseconds(24) });
 
-        GraphDecision whole = new GraphOptimizer(model, links).Decide(graph);
+        Decision whole = TestModels.Linked(model, links).Decide(graph);
         Assert.True(whole.IsExact);
         Assert.Equal(1 + 13 + 13 + 91, whole.PricedAssignments);
 
         static long Units(int k) => (13 * (k + 1)) + 12;
         long budget = (1 * Units(0)) + (2 * 13 * Units(1));
-        GraphDecision part = new GraphOptimizer(model, links) { ExhaustiveWork = budget }.Decide(graph);
+        Decision part = new GraphOptimizer(TestModels.Terms(model, links)) { ExhaustiveWork = budget }.Decide(graph);
         Assert.False(part.IsExact);
         Assert.Equal(1 + 13 + 13, part.PricedAssignments);
         Assert.True(whole.IsFeasible && part.IsFeasible);
         Assert.True(part.Chosen.Objective >= whole.Chosen.Objective);
 
         // One unit less, and the last path of one hop is swept too.
-        Assert.Equal(1 + 13, new GraphOptimizer(model, links) { ExhaustiveWork = budget - 1 }.Decide(graph).PricedAssignments);
+        Assert.Equal(1 + 13, new GraphOptimizer(TestModels.Terms(model, links)) { ExhaustiveWork = budget - 1 }.Decide(graph).PricedAssignments);
     }
 
     [Fact]
@@ -284,21 +286,41 @@ public class GraphOptimizerTests
         (CostModel model, _) = FogAndCloud();
         GraphNode[] branches = [.. Enumerable.Range(0, 70).Select(i => new GraphNode("b" + i, Work.FromMegaflop(1), DataSize.FromKilobytes(1), [GraphNode.InputName]))];
         var wide = new LayerGraph(DataSize.FromKilobytes(100), [.. branches, new GraphNode("join", Work.FromMegaflop(1), DataSize.FromKilobytes(1), branches.Select(b => b.Name))]);
-        var ex = Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model).Decide(wide));
+        var ex = Assert.Throws<PlacementLimitException>(() => TestModels.Linked(model).Decide(wide));
         Assert.Contains("64-bit state", ex.Message, StringComparison.Ordinal);
 
         // 30 branches fit the state, but 2^30 states do not fit SearchLimits.MaxCells: the count stops at the limit.
         var thirty = new LayerGraph(DataSize.FromKilobytes(100), [.. branches.Take(30), new GraphNode("join", Work.FromMegaflop(1), DataSize.FromKilobytes(1), branches.Take(30).Select(b => b.Name))]);
-        Assert.Contains("SearchLimits.MaxCells", Assert.Throws<PlacementLimitException>(() => new GraphOptimizer(model).Decide(thirty)).Message, StringComparison.Ordinal);
+        Assert.Contains("SearchLimits.MaxCells", Assert.Throws<PlacementLimitException>(() => TestModels.Linked(model).Decide(thirty)).Message, StringComparison.Ordinal);
 
         // Ten do: 2^10 states at the widest, exact.
         var ten = new LayerGraph(DataSize.FromKilobytes(100), [.. branches.Take(10), new GraphNode("join", Work.FromMegaflop(1), DataSize.FromKilobytes(1), branches.Take(10).Select(b => b.Name))]);
-        GraphDecision decision = new GraphOptimizer(model).Decide(ten);
+        Decision decision = TestModels.Linked(model).Decide(ten);
         (double best, _) = GraphBruteForce.Best(model, [], ten);
         Assert.True(Close(decision.Chosen.Objective.Seconds, best));
     }
 
     private static int IndexOf(IReadOnlyList<string> path, string tier) => path.ToList().IndexOf(tier);
+
+    /// <summary>Each node's tier, read from the placement's runs of nodes (1-based, in the graph's node order).</summary>
+    private static Dictionary<string, string> Assignment(LayerGraph graph, Placement placement)
+    {
+        var assignment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (Segment s in placement.Segments)
+        {
+            for (int v = s.FirstPiece; v <= s.LastPiece; v++)
+            {
+                assignment.Add(graph.Nodes[v - 1].Name, s.Tier);
+            }
+        }
+
+        Assert.Equal(graph.Nodes.Count, assignment.Count);
+        return assignment;
+    }
+
+    /// <summary>The runs of an assignment, one segment per node (the optimiser merges neighbours; a placement given with more runs is the same placement).</summary>
+    private static Segment[] Runs(LayerGraph graph, Dictionary<string, string> assignment) =>
+        [.. graph.Nodes.Select((n, v) => new Segment(assignment[n.Name], v + 1, v + 1))];
 
     private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 * Math.Max(Math.Abs(a), Math.Abs(b));
 }

@@ -1,3 +1,4 @@
+using FogPlacement.Decisions;
 using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Scenarios;
@@ -14,10 +15,10 @@ public class GraphScenarioTests
     [Fact]
     public void A_graph_scenario_is_placed_and_the_residual_branches_stay_together()
     {
-        GraphDecision decision = Scenario.Load(Repository.Example("residual-graph.json")).DecideGraph();
+        Decision decision = Scenario.Load(Repository.Example("residual-graph.json")).Decide();
         Assert.True(decision.IsExact && decision.IsFeasible);
         Assert.Equal("device(0) > fog(9)", decision.Chosen.Name);
-        Assert.Contains(decision.Candidates, c => c.BestOf.Contains("all on device"));
+        Assert.Contains(decision.Candidates, c => c.Labels.Contains("all on device"));
     }
 
     [Theory]

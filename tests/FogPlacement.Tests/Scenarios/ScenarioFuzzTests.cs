@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using FogPlacement.Chains;
+using FogPlacement.Decisions;
 using FogPlacement.Networks;
 using FogPlacement.Scenarios;
 using FogPlacement.Validation;
@@ -84,7 +85,7 @@ public class ScenarioFuzzTests
         {
             if (scenario.Chain is not null)
             {
-                ChainDecision chain = scenario.DecideChain();
+                Decision chain = scenario.Decide();
                 _ = chain.Frontier;
                 return chain.Candidates.Count > 0 && double.IsFinite(chain.Chosen.Objective.Seconds);
             }

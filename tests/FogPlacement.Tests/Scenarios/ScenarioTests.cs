@@ -125,10 +125,12 @@ public class ScenarioTests
         Scenario scenario = Scenario.Parse(Chain);
         Assert.Null(scenario.Request);
         Assert.Equal(2, scenario.Chain!.Layers.Count);
-        Assert.Equal("fog", Assert.Single(scenario.Links).From);
-        Assert.Equal("device[] > fog[1-2]", scenario.DecideChain().Chosen.Name);
-        Assert.Throws<InvalidOperationException>(() => scenario.Decide());
-        Assert.Throws<InvalidOperationException>(() => Scenario.Parse(Seed).DecideChain());
+        Assert.Equal("fog", Assert.Single(scenario.Model.Links).From);
+        Decision decision = scenario.Decide();
+        Assert.Equal("device[] > fog[1-2]", decision.Chosen.Name);
+        Assert.Equal(DecisionKind.Chain, decision.Kind);
+        Assert.Equal(scenario.Chain.Layers.Select(l => l.Name), decision.Pieces);
+        Assert.Equal(DecisionKind.Request, Scenario.Parse(Seed).Decide().Kind);
     }
 
     [Theory]

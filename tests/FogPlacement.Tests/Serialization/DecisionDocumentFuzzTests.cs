@@ -28,14 +28,14 @@ public class DecisionDocumentFuzzTests
         string json = kind switch
         {
             "request" => JsonSerializer.Serialize(Scenario.Load(Repository.Example("seed.json")).Decide(), FogPlacementJson.Options),
-            "chain" => JsonSerializer.Serialize(Scenario.Load(Repository.Example("vision-chain.json")).DecideChain(), FogPlacementJson.Options),
-            _ => JsonSerializer.Serialize(Scenario.Load(Repository.Example("residual-graph.json")).DecideGraph(), FogPlacementJson.Options),
+            "chain" => JsonSerializer.Serialize(Scenario.Load(Repository.Example("vision-chain.json")).Decide(), FogPlacementJson.Options),
+            _ => JsonSerializer.Serialize(Scenario.Load(Repository.Example("residual-graph.json")).Decide(), FogPlacementJson.Options),
         };
         Func<string, object?> read = kind switch
         {
             "request" => text => JsonSerializer.Deserialize<Decision>(text, FogPlacementJson.Options),
-            "chain" => text => JsonSerializer.Deserialize<ChainDecision>(text, FogPlacementJson.Options),
-            _ => text => JsonSerializer.Deserialize<GraphDecision>(text, FogPlacementJson.Options),
+            "chain" => text => JsonSerializer.Deserialize<Decision>(text, FogPlacementJson.Options),
+            _ => text => JsonSerializer.Deserialize<Decision>(text, FogPlacementJson.Options),
         };
 
         Assert.NotNull(read(json));
@@ -65,28 +65,28 @@ public class DecisionDocumentFuzzTests
     [InlineData("frontier")]
     public void A_null_item_in_a_chain_decisions_lists_is_refused_with_its_path(string list)
     {
-        JsonNode document = JsonNode.Parse(JsonSerializer.Serialize(Scenario.Load(Repository.Example("vision-chain.json")).DecideChain(), FogPlacementJson.Options))!;
+        JsonNode document = JsonNode.Parse(JsonSerializer.Serialize(Scenario.Load(Repository.Example("vision-chain.json")).Decide(), FogPlacementJson.Options))!;
         document[list]!.AsArray().Add(null);
-        var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ChainDecision>(document.ToJsonString(), FogPlacementJson.Options));
+        var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Decision>(document.ToJsonString(), FogPlacementJson.Options));
         Assert.Contains($"{list}[", ex.Message, StringComparison.Ordinal);
         Assert.Contains("found null", ex.Message, StringComparison.Ordinal);
 
-        document = JsonNode.Parse(JsonSerializer.Serialize(Scenario.Load(Repository.Example("vision-chain.json")).DecideChain(), FogPlacementJson.Options))!;
+        document = JsonNode.Parse(JsonSerializer.Serialize(Scenario.Load(Repository.Example("vision-chain.json")).Decide(), FogPlacementJson.Options))!;
         document["candidates"]![0]!["segments"]!.AsArray().Add(null);
-        Assert.Contains("candidates[0].segments[", Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ChainDecision>(document.ToJsonString(), FogPlacementJson.Options)).Message, StringComparison.Ordinal);
+        Assert.Contains("candidates[0].segments[", Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Decision>(document.ToJsonString(), FogPlacementJson.Options)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_frontier_out_of_order_is_refused_as_such_and_a_huge_cv_as_out_of_range()
     {
-        ChainDecision decision = Scenario.Load(Repository.Example("vision-chain.json")).DecideChain();
+        Decision decision = Scenario.Load(Repository.Example("vision-chain.json")).Decide();
         Assert.True(decision.Frontier.Count >= 2);
         JsonNode document = JsonNode.Parse(JsonSerializer.Serialize(decision, FogPlacementJson.Options))!;
         JsonArray frontier = document["frontier"]!.AsArray();
         JsonNode first = frontier[0]!.DeepClone();
         frontier.RemoveAt(0);
         frontier.Add(first);
-        var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ChainDecision>(document.ToJsonString(), FogPlacementJson.Options));
+        var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Decision>(document.ToJsonString(), FogPlacementJson.Options));
         Assert.Contains("a frontier is ordered by latency", ex.Message, StringComparison.Ordinal);
 
         JsonNode request = JsonNode.Parse(JsonSerializer.Serialize(Scenario.Load(Repository.Example("seed.json")).Decide(), FogPlacementJson.Options))!;

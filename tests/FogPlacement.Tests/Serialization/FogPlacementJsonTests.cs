@@ -68,7 +68,7 @@ public class FogPlacementJsonTests
         var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Request>("""{"work":{}}""", FogPlacementJson.Options));
         Assert.Contains("work: expected a string with a number and a unit", ex.Message, StringComparison.Ordinal);
         Assert.Contains("input: required field is missing", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(2, Assert.IsType<ScenarioException>(ex.InnerException).Problems.Count);
+        Assert.Equal(2, Assert.IsType<ModelException>(ex.InnerException).Problems.Count);
     }
 
     [Theory]
@@ -127,13 +127,13 @@ public class FogPlacementJsonTests
             Link[] uncertain = [.. instance.Links.Select((l, i) => new Link(l.From, l.To, l.Rate, l.RoundTrip, rateCv: i % 2 == 0 ? 0.3 : 0, roundTripCv: 0.2))];
             CostModel model = instance.Model.WithMonteCarlo(new MonteCarloSettings { Samples = 1_000, Seed = 3 });
             var chain = new LayerChain(instance.Chain.Input, instance.Chain.Layers, new PlacementConstraints { Deadline = Duration.FromMilliseconds(50) });
-            ChainDecision decision = new ChainOptimizer(model, uncertain).Decide(chain);
-            string json = JsonSerializer.Serialize(decision, FogPlacementJsonContext.Default.ChainDecision);
-            ChainDecision back = JsonSerializer.Deserialize(json, FogPlacementJsonContext.Default.ChainDecision)!;
+            Decision decision = TestModels.Linked(model, uncertain).Decide(chain);
+            string json = JsonSerializer.Serialize(decision, FogPlacementJsonContext.Default.Decision);
+            Decision back = JsonSerializer.Deserialize(json, FogPlacementJsonContext.Default.Decision)!;
             return back.Chosen.Name == decision.Chosen.Name && back.Lambda == decision.Lambda
-                && back.Candidates.Select(c => (c.Placement.Name, c.Placement.Objective, c.Placement.Violations, string.Join(",", c.BestOf)))
-                    .SequenceEqual(decision.Candidates.Select(c => (c.Placement.Name, c.Placement.Objective, c.Placement.Violations, string.Join(",", c.BestOf))))
-                && JsonSerializer.Serialize(back, FogPlacementJsonContext.Default.ChainDecision) == json;
+                && back.Candidates.Select(c => (c.Name, c.Objective, c.Violations, string.Join(",", c.Labels)))
+                    .SequenceEqual(decision.Candidates.Select(c => (c.Name, c.Objective, c.Violations, string.Join(",", c.Labels))))
+                && JsonSerializer.Serialize(back, FogPlacementJsonContext.Default.Decision) == json;
         });
 
     [Theory]
@@ -149,15 +149,15 @@ public class FogPlacementJsonTests
         Assert.Equal(json, JsonSerializer.Serialize(back, FogPlacementJsonContext.Default.Scenario));
         Assert.Equal(Scenario.Parse(json).Model.Tiers.Count, scenario.Model.Tiers.Count);
         string Decided(Scenario s) => s.Graph is not null
-            ? JsonSerializer.Serialize(s.DecideGraph(), FogPlacementJsonContext.Default.GraphDecision)
+            ? JsonSerializer.Serialize(s.Decide(), FogPlacementJsonContext.Default.Decision)
             : s.Chain is null
             ? JsonSerializer.Serialize(s.Decide(), FogPlacementJsonContext.Default.Decision)
-            : JsonSerializer.Serialize(s.DecideChain(), FogPlacementJsonContext.Default.ChainDecision);
+            : JsonSerializer.Serialize(s.Decide(), FogPlacementJsonContext.Default.Decision);
         if (back.Graph is not null)
         {
             // A graph decision reads back to the same document.
             string document = Decided(back);
-            Assert.Equal(document, JsonSerializer.Serialize(JsonSerializer.Deserialize(document, FogPlacementJsonContext.Default.GraphDecision)!, FogPlacementJsonContext.Default.GraphDecision));
+            Assert.Equal(document, JsonSerializer.Serialize(JsonSerializer.Deserialize(document, FogPlacementJsonContext.Default.Decision)!, FogPlacementJsonContext.Default.Decision));
         }
 
         Assert.Equal(Decided(scenario), Decided(back));
@@ -167,7 +167,7 @@ public class FogPlacementJsonTests
     [InlineData("\"kind\": \"device\"", "\"kind\": \"teleport\"", "candidates[0].kind: unknown kind 'teleport'")]
     [InlineData("\"kind\": \"device\"", "\"kind\": \"1\"", "unknown kind '1'")]
     [InlineData("\"latencySeconds\": 0.", "\"latencySeconds\": -0.", "candidates[0].latencySeconds")]
-    [InlineData("\"chosen\": \"", "\"chosen\": \"x", "chosen: no candidate is called")]
+    [InlineData("\"chosen\": \"", "\"chosen\": \"x", "is not the decision's choice")]
     [InlineData("\"violations\": []", "\"violations\": [\"lateness\"]", "unknown constraint 'lateness'")]
     [InlineData("\"samples\": 100000", "\"samples\": 0", "monteCarlo.samples")]
     [InlineData("\"lambdaSecondsPerJoule\": 0.03,", "", "lambdaSecondsPerJoule")]

@@ -134,12 +134,12 @@ public class EstimatorTests
         var estimator = new NetworkEstimator();
         estimator.Observe("fog", DataRate.FromMegabitsPerSecond(10), Duration.FromMilliseconds(30));
         estimator.Observe("mars", DataRate.FromMegabitsPerSecond(10), Duration.FromMilliseconds(30)); // not in the model: ignored
-        (CostModel repriced, _) = estimator.Apply(model, []);
+        CostModel repriced = estimator.Apply(model);
         Assert.Equal(DataRate.FromMegabitsPerSecond(10), repriced.Tiers[0].Uplink);
         Assert.Equal(Duration.FromMilliseconds(30), repriced.Tiers[0].RoundTrip);
         Assert.Equal(0.5, repriced.Tiers[0].RoundTripCv, 12); // RTTVAR = R/2 after one sample
         Assert.Equal("offload all to fog", model.Choose(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3))).Name);
-        Assert.Equal(CostModel.DeviceCandidateName, repriced.Choose(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3))).Name);
+        Assert.Equal(Placement.DeviceCandidateName, repriced.Choose(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3))).Name);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public class LatencyDistributionTests
         // Uplink log-normal with mean 120 Mbit/s and cv 0.4: 8·B/R is log-normal with the same σ = √ln(1.16) and mean
         // 20 ms × 1.16; the rest (6 ms round trip, 1.6 ms compute) is fixed.
         CostModel model = Model(uplinkCv: 0.4, roundTripCv: 0);
-        CandidateCost fog = model.Decide(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3))).Candidates[1];
+        Placement fog = model.Decide(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3))).Candidates[1];
         double sigma = Math.Sqrt(Math.Log(1 + (0.4 * 0.4)));
         double mu = Math.Log(0.020 * 1.16) - (sigma * sigma / 2);
         LatencyDistribution d = fog.Distribution(Duration.FromMilliseconds(40));
@@ -86,8 +86,8 @@ public class LatencyDistributionTests
 
         Assert.Equal("offload all to fog", model.Decide(Ask(null)).Chosen.Name);
         Assert.Equal("offload all to fog", model.Decide(Ask(0.95)).Chosen.Name);
-        Assert.Equal(CostModel.DeviceCandidateName, model.Decide(Ask(0.99)).Chosen.Name);
-        Assert.Equal(CostModel.DeviceCandidateName, model.Decide(Ask(0.95, DeadlineMethod.Cantelli)).Chosen.Name);
+        Assert.Equal(Placement.DeviceCandidateName, model.Decide(Ask(0.99)).Chosen.Name);
+        Assert.Equal(Placement.DeviceCandidateName, model.Decide(Ask(0.95, DeadlineMethod.Cantelli)).Chosen.Name);
         Assert.Equal(model.Decide(Ask(0.99)).Chosen.Name, model.Choose(Ask(0.99)).Name);
 
         // Both the uplink and the round trip uncertain: sampled, reproducibly.
@@ -118,12 +118,12 @@ public class LatencyDistributionTests
     public void A_layer_chain_refuses_a_deadline_confidence_and_reports_its_placements_distributions()
     {
         CostModel model = Model(uplinkCv: 0.4, roundTripCv: 0.2);
-        var optimizer = new ChainOptimizer(model);
+        var optimizer = TestModels.Linked(model);
         Layer[] layers = [new("head", Work.Zero, DataSize.FromMegabytes(1.5)), new("tail", Work.FromGigaflop(4), DataSize.Zero)];
         var ex = Assert.Throws<IncompatibleRequestException>(() => optimizer.Decide(new LayerChain(DataSize.FromMegabytes(0.3), layers, new PlacementConstraints { Deadline = Duration.FromMilliseconds(50), DeadlineConfidence = 0.9 })));
         Assert.Equal("deadlineConfidence", ex.ParamName);
 
-        ChainDecision decision = optimizer.Decide(new LayerChain(DataSize.FromMegabytes(0.3), layers));
+        Decision decision = optimizer.Decide(new LayerChain(DataSize.FromMegabytes(0.3), layers));
         LatencyDistribution d = decision.Chosen.Distribution(Duration.FromMilliseconds(50), Fast);
         Assert.Equal(DistributionMethod.MonteCarlo, d.Method);
         Assert.Equal(decision.Chosen.Latency.Seconds, d.Mean.Seconds, 12);
