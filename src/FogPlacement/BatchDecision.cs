@@ -73,7 +73,7 @@ internal static class BatchDecision
         for (int t = 0; t < tiers.Count; t++)
         {
             uplink[t] = Vector256.Create(tiers[t].Uplink.BitsPerSecond);
-            factor[t] = Vector256.Create(Variation.TransferFactor(tiers[t].UplinkCv));
+            factor[t] = Vector256.Create(CostFormula.TransferFactor(tiers[t].UplinkCv));
             roundTrip[t] = Vector256.Create(tiers[t].RoundTrip.Seconds);
             compute[t] = Vector256.Create(tiers[t].Compute.FlopPerSecond);
         }

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using FogPlacement.Networks;
 using FogPlacement.Quantities;
-using FogPlacement.Uncertainty;
 
 namespace FogPlacement.Costs;
 
@@ -88,9 +87,16 @@ internal static class CostFormula
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double ComputeTime(double work, double compute) => work / compute;
 
+    /// <summary>
+    /// The factor by which an uncertain rate stretches a transfer's mean time: E[8·B/R] = (8·B/m)·(1 + c²) when R is
+    /// log-normal with mean m and coefficient of variation c. One for a known rate, so deterministic costs keep their bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double TransferFactor(double rateCv) => 1 + (rateCv * rateCv);
+
     /// <summary>The mean time to send <paramref name="bytes"/> at <paramref name="rate"/> bit/s with a rate of coefficient of variation <paramref name="rateCv"/>: 8·B / R · (1 + cv²).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double TransferTime(double bytes, double rate, double rateCv) => ((8 * bytes) / rate) * Variation.TransferFactor(rateCv);
+    public static double TransferTime(double bytes, double rate, double rateCv) => ((8 * bytes) / rate) * TransferFactor(rateCv);
 
     /// <summary>A hop's time: its transfer time and its round trip.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -112,7 +118,7 @@ internal static class CostFormula
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double HopCostPerByte(double alpha, double beta, in Hop hop, bool fromDevice, double rho) =>
-        (alpha * 8 * Variation.TransferFactor(hop.RateCv) / hop.Rate) + (fromDevice ? beta * rho : 0);
+        (alpha * 8 * TransferFactor(hop.RateCv) / hop.Rate) + (fromDevice ? beta * rho : 0);
 
     /// <summary>
     /// The vector twin of <see cref="Price"/> for one hop from the device to a tier running all the work, four requests at

@@ -402,7 +402,7 @@ internal sealed class GraphOptimizer
         /// <summary>Gets the assignments priced one by one by the exhaustive search so far.</summary>
         public long PricedAssignments { get; private set; }
 
-        private GraphProgramme Programme => graph.Programme;
+        private GraphProgramme Programme => GraphProgramme.Of(graph);
 
         public static PlacementLimitException TooManyCells(int nodes, string paths, string cells, long limit) => new(
             $"Placing {nodes:N0} nodes over the {paths} paths of these tiers and links takes {cells} cells of the graph programme " +

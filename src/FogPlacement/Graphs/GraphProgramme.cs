@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using FogPlacement.Workloads;
 
@@ -204,8 +205,17 @@ internal sealed class GraphProgramme
     /// <summary>Gets the slots the state uses: at most the positions held at once (a freed slot is taken again first).</summary>
     public int Slots { get; }
 
+    /// <summary>
+    /// The programme of each graph decided, kept while the graph lives: it depends on the graph alone (an immutable
+    /// value), so every decision over the graph shares it.
+    /// </summary>
+    private static readonly ConditionalWeakTable<LayerGraph, GraphProgramme> Plans = [];
+
+    /// <summary>The programme for <paramref name="graph"/>, made on its first decision and kept with it.</summary>
+    public static GraphProgramme Of(LayerGraph graph) => Plans.GetValue(graph, For);
+
     /// <summary>The programme for <paramref name="graph"/> over whichever of two topological orders holds fewer positions at once: the graph's own, or each node just after what it reads (a depth-first order from the outputs, which keeps side branches short-lived).</summary>
-    public static GraphProgramme For(LayerGraph graph)
+    private static GraphProgramme For(LayerGraph graph)
     {
         var given = new GraphProgramme(graph, graph.Order);
         int[] late = DepthFirstOrder(graph);

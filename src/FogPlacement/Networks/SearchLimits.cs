@@ -23,14 +23,14 @@ public sealed record SearchLimits
     /// Gets the most states of the programme's graph. Default: 1,048,576 (links with a cycle among 10 fully linked
     /// tiers reach 5,121 states; 16 reach 524,289; 18 reach 2.4 million). Checked when the optimiser is created, by
     /// counting the states (in closed form where the links allow, otherwise by a search that stops at the limit), never
-    /// by building them. For a graph (<see cref="Graphs.GraphOptimizer"/>), also the most paths of distinct tiers.
+    /// by building them. For a graph decision, also the most paths of distinct tiers.
     /// </summary>
     public int MaxStates { get; init; } = 1 << 20;
 
     /// <summary>
     /// Gets the most cells of one chain's tables: states × (layers + 1). Default: 8,388,608, about 880 MB for a
     /// decision (10 fully linked tiers over 1,600 layers; 8 over 8,000; 1,000 unlinked tiers over 8,000 layers).
-    /// Checked for each chain before its programme runs. For a graph (<see cref="Graphs.GraphOptimizer"/>), the most
+    /// Checked for each chain before its programme runs. For a graph decision, the most
     /// cells of the graph programme over all paths and, under a constraint the optimum breaks, the sweeps' passes: a
     /// state per node and path (715 nodes over 6 fully linked tiers at the default), checked before any path is priced.
     /// </summary>

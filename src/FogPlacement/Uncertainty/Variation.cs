@@ -26,12 +26,6 @@ public static class Variation
         return (Math.Log(mean) - (variance / 2), Math.Sqrt(variance));
     }
 
-    /// <summary>
-    /// The factor by which an uncertain rate stretches a transfer's mean time: E[8·B/R] = (8·B/m)·(1 + c²) when R is
-    /// log-normal with mean m and coefficient of variation c. One for a known rate, so deterministic costs keep their bits.
-    /// </summary>
-    internal static double TransferFactor(double rateCv) => 1 + (rateCv * rateCv);
-
     /// <summary>The problem with a coefficient of variation, or null when it is absent or fine.</summary>
     internal static ModelProblem? Problem(double? cv, string field, string what) =>
         cv is not { } c || (double.IsFinite(c) && c is >= 0 and <= MaxCv)

@@ -1,5 +1,4 @@
 using FogPlacement.Constraints;
-using FogPlacement.Graphs;
 using FogPlacement.Quantities;
 using FogPlacement.Validation;
 
@@ -74,7 +73,7 @@ public sealed class GraphNode
 
 /// <summary>
 /// A model as a directed acyclic graph of operations (residual additions, branches, skip connections), to be placed
-/// across the device and the remote tiers by <see cref="GraphOptimizer"/>. Nodes may be listed in any order; nodes
+/// across the device and the remote tiers by <see cref="CostModel.Decide(LayerGraph)"/>. Nodes may be listed in any order; nodes
 /// that no other node reads are the graph's outputs.
 /// </summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(LayerGraphConverter))]
@@ -138,14 +137,6 @@ public sealed class LayerGraph
     /// <summary>Whether node <paramref name="v"/> is an output.</summary>
     internal bool IsOutput(int v) => Consumers[v].Count == 0;
 
-    /// <summary>
-    /// The graph programme's plan over this graph (<see cref="GraphProgramme"/>), made on first use and kept: it depends
-    /// on the graph alone and never changes, so every decision over the graph shares it (two threads may both make it;
-    /// either is the same).
-    /// </summary>
-    internal GraphProgramme Programme => programme ??= GraphProgramme.For(this);
-
-    private GraphProgramme? programme;
 
     /// <inheritdoc />
     public override string ToString() => $"{nodes.Length} nodes, input {Input}";
