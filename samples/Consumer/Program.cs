@@ -117,7 +117,7 @@ using (IHost host = CreateHost(root))
     }
 }
 
-// JSON and format strings as issue 15 asked: a request from a body, an empty quantity refused, a readable latency.
+// JSON and format strings: a request from a body, an empty quantity refused, a readable latency.
 Request fromJson = JsonSerializer.Deserialize<Request>("""{"work":"4 GFLOP","input":"0.3 MB"}""", FogPlacementJson.Options)!;
 Check(fromJson.Work == Work.FromGigaflop(4) && fromJson.Input == DataSize.FromMegabytes(0.3), "a Request deserialises from {\"work\":\"4 GFLOP\",\"input\":\"0.3 MB\"}");
 try

@@ -26,7 +26,7 @@ internal sealed record ReplayResult(
     IReadOnlyList<string> Chosen);
 
 /// <summary>
-/// Replays a measured trace through the estimators and the hysteresis policy, one decision per row (issue 14): the
+/// Replays a measured trace through the estimators and the hysteresis policy, one decision per row: the
 /// estimates re-price the scenario's model, the plain decision is made, and the policy decides what to use. An oracle
 /// that knows each row's true rates and round trips prices the same request; the regret is the mean objective of the
 /// policy's choice above the oracle's best, both priced with the true values.

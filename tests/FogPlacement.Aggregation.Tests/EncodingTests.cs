@@ -67,7 +67,7 @@ public class EncodingTests
     [InlineData(AggregationMode.Reproducible, 64)]
     public void A_damaged_length_field_is_not_called_only_a_truncation(AggregationMode mode, int offset)
     {
-        // Issue 13, defect 16: one changed byte in the dimension (offset 8) or contributor-bytes field (64) was
+        // One changed byte in the dimension (offset 8) or contributor-bytes field (64) was
         // reported as "Truncated". The whole buffer is there, so the message says the header may be damaged.
         byte[] bytes = Small(mode).Encode();
         bytes[offset] += 1;

@@ -7,7 +7,7 @@ using FsCheck.Xunit;
 namespace FogPlacement.Aggregation.Tests;
 
 /// <summary>
-/// Hostile partials (issue 13): a fog node can compute the public CRC-64 over whatever it sends. Edited encodings,
+/// Hostile partials: a fog node can compute the public CRC-64 over whatever it sends. Edited encodings,
 /// their checksum forged to match, are decoded into a partial that keeps every invariant or refused with an
 /// <see cref="InvalidDataException"/>; a decoded partial merges into an honest round or is refused with the round
 /// unchanged; and no accepted partial makes the round's average NaN or infinite.

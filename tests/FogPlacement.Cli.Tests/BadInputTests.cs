@@ -54,7 +54,7 @@ public class BadInputTests
     [Fact]
     public void Control_and_bidirectional_characters_in_names_are_escaped_in_tables_and_errors()
     {
-        // Issue 13, defect 16: a newline in a tier name forged a table line; U+202E reordered the terminal's text.
+        // A newline in a tier name could forge a table line, and U+202E reorder the terminal's text.
         string scenario = CliRunner.WriteTemp(Seed.Replace("\"name\": \"cloud\"", "\"name\": \"clo\\nud\\u202e\"", StringComparison.Ordinal));
         (int code, string stdout, string stderr) = CliRunner.Run("evaluate", scenario);
         Assert.True(code == 0, stderr);

@@ -44,7 +44,7 @@ public class BreakevenCommandTests
     [InlineData("1e290 TB")]
     public void Places_a_switch_to_its_own_precision_however_wide_the_range(string to)
     {
-        // Issue 13, defect 16: over [0, 1e290 TB] the input switch (fog to device) was reported "at 0 MB". The crossing
+        // Over [0, 1e290 TB] the input switch (fog to device) must not be reported "at 0 MB". The crossing
         // of the two objectives, from the seed's figures: device 50 ms + 30 ms/J × 2.2 J; fog 6 + 1.6 ms + B × (8/R + λρ).
         double expected = (0.116 - 0.0076) / ((8 / 120e6) + (0.03 * 0.9e-6));
         (int code, string stdout, string stderr) = CliRunner.Run(
@@ -59,7 +59,7 @@ public class BreakevenCommandTests
     [Fact]
     public void Says_where_the_choice_stops_meeting_the_constraints_and_when_nothing_does()
     {
-        // Issue 13, defect 16. With a 30 ms deadline the fog (21.6 ms + its round trip) meets it up to a round trip of
+        // With a 30 ms deadline the fog (21.6 ms + its round trip) meets it up to a round trip of
         // 8.4 ms; beyond, nothing does (the device takes 50 ms), and the least objective is named, marked infeasible.
         string scenario = CliRunner.WriteTemp(File.ReadAllText(CliRunner.Example("seed.json"))
             .Replace("\"work\": \"4 GFLOP\",", "\"work\": \"4 GFLOP\", \"deadline\": \"30 ms\",", StringComparison.Ordinal));

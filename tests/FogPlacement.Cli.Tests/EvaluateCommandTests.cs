@@ -11,7 +11,7 @@ public class EvaluateCommandTests
     [Fact]
     public void A_finite_latency_too_large_for_milliseconds_prints_its_value_not_Infinity()
     {
-        // Issue 13, defect 16: 2.4e306 FLOP at 1 FLOP/s is 2.4e306 s, finite, but 2.4e309 ms overflows a double.
+        // 2.4e306 FLOP at 1 FLOP/s is 2.4e306 s, finite, but 2.4e309 ms overflows a double.
         string scenario = CliRunner.WriteTemp(SeedJson
             .Replace("\"80 GFLOP/s\"", "\"1 FLOP/s\"", StringComparison.Ordinal)
             .Replace("\"4 GFLOP\"", "\"2.4e306 FLOP\"", StringComparison.Ordinal));

@@ -11,8 +11,8 @@ namespace FogPlacement.Aggregation.Accumulation;
 /// <para><b>Double-buffered, so undo costs nothing.</b> The first group of a tile reads the current sums and writes the
 /// spare buffer; later groups update the spare tile while it is still in cache. Only when every tile succeeded does the
 /// caller swap the buffers. A bad value or a cancellation simply abandons the spare: the sums were never touched, and no
-/// tile is copied aside beforehand (the previous design saved every tile before writing it, an extra read and write of the
-/// sums on every batch).</para>
+/// tile is copied aside beforehand (saving each tile before writing it would cost an extra read and write of the sums on
+/// every batch).</para>
 /// <para><b>Tile size.</b> 4096 parameters: 32 KiB of double sums, which stay in L1/L2 while a group's eight update
 /// streams go by; with eight updates a pass the sums are loaded and stored once per eight updates.</para>
 /// </remarks>

@@ -32,6 +32,53 @@ public sealed class Scenario
         Graph = graph;
     }
 
+    /// <summary>A scenario of <paramref name="model"/> and <paramref name="request"/>, to write as a file or vary (<c>FogPlacement.Sensitivity</c>).</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="request">The request.</param>
+    /// <returns>The scenario.</returns>
+    /// <exception cref="IncompatibleRequestException">The request does not fit the model (a split on a tier it does not have).</exception>
+    public static Scenario Of(CostModel model, Request request)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.Validate(request);
+        return new Scenario(model, request, null);
+    }
+
+    /// <summary>A scenario of <paramref name="model"/> and a layer chain.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="chain">The layer chain.</param>
+    /// <returns>The scenario.</returns>
+    /// <exception cref="IncompatibleRequestException">The chain's constraints name a tier the model does not have.</exception>
+    public static Scenario Of(CostModel model, LayerChain chain)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(chain);
+        Fits(model, chain.Constraints);
+        return new Scenario(model, null, chain);
+    }
+
+    /// <summary>A scenario of <paramref name="model"/> and a graph.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="graph">The graph.</param>
+    /// <returns>The scenario.</returns>
+    /// <exception cref="IncompatibleRequestException">The graph's constraints name a tier the model does not have.</exception>
+    public static Scenario Of(CostModel model, LayerGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(graph);
+        Fits(model, graph.Constraints);
+        return new Scenario(model, null, null, graph);
+    }
+
+    private static void Fits(CostModel model, PlacementConstraints constraints)
+    {
+        ModelProblem[] problems = [.. constraints.ModelProblems(model.Tiers)];
+        if (problems.Length > 0)
+        {
+            throw new IncompatibleRequestException(problems);
+        }
+    }
+
     /// <summary>Gets the model: the device, its tiers and their links, the energy coefficients, λ and the search limits.</summary>
     public CostModel Model { get; }
 

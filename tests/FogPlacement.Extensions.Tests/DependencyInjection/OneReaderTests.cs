@@ -42,7 +42,7 @@ public partial class OneReaderTests
     [Fact]
     public void Every_problem_of_an_entry_is_reported_not_only_the_first()
     {
-        // Issue 13, defect 14: each entry has two problems; all six are reported, in a file and in configuration alike.
+        // Each entry has two problems; all six are reported, in a file and in configuration alike.
         (string Json, string Key, string Value)[] mistakes =
         [
             ("tiers[0].compute", "Tiers:0:Compute", "0 GFLOP/s"),

@@ -403,4 +403,25 @@ public class PlacementServiceTests
         Assert.Equal(direct.Chosen.Name, decision.Chosen.Name);
         Assert.Equal(direct.Chosen.Objective, decision.Chosen.Objective);
     }
+
+    [Fact]
+    public void A_graph_is_decided_by_the_service_with_the_configured_links_as_the_model_decides_it()
+    {
+        var values = PlacementHost.Seed();
+        values["FogPlacement:Links:0:From"] = "fog";
+        values["FogPlacement:Links:0:To"] = "cloud";
+        values["FogPlacement:Links:0:Rate"] = "1 Gbit/s";
+        values["FogPlacement:Links:0:RoundTrip"] = "20 ms";
+        using IHost host = PlacementHost.Build(PlacementHost.Configuration(values));
+        var service = host.Services.GetRequiredService<IPlacementService>();
+        var graph = new LayerGraph(DataSize.FromMegabytes(0.3), [
+            new GraphNode("a", Work.FromGigaflop(1), DataSize.FromMegabytes(0.1), [GraphNode.InputName]),
+            new GraphNode("b", Work.FromGigaflop(3), DataSize.FromMegabytes(0.01), ["a"]),
+            new GraphNode("c", Work.FromGigaflop(2), DataSize.FromMegabytes(0.01), ["a", "b"])]);
+        Decision decision = service.Decide(graph);
+        Assert.Equal(DecisionKind.Graph, decision.Kind);
+        Assert.Equal(["a", "b", "c"], decision.Pieces);
+        Assert.Equal(service.Current.CostModel.Decide(graph).Candidates, decision.Candidates);
+        Assert.Throws<ArgumentNullException>(() => service.Decide((LayerGraph)null!));
+    }
 }

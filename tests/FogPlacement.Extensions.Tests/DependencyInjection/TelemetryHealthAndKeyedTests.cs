@@ -113,6 +113,15 @@ public class TelemetryHealthAndKeyedTests
         Assert.Equal(2, host.Services.GetRequiredKeyedService<IPlacementService>("site-a").Current.Generation);
         Assert.Equal("offload all to fog", host.Services.GetRequiredKeyedService<IPlacementService>("site-a").Choose(PlacementHost.SeedRequest).Name);
 
+        // The other models' values did not change: they keep their model and generation, and a reload with no edit keeps all three.
+        PlacementModel unnamed = host.Services.GetRequiredService<IPlacementService>().Current;
+        Assert.Equal(1, unnamed.Generation);
+        Assert.Equal(1, host.Services.GetRequiredKeyedService<IPlacementService>("site-b").Current.Generation);
+        configuration.Reload();
+        Assert.Same(unnamed, host.Services.GetRequiredService<IPlacementService>().Current);
+        Assert.Equal(2, host.Services.GetRequiredKeyedService<IPlacementService>("site-a").Current.Generation);
+        Assert.Equal(1, host.Services.GetRequiredKeyedService<IPlacementService>("site-b").Current.Generation);
+
         HealthReport report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(TestContext.Current.CancellationToken);
         Assert.Equal(["fogplacement", "fogplacement:site-a"], report.Entries.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("site-a", report.Entries["fogplacement:site-a"].Data["model"]);

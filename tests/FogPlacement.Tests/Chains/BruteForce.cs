@@ -46,7 +46,7 @@ internal static class BruteForce
 
     /// <summary>
     /// The textbook's cost of one placement, written here from the definitions and sharing no code with the library's
-    /// pricing (issue 13: the oracle must not price with the code under test). Position i runs layers
+    /// pricing (an oracle does not price with the code under test). Position i runs layers
     /// (b_i, b_{i+1}]; each hop carries the tensor at its boundary (the input at boundary 0).
     /// </summary>
     private static Placement Price(CostModel model, IReadOnlyList<Link> links, LayerChain chain, Tier[] nodes, int[] path, int[] boundaries)

@@ -63,7 +63,7 @@ public class EntryPointTests
     public void A_constrained_choice_allocates_nothing()
     {
         // The deadline check makes a latency distribution only for a deadline with a confidence; otherwise the hot
-        // path stays free of allocations (a closure per candidate used to be made).
+        // path stays free of allocations (no closure per candidate).
         var request = new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3), null, new PlacementConstraints { Deadline = Duration.FromMilliseconds(60), ExcludedTiers = ["b"] });
         _ = Model.Choose(request);
         // 100,000 choices, and fewer bytes allocated than choices: an object each would be 2.4 MB or more, while the

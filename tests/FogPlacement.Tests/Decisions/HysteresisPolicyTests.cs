@@ -58,7 +58,7 @@ public class HysteresisPolicyTests
                 default,
                 [Tier.Remote("fog", ComputeRate.FromGigaflopPerSecond(2500), DataRate.FromMegabitsPerSecond(120), Duration.FromMilliseconds(6))],
                 EnergyWeight.Zero)
-            .Decide(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3), null, new Constraints.PlacementConstraints { ExcludedTiers = ["fog"] }));
+            .Decide(new Request(Work.FromGigaflop(4), DataSize.FromMegabytes(0.3), null, new FogPlacement.Constraints.PlacementConstraints { ExcludedTiers = ["fog"] }));
         PolicyOutcome outcome = policy.Apply(constrained);
         Assert.True(outcome.Switched);
         Assert.Equal(Placement.DeviceCandidateName, outcome.Placement);

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace FogPlacement.Tests.Quantities;
 
-/// <summary>Issue 15's message nits: each says what is wrong in the user's terms.</summary>
+/// <summary>Messages about quantities: each says what is wrong in the user's terms.</summary>
 public class MessageTests
 {
     [Fact]

@@ -130,11 +130,35 @@ public class FogPlacementJsonTests
             Decision decision = TestModels.Linked(model, uncertain).Decide(chain);
             string json = JsonSerializer.Serialize(decision, FogPlacementJsonContext.Default.Decision);
             Decision back = JsonSerializer.Deserialize(json, FogPlacementJsonContext.Default.Decision)!;
-            return back.Chosen.Name == decision.Chosen.Name && back.Lambda == decision.Lambda
-                && back.Candidates.Select(c => (c.Name, c.Objective, c.Violations, string.Join(",", c.Labels)))
-                    .SequenceEqual(decision.Candidates.Select(c => (c.Name, c.Objective, c.Violations, string.Join(",", c.Labels))))
+            return back.Chosen.Name == decision.Chosen.Name && back.Lambda == decision.Lambda && back.Kind == DecisionKind.Chain
+                && back.Candidates.SequenceEqual(decision.Candidates) && back.Frontier.SequenceEqual(decision.Frontier)
+                && back.Pieces.SequenceEqual(decision.Pieces) && back.Deadline == decision.Deadline
                 && JsonSerializer.Serialize(back, FogPlacementJsonContext.Default.Decision) == json;
         });
+
+    [Fact]
+    public void A_graph_decision_and_a_graph_round_trip_exactly_and_a_body_names_no_model_file()
+    {
+        Scenario scenario = Scenario.Load(Repository.Example("residual-graph.json"));
+        Decision decision = scenario.Decide();
+        string json = JsonSerializer.Serialize(decision, FogPlacementJsonContext.Default.Decision);
+        Decision back = JsonSerializer.Deserialize(json, FogPlacementJsonContext.Default.Decision)!;
+        Assert.Equal(DecisionKind.Graph, back.Kind);
+        Assert.Equal(decision.Candidates, back.Candidates);
+        Assert.Equal(decision.Frontier, back.Frontier);
+        Assert.Equal(decision.Pieces, back.Pieces);
+        Assert.Equal(decision.IsExact, back.IsExact);
+        Assert.Equal(json, JsonSerializer.Serialize(back, FogPlacementJsonContext.Default.Decision));
+
+        string graph = JsonSerializer.Serialize(scenario.Graph!, FogPlacementJsonContext.Default.LayerGraph);
+        LayerGraph read = JsonSerializer.Deserialize(graph, FogPlacementJsonContext.Default.LayerGraph)!;
+        Assert.Equal(scenario.Graph!.Nodes.Select(n => (n.Name, n.Work, n.Output, string.Join(",", n.Inputs))), read.Nodes.Select(n => (n.Name, n.Work, n.Output, string.Join(",", n.Inputs))));
+        Assert.Equal(decision.Chosen, scenario.Model.Decide(read).Chosen);
+
+        var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize("""{"input":"1 MB","model":"/etc/passwd"}""", FogPlacementJsonContext.Default.LayerGraph));
+        Assert.Contains("model: a LayerGraph read from JSON lists its nodes under 'graph'", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("$.model", Assert.IsType<ModelException>(ex.InnerException).Problems.Single().Path.ToJsonPath());
+    }
 
     [Theory]
     [InlineData("seed.json")]

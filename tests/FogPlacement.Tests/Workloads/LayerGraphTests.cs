@@ -3,7 +3,7 @@ using FogPlacement.Quantities;
 using FogPlacement.Workloads;
 using Xunit;
 
-namespace FogPlacement.Tests.Graphs;
+namespace FogPlacement.Tests.Workloads;
 
 public class LayerGraphTests
 {

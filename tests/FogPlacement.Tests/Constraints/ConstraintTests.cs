@@ -8,7 +8,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace FogPlacement.Tests;
+namespace FogPlacement.Tests.Constraints;
 
 public class ConstraintTests
 {

@@ -6,7 +6,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 
-namespace FogPlacement.Tests;
+namespace FogPlacement.Tests.Costs;
 
 /// <summary>One formula: a request's candidates and the equivalent layer-chain placements cost the same, bit for bit.</summary>
 public class OneFormulaTests

@@ -7,7 +7,7 @@ using FogPlacement.Scenarios;
 using FogPlacement.Serialization;
 using Xunit;
 
-namespace FogPlacement.Tests.Serialization;
+namespace FogPlacement.Tests.Decisions;
 
 /// <summary>
 /// Every malformed decision document is a <see cref="JsonException"/> (in a web API, a 400, never a 500): each value of

@@ -5,7 +5,7 @@ using FogPlacement.Validation;
 using FogPlacement.Workloads;
 using Xunit;
 
-namespace FogPlacement.Tests;
+namespace FogPlacement.Tests.Validation;
 
 /// <summary>Bad input is refused with an exception naming what is wrong, never a NaN or a silent clamp.</summary>
 public class ValidationTests

@@ -12,9 +12,9 @@ using MathNet.Numerics.Distributions;
 using MathNet.Numerics.Random;
 using Xunit;
 
-namespace FogPlacement.Tests.Uncertainty;
+namespace FogPlacement.Tests.Estimation;
 
-public class EstimatorTests
+public class NetworkEstimatorTests
 {
     /// <summary>A clock that stands still, so an estimate's age is a value the tests can compare.</summary>
     private sealed class StoppedClock : TimeProvider
