@@ -249,7 +249,7 @@ public sealed class CostModel
             choice.Offer(i, terms.Objective, constrained ? Violations(constraints, terms, remote) : ConstraintViolations.None);
         }
 
-        return EvaluateAt(request, choice.Chosen) with { Labels = OptimalLabel };
+        return EvaluateAt(request, choice.Chosen, OptimalLabel);
     }
 
     /// <summary>Evaluates every candidate of <paramref name="request"/> into <paramref name="destination"/>, in candidate order. Allocates nothing.</summary>
@@ -392,39 +392,24 @@ public sealed class CostModel
         return t.IsFinite ? t : throw new OverflowException($"The cost of running {deviceWork} on the device and sending {sent}{(remote is null ? string.Empty : $" to {remote.Name}")} is out of the range of a double.");
     }
 
-    private Placement EvaluateAt(Request request, int index)
+    private Placement EvaluateAt(Request request, int index, IReadOnlyList<string>? labels = null)
     {
         (string name, PlacementKind kind, Work deviceWork, DataSize sent, RemoteTier? remote, Work remoteWork) = Describe(request, index);
         CostFormula.Terms t = Price(deviceWork, sent, remote, remoteWork);
-        var placement = new Placement
-        {
-            Name = name,
-            Kind = kind,
-            TierName = remote?.Name ?? Tier.DeviceName,
-            Path = remote is null ? devicePath : tierPaths[IndexOfTier(remote.Name)],
-            Segments = [],
-            Labels = [],
-            DeviceWork = deviceWork,
-            RemoteWork = remoteWork,
-            Sent = sent,
-            Upload = Quantity.Unchecked<Duration>(t.Upload),
-            RoundTrip = Quantity.Unchecked<Duration>(t.RoundTrip),
-            DeviceCompute = Quantity.Unchecked<Duration>(t.DeviceCompute),
-            RemoteCompute = Quantity.Unchecked<Duration>(t.RemoteCompute),
-            Latency = Quantity.Unchecked<Duration>(t.Latency),
-            RadioEnergy = Quantity.Unchecked<Quantities.Energy>(t.Radio),
-            ComputeEnergy = Quantity.Unchecked<Quantities.Energy>(t.Compute),
-            DeviceEnergy = Quantity.Unchecked<Quantities.Energy>(t.Energy),
-            Objective = Quantity.Unchecked<Duration>(t.Objective),
-            UploadCv = remote?.UplinkCv ?? 0,
-            RoundTripCv = remote?.RoundTripCv ?? 0,
-        };
         PlacementConstraints constraints = request.Constraints;
-        return constraints.IsEmpty ? placement : placement with
-        {
-            Violations = constraints.Check(t.Latency, t.Energy, placement.LatencyParts, MonteCarlo)
-                | (remote is not null && constraints.Excludes(remote.Name) ? ConstraintViolations.ExcludedTier : ConstraintViolations.None),
-        };
+        return Placement.Priced(
+            t,
+            name,
+            kind,
+            remote is null ? devicePath : tierPaths[IndexOfTier(remote.Name)],
+            [],
+            deviceWork,
+            remoteWork,
+            sent,
+            labels ?? [],
+            constraints.IsEmpty ? ConstraintViolations.None : Violations(constraints, t, remote),
+            remote?.UplinkCv ?? 0,
+            remote?.RoundTripCv ?? 0);
     }
 
     private ConstraintViolations Violations(PlacementConstraints constraints, CostFormula.Terms terms, RemoteTier? tier) =>

@@ -32,7 +32,7 @@ public enum DecisionKind
 public sealed class Decision
 {
     private readonly Placement[] candidates;
-    private readonly Func<IReadOnlyList<Placement>> frontier;
+    private readonly Func<IReadOnlyList<Placement>>? frontier;
     private IReadOnlyList<Placement>? frontierValue;
     private IReadOnlyList<LambdaBreakpoint>? breakpoints;
 
@@ -44,7 +44,7 @@ public sealed class Decision
         Lambda = lambda;
         Pieces = pieces ?? [];
         IsExact = isExact;
-        this.frontier = frontier ?? CandidateFrontier;
+        this.frontier = frontier;
     }
 
     /// <summary>Gets what was decided: a request, a chain or a graph.</summary>
@@ -76,7 +76,7 @@ public sealed class Decision
     /// candidates not on an excluded tier; for a chain, over every placement (at most layers + 2 points); for a graph,
     /// the points optimal for some energy weight (the frontier's supported points, all the breakpoints need).
     /// </summary>
-    public IReadOnlyList<Placement> Frontier => frontierValue ??= frontier();
+    public IReadOnlyList<Placement> Frontier => frontierValue ??= frontier is null ? CandidateFrontier() : frontier();
 
     /// <summary>Gets every energy weight λ ≥ 0 at which the unconstrained optimum over <see cref="Frontier"/> changes, in increasing order.</summary>
     public IReadOnlyList<LambdaBreakpoint> LambdaBreakpoints => breakpoints ??= FrontierMath.Breakpoints(

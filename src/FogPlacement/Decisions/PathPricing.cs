@@ -44,30 +44,20 @@ internal static class PathPricing
             throw new OverflowException($"The cost of the placement {name} is out of the range of a double.");
         }
 
-        return new Placement
-        {
-            Name = name,
-            Kind = work[0] == 0 && path.Length > 1 ? PlacementKind.Offload : remoteWork == 0 ? PlacementKind.Device : PlacementKind.Split,
-            TierName = network.Nodes[path[^1]].Name,
-            Path = [.. path.Select(p => network.Nodes[p].Name)],
-            Segments = segments,
-            Labels = [],
-            DeviceWork = Quantity.Unchecked<Work>(work[0]),
-            RemoteWork = Quantity.Unchecked<Work>(remoteWork),
-            Sent = Quantity.Unchecked<DataSize>(path.Length > 1 ? sent[0] : 0),
-            Upload = Quantity.Unchecked<Duration>(t.Upload),
-            RoundTrip = Quantity.Unchecked<Duration>(t.RoundTrip),
-            DeviceCompute = Quantity.Unchecked<Duration>(t.DeviceCompute),
-            RemoteCompute = Quantity.Unchecked<Duration>(t.RemoteCompute),
-            Latency = Quantity.Unchecked<Duration>(t.Latency),
-            RadioEnergy = Quantity.Unchecked<Quantities.Energy>(t.Radio),
-            ComputeEnergy = Quantity.Unchecked<Quantities.Energy>(t.Compute),
-            DeviceEnergy = Quantity.Unchecked<Quantities.Energy>(t.Energy),
-            Objective = Quantity.Unchecked<Duration>(t.Objective),
-            Uncertainty = uncertain ? Uncertain(network, path, hops, t.DeviceCompute + t.RemoteCompute) : null,
-            Nodes = path,
-            Cuts = cuts,
-        };
+        string[] names = [.. path.Select(p => network.Nodes[p].Name)];
+        PlacementKind kind = work[0] == 0 && path.Length > 1 ? PlacementKind.Offload : remoteWork == 0 ? PlacementKind.Device : PlacementKind.Split;
+        return Placement.Priced(
+            t,
+            name,
+            kind,
+            names,
+            segments,
+            Quantity.Unchecked<Work>(work[0]),
+            Quantity.Unchecked<Work>(remoteWork),
+            Quantity.Unchecked<DataSize>(path.Length > 1 ? sent[0] : 0),
+            [],
+            ConstraintViolations.None,
+            detail: new PathDetail(uncertain ? Uncertain(network, path, hops, t.DeviceCompute + t.RemoteCompute) : null, path, cuts));
     }
 
     /// <summary>A placement with its constraints checked (the mean latency and the energy; an excluded tier is never on a path).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using FogPlacement.Constraints;
+using FogPlacement.Costs;
 using FogPlacement.Quantities;
 using FogPlacement.Uncertainty;
 
@@ -120,16 +121,62 @@ public readonly record struct Placement
     internal LatencyModel LatencyModel => Uncertainty ?? LatencyParts.ToModel();
 
     /// <summary>Gets the hops' uncertain terms of a chain or graph placement, or null (a request's come from its cvs).</summary>
-    internal LatencyModel? Uncertainty { get; init; }
+    internal LatencyModel? Uncertainty { get => Detail?.Uncertainty; init => Detail = (Detail ?? new PathDetail()) with { Uncertainty = value }; }
+
+    /// <summary>Gets what a chain's or graph's placement carries beyond its terms (one reference, so a request's placement stays small).</summary>
+    internal PathDetail? Detail { get; init; }
 
     /// <summary>Gets a request placement's latency in the parts the deadline check takes.</summary>
     internal CandidateLatency LatencyParts => new(DeviceCompute.Seconds + RemoteCompute.Seconds, Upload.Seconds, UploadCv, RoundTrip.Seconds, RoundTripCv);
 
     /// <summary>Gets the optimiser's own description of a chain or graph placement (tier indices, cut positions), to price it again.</summary>
-    internal int[]? Nodes { get; init; }
+    internal int[]? Nodes => Detail?.Nodes;
 
     /// <summary>Gets a chain's cut boundaries, or a graph's position on the path of each node.</summary>
-    internal int[]? Cuts { get; init; }
+    internal int[]? Cuts => Detail?.Cuts;
+
+    /// <summary>
+    /// A placement with the terms of one price (<see cref="CostFormula.Price"/>), for every kind: its tier is the path's
+    /// last. Made in one initialiser, so choosing a request's placement copies it once.
+    /// </summary>
+    internal static Placement Priced(
+        in CostFormula.Terms t,
+        string name,
+        PlacementKind kind,
+        IReadOnlyList<string> path,
+        IReadOnlyList<Segment> segments,
+        Work deviceWork,
+        Work remoteWork,
+        DataSize sent,
+        IReadOnlyList<string> labels,
+        ConstraintViolations violations,
+        double uploadCv = 0,
+        double roundTripCv = 0,
+        PathDetail? detail = null) => new()
+    {
+        Name = name,
+        Kind = kind,
+        TierName = path[^1],
+        Path = path,
+        Segments = segments,
+        Labels = labels,
+        Violations = violations,
+        UploadCv = uploadCv,
+        RoundTripCv = roundTripCv,
+        Detail = detail,
+        DeviceWork = deviceWork,
+        RemoteWork = remoteWork,
+        Sent = sent,
+        Upload = Quantity.Unchecked<Duration>(t.Upload),
+        RoundTrip = Quantity.Unchecked<Duration>(t.RoundTrip),
+        DeviceCompute = Quantity.Unchecked<Duration>(t.DeviceCompute),
+        RemoteCompute = Quantity.Unchecked<Duration>(t.RemoteCompute),
+        Latency = Quantity.Unchecked<Duration>(t.Latency),
+        RadioEnergy = Quantity.Unchecked<Energy>(t.Radio),
+        ComputeEnergy = Quantity.Unchecked<Energy>(t.Compute),
+        DeviceEnergy = Quantity.Unchecked<Energy>(t.Energy),
+        Objective = Quantity.Unchecked<Duration>(t.Objective),
+    };
 
     /// <summary>
     /// Whether <paramref name="other"/> is the same placement with the same terms: every public property equal, the
@@ -153,6 +200,12 @@ public readonly record struct Placement
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: latency {Latency}, device energy {DeviceEnergy}, objective {Objective}");
 }
+
+/// <summary>What a chain's or graph's placement carries beyond its terms: the hops' uncertain terms, and the optimiser's own description (tier indices, cut positions) to price it again.</summary>
+/// <param name="Uncertainty">The hops' uncertain terms, or null.</param>
+/// <param name="Nodes">The path's tier indices in the optimiser's network.</param>
+/// <param name="Cuts">A chain's cut boundaries, or a graph's position on the path of each node.</param>
+internal sealed record PathDetail(LatencyModel? Uncertainty = null, int[]? Nodes = null, int[]? Cuts = null);
 
 /// <summary>A run of consecutive pieces (layers of a chain, nodes of a graph) on one tier, 1-based and inclusive; empty when <see cref="LastPiece"/> is below <see cref="FirstPiece"/>.</summary>
 /// <param name="Tier">The tier.</param>
