@@ -19,8 +19,15 @@ public sealed record TopologyCost(double WanBytes, long CloudFanIn, long Largest
 /// <param name="Hierarchical">The hierarchical topology.</param>
 public sealed record BackhaulPlan(long Devices, long FogNodes, double UpdateBytes, TopologyCost Flat, TopologyCost Hierarchical)
 {
-    /// <summary>How many times fewer bytes cross the wide-area network (and fewer connections reach the cloud) with the fog tier.</summary>
-    public double Reduction => Flat.CloudFanIn / (double)Hierarchical.CloudFanIn;
+    /// <summary>How many times fewer connections reach the cloud with the fog tier: flat fan-in over hierarchical fan-in.</summary>
+    public double FanInReduction => Flat.CloudFanIn / (double)Hierarchical.CloudFanIn;
+
+    /// <summary>
+    /// How many times fewer bytes cross the wide-area network with the fog tier: flat bytes over hierarchical bytes.
+    /// It differs from <see cref="FanInReduction"/> whenever a partial is not the size of one update (an exact partial
+    /// of double sums is twice a float32 update).
+    /// </summary>
+    public double WanBytesReduction => Flat.WanBytes / Hierarchical.WanBytes;
 
     /// <summary>Gets the size in bytes of the largest partial a fog node forwards.</summary>
     public double LargestPartialBytes { get; init; }

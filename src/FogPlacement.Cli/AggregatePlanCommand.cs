@@ -69,7 +69,7 @@ internal static class AggregatePlanCommand
             .Row("flat", Size(plan.Flat.WanBytes), plan.Flat.CloudFanIn.ToString("N0", c), "-")
             .Row("hierarchical", Size(plan.Hierarchical.WanBytes), plan.Hierarchical.CloudFanIn.ToString("N0", c), plan.Hierarchical.LargestFogFanIn.ToString("N0", c));
         sb.Append(table.Render()).AppendLine(new string('-', table.Width));
-        sb.AppendLine(string.Create(c, $"the fog tier cuts cloud fan-in by {plan.Reduction:0.##}x and wide-area bytes by {plan.Flat.WanBytes / plan.Hierarchical.WanBytes:0.##}x; the global average is the same (a sum of sums is the total sum)"));
+        sb.AppendLine(string.Create(c, $"the fog tier cuts cloud fan-in by {plan.FanInReduction:0.##}x and wide-area bytes by {plan.WanBytesReduction:0.##}x; the global average is the same (a sum of sums is the total sum)"));
         sb.AppendLine("(sizes to 3 significant digits; --json gives every byte)");
         return sb.ToString();
     }
@@ -98,5 +98,6 @@ internal static class AggregatePlanCommand
         plan.LargestPartialBytes,
         new TopologyOutput(plan.Flat.WanBytes, plan.Flat.CloudFanIn, null),
         new TopologyOutput(plan.Hierarchical.WanBytes, plan.Hierarchical.CloudFanIn, plan.Hierarchical.LargestFogFanIn),
-        plan.Reduction));
+        plan.FanInReduction,
+        plan.WanBytesReduction));
 }

@@ -13,7 +13,8 @@ public class BackhaulPlanTests
         Assert.Equal(800e6, plan.Hierarchical.WanBytes);
         Assert.Equal(100, plan.Hierarchical.CloudFanIn);
         Assert.Equal(100, plan.Hierarchical.LargestFogFanIn);
-        Assert.Equal(100, plan.Reduction);
+        Assert.Equal(100, plan.FanInReduction);
+        Assert.Equal(100, plan.WanBytesReduction);
     }
 
     [Theory]
@@ -67,5 +68,7 @@ public class BackhaulPlanTests
         Assert.Equal(updateBytes, plan.Flat.WanBytes);
         Assert.Equal(partialBytes, plan.Hierarchical.WanBytes);
         Assert.Equal(largest, plan.LargestPartialBytes);
+        Assert.Equal(updateBytes / (double)partialBytes, plan.WanBytesReduction);
+        Assert.Equal(devices / (double)Math.Min(devices, fogNodes), plan.FanInReduction);
     }
 }

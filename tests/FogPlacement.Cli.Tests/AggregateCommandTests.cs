@@ -34,6 +34,8 @@ public class AggregateCommandTests
         Assert.Equal(partialOf101, doc.RootElement.GetProperty("largestPartialBytes").GetDouble());
         Assert.Equal(100, hierarchical.GetProperty("cloudFanIn").GetInt64());
         Assert.Equal(101, hierarchical.GetProperty("largestFogFanIn").GetInt64());
+        Assert.Equal(10001.0 / 100, doc.RootElement.GetProperty("fanInReduction").GetDouble());
+        Assert.Equal(10001.0 * 8 * 1024 * 1024 / ((99 * partialOf100) + partialOf101), doc.RootElement.GetProperty("wanBytesReduction").GetDouble());
     }
 
     [Theory]

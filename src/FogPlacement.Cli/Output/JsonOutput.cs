@@ -84,7 +84,8 @@ internal sealed record PlanOutput(
     double LargestPartialBytes,
     TopologyOutput Flat,
     TopologyOutput Hierarchical,
-    double Reduction);
+    double FanInReduction,
+    double WanBytesReduction);
 
 /// <summary>One topology's wide-area bytes and fan-in (no fog fan-in for the flat one).</summary>
 internal sealed record TopologyOutput(
