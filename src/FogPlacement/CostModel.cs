@@ -37,8 +37,8 @@ public sealed class CostModel
     private readonly RemoteTier[] tiers;
     private readonly Link[] links;
     private readonly string[] offloadNames;
-    private readonly IReadOnlyList<string> devicePath;
-    private readonly IReadOnlyList<string>[] tierPaths;
+    private readonly PlacementRoute deviceRoute;
+    private readonly PlacementRoute[] tierRoutes;
     private readonly ModelTerms terms;
     private ChainOptimizer? chains;
     private GraphOptimizer? graphs;
@@ -66,8 +66,8 @@ public sealed class CostModel
         ModelProblem.ThrowFirst(Problems(this.tiers));
         ModelProblem.ThrowFirst(TierNetwork.Problems(device, this.tiers, this.links, Limits));
         offloadNames = [.. this.tiers.Select(t => Placement.OffloadCandidateName(t.Name))];
-        devicePath = [Tier.DeviceName];
-        tierPaths = [.. this.tiers.Select(t => (IReadOnlyList<string>)[Tier.DeviceName, t.Name])];
+        deviceRoute = PlacementRoute.OfRequest(null);
+        tierRoutes = [.. this.tiers.Select(t => PlacementRoute.OfRequest(t.Name))];
         Device = device;
         Energy = energy;
         Lambda = lambda;
@@ -244,8 +244,9 @@ public sealed class CostModel
         int count = CandidateCount(request);
         for (int i = 0; i < count; i++)
         {
-            (_, _, Work deviceWork, DataSize sent, RemoteTier? remote, Work remoteWork) = Describe(request, i);
-            CostFormula.Terms terms = Price(deviceWork, sent, remote, remoteWork);
+            Candidate c = Describe(request, i);
+            RemoteTier? remote = c.Tier < 0 ? null : tiers[c.Tier];
+            CostFormula.Terms terms = Price(c.DeviceWork, c.Sent, remote, c.RemoteWork);
             choice.Offer(i, terms.Objective, constrained ? Violations(constraints, terms, remote) : ConstraintViolations.None);
         }
 
@@ -271,8 +272,9 @@ public sealed class CostModel
         var choice = new Choice();
         for (int i = 0; i < count; i++)
         {
-            destination[i] = EvaluateAt(request, i);
-            choice.Offer(i, destination[i].Objective.Seconds, destination[i].Violations);
+            Placement placement = EvaluateAt(request, i);
+            choice.Offer(i, placement.Objective.Seconds, placement.Violations);
+            destination[i] = placement;
         }
 
         return choice.Chosen;
@@ -389,20 +391,25 @@ public sealed class CostModel
         PathHop hop = remote is null ? default : new PathHop(sent.Bytes, remote.Uplink.BitsPerSecond, remote.RoundTrip.Seconds, remoteWork.Flop, remote.Compute.FlopPerSecond, remote.UplinkCv);
         ReadOnlySpan<PathHop> hops = remote is null ? [] : new ReadOnlySpan<PathHop>(in hop);
         CostFormula.Terms t = CostFormula.Price(deviceWork.Flop, Device.Compute.FlopPerSecond, hops, Energy.Compute.JoulesPerFlop, Energy.Radio.JoulesPerByte, Lambda.SecondsPerJoule);
-        return t.IsFinite ? t : throw new OverflowException($"The cost of running {deviceWork} on the device and sending {sent}{(remote is null ? string.Empty : $" to {remote.Name}")} is out of the range of a double.");
+        return t.IsFinite ? t : throw Overflow(deviceWork, sent, remote);
     }
+
+    // Kept out of Price, so the hot path carries no string formatting.
+    private static OverflowException Overflow(Work deviceWork, DataSize sent, RemoteTier? remote) =>
+        new($"The cost of running {deviceWork} on the device and sending {sent}{(remote is null ? string.Empty : $" to {remote.Name}")} is out of the range of a double.");
 
     private Placement EvaluateAt(Request request, int index, IReadOnlyList<string>? labels = null)
     {
-        (string name, PlacementKind kind, Work deviceWork, DataSize sent, RemoteTier? remote, Work remoteWork) = Describe(request, index);
+        Candidate c = Describe(request, index);
+        (string name, PlacementKind kind, Work deviceWork, DataSize sent, int tier, Work remoteWork) = (c.Name, c.Kind, c.DeviceWork, c.Sent, c.Tier, c.RemoteWork);
+        RemoteTier? remote = tier < 0 ? null : tiers[tier];
         CostFormula.Terms t = Price(deviceWork, sent, remote, remoteWork);
         PlacementConstraints constraints = request.Constraints;
         return Placement.Priced(
             t,
             name,
             kind,
-            remote is null ? devicePath : tierPaths[IndexOfTier(remote.Name)],
-            [],
+            tier < 0 ? deviceRoute : tierRoutes[tier],
             deviceWork,
             remoteWork,
             sent,
@@ -461,23 +468,26 @@ public sealed class CostModel
         }
     }
 
-    /// <summary>Candidate <paramref name="index"/> as the formula sees it: device work, bytes sent, remote tier and its work.</summary>
-    private (string Name, PlacementKind Kind, Work DeviceWork, DataSize Sent, RemoteTier? Remote, Work RemoteWork) Describe(Request request, int index)
+    /// <summary>Candidate <paramref name="index"/> as the formula sees it: device work, bytes sent, the remote tier's index in <c>tiers</c> (−1 for none) and its work.</summary>
+    private Candidate Describe(Request request, int index)
     {
         if (index == 0)
         {
-            return (Placement.DeviceCandidateName, PlacementKind.Device, request.Work, DataSize.Zero, null, Work.Zero);
+            return new(Placement.DeviceCandidateName, PlacementKind.Device, request.Work, DataSize.Zero, -1, Work.Zero);
         }
 
         int t = index - 1;
         if (t < tiers.Length)
         {
-            return (offloadNames[t], PlacementKind.Offload, Work.Zero, request.Input, tiers[t], request.Work);
+            return new(offloadNames[t], PlacementKind.Offload, Work.Zero, request.Input, t, request.Work);
         }
 
         SplitOption split = request.SplitSpan[t - tiers.Length];
-        return (split.Name, PlacementKind.Split, split.HeadWork, split.Intermediate, tiers[IndexOfTier(split.Tier)], request.Work - split.HeadWork);
+        return new(split.Name, PlacementKind.Split, split.HeadWork, split.Intermediate, IndexOfTier(split.Tier), request.Work - split.HeadWork);
     }
+
+    /// <summary>A request's candidate as the formula sees it (a plain struct: the hot loop makes one per candidate).</summary>
+    private readonly record struct Candidate(string Name, PlacementKind Kind, Work DeviceWork, DataSize Sent, int Tier, Work RemoteWork);
 
     /// <summary>Why split <paramref name="index"/> does not fit this model, or null when it does.</summary>
     private ModelProblem? SplitProblem(SplitOption split, int index)

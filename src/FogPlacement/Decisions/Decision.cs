@@ -97,8 +97,9 @@ public sealed class Decision
     /// <summary>Gets, for a graph under a deadline or budget, how many assignments were priced one by one.</summary>
     internal long PricedAssignments { get; init; }
 
+    // Labels describe candidates; a frontier point carries none, for every kind of decision alike.
     private List<Placement> CandidateFrontier() => FrontierMath.Pareto(
-        candidates.Where(c => (c.Violations & ConstraintViolations.ExcludedTier) == 0), c => c.Latency.Seconds, c => c.DeviceEnergy.Joules);
+        candidates.Where(c => (c.Violations & ConstraintViolations.ExcludedTier) == 0).Select(c => c.Labels.Count == 0 ? c : c with { Labels = [] }), c => c.Latency.Seconds, c => c.DeviceEnergy.Joules);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Chosen.Name} (objective {Chosen.Objective}, latency {Chosen.Latency}, device energy {Chosen.DeviceEnergy})";

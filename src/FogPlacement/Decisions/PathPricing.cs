@@ -50,14 +50,12 @@ internal static class PathPricing
             t,
             name,
             kind,
-            names,
-            segments,
+            new PlacementRoute(names[^1], names, segments, uncertain ? Uncertain(network, path, hops, t.DeviceCompute + t.RemoteCompute) : null, path, cuts),
             Quantity.Unchecked<Work>(work[0]),
             Quantity.Unchecked<Work>(remoteWork),
             Quantity.Unchecked<DataSize>(path.Length > 1 ? sent[0] : 0),
             [],
-            ConstraintViolations.None,
-            detail: new PathDetail(uncertain ? Uncertain(network, path, hops, t.DeviceCompute + t.RemoteCompute) : null, path, cuts));
+            ConstraintViolations.None);
     }
 
     /// <summary>A placement with its constraints checked (the mean latency and the energy; an excluded tier is never on a path).</summary>

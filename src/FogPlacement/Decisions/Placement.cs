@@ -18,8 +18,6 @@ namespace FogPlacement.Decisions;
 /// </remarks>
 public readonly record struct Placement
 {
-    private readonly IReadOnlyList<string>? path;
-    private readonly IReadOnlyList<Segment>? segments;
     private readonly IReadOnlyList<string>? labels;
 
     /// <summary>The name of a request's candidate that keeps all work on the device.</summary>
@@ -38,19 +36,22 @@ public readonly record struct Placement
     public required PlacementKind Kind { get; init; }
 
     /// <summary>Gets the tier that runs the last of the work (the remote tier of a request's offload or split), or <see cref="Networks.Tier.DeviceName"/>.</summary>
-    public required string TierName { get; init; }
+    public required string TierName { get => Route?.TierName ?? Networks.Tier.DeviceName; init => Route = (Route ?? PlacementRoute.Empty) with { TierName = value }; }
 
     /// <summary>Gets the tiers the data passes through, the device first.</summary>
-    public IReadOnlyList<string> Path { get => path ?? []; init => path = value; }
+    public IReadOnlyList<string> Path { get => Route?.Path ?? []; init => Route = (Route ?? PlacementRoute.Empty) with { Path = value }; }
 
     /// <summary>
     /// Gets which tier runs which pieces (layers of a chain, nodes of a graph, in the decision's
     /// <see cref="Decision.Pieces"/> order): runs of consecutive pieces, 1-based; a tier that only relays has an empty run.
     /// Empty for a request, whose pieces are its candidates' own.
     /// </summary>
-    public IReadOnlyList<Segment> Segments { get => segments ?? []; init => segments = value; }
+    public IReadOnlyList<Segment> Segments { get => Route?.Segments ?? []; init => Route = (Route ?? PlacementRoute.Empty) with { Segments = value }; }
 
-    /// <summary>Gets what the placement is the best of in its decision: <c>optimal</c>, <c>all on fog</c>, <c>best single cut</c>; empty on a frontier's or an evaluated placement.</summary>
+    /// <summary>
+    /// Gets what the placement is the best of among its decision's candidates: <c>optimal</c>, <c>all on fog</c>,
+    /// <c>best single cut</c>. Empty on a frontier point (for every kind of decision) and on an evaluated placement.
+    /// </summary>
     public IReadOnlyList<string> Labels { get => labels ?? []; init => labels = value; }
 
     /// <summary>Gets the work the device runs itself.</summary>
@@ -121,49 +122,41 @@ public readonly record struct Placement
     internal LatencyModel LatencyModel => Uncertainty ?? LatencyParts.ToModel();
 
     /// <summary>Gets the hops' uncertain terms of a chain or graph placement, or null (a request's come from its cvs).</summary>
-    internal LatencyModel? Uncertainty { get => Detail?.Uncertainty; init => Detail = (Detail ?? new PathDetail()) with { Uncertainty = value }; }
+    internal LatencyModel? Uncertainty { get => Route?.Uncertainty; init => Route = (Route ?? PlacementRoute.Empty) with { Uncertainty = value }; }
 
-    /// <summary>Gets what a chain's or graph's placement carries beyond its terms (one reference, so a request's placement stays small).</summary>
-    internal PathDetail? Detail { get; init; }
+    /// <summary>Gets where the placement runs, in one reference so a placement stays small: a request's candidates share one per tier.</summary>
+    internal PlacementRoute? Route { get; init; }
 
     /// <summary>Gets a request placement's latency in the parts the deadline check takes.</summary>
     internal CandidateLatency LatencyParts => new(DeviceCompute.Seconds + RemoteCompute.Seconds, Upload.Seconds, UploadCv, RoundTrip.Seconds, RoundTripCv);
 
     /// <summary>Gets the optimiser's own description of a chain or graph placement (tier indices, cut positions), to price it again.</summary>
-    internal int[]? Nodes => Detail?.Nodes;
+    internal int[]? Nodes => Route?.Nodes;
 
     /// <summary>Gets a chain's cut boundaries, or a graph's position on the path of each node.</summary>
-    internal int[]? Cuts => Detail?.Cuts;
+    internal int[]? Cuts => Route?.Cuts;
 
     /// <summary>
-    /// A placement with the terms of one price (<see cref="CostFormula.Price"/>), for every kind: its tier is the path's
-    /// last. Made in one initialiser, so choosing a request's placement copies it once.
+    /// A placement with the terms of one price (<see cref="CostFormula.Price"/>), for every kind, on
+    /// <paramref name="route"/>. Made in one initialiser, so choosing a request's placement copies it once.
     /// </summary>
     internal static Placement Priced(
         in CostFormula.Terms t,
         string name,
         PlacementKind kind,
-        IReadOnlyList<string> path,
-        IReadOnlyList<Segment> segments,
+        PlacementRoute route,
         Work deviceWork,
         Work remoteWork,
         DataSize sent,
         IReadOnlyList<string> labels,
         ConstraintViolations violations,
         double uploadCv = 0,
-        double roundTripCv = 0,
-        PathDetail? detail = null) => new()
+        double roundTripCv = 0) => new(name, kind, route)
     {
-        Name = name,
-        Kind = kind,
-        TierName = path[^1],
-        Path = path,
-        Segments = segments,
         Labels = labels,
         Violations = violations,
         UploadCv = uploadCv,
         RoundTripCv = roundTripCv,
-        Detail = detail,
         DeviceWork = deviceWork,
         RemoteWork = remoteWork,
         Sent = sent,
@@ -177,6 +170,18 @@ public readonly record struct Placement
         DeviceEnergy = Quantity.Unchecked<Energy>(t.Energy),
         Objective = Quantity.Unchecked<Duration>(t.Objective),
     };
+
+    /// <summary>A placement on <paramref name="route"/>, which sets its tier, path and segments.</summary>
+    // TierName reads the route, which holds it: the analyser sees no assignment of the property itself.
+#pragma warning disable CS8618
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    private Placement(string name, PlacementKind kind, PlacementRoute route)
+#pragma warning restore CS8618
+    {
+        Name = name;
+        Kind = kind;
+        Route = route;
+    }
 
     /// <summary>
     /// Whether <paramref name="other"/> is the same placement with the same terms: every public property equal, the
@@ -201,11 +206,26 @@ public readonly record struct Placement
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Name}: latency {Latency}, device energy {DeviceEnergy}, objective {Objective}");
 }
 
-/// <summary>What a chain's or graph's placement carries beyond its terms: the hops' uncertain terms, and the optimiser's own description (tier indices, cut positions) to price it again.</summary>
+/// <summary>
+/// Where a placement runs: the tier that runs the last of the work, the tiers the data passes through, which tier runs
+/// which pieces; for a chain's or graph's placement also the hops' uncertain terms and the optimiser's own description
+/// (tier indices, cut positions) to price it again.
+/// </summary>
+/// <param name="TierName">The tier that runs the last of the work: the path's last.</param>
+/// <param name="Path">The tiers the data passes through, the device first.</param>
+/// <param name="Segments">Which tier runs which pieces; empty for a request.</param>
 /// <param name="Uncertainty">The hops' uncertain terms, or null.</param>
 /// <param name="Nodes">The path's tier indices in the optimiser's network.</param>
 /// <param name="Cuts">A chain's cut boundaries, or a graph's position on the path of each node.</param>
-internal sealed record PathDetail(LatencyModel? Uncertainty = null, int[]? Nodes = null, int[]? Cuts = null);
+internal sealed record PlacementRoute(string TierName, IReadOnlyList<string> Path, IReadOnlyList<Segment> Segments, LatencyModel? Uncertainty = null, int[]? Nodes = null, int[]? Cuts = null)
+{
+    /// <summary>The route of a placement built property by property, before its tier and path are set.</summary>
+    public static readonly PlacementRoute Empty = new(Networks.Tier.DeviceName, [], []);
+
+    /// <summary>A request's candidate on the device (<paramref name="tierName"/> null) or on one remote tier.</summary>
+    public static PlacementRoute OfRequest(string? tierName) =>
+        tierName is null ? new(Networks.Tier.DeviceName, [Networks.Tier.DeviceName], []) : new(tierName, [Networks.Tier.DeviceName, tierName], []);
+}
 
 /// <summary>A run of consecutive pieces (layers of a chain, nodes of a graph) on one tier, 1-based and inclusive; empty when <see cref="LastPiece"/> is below <see cref="FirstPiece"/>.</summary>
 /// <param name="Tier">The tier.</param>

@@ -153,7 +153,7 @@ internal sealed class GraphOptimizer
                 throw new PlacementLimitException($"The graph's frontier has more corners than {MaxFrontierPasses} runs of the programme find; ask for the decision's candidates instead.");
             }
 
-            problem.AdmitSweeps(problem.AdmittedPerPass);
+            problem.AdmitSweeps(problem.AdmittedPerPass, "The graph's frontier takes one more run of the programme over every path for each corner it finds");
             Priced? best = null;
             double bestValue = double.PositiveInfinity;
             foreach (int[] path in paths)
@@ -278,7 +278,7 @@ internal sealed class GraphOptimizer
             }
         }
 
-        problem.AdmitSweeps(sweepCells);
+        problem.AdmitSweeps(sweepCells, $"The deadline or energy budget is broken by the unconstrained optimum, and the paths too large to search every assignment of are swept over {SweepPasses} energy weights");
         Priced? best = null;
         bool exact = true;
         for (int i = 0; i < paths.Count; i++)
@@ -450,13 +450,13 @@ internal sealed class GraphOptimizer
             admitted = firstAdmitted = total;
         }
 
-        /// <summary>Admits the sweeps' runs on top of those admitted by <see cref="Admit"/>, or refuses before any.</summary>
-        public void AdmitSweeps(double cells)
+        /// <summary>Admits the sweeps' runs on top of those admitted by <see cref="Admit"/>, or refuses before any, saying <paramref name="why"/> they are run.</summary>
+        public void AdmitSweeps(double cells, string why)
         {
             if (cells > limits.MaxCells - admitted)
             {
                 throw new PlacementLimitException(
-                    $"The deadline or energy budget is broken by the unconstrained optimum, and the paths too large to search every assignment of are swept over {SweepPasses} energy weights: " +
+                    $"{why}: " +
                     $"{cells:N0} more cells of the graph programme, beyond SearchLimits.MaxCells = {limits.MaxCells:N0} with the {admitted:N0} already taken; relax the constraint, exclude tiers, remove links, or raise the limit.");
             }
 
