@@ -32,9 +32,9 @@ internal sealed class Uncertain
         public MonteCarloSettings Settings(MonteCarloSettings scenario)
         {
             MonteCarloSettings settings = scenario with { Samples = Samples ?? scenario.Samples, Seed = Seed ?? scenario.Seed };
-            if (settings.Samples is < 1_000 or > MonteCarloSettings.MaxSamples)
+            if (settings.Samples is < MonteCarloSettings.MinSamples or > MonteCarloSettings.MaxSamples)
             {
-                throw new ArgumentException($"--samples {settings.Samples}: must be from 1,000 to {MonteCarloSettings.MaxSamples:N0}.");
+                throw new ArgumentException($"--samples {settings.Samples}: must be from {MonteCarloSettings.MinSamples:N0} to {MonteCarloSettings.MaxSamples:N0}.");
             }
 
             return settings;

@@ -219,7 +219,10 @@ public sealed class CostModel
         return found.Concat(request.Constraints.ModelProblems(tiers));
     }
 
-    /// <summary>Decides <paramref name="request"/> and returns the chosen placement with its full cost breakdown. Allocates nothing.</summary>
+    /// <summary>
+    /// Decides <paramref name="request"/> and returns the chosen placement with its full cost breakdown. Allocates
+    /// nothing, unless the request's deadline has a confidence (its check builds each candidate's latency distribution).
+    /// </summary>
     /// <param name="request">The request.</param>
     /// <returns>The candidate with the least objective among those meeting the request's constraints (the first such in
     /// candidate order); when none meets them, the least objective of all, whose <see cref="Placement.Violations"/> say what it breaks.
@@ -258,7 +261,7 @@ public sealed class CostModel
         return EvaluateAt(request, choice.Chosen, OptimalLabel);
     }
 
-    /// <summary>Evaluates every candidate of <paramref name="request"/> into <paramref name="destination"/>, in candidate order. Allocates nothing.</summary>
+    /// <summary>Evaluates every candidate of <paramref name="request"/> into <paramref name="destination"/>, in candidate order. Allocates nothing, unless the deadline has a confidence (as for <see cref="Choose"/>).</summary>
     /// <param name="request">The request.</param>
     /// <param name="destination">Room for at least <see cref="CandidateCount"/> candidates.</param>
     /// <returns>The index in <paramref name="destination"/> of the chosen candidate.</returns>

@@ -34,6 +34,7 @@ public sealed class Decision
     private readonly Placement[] candidates;
     private readonly Func<IReadOnlyList<Placement>>? frontier;
     private IReadOnlyList<Placement>? frontierValue;
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? frontierRefused;
     private IReadOnlyList<LambdaBreakpoint>? breakpoints;
 
     internal Decision(DecisionKind kind, Placement[] candidates, int chosenIndex, EnergyWeight lambda, IReadOnlyList<string>? pieces = null, Func<IReadOnlyList<Placement>>? frontier = null, bool isExact = true)
@@ -76,9 +77,13 @@ public sealed class Decision
     /// candidates not on an excluded tier; for a chain, over every placement (at most layers + 2 points); for a graph,
     /// the points optimal for some energy weight (the frontier's supported points, all the breakpoints need).
     /// </summary>
-    public IReadOnlyList<Placement> Frontier => frontierValue ??= frontier is null ? CandidateFrontier() : frontier();
+    /// <exception cref="Networks.PlacementLimitException">A graph's frontier would take more runs of its programme than
+    /// <see cref="Networks.SearchLimits.MaxCells"/> allows (it takes one per corner found, at least two, where the
+    /// decision took one); refused before the run that would pass the limit, and at once on every later read.</exception>
+    public IReadOnlyList<Placement> Frontier => frontierValue ??= ComputeFrontier();
 
     /// <summary>Gets every energy weight λ ≥ 0 at which the unconstrained optimum over <see cref="Frontier"/> changes, in increasing order.</summary>
+    /// <exception cref="Networks.PlacementLimitException">As for <see cref="Frontier"/>.</exception>
     public IReadOnlyList<LambdaBreakpoint> LambdaBreakpoints => breakpoints ??= FrontierMath.Breakpoints(
         Frontier, c => c.Latency.Seconds, c => c.DeviceEnergy.Joules, c => c.Name);
 
@@ -96,6 +101,21 @@ public sealed class Decision
 
     /// <summary>Gets, for a graph under a deadline or budget, how many assignments were priced one by one.</summary>
     internal long PricedAssignments { get; init; }
+
+    private IReadOnlyList<Placement> ComputeFrontier()
+    {
+        frontierRefused?.Throw();
+        try
+        {
+            return frontier is null ? CandidateFrontier() : frontier();
+        }
+        catch (Networks.PlacementLimitException e)
+        {
+            // Kept, so that every later read is refused at once rather than after the same admission again.
+            frontierRefused = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            throw;
+        }
+    }
 
     // Labels describe candidates; a frontier point carries none, for every kind of decision alike.
     private List<Placement> CandidateFrontier() => FrontierMath.Pareto(

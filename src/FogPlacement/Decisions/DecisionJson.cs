@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FogPlacement.Constraints;
@@ -131,8 +132,13 @@ internal static class DecisionJson
         }
 
         NoNullItems("lambdaBreakpoints", d.LambdaBreakpoints);
-        Placement[] candidates = [.. d.Candidates.Select((c, i) => FromDocument(Item($"candidates[{i}]", c), $"candidates[{i}]", pieces.Count))];
-        Placement[] frontier = [.. d.Frontier.Select((c, i) => FromDocument(Item($"frontier[{i}]", c), $"frontier[{i}]", pieces.Count))];
+        EnergyWeight lambda = Lambda(d.LambdaSecondsPerJoule);
+        Placement[] candidates = [.. d.Candidates.Select((c, i) => FromDocument(Item($"candidates[{i}]", c), $"candidates[{i}]", pieces.Count, kind, lambda))];
+        Placement[] frontier = [.. d.Frontier.Select((c, i) => FromDocument(Item($"frontier[{i}]", c), $"frontier[{i}]", pieces.Count, kind, lambda))];
+        if (d.DeadlineSeconds is null && Array.FindIndex(candidates, c => (c.Violations & ConstraintViolations.Deadline) != 0) is >= 0 and int late)
+        {
+            throw new JsonException($"candidates[{late}].violations: the placement breaks a deadline, but the decision has none (deadlineSeconds is null).");
+        }
 
         // The frontier is read, not recomputed: it must be in its own order, by latency with less energy at each step.
         for (int i = 1; i < frontier.Length; i++)
@@ -149,7 +155,7 @@ internal static class DecisionJson
             throw new JsonException($"exact: a {d.Kind}'s decision is always exact; found false.");
         }
 
-        return new Decision(kind, candidates, chosen, Lambda(d.LambdaSecondsPerJoule), pieces, () => frontier, d.Exact)
+        return new Decision(kind, candidates, chosen, lambda, pieces, () => frontier, d.Exact)
         {
             Deadline = d.DeadlineSeconds is { } s ? Value("deadlineSeconds", s, Duration.FromSeconds) : null,
             MonteCarlo = Settings(d.MonteCarlo),
@@ -227,7 +233,7 @@ internal static class DecisionJson
                 latency.QuantileRelativeError));
     }
 
-    private static Placement FromDocument(PlacementDocument c, string at, int pieces)
+    private static Placement FromDocument(PlacementDocument c, string at, int pieces, DecisionKind decision, EnergyWeight lambda)
     {
         IReadOnlyList<string> path = NoNullItems(at + ".path", c.Path);
         NoNullItems(at + ".segments", c.Segments);
@@ -238,9 +244,14 @@ internal static class DecisionJson
             throw new JsonException($"{at}.path: a path starts at '{Tier.DeviceName}', visits each tier once and ends at the placement's tier '{c.Tier}'.");
         }
 
-        PlacementKind kind = c.Kind.Length > 0 && !char.IsDigit(c.Kind[0]) && Enum.TryParse(c.Kind, ignoreCase: true, out PlacementKind k) && Enum.IsDefined(k)
-            ? k
-            : throw new JsonException($"{at}.kind: unknown kind '{c.Kind}'; expected \"device\", \"offload\" or \"split\".");
+        int named = Array.FindIndex(KindWords, w => string.Equals(w.Word, c.Kind, StringComparison.OrdinalIgnoreCase));
+        PlacementKind kind = named >= 0 ? KindWords[named].Kind : throw new JsonException($"{at}.kind: unknown kind '{c.Kind}'; expected \"device\", \"offload\" or \"split\".");
+        if (decision == DecisionKind.Request && (path.Count > 2 || c.LatencyModel is not null))
+        {
+            throw new JsonException(path.Count > 2
+                ? $"{at}.path: a request's placement runs on the device or sends to one tier; found {path.Count} tiers."
+                : $"{at}.latencyModel: a request's placement has none (its uploadCv and roundTripCv describe its one hop).");
+        }
 
         LatencyModel? model = null;
         if (c.LatencyModel is { } m)
@@ -250,7 +261,7 @@ internal static class DecisionJson
             model = LatencyModel.Of(Value($"{at}.latencyModel.fixedSeconds", m.FixedSeconds, Duration.FromSeconds).Seconds, terms);
         }
 
-        return new Placement
+        var placement = new Placement
         {
             Name = c.Name,
             Kind = kind,
@@ -275,7 +286,27 @@ internal static class DecisionJson
             Violations = Violations(at, c.Violations),
             Uncertainty = model,
         };
+        return Consistent(placement, at, lambda);
     }
+
+    /// <summary>
+    /// The placement when its totals are its terms' sums, in the formula's order (so bit for bit what the library
+    /// writes): L = ((upload + round trip) + device compute) + remote compute, E = radio + compute, objective = L + λE.
+    /// </summary>
+    private static Placement Consistent(Placement p, string at, EnergyWeight lambda)
+    {
+        double latency = ((p.Upload.Seconds + p.RoundTrip.Seconds) + p.DeviceCompute.Seconds) + p.RemoteCompute.Seconds;
+        double energy = p.RadioEnergy.Joules + p.ComputeEnergy.Joules;
+        string? problem =
+            p.Latency.Seconds != latency ? $"latencySeconds: {p.Latency.Seconds} is not uploadSeconds + roundTripSeconds + deviceComputeSeconds + remoteComputeSeconds = {latency}"
+            : p.DeviceEnergy.Joules != energy ? $"deviceEnergyJoules: {p.DeviceEnergy.Joules} is not radioEnergyJoules + computeEnergyJoules = {energy}"
+            : p.Objective.Seconds != latency + (lambda.SecondsPerJoule * energy) ? $"objectiveSeconds: {p.Objective.Seconds} is not latencySeconds + lambdaSecondsPerJoule * deviceEnergyJoules = {latency + (lambda.SecondsPerJoule * energy)}"
+            : null;
+        return problem is null ? p : throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"{at}.{problem}."));
+    }
+
+    /// <summary>The placement kinds as written.</summary>
+    private static readonly (string Word, PlacementKind Kind)[] KindWords = [("device", PlacementKind.Device), ("offload", PlacementKind.Offload), ("split", PlacementKind.Split)];
 
     /// <summary>
     /// The segments, checked: none for a request's placement; otherwise runs that together take every piece once, in
@@ -358,9 +389,9 @@ internal static class DecisionJson
 
     private static EnergyWeight Lambda(double secondsPerJoule) => Value("lambdaSecondsPerJoule", secondsPerJoule, EnergyWeight.FromSecondsPerJoule);
 
-    private static MonteCarloSettings Settings(MonteCarloDocument m) => m.Samples is >= 1 and <= MonteCarloSettings.MaxSamples
+    private static MonteCarloSettings Settings(MonteCarloDocument m) => m.Samples is >= MonteCarloSettings.MinSamples and <= MonteCarloSettings.MaxSamples
         ? new MonteCarloSettings { Samples = m.Samples, Seed = m.Seed }
-        : throw new JsonException($"monteCarlo.samples: {m.Samples} is not from 1 to {MonteCarloSettings.MaxSamples:N0}.");
+        : throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"monteCarlo.samples: {m.Samples} is not from {MonteCarloSettings.MinSamples:N0} to {MonteCarloSettings.MaxSamples:N0}."));
 
     /// <summary>A coefficient of variation as the model takes them: from 0 (or above 0 for a random term) to <see cref="Variation.MaxCv"/>.</summary>
     private static double Cv(string at, double cv, bool positive = false) =>

@@ -66,7 +66,11 @@ public sealed class HysteresisPolicy
     public PolicyOutcome Apply(Decision decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        return Apply(decision.Chosen.Name, decision.Chosen.Objective.Seconds, decision.IsFeasible, Find(decision, Incumbent));
+        lock (gate)
+        {
+            // The incumbent is looked up under the lock, so its objective is the one the comparison below is about.
+            return Apply(decision.Chosen.Name, decision.Chosen.Objective.Seconds, decision.IsFeasible, Find(decision, Incumbent));
+        }
     }
 
     /// <summary>The incumbent's objective and feasibility in this decision: among its candidates, then (for a chain or graph, whose candidates are only the best of each kind) on its frontier.</summary>
@@ -99,34 +103,32 @@ public sealed class HysteresisPolicy
         return null;
     }
 
+    // Called under the gate.
     private PolicyOutcome Apply(string best, double bestObjective, bool bestFeasible, (double Objective, bool Feasible)? incumbent)
     {
-        lock (gate)
+        if (Incumbent is null || Incumbent == best)
         {
-            if (Incumbent is null || Incumbent == best)
-            {
-                Incumbent = best;
-                (challenger, streak) = (null, 0);
-                return new PolicyOutcome(best, false, false);
-            }
-
-            // The incumbent is gone, or breaks a constraint the best meets: switch at once.
-            if (incumbent is not { } current || (!current.Feasible && bestFeasible))
-            {
-                return SwitchTo(best);
-            }
-
-            bool clearlyBetter = bestObjective < current.Objective * (1 - Margin);
-            streak = clearlyBetter ? (challenger == best ? streak + 1 : 1) : 0;
-            challenger = clearlyBetter ? best : null;
-            if (streak >= Dwell)
-            {
-                return SwitchTo(best);
-            }
-
-            Suppressed++;
-            return new PolicyOutcome(Incumbent, false, true);
+            Incumbent = best;
+            (challenger, streak) = (null, 0);
+            return new PolicyOutcome(best, false, false);
         }
+
+        // The incumbent is gone, or breaks a constraint the best meets: switch at once.
+        if (incumbent is not { } current || (!current.Feasible && bestFeasible))
+        {
+            return SwitchTo(best);
+        }
+
+        bool clearlyBetter = bestObjective < current.Objective * (1 - Margin);
+        streak = clearlyBetter ? (challenger == best ? streak + 1 : 1) : 0;
+        challenger = clearlyBetter ? best : null;
+        if (streak >= Dwell)
+        {
+            return SwitchTo(best);
+        }
+
+        Suppressed++;
+        return new PolicyOutcome(Incumbent, false, true);
     }
 
     private PolicyOutcome SwitchTo(string best)

@@ -43,7 +43,7 @@ public readonly record struct Placement
 
     /// <summary>
     /// Gets which tier runs which pieces (layers of a chain, nodes of a graph, in the decision's
-    /// <see cref="Decision.Pieces"/> order): runs of consecutive pieces, 1-based; a tier that only relays has an empty run.
+    /// <see cref="Decision.Pieces"/> order): runs of consecutive pieces, 1-based. In a chain's placement a tier that only relays has an empty run; a graph's lists only the tiers that run nodes.
     /// Empty for a request, whose pieces are its candidates' own.
     /// </summary>
     public IReadOnlyList<Segment> Segments { get => Route?.Segments ?? []; init => Route = (Route ?? PlacementRoute.Empty) with { Segments = value }; }

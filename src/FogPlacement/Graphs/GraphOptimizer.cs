@@ -153,7 +153,11 @@ internal sealed class GraphOptimizer
                 throw new PlacementLimitException($"The graph's frontier has more corners than {MaxFrontierPasses} runs of the programme find; ask for the decision's candidates instead.");
             }
 
-            problem.AdmitSweeps(problem.AdmittedPerPass, "The graph's frontier takes one more run of the programme over every path for each corner it finds");
+            if (passes > 1)
+            {
+                // The first run is the one Admit took.
+                problem.AdmitSweeps(problem.AdmittedPerPass, "The graph's frontier takes one more run of the programme over every path for each corner it finds");
+            }
             Priced? best = null;
             double bestValue = double.PositiveInfinity;
             foreach (int[] path in paths)
@@ -216,12 +220,23 @@ internal sealed class GraphOptimizer
 
         var positions = new int[graph.Nodes.Count];
         Array.Fill(positions, -1);
-        foreach (Segment segment in placement.Segments ?? [])
+        IReadOnlyList<Segment> segments = placement.Segments;
+        for (int i = 0; i < segments.Count; i++)
         {
+            Segment segment = segments[i];
             int at = Array.IndexOf(path, network.IndexOf(segment.Tier));
-            for (int v = segment.FirstPiece - 1; v < segment.LastPiece && v >= 0 && v < positions.Length; v++)
+            if (at < 0 || (!segment.IsEmpty && (segment.FirstPiece < 1 || segment.LastPiece > positions.Length)))
             {
-                positions[v] = at;
+                throw Preconditions.Argument(
+                    at < 0
+                        ? $"Segment {i} names tier '{segment.Tier}', which is not on the path {string.Join(" > ", placement.Path)}."
+                        : $"Segment {i} runs nodes {segment.FirstPiece} to {segment.LastPiece} on '{segment.Tier}'; the graph's nodes are 1 to {positions.Length}.",
+                    "placement.Segments");
+            }
+
+            for (int v = segment.FirstPiece - 1; v < segment.LastPiece; v++)
+            {
+                positions[v] = positions[v] < 0 ? at : throw Preconditions.Argument($"Node '{graph.Nodes[v].Name}' is placed twice: segment {i} places it again on '{segment.Tier}'.", "placement.Segments");
             }
         }
 

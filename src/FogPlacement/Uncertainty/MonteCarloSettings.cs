@@ -11,10 +11,13 @@ public sealed record MonteCarloSettings
     /// <summary>The most samples accepted: 10,000,000 (80 MB of doubles for one candidate's sorted sums).</summary>
     public const int MaxSamples = 10_000_000;
 
+    /// <summary>The fewest samples accepted: 1,000.</summary>
+    public const int MinSamples = 1_000;
+
     /// <summary>Gets the defaults: 100,000 samples, seed 34 (the textbook's chapter).</summary>
     public static MonteCarloSettings Default { get; } = new();
 
-    /// <summary>Gets the number of samples per distribution, 1,000 to <see cref="MaxSamples"/>. Default: 100,000.</summary>
+    /// <summary>Gets the number of samples per distribution, <see cref="MinSamples"/> to <see cref="MaxSamples"/>. Default: 100,000.</summary>
     public int Samples { get; init; } = 100_000;
 
     /// <summary>Gets the seed of the random source. Default: 34.</summary>
@@ -23,9 +26,9 @@ public sealed record MonteCarloSettings
     /// <summary>Checks the settings.</summary>
     internal void Validate()
     {
-        if (Samples is < 1_000 or > MaxSamples)
+        if (Samples is < MinSamples or > MaxSamples)
         {
-            throw Preconditions.OutOfRange(nameof(Samples), Samples, $"MonteCarloSettings.Samples must be from 1,000 to {MaxSamples:N0}; was {Samples}.");
+            throw Preconditions.OutOfRange(nameof(Samples), Samples, $"MonteCarloSettings.Samples must be from {MinSamples:N0} to {MaxSamples:N0}; was {Samples}.");
         }
     }
 }

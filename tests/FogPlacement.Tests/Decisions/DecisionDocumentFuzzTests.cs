@@ -94,6 +94,66 @@ public class DecisionDocumentFuzzTests
         Assert.Contains("candidates[1].uploadCv", Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Decision>(request.ToJsonString(), FogPlacementJson.Options)).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("seed.json", "latencySeconds", 1, "is not uploadSeconds + roundTripSeconds")]
+    [InlineData("seed.json", "deviceEnergyJoules", 1, "is not radioEnergyJoules + computeEnergyJoules")]
+    [InlineData("seed.json", "objectiveSeconds", 1, "is not latencySeconds + lambdaSecondsPerJoule")]
+    [InlineData("vision-chain.json", "latencySeconds", 1, "is not uploadSeconds")]
+    [InlineData("residual-graph.json", "objectiveSeconds", 0, "is not latencySeconds")]
+    public void A_placement_whose_total_is_not_the_sum_of_its_terms_is_refused_naming_it(string example, string field, int index, string says)
+    {
+        JsonNode document = JsonNode.Parse(JsonSerializer.Serialize(Scenario.Load(Repository.Example(example)).Decide(), FogPlacementJson.Options))!;
+        JsonNode placement = document["candidates"]![index]!;
+
+        // The smallest change a double can take: one unit in the last place.
+        placement[field] = Math.BitIncrement(placement[field]!.GetValue<double>());
+        var ex = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Decision>(document.ToJsonString(), FogPlacementJson.Options));
+        Assert.StartsWith($"candidates[{index}].{field}: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(says, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("+1")]
+    [InlineData(" 1")]
+    [InlineData("device, offload")]
+    [InlineData("Offload ")]
+    [InlineData("3")]
+    public void A_placement_kind_is_one_of_its_three_words(string kind)
+    {
+        JsonNode document = JsonNode.Parse(JsonSerializer.Serialize(Scenario.Load(Repository.Example("seed.json")).Decide(), FogPlacementJson.Options))!;
+        document["candidates"]![1]!["kind"] = kind;
+        Assert.StartsWith("candidates[1].kind: unknown kind", Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Decision>(document.ToJsonString(), FogPlacementJson.Options)).Message, StringComparison.Ordinal);
+
+        document["candidates"]![1]!["kind"] = "OFFLOAD";
+        Assert.Equal(PlacementKind.Offload, JsonSerializer.Deserialize<Decision>(document.ToJsonString(), FogPlacementJson.Options)!.Candidates[1].Kind);
+    }
+
+    [Fact]
+    public void Settings_the_library_refuses_a_request_placement_beyond_one_hop_or_with_a_latency_model_and_a_deadline_broken_without_one_are_refused()
+    {
+        string json = JsonSerializer.Serialize(Scenario.Load(Repository.Example("seed.json")).Decide(), FogPlacementJson.Options);
+        JsonException Refused(Action<JsonNode> change)
+        {
+            JsonNode document = JsonNode.Parse(json)!;
+            change(document);
+            return Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Decision>(document.ToJsonString(), FogPlacementJson.Options));
+        }
+
+        Assert.Equal("monteCarlo.samples: 5 is not from 1,000 to 10,000,000.", Refused(d => d["monteCarlo"]!["samples"] = 5).Message);
+        Assert.StartsWith(
+            "candidates[1].latencyModel: a request's placement has none",
+            Refused(d => d["candidates"]![1]!["latencyModel"] = JsonNode.Parse("{\"fixedSeconds\": 0.01, \"terms\": [{\"meanSeconds\": 0.01, \"cv\": 0.5}]}")).Message,
+            StringComparison.Ordinal);
+        Assert.StartsWith(
+            "candidates[1].path: a request's placement runs on the device or sends to one tier",
+            Refused(d => d["candidates"]![1]!["path"] = new JsonArray("device", "cloud", "fog")).Message,
+            StringComparison.Ordinal);
+        Assert.StartsWith(
+            "candidates[0].violations: the placement breaks a deadline, but the decision has none",
+            Refused(d => d["candidates"]![0]!["violations"] = new JsonArray("deadline")).Message,
+            StringComparison.Ordinal);
+    }
+
     /// <summary>Every value replaced by each replacement; every list with a null added, reversed, and cut to its first item.</summary>
     private static IEnumerable<string> Mutants(JsonNode root)
     {

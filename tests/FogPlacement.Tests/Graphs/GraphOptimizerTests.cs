@@ -23,6 +23,43 @@ internal sealed record GraphInstance(CostModel Model, Link[] Links, LayerGraph G
 
 public class GraphOptimizerTests
 {
+    [Fact]
+    public void A_graphs_frontier_past_the_cell_limit_is_refused_once_and_then_at_once_without_another_run()
+    {
+        FogPlacement.Scenarios.Scenario scenario = FogPlacement.Scenarios.Scenario.Load(Repository.Example("residual-graph.json"));
+        LayerGraph graph = scenario.Graph!;
+
+        // The least limit at which the decision itself is admitted: the frontier takes at least one more run than that.
+        long low = 1, high = SearchLimits.Default.MaxCells;
+        while (low < high)
+        {
+            long mid = low + ((high - low) / 2);
+            bool fits;
+            try
+            {
+                _ = scenario.Model.WithLimits(new SearchLimits { MaxCells = mid }).Decide(graph);
+                fits = true;
+            }
+            catch (PlacementLimitException)
+            {
+                fits = false;
+            }
+
+            (low, high) = fits ? (low, mid) : (mid + 1, high);
+        }
+
+        Decision decision = scenario.Model.WithLimits(new SearchLimits { MaxCells = low }).Decide(graph);
+        var first = Assert.Throws<PlacementLimitException>(() => decision.Frontier);
+        Assert.Contains("frontier", first.Message, StringComparison.Ordinal);
+        Assert.Same(first, Assert.Throws<PlacementLimitException>(() => decision.LambdaBreakpoints));
+        Assert.Same(first, Assert.Throws<PlacementLimitException>(() => decision.Frontier));
+
+        // Under the default limit the same graph's frontier is there, and the chosen placement is the same.
+        Decision unlimited = scenario.Model.Decide(graph);
+        Assert.NotEmpty(unlimited.Frontier);
+        Assert.Equal(unlimited.Chosen, decision.Chosen);
+    }
+
     /// <summary>Random DAGs of 1 to 10 nodes over the device and 1 to 3 remote tiers, with random links, excluded tiers and constraints.</summary>
     private static Arbitrary<GraphInstance> Instances(bool constrained) =>
         (from model in Generators.Model()
@@ -164,6 +201,13 @@ public class GraphOptimizerTests
                 var bad = chosen with { Segments = Runs(instance.Graph, reversed) };
                 Assert.Contains("sits before", Assert.Throws<ArgumentException>(() => optimizer.Evaluate(instance.Graph, bad)).Message, StringComparison.Ordinal);
             }
+
+            // A node placed twice, or a run past the last node, is refused: never the later run silently winning.
+            Segment run = chosen.Segments.First(x => !x.IsEmpty);
+            var twice = chosen with { Segments = [.. chosen.Segments, run] };
+            Assert.Contains("is placed twice", Assert.Throws<ArgumentException>(() => optimizer.Evaluate(instance.Graph, twice)).Message, StringComparison.Ordinal);
+            var past = chosen with { Segments = [.. chosen.Segments.Select(x => x.IsEmpty ? x : x with { LastPiece = instance.Graph.Nodes.Count + 1 })] };
+            Assert.Contains("the graph's nodes are 1 to", Assert.Throws<ArgumentException>(() => optimizer.Evaluate(instance.Graph, past)).Message, StringComparison.Ordinal);
 
             var offPath = chosen with { Path = ["fog-that-is-not"] };
             Assert.Throws<ArgumentException>(() => optimizer.Evaluate(instance.Graph, offPath));
