@@ -412,18 +412,17 @@ public sealed class CostModel
     private Placement EvaluateAt(Request request, int index, IReadOnlyList<string>? labels = null)
     {
         Candidate c = Describe(request, index);
-        (string name, PlacementKind kind, Work deviceWork, DataSize sent, int tier, Work remoteWork) = (c.Name, c.Kind, c.DeviceWork, c.Sent, c.Tier, c.RemoteWork);
-        RemoteTier? remote = tier < 0 ? null : tiers[tier];
-        CostFormula.Terms t = Price(deviceWork, sent, remote, remoteWork);
+        RemoteTier? remote = c.Tier < 0 ? null : tiers[c.Tier];
+        CostFormula.Terms t = Price(c.DeviceWork, c.Sent, remote, c.RemoteWork);
         PlacementConstraints constraints = request.Constraints;
         return Placement.Priced(
             t,
-            name,
-            kind,
-            tier < 0 ? deviceRoute : tierRoutes[tier],
-            deviceWork,
-            remoteWork,
-            sent,
+            c.Name,
+            c.Kind,
+            c.Tier < 0 ? deviceRoute : tierRoutes[c.Tier],
+            c.DeviceWork,
+            c.RemoteWork,
+            c.Sent,
             labels ?? [],
             constraints.IsEmpty ? ConstraintViolations.None : Violations(constraints, t, remote),
             remote?.UplinkCv ?? 0,

@@ -36,44 +36,37 @@ internal static class WorkloadWriter
         writer.WriteEndObject();
     }
 
-    public static void Write(Utf8JsonWriter writer, LayerChain chain)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("input", chain.Input.ToString());
-        writer.WriteStartArray("layers");
-        foreach (Layer layer in chain.Layers)
-        {
-            writer.WriteStartObject();
-            WriteOperation(writer, layer.Name, layer.Work, layer.Output);
-            writer.WriteEndObject();
-        }
+    public static void Write(Utf8JsonWriter writer, LayerChain chain) =>
+        WritePieces(writer, chain.Input, "layers", chain.Layers, static (w, layer) => WriteOperation(w, layer.Name, layer.Work, layer.Output), chain.Constraints);
 
-        writer.WriteEndArray();
-        Write(writer, chain.Constraints);
-        writer.WriteEndObject();
-    }
-
-    public static void Write(Utf8JsonWriter writer, LayerGraph graph)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("input", graph.Input.ToString());
-        writer.WriteStartArray("graph");
-        foreach (GraphNode node in graph.Nodes)
+    public static void Write(Utf8JsonWriter writer, LayerGraph graph) =>
+        WritePieces(writer, graph.Input, "graph", graph.Nodes, static (w, node) =>
         {
-            writer.WriteStartObject();
-            WriteOperation(writer, node.Name, node.Work, node.Output);
-            writer.WriteStartArray("inputs");
+            WriteOperation(w, node.Name, node.Work, node.Output);
+            w.WriteStartArray("inputs");
             foreach (string input in node.Inputs)
             {
-                writer.WriteStringValue(input);
+                w.WriteStringValue(input);
             }
 
-            writer.WriteEndArray();
+            w.WriteEndArray();
+        }, graph.Constraints);
+
+    /// <summary>A chain or a graph: its input, its pieces as one object each under <paramref name="name"/>, its constraints.</summary>
+    private static void WritePieces<T>(Utf8JsonWriter writer, DataSize input, string name, IEnumerable<T> pieces, Action<Utf8JsonWriter, T> writePiece, PlacementConstraints constraints)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("input", input.ToString());
+        writer.WriteStartArray(name);
+        foreach (T piece in pieces)
+        {
+            writer.WriteStartObject();
+            writePiece(writer, piece);
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
-        Write(writer, graph.Constraints);
+        Write(writer, constraints);
         writer.WriteEndObject();
     }
 

@@ -386,12 +386,7 @@ public class PlacementServiceTests
     [Fact]
     public void Layer_chains_use_the_configured_links()
     {
-        Dictionary<string, string?> values = PlacementHost.Seed();
-        values["FogPlacement:Links:0:From"] = "fog";
-        values["FogPlacement:Links:0:To"] = "cloud";
-        values["FogPlacement:Links:0:Rate"] = "1 Gbit/s";
-        values["FogPlacement:Links:0:RoundTrip"] = "20 ms";
-        using IHost host = PlacementHost.Build(PlacementHost.Configuration(values));
+        using IHost host = PlacementHost.Build(PlacementHost.Configuration(SeedWithFogToCloudLink()));
         var service = host.Services.GetRequiredService<IPlacementService>();
         var chain = new LayerChain(DataSize.FromMegabytes(0.3), [
             new Layer("a", Work.FromGigaflop(1), DataSize.FromMegabytes(0.1)),
@@ -407,12 +402,7 @@ public class PlacementServiceTests
     [Fact]
     public void A_graph_is_decided_by_the_service_with_the_configured_links_as_the_model_decides_it()
     {
-        var values = PlacementHost.Seed();
-        values["FogPlacement:Links:0:From"] = "fog";
-        values["FogPlacement:Links:0:To"] = "cloud";
-        values["FogPlacement:Links:0:Rate"] = "1 Gbit/s";
-        values["FogPlacement:Links:0:RoundTrip"] = "20 ms";
-        using IHost host = PlacementHost.Build(PlacementHost.Configuration(values));
+        using IHost host = PlacementHost.Build(PlacementHost.Configuration(SeedWithFogToCloudLink()));
         var service = host.Services.GetRequiredService<IPlacementService>();
         var graph = new LayerGraph(DataSize.FromMegabytes(0.3), [
             new GraphNode("a", Work.FromGigaflop(1), DataSize.FromMegabytes(0.1), [GraphNode.InputName]),
@@ -423,5 +413,16 @@ public class PlacementServiceTests
         Assert.Equal(["a", "b", "c"], decision.Pieces);
         Assert.Equal(service.Current.CostModel.Decide(graph).Candidates, decision.Candidates);
         Assert.Throws<ArgumentNullException>(() => service.Decide((LayerGraph)null!));
+    }
+
+    /// <summary>The seed's configuration with a 1 Gbit/s, 20 ms link from fog to cloud.</summary>
+    private static Dictionary<string, string?> SeedWithFogToCloudLink()
+    {
+        Dictionary<string, string?> values = PlacementHost.Seed();
+        values["FogPlacement:Links:0:From"] = "fog";
+        values["FogPlacement:Links:0:To"] = "cloud";
+        values["FogPlacement:Links:0:Rate"] = "1 Gbit/s";
+        values["FogPlacement:Links:0:RoundTrip"] = "20 ms";
+        return values;
     }
 }
