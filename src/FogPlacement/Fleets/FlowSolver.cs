@@ -1,0 +1,825 @@
+namespace FogPlacement.Fleets;
+
+/// <summary>
+/// Minimises a <see cref="FlowProblem"/>'s objective over its classes' flows, each in a box lo ≤ y ≤ hi (no box: 0 ≤ y),
+/// by a primal log-barrier method: Newton steps on F(y) − μ·Σ log(y − lo) + log(hi − y) under each class's total, μ cut
+/// eightfold once each centring step is done, until the Frank–Wolfe duality gap certifies the target.
+/// </summary>
+/// <remarks>
+/// <para>Each Newton system is solved exactly through the structure of the problem: a class's own terms (the barrier and
+/// its devices' queue, a diagonal plus one rank) and its total are eliminated class by class in closed form, which leaves a
+/// dense system over the shared resources only (two per remote tier), solved by Cholesky. The work of one step is linear in
+/// the candidates, plus the cube of the shared resources.</para>
+/// <para>The lower bound is F(y) + min over the feasible set of ∇F(y)·(z − y), the linearisation's minimum: valid for any y,
+/// because F is convex. It is computed on the extended functions (<see cref="QueueFunctions"/>), which lie below the true
+/// ones, so it bounds the true optimum too.</para>
+/// </remarks>
+internal sealed class FlowSolver
+{
+    private readonly FlowProblem problem;
+    private readonly QueueCost cost;
+    private readonly int shared;
+    private readonly double[] rho;
+    private readonly double[] slope;
+    private readonly double[] marginal;
+    private readonly double[] gradient;
+    private readonly double[] inverse;
+    private readonly double[] step;
+    private readonly double[] trial;
+    private readonly double[] trialRho;
+    private readonly double[] system;
+    private readonly double[] right;
+    private readonly double[] dense;
+    private readonly double[] first;
+    private readonly double[] second;
+    private readonly double[] rowScratch;
+    private double[]? lower;
+    private double[]? upper;
+
+    public FlowSolver(FlowProblem problem, QueueCost cost, int sharedResources)
+    {
+        this.problem = problem;
+        this.cost = cost;
+        shared = sharedResources;
+        int n = problem.Candidates;
+        Flows = new double[n];
+        rho = new double[problem.Resources];
+        slope = new double[problem.Resources];
+        marginal = new double[n];
+        gradient = new double[n];
+        inverse = new double[n];
+        step = new double[n];
+        trial = new double[n];
+        trialRho = new double[problem.Resources];
+        system = new double[shared * shared];
+        right = new double[shared];
+        dense = new double[shared];
+        first = new double[shared];
+        second = new double[shared];
+        rowScratch = new double[shared];
+    }
+
+    /// <summary>Gets the flows y, one per candidate.</summary>
+    public double[] Flows { get; }
+
+    /// <summary>Gets the resources' loads at <see cref="Flows"/>, as of the last <see cref="Solve"/>.</summary>
+    public ReadOnlySpan<double> Loads => rho;
+
+    /// <summary>Gets the objective at <see cref="Flows"/>, as of the last <see cref="Solve"/> (extended past the knee).</summary>
+    public double Value { get; private set; }
+
+    /// <summary>Gets the lower bound on the objective over the box, as of the last <see cref="Solve"/>.</summary>
+    public double Bound { get; private set; }
+
+    /// <summary>Gets how many Newton steps the last <see cref="Solve"/> took.</summary>
+    public int Iterations { get; private set; }
+
+    /// <summary>Sets the box each flow must stay in (null: 0 ≤ y).</summary>
+    public void SetBox(double[]? lo, double[]? hi)
+    {
+        lower = lo;
+        upper = hi;
+    }
+
+    private double Lo(int k) => lower?[k] ?? 0;
+
+    private double Hi(int k) => upper?[k] ?? double.PositiveInfinity;
+
+    /// <summary>Whether each candidate's flow may move: its box is wider than a point and its class is not pinned to one end.</summary>
+    private bool[] free = [];
+
+    /// <summary>
+    /// Solves until the relative gap (Value − Bound) / Value is at most <paramref name="relativeGap"/> or
+    /// <paramref name="maxIterations"/> Newton steps have run; <see cref="Value"/> and <see cref="Bound"/> then hold the
+    /// certificate. Starts from <paramref name="start"/> moved into the box, or, with none, from every class on its
+    /// cheapest candidate at zero load.
+    /// </summary>
+    /// <remarks>
+    /// A start far past saturation makes the Newton systems cancel to nothing (their terms reach 10^27 against steps of
+    /// 10^3), so a few sweeps of pairwise shifts, which need no system, bring the flows near the optimum first; the barrier
+    /// method then starts from there with a weight matched to the gap that is left.
+    /// </remarks>
+    public void Solve(double relativeGap, int maxIterations, double[]? start = null)
+    {
+        Iterations = 0;
+        free = new bool[problem.Candidates];
+        if (start is null)
+        {
+            StartAtZeroLoad();
+        }
+        else
+        {
+            Clamp(start);
+        }
+
+        for (int sweep = 0; sweep < 64; sweep++)
+        {
+            Refresh();
+            if (Value - Bound <= Math.Max(relativeGap, 1e-3) * Math.Abs(Value))
+            {
+                break;
+            }
+
+            for (int c = 0; c < problem.Classes; c++)
+            {
+                Equilibrate(c);
+            }
+        }
+
+        Refresh();
+        if (Value - Bound <= relativeGap * Math.Abs(Value))
+        {
+            return;
+        }
+
+        Interior((double[])Flows.Clone());
+        Refresh();
+        int moving = MovingFlows();
+        double mu = 0.1 * Math.Max(Value - Bound, 1e-300) / Math.Max(1, moving);
+        while (true)
+        {
+            Centre(mu, maxIterations);
+            Refresh();
+            double gap = Value - Bound;
+            if (gap <= relativeGap * Math.Abs(Value) || Iterations >= maxIterations || moving == 0 || mu < 1e-300)
+            {
+                Purify();
+                return;
+            }
+
+            // The barrier's own gap at a centred point is about μ per moving flow: aim the next centring at a tenth of the gap.
+            mu = Math.Min(mu / 8, 0.1 * gap / moving);
+        }
+    }
+
+    /// <summary>
+    /// The barrier leaves a little flow, about μ over its excess cost, on every candidate dearer than the cheapest; a few
+    /// sweeps of pairwise shifts move it to the cheapest exactly (each lowers the objective, and an emptied flow is zero).
+    /// </summary>
+    private void Purify()
+    {
+        for (int sweep = 0; sweep < 4; sweep++)
+        {
+            for (int c = 0; c < problem.Classes; c++)
+            {
+                Equilibrate(c);
+            }
+        }
+
+        Refresh();
+    }
+
+    /// <summary>The start clamped into the box, each class's total restored in proportion to each flow's room.</summary>
+    private void Clamp(double[] start)
+    {
+        Array.Copy(start, Flows, Flows.Length);
+        Interior(start, pinOnly: true);
+    }
+
+    /// <summary>
+    /// Places the flows strictly inside the box, each class summing to its demand: a class whose box allows one point only
+    /// is pinned there, and its flows are not moved.
+    /// </summary>
+    private void Interior(double[]? start, bool pinOnly = false)
+    {
+        for (int c = 0; c < problem.Classes; c++)
+        {
+            int s = problem.Start[c];
+            int e = problem.Start[c + 1];
+            double demand = problem.Demand[c];
+            double lows = 0;
+            double room = 0;
+            int open = 0;
+            for (int k = s; k < e; k++)
+            {
+                lows += Lo(k);
+                double width = Math.Min(Hi(k), demand) - Lo(k);
+                if (width > 0)
+                {
+                    room += width;
+                    open++;
+                }
+            }
+
+            double spare = demand - lows;
+            if (open < 2 || spare <= 1e-12 * demand || room - spare <= 1e-12 * demand)
+            {
+                // Pinned: every flow at its low end, the spare on the open ones (at most one, or filling them up).
+                for (int k = s; k < e; k++)
+                {
+                    double width = Math.Min(Hi(k), demand) - Lo(k);
+                    Flows[k] = Lo(k) + (room > 0 && width > 0 ? spare * (width / room) : 0);
+                    free[k] = false;
+                }
+
+                continue;
+            }
+
+            // The start clamped into the box, its total restored in proportion to each flow's room, then mixed with the
+            // centre of the class's box (each open flow its share of the spare), so that every open flow is inside.
+            double total = 0;
+            for (int k = s; k < e; k++)
+            {
+                double width = Math.Min(Hi(k), demand) - Lo(k);
+                free[k] = width > 0;
+                trial[k] = start is null || !free[k] ? Lo(k) : Math.Clamp(start[k], Lo(k), Lo(k) + width);
+                total += trial[k];
+            }
+
+            double residual = demand - total;
+            double slack = 0;
+            for (int k = s; k < e; k++)
+            {
+                slack += !free[k] ? 0 : residual > 0 ? Math.Min(Hi(k), demand) - trial[k] : trial[k] - Lo(k);
+            }
+
+            for (int k = s; k < e; k++)
+            {
+                if (!free[k])
+                {
+                    Flows[k] = Lo(k);
+                    continue;
+                }
+
+                double width = Math.Min(Hi(k), demand) - Lo(k);
+                double centre = Lo(k) + (spare * (width / room));
+                double share = slack <= 0 ? 0 : (residual > 0 ? Math.Min(Hi(k), demand) - trial[k] : trial[k] - Lo(k)) / slack;
+                double warm = start is null || slack <= 0 ? centre : trial[k] + (residual * share);
+                // A millionth of the centre: enough to be inside, too little to load a resource that the start keeps free.
+                Flows[k] = pinOnly ? warm : ((1 - 1e-6) * warm) + (1e-6 * centre);
+            }
+        }
+    }
+
+    private int MovingFlows()
+    {
+        int count = 0;
+        foreach (bool f in free)
+        {
+            count += f ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    /// <summary>Newton steps on the barrier problem at <paramref name="mu"/> until its Newton decrement is small.</summary>
+    private void Centre(double mu, int maxIterations)
+    {
+        for (int inner = 0; inner < CentringSteps && Iterations < maxIterations; inner++)
+        {
+            Iterations++;
+            problem.Loads(Flows, rho);
+            for (int j = 0; j < rho.Length; j++)
+            {
+                slope[j] = QueueFunctions.Slope(cost, rho[j]);
+            }
+
+            double decrement = Direction(mu);
+
+            // Centred when the decrement is a small part of μ, or below what the objective's rounding can resolve.
+            if (!(decrement > Math.Max(1e-3 * mu, 1e-14 * Math.Abs(Value))))
+            {
+                return;
+            }
+
+            if (!LineSearch(mu))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The Newton direction into <see cref="step"/>; returns the decrement −∇f·Δ.</summary>
+    /// <remarks>
+    /// <para>Each class's total is kept by its pivot p, the flow farthest inside its box: Δ_p = −Σ_k Δ_k over the class's
+    /// other moving flows, whose directions are e_k − e_p. In those, the class's own Hessian is the diagonal D of the other
+    /// flows' barrier curvatures plus two ranks: the pivot's barrier curvature b_p·1·1ᵀ and its devices' queue σ·ṽ·ṽᵀ
+    /// (ṽ_k = v_k − v_p). Its inverse is E − (EY)·N·(EY)ᵀ with E = D⁻¹, Y = [1, ṽ] and N = C·(I + YᵀEY·C)⁻¹, C = diag(b_p, σ):
+    /// no term in it is the difference of two large ones, however far apart the flows' curvatures are.</para>
+    /// <para>The shared resources couple the classes: with w̃_k = w_k − w_p and S their curvatures, the step is
+    /// Δ = K(−g̃ − W̃·z) where (S⁻¹ + Σ_c W̃ᵀKW̃)·z = −Σ_c W̃ᵀKg̃, solved scaled by S½ so that its pivots are at least 1.</para>
+    /// </remarks>
+    private double Direction(double mu)
+    {
+        Array.Clear(system);
+        Array.Clear(right);
+        for (int k = 0; k < Flows.Length; k++)
+        {
+            marginal[k] = Marginal(k);
+            if (free[k])
+            {
+                double lo = Flows[k] - Lo(k);
+                double hi = Hi(k) - Flows[k];
+                gradient[k] = marginal[k] - (mu / lo) + (double.IsFinite(hi) ? mu / hi : 0);
+                inverse[k] = 1 / ((mu / (lo * lo)) + (double.IsFinite(hi) ? mu / (hi * hi) : 0));
+            }
+            else
+            {
+                gradient[k] = 0;
+                inverse[k] = 0;
+            }
+        }
+
+        for (int c = 0; c < problem.Classes; c++)
+        {
+            if (Reduce(c) is not { } r)
+            {
+                continue;
+            }
+
+            // G += Σ_k e_k·w̃_k·w̃_kᵀ − (W̃ᵀEY)·N·(W̃ᵀEY)ᵀ;  h −= W̃ᵀ·K·g̃.
+            double e1g = 0;
+            double e2g = 0;
+            for (int k = r.Start; k < r.End; k++)
+            {
+                if (k == r.Pivot || !free[k])
+                {
+                    continue;
+                }
+
+                Pair pair = Pair.Of(problem, r.Pivot, k);
+                pair.AddOuter(system, shared, inverse[k]);
+                double g = gradient[k] - gradient[r.Pivot];
+                e1g += inverse[k] * g;
+                e2g += inverse[k] * pair.Private(shared) * g;
+            }
+
+            Projection(r, 0, first);
+            Projection(r, 1, second);
+            SubtractRankTwo(r);
+            for (int k = r.Start; k < r.End; k++)
+            {
+                if (k == r.Pivot || !free[k])
+                {
+                    continue;
+                }
+
+                Pair pair = Pair.Of(problem, r.Pivot, k);
+                double g = gradient[k] - gradient[r.Pivot];
+                double v = pair.Private(shared);
+                double kg = (inverse[k] * g) - (inverse[k] * ((r.N11 * e1g) + (r.N12 * e2g))) - (inverse[k] * v * ((r.N21 * e1g) + (r.N22 * e2g)));
+                pair.AddTo(right, shared, -kg);
+            }
+        }
+
+        // (I + S½·G·S½)·ẑ = S½·h, z = S½·ẑ.
+        for (int j = 0; j < shared; j++)
+        {
+            dense[j] = Math.Sqrt(problem.Multiplicity[j] * QueueFunctions.Curvature(cost, rho[j]));
+        }
+
+        for (int i = 0; i < shared; i++)
+        {
+            for (int j = 0; j < shared; j++)
+            {
+                system[(i * shared) + j] *= dense[i] * dense[j];
+            }
+
+            system[(i * shared) + i] += 1;
+            right[i] *= dense[i];
+        }
+
+        double[] z = Cholesky.Solve(system, right, shared);
+        for (int j = 0; j < shared; j++)
+        {
+            z[j] *= dense[j];
+        }
+
+        double decrement = 0;
+        Array.Clear(step);
+        for (int c = 0; c < problem.Classes; c++)
+        {
+            if (Reduce(c) is not { } r)
+            {
+                continue;
+            }
+
+            double e1r = 0;
+            double e2r = 0;
+            for (int k = r.Start; k < r.End; k++)
+            {
+                if (k == r.Pivot || !free[k])
+                {
+                    continue;
+                }
+
+                Pair pair = Pair.Of(problem, r.Pivot, k);
+                double rk = -(gradient[k] - gradient[r.Pivot]) - pair.Dot(z, shared);
+                trial[k] = rk;
+                e1r += inverse[k] * rk;
+                e2r += inverse[k] * pair.Private(shared) * rk;
+            }
+
+            double pivotStep = 0;
+            for (int k = r.Start; k < r.End; k++)
+            {
+                if (k == r.Pivot || !free[k])
+                {
+                    continue;
+                }
+
+                double v = Pair.Of(problem, r.Pivot, k).Private(shared);
+                step[k] = (inverse[k] * trial[k]) - (inverse[k] * ((r.N11 * e1r) + (r.N12 * e2r))) - (inverse[k] * v * ((r.N21 * e1r) + (r.N22 * e2r)));
+                pivotStep -= step[k];
+            }
+
+            step[r.Pivot] = pivotStep;
+            for (int k = r.Start; k < r.End; k++)
+            {
+                decrement -= gradient[k] * step[k];
+            }
+        }
+
+        return decrement;
+    }
+
+    /// <summary>A class reduced about its pivot: its range, the pivot, and N = C·(I + YᵀEY·C)⁻¹ (2 × 2).</summary>
+    private readonly record struct Reduced(int Start, int End, int Pivot, double N11, double N12, double N21, double N22);
+
+    /// <summary>Reduces class <paramref name="c"/> about its pivot; null when fewer than two of its flows move.</summary>
+    private Reduced? Reduce(int c)
+    {
+        int s = problem.Start[c];
+        int e = problem.Start[c + 1];
+        int pivot = -1;
+        int moving = 0;
+        for (int k = s; k < e; k++)
+        {
+            if (free[k])
+            {
+                moving++;
+                pivot = pivot < 0 || inverse[k] > inverse[pivot] ? k : pivot;
+            }
+        }
+
+        if (moving < 2)
+        {
+            return null;
+        }
+
+        // A = YᵀEY over the other moving flows; C = diag(b_p, σ).
+        double a11 = 0;
+        double a12 = 0;
+        double a22 = 0;
+        int own = -1;
+        for (int k = s; k < e; k++)
+        {
+            if (k == pivot || !free[k])
+            {
+                continue;
+            }
+
+            double v = Pair.Of(problem, pivot, k).Private(shared);
+            a11 += inverse[k];
+            a12 += inverse[k] * v;
+            a22 += inverse[k] * v * v;
+            own = Math.Max(own, Private(k, out int j) != 0 ? j : -1);
+        }
+
+        own = Math.Max(own, Private(pivot, out int jp) != 0 ? jp : -1);
+        double bp = 1 / inverse[pivot];
+        double sigma = own >= 0 ? problem.Multiplicity[own] * QueueFunctions.Curvature(cost, rho[own]) : 0;
+
+        // N = C·(I + A·C)⁻¹ with C = diag(bp, σ): I + A·C = [[1 + a11·bp, a12·σ], [a12·bp, 1 + a22·σ]].
+        double m11 = 1 + (a11 * bp);
+        double m12 = a12 * sigma;
+        double m21 = a12 * bp;
+        double m22 = 1 + (a22 * sigma);
+        double det = (m11 * m22) - (m12 * m21);
+        double i11 = m22 / det;
+        double i12 = -m12 / det;
+        double i21 = -m21 / det;
+        double i22 = m11 / det;
+        return new Reduced(s, e, pivot, bp * i11, bp * i12, sigma * i21, sigma * i22);
+    }
+
+    /// <summary>W̃ᵀ·E·Y's column <paramref name="column"/> (0: E·1, 1: E·ṽ) into <paramref name="p"/>, a dense vector over the shared resources.</summary>
+    private void Projection(Reduced r, int column, double[] p)
+    {
+        Array.Clear(p);
+        for (int k = r.Start; k < r.End; k++)
+        {
+            if (k == r.Pivot || !free[k])
+            {
+                continue;
+            }
+
+            Pair pair = Pair.Of(problem, r.Pivot, k);
+            double x = column == 0 ? inverse[k] : inverse[k] * pair.Private(shared);
+            if (x != 0)
+            {
+                pair.AddTo(p, shared, x);
+            }
+        }
+    }
+
+    /// <summary>
+    /// G −= [p₁ p₂]·N·[p₁ p₂]ᵀ as two rank-one updates, G −= p₁·q₁ᵀ + p₂·q₂ᵀ with q = N·[p₁ p₂]ᵀ, each row in vector registers;
+    /// a row both vectors miss is skipped (a class that has no candidate on a tier leaves its rows alone).
+    /// </summary>
+    private void SubtractRankTwo(Reduced r)
+    {
+        for (int j = 0; j < shared; j++)
+        {
+            dense[j] = (r.N11 * first[j]) + (r.N12 * second[j]);
+            rowScratch[j] = (r.N21 * first[j]) + (r.N22 * second[j]);
+        }
+
+        for (int i = 0; i < shared; i++)
+        {
+            double a = first[i];
+            double b = second[i];
+            if (a == 0 && b == 0)
+            {
+                continue;
+            }
+
+            Span<double> row = system.AsSpan(i * shared, shared);
+            int j = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                var va = new System.Numerics.Vector<double>(a);
+                var vb = new System.Numerics.Vector<double>(b);
+                int width = System.Numerics.Vector<double>.Count;
+                for (; j <= shared - width; j += width)
+                {
+                    var q1 = new System.Numerics.Vector<double>(dense.AsSpan(j, width));
+                    var q2 = new System.Numerics.Vector<double>(rowScratch.AsSpan(j, width));
+                    var g = new System.Numerics.Vector<double>(row.Slice(j, width));
+                    (g - (va * q1) - (vb * q2)).CopyTo(row.Slice(j, width));
+                }
+            }
+
+            for (; j < shared; j++)
+            {
+                row[j] -= (a * dense[j]) + (b * rowScratch[j]);
+            }
+        }
+    }
+
+    /// <summary>Candidate <paramref name="k"/>'s load per unit of flow on its class's own resource (its devices), and that resource.</summary>
+    private double Private(int k, out int resource)
+    {
+        for (int slot = 0; slot < FlowProblem.Slots; slot++)
+        {
+            int j = problem.Resource[(k * FlowProblem.Slots) + slot];
+            if (j >= shared)
+            {
+                resource = j;
+                return problem.Load[(k * FlowProblem.Slots) + slot];
+            }
+        }
+
+        resource = -1;
+        return 0;
+    }
+
+    /// <summary>Backtracks along the Newton direction from the largest step that keeps 1 % of every flow's room, until the barrier objective falls enough.</summary>
+    private bool LineSearch(double mu)
+    {
+        double most = 1;
+        for (int k = 0; k < Flows.Length; k++)
+        {
+            if (step[k] < 0)
+            {
+                most = Math.Min(most, 0.99 * (Flows[k] - Lo(k)) / -step[k]);
+            }
+            else if (step[k] > 0 && double.IsFinite(Hi(k)))
+            {
+                most = Math.Min(most, 0.99 * (Hi(k) - Flows[k]) / step[k]);
+            }
+        }
+
+        double slopeAlong = 0;
+        for (int k = 0; k < Flows.Length; k++)
+        {
+            slopeAlong += gradient[k] * step[k];
+        }
+
+        double now = Barrier(Flows, rho, mu);
+        for (double t = most; t > 1e-12; t *= 0.5)
+        {
+            for (int k = 0; k < Flows.Length; k++)
+            {
+                trial[k] = free[k] ? Flows[k] + (t * step[k]) : Flows[k];
+            }
+
+            problem.Loads(trial, trialRho);
+            double next = Barrier(trial, trialRho, mu);
+            if (next <= now + (1e-4 * t * slopeAlong))
+            {
+                Array.Copy(trial, Flows, Flows.Length);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The most Newton steps one centring takes before the barrier weight is cut anyway.</summary>
+    private const int CentringSteps = 200;
+
+    private double Barrier(double[] y, double[] loads, double mu)
+    {
+        double total = problem.Value(cost, y, loads);
+        for (int k = 0; k < y.Length; k++)
+        {
+            if (free[k])
+            {
+                total -= mu * Math.Log(y[k] - Lo(k));
+                if (double.IsFinite(Hi(k)))
+                {
+                    total -= mu * Math.Log(Hi(k) - y[k]);
+                }
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Starts every class with all of its flow on its candidate cheapest at zero load (the first such).</summary>
+    private void StartAtZeroLoad()
+    {
+        Array.Clear(Flows);
+        for (int c = 0; c < problem.Classes; c++)
+        {
+            int best = problem.Start[c];
+            double bestCost = double.PositiveInfinity;
+            for (int k = problem.Start[c]; k < problem.Start[c + 1]; k++)
+            {
+                double zero = problem.Linear[k];
+                for (int s = 0; s < FlowProblem.Slots; s++)
+                {
+                    if (problem.Resource[(k * FlowProblem.Slots) + s] >= 0)
+                    {
+                        zero += problem.Use[(k * FlowProblem.Slots) + s];
+                    }
+                }
+
+                if (zero < bestCost)
+                {
+                    bestCost = zero;
+                    best = k;
+                }
+            }
+
+            Flows[best] = problem.Demand[c];
+        }
+    }
+
+    /// <summary>One class's shifts: from each candidate dearer at the margin to the cheapest with room, each by an exact line search.</summary>
+    private void Equilibrate(int c)
+    {
+        int start = problem.Start[c];
+        int end = problem.Start[c + 1];
+        if (end - start < 2)
+        {
+            return;
+        }
+
+        for (int k = start; k < end; k++)
+        {
+            marginal[k] = Marginal(k);
+        }
+
+        int best = -1;
+        for (int k = start; k < end; k++)
+        {
+            if ((upper is null || Flows[k] < upper[k]) && (best < 0 || marginal[k] < marginal[best]))
+            {
+                best = k;
+            }
+        }
+
+        if (best < 0)
+        {
+            return;
+        }
+
+        for (int k = start; k < end; k++)
+        {
+            double floor = lower?[k] ?? 0;
+            if (k == best || Flows[k] <= floor || marginal[k] <= marginal[best])
+            {
+                continue;
+            }
+
+            double room = upper is null ? double.PositiveInfinity : upper[best] - Flows[best];
+            double most = Math.Min(Flows[k] - floor, room);
+            if (most <= 0)
+            {
+                continue;
+            }
+
+            double step = Pair.Of(problem, k, best).LineSearch(cost, rho, problem.Linear[best] - problem.Linear[k], most);
+            if (step > 0)
+            {
+                // A step of all the room lands exactly on the bound, so that a flow emptied is exactly zero.
+                double moved = step >= Flows[k] - floor ? Flows[k] - floor : step;
+                Flows[k] = step >= Flows[k] - floor ? floor : Flows[k] - moved;
+                Flows[best] += moved;
+                Touch(k, -moved);
+                Touch(best, moved);
+                marginal[best] = Marginal(best);
+            }
+        }
+    }
+
+    private void Touch(int k, double flow)
+    {
+        int at = k * FlowProblem.Slots;
+        for (int s = 0; s < FlowProblem.Slots; s++)
+        {
+            int j = problem.Resource[at + s];
+            if (j >= 0)
+            {
+                rho[j] = Math.Max(0, rho[j] + (flow * problem.Load[at + s]));
+                slope[j] = QueueFunctions.Slope(cost, rho[j]);
+            }
+        }
+    }
+
+    /// <summary>Recomputes the loads from the flows, the objective and the bound.</summary>
+    private void Refresh()
+    {
+        problem.Loads(Flows, rho);
+        for (int j = 0; j < rho.Length; j++)
+        {
+            slope[j] = QueueFunctions.Slope(cost, rho[j]);
+        }
+
+        Value = problem.Value(cost, Flows, rho);
+        double linearised = 0;
+        for (int c = 0; c < problem.Classes; c++)
+        {
+            int start = problem.Start[c];
+            int end = problem.Start[c + 1];
+            double current = 0;
+            for (int k = start; k < end; k++)
+            {
+                marginal[k] = Marginal(k);
+                current += marginal[k] * Flows[k];
+            }
+
+            linearised += CheapestFill(c, start, end) - current;
+        }
+
+        Bound = Value + linearised;
+    }
+
+    private double CheapestFill(int c, int start, int end)
+    {
+        if (lower is null || upper is null)
+        {
+            double least = double.PositiveInfinity;
+            for (int k = start; k < end; k++)
+            {
+                least = Math.Min(least, marginal[k]);
+            }
+
+            return least * problem.Demand[c];
+        }
+
+        double total = 0;
+        double left = problem.Demand[c];
+        int[] order = new int[end - start];
+        for (int k = start; k < end; k++)
+        {
+            order[k - start] = k;
+            total += marginal[k] * lower[k];
+            left -= lower[k];
+        }
+
+        Array.Sort(order, (a, b) => marginal[a].CompareTo(marginal[b]));
+        foreach (int k in order)
+        {
+            if (left <= 0)
+            {
+                break;
+            }
+
+            double room = Math.Min(left, upper[k] - lower[k]);
+            total += marginal[k] * room;
+            left -= room;
+        }
+
+        return total;
+    }
+
+    /// <summary>The marginal cost of candidate <paramref name="k"/>: a_k + Σ_j φ'(ρ_j)·u_kj.</summary>
+    private double Marginal(int k)
+    {
+        double d = problem.Linear[k];
+        int at = k * FlowProblem.Slots;
+        for (int s = 0; s < FlowProblem.Slots; s++)
+        {
+            int j = problem.Resource[at + s];
+            if (j >= 0)
+            {
+                d += slope[j] * problem.Use[at + s];
+            }
+        }
+
+        return d;
+    }
+}
