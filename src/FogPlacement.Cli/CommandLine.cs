@@ -112,6 +112,7 @@ internal static class CommandLine
         Command root = EvaluateCommand.CreateRoot(stdout, stderr);
         root.Subcommands.Add(EvaluateCommand.Create(stdout, stderr));
         root.Subcommands.Add(BreakevenCommand.Create(stdout, stderr));
+        root.Subcommands.Add(FleetCommand.Create(stdout, stderr));
         root.Subcommands.Add(AggregatePlanCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(TraceCommand.Create(stdout, stderr));

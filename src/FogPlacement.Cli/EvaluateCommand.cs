@@ -61,7 +61,8 @@ internal static class EvaluateCommand
         CostModel model = scenario.Model.WithMonteCarlo(uncertain.Settings(scenario.Model.MonteCarlo));
         Decision decision = scenario.Request is { } request ? model.Decide(uncertain.Apply(request))
             : scenario.Chain is { } chain ? model.Decide(uncertain.Refuse(chain, "a layer chain"))
-            : model.Decide(uncertain.Refuse(scenario.Graph!, "a graph"));
+            : scenario.Graph is { } graph ? model.Decide(uncertain.Refuse(graph, "a graph"))
+            : throw new ArgumentException("the scenario has a fleet and no request of its own; plan it with 'fogplacement fleet FILE'.");
         stdout.Write(json
             ? JsonOutput.Write(decision, JsonOutput.Library.Decision)
             : DecisionTable.Format(decision) + DistributionTable.Format(decision.Candidates.Select(c => (c.Name, c.Distribution(decision.Deadline, decision.MonteCarlo)))));

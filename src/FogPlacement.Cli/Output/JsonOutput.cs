@@ -41,6 +41,8 @@ internal static class JsonOutput
 [JsonSerializable(typeof(PlanOutput))]
 [JsonSerializable(typeof(ReplayOutput))]
 [JsonSerializable(typeof(InspectOutput))]
+[JsonSerializable(typeof(FleetOutput))]
+[JsonSerializable(typeof(SweepOutput))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 /// <summary><c>breakeven --json</c>: values in SI units.</summary>
@@ -104,3 +106,54 @@ internal sealed record InspectOutput(IReadOnlyList<InspectNodeOutput> Nodes, dou
 
 /// <summary>One operation of <see cref="InspectOutput"/>.</summary>
 internal sealed record InspectNodeOutput(string Name, string Op, double WorkFlop, double OutputBytes, IReadOnlyList<string> Inputs);
+
+/// <summary><c>fleet --json</c>: the optimum over whole devices, its loads, the routing, the equilibrium; SI units.</summary>
+internal sealed record FleetOutput(
+    double ObjectiveSeconds,
+    double Gap,
+    double BoundSeconds,
+    bool Proven,
+    long Nodes,
+    IReadOnlyList<AssignmentOutput> Assignment,
+    IReadOnlyList<UtilisationOutput> Utilisation,
+    IReadOnlyList<ClassOutput> Classes,
+    FractionalOutput Fractional,
+    EquilibriumOutput Equilibrium,
+    SimulatedOutput? Simulated);
+
+/// <summary>How many of a class's devices take a placement.</summary>
+internal sealed record AssignmentOutput(string Class, string Placement, int Devices);
+
+/// <summary>A resource's load.</summary>
+internal sealed record UtilisationOutput(string Resource, double Rho);
+
+/// <summary>A class's mean latency and L + λE under the optimum, and its deadline.</summary>
+internal sealed record ClassOutput(string Class, double MeanLatencySeconds, double MeanObjectiveSeconds, double? DeadlineSeconds, bool? MeetsDeadline);
+
+/// <summary>The optimal routing of fractions of requests.</summary>
+internal sealed record FractionalOutput(double ObjectiveSeconds, double Gap, IReadOnlyList<RoutingOutput> Routing);
+
+/// <summary>A class's fraction of requests on a placement.</summary>
+internal sealed record RoutingOutput(string Class, string Placement, double Fraction);
+
+/// <summary>The Wardrop equilibrium, its price of anarchy, and best-response dynamics.</summary>
+internal sealed record EquilibriumOutput(
+    double ObjectiveSeconds,
+    double PriceOfAnarchy,
+    bool BestResponseConverged,
+    double? BestResponseObjectiveSeconds,
+    long BestResponseMoves,
+    IReadOnlyList<UtilisationOutput> BestResponseStall,
+    IReadOnlyList<RoutingOutput> Routing);
+
+/// <summary>The simulation of the optimum.</summary>
+internal sealed record SimulatedOutput(long Requests, IReadOnlyList<SimulatedClassOutput> Classes);
+
+/// <summary>A class's simulated latency beside its analytic mean.</summary>
+internal sealed record SimulatedClassOutput(string Class, long Requests, double AnalyticMeanLatencySeconds, double MeanLatencySeconds, double? HalfWidthSeconds, double P95Seconds, double P99Seconds);
+
+/// <summary><c>fleet --sweep --json</c>: the optimum at each count.</summary>
+internal sealed record SweepOutput(string Class, double? DeadlineSeconds, int? LargestMeetingDeadline, int? FogStopsPayingAt, int? SaturatesAt, IReadOnlyList<SweepPointOutput> Points);
+
+/// <summary>One count of a sweep.</summary>
+internal sealed record SweepPointOutput(int Devices, double ObjectiveSeconds, double Gap, double MeanLatencySeconds, IReadOnlyList<AssignmentOutput> Assignment, IReadOnlyList<UtilisationOutput> Utilisation);

@@ -39,7 +39,7 @@ public sealed class Fleet
         ArgumentNullException.ThrowIfNull(classes);
         DeviceClass?[] given = [.. classes];
         List<ModelProblem> problems = [];
-        ClassCandidates[]? built = Build(model, given, problems);
+        ClassCandidates[]? built = Build(model, given, ModelPath.Root.Field("classes"), problems);
         if (problems.Count > 0 || built is null)
         {
             throw new ModelException(problems);
@@ -189,6 +189,22 @@ public sealed class Fleet
     }
 
     /// <summary>
+    /// Capacity planning: the optimum over whole devices at each count of class <paramref name="className"/> from
+    /// <paramref name="from"/> to <paramref name="to"/> by <paramref name="step"/>, up to the first count no assignment can serve.
+    /// </summary>
+    /// <param name="className">The class whose count grows.</param>
+    /// <param name="from">The first count, at least 1.</param>
+    /// <param name="to">The last count, at least <paramref name="from"/>.</param>
+    /// <param name="step">The step between counts; at most <see cref="CapacitySweep.MaxPoints"/> counts in all.</param>
+    /// <param name="deadline">The deadline the class's mean latency is held to; the class request's own when null.</param>
+    /// <param name="search">The search's limits at each count; <see cref="FleetSearch.Default"/> when null.</param>
+    /// <returns>The sweep.</returns>
+    /// <exception cref="ArgumentException">The fleet has no class of that name.</exception>
+    /// <exception cref="ModelException">The range or the search settings are invalid; every problem is listed.</exception>
+    public CapacitySweep Sweep(string className, int from, int to, int step = 1, Duration? deadline = null, FleetSearch? search = null) =>
+        CapacitySweep.Run(this, className, from, to, step, deadline, search ?? FleetSearch.Default);
+
+    /// <summary>
     /// Simulates the fleet under <paramref name="plan"/>: Poisson arrivals from every device, processor-sharing servers for
     /// each tier's uplink and compute and each device's own compute, seeded, with each class's mean latency, its confidence
     /// interval (batch means) and its 95th and 99th percentiles. The analytic means of the plan lie within the interval.
@@ -291,10 +307,16 @@ public sealed class Fleet
             : new FleetPlan(plan.Kind, plan.Objective, plan.Classes, plan.Utilisation) { Gap = gap, IsProven = gap <= search.RoutingGap };
     }
 
-    /// <summary>Reads each class's candidates and checks the fleet, adding every problem.</summary>
-    private static ClassCandidates[]? Build(CostModel model, DeviceClass?[] given, List<ModelProblem> problems)
+    /// <summary>A fleet of these classes, or null with every problem added at its path under <paramref name="root"/> (<c>$.fleet[1].name</c> in a scenario).</summary>
+    internal static Fleet? TryCreate(CostModel model, DeviceClass[] classes, ModelPath root, List<ModelProblem> problems)
     {
-        ModelPath root = ModelPath.Root.Field("classes");
+        ClassCandidates[]? built = Build(model, classes, root, problems);
+        return built is null ? null : new Fleet(model, classes, built);
+    }
+
+    /// <summary>Reads each class's candidates and checks the fleet, adding every problem.</summary>
+    private static ClassCandidates[]? Build(CostModel model, DeviceClass?[] given, ModelPath root, List<ModelProblem> problems)
+    {
         if (given.Length == 0)
         {
             problems.Add(new ModelProblem(root, "A fleet needs at least one device class."));

@@ -5,6 +5,7 @@ using FogPlacement.Chains;
 using FogPlacement.Constraints;
 using FogPlacement.Decisions;
 using FogPlacement.Documents;
+using FogPlacement.Fleets;
 using FogPlacement.Graphs;
 using FogPlacement.Networks;
 using FogPlacement.Quantities;
@@ -24,8 +25,9 @@ namespace FogPlacement.Scenarios;
 [JsonConverter(typeof(ScenarioConverter))]
 public sealed class Scenario
 {
-    private Scenario(CostModel model, Request? request, LayerChain? chain, LayerGraph? graph = null)
+    private Scenario(CostModel model, Request? request, LayerChain? chain, LayerGraph? graph = null, Fleet? fleet = null)
     {
+        Fleet = fleet;
         Model = model;
         Request = request;
         Chain = chain;
@@ -91,10 +93,16 @@ public sealed class Scenario
     /// <summary>Gets the graph to place, or null when the request is not a graph (<c>graph</c> or <c>model</c>).</summary>
     public LayerGraph? Graph { get; }
 
+    /// <summary>Gets the scenario's fleet (<c>fleet</c>: classes of devices sharing the model's tiers), or null when it has none.</summary>
+    public Fleet? Fleet { get; }
+
     /// <summary>Decides the scenario's request, layer chain or graph with its model.</summary>
     /// <returns>The decision.</returns>
     /// <exception cref="PlacementLimitException">A chain or graph needs more work than the model's <see cref="CostModel.Limits"/> allow.</exception>
-    public Decision Decide() => Request is { } request ? Model.Decide(request) : Chain is { } chain ? Model.Decide(chain) : Model.Decide(Graph!);
+    /// <exception cref="InvalidOperationException">The scenario has a fleet and no request of its own: plan it with <see cref="Fleet"/>.</exception>
+    public Decision Decide() => Request is { } request ? Model.Decide(request) : Chain is { } chain ? Model.Decide(chain)
+        : Graph is { } graph ? Model.Decide(graph)
+        : throw new InvalidOperationException("The scenario has a fleet and no request of its own; plan the fleet with Scenario.Fleet (fogplacement fleet FILE).");
 
     /// <summary>The largest scenario file <see cref="Load"/> reads: 16 MiB (a scenario of 100,000 layers takes about 8 MB).</summary>
     public const int MaxFileBytes = 16 * 1024 * 1024;
@@ -208,10 +216,12 @@ public sealed class Scenario
                 return null;
             }
 
-            if (!DocumentReader.IsObject(root, ModelPath.Root, problems, "objective", "device", "tiers", "links", "request"))
+            if (!DocumentReader.IsObject(root, ModelPath.Root, problems, "objective", "device", "tiers", "links", "request", "fleet"))
             {
                 return null;
             }
+
+            bool hasFleet = DocumentReader.Present(root, "fleet");
 
             // The model's fields are the ones configuration has (ModelFields); a scenario keeps the energy weight under objective.
             var definition = new ModelDefinition();
@@ -228,7 +238,7 @@ public sealed class Scenario
             LayerChain? chain = null;
             LayerGraph? graph = null;
             problems.Enter(Request);
-            if (DocumentReader.RequiredObject(root, Request, problems, WorkloadReader.Fields) is { } r)
+            if ((!hasFleet || DocumentReader.Present(root, "request")) && DocumentReader.RequiredObject(root, Request, problems, WorkloadReader.Fields) is { } r)
             {
                 if (WorkloadReader.IsGraph(r))
                 {
@@ -244,17 +254,88 @@ public sealed class Scenario
                 }
             }
 
-            if (definition.TryBuild(problems) is not { } built || (request is null && chain is null && graph is null))
+            List<DeviceClass>? classes = hasFleet ? ReadFleet(root) : null;
+            if (definition.TryBuild(problems) is not { } built || (request is null && chain is null && graph is null && classes is null))
             {
                 return null;
             }
 
             CostModel costModel = built;
             IEnumerable<ModelProblem> mismatch = request is not null ? costModel.RequestProblems(request)
-                : (chain?.Constraints ?? graph!.Constraints).ModelProblems(costModel.Tiers);
-            return problems.AddAll(Request, mismatch)
-                ? new Scenario(costModel, request, chain, graph)
-                : null;
+                : chain is not null || graph is not null ? (chain?.Constraints ?? graph!.Constraints).ModelProblems(costModel.Tiers)
+                : [];
+            if (!problems.AddAll(Request, mismatch) || (hasFleet && classes is null))
+            {
+                return null;
+            }
+
+            Fleet? fleet = null;
+            if (classes is not null)
+            {
+                List<ModelProblem> found = [];
+                fleet = Fleet.TryCreate(costModel, [.. classes], ModelPath.Root.Field("fleet"), found);
+                if (fleet is null)
+                {
+                    problems.AddAll(ModelPath.Root, found);
+                    return null;
+                }
+            }
+
+            return new Scenario(costModel, request, chain, graph, fleet);
+        }
+
+        /// <summary>The fleet's classes, each <c>{"name", "devices", "rate", "request"}</c> with a plain request; null when any has a problem.</summary>
+        private List<DeviceClass>? ReadFleet(DocumentNode root)
+        {
+            ModelPath at = ModelPath.Root.Field("fleet");
+            problems.Enter(at);
+            int before = problems.Count;
+            var classes = new List<DeviceClass>();
+            List<(ModelPath Path, DocumentNode? Value)> entries = DocumentReader.Entries(root, at, required: true, problems);
+            if (entries.Count == 0 && problems.Count == before)
+            {
+                problems.Add(at, "a fleet needs at least one device class");
+            }
+
+            foreach ((ModelPath path, DocumentNode? entry) in entries)
+            {
+                if (!problems.Required(entry, path, "a device class") || entry is null || !DocumentReader.IsObject(entry, path, problems, "name", "devices", "rate", "request"))
+                {
+                    continue;
+                }
+
+                string? name = DocumentReader.Text(entry, path.Field("name"), problems);
+                long? devices = DocumentReader.Integer(entry, path.Field("devices"), DeviceClass.MaxDevices, problems);
+                RequestRate? rate = DocumentReader.Quantity<RequestRate>(entry, path.Field("rate"), problems);
+                problems.Required(name, path.Field("name"), "the class's name");
+                problems.Required(devices, path.Field("devices"), "how many devices the class has, such as 60");
+                problems.Required(rate, path.Field("rate"), "each device's request rate, such as \"4 /s\"");
+                Request? request = null;
+                ModelPath requestPath = path.Field("request");
+                if (DocumentReader.RequiredObject(entry, requestPath, problems, WorkloadReader.Fields) is { } r)
+                {
+                    if (WorkloadReader.IsGraph(r) || DocumentReader.Present(r, "layers"))
+                    {
+                        problems.Add(requestPath, "a fleet's class sends one request with its splits; layer chains and graphs are decided one at a time with evaluate");
+                    }
+                    else
+                    {
+                        request = new WorkloadReader(problems, requestPath).ReadRequest(r);
+                    }
+                }
+
+                if (name is not null && devices is { } n && rate is { } perSecond)
+                {
+                    ModelProblem[] own = [.. DeviceClass.Problems(name, (int)Math.Max(n, int.MinValue), perSecond)];
+                    problems.AddAll(path, own);
+                    if (own.Length == 0 && request is not null)
+                    {
+                        classes.Add(new DeviceClass(name, (int)n, perSecond, request));
+                    }
+                }
+            }
+
+            return problems.Count == before ? classes : null;
         }
     }
 }

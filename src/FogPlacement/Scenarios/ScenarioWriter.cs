@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FogPlacement.Chains;
 using FogPlacement.Constraints;
+using FogPlacement.Fleets;
 using FogPlacement.Graphs;
 using FogPlacement.Networks;
 using FogPlacement.Quantities;
@@ -58,18 +59,37 @@ internal static class ScenarioWriter
             writer.WriteEndArray();
         }
 
-        writer.WritePropertyName("request");
         if (scenario.Chain is { } chain)
         {
+            writer.WritePropertyName("request");
             WorkloadWriter.Write(writer, chain);
         }
         else if (scenario.Graph is { } graph)
         {
+            writer.WritePropertyName("request");
             WorkloadWriter.Write(writer, graph);
         }
-        else
+        else if (scenario.Request is { } request)
         {
-            WorkloadWriter.Write(writer, scenario.Request!);
+            writer.WritePropertyName("request");
+            WorkloadWriter.Write(writer, request);
+        }
+
+        if (scenario.Fleet is { } fleet)
+        {
+            writer.WriteStartArray("fleet");
+            foreach (DeviceClass c in fleet.Classes)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", c.Name);
+                writer.WriteNumber("devices", c.Devices);
+                writer.WriteString("rate", c.Rate.ToString());
+                writer.WritePropertyName("request");
+                WorkloadWriter.Write(writer, c.Request);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
         }
 
         writer.WriteEndObject();
