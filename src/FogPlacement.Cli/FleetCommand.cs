@@ -197,10 +197,13 @@ internal static class FleetCommand
 
         sb.Append(table.Render());
         sb.AppendLine(r.LargestMeetingDeadline is { } n ? $"largest count meeting the deadline: {n:N0}" : r.Deadline is null ? "no deadline (give --deadline or one in the class's request)" : "the first count already misses the deadline");
-        sb.AppendLine(r.FogStopsPayingAt is { } f ? $"the remote tiers stop paying for the next device at {f:N0} devices (the optimum keeps some on the device)" : "the remote tiers pay for every device of the sweep");
+        if (r.Points.Count > 0)
+        {
+            sb.AppendLine(r.FogStopsPayingAt is { } f ? $"the remote tiers stop paying for the next device at {f:N0} devices (the optimum keeps some on the device)" : "the remote tiers pay for every device of the sweep");
+        }
         if (r.SaturatesAt is { } s)
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"no assignment serves {s:N0} devices: every plan saturates a resource");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"no assignment serves {s:N0} device{(s == 1 ? string.Empty : "s")}: every plan saturates a resource");
         }
 
         return sb.ToString();

@@ -57,7 +57,7 @@ public class ExampleCommandTests
         (int code, string stdout, string stderr) = CliRunner.Run("example", "resnet");
         Assert.Equal(2, code);
         Assert.Empty(stdout);
-        Assert.Contains("no built-in example is called 'resnet'; the examples are residual-graph, resnet18, seed, seed-chain, vision-chain", stderr, StringComparison.Ordinal);
+        Assert.Contains("no built-in example is called 'resnet'; the examples are district, residual-graph, resnet18, seed, seed-chain, vision-chain", stderr, StringComparison.Ordinal);
     }
 }
 
