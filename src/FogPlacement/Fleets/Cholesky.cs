@@ -7,7 +7,7 @@ namespace FogPlacement.Fleets;
 /// </summary>
 internal static class Cholesky
 {
-    /// <summary>Solves A·x = b for A (n × n, row-major, symmetric positive definite), overwriting <paramref name="a"/> with its factor.</summary>
+    /// <summary>Solves A·x = b for A (n × n, row-major, symmetric positive definite, read from its lower triangle only), overwriting that triangle with its factor.</summary>
     /// <remarks>A pivot that rounding leaves at or below zero (a resource no candidate loads has only its diagonal) is lifted to a tiny multiple of the diagonal's largest, so that the solve stays defined; the Newton step it gives is then checked by the line search.</remarks>
     public static double[] Solve(double[] a, double[] b, int n)
     {

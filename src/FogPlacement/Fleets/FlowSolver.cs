@@ -135,15 +135,21 @@ internal sealed class FlowSolver
         Interior((double[])Flows.Clone());
         Refresh();
         int moving = MovingFlows();
-        double mu = 0.1 * Math.Max(Value - Bound, 1e-300) / Math.Max(1, moving);
+        double mu = MuStart * Math.Max(Value - Bound, 1e-300) / Math.Max(1, moving);
+        double previous = double.PositiveInfinity;
         while (true)
         {
             Centre(mu, maxIterations);
             Refresh();
             double gap = Value - Bound;
-            if (gap <= relativeGap * Math.Abs(Value) || Iterations >= maxIterations || moving == 0 || mu < 1e-300)
+
+            // A centring that no longer halves the gap has reached what the Newton systems' rounding resolves: the
+            // pairwise sweeps finish from there.
+            bool stalled = gap > 0.5 * previous;
+            previous = gap;
+            if (gap <= relativeGap * Math.Abs(Value) || Iterations >= maxIterations || moving == 0 || mu < 1e-300 || stalled)
             {
-                Purify();
+                Purify(relativeGap);
                 return;
             }
 
@@ -153,20 +159,25 @@ internal sealed class FlowSolver
     }
 
     /// <summary>
-    /// The barrier leaves a little flow, about μ over its excess cost, on every candidate dearer than the cheapest; a few
-    /// sweeps of pairwise shifts move it to the cheapest exactly (each lowers the objective, and an emptied flow is zero).
+    /// The barrier leaves a little flow, about μ over its excess cost, on every candidate dearer than the cheapest; sweeps
+    /// of pairwise shifts move it to the cheapest exactly (each lowers the objective, and an emptied flow is zero), at
+    /// least four, then until the gap is met or 64 have run.
     /// </summary>
-    private void Purify()
+    private void Purify(double relativeGap)
     {
-        for (int sweep = 0; sweep < 4; sweep++)
+        for (int sweep = 0; sweep < 64; sweep++)
         {
             for (int c = 0; c < problem.Classes; c++)
             {
                 Equilibrate(c);
             }
-        }
 
-        Refresh();
+            Refresh();
+            if (sweep >= 3 && Value - Bound <= relativeGap * Math.Abs(Value))
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>The start clamped into the box, each class's total restored in proportion to each flow's room.</summary>
@@ -514,7 +525,7 @@ internal sealed class FlowSolver
     }
 
     /// <summary>
-    /// G −= [p₁ p₂]·N·[p₁ p₂]ᵀ as two rank-one updates, G −= p₁·q₁ᵀ + p₂·q₂ᵀ with q = N·[p₁ p₂]ᵀ, each row in vector registers;
+    /// G −= [p₁ p₂]·N·[p₁ p₂]ᵀ as two rank-one updates, G −= p₁·q₁ᵀ + p₂·q₂ᵀ with q = N·[p₁ p₂]ᵀ, on the lower triangle, each row in vector registers;
     /// a row both vectors miss is skipped (a class that has no candidate on a tier leaves its rows alone).
     /// </summary>
     private void SubtractRankTwo(Reduced r)
@@ -534,14 +545,16 @@ internal sealed class FlowSolver
                 continue;
             }
 
-            Span<double> row = system.AsSpan(i * shared, shared);
+            // The lower triangle only (j ≤ i): the Cholesky factorisation reads no other entry.
+            int length = i + 1;
+            Span<double> row = system.AsSpan(i * shared, length);
             int j = 0;
             if (System.Numerics.Vector.IsHardwareAccelerated)
             {
                 var va = new System.Numerics.Vector<double>(a);
                 var vb = new System.Numerics.Vector<double>(b);
                 int width = System.Numerics.Vector<double>.Count;
-                for (; j <= shared - width; j += width)
+                for (; j <= length - width; j += width)
                 {
                     var q1 = new System.Numerics.Vector<double>(dense.AsSpan(j, width));
                     var q2 = new System.Numerics.Vector<double>(rowScratch.AsSpan(j, width));
@@ -550,7 +563,7 @@ internal sealed class FlowSolver
                 }
             }
 
-            for (; j < shared; j++)
+            for (; j < length; j++)
             {
                 row[j] -= (a * dense[j]) + (b * rowScratch[j]);
             }
@@ -618,6 +631,9 @@ internal sealed class FlowSolver
 
     /// <summary>The most Newton steps one centring takes before the barrier weight is cut anyway.</summary>
     private const int CentringSteps = 200;
+
+    /// <summary>The first barrier weight as a share of the gap per moving flow that the pairwise sweeps leave.</summary>
+    private const double MuStart = 0.1;
 
     private double Barrier(double[] y, double[] loads, double mu)
     {

@@ -11,7 +11,7 @@ public class GeneratedQuantitiesTests
     {
         string root = Renderer.RepositoryRoot(AppContext.BaseDirectory);
         List<(string Path, string Text)> files = [.. Renderer.RenderAll(root)];
-        Assert.Equal(9, files.Count);
+        Assert.Equal(10, files.Count);
         foreach ((string path, string text) in files)
         {
             Assert.True(
