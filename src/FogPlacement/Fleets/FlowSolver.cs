@@ -135,7 +135,10 @@ internal sealed class FlowSolver
         Interior((double[])Flows.Clone());
         Refresh();
         int moving = MovingFlows();
-        double mu = MuStart * Math.Max(Value - Bound, 1e-300) / Math.Max(1, moving);
+        // Aim the first centring at a tenth of the gap the sweeps left, or at the target when that is looser: a centring
+        // at a larger weight stays farther from the bounds and takes fewer, longer steps.
+        double mu = Math.Max(MuStart * (Value - Bound), 0.5 * relativeGap * Math.Abs(Value)) / Math.Max(1, moving);
+        mu = Math.Max(mu, 1e-300);
         double previous = double.PositiveInfinity;
         while (true)
         {

@@ -89,7 +89,7 @@ internal sealed class IntegerSearch
         double pruned = double.PositiveInfinity;
         long nodes = 0;
         bool first = true;
-        double nodeGap = Math.Max(1e-13, 0.1 * search.RelativeGap);
+        double nodeGap = Math.Max(1e-13, 0.5 * search.RelativeGap);
         while (stack.Count > 0)
         {
             if (nodes >= search.MaxNodes || Proven(stack, pruned))
