@@ -58,7 +58,7 @@ internal sealed class BestResponseDynamics
                 start = problem.Start[c];
                 for (int k = problem.Start[c]; k < problem.Start[c + 1]; k++)
                 {
-                    start = problem.Linear[k] + ZeroLoad(problem, k) < problem.Linear[start] + ZeroLoad(problem, start) ? k : start;
+                    start = problem.ZeroLoadCost(k) < problem.ZeroLoadCost(start) ? k : start;
                 }
             }
 
@@ -88,17 +88,6 @@ internal sealed class BestResponseDynamics
         }
 
         return new FleetPlan(FleetPlanKind.BestResponse, plan.Objective, plan.Classes, plan.Utilisation) { Converged = converged, Moves = moves };
-    }
-
-    private static double ZeroLoad(FlowProblem problem, int k)
-    {
-        double total = 0;
-        for (int s = 0; s < FlowProblem.Slots; s++)
-        {
-            total += problem.Resource[(k * FlowProblem.Slots) + s] >= 0 ? problem.Use[(k * FlowProblem.Slots) + s] : 0;
-        }
-
-        return total;
     }
 
     private (bool Converged, long Moves) Play(long maxMoves)
@@ -175,19 +164,7 @@ internal sealed class BestResponseDynamics
     }
 
     /// <summary>The loads from the counts, summed afresh so that the moves' rounding cannot drift.</summary>
-    private void Refresh()
-    {
-        var y = new double[counts.Length];
-        for (int c = 0; c < rate.Length; c++)
-        {
-            for (int k = problem.Start[c]; k < problem.Start[c + 1]; k++)
-            {
-                y[k] = counts[k] * rate[c];
-            }
-        }
-
-        problem.Loads(y, rho);
-    }
+    private void Refresh() => problem.Loads(problem.FlowsOf(counts, rate), rho);
 
     /// <summary>
     /// The best response of a device of class <paramref name="c"/> on candidate <paramref name="k"/> once <paramref name="before"/>

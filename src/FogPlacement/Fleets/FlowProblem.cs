@@ -59,6 +59,33 @@ internal sealed class FlowProblem
         Load[(k * Slots) + slot] = use / Multiplicity[resource];
     }
 
+    /// <summary>Candidate <paramref name="k"/>'s cost per unit of flow at zero load: a_k plus every resource's use.</summary>
+    public double ZeroLoadCost(int k)
+    {
+        double cost = Linear[k];
+        for (int s = 0; s < Slots; s++)
+        {
+            cost += Resource[(k * Slots) + s] >= 0 ? Use[(k * Slots) + s] : 0;
+        }
+
+        return cost;
+    }
+
+    /// <summary>The flows of whole devices: <paramref name="counts"/> per candidate times each class's per-device rate.</summary>
+    public double[] FlowsOf(ReadOnlySpan<int> counts, ReadOnlySpan<double> rate)
+    {
+        var flows = new double[counts.Length];
+        for (int c = 0; c < Classes; c++)
+        {
+            for (int k = Start[c]; k < Start[c + 1]; k++)
+            {
+                flows[k] = counts[k] * rate[c];
+            }
+        }
+
+        return flows;
+    }
+
     /// <summary>The loads of flows <paramref name="y"/> into <paramref name="rho"/>, summed from zero.</summary>
     public void Loads(ReadOnlySpan<double> y, Span<double> rho)
     {

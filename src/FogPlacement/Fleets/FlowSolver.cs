@@ -666,15 +666,7 @@ internal sealed class FlowSolver
             double bestCost = double.PositiveInfinity;
             for (int k = problem.Start[c]; k < problem.Start[c + 1]; k++)
             {
-                double zero = problem.Linear[k];
-                for (int s = 0; s < FlowProblem.Slots; s++)
-                {
-                    if (problem.Resource[(k * FlowProblem.Slots) + s] >= 0)
-                    {
-                        zero += problem.Use[(k * FlowProblem.Slots) + s];
-                    }
-                }
-
+                double zero = problem.ZeroLoadCost(k);
                 if (zero < bestCost)
                 {
                     bestCost = zero;

@@ -14,6 +14,13 @@ internal sealed class IntegerSearch
     /// <summary>The relative gap below which a bound proves an incumbent: the rounding of the objective's sums.</summary>
     private const double Proof = 1e-12;
 
+    /// <summary>
+    /// The most counts the open nodes may hold together: 2^26. Each open node keeps its two boxes (and its pair shares its
+    /// parent's flows), about 16 bytes a candidate, so the depth-first stack stays under about 1 GiB however deep the
+    /// search goes; reaching it ends the search as the node limit does, with the gap proven so far.
+    /// </summary>
+    private const long MaxHeldCounts = 1L << 26;
+
     private readonly Fleet fleet;
     private readonly FleetSearch search;
     private readonly FlowProblem problem;
@@ -92,7 +99,7 @@ internal sealed class IntegerSearch
         double nodeGap = Math.Max(1e-13, 0.5 * search.RelativeGap);
         while (stack.Count > 0)
         {
-            if (nodes >= search.MaxNodes || Proven(stack, pruned))
+            if (nodes >= search.MaxNodes || Proven(stack, pruned) || (long)stack.Count * n > MaxHeldCounts)
             {
                 break;
             }
@@ -230,16 +237,7 @@ internal sealed class IntegerSearch
         return new FleetSaturatedException(saturated, whole: true);
     }
 
-    private double[] Scale(int[] counts)
-    {
-        var flows = new double[counts.Length];
-        for (int k = 0; k < counts.Length; k++)
-        {
-            flows[k] = counts[k] * rate[classOf[k]];
-        }
-
-        return flows;
-    }
+    private double[] Scale(int[] counts) => problem.FlowsOf(counts, rate);
 
     /// <summary>Each class's flows as whole devices within the box: the floors, then one more for the largest remainders (the first on ties).</summary>
     private int[] Round(double[] flows, int[] lo, int[] hi)
@@ -315,12 +313,7 @@ internal sealed class IntegerSearch
     private void Improve(int[] counts)
     {
         var rho = new double[problem.Resources];
-        var y = new double[counts.Length];
-        for (int k = 0; k < counts.Length; k++)
-        {
-            y[k] = counts[k] * rate[classOf[k]];
-        }
-
+        double[] y = problem.FlowsOf(counts, rate);
         problem.Loads(y, rho);
         double value = problem.Value(QueueCost.Social, y, rho);
         long moves = 0;
@@ -431,12 +424,7 @@ internal sealed class IntegerSearch
     /// <summary>The true objective of whole devices (infinite when a load reaches 1), in request-seconds a second.</summary>
     private double Value(int[] counts)
     {
-        var y = new double[counts.Length];
-        for (int k = 0; k < counts.Length; k++)
-        {
-            y[k] = counts[k] * rate[classOf[k]];
-        }
-
+        double[] y = problem.FlowsOf(counts, rate);
         var rho = new double[problem.Resources];
         problem.Loads(y, rho);
         foreach (double load in rho)
