@@ -35,6 +35,12 @@ public enum RejectionReason
 
     /// <summary>A partial aggregate uses another mode or fixed-point format.</summary>
     ModeMismatch,
+
+    /// <summary>A robust rule was given too few updates for the faults it tolerates (for example Krum with n &lt; 2f + 3).</summary>
+    TooFewUpdates,
+
+    /// <summary>Norm clipping clipped every update (see <see cref="Robust.NormClip.AllowAllClipped"/>).</summary>
+    AllClipped,
 }
 
 /// <summary>

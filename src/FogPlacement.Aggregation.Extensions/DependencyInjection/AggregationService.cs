@@ -21,6 +21,12 @@ internal sealed class AggregationService(IOptionsMonitor<FogAggregationOptions> 
         return Create(Options, round, dimension);
     }
 
+    public Robust.RobustAggregate AggregateRobust(IReadOnlyList<ClientUpdate> updates, int dimension, CancellationToken cancellationToken)
+    {
+        FogAggregationOptions options = Options;
+        return Robust.RobustAggregator.Aggregate(options.Robust.CreateRule(), updates, dimension, options.MaxDegreeOfParallelism, cancellationToken);
+    }
+
     private UpdateAccumulator Create(FogAggregationOptions options, long round, int dimension) =>
         new(dimension, round, options.Mode, options.FixedPoint)
         {

@@ -43,8 +43,11 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
                 case "FIXEDPOINT":
                     options.FixedPoint = FixedPoint(child, options.FixedPoint, errors);
                     break;
+                case "ROBUST":
+                    Robust(child, options.Robust, errors);
+                    break;
                 default:
-                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: Mode, Dimension, MaxDegreeOfParallelism, FixedPoint)"));
+                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: Mode, Dimension, MaxDegreeOfParallelism, FixedPoint, Robust)"));
                     break;
             }
         }
@@ -89,6 +92,84 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
         }
 
         return format;
+    }
+
+    private static void Robust(IConfigurationSection section, FogRobustOptions robust, List<(string, string)> errors)
+    {
+        if (section.Value is { Length: > 0 } value)
+        {
+            errors.Add((section.Path, $"expected a section with Rule and the rule's parameters, found the value '{value}'"));
+            return;
+        }
+
+        foreach (IConfigurationSection child in section.GetChildren())
+        {
+            switch (child.Key.ToUpperInvariant())
+            {
+                case "RULE":
+                    robust.Rule = Value(child, errors, "a rule name") ?? robust.Rule;
+                    break;
+                case "BETA":
+                    robust.Beta = Number(child, errors) ?? robust.Beta;
+                    break;
+                case "CLIPNORM":
+                    robust.ClipNorm = Number(child, errors) ?? robust.ClipNorm;
+                    break;
+                case "FAULTY":
+                    robust.Faulty = Integer(child, errors) ?? robust.Faulty;
+                    break;
+                case "SELECTED":
+                    robust.Selected = Integer(child, errors) ?? robust.Selected;
+                    break;
+                case "KRUMAVERAGE":
+                    if (Value(child, errors, "Uniform or Weighted") is { } average)
+                    {
+                        if (Enum.TryParse(average, ignoreCase: true, out Robust.KrumAverage parsed) && Enum.IsDefined(parsed) && !average.Any(c => char.IsAsciiDigit(c) || c is '-' or ','))
+                        {
+                            robust.KrumAverage = parsed;
+                        }
+                        else
+                        {
+                            errors.Add((child.Path, $"'{average}' is not a Krum average (expected Uniform or Weighted)"));
+                        }
+                    }
+
+                    break;
+                case "ALLOWALLCLIPPED":
+                    if (Value(child, errors, "true or false") is { } flag)
+                    {
+                        if (bool.TryParse(flag, out bool allowed))
+                        {
+                            robust.AllowAllClipped = allowed;
+                        }
+                        else
+                        {
+                            errors.Add((child.Path, $"'{flag}' is not true or false"));
+                        }
+                    }
+
+                    break;
+                default:
+                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: Rule, Beta, Faulty, Selected, KrumAverage, ClipNorm, AllowAllClipped)"));
+                    break;
+            }
+        }
+    }
+
+    private static double? Number(IConfigurationSection section, List<(string, string)> errors)
+    {
+        if (Value(section, errors, "a number") is not { } text)
+        {
+            return null;
+        }
+
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+        {
+            return value;
+        }
+
+        errors.Add((section.Path, $"'{text}' is not a number"));
+        return null;
     }
 
     private static int? Integer(IConfigurationSection section, List<(string, string)> errors)

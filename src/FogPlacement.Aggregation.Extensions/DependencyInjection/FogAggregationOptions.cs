@@ -23,6 +23,9 @@ public sealed class FogAggregationOptions
     /// <summary>Gets or sets how many threads one batch may use (key <c>MaxDegreeOfParallelism</c>), at least 1. Default: 1.</summary>
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
+    /// <summary>Gets or sets the robust rule of <see cref="IAggregationService.AggregateRobust"/> (section <c>Robust</c>). Default: the coordinate-wise median.</summary>
+    public FogRobustOptions Robust { get; set; } = new();
+
     /// <summary>Gets the configuration section these options were bound from, or null when they were only set in code.</summary>
     internal string? ConfigurationPath { get; set; }
 

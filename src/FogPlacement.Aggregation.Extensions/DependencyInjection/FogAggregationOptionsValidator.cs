@@ -38,6 +38,15 @@ internal sealed class FogAggregationOptionsValidator : IValidateOptions<FogAggre
             errors.AddRange(options.FixedPoint.GetProblems().Select(p => $"{Path("FixedPoint:" + p.Property)}: {p.Message}"));
         }
 
+        if (options.Robust is null)
+        {
+            errors.Add($"{Path("Robust")}: must not be null");
+        }
+        else
+        {
+            errors.AddRange(options.Robust.Problems().Select(p => $"{Path("Robust:" + p.Key)}: {p.Message}"));
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

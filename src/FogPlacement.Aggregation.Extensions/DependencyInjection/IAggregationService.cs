@@ -22,4 +22,15 @@ public interface IAggregationService
     /// <returns>A new accumulator that keeps the current settings for its whole life.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is less than 1.</exception>
     UpdateAccumulator CreateAccumulator(long round, int dimension);
+
+    /// <summary>
+    /// Applies the configured robust rule (<see cref="FogAggregationOptions.Robust"/>) to one fog node's updates, with
+    /// the configured parallelism. Forward the result upstream with <see cref="Robust.RobustAggregate.ToPartial"/>.
+    /// </summary>
+    /// <param name="updates">The devices' updates.</param>
+    /// <param name="dimension">The number of parameters of every update.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The rule's result.</returns>
+    /// <exception cref="UpdateRejectedException">An update is invalid, or there are too few for the rule.</exception>
+    Robust.RobustAggregate AggregateRobust(IReadOnlyList<ClientUpdate> updates, int dimension, CancellationToken cancellationToken);
 }
