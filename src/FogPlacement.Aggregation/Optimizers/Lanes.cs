@@ -46,6 +46,7 @@ internal readonly struct Lanes512(Vector512<double> value) : ILanes<Lanes512>
 
     public static int Count => Vector512<double>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 Create(double value) => new(Vector512.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -54,19 +55,26 @@ internal readonly struct Lanes512(Vector512<double> value) : ILanes<Lanes512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lanes512 value, ref double destination, nuint offset) => value.v.StoreUnsafe(ref destination, offset);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 Sqrt(Lanes512 value) => new(Vector512.Sqrt(value.v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 Compare(Lanes512 a, Lanes512 b, Lanes512 ifGreater, Lanes512 ifLess, Lanes512 ifEqual) =>
         new(Vector512.ConditionalSelect(Vector512.GreaterThan(a.v, b.v), ifGreater.v, Vector512.ConditionalSelect(Vector512.LessThan(a.v, b.v), ifLess.v, ifEqual.v)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AllZero(Lanes512 value) => Vector512.EqualsAll(value.v, Vector512<double>.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 operator +(Lanes512 a, Lanes512 b) => new(a.v + b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 operator -(Lanes512 a, Lanes512 b) => new(a.v - b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 operator *(Lanes512 a, Lanes512 b) => new(a.v * b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes512 operator /(Lanes512 a, Lanes512 b) => new(a.v / b.v);
 }
 
@@ -77,6 +85,7 @@ internal readonly struct Lanes256(Vector256<double> value) : ILanes<Lanes256>
 
     public static int Count => Vector256<double>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 Create(double value) => new(Vector256.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -85,19 +94,26 @@ internal readonly struct Lanes256(Vector256<double> value) : ILanes<Lanes256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lanes256 value, ref double destination, nuint offset) => value.v.StoreUnsafe(ref destination, offset);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 Sqrt(Lanes256 value) => new(Vector256.Sqrt(value.v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 Compare(Lanes256 a, Lanes256 b, Lanes256 ifGreater, Lanes256 ifLess, Lanes256 ifEqual) =>
         new(Vector256.ConditionalSelect(Vector256.GreaterThan(a.v, b.v), ifGreater.v, Vector256.ConditionalSelect(Vector256.LessThan(a.v, b.v), ifLess.v, ifEqual.v)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AllZero(Lanes256 value) => Vector256.EqualsAll(value.v, Vector256<double>.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 operator +(Lanes256 a, Lanes256 b) => new(a.v + b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 operator -(Lanes256 a, Lanes256 b) => new(a.v - b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 operator *(Lanes256 a, Lanes256 b) => new(a.v * b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes256 operator /(Lanes256 a, Lanes256 b) => new(a.v / b.v);
 }
 
@@ -108,6 +124,7 @@ internal readonly struct Lanes128(Vector128<double> value) : ILanes<Lanes128>
 
     public static int Count => Vector128<double>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 Create(double value) => new(Vector128.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -116,19 +133,26 @@ internal readonly struct Lanes128(Vector128<double> value) : ILanes<Lanes128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lanes128 value, ref double destination, nuint offset) => value.v.StoreUnsafe(ref destination, offset);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 Sqrt(Lanes128 value) => new(Vector128.Sqrt(value.v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 Compare(Lanes128 a, Lanes128 b, Lanes128 ifGreater, Lanes128 ifLess, Lanes128 ifEqual) =>
         new(Vector128.ConditionalSelect(Vector128.GreaterThan(a.v, b.v), ifGreater.v, Vector128.ConditionalSelect(Vector128.LessThan(a.v, b.v), ifLess.v, ifEqual.v)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AllZero(Lanes128 value) => Vector128.EqualsAll(value.v, Vector128<double>.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 operator +(Lanes128 a, Lanes128 b) => new(a.v + b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 operator -(Lanes128 a, Lanes128 b) => new(a.v - b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 operator *(Lanes128 a, Lanes128 b) => new(a.v * b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes128 operator /(Lanes128 a, Lanes128 b) => new(a.v / b.v);
 }
 
@@ -139,6 +163,7 @@ internal readonly struct Lane1(double value) : ILanes<Lane1>
 
     public static int Count => 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 Create(double value) => new(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -147,20 +172,25 @@ internal readonly struct Lane1(double value) : ILanes<Lane1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Lane1 value, ref double destination, nuint offset) => Unsafe.Add(ref destination, offset) = value.v;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 Sqrt(Lane1 value) => new(Math.Sqrt(value.v));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 Compare(Lane1 a, Lane1 b, Lane1 ifGreater, Lane1 ifLess, Lane1 ifEqual) =>
         a.v > b.v ? ifGreater : a.v < b.v ? ifLess : ifEqual;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AllZero(Lane1 value) => value.v == 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 operator +(Lane1 a, Lane1 b) => new(a.v + b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 operator -(Lane1 a, Lane1 b) => new(a.v - b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 operator *(Lane1 a, Lane1 b) => new(a.v * b.v);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lane1 operator /(Lane1 a, Lane1 b) => new(a.v / b.v);
-
-    public double Value => v;
 }

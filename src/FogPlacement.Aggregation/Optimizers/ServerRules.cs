@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FogPlacement.Aggregation.Optimizers;
 
 /// <summary>
@@ -39,6 +41,7 @@ internal readonly struct MomentumRule : IServerRule
 {
     public static bool HasSecondMoment => false;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Step<T>(in Coefficients<T> c, T x, T delta, ref T m, ref T v)
         where T : struct, ILanes<T>
     {
@@ -57,6 +60,7 @@ internal interface ISecondMoment
 /// <summary>FedAdam: v ← β₂·v + (1 − β₂)·q.</summary>
 internal readonly struct AdamMoment : ISecondMoment
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Update<T>(in Coefficients<T> c, T v, T q)
         where T : struct, ILanes<T> => (c.Beta2 * v) + (c.OneMinusBeta2 * q);
 }
@@ -67,6 +71,7 @@ internal readonly struct AdamMoment : ISecondMoment
 /// </summary>
 internal readonly struct YogiMoment : ISecondMoment
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Update<T>(in Coefficients<T> c, T v, T q)
         where T : struct, ILanes<T>
     {
@@ -78,6 +83,7 @@ internal readonly struct YogiMoment : ISecondMoment
 /// <summary>FedAdagrad: v ← v + q.</summary>
 internal readonly struct AdagradMoment : ISecondMoment
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Update<T>(in Coefficients<T> c, T v, T q)
         where T : struct, ILanes<T> => v + q;
 }
@@ -111,6 +117,7 @@ internal readonly struct AdaptiveRule<TMoment, TBias> : IServerRule
 {
     public static bool HasSecondMoment => true;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Step<T>(in Coefficients<T> c, T x, T delta, ref T m, ref T v)
         where T : struct, ILanes<T>
     {
