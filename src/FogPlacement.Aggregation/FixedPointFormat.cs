@@ -108,7 +108,7 @@ public sealed record FixedPointFormat
     }
 }
 
-/// <summary>One problem of a <see cref="FixedPointFormat"/>.</summary>
+/// <summary>One problem of a <see cref="FixedPointFormat"/> or of a <see cref="Optimizers.ServerOptimizerOptions"/>.</summary>
 /// <param name="Property">The property it concerns, such as <c>ValueBound</c>.</param>
 /// <param name="Message">What is wrong, with the value found.</param>
 public sealed record FormatProblem(string Property, string Message);

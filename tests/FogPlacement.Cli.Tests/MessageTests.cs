@@ -67,7 +67,7 @@ public class MessageTests
     [Fact]
     public void Help_cites_no_textbook_numbers_and_no_files_a_tool_user_lacks()
     {
-        foreach (string[] command in new[] { Array.Empty<string>(), ["evaluate"], ["breakeven"], ["aggregate-plan"], ["replay"], ["trace"], ["example"], ["inspect"], ["bench", "aggregate"] })
+        foreach (string[] command in new[] { Array.Empty<string>(), ["evaluate"], ["breakeven"], ["aggregate-plan"], ["server-step"], ["replay"], ["trace"], ["example"], ["inspect"], ["bench", "aggregate"] })
         {
             (int code, string stdout, _) = CliRunner.Run([.. command, "--help"]);
             Assert.Equal(0, code);
