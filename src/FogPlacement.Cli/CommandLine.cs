@@ -114,6 +114,7 @@ internal static class CommandLine
         root.Subcommands.Add(BreakevenCommand.Create(stdout, stderr));
         root.Subcommands.Add(FleetCommand.Create(stdout, stderr));
         root.Subcommands.Add(AggregatePlanCommand.Create(stdout, stderr));
+        root.Subcommands.Add(AggregateCommand.Create(stdout, stderr));
         root.Subcommands.Add(ServerStepCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(TraceCommand.Create(stdout, stderr));

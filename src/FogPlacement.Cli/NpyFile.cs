@@ -346,4 +346,31 @@ internal static class NpyFile
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static InvalidDataException Bad(string name, string problem) => new($"{name}: {problem}.");
+
+    /// <summary>Writes each file beside itself first, then moves them all into place, so a failed write leaves no partial output.</summary>
+    public static void WriteAll((string Path, byte[] Bytes)[] files)
+    {
+        var temporary = new List<string>();
+        try
+        {
+            foreach ((string path, byte[] bytes) in files)
+            {
+                string temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+                temporary.Add(temp);
+                File.WriteAllBytes(temp, bytes);
+            }
+
+            for (int i = 0; i < files.Length; i++)
+            {
+                File.Move(temporary[i], files[i].Path, overwrite: true);
+            }
+        }
+        finally
+        {
+            foreach (string temp in temporary.Where(File.Exists))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
 }

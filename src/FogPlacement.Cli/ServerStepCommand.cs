@@ -89,7 +89,7 @@ internal static class ServerStepCommand
             byte[] modelBytes = NpyFile.Format(model, float64 ? NpyType.Float64 : NpyType.Float32, outputPath);
             string? statePath = result.GetValue(stateOut)?.FullName;
             byte[]? stateBytes = statePath is null ? null : state.Encode();
-            WriteAll([(outputPath, modelBytes), .. statePath is null ? [] : new[] { (statePath, stateBytes!) }]);
+            NpyFile.WriteAll([(outputPath, modelBytes), .. statePath is null ? [] : new[] { (statePath, stateBytes!) }]);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Names[(int)kind]}: {files.Length} step{(files.Length == 1 ? "" : "s")} over {model.Length:N0} parameters (optimiser step {state.StepCount}); wrote {outputPath} ({(float64 ? "float64" : "float32")})"));
         }));
         return command;
@@ -192,30 +192,4 @@ internal static class ServerStepCommand
         _ => "--optimizer",
     };
 
-    /// <summary>Writes each file beside itself first, then moves them all into place, so a failed write leaves no partial output.</summary>
-    private static void WriteAll((string Path, byte[] Bytes)[] files)
-    {
-        var temporary = new List<string>();
-        try
-        {
-            foreach ((string path, byte[] bytes) in files)
-            {
-                string temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-                temporary.Add(temp);
-                File.WriteAllBytes(temp, bytes);
-            }
-
-            for (int i = 0; i < files.Length; i++)
-            {
-                File.Move(temporary[i], files[i].Path, overwrite: true);
-            }
-        }
-        finally
-        {
-            foreach (string temp in temporary.Where(File.Exists))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
 }
