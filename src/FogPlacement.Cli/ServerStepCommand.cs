@@ -81,7 +81,9 @@ internal static class ServerStepCommand
                 }
                 catch (ServerStepRejectedException ex)
                 {
-                    throw new InvalidDataException($"{file.FullName}: step {state.StepCount + 1}: {ex.Message}", ex);
+                    // The file stands for the argument: the message without .NET's "(Parameter '...')" suffix.
+                    string message = ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal);
+                    throw new InvalidDataException($"{file.FullName}: step {state.StepCount + 1}: {message}", ex);
                 }
             }
 

@@ -80,20 +80,18 @@ public sealed class ServerOptimizer
         }
 
         StepCoefficients s = Coefficients(StepCount + 1);
-        bool ok = (Options.Kind, Options.BiasCorrection) switch
+        switch (Options.Kind, Options.BiasCorrection)
         {
-            (ServerOptimizerKind.FedAvgM, _) => Apply<MomentumRule>(width, model, pseudoGradient, in s),
-            (ServerOptimizerKind.FedAdam, false) => Apply<AdaptiveRule<AdamMoment, Uncorrected>>(width, model, pseudoGradient, in s),
-            (ServerOptimizerKind.FedAdam, true) => Apply<AdaptiveRule<AdamMoment, Corrected>>(width, model, pseudoGradient, in s),
-            (ServerOptimizerKind.FedYogi, false) => Apply<AdaptiveRule<YogiMoment, Uncorrected>>(width, model, pseudoGradient, in s),
-            (ServerOptimizerKind.FedYogi, true) => Apply<AdaptiveRule<YogiMoment, Corrected>>(width, model, pseudoGradient, in s),
-            (_, false) => Apply<AdaptiveRule<AdagradMoment, Uncorrected>>(width, model, pseudoGradient, in s),
-            (_, true) => Apply<AdaptiveRule<AdagradMoment, Corrected>>(width, model, pseudoGradient, in s),
-        };
-        if (ok)
-        {
-            StepCount++;
+            case (ServerOptimizerKind.FedAvgM, _): Apply<MomentumRule>(width, model, pseudoGradient, in s); break;
+            case (ServerOptimizerKind.FedAdam, false): Apply<AdaptiveRule<AdamMoment, Uncorrected>>(width, model, pseudoGradient, in s); break;
+            case (ServerOptimizerKind.FedAdam, true): Apply<AdaptiveRule<AdamMoment, Corrected>>(width, model, pseudoGradient, in s); break;
+            case (ServerOptimizerKind.FedYogi, false): Apply<AdaptiveRule<YogiMoment, Uncorrected>>(width, model, pseudoGradient, in s); break;
+            case (ServerOptimizerKind.FedYogi, true): Apply<AdaptiveRule<YogiMoment, Corrected>>(width, model, pseudoGradient, in s); break;
+            case (_, false): Apply<AdaptiveRule<AdagradMoment, Uncorrected>>(width, model, pseudoGradient, in s); break;
+            case (_, true): Apply<AdaptiveRule<AdagradMoment, Corrected>>(width, model, pseudoGradient, in s); break;
         }
+
+        StepCount++;
     }
 
     /// <summary>The state's encoding: the layout is in docs/server-optimizers.md, ending with a CRC-64.</summary>
@@ -144,7 +142,8 @@ public sealed class ServerOptimizer
         }
     }
 
-    private bool Apply<TRule>(int width, Span<double> model, ReadOnlySpan<double> delta, in StepCoefficients s)
+    /// <summary>Checks the whole step, and only then writes it.</summary>
+    private void Apply<TRule>(int width, Span<double> model, ReadOnlySpan<double> delta, in StepCoefficients s)
         where TRule : struct, IServerRule
     {
         if (!ServerKernel.Check<TRule>(width, model, delta, m, v, in s))
@@ -153,7 +152,6 @@ public sealed class ServerOptimizer
         }
 
         ServerKernel.Commit<TRule>(width, model, delta, m, v, in s);
-        return true;
     }
 
     /// <summary>The refusal naming the first coordinate at fault: a non-finite input, or else a non-finite result.</summary>
