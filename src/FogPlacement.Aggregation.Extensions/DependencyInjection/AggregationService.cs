@@ -27,6 +27,13 @@ internal sealed class AggregationService(IOptionsMonitor<FogAggregationOptions> 
         return Robust.RobustAggregator.Aggregate(options.Robust.CreateRule(), updates, dimension, options.MaxDegreeOfParallelism, cancellationToken);
     }
 
+    public Optimizers.ServerOptimizer CreateServerOptimizer(int dimension)
+    {
+        Optimizers.ServerOptimizerOptions options = Options.ServerOptimizer
+            ?? throw new InvalidOperationException("No FogAggregation:ServerOptimizer is configured; set its Kind (FedAvgM, FedAdam, FedYogi or FedAdagrad).");
+        return new Optimizers.ServerOptimizer(options, dimension);
+    }
+
     private UpdateAccumulator Create(FogAggregationOptions options, long round, int dimension) =>
         new(dimension, round, options.Mode, options.FixedPoint)
         {

@@ -46,8 +46,11 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
                 case "ROBUST":
                     Robust(child, options.Robust, errors);
                     break;
+                case "SERVEROPTIMIZER":
+                    options.ServerOptimizer = ServerOptimizer(child, errors) ?? options.ServerOptimizer;
+                    break;
                 default:
-                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: Mode, Dimension, MaxDegreeOfParallelism, FixedPoint, Robust)"));
+                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: Mode, Dimension, MaxDegreeOfParallelism, FixedPoint, Robust, ServerOptimizer)"));
                     break;
             }
         }
@@ -154,6 +157,82 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
                     break;
             }
         }
+    }
+
+    private static Optimizers.ServerOptimizerOptions? ServerOptimizer(IConfigurationSection section, List<(string, string)> errors)
+    {
+        if (section.Value is { Length: > 0 } value)
+        {
+            errors.Add((section.Path, $"expected a section with Kind and the optimiser's hyperparameters, found the value '{value}'"));
+            return null;
+        }
+
+        IConfigurationSection kindSection = section.GetSection("Kind");
+        Optimizers.ServerOptimizerKind kind;
+        if (!kindSection.Exists())
+        {
+            errors.Add((kindSection.Path, "is required (FedAvgM, FedAdam, FedYogi or FedAdagrad)"));
+            return null;
+        }
+
+        string? text = Value(kindSection, errors, "FedAvgM, FedAdam, FedYogi or FedAdagrad");
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!Enum.TryParse(text, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || text.Any(c => char.IsAsciiDigit(c) || c is '-' or ','))
+        {
+            errors.Add((kindSection.Path, $"'{text}' is not a server optimiser (expected FedAvgM, FedAdam, FedYogi or FedAdagrad)"));
+            return null;
+        }
+
+        var options = new Optimizers.ServerOptimizerOptions(kind);
+        foreach (IConfigurationSection child in section.GetChildren())
+        {
+            switch (child.Key.ToUpperInvariant())
+            {
+                case "KIND":
+                    break;
+                case "LEARNINGRATE":
+                    options = Number(child, errors) is { } eta ? options with { LearningRate = eta } : options;
+                    break;
+                case "LOCALLEARNINGRATE":
+                    options = Number(child, errors) is { } local ? options with { LocalLearningRate = local } : options;
+                    break;
+                case "BETA1":
+                    options = Number(child, errors) is { } beta1 ? options with { Beta1 = beta1 } : options;
+                    break;
+                case "BETA2":
+                    options = Number(child, errors) is { } beta2 ? options with { Beta2 = beta2 } : options;
+                    break;
+                case "TAU":
+                    options = Number(child, errors) is { } tau ? options with { Tau = tau } : options;
+                    break;
+                case "MOMENTUM":
+                    options = Number(child, errors) is { } momentum ? options with { Momentum = momentum } : options;
+                    break;
+                case "BIASCORRECTION":
+                    if (Value(child, errors, "true or false") is { } flag)
+                    {
+                        if (bool.TryParse(flag, out bool on))
+                        {
+                            options = options with { BiasCorrection = on };
+                        }
+                        else
+                        {
+                            errors.Add((child.Path, $"'{flag}' is not true or false"));
+                        }
+                    }
+
+                    break;
+                default:
+                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: Kind, LearningRate, LocalLearningRate, Beta1, Beta2, Tau, Momentum, BiasCorrection)"));
+                    break;
+            }
+        }
+
+        return options;
     }
 
     private static double? Number(IConfigurationSection section, List<(string, string)> errors)

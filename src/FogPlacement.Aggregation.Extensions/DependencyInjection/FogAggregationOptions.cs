@@ -26,6 +26,15 @@ public sealed class FogAggregationOptions
     /// <summary>Gets or sets the robust rule of <see cref="IAggregationService.AggregateRobust"/> (section <c>Robust</c>). Default: the coordinate-wise median.</summary>
     public FogRobustOptions Robust { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets the cloud's server optimiser, created by <see cref="IAggregationService.CreateServerOptimizer"/>
+    /// (section <c>ServerOptimizer</c>: <c>Kind</c> (<c>FedAvgM</c>, <c>FedAdam</c>, <c>FedYogi</c> or <c>FedAdagrad</c>),
+    /// and optionally <c>LearningRate</c>, <c>LocalLearningRate</c>, <c>Beta1</c>, <c>Beta2</c>, <c>Tau</c>,
+    /// <c>Momentum</c>, <c>BiasCorrection</c>, each defaulting as <see cref="Optimizers.ServerOptimizerOptions"/> documents).
+    /// Default: null, none configured.
+    /// </summary>
+    public Optimizers.ServerOptimizerOptions? ServerOptimizer { get; set; }
+
     /// <summary>Gets the configuration section these options were bound from, or null when they were only set in code.</summary>
     internal string? ConfigurationPath { get; set; }
 

@@ -47,6 +47,11 @@ internal sealed class FogAggregationOptionsValidator : IValidateOptions<FogAggre
             errors.AddRange(options.Robust.Problems().Select(p => $"{Path("Robust:" + p.Key)}: {p.Message}"));
         }
 
+        if (options.ServerOptimizer is { } optimizer)
+        {
+            errors.AddRange(optimizer.GetProblems().Select(p => $"{Path("ServerOptimizer:" + p.Property)}: {p.Message}"));
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -33,4 +33,11 @@ public interface IAggregationService
     /// <returns>The rule's result.</returns>
     /// <exception cref="UpdateRejectedException">An update is invalid, or there are too few for the rule.</exception>
     Robust.RobustAggregate AggregateRobust(IReadOnlyList<ClientUpdate> updates, int dimension, CancellationToken cancellationToken);
+
+    /// <summary>Creates the cloud's server optimiser (<see cref="FogAggregationOptions.ServerOptimizer"/>) for a model of <paramref name="dimension"/> parameters, at step 0.</summary>
+    /// <param name="dimension">The number of parameters; at least 1.</param>
+    /// <returns>A new optimiser; persist its state between rounds with <see cref="Optimizers.ServerOptimizer.Encode()"/>.</returns>
+    /// <exception cref="InvalidOperationException">No server optimiser is configured.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is less than 1.</exception>
+    Optimizers.ServerOptimizer CreateServerOptimizer(int dimension);
 }
