@@ -39,6 +39,9 @@ public enum RejectionReason
     /// <summary>A robust rule was given too few updates for the faults it tolerates (for example Krum with n &lt; 2f + 3).</summary>
     TooFewUpdates,
 
+    /// <summary>A robust rule was given more updates than it takes (Krum and Bulyan: <see cref="Robust.Krum.MaxUpdates"/>).</summary>
+    TooManyUpdates,
+
     /// <summary>Norm clipping clipped every update (see <see cref="Robust.NormClip.AllowAllClipped"/>).</summary>
     AllClipped,
 }

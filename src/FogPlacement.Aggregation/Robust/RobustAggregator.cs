@@ -160,7 +160,7 @@ public static class RobustAggregator
 
         if (rule.CountProblem(ids.Length) is { } problem)
         {
-            throw new UpdateRejectedException(RejectionReason.TooFewUpdates, null, problem);
+            throw new UpdateRejectedException(problem.Reason, null, problem.Message);
         }
 
         if (rule is CoordinateMedian { Weighted: true } && IntegerWeights.Problem(weights, ids) is { } spread)

@@ -17,8 +17,8 @@ public abstract record RobustRule
     /// <summary>Gets the rule's name as the tool spells it.</summary>
     public abstract string Name { get; }
 
-    /// <summary>The problem with applying the rule to <paramref name="count"/> updates, or null.</summary>
-    internal virtual string? CountProblem(int count) => null;
+    /// <summary>The problem with applying the rule to <paramref name="count"/> updates, and its reason, or null.</summary>
+    internal virtual (RejectionReason Reason, string Message)? CountProblem(int count) => null;
 }
 
 /// <summary>
@@ -95,7 +95,8 @@ public enum KrumAverage
 /// <summary>
 /// Krum and Multi-Krum (Blanchard et al. 2017, Section 4): update i's score is the sum of its squared distances to its
 /// n − f − 2 closest other updates; Krum returns the update with the lowest score and Multi-Krum the mean of the
-/// <see cref="Selected"/> lowest. Ties in score go to the lowest index. Needs n ≥ 2f + 3.
+/// <see cref="Selected"/> lowest. Ties in score go to the lowest index. Needs n ≥ 2f + 3, and takes at most
+/// <see cref="MaxUpdates"/>.
 /// </summary>
 /// <remarks>
 /// Distances are Σⱼ (aⱼ − bⱼ)² computed directly in double, in a fixed order (the same bits at every vector width and
@@ -104,6 +105,12 @@ public enum KrumAverage
 /// </remarks>
 public sealed record Krum : RobustRule
 {
+    /// <summary>
+    /// The most updates Krum, Multi-Krum and Bulyan take: 1024. Their distances are K(K − 1)/2 sums of eight lanes per
+    /// thread (33 MiB at 1024), and Bulyan's recursion scores O(K³ log K) distances; more updates are refused up front.
+    /// </summary>
+    public const int MaxUpdates = 1024;
+
     /// <summary>Creates Krum (one update selected) or Multi-Krum.</summary>
     /// <param name="faulty">f, the number of faulty updates to tolerate; at least 0.</param>
     /// <param name="selected">m, the number of updates averaged; at least 1. 1 is Krum itself.</param>
@@ -135,18 +142,24 @@ public sealed record Krum : RobustRule
     /// <inheritdoc />
     public override string Name => Selected == 1 ? "krum" : "multi-krum";
 
-    internal override string? CountProblem(int count) =>
+    internal override (RejectionReason Reason, string Message)? CountProblem(int count) =>
         count < (2L * Faulty) + 3
-            ? $"{Name} with f = {Faulty} needs at least 2f + 3 = {(2L * Faulty) + 3} updates (each score sums the n − f − 2 closest); got {count}."
+            ? (RejectionReason.TooFewUpdates, $"{Name} with f = {Faulty} needs at least 2f + 3 = {(2L * Faulty) + 3} updates (each score sums the n − f − 2 closest); got {count}.")
             : Selected > count
-                ? $"{Name} cannot select m = {Selected} of {count} updates."
-                : null;
+                ? (RejectionReason.TooFewUpdates, $"{Name} cannot select m = {Selected} of {count} updates.")
+                : TooMany(Name, count);
+
+    /// <summary>The refusal of more than <see cref="MaxUpdates"/> updates, or null.</summary>
+    internal static (RejectionReason, string)? TooMany(string name, int count) =>
+        count > MaxUpdates
+            ? (RejectionReason.TooManyUpdates, $"{name} takes at most {MaxUpdates} updates (its distances grow as K², Bulyan's recursion as K³); got {count}. Split the updates across fog nodes.")
+            : null;
 }
 
 /// <summary>
 /// Bulyan (El Mhamdi et al. 2018, Section 4): θ = n − 2f updates chosen by Krum applied recursively (each pick removed
 /// and the scores recomputed on the rest), then per parameter the mean of the β = θ − 2f selected values closest to
-/// their median. Needs n ≥ 4f + 3.
+/// their median. Needs n ≥ 4f + 3, and takes at most <see cref="Krum.MaxUpdates"/>.
 /// </summary>
 /// <remarks>
 /// As the set shrinks, Krum inside the recursion scores each update over its max(1, r − f − 2) closest others among the
@@ -170,10 +183,10 @@ public sealed record Bulyan : RobustRule
     /// <inheritdoc />
     public override string Name => "bulyan";
 
-    internal override string? CountProblem(int count) =>
+    internal override (RejectionReason Reason, string Message)? CountProblem(int count) =>
         count < (4L * Faulty) + 3
-            ? $"bulyan with f = {Faulty} needs at least 4f + 3 = {(4L * Faulty) + 3} updates; got {count}."
-            : null;
+            ? (RejectionReason.TooFewUpdates, $"bulyan with f = {Faulty} needs at least 4f + 3 = {(4L * Faulty) + 3} updates; got {count}.")
+            : Krum.TooMany(Name, count);
 }
 
 /// <summary>

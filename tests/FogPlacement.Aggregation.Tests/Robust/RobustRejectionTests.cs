@@ -34,6 +34,14 @@ public class RobustRejectionTests
         Refused(RejectionReason.TooFewUpdates, "cannot select m = 9 of 5", new Krum(1, 9), Updates(5), 70);
 
     [Fact]
+    public void Krum_and_bulyan_refuse_more_updates_than_their_limit_before_reading_any()
+    {
+        ClientUpdate[] updates = Updates(Krum.MaxUpdates + 1, 1);
+        Refused(RejectionReason.TooManyUpdates, "at most 1024 updates", new Krum(1), updates, 1);
+        Refused(RejectionReason.TooManyUpdates, "at most 1024 updates", new Bulyan(1), updates, 1);
+    }
+
+    [Fact]
     public void No_updates_are_refused() =>
         Refused(RejectionReason.TooFewUpdates, "got none", new CoordinateMedian(), [], 70);
 
