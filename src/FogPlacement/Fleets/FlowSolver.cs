@@ -38,6 +38,8 @@ internal sealed class FlowSolver
     private readonly double[] dense;
     private readonly int ld;
     private readonly double[] product;
+    private readonly double[] cross;
+    private readonly Reduced?[] reduced;
     private readonly double[] left;
     private readonly double[] negated;
     private readonly int[] shared0;
@@ -77,6 +79,8 @@ internal sealed class FlowSolver
         multiplierStepHi = new double[n];
         ld = LowerProduct.LeadingDimension(shared);
         product = new double[shared * ld];
+        cross = new double[shared * shared];
+        reduced = new Reduced?[problem.Classes];
         left = new double[BlockRows * ld];
         negated = new double[BlockRows * ld];
         shared0 = new int[n];
@@ -348,6 +352,8 @@ internal sealed class FlowSolver
     /// <summary>Newton steps on the barrier problem at <paramref name="mu"/> until its Newton decrement is small.</summary>
     private void Centre(double mu, int maxIterations)
     {
+        // The barrier objective at the flows, carried from each accepted step to the next.
+        double now = double.NaN;
         for (int inner = 0; inner < CentringSteps && Iterations < maxIterations; inner++)
         {
             Iterations++;
@@ -366,7 +372,7 @@ internal sealed class FlowSolver
             }
 
             MultiplierDirection(mu);
-            if (!LineSearch(mu))
+            if (!LineSearch(mu, ref now))
             {
                 return;
             }
@@ -457,6 +463,7 @@ internal sealed class FlowSolver
         Array.Clear(system);
         Array.Clear(right);
         Array.Clear(product);
+        Array.Clear(cross);
         int n = shared;
         for (int k = 0; k < Flows.Length; k++)
         {
@@ -478,7 +485,8 @@ internal sealed class FlowSolver
         int rows = 0;
         for (int c = 0; c < problem.Classes; c++)
         {
-            if (Reduce(c) is not { } r)
+            reduced[c] = Reduce(c);
+            if (reduced[c] is not { } r)
             {
                 continue;
             }
@@ -610,7 +618,8 @@ internal sealed class FlowSolver
         {
             for (int j = 0; j <= i; j++)
             {
-                system[(i * n) + j] = (system[(i * n) + j] + product[(i * ld) + j]) * (dense[i] * dense[j]);
+                double pivots = cross[(i * n) + j] + cross[(j * n) + i];
+                system[(i * n) + j] = (system[(i * n) + j] + pivots + product[(i * ld) + j]) * (dense[i] * dense[j]);
             }
 
             system[(i * n) + i] += 1;
@@ -627,7 +636,7 @@ internal sealed class FlowSolver
         Array.Clear(step);
         for (int c = 0; c < problem.Classes; c++)
         {
-            if (Reduce(c) is not { } r)
+            if (reduced[c] is not { } r)
             {
                 continue;
             }
@@ -680,7 +689,8 @@ internal sealed class FlowSolver
 
     /// <summary>
     /// G += −a·w_pᵀ − w_p·aᵀ + s·w_p·w_pᵀ on the lower triangle, for the pivot <paramref name="p"/>'s loads w_p on its
-    /// tier's resources: the column and the row of each.
+    /// tier's resources: −l·a into the row of <see cref="cross"/> of each of those resources (whose entries G takes at
+    /// (q, j) and (j, q) when the system is assembled), and s·w_p·w_pᵀ directly.
     /// </summary>
     private void PivotTerms(ReadOnlySpan<double> a, double s, int p)
     {
@@ -694,13 +704,19 @@ internal sealed class FlowSolver
             }
 
             double l = slot == 0 ? load0[p] : load1[p];
-            for (int i = q; i < n; i++)
+            Span<double> row = cross.AsSpan(q * n, n);
+            int j = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
             {
-                system[(i * n) + q] -= a[i] * l;
+                int width = System.Numerics.Vector<double>.Count;
+                var vl = new System.Numerics.Vector<double>(l);
+                for (; j <= n - width; j += width)
+                {
+                    (new System.Numerics.Vector<double>(row.Slice(j, width)) - (vl * new System.Numerics.Vector<double>(a.Slice(j, width)))).CopyTo(row.Slice(j, width));
+                }
             }
 
-            Span<double> row = system.AsSpan(q * n, q + 1);
-            for (int j = 0; j <= q; j++)
+            for (; j < n; j++)
             {
                 row[j] -= l * a[j];
             }
@@ -785,7 +801,7 @@ internal sealed class FlowSolver
     }
 
     /// <summary>Backtracks along the Newton direction from the largest step that keeps 1 % of every flow's room, until the barrier objective falls enough.</summary>
-    private bool LineSearch(double mu)
+    private bool LineSearch(double mu, ref double now)
     {
         double most = 1;
         for (int k = 0; k < Flows.Length; k++)
@@ -806,7 +822,7 @@ internal sealed class FlowSolver
             slopeAlong += gradient[k] * step[k];
         }
 
-        double now = Barrier(Flows, rho, mu);
+        now = double.IsNaN(now) ? Barrier(Flows, rho, mu) : now;
         for (double t = most; t > 1e-12; t *= 0.5)
         {
             for (int k = 0; k < Flows.Length; k++)
@@ -819,6 +835,7 @@ internal sealed class FlowSolver
             if (next <= now + (1e-4 * t * slopeAlong))
             {
                 Array.Copy(trial, Flows, Flows.Length);
+                now = next;
                 return true;
             }
         }
