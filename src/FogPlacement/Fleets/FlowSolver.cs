@@ -2,10 +2,16 @@ namespace FogPlacement.Fleets;
 
 /// <summary>
 /// Minimises a <see cref="FlowProblem"/>'s objective over its classes' flows, each in a box lo ≤ y ≤ hi (no box: 0 ≤ y),
-/// by a primal log-barrier method: Newton steps on F(y) − μ·Σ log(y − lo) + log(hi − y) under each class's total, μ cut
-/// eightfold once each centring step is done, until the Frank–Wolfe duality gap certifies the target.
+/// by a primal–dual log-barrier method: Newton steps on F(y) − μ·Σ log(y − lo) + log(hi − y) under each class's total, μ
+/// cut about a hundredfold once each centring is done, until the Frank–Wolfe duality gap certifies the target.
 /// </summary>
 /// <remarks>
+/// <para>The Newton systems take each flow's barrier curvature as z/s, with s its distance to a bound and z an estimate
+/// of the bound's multiplier, updated by its own Newton step (z·s = μ linearised), rather than as μ/s². At a centred
+/// point the two agree; away from it z keeps the multiplier a flow's excess cost gives it, so that a flow on its way to
+/// its bound, which μ/s² would see as nearly free to move, is stepped at its own scale, and the steps are not cut
+/// short by the fraction-to-boundary rule. The direction is a descent direction of the barrier objective for any
+/// positive z, and each step is still accepted by a line search on that objective.</para>
 /// <para>Each Newton system is solved exactly through the structure of the problem: a class's own terms (the barrier and
 /// its devices' queue, a diagonal plus one rank) and its total are eliminated class by class in closed form, which leaves a
 /// dense system over the shared resources only (two per remote tier), solved by Cholesky. The work of one step is linear in
@@ -30,9 +36,22 @@ internal sealed class FlowSolver
     private readonly double[] system;
     private readonly double[] right;
     private readonly double[] dense;
-    private readonly double[] first;
-    private readonly double[] second;
-    private readonly double[] rowScratch;
+    private readonly int ld;
+    private readonly double[] product;
+    private readonly double[] cross;
+    private readonly Reduced?[] reduced;
+    private readonly double[] left;
+    private readonly double[] negated;
+    private readonly int[] shared0;
+    private readonly int[] shared1;
+    private readonly double[] load0;
+    private readonly double[] load1;
+    private readonly double[] privateLoad;
+    private readonly int[] privateResource;
+    private readonly double[] multiplierLo;
+    private readonly double[] multiplierHi;
+    private readonly double[] multiplierStepLo;
+    private readonly double[] multiplierStepHi;
     private double[]? lower;
     private double[]? upper;
 
@@ -54,9 +73,58 @@ internal sealed class FlowSolver
         system = new double[shared * shared];
         right = new double[shared];
         dense = new double[shared];
-        first = new double[shared];
-        second = new double[shared];
-        rowScratch = new double[shared];
+        multiplierLo = new double[n];
+        multiplierHi = new double[n];
+        multiplierStepLo = new double[n];
+        multiplierStepHi = new double[n];
+        ld = LowerProduct.LeadingDimension(shared);
+        product = new double[shared * ld];
+        cross = new double[shared * shared];
+        reduced = new Reduced?[problem.Classes];
+        left = new double[BlockRows * ld];
+        negated = new double[BlockRows * ld];
+        shared0 = new int[n];
+        shared1 = new int[n];
+        load0 = new double[n];
+        load1 = new double[n];
+        privateLoad = new double[n];
+        privateResource = new int[n];
+        for (int k = 0; k < n; k++)
+        {
+            shared0[k] = -1;
+            shared1[k] = -1;
+            privateResource[k] = -1;
+            for (int slot = 0; slot < FlowProblem.Slots; slot++)
+            {
+                int j = problem.Resource[(k * FlowProblem.Slots) + slot];
+                double load = problem.Load[(k * FlowProblem.Slots) + slot];
+                if (j < 0)
+                {
+                    continue;
+                }
+
+                if (j >= shared)
+                {
+                    // A candidate loads one resource of its own class at most: its devices.
+                    privateLoad[k] = privateResource[k] < 0 ? load : privateLoad[k];
+                    privateResource[k] = privateResource[k] < 0 ? j : privateResource[k];
+                }
+                else if (shared0[k] < 0)
+                {
+                    shared0[k] = j;
+                    load0[k] = load;
+                }
+                else if (shared1[k] < 0)
+                {
+                    shared1[k] = j;
+                    load1[k] = load;
+                }
+                else
+                {
+                    throw new InvalidOperationException("A candidate loads at most two shared resources: its tier's uplink and compute.");
+                }
+            }
+        }
     }
 
     /// <summary>Gets the flows y, one per candidate.</summary>
@@ -96,8 +164,10 @@ internal sealed class FlowSolver
     /// </summary>
     /// <remarks>
     /// A start far past saturation makes the Newton systems cancel to nothing (their terms reach 10^27 against steps of
-    /// 10^3), so a few sweeps of pairwise shifts, which need no system, bring the flows near the optimum first; the barrier
-    /// method then starts from there with a weight matched to the gap that is left.
+    /// 10^3), so sweeps of pairwise shifts, which need no system, bring the flows within <see cref="SweepGap"/> of the
+    /// optimum first; the barrier method then starts from there with a weight matched to the gap that is left. The sweeps
+    /// stop early because their progress slows to a crawl past the first few, while the first centring's weight keeps it
+    /// far inside the box anyway.
     /// </remarks>
     public void Solve(double relativeGap, int maxIterations, double[]? start = null)
     {
@@ -115,7 +185,7 @@ internal sealed class FlowSolver
         for (int sweep = 0; sweep < 64; sweep++)
         {
             Refresh();
-            if (Value - Bound <= Math.Max(relativeGap, 1e-3) * Math.Abs(Value))
+            if (Value - Bound <= Math.Max(relativeGap, SweepGap) * Math.Abs(Value))
             {
                 break;
             }
@@ -135,11 +205,12 @@ internal sealed class FlowSolver
         Interior((double[])Flows.Clone());
         Refresh();
         int moving = MovingFlows();
-        // Aim the first centring at a tenth of the gap the sweeps left, or at the target when that is looser: a centring
+        // Aim the first centring at a few times the gap the sweeps left, or at the target when that is looser: a centring
         // at a larger weight stays farther from the bounds and takes fewer, longer steps.
         double mu = Math.Max(MuStart * (Value - Bound), 0.5 * relativeGap * Math.Abs(Value)) / Math.Max(1, moving);
         mu = Math.Max(mu, 1e-300);
         double previous = double.PositiveInfinity;
+        StartMultipliers(mu);
         while (true)
         {
             Centre(mu, maxIterations);
@@ -156,8 +227,10 @@ internal sealed class FlowSolver
                 return;
             }
 
-            // The barrier's own gap at a centred point is about μ per moving flow: aim the next centring at a tenth of the gap.
-            mu = Math.Min(mu / 8, 0.1 * gap / moving);
+            // The barrier's own gap at a centred point is about μ per moving flow: aim the next centring at a hundredth of
+            // the gap. The multipliers carry over, so the first steps at the new weight move the flows that leave
+            // towards their bounds nearly exactly.
+            mu = Math.Min(mu / 50, 0.01 * gap / moving);
         }
     }
 
@@ -279,6 +352,8 @@ internal sealed class FlowSolver
     /// <summary>Newton steps on the barrier problem at <paramref name="mu"/> until its Newton decrement is small.</summary>
     private void Centre(double mu, int maxIterations)
     {
+        // The barrier objective at the flows, carried from each accepted step to the next.
+        double now = double.NaN;
         for (int inner = 0; inner < CentringSteps && Iterations < maxIterations; inner++)
         {
             Iterations++;
@@ -296,9 +371,75 @@ internal sealed class FlowSolver
                 return;
             }
 
-            if (!LineSearch(mu))
+            MultiplierDirection(mu);
+            if (!LineSearch(mu, ref now))
             {
                 return;
+            }
+
+            MultiplierStep(mu);
+        }
+    }
+
+    /// <summary>The multipliers of a centred point at <paramref name="mu"/>: z = μ/s for each bound of each moving flow.</summary>
+    private void StartMultipliers(double mu)
+    {
+        for (int k = 0; k < Flows.Length; k++)
+        {
+            multiplierLo[k] = free[k] ? mu / (Flows[k] - Lo(k)) : 0;
+            multiplierHi[k] = free[k] && double.IsFinite(Hi(k)) ? mu / (Hi(k) - Flows[k]) : 0;
+        }
+    }
+
+    /// <summary>The multipliers' Newton step for the flows' step: z·s = μ linearised, Δz = μ/s − z − (z/s)·Δs.</summary>
+    private void MultiplierDirection(double mu)
+    {
+        for (int k = 0; k < Flows.Length; k++)
+        {
+            if (!free[k])
+            {
+                continue;
+            }
+
+            double lo = Flows[k] - Lo(k);
+            double hi = Hi(k) - Flows[k];
+            multiplierStepLo[k] = (mu / lo) - multiplierLo[k] - (multiplierLo[k] / lo * step[k]);
+            multiplierStepHi[k] = double.IsFinite(hi) ? (mu / hi) - multiplierHi[k] + (multiplierHi[k] / hi * step[k]) : 0;
+        }
+    }
+
+    /// <summary>
+    /// Moves the multipliers along their step, as far as keeps 1 % of each one's value (at most the full step), then
+    /// keeps each within a factor <see cref="MultiplierSpread"/> of μ/s at the new flows, so that the Newton systems'
+    /// curvatures stay near the barrier's own.
+    /// </summary>
+    private void MultiplierStep(double mu)
+    {
+        double most = 1;
+        for (int k = 0; k < Flows.Length; k++)
+        {
+            if (!free[k])
+            {
+                continue;
+            }
+
+            most = multiplierStepLo[k] < 0 ? Math.Min(most, 0.99 * multiplierLo[k] / -multiplierStepLo[k]) : most;
+            most = multiplierStepHi[k] < 0 ? Math.Min(most, 0.99 * multiplierHi[k] / -multiplierStepHi[k]) : most;
+        }
+
+        for (int k = 0; k < Flows.Length; k++)
+        {
+            if (!free[k])
+            {
+                continue;
+            }
+
+            double lo = Flows[k] - Lo(k);
+            multiplierLo[k] = Math.Clamp(multiplierLo[k] + (most * multiplierStepLo[k]), mu / (MultiplierSpread * lo), MultiplierSpread * mu / lo);
+            double hi = Hi(k) - Flows[k];
+            if (double.IsFinite(hi))
+            {
+                multiplierHi[k] = Math.Clamp(multiplierHi[k] + (most * multiplierStepHi[k]), mu / (MultiplierSpread * hi), MultiplierSpread * mu / hi);
             }
         }
     }
@@ -312,11 +453,18 @@ internal sealed class FlowSolver
     /// no term in it is the difference of two large ones, however far apart the flows' curvatures are.</para>
     /// <para>The shared resources couple the classes: with w̃_k = w_k − w_p and S their curvatures, the step is
     /// Δ = K(−g̃ − W̃·z) where (S⁻¹ + Σ_c W̃ᵀKW̃)·z = −Σ_c W̃ᵀKg̃, solved scaled by S½ so that its pivots are at least 1.</para>
+    /// <para>A class's W̃ᵀKW̃ is its sparse part Σ_k e_k·w̃_k·w̃_kᵀ, which each candidate adds on its own tier's resources
+    /// and the pivot on its tier's rows and columns, less the dense rank two (W̃ᵀEY)·N·(W̃ᵀEY)ᵀ: the classes' rank-two
+    /// vectors are gathered as rows of two matrices and their products summed by <see cref="LowerProduct"/>, a block of
+    /// classes at a time.</para>
     /// </remarks>
     private double Direction(double mu)
     {
         Array.Clear(system);
         Array.Clear(right);
+        Array.Clear(product);
+        Array.Clear(cross);
+        int n = shared;
         for (int k = 0; k < Flows.Length; k++)
         {
             marginal[k] = Marginal(k);
@@ -325,7 +473,7 @@ internal sealed class FlowSolver
                 double lo = Flows[k] - Lo(k);
                 double hi = Hi(k) - Flows[k];
                 gradient[k] = marginal[k] - (mu / lo) + (double.IsFinite(hi) ? mu / hi : 0);
-                inverse[k] = 1 / ((mu / (lo * lo)) + (double.IsFinite(hi) ? mu / (hi * hi) : 0));
+                inverse[k] = 1 / ((multiplierLo[k] / lo) + (double.IsFinite(hi) ? multiplierHi[k] / hi : 0));
             }
             else
             {
@@ -334,67 +482,152 @@ internal sealed class FlowSolver
             }
         }
 
+        int rows = 0;
         for (int c = 0; c < problem.Classes; c++)
         {
-            if (Reduce(c) is not { } r)
+            reduced[c] = Reduce(c);
+            if (reduced[c] is not { } r)
             {
                 continue;
             }
 
-            // G += Σ_k e_k·w̃_k·w̃_kᵀ − (W̃ᵀEY)·N·(W̃ᵀEY)ᵀ;  h −= W̃ᵀ·K·g̃.
+            // p₁ = W̃ᵀE·1 and p₂ = W̃ᵀE·ṽ, built as a = Σ_k e_k·w_k and b = Σ_k e_k·ṽ_k·w_k less the pivot's s·w_p and t·w_p;
+            // the sparse part Σ_k e_k·w_k·w_kᵀ goes into G directly.
+            int p = r.Pivot;
+            double vp = privateLoad[p];
+            double gp = gradient[p];
+            Span<double> p1 = left.AsSpan(rows * ld, ld);
+            Span<double> p2 = left.AsSpan((rows + 1) * ld, ld);
+            p1.Clear();
+            p2.Clear();
+            double s = 0;
+            double t = 0;
             double e1g = 0;
             double e2g = 0;
             for (int k = r.Start; k < r.End; k++)
             {
-                if (k == r.Pivot || !free[k])
+                if (k == p || !free[k])
                 {
                     continue;
                 }
 
-                Pair pair = Pair.Of(problem, r.Pivot, k);
-                pair.AddOuter(system, shared, inverse[k]);
-                double g = gradient[k] - gradient[r.Pivot];
-                e1g += inverse[k] * g;
-                e2g += inverse[k] * pair.Private(shared) * g;
+                double e = inverse[k];
+                double v = privateLoad[k] - vp;
+                double g = gradient[k] - gp;
+                s += e;
+                t += e * v;
+                e1g += e * g;
+                e2g += e * v * g;
+                int i0 = shared0[k];
+                int i1 = shared1[k];
+                if (i0 >= 0)
+                {
+                    double l0 = load0[k];
+                    p1[i0] += e * l0;
+                    p2[i0] += e * v * l0;
+                    system[(i0 * n) + i0] += e * l0 * l0;
+                }
+
+                if (i1 >= 0)
+                {
+                    double l1 = load1[k];
+                    p1[i1] += e * l1;
+                    p2[i1] += e * v * l1;
+                    system[(i1 * n) + i1] += e * l1 * l1;
+                    if (i0 >= 0)
+                    {
+                        system[(Math.Max(i0, i1) * n) + Math.Min(i0, i1)] += e * load0[k] * l1;
+                    }
+                }
             }
 
-            Projection(r, 0, first);
-            Projection(r, 1, second);
-            SubtractRankTwo(r);
+            // The pivot's terms of Σ_k e_k·w̃_k·w̃_kᵀ: −a·w_pᵀ − w_p·aᵀ + s·w_p·w_pᵀ, on the lower triangle.
+            PivotTerms(p1, s, p);
+            for (int slot = 0; slot < 2; slot++)
+            {
+                int q = slot == 0 ? shared0[p] : shared1[p];
+                if (q >= 0)
+                {
+                    double l = slot == 0 ? load0[p] : load1[p];
+                    p1[q] -= s * l;
+                    p2[q] -= t * l;
+                }
+            }
+
+            // G −= p₁·q₁ᵀ + p₂·q₂ᵀ with q = N·[p₁ p₂]ᵀ: the product adds the negated q's.
+            Span<double> q1 = negated.AsSpan(rows * ld, ld);
+            Span<double> q2 = negated.AsSpan((rows + 1) * ld, ld);
+            for (int j = 0; j < ld; j++)
+            {
+                q1[j] = -((r.N11 * p1[j]) + (r.N12 * p2[j]));
+                q2[j] = -((r.N21 * p1[j]) + (r.N22 * p2[j]));
+            }
+
+            rows += 2;
+            if (rows == BlockRows)
+            {
+                LowerProduct.Add(product, n, ld, left, negated, rows);
+                rows = 0;
+            }
+
+            // h −= W̃ᵀ·K·g̃.
+            double total = 0;
             for (int k = r.Start; k < r.End; k++)
             {
-                if (k == r.Pivot || !free[k])
+                if (k == p || !free[k])
                 {
                     continue;
                 }
 
-                Pair pair = Pair.Of(problem, r.Pivot, k);
-                double g = gradient[k] - gradient[r.Pivot];
-                double v = pair.Private(shared);
-                double kg = (inverse[k] * g) - (inverse[k] * ((r.N11 * e1g) + (r.N12 * e2g))) - (inverse[k] * v * ((r.N21 * e1g) + (r.N22 * e2g)));
-                pair.AddTo(right, shared, -kg);
+                double e = inverse[k];
+                double g = gradient[k] - gp;
+                double v = privateLoad[k] - vp;
+                double kg = (e * g) - (e * ((r.N11 * e1g) + (r.N12 * e2g))) - (e * v * ((r.N21 * e1g) + (r.N22 * e2g)));
+                total += kg;
+                if (shared0[k] >= 0)
+                {
+                    right[shared0[k]] -= kg * load0[k];
+                }
+
+                if (shared1[k] >= 0)
+                {
+                    right[shared1[k]] -= kg * load1[k];
+                }
+            }
+
+            if (shared0[p] >= 0)
+            {
+                right[shared0[p]] += total * load0[p];
+            }
+
+            if (shared1[p] >= 0)
+            {
+                right[shared1[p]] += total * load1[p];
             }
         }
 
-        // (I + S½·G·S½)·ẑ = S½·h, z = S½·ẑ.
-        for (int j = 0; j < shared; j++)
+        LowerProduct.Add(product, n, ld, left, negated, rows);
+
+        // (I + S½·G·S½)·ẑ = S½·h, z = S½·ẑ, on the lower triangle.
+        for (int j = 0; j < n; j++)
         {
             dense[j] = Math.Sqrt(problem.Multiplicity[j] * QueueFunctions.Curvature(cost, rho[j]));
         }
 
-        for (int i = 0; i < shared; i++)
+        for (int i = 0; i < n; i++)
         {
-            for (int j = 0; j < shared; j++)
+            for (int j = 0; j <= i; j++)
             {
-                system[(i * shared) + j] *= dense[i] * dense[j];
+                double pivots = cross[(i * n) + j] + cross[(j * n) + i];
+                system[(i * n) + j] = (system[(i * n) + j] + pivots + product[(i * ld) + j]) * (dense[i] * dense[j]);
             }
 
-            system[(i * shared) + i] += 1;
+            system[(i * n) + i] += 1;
             right[i] *= dense[i];
         }
 
-        double[] z = Cholesky.Solve(system, right, shared);
-        for (int j = 0; j < shared; j++)
+        double[] z = Cholesky.Solve(system, right, n);
+        for (int j = 0; j < n; j++)
         {
             z[j] *= dense[j];
         }
@@ -403,41 +636,44 @@ internal sealed class FlowSolver
         Array.Clear(step);
         for (int c = 0; c < problem.Classes; c++)
         {
-            if (Reduce(c) is not { } r)
+            if (reduced[c] is not { } r)
             {
                 continue;
             }
 
+            int p = r.Pivot;
+            double vp = privateLoad[p];
+            double gp = gradient[p];
+            double zp = Dot(p, z);
             double e1r = 0;
             double e2r = 0;
             for (int k = r.Start; k < r.End; k++)
             {
-                if (k == r.Pivot || !free[k])
+                if (k == p || !free[k])
                 {
                     continue;
                 }
 
-                Pair pair = Pair.Of(problem, r.Pivot, k);
-                double rk = -(gradient[k] - gradient[r.Pivot]) - pair.Dot(z, shared);
+                double rk = -(gradient[k] - gp) - (Dot(k, z) - zp);
                 trial[k] = rk;
                 e1r += inverse[k] * rk;
-                e2r += inverse[k] * pair.Private(shared) * rk;
+                e2r += inverse[k] * (privateLoad[k] - vp) * rk;
             }
 
             double pivotStep = 0;
             for (int k = r.Start; k < r.End; k++)
             {
-                if (k == r.Pivot || !free[k])
+                if (k == p || !free[k])
                 {
                     continue;
                 }
 
-                double v = Pair.Of(problem, r.Pivot, k).Private(shared);
+                double v = privateLoad[k] - vp;
                 step[k] = (inverse[k] * trial[k]) - (inverse[k] * ((r.N11 * e1r) + (r.N12 * e2r))) - (inverse[k] * v * ((r.N21 * e1r) + (r.N22 * e2r)));
                 pivotStep -= step[k];
             }
 
-            step[r.Pivot] = pivotStep;
+            step[p] = pivotStep;
             for (int k = r.Start; k < r.End; k++)
             {
                 decrement -= gradient[k] * step[k];
@@ -445,6 +681,62 @@ internal sealed class FlowSolver
         }
 
         return decrement;
+    }
+
+    /// <summary>w_kᵀ·z: candidate <paramref name="k"/>'s loads on the shared resources against <paramref name="z"/>.</summary>
+    private double Dot(int k, double[] z) =>
+        (shared0[k] >= 0 ? z[shared0[k]] * load0[k] : 0) + (shared1[k] >= 0 ? z[shared1[k]] * load1[k] : 0);
+
+    /// <summary>
+    /// G += −a·w_pᵀ − w_p·aᵀ + s·w_p·w_pᵀ on the lower triangle, for the pivot <paramref name="p"/>'s loads w_p on its
+    /// tier's resources: −l·a into the row of <see cref="cross"/> of each of those resources (whose entries G takes at
+    /// (q, j) and (j, q) when the system is assembled), and s·w_p·w_pᵀ directly.
+    /// </summary>
+    private void PivotTerms(ReadOnlySpan<double> a, double s, int p)
+    {
+        int n = shared;
+        for (int slot = 0; slot < 2; slot++)
+        {
+            int q = slot == 0 ? shared0[p] : shared1[p];
+            if (q < 0)
+            {
+                continue;
+            }
+
+            double l = slot == 0 ? load0[p] : load1[p];
+            Span<double> row = cross.AsSpan(q * n, n);
+            int j = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                int width = System.Numerics.Vector<double>.Count;
+                var vl = new System.Numerics.Vector<double>(l);
+                for (; j <= n - width; j += width)
+                {
+                    (new System.Numerics.Vector<double>(row.Slice(j, width)) - (vl * new System.Numerics.Vector<double>(a.Slice(j, width)))).CopyTo(row.Slice(j, width));
+                }
+            }
+
+            for (; j < n; j++)
+            {
+                row[j] -= l * a[j];
+            }
+        }
+
+        int q0 = shared0[p];
+        int q1 = shared1[p];
+        if (q0 >= 0)
+        {
+            system[(q0 * n) + q0] += s * load0[p] * load0[p];
+        }
+
+        if (q1 >= 0)
+        {
+            system[(q1 * n) + q1] += s * load1[p] * load1[p];
+            if (q0 >= 0)
+            {
+                system[(Math.Max(q0, q1) * n) + Math.Min(q0, q1)] += s * load0[p] * load1[p];
+            }
+        }
     }
 
     /// <summary>A class reduced about its pivot: its range, the pivot, and N = C·(I + YᵀEY·C)⁻¹ (2 × 2).</summary>
@@ -476,6 +768,7 @@ internal sealed class FlowSolver
         double a12 = 0;
         double a22 = 0;
         int own = -1;
+        double vp = privateLoad[pivot];
         for (int k = s; k < e; k++)
         {
             if (k == pivot || !free[k])
@@ -483,14 +776,14 @@ internal sealed class FlowSolver
                 continue;
             }
 
-            double v = Pair.Of(problem, pivot, k).Private(shared);
+            double v = privateLoad[k] - vp;
             a11 += inverse[k];
             a12 += inverse[k] * v;
             a22 += inverse[k] * v * v;
-            own = Math.Max(own, Private(k, out int j) != 0 ? j : -1);
+            own = Math.Max(own, privateLoad[k] != 0 ? privateResource[k] : -1);
         }
 
-        own = Math.Max(own, Private(pivot, out int jp) != 0 ? jp : -1);
+        own = Math.Max(own, vp != 0 ? privateResource[pivot] : -1);
         double bp = 1 / inverse[pivot];
         double sigma = own >= 0 ? problem.Multiplicity[own] * QueueFunctions.Curvature(cost, rho[own]) : 0;
 
@@ -507,91 +800,8 @@ internal sealed class FlowSolver
         return new Reduced(s, e, pivot, bp * i11, bp * i12, sigma * i21, sigma * i22);
     }
 
-    /// <summary>W̃ᵀ·E·Y's column <paramref name="column"/> (0: E·1, 1: E·ṽ) into <paramref name="p"/>, a dense vector over the shared resources.</summary>
-    private void Projection(Reduced r, int column, double[] p)
-    {
-        Array.Clear(p);
-        for (int k = r.Start; k < r.End; k++)
-        {
-            if (k == r.Pivot || !free[k])
-            {
-                continue;
-            }
-
-            Pair pair = Pair.Of(problem, r.Pivot, k);
-            double x = column == 0 ? inverse[k] : inverse[k] * pair.Private(shared);
-            if (x != 0)
-            {
-                pair.AddTo(p, shared, x);
-            }
-        }
-    }
-
-    /// <summary>
-    /// G −= [p₁ p₂]·N·[p₁ p₂]ᵀ as two rank-one updates, G −= p₁·q₁ᵀ + p₂·q₂ᵀ with q = N·[p₁ p₂]ᵀ, on the lower triangle, each row in vector registers;
-    /// a row both vectors miss is skipped (a class that has no candidate on a tier leaves its rows alone).
-    /// </summary>
-    private void SubtractRankTwo(Reduced r)
-    {
-        for (int j = 0; j < shared; j++)
-        {
-            dense[j] = (r.N11 * first[j]) + (r.N12 * second[j]);
-            rowScratch[j] = (r.N21 * first[j]) + (r.N22 * second[j]);
-        }
-
-        for (int i = 0; i < shared; i++)
-        {
-            double a = first[i];
-            double b = second[i];
-            if (a == 0 && b == 0)
-            {
-                continue;
-            }
-
-            // The lower triangle only (j ≤ i): the Cholesky factorisation reads no other entry.
-            int length = i + 1;
-            Span<double> row = system.AsSpan(i * shared, length);
-            int j = 0;
-            if (System.Numerics.Vector.IsHardwareAccelerated)
-            {
-                var va = new System.Numerics.Vector<double>(a);
-                var vb = new System.Numerics.Vector<double>(b);
-                int width = System.Numerics.Vector<double>.Count;
-                for (; j <= length - width; j += width)
-                {
-                    var q1 = new System.Numerics.Vector<double>(dense.AsSpan(j, width));
-                    var q2 = new System.Numerics.Vector<double>(rowScratch.AsSpan(j, width));
-                    var g = new System.Numerics.Vector<double>(row.Slice(j, width));
-                    (g - (va * q1) - (vb * q2)).CopyTo(row.Slice(j, width));
-                }
-            }
-
-            for (; j < length; j++)
-            {
-                row[j] -= (a * dense[j]) + (b * rowScratch[j]);
-            }
-        }
-    }
-
-    /// <summary>Candidate <paramref name="k"/>'s load per unit of flow on its class's own resource (its devices), and that resource.</summary>
-    private double Private(int k, out int resource)
-    {
-        for (int slot = 0; slot < FlowProblem.Slots; slot++)
-        {
-            int j = problem.Resource[(k * FlowProblem.Slots) + slot];
-            if (j >= shared)
-            {
-                resource = j;
-                return problem.Load[(k * FlowProblem.Slots) + slot];
-            }
-        }
-
-        resource = -1;
-        return 0;
-    }
-
     /// <summary>Backtracks along the Newton direction from the largest step that keeps 1 % of every flow's room, until the barrier objective falls enough.</summary>
-    private bool LineSearch(double mu)
+    private bool LineSearch(double mu, ref double now)
     {
         double most = 1;
         for (int k = 0; k < Flows.Length; k++)
@@ -612,7 +822,7 @@ internal sealed class FlowSolver
             slopeAlong += gradient[k] * step[k];
         }
 
-        double now = Barrier(Flows, rho, mu);
+        now = double.IsNaN(now) ? Barrier(Flows, rho, mu) : now;
         for (double t = most; t > 1e-12; t *= 0.5)
         {
             for (int k = 0; k < Flows.Length; k++)
@@ -625,6 +835,7 @@ internal sealed class FlowSolver
             if (next <= now + (1e-4 * t * slopeAlong))
             {
                 Array.Copy(trial, Flows, Flows.Length);
+                now = next;
                 return true;
             }
         }
@@ -632,11 +843,20 @@ internal sealed class FlowSolver
         return false;
     }
 
+    /// <summary>The rows (two per class) gathered for each call of <see cref="LowerProduct.Add"/>.</summary>
+    private const int BlockRows = 128;
+
     /// <summary>The most Newton steps one centring takes before the barrier weight is cut anyway.</summary>
     private const int CentringSteps = 200;
 
     /// <summary>The first barrier weight as a share of the gap per moving flow that the pairwise sweeps leave.</summary>
-    private const double MuStart = 0.1;
+    private const double MuStart = 3;
+
+    /// <summary>The relative gap at which the pairwise sweeps hand over to the barrier method.</summary>
+    private const double SweepGap = 0.3;
+
+    /// <summary>How far a multiplier may stray from μ/s, either way, as a factor.</summary>
+    private const double MultiplierSpread = 1e10;
 
     private double Barrier(double[] y, double[] loads, double mu)
     {

@@ -55,64 +55,6 @@ internal struct Pair
         }
     }
 
-    /// <summary>system += weight·c·cᵀ over the shared resources (those below <paramref name="shared"/>), row-major n × n with n = shared.</summary>
-    public readonly void AddOuter(double[] system, int shared, double weight)
-    {
-        for (int a = 0; a < count; a++)
-        {
-            int i = resources[a];
-            if (i >= shared)
-            {
-                continue;
-            }
-
-            for (int b = 0; b < count; b++)
-            {
-                int j = resources[b];
-                if (j < shared)
-                {
-                    system[(i * shared) + j] += weight * loads[a] * loads[b];
-                }
-            }
-        }
-    }
-
-    /// <summary>into += value·c over the shared resources.</summary>
-    public readonly void AddTo(double[] into, int shared, double value)
-    {
-        for (int a = 0; a < count; a++)
-        {
-            if (resources[a] < shared)
-            {
-                into[resources[a]] += value * loads[a];
-            }
-        }
-    }
-
-    /// <summary>cᵀ·z over the shared resources.</summary>
-    public readonly double Dot(double[] z, int shared)
-    {
-        double total = 0;
-        for (int a = 0; a < count; a++)
-        {
-            total += resources[a] < shared ? z[resources[a]] * loads[a] : 0;
-        }
-
-        return total;
-    }
-
-    /// <summary>The change of c on resources at or above <paramref name="shared"/> (a class's own devices; at most one).</summary>
-    public readonly double Private(int shared)
-    {
-        double total = 0;
-        for (int a = 0; a < count; a++)
-        {
-            total += resources[a] >= shared ? loads[a] : 0;
-        }
-
-        return total;
-    }
-
     /// <summary>The change of Σ_j m_j·φ(ρ_j) when <paramref name="step"/> of flow moves along the pair, without the cancellation of subtracting two values.</summary>
     public readonly double Change(QueueCost cost, ReadOnlySpan<double> rho, double step)
     {
