@@ -82,8 +82,9 @@ internal static unsafe class SortingNetwork
 
     /// <summary>
     /// Sorts each of the first <paramref name="lanes"/> columns of a tile of <paramref name="rows"/> rows of
-    /// <paramref name="stride"/> keys, with the widest vectors the processor accelerates (<paramref name="width"/> 0),
-    /// or with vectors of <paramref name="width"/> bits (512, 256, 128) or none (1), for tests.
+    /// <paramref name="stride"/> keys: with <paramref name="width"/> 0, groups of four columns in registers
+    /// (<see cref="SortingKernels"/>, K ≤ 24) and the rest with the widest vectors the processor accelerates; or, for
+    /// tests, the list of exchanges with vectors of <paramref name="width"/> bits (512, 256, 128) or none (1).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sort(long* tile, int rows, int stride, int lanes, int width = 0) => Sort(tile, rows, stride, lanes, 0, rows, width);
@@ -95,6 +96,14 @@ internal static unsafe class SortingNetwork
         (int Low, int High)[] network = For(rows, first, end);
         if (width == 0)
         {
+            // The unrolled kernels sort whole groups of eight columns in registers; the list sorts the rest.
+            if (rows >= 2 && rows <= SortingKernels.MaxRows && Vector512.IsHardwareAccelerated)
+            {
+                int done = SortingKernels.Sort(tile, rows, stride, lanes, first, end);
+                tile += done;
+                lanes -= done;
+            }
+
             width = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 1;
         }
 

@@ -57,7 +57,7 @@ public unsafe class RobustKernelTests
                 }
             }
 
-            return new[] { 512, 256, 128, 1 }.All(width =>
+            return new[] { 0, 512, 256, 128, 1 }.All(width =>
             {
                 long[] tile = [.. values.Select(BitConverter.DoubleToInt64Bits)];
                 fixed (long* t = tile)
@@ -78,6 +78,42 @@ public unsafe class RobustKernelTests
                 return tile.SequenceEqual(expected);
             });
         });
+
+    [Fact]
+    public void The_unrolled_kernels_store_the_wanted_rows_sorted_and_leave_the_others()
+    {
+        var random = new Random(5);
+        for (int rows = 2; rows <= SortingKernels.MaxRows; rows++)
+        {
+            for (int first = 0; first < rows; first += Math.Max(1, rows / 3))
+            {
+                int end = Math.Min(rows, first + 1 + random.Next(rows - first)), lanes = 8 * (1 + random.Next(4)), stride = lanes + 3;
+                long[] tile = [.. Enumerable.Range(0, rows * stride).Select(_ => random.NextInt64(-5, 5))];
+                long[] before = [.. tile];
+                fixed (long* t = tile)
+                {
+                    Assert.Equal(lanes, SortingKernels.Sort(t, rows, stride, lanes, first, end));
+                }
+
+                for (int j = 0; j < lanes; j++)
+                {
+                    long[] column = [.. Enumerable.Range(0, rows).Select(r => before[(r * stride) + j]).Order()];
+                    for (int r = 0; r < rows; r++)
+                    {
+                        Assert.Equal(r >= first && r < end ? column[r] : before[(r * stride) + j], tile[(r * stride) + j]);
+                    }
+                }
+
+                for (int r = 0; r < rows; r++)
+                {
+                    for (int j = lanes; j < stride; j++)
+                    {
+                        Assert.Equal(before[(r * stride) + j], tile[(r * stride) + j]);
+                    }
+                }
+            }
+        }
+    }
 
     [Fact]
     public void Pair_distances_are_the_same_bits_at_every_width_and_equal_a_fixed_order_scalar_sum()
