@@ -104,6 +104,10 @@ public sealed class RobustAggregate
             for (int j = 0; j < values.Length; j++)
             {
                 sum[j] = values[j] * TotalWeight;
+                if (!double.IsFinite(sum[j]))
+                {
+                    throw new UpdateRejectedException(RejectionReason.Overflow, first, $"The robust result's value {values[j]} at index {j} times its weight {TotalWeight} is beyond double's range.", j);
+                }
             }
 
             state.TotalWeight = TotalWeight;

@@ -69,6 +69,15 @@ public class RobustHierarchyTests
     }
 
     [Fact]
+    public void A_fast_partial_whose_sums_would_overflow_is_refused()
+    {
+        RobustAggregate result = RobustAggregator.Aggregate(new WeightedMean(), ["a", "b"], [new double[] { 1, double.MaxValue }, new double[] { 1, double.MaxValue }], [3, 3]);
+        UpdateRejectedException e = Assert.Throws<UpdateRejectedException>(() => result.ToPartial(1));
+        Assert.Equal(RejectionReason.Overflow, e.Reason);
+        Assert.Equal(1, e.Index);
+    }
+
+    [Fact]
     public void A_result_that_does_not_fit_the_fixed_point_format_is_refused()
     {
         RobustAggregate result = RobustAggregator.Aggregate(new WeightedMean(), [new ClientUpdate("a", new float[] { 100f }, 1)], 1);
