@@ -116,6 +116,7 @@ internal static class CommandLine
         root.Subcommands.Add(AggregatePlanCommand.Create(stdout, stderr));
         root.Subcommands.Add(AggregateCommand.Create(stdout, stderr));
         root.Subcommands.Add(ServerStepCommand.Create(stdout, stderr));
+        root.Subcommands.Add(PrivacyCommand.Create(stdout, stderr));
         root.Subcommands.Add(ReplayCommand.Create(stdout, stderr));
         root.Subcommands.Add(TraceCommand.Create(stdout, stderr));
         root.Subcommands.Add(ExampleCommand.Create(stdout, stderr));

@@ -43,7 +43,11 @@ internal static class JsonOutput
 [JsonSerializable(typeof(InspectOutput))]
 [JsonSerializable(typeof(FleetOutput))]
 [JsonSerializable(typeof(SweepOutput))]
+[JsonSerializable(typeof(PrivacyOutput))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
+
+/// <summary><c>privacy --json</c>: ε by the improved and the classic conversion, the orders that gave them, and the mechanism.</summary>
+internal sealed record PrivacyOutput(double Epsilon, double Order, double EpsilonClassic, double OrderClassic, double Delta, double NoiseMultiplier, double SampleRate, long Rounds);
 
 /// <summary><c>breakeven --json</c>: values in SI units.</summary>
 internal sealed record BreakevenOutput(string Parameter, IReadOnlyList<SwitchOutput> Switches, IReadOnlyList<IntervalOutput> Intervals);
