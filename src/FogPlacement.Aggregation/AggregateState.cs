@@ -48,7 +48,22 @@ internal sealed class AggregateState
     /// </summary>
     public long Budget => Format is null ? 0 : PartialInvariants.FixedBudget(Format, FixedTotalWeight, Contributors.Count);
 
+    /// <summary>The bound on max |FixedSum[j]| with the noise: <see cref="Budget"/> plus <see cref="FixedNoiseBound"/> (each at most 2^62).</summary>
+    public long NoisyBudget => Budget > long.MaxValue - FixedNoiseBound ? long.MaxValue : Budget + FixedNoiseBound;
+
     public HashSet<string> Contributors { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The variance of the differential-privacy noise in every sum, in the sums' units (Σ w·u); 0 without noise.</summary>
+    public double NoiseVariance { get; set; }
+
+    /// <summary>In fast mode, a bound on the noise's magnitude in every sum, in the sums' units; 0 without noise.</summary>
+    public double NoiseBound { get; set; }
+
+    /// <summary>In reproducible mode, an integer bound on the noise's magnitude in every fixed-point sum; 0 without noise.</summary>
+    public long FixedNoiseBound { get; set; }
+
+    /// <summary>Whether differential-privacy noise was added to the sums.</summary>
+    public bool HasNoise => NoiseVariance > 0 || NoiseBound > 0 || FixedNoiseBound > 0;
 
     public double Weight => Mode == AggregationMode.Fast ? TotalWeight : Math.ScaleB((double)FixedTotalWeight, -Format!.WeightFractionalBits);
 
@@ -60,6 +75,9 @@ internal sealed class AggregateState
         FixedSum?.AsSpan().Clear();
         TotalWeight = 0;
         FixedTotalWeight = 0;
+        NoiseVariance = 0;
+        NoiseBound = 0;
+        FixedNoiseBound = 0;
         Contributors.Clear();
     }
 
@@ -69,6 +87,9 @@ internal sealed class AggregateState
         {
             TotalWeight = TotalWeight,
             FixedTotalWeight = FixedTotalWeight,
+            NoiseVariance = NoiseVariance,
+            NoiseBound = NoiseBound,
+            FixedNoiseBound = FixedNoiseBound,
         };
         Sum?.CopyTo(copy.Sum!, 0);
         FixedSum?.CopyTo(copy.FixedSum!, 0);
@@ -91,6 +112,12 @@ internal sealed class AggregateState
         if (Contributors.Count == 0)
         {
             throw new InvalidOperationException($"Cannot average nothing: round {Round} has no update yet.");
+        }
+
+        if (HasNoise)
+        {
+            // Σ w·u / Σ w divides by the realised total weight, which one device moves without bound: no noise covers it.
+            throw new InvalidOperationException($"Round {Round}'s sums carry differential-privacy noise: their average over the realised total weight has unbounded sensitivity, so it is not released. Use the fixed-denominator estimate of GaussianMechanism.Release.");
         }
 
         if (Mode == AggregationMode.Fast)
@@ -126,6 +153,9 @@ internal sealed class AggregateState
             FixedTotalWeight += other.FixedTotalWeight;
         }
 
+        NoiseVariance += other.NoiseVariance;
+        NoiseBound += other.NoiseBound;
+        FixedNoiseBound += other.FixedNoiseBound; // both at most 2^62, checked with the budget before any merge
         Contributors.UnionWith(other.Contributors);
     }
 

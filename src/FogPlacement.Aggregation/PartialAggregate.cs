@@ -38,6 +38,13 @@ public sealed class PartialAggregate
     /// <summary>Gets the total weight (in reproducible mode, of the rounded weights).</summary>
     public double TotalWeight => State.Weight;
 
+    /// <summary>
+    /// Gets the variance of the differential-privacy noise in every sum, in the sums' units (Σ w·u), added by
+    /// <see cref="Privacy.GaussianMechanism"/>; 0 without noise. A noised partial encodes as version 2 and has no
+    /// <see cref="ComputeAverage()"/>.
+    /// </summary>
+    public double NoiseVariance => State.NoiseVariance;
+
     /// <summary>Gets the ids of the contributors.</summary>
     public IReadOnlySet<string> Contributors => State.Contributors;
 
@@ -81,7 +88,7 @@ public sealed class PartialAggregate
     }
 
     /// <summary>Computes the weighted average Σ w·u / Σ w of every parameter.</summary>
-    /// <exception cref="InvalidOperationException">The partial holds no update.</exception>
+    /// <exception cref="InvalidOperationException">The partial holds no update, or carries privacy noise (whose estimate has a fixed denominator instead).</exception>
     public double[] ComputeAverage()
     {
         double[] average = new double[Dimension];

@@ -12,7 +12,7 @@ namespace FogPlacement.Aggregation;
 /// <code>
 /// offset size  field
 ///      0    4  magic "FPAG"
-///      4    2  format version (1)
+///      4    2  format version: 1, or 2 when the sums carry differential-privacy noise
 ///      6    1  mode (0 fast, 1 reproducible)
 ///      7    1  sum encoding (0 exact: 8 bytes a sum; 1 float32: 4 bytes a sum, fast mode only)
 ///      8    4  dimension
@@ -27,6 +27,9 @@ namespace FogPlacement.Aggregation;
 ///     64    4  contributor bytes, C
 ///     68    C  contributors, in ordinal order: each a 2-byte length and its UTF-8 bytes
 ///   68+C  s·d  sums: doubles (fast, exact), floats (fast, float32) or 64-bit integers (reproducible); s = 8 or 4
+///          16  version 2 only, the noise block: the noise's variance in every sum (a double, in the sums' units),
+///              then a bound on its magnitude in every sum (fast: a double in the sums' units; reproducible: an
+///              integer in fixed point, which widens the budget that every |sum| must stay within)
 ///    end    8  CRC-64 of every byte before it
 /// </code>
 /// The contributors are sorted, so equal partials encode to equal bytes. The CRC-64 detects every single-bit
@@ -36,8 +39,14 @@ namespace FogPlacement.Aggregation;
 /// </summary>
 public static class PartialAggregateEncoding
 {
-    /// <summary>The format version this library writes and reads.</summary>
-    public const ushort Version = 1;
+    /// <summary>The newest format version this library writes and reads: 2 for a noised partial; one without noise is written as version 1.</summary>
+    public const ushort Version = 2;
+
+    /// <summary>The length of version 2's noise block.</summary>
+    public const int NoiseBlockLength = 16;
+
+    /// <summary>The version of a partial without noise.</summary>
+    private const ushort PlainVersion = 1;
 
     /// <summary>The bytes before the contributor list.</summary>
     public const int HeaderLength = 68;
@@ -54,21 +63,22 @@ public static class PartialAggregateEncoding
     /// <param name="contributorIdBytes">The UTF-8 bytes of all its contributor ids together; at least 0.</param>
     /// <param name="contributors">Its number of contributors (each id has a 2-byte length); at least 0.</param>
     /// <param name="encoding">How its sums are written.</param>
+    /// <param name="noised">Whether its sums carry differential-privacy noise (version 2, with the noise block).</param>
     /// <returns>The number of bytes.</returns>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
-    public static long EncodedLength(long dimension, long contributorIdBytes, long contributors, PartialEncoding encoding = PartialEncoding.Exact)
+    public static long EncodedLength(long dimension, long contributorIdBytes, long contributors, PartialEncoding encoding = PartialEncoding.Exact, bool noised = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(contributorIdBytes);
         ArgumentOutOfRangeException.ThrowIfNegative(contributors);
-        return HeaderLength + contributorIdBytes + (2 * contributors) + (SumSize(encoding) * dimension) + ChecksumSize;
+        return HeaderLength + contributorIdBytes + (2 * contributors) + (SumSize(encoding) * dimension) + (noised ? NoiseBlockLength : 0) + ChecksumSize;
     }
 
     internal static byte[] Encode(AggregateState state, PartialEncoding encoding)
     {
         // Sized exactly up front (no growing buffer and final copy of a large partial), refused before anything is allocated.
         long idBytes = state.Contributors.Sum(id => (long)Encoding.UTF8.GetByteCount(id));
-        long length = EncodedLength(state.Dimension, idBytes, state.Contributors.Count, encoding);
+        long length = EncodedLength(state.Dimension, idBytes, state.Contributors.Count, encoding, state.HasNoise);
         if (length > Array.MaxLength)
         {
             throw new InvalidOperationException($"The partial is too large to encode in one array ({length} bytes); encode it to a stream or a buffer writer instead.");
@@ -112,7 +122,7 @@ public static class PartialAggregateEncoding
         Span<byte> h = stackalloc byte[HeaderLength];
         h.Clear();
         Magic.CopyTo(h);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[4..], Version);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[4..], state.HasNoise ? Version : PlainVersion);
         h[6] = (byte)state.Mode;
         h[7] = (byte)encoding;
         BinaryPrimitives.WriteInt32LittleEndian(h[8..], state.Dimension);
@@ -170,10 +180,26 @@ public static class PartialAggregateEncoding
             writer.Advance(span.Length);
         }
 
+        if (state.HasNoise)
+        {
+            Span<byte> noise = stackalloc byte[NoiseBlockLength];
+            BinaryPrimitives.WriteDoubleLittleEndian(noise, state.NoiseVariance);
+            if (state.Mode == AggregationMode.Fast)
+            {
+                BinaryPrimitives.WriteDoubleLittleEndian(noise[8..], state.NoiseBound);
+            }
+            else
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(noise[8..], state.FixedNoiseBound);
+            }
+
+            Write(writer, crc, noise);
+        }
+
         Span<byte> checksum = writer.GetSpan(ChecksumSize);
         BinaryPrimitives.WriteUInt64LittleEndian(checksum, crc.GetCurrentHashAsUInt64());
         writer.Advance(ChecksumSize);
-        return EncodedLength(state.Dimension, idBytes, ids.Length, encoding);
+        return EncodedLength(state.Dimension, idBytes, ids.Length, encoding, state.HasNoise);
     }
 
     internal static AggregateState Decode(ReadOnlySpan<byte> data)
@@ -285,6 +311,10 @@ public static class PartialAggregateEncoding
             at += chunk.Length;
         }
 
+        Span<byte> noise = stackalloc byte[Noised(header) ? NoiseBlockLength : 0];
+        ReadExactly(source, noise, expected, at);
+        crc.Append(noise);
+        at += noise.Length;
         Span<byte> checksum = stackalloc byte[ChecksumSize];
         ReadExactly(source, checksum, expected, at);
         if (BinaryPrimitives.ReadUInt64LittleEndian(checksum) != crc.GetCurrentHashAsUInt64())
@@ -292,7 +322,7 @@ public static class PartialAggregateEncoding
             throw new InvalidDataException("Corrupted partial aggregate: the CRC-64 checksum does not match the data.");
         }
 
-        AggregateState state = BuildHeaderAndIds(header, ids);
+        AggregateState state = BuildHeaderAndIds(header, ids, noise);
         for (int c = 0; c < chunks.Count; c++)
         {
             int start = c * ChunkParameters;
@@ -338,9 +368,9 @@ public static class PartialAggregateEncoding
     private static long CheckHeader(ReadOnlySpan<byte> header, long available)
     {
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(header[4..]);
-        if (version != Version)
+        if (version is not PlainVersion and not Version)
         {
-            throw new InvalidDataException($"Unsupported partial aggregate format version {version}; this library reads version {Version}.");
+            throw new InvalidDataException($"Unsupported partial aggregate format version {version}; this library reads versions {PlainVersion} and {Version}.");
         }
 
         int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
@@ -356,8 +386,11 @@ public static class PartialAggregateEncoding
             throw new InvalidDataException($"Corrupted partial aggregate: unknown mode {mode} with sum encoding {encoding}.");
         }
 
-        return HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)encoding) * (long)dimension) + ChecksumSize;
+        return HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)encoding) * (long)dimension) + (Noised(header) ? NoiseBlockLength : 0) + ChecksumSize;
     }
+
+    /// <summary>Whether the (checked) header is version 2's, with a noise block after the sums.</summary>
+    private static bool Noised(ReadOnlySpan<byte> header) => BinaryPrimitives.ReadUInt16LittleEndian(header[4..]) == Version;
 
     /// <summary>
     /// The error for a header whose length fields do not match the bytes there are. Shorter than announced reads as a
@@ -368,7 +401,7 @@ public static class PartialAggregateEncoding
     {
         int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
         int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
-        long expected = HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)Math.Min(header[7], (byte)1)) * (long)dimension) + ChecksumSize;
+        long expected = HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)Math.Min(header[7], (byte)1)) * (long)dimension) + (Noised(header) ? NoiseBlockLength : 0) + ChecksumSize;
         string fields = $"dimension {dimension}, {contributorBytes} contributor bytes";
         return new InvalidDataException(
             checksumHolds ? $"Corrupted partial aggregate: its checksum holds, but its header ({fields}) announces {expected} bytes where it has {length}; the writer is inconsistent."
@@ -381,13 +414,14 @@ public static class PartialAggregateEncoding
     private static AggregateState Build(ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
     {
         int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
-        AggregateState state = BuildHeaderAndIds(header, body[..contributorBytes]);
-        ReadSums(state, (PartialEncoding)header[7], body[contributorBytes..], 0, state.Dimension);
+        int noise = Noised(header) ? NoiseBlockLength : 0;
+        AggregateState state = BuildHeaderAndIds(header, body[..contributorBytes], body[(body.Length - noise)..]);
+        ReadSums(state, (PartialEncoding)header[7], body[contributorBytes..(body.Length - noise)], 0, state.Dimension);
         CheckSums(state);
         return state;
     }
 
-    private static AggregateState BuildHeaderAndIds(ReadOnlySpan<byte> header, ReadOnlySpan<byte> idList)
+    private static AggregateState BuildHeaderAndIds(ReadOnlySpan<byte> header, ReadOnlySpan<byte> idList, ReadOnlySpan<byte> noise)
     {
         FixedPointFormat? format = null;
         if (header[6] == (byte)AggregationMode.Reproducible)
@@ -463,6 +497,11 @@ public static class PartialAggregateEncoding
             throw new InvalidDataException($"Corrupted partial aggregate: {updateCount} updates but {contributorCount} contributor ids in {idList.Length} bytes.");
         }
 
+        if (noise.Length == NoiseBlockLength)
+        {
+            ReadNoise(state, noise);
+        }
+
         if (state.Mode == AggregationMode.Fast)
         {
             state.TotalWeight = BinaryPrimitives.ReadDoubleLittleEndian(header[28..]);
@@ -474,6 +513,46 @@ public static class PartialAggregateEncoding
         }
 
         return state;
+    }
+
+    /// <summary>
+    /// Version 2's noise block: a finite variance of at least 0 and a bound of at least 0 (in reproducible mode at most
+    /// 2^62), not both 0 (a partial without noise is version 1, so that equal partials have equal bytes).
+    /// </summary>
+    private static void ReadNoise(AggregateState state, ReadOnlySpan<byte> noise)
+    {
+        double variance = BinaryPrimitives.ReadDoubleLittleEndian(noise);
+        if (!double.IsFinite(variance) || variance < 0)
+        {
+            throw new InvalidDataException($"Invalid partial aggregate: its noise variance {variance.ToString(CultureInfo.InvariantCulture)} is not a finite value of at least 0.");
+        }
+
+        state.NoiseVariance = variance;
+        if (state.Mode == AggregationMode.Fast)
+        {
+            double bound = BinaryPrimitives.ReadDoubleLittleEndian(noise[8..]);
+            if (!double.IsFinite(bound) || bound < 0)
+            {
+                throw new InvalidDataException($"Invalid partial aggregate: its noise bound {bound.ToString(CultureInfo.InvariantCulture)} is not a finite value of at least 0.");
+            }
+
+            state.NoiseBound = bound;
+        }
+        else
+        {
+            long bound = BinaryPrimitives.ReadInt64LittleEndian(noise[8..]);
+            if (bound < 0 || bound > PartialInvariants.Limit)
+            {
+                throw new InvalidDataException($"Invalid partial aggregate: its fixed-point noise bound {bound} is outside 0 to 2^62.");
+            }
+
+            state.FixedNoiseBound = bound;
+        }
+
+        if (!state.HasNoise)
+        {
+            throw new InvalidDataException("Invalid partial aggregate: a version 2 noise block that holds no noise; a partial without noise is written as version 1.");
+        }
     }
 
     private static void ReadSums(AggregateState state, PartialEncoding encoding, ReadOnlySpan<byte> source, int start, int count)
@@ -516,7 +595,7 @@ public static class PartialAggregateEncoding
                 $"Invalid partial aggregate: total weight {weight} (in fixed point) for {count} contributors; each carries from 1 to {state.Format!.MaxFixedWeight.ToString("0", CultureInfo.InvariantCulture)} (its weight times 2^{state.Format.WeightFractionalBits}).");
         }
 
-        if (PartialInvariants.FixedLimitProblem(state.Format, weight, count) is { } problem)
+        if (PartialInvariants.FixedLimitProblem(state.Format, weight, count, state.FixedNoiseBound) is { } problem)
         {
             throw new InvalidDataException($"Invalid partial aggregate: {problem}, more than any aggregate may hold.");
         }
@@ -550,7 +629,7 @@ public static class PartialAggregateEncoding
             }
 
             // One pass over the sums: each must be finite and within what the total weight can reach.
-            double reach = PartialInvariants.FastReach(weight, count);
+            double reach = PartialInvariants.FastReach(weight, count) + state.NoiseBound;
             for (int j = 0; j < state.Dimension; j++)
             {
                 if (!double.IsFinite(state.Sum![j]))
@@ -560,7 +639,7 @@ public static class PartialAggregateEncoding
 
                 if (!(Math.Abs(state.Sum[j]) <= reach))
                 {
-                    throw new InvalidDataException(count == 0
+                    throw new InvalidDataException(count == 0 && !state.HasNoise
                         ? $"Invalid partial aggregate: no contributors, but the sum of parameter {j} is {state.Sum[j]}."
                         : $"Invalid partial aggregate: the sum of parameter {j}, {state.Sum[j]}, is beyond what a total weight of {weight} can reach.");
                 }
@@ -569,15 +648,15 @@ public static class PartialAggregateEncoding
             return;
         }
 
-        long budget = state.Budget;
+        long budget = state.NoisyBudget;
         for (int j = 0; j < state.Dimension; j++)
         {
             long sum = state.FixedSum![j];
             if (sum > budget || sum < -budget)
             {
-                throw new InvalidDataException(count == 0
+                throw new InvalidDataException(count == 0 && !state.HasNoise
                     ? $"Invalid partial aggregate: no contributors, but the fixed-point sum of parameter {j} is {sum}."
-                    : $"Invalid partial aggregate: the fixed-point sum of parameter {j}, {sum}, is beyond ±{budget}, the most a total weight of {state.Weight.ToString(CultureInfo.InvariantCulture)} within ±{state.Format!.ValueBound.ToString(CultureInfo.InvariantCulture)} can reach.");
+                    : $"Invalid partial aggregate: the fixed-point sum of parameter {j}, {sum}, is beyond ±{budget}, the most a total weight of {state.Weight.ToString(CultureInfo.InvariantCulture)} within ±{state.Format!.ValueBound.ToString(CultureInfo.InvariantCulture)}{(state.FixedNoiseBound > 0 ? $" with noise up to {state.FixedNoiseBound}" : string.Empty)} can reach.");
             }
         }
     }

@@ -113,8 +113,11 @@ internal static class PartialInvariants
         return budget >= (UInt128.One << 63) ? long.MaxValue : (long)budget;
     }
 
-    /// <summary>Why a reproducible aggregate of this weight and count could overflow, or null when it cannot.</summary>
-    public static string? FixedLimitProblem(FixedPointFormat format, long fixedWeight, long count)
+    /// <summary>
+    /// Why a reproducible aggregate of this weight and count, with <paramref name="noiseBound"/> of privacy noise in its
+    /// sums, could overflow, or null when it cannot.
+    /// </summary>
+    public static string? FixedLimitProblem(FixedPointFormat format, long fixedWeight, long count, long noiseBound = 0)
     {
         if (fixedWeight > Limit)
         {
@@ -123,7 +126,13 @@ internal static class PartialInvariants
                 : string.Create(CultureInfo.InvariantCulture, $"its total fixed-point weight would reach {fixedWeight:N0}, above 2^62");
         }
 
-        long budget = FixedBudget(format, fixedWeight, count);
+        if (noiseBound < 0 || noiseBound > Limit)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"its noise bound {noiseBound:N0} is outside 0 to 2^62");
+        }
+
+        long plain = FixedBudget(format, fixedWeight, count);
+        long budget = plain > long.MaxValue - noiseBound ? long.MaxValue : plain + noiseBound;
         return budget > Limit
             ? string.Create(CultureInfo.InvariantCulture, $"its fixed-point sums could reach {(budget == long.MaxValue ? "2^63 or more" : budget.ToString("N0", CultureInfo.InvariantCulture))}, above 2^62")
             : null;

@@ -362,7 +362,7 @@ public sealed unsafe class UpdateAccumulator
         // Both totals are at most 2^62 (every aggregate keeps them there); a sum past the limit is reported as the largest long.
         long weight = b.FixedTotalWeight > PartialInvariants.Limit - a.FixedTotalWeight ? long.MaxValue : a.FixedTotalWeight + b.FixedTotalWeight;
         if (a.Format is { } format
-            && PartialInvariants.FixedLimitProblem(format, weight, (long)a.Contributors.Count + b.Contributors.Count) is { } overflow)
+            && PartialInvariants.FixedLimitProblem(format, weight, (long)a.Contributors.Count + b.Contributors.Count, a.FixedNoiseBound + b.FixedNoiseBound) is { } overflow)
         {
             throw new UpdateRejectedException(RejectionReason.Overflow, first, $"Cannot merge: the fixed-point sum of round {a.Round} could overflow 64 bits: {overflow}; use fewer fractional bits or a smaller value bound.");
         }
@@ -428,7 +428,7 @@ public sealed unsafe class UpdateAccumulator
             // Each fixed weight is at most 2^61 and the running total stays at most 2^62, so the sum cannot wrap.
             weight += strategy.FixedWeight(scales[k]);
             count++;
-            if (PartialInvariants.FixedLimitProblem(format, weight, count) is { } problem)
+            if (PartialInvariants.FixedLimitProblem(format, weight, count, state.FixedNoiseBound) is { } problem)
             {
                 throw new UpdateRejectedException(
                     RejectionReason.Overflow,

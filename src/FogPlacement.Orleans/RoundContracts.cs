@@ -91,8 +91,8 @@ public sealed record RoundSettings
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Dimension, Mode, FractionalBits, ValueBound, WeightFractionalBits, Quorum, Deadline, FogNodeKeys?.Count ?? -1);
 
-    /// <summary>The largest encoded partial a fog node may upload for these settings: an exact partial with up to <see cref="MaxContributorBytes"/> of ids.</summary>
-    public long MaxPartialBytes => PartialAggregateEncoding.EncodedLength(Math.Max(Dimension, 1), MaxContributorBytes, 0);
+    /// <summary>The largest encoded partial a fog node may upload for these settings: an exact partial with up to <see cref="MaxContributorBytes"/> of ids and a noise block.</summary>
+    public long MaxPartialBytes => PartialAggregateEncoding.EncodedLength(Math.Max(Dimension, 1), MaxContributorBytes, 0, noised: true);
 
     private static bool SameKeys(IReadOnlyDictionary<string, byte[]>? a, IReadOnlyDictionary<string, byte[]>? b) =>
         a is null || b is null

@@ -16,7 +16,7 @@ namespace FogPlacement.Aggregation.Privacy;
 /// dp_accounting use); <see cref="PrivacySpent.EpsilonClassic"/> that of the classic ε = RDP(α) + ln(1/δ)/(α − 1)
 /// (Mironov 2017, Proposition 3). Both are upper bounds on the true ε; the improved one is never larger.</para>
 /// <para><b>Sampling without replacement is not accounted for.</b> A round that picks a fixed number of participants is
-/// not a Poisson sample, and this accountant's ε does not hold for it; sample with <c>PoissonSampling</c>, which keeps each candidate with probability q.</para>
+/// not a Poisson sample, and this accountant's ε does not hold for it; sample with <see cref="PoissonSampling"/>, which keeps each candidate with probability q.</para>
 /// <para>Thread-safe: <see cref="Compose"/> and the readers take a lock.</para>
 /// </remarks>
 public sealed class PrivacyAccountant

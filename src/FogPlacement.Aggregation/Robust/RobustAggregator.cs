@@ -40,31 +40,7 @@ public static class RobustAggregator
         ArgumentNullException.ThrowIfNull(updates);
         ArgumentOutOfRangeException.ThrowIfNegative(dimension);
         CheckParallelism(maxDegreeOfParallelism);
-        string[] ids = new string[updates.Count];
-        double[] weights = new double[updates.Count];
-        for (int k = 0; k < updates.Count; k++)
-        {
-            ClientUpdate update = updates[k];
-            ids[k] = update.ContributorId;
-            weights[k] = update.Weight;
-            CheckId(ids[k]);
-            if (update.Payload.IsEmpty && update.Format == UpdateFormat.Float32)
-            {
-                if (update.Values.Length != dimension)
-                {
-                    throw new UpdateRejectedException(RejectionReason.WrongLength, ids[k], $"Update from '{ids[k]}' has {update.Values.Length} values; the model has {dimension} parameters.");
-                }
-            }
-            else
-            {
-                long expected = UpdateEncoding.PayloadLength(update.Format, dimension);
-                if (update.Payload.Length != expected)
-                {
-                    throw new UpdateRejectedException(RejectionReason.WrongLength, ids[k], $"Update from '{ids[k]}' has a {update.Payload.Length}-byte {update.Format} payload; a model of {dimension} parameters takes {expected} bytes in that format.");
-                }
-            }
-        }
-
+        (string[] ids, double[] weights) = CheckShapes(updates, dimension);
         CheckCommon(rule, ids, weights);
         using var source = new UpdateSource.Formatted(updates, ids, weights, dimension);
         return RobustEngine.Run(rule, source, maxDegreeOfParallelism, cancellationToken);
@@ -118,6 +94,48 @@ public static class RobustAggregator
         CheckCommon(rule, ids, w);
         using var source = new UpdateSource.Doubles(updates, ids, w, dimension);
         return RobustEngine.Run(rule, source, maxDegreeOfParallelism, cancellationToken);
+    }
+
+    /// <summary>
+    /// Each update's L2 norm, from the values an accumulator reads (any format), with the squares summed in a fixed order;
+    /// the clipping of private rounds uses it, so there is one clip.
+    /// </summary>
+    internal static double[] UpdateNorms(IReadOnlyList<ClientUpdate> updates, int dimension)
+    {
+        (string[] ids, double[] weights) = CheckShapes(updates, dimension);
+        using var source = new UpdateSource.Formatted(updates, ids, weights, dimension);
+        return RobustEngine.Norms(source, 1, CancellationToken.None);
+    }
+
+    /// <summary>The ids and weights of updates whose ids are valid and whose lengths match the dimension; throws naming the first that is not.</summary>
+    private static (string[] Ids, double[] Weights) CheckShapes(IReadOnlyList<ClientUpdate> updates, int dimension)
+    {
+        string[] ids = new string[updates.Count];
+        double[] weights = new double[updates.Count];
+        for (int k = 0; k < updates.Count; k++)
+        {
+            ClientUpdate update = updates[k];
+            ids[k] = update.ContributorId;
+            weights[k] = update.Weight;
+            CheckId(ids[k]);
+            if (update.Payload.IsEmpty && update.Format == UpdateFormat.Float32)
+            {
+                if (update.Values.Length != dimension)
+                {
+                    throw new UpdateRejectedException(RejectionReason.WrongLength, ids[k], $"Update from '{ids[k]}' has {update.Values.Length} values; the model has {dimension} parameters.");
+                }
+            }
+            else
+            {
+                long expected = UpdateEncoding.PayloadLength(update.Format, dimension);
+                if (update.Payload.Length != expected)
+                {
+                    throw new UpdateRejectedException(RejectionReason.WrongLength, ids[k], $"Update from '{ids[k]}' has a {update.Payload.Length}-byte {update.Format} payload; a model of {dimension} parameters takes {expected} bytes in that format.");
+                }
+            }
+        }
+
+        return (ids, weights);
     }
 
     private static void CheckParallelism(int maxDegreeOfParallelism)

@@ -64,8 +64,8 @@ internal static unsafe class RobustEngine
                     var factors = new double[source.Count];
                     for (int k = 0; k < factors.Length; k++)
                     {
-                        factors[k] = norms[k] > clip.ClipNorm ? clip.ClipNorm / norms[k] : 1;
-                        clipped += norms[k] > clip.ClipNorm ? 1 : 0;
+                        factors[k] = ClipFactor(norms[k], clip.ClipNorm);
+                        clipped += factors[k] < 1 ? 1 : 0;
                     }
 
                     if (clipped == source.Count && !clip.AllowAllClipped)
@@ -367,8 +367,14 @@ internal static unsafe class RobustEngine
             PairwiseDistances.Accumulate(tile, k, stride, padded, lanes), dop, ct);
     }
 
+    /// <summary>
+    /// The factor that scales an update of L2 norm <paramref name="norm"/> to norm at most <paramref name="clipNorm"/>:
+    /// min(1, C/‖Δ‖). A zero update keeps factor 1 (it stays zero), so no division by zero.
+    /// </summary>
+    internal static double ClipFactor(double norm, double clipNorm) => norm > clipNorm ? clipNorm / norm : 1;
+
     /// <summary>Each update's L2 norm, with the squares summed in the same fixed order as the distances.</summary>
-    private static double[] Norms(UpdateSource source, int dop, CancellationToken ct)
+    internal static double[] Norms(UpdateSource source, int dop, CancellationToken ct)
     {
         int k = source.Count;
         double[] squares = FixedOrderSums(source, TileWidth(k), k, (tile, stride, padded, lanes) =>
