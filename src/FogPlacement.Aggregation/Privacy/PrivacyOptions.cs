@@ -146,7 +146,7 @@ public sealed record PrivacyOptions
 /// <remarks>
 /// The count is noised as the paper's centred bits (bᵢ − ½), whose sensitivity is ½, with standard deviation σ_b. So
 /// that the round as a whole keeps the noise multiplier z, the updates' sum gets z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2)
-/// (the paper's Theorem 1), which needs σ_b > 1/(2z).
+/// (the paper's Theorem 1), which needs σ_b > z/2.
 /// </remarks>
 public sealed record AdaptiveClippingOptions
 {
@@ -159,7 +159,7 @@ public sealed record AdaptiveClippingOptions
     /// <summary>Gets m, the expected number of updates a round (the fraction's denominator); finite and greater than 0; required.</summary>
     public double ExpectedUpdates { get; init; }
 
-    /// <summary>Gets σ_b, the standard deviation of the count's noise; greater than 1/(2z). Default m/20 (the paper's).</summary>
+    /// <summary>Gets σ_b, the standard deviation of the count's noise; greater than z/2, so that the count's noise multiplier 2σ_b (its sensitivity is ½) exceeds z. Default m/20 (the paper's).</summary>
     public double? CountNoiseStdDev { get; init; }
 
     internal double CountNoise => CountNoiseStdDev ?? (ExpectedUpdates / 20);
@@ -180,9 +180,9 @@ public sealed record AdaptiveClippingOptions
         {
             yield return new FormatProblem(nameof(ExpectedUpdates), PrivacyOptions.Invariant($"AdaptiveClipping.ExpectedUpdates must be finite and greater than 0; was {ExpectedUpdates}"));
         }
-        else if (!double.IsFinite(CountNoise) || CountNoise <= 0 || (double.IsFinite(noiseMultiplier) && noiseMultiplier > 0 && 2 * CountNoise * noiseMultiplier <= 1))
+        else if (!double.IsFinite(CountNoise) || CountNoise <= 0 || (double.IsFinite(noiseMultiplier) && noiseMultiplier > 0 && 2 * CountNoise <= noiseMultiplier))
         {
-            yield return new FormatProblem(nameof(CountNoiseStdDev), PrivacyOptions.Invariant($"AdaptiveClipping.CountNoiseStdDev must be finite and greater than 1/(2z) = {1 / (2 * noiseMultiplier)}, or the count alone would spend more than the round's budget; was {CountNoise}"));
+            yield return new FormatProblem(nameof(CountNoiseStdDev), PrivacyOptions.Invariant($"AdaptiveClipping.CountNoiseStdDev must be finite and greater than z/2 = {noiseMultiplier / 2} (the centred count's noise multiplier 2σ_b must exceed z), or the count alone would spend more than the round's budget; was {CountNoise}"));
         }
     }
 }

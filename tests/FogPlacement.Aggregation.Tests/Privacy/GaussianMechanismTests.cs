@@ -314,6 +314,16 @@ public sealed class GaussianMechanismTests
             ["AdaptiveClipping", "AdaptiveClipping.TargetQuantile", "AdaptiveClipping.CountNoiseStdDev"],
             adaptive.GetProblems().Select(p => p.Property));
         Assert.Equal(["FogNodes"], (Options() with { FogNodes = 3 }).GetProblems().Select(p => p.Property));
+
+        // The centred count's multiplier is 2σ_b: with z = 1.5 it must exceed 1.5, so σ_b = 0.75 is refused and 0.76 is
+        // accepted, with the updates' multiplier (z⁻² − (2σ_b)⁻²)^(−1/2) finite and above z.
+        PrivacyOptions Counted(double countNoise) => Options() with { AdaptiveClipping = new AdaptiveClippingOptions { ExpectedUpdates = 10, CountNoiseStdDev = countNoise } };
+        Assert.Equal(["AdaptiveClipping.CountNoiseStdDev"], Counted(0.75).GetProblems().Select(p => p.Property));
+        Assert.Contains("greater than z/2 = 0.75", Counted(0.75).GetProblems()[0].Message, StringComparison.Ordinal);
+        Assert.Empty(Counted(0.76).GetProblems());
+        double expected = 1 / Math.Sqrt((1 / 2.25) - (1 / (4 * 0.76 * 0.76)));
+        Assert.Equal(expected, Counted(0.76).UpdateNoiseMultiplier, 1e-12);
+        Assert.True(double.IsFinite(expected) && expected > 1.5);
     }
 
     [Fact]
