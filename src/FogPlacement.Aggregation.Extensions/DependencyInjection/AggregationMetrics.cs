@@ -7,7 +7,7 @@ namespace FogPlacement.Aggregation.DependencyInjection;
 /// The aggregation instruments, on the <c>FogPlacement</c> meter created through <see cref="IMeterFactory"/>
 /// (the factory returns the placement service's meter when both are registered). See docs/metrics.md.
 /// </summary>
-internal sealed class AggregationMetrics : IAccumulatorObserver
+internal sealed class AggregationMetrics : IAccumulatorObserver, Privacy.IPrivacyObserver
 {
 
     private static readonly string[] ReasonNames = [.. Enum.GetValues<RejectionReason>().Select(SnakeCase)];
@@ -16,6 +16,8 @@ internal sealed class AggregationMetrics : IAccumulatorObserver
     private readonly Counter<long> bytes;
     private readonly Counter<long> rejected;
     private readonly Counter<long> partials;
+    private readonly Gauge<double> epsilon;
+    private readonly Counter<long> releases;
 
     public AggregationMetrics(IMeterFactory meterFactory)
     {
@@ -25,6 +27,8 @@ internal sealed class AggregationMetrics : IAccumulatorObserver
         bytes = meter.CreateCounter<long>("fogplacement.aggregation.bytes", "By", "Bytes of client update values added to accumulators, as carried (4 a parameter for float32), by mode.");
         rejected = meter.CreateCounter<long>("fogplacement.aggregation.rejected", "{update}", "Client updates refused, by reason; the other updates of a refused batch count as batch_aborted.");
         partials = meter.CreateCounter<long>("fogplacement.aggregation.partials", "{partial}", "Partial aggregates merged into accumulators, by mode and outcome (merged or rejected).");
+        epsilon = meter.CreateGauge<double>("fogplacement.privacy.epsilon", "1", "The ε a private training run has spent so far, at its δ, by the improved conversion; set at each release.");
+        releases = meter.CreateCounter<long>("fogplacement.privacy.releases", "{round}", "Private rounds released, by noise mechanism.");
     }
 
     public void OnAccepted(AggregationMode mode, int count, long byteCount)
@@ -48,6 +52,13 @@ internal sealed class AggregationMetrics : IAccumulatorObserver
         1,
         new KeyValuePair<string, object?>("fogplacement.aggregation.mode", ModeName(mode)),
         new KeyValuePair<string, object?>("fogplacement.partial.outcome", accepted ? "merged" : "rejected"));
+
+    public void OnReleased(Privacy.NoiseMechanism mechanism, Privacy.PrivateRelease release)
+    {
+        var tag = new KeyValuePair<string, object?>("fogplacement.privacy.mechanism", mechanism == Privacy.NoiseMechanism.Central ? "central" : "distributed");
+        epsilon.Record(release.Spent.Epsilon, tag, new KeyValuePair<string, object?>("fogplacement.privacy.delta", release.Spent.Delta));
+        releases.Add(1, tag);
+    }
 
     /// <summary>The tag value of a reason: <c>NonFiniteValue</c> becomes <c>non_finite_value</c>.</summary>
     internal static string SnakeCase(RejectionReason reason)

@@ -34,6 +34,16 @@ internal sealed class AggregationService(IOptionsMonitor<FogAggregationOptions> 
         return new Optimizers.ServerOptimizer(options, dimension);
     }
 
+    public Privacy.GaussianMechanism CreatePrivacyMechanism() => ResumePrivacyMechanism(new Privacy.PrivacyAccountant(), null, null);
+
+    public Privacy.GaussianMechanism ResumePrivacyMechanism(Privacy.PrivacyAccountant accountant, double? clipNorm, long? lastReleasedRound)
+    {
+        ArgumentNullException.ThrowIfNull(accountant);
+        Privacy.PrivacyOptions options = Options.Privacy
+            ?? throw new InvalidOperationException("No FogAggregation:Privacy is configured; set at least its SampleRate and ExpectedTotalWeight.");
+        return new Privacy.GaussianMechanism(options, accountant, clipNorm, lastReleasedRound) { Observer = metrics };
+    }
+
     private UpdateAccumulator Create(FogAggregationOptions options, long round, int dimension) =>
         new(dimension, round, options.Mode, options.FixedPoint)
         {

@@ -23,7 +23,7 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
                 case "MODE":
                     if (Value(child, errors, "Fast or Reproducible") is { } mode)
                     {
-                        if (Enum.TryParse(mode, ignoreCase: true, out AggregationMode parsed) && Enum.IsDefined(parsed) && !mode.Any(c => char.IsAsciiDigit(c) || c is '-' or ','))
+                        if (TryName(mode, out AggregationMode parsed))
                         {
                             options.Mode = parsed;
                         }
@@ -49,8 +49,11 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
                 case "SERVEROPTIMIZER":
                     options.ServerOptimizer = ServerOptimizer(child, errors) ?? options.ServerOptimizer;
                     break;
+                case "PRIVACY":
+                    options.Privacy = Privacy(child, options.Privacy ?? new Privacy.PrivacyOptions(), errors);
+                    break;
                 default:
-                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: Mode, Dimension, MaxDegreeOfParallelism, FixedPoint, Robust, ServerOptimizer)"));
+                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: Mode, Dimension, MaxDegreeOfParallelism, FixedPoint, Robust, ServerOptimizer, Privacy)"));
                     break;
             }
         }
@@ -127,7 +130,7 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
                 case "KRUMAVERAGE":
                     if (Value(child, errors, "Uniform or Weighted") is { } average)
                     {
-                        if (Enum.TryParse(average, ignoreCase: true, out Robust.KrumAverage parsed) && Enum.IsDefined(parsed) && !average.Any(c => char.IsAsciiDigit(c) || c is '-' or ','))
+                        if (TryName(average, out Robust.KrumAverage parsed))
                         {
                             robust.KrumAverage = parsed;
                         }
@@ -181,7 +184,7 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
             return null;
         }
 
-        if (!Enum.TryParse(text, ignoreCase: true, out kind) || !Enum.IsDefined(kind) || text.Any(c => char.IsAsciiDigit(c) || c is '-' or ','))
+        if (!TryName(text, out kind))
         {
             errors.Add((kindSection.Path, $"'{text}' is not a server optimiser (expected FedAvgM, FedAdam, FedYogi or FedAdagrad)"));
             return null;
@@ -234,6 +237,103 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
 
         return options;
     }
+
+    private static Privacy.PrivacyOptions Privacy(IConfigurationSection section, Privacy.PrivacyOptions options, List<(string, string)> errors)
+    {
+        if (section.Value is { Length: > 0 } value)
+        {
+            errors.Add((section.Path, $"expected a section with ClipNorm, NoiseMultiplier, MaxWeight, ExpectedTotalWeight, SampleRate and the rest, found the value '{value}'"));
+            return options;
+        }
+
+        foreach (IConfigurationSection child in section.GetChildren())
+        {
+            switch (child.Key.ToUpperInvariant())
+            {
+                case "CLIPNORM":
+                    options = Number(child, errors) is { } clip ? options with { ClipNorm = clip } : options;
+                    break;
+                case "NOISEMULTIPLIER":
+                    options = Number(child, errors) is { } z ? options with { NoiseMultiplier = z } : options;
+                    break;
+                case "MAXWEIGHT":
+                    options = Number(child, errors) is { } cap ? options with { MaxWeight = cap } : options;
+                    break;
+                case "EXPECTEDTOTALWEIGHT":
+                    options = Number(child, errors) is { } total ? options with { ExpectedTotalWeight = total } : options;
+                    break;
+                case "SAMPLERATE":
+                    options = Number(child, errors) is { } rate ? options with { SampleRate = rate } : options;
+                    break;
+                case "DELTA":
+                    options = Number(child, errors) is { } delta ? options with { Delta = delta } : options;
+                    break;
+                case "FOGNODES":
+                    options = Integer(child, errors) is { } nodes ? options with { FogNodes = nodes } : options;
+                    break;
+                case "MECHANISM":
+                    if (Value(child, errors, "Central or Distributed") is { } mechanism)
+                    {
+                        if (TryName(mechanism, out Privacy.NoiseMechanism parsed))
+                        {
+                            options = options with { Mechanism = parsed };
+                        }
+                        else
+                        {
+                            errors.Add((child.Path, $"'{mechanism}' is not a noise mechanism (expected Central or Distributed)"));
+                        }
+                    }
+
+                    break;
+                case "ADAPTIVECLIPPING":
+                    options = options with { AdaptiveClipping = AdaptiveClipping(child, options.AdaptiveClipping ?? new Privacy.AdaptiveClippingOptions(), errors) };
+                    break;
+                default:
+                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: ClipNorm, NoiseMultiplier, MaxWeight, ExpectedTotalWeight, SampleRate, Delta, Mechanism, FogNodes, AdaptiveClipping)"));
+                    break;
+            }
+        }
+
+        return options;
+    }
+
+    private static Privacy.AdaptiveClippingOptions AdaptiveClipping(IConfigurationSection section, Privacy.AdaptiveClippingOptions options, List<(string, string)> errors)
+    {
+        if (section.Value is { Length: > 0 } value)
+        {
+            errors.Add((section.Path, $"expected a section with ExpectedUpdates and optionally TargetQuantile, LearningRate and CountNoiseStdDev, found the value '{value}'"));
+            return options;
+        }
+
+        foreach (IConfigurationSection child in section.GetChildren())
+        {
+            switch (child.Key.ToUpperInvariant())
+            {
+                case "TARGETQUANTILE":
+                    options = Number(child, errors) is { } quantile ? options with { TargetQuantile = quantile } : options;
+                    break;
+                case "LEARNINGRATE":
+                    options = Number(child, errors) is { } eta ? options with { LearningRate = eta } : options;
+                    break;
+                case "EXPECTEDUPDATES":
+                    options = Number(child, errors) is { } m ? options with { ExpectedUpdates = m } : options;
+                    break;
+                case "COUNTNOISESTDDEV":
+                    options = Number(child, errors) is { } noise ? options with { CountNoiseStdDev = noise } : options;
+                    break;
+                default:
+                    errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: TargetQuantile, LearningRate, ExpectedUpdates, CountNoiseStdDev)"));
+                    break;
+            }
+        }
+
+        return options;
+    }
+
+    /// <summary>Parses an enum member by its name only (any case): numbers and comma-joined flags are not names.</summary>
+    private static bool TryName<T>(string text, out T value)
+        where T : struct, Enum =>
+        Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value) && !text.Any(c => char.IsAsciiDigit(c) || c is '-' or ',');
 
     private static double? Number(IConfigurationSection section, List<(string, string)> errors)
     {

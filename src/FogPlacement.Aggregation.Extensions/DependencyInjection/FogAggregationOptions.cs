@@ -35,6 +35,16 @@ public sealed class FogAggregationOptions
     /// </summary>
     public Optimizers.ServerOptimizerOptions? ServerOptimizer { get; set; }
 
+    /// <summary>
+    /// Gets or sets the differential privacy of rounds, the settings of the mechanisms that
+    /// <see cref="IAggregationService.CreatePrivacyMechanism"/> creates (section <c>Privacy</c>: <c>ClipNorm</c>,
+    /// <c>NoiseMultiplier</c>, <c>MaxWeight</c>, <c>ExpectedTotalWeight</c>, <c>SampleRate</c>, <c>Delta</c>,
+    /// <c>Mechanism</c> (<c>Central</c> or <c>Distributed</c>), <c>FogNodes</c>, and the section
+    /// <c>AdaptiveClipping</c> with <c>TargetQuantile</c>, <c>LearningRate</c>, <c>ExpectedUpdates</c> and
+    /// <c>CountNoiseStdDev</c>, each defaulting as <see cref="Privacy.PrivacyOptions"/> documents). Default: null, none.
+    /// </summary>
+    public Privacy.PrivacyOptions? Privacy { get; set; }
+
     /// <summary>Gets the configuration section these options were bound from, or null when they were only set in code.</summary>
     internal string? ConfigurationPath { get; set; }
 

@@ -52,6 +52,11 @@ internal sealed class FogAggregationOptionsValidator : IValidateOptions<FogAggre
             errors.AddRange(optimizer.GetProblems().Select(p => $"{Path("ServerOptimizer:" + p.Property)}: {p.Message}"));
         }
 
+        if (options.Privacy is { } privacy)
+        {
+            errors.AddRange(privacy.GetProblems().Select(p => $"{Path("Privacy:" + p.Property.Replace('.', ':'))}: {p.Message}"));
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -40,4 +40,21 @@ public interface IAggregationService
     /// <exception cref="InvalidOperationException">No server optimiser is configured.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dimension"/> is less than 1.</exception>
     Optimizers.ServerOptimizer CreateServerOptimizer(int dimension);
+
+    /// <summary>
+    /// Creates the Gaussian mechanism of a new private training run (<see cref="FogAggregationOptions.Privacy"/>), with
+    /// an empty accountant; each release reports the ε spent to the <c>FogPlacement</c> meter.
+    /// </summary>
+    /// <returns>A new mechanism; persist its <see cref="Privacy.GaussianMechanism.Accountant"/>'s events, clip norm and last released round between rounds.</returns>
+    /// <exception cref="InvalidOperationException">No privacy is configured.</exception>
+    Privacy.GaussianMechanism CreatePrivacyMechanism();
+
+    /// <summary>Resumes the Gaussian mechanism of a private training run from its persisted state, with the configured settings.</summary>
+    /// <param name="accountant">The run's accountant so far (<see cref="Privacy.PrivacyAccountant.Restore"/>).</param>
+    /// <param name="clipNorm">The current clip norm (adaptive clipping), or null for the configured one.</param>
+    /// <param name="lastReleasedRound">The last round released, or null if none was.</param>
+    /// <returns>The mechanism, reporting to the meter as <see cref="CreatePrivacyMechanism"/>'s does.</returns>
+    /// <exception cref="InvalidOperationException">No privacy is configured.</exception>
+    /// <exception cref="ArgumentException">The clip norm is not finite and greater than 0.</exception>
+    Privacy.GaussianMechanism ResumePrivacyMechanism(Privacy.PrivacyAccountant accountant, double? clipNorm, long? lastReleasedRound);
 }

@@ -67,6 +67,9 @@ public sealed class GaussianMechanism
     /// <summary>Gets the run's settings.</summary>
     public PrivacyOptions Options { get; }
 
+    /// <summary>Gets or initialises the observer told of each release (metrics), or null for none.</summary>
+    public IPrivacyObserver? Observer { get; init; }
+
     /// <summary>Gets the accountant every release composes into.</summary>
     public PrivacyAccountant Accountant { get; }
 
@@ -200,6 +203,7 @@ public sealed class GaussianMechanism
     {
         ArgumentNullException.ThrowIfNull(total);
         ArgumentNullException.ThrowIfNull(random);
+        PrivateRelease observed;
         lock (gate)
         {
             if (lastRound != long.MinValue && total.Round <= lastRound)
@@ -268,8 +272,11 @@ public sealed class GaussianMechanism
             var release = new PrivateRelease(total.Round, values, new PartialAggregate(state), clipNorm, nextClip, noisedFraction, sigma / denominator, spent);
             clipNorm = nextClip;
             lastRound = total.Round;
-            return release;
+            observed = release;
         }
+
+        Observer?.OnReleased(Options.Mechanism, observed);
+        return observed;
     }
 
     /// <summary>σ and the sensitivity Δ of a round's sum, in the sums' units, for clip norm <paramref name="c"/>.</summary>
