@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FogPlacement.Aggregation;
+using FogPlacement.Aggregation.Privacy;
 using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Runtime;
@@ -157,7 +158,13 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     public async Task<int> GetResultLength()
     {
         await CheckDeadline();
-        return state.State.Closed ? Result().Length : -1;
+        if (!state.State.Closed)
+        {
+            return -1;
+        }
+
+        await ChargePrivacy();
+        return Result().Length;
     }
 
     /// <inheritdoc/>
@@ -169,6 +176,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             throw new InvalidOperationException($"Round {Key} is still open; its aggregate is not final.");
         }
 
+        await ChargePrivacy();
         byte[] bytes = Result();
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
@@ -302,6 +310,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         {
             state.State.Closed = true;
             state.State.ClosedBecause = "quorum";
+            ReleasePrivately();
         }
 
         try
@@ -310,17 +319,25 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
         catch
         {
-            // Not stored, so not accepted: put the grain back as storage has it, and let the client retry.
+            // Not stored, so not accepted: put the grain back as storage has it, and let the client retry. A noised
+            // release made here is dropped with it: it was never stored, so never served.
             state.State.Merged = before;
             state.State.Contributions.Remove(fogNodeId);
             state.State.Closed = false;
             state.State.ClosedBecause = null;
+            state.State.Released = false;
+            state.State.ReleaseRefused = null;
             accumulator = Restore(state.State.Settings!, before);
             throw;
         }
 
         result = null;
         LogMerged(logger, Key, fogNodeId, partial.UpdateCount, state.State.Contributions.Count);
+        if (quorum)
+        {
+            await ChargePrivacy();
+        }
+
         return await Answer(SubmissionStatus.Accepted, quorum ? $"merged; the round reached its quorum and closed" : "merged");
     }
 
@@ -341,6 +358,8 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             IsClosed = s.Closed,
             ClosedBecause = s.ClosedBecause,
             BytesReceived = s.BytesReceived,
+            Epsilon = s.Epsilon,
+            Delta = s.Settings?.Privacy?.Delta,
         };
     }
 
@@ -354,11 +373,82 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
 
     private async Task CloseRound(string because)
     {
+        byte[]? before = state.State.Merged;
         state.State.Closed = true;
         state.State.ClosedBecause = because;
-        await state.WriteStateAsync();
+        ReleasePrivately();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not stored, so not closed; a noised release made here was never stored, so it is never served.
+            state.State.Closed = false;
+            state.State.ClosedBecause = null;
+            state.State.Merged = before;
+            state.State.Released = false;
+            state.State.ReleaseRefused = null;
+            result = null;
+            throw;
+        }
+
         deadlineTimer?.Dispose();
         LogClosed(logger, Key, because, state.State.Contributions.Count);
+        await ChargePrivacy();
+    }
+
+    /// <summary>
+    /// For a private round that is closing: tops the merged sums' noise up to σ² and replaces the stored sums with the
+    /// noised ones, so that the un-noised sums are never stored past the close and the release is drawn once (it is
+    /// stored with the close, before anything is served). A release the mechanism refuses (sums that noise could take
+    /// past their range, too many fast-mode updates) closes the round with no result, and says why.
+    /// </summary>
+    private void ReleasePrivately()
+    {
+        if (state.State.Settings?.Privacy is not { } privacy || state.State.Released)
+        {
+            return;
+        }
+
+        try
+        {
+            PrivateRelease release = new GaussianMechanism(privacy.ToOptions()).Release(accumulator!.ToPartial(), 0, PrivacyRandom.Secure);
+            state.State.Merged = release.NoisedTotal.Encode();
+            state.State.Released = true;
+            result = null;
+        }
+        catch (UpdateRejectedException ex)
+        {
+            state.State.ReleaseRefused = $"{ex.Reason}: {ex.Message}";
+        }
+    }
+
+    /// <summary>
+    /// Charges a released private round to the model's accountant once, and stores the ε it reports; until that is
+    /// stored the round's result is not served, so that no release goes unaccounted. Retried on every later read.
+    /// </summary>
+    private async Task ChargePrivacy()
+    {
+        if (state.State is not { Released: true, Epsilon: null, Settings.Privacy: { } privacy })
+        {
+            return;
+        }
+
+        string key = Key;
+        PrivacyBudget spent = await GrainFactory.GetGrain<IPrivacyAccountantGrain>(key[..key.LastIndexOf('/')])
+            .Charge(RoundKey.Round(key), privacy.NoiseMultiplier, privacy.SampleRate, privacy.Delta);
+        state.State.Epsilon = spent.Epsilon;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // The charge is stored in the accountant and idempotent: the next read charges again and stores ε then.
+            state.State.Epsilon = null;
+            throw;
+        }
     }
 
     private void ScheduleDeadline(RoundSettings settings)
@@ -370,7 +460,20 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
     }
 
-    private byte[] Result() => result ??= state.State.Merged ?? Restore(state.State.Settings!, null).ToPartial().Encode();
+    private byte[] Result()
+    {
+        if (state.State.ReleaseRefused is { } refused)
+        {
+            throw new InvalidOperationException($"Round {Key} closed, but its private release was refused ({refused}); it has no result.");
+        }
+
+        if (state.State is { Released: false, Settings.Privacy: not null } || (state.State.Released && state.State.Epsilon is null))
+        {
+            throw new InvalidOperationException($"Round {Key}'s private release is not yet charged to its model's accountant; read it again.");
+        }
+
+        return result ??= state.State.Merged ?? Restore(state.State.Settings!, null).ToPartial().Encode();
+    }
 
     private UpdateAccumulator Restore(RoundSettings settings, byte[]? merged)
     {
@@ -450,6 +553,15 @@ internal sealed class RoundState
 
     /// <summary>Gets or sets the bytes received over the wide-area link, duplicates included (counted when stored).</summary>
     [Id(5)] public long BytesReceived { get; set; }
+
+    /// <summary>Gets or sets whether <see cref="Merged"/> holds the noised release of a private round (stored with the close).</summary>
+    [Id(6)] public bool Released { get; set; }
+
+    /// <summary>Gets or sets the ε the model's accountant reported when this round was charged; null until then.</summary>
+    [Id(7)] public double? Epsilon { get; set; }
+
+    /// <summary>Gets or sets why a private round's release was refused; null otherwise.</summary>
+    [Id(8)] public string? ReleaseRefused { get; set; }
 }
 
 /// <summary>One fog node's merged contribution, kept to recognise a retried or duplicated submission.</summary>

@@ -179,7 +179,12 @@ public sealed class FogRoundClient
     /// <param name="modelId">The model's id.</param>
     /// <param name="round">The round number.</param>
     /// <param name="cancellationToken">Cancels waiting between chunks and retries.</param>
-    /// <returns>The final aggregate, or null; its <see cref="PartialAggregate.ComputeAverage()"/> is the global average.</returns>
+    /// <returns>
+    /// The final aggregate, or null; its <see cref="PartialAggregate.ComputeAverage()"/> is the global average. For a
+    /// round with <see cref="RoundSettings.Privacy"/> it is the noised release, whose estimate is
+    /// <see cref="RoundPrivacy.Estimate"/> (it carries the contributors' ids and their exact total weight, which the noise
+    /// does not protect: keep it inside the trusted cloud, and publish the estimate).
+    /// </returns>
     public async Task<PartialAggregate?> GetResultAsync(string modelId, long round, CancellationToken cancellationToken = default)
     {
         IAggregationRoundGrain grain = Round(modelId, round);
@@ -204,6 +209,19 @@ public sealed class FogRoundClient
             },
             cancellationToken);
         return bytes is null ? null : PartialAggregate.Decode(bytes);
+    }
+
+    /// <summary>Gets what a model's private training run has spent over its charged rounds, with retries.</summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="delta">The δ to state ε at; greater than 0 and less than 1.</param>
+    /// <param name="cancellationToken">Cancels waiting between retries.</param>
+    /// <returns>The rounds charged and their (ε, δ).</returns>
+    /// <exception cref="ArgumentException"><paramref name="delta"/> is out of range.</exception>
+    public Task<PrivacyBudget> GetPrivacySpentAsync(string modelId, double delta, CancellationToken cancellationToken = default)
+    {
+        _ = RoundKey.Format(modelId, 0);
+        IPrivacyAccountantGrain accountant = grains.GetGrain<IPrivacyAccountantGrain>(modelId);
+        return Retry(() => accountant.GetSpent(delta), cancellationToken);
     }
 
     /// <summary>

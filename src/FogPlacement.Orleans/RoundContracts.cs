@@ -1,4 +1,5 @@
 using FogPlacement.Aggregation;
+using FogPlacement.Aggregation.Privacy;
 using Orleans;
 
 namespace FogPlacement.Orleans;
@@ -70,6 +71,14 @@ public sealed record RoundSettings
     /// </summary>
     [Id(9)] public long MaxUploadBytes { get; init; }
 
+    /// <summary>
+    /// Gets the round's differential privacy, or null for none (the default). With it the round, when it closes, tops the
+    /// merged sums' noise up to σ² (all of it with <see cref="NoiseMechanism.Central"/>), keeps only the noised sums, and
+    /// charges the model's <see cref="IPrivacyAccountantGrain"/> once; the result is then served only after the charge is
+    /// stored, and <see cref="RoundProgress.Epsilon"/> is the ε the model's run has spent.
+    /// </summary>
+    [Id(10)] public RoundPrivacy? Privacy { get; init; }
+
     /// <summary>Gets the limit <see cref="MaxUploadBytes"/> stands for: its value, or when 0 the default it describes.</summary>
     public long UploadBytesLimit => MaxUploadBytes > 0 ? MaxUploadBytes : Math.Max(4 * MaxPartialBytes, 64L << 20);
 
@@ -86,7 +95,8 @@ public sealed record RoundSettings
         other is not null && Dimension == other.Dimension && Mode == other.Mode && FractionalBits == other.FractionalBits
         && ValueBound.Equals(other.ValueBound) && WeightFractionalBits == other.WeightFractionalBits && Quorum == other.Quorum
         && Deadline == other.Deadline && SameKeys(FogNodeKeys, other.FogNodeKeys) && MaxUploadBytes == other.MaxUploadBytes
-        && (CloseKey is null ? other.CloseKey is null : other.CloseKey is not null && CloseKey.AsSpan().SequenceEqual(other.CloseKey));
+        && (CloseKey is null ? other.CloseKey is null : other.CloseKey is not null && CloseKey.AsSpan().SequenceEqual(other.CloseKey))
+        && Equals(Privacy, other.Privacy);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Dimension, Mode, FractionalBits, ValueBound, WeightFractionalBits, Quorum, Deadline, FogNodeKeys?.Count ?? -1);
@@ -163,6 +173,11 @@ public sealed record RoundSettings
             problems.Add("FogNodeKeys is empty: no fog node could submit; leave it null for a round open to every client");
         }
 
+        if (Privacy is { } privacy)
+        {
+            problems.AddRange(privacy.ToOptions().GetProblems().Select(p => "Privacy." + p.Message));
+        }
+
         if (problems.Count > 0)
         {
             throw new ArgumentException("Invalid round settings: " + string.Join("; ", problems) + ".");
@@ -198,9 +213,19 @@ public sealed record RoundProgress
     /// <summary>Gets the bytes of partials received over the wide-area link, duplicates included.</summary>
     [Id(7)] public long BytesReceived { get; init; }
 
+    /// <summary>
+    /// Gets, for a private round once released, the ε that the model's run has spent at <see cref="Delta"/>, this round
+    /// and every other charged round of the model included (as charged when this round was released); null otherwise.
+    /// </summary>
+    [Id(8)] public double? Epsilon { get; init; }
+
+    /// <summary>Gets the δ that <see cref="Epsilon"/> is stated at; null for a round without privacy.</summary>
+    [Id(9)] public double? Delta { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{Key}: {FogNodes} fog node(s), {Devices} device(s), weight {TotalWeight}, {BytesReceived} bytes received, {(IsClosed ? "closed (" + ClosedBecause + ")" : "open")}";
+        $"{Key}: {FogNodes} fog node(s), {Devices} device(s), weight {TotalWeight}, {BytesReceived} bytes received, {(IsClosed ? "closed (" + ClosedBecause + ")" : "open")}"
+        + (Epsilon is { } e ? System.FormattableString.Invariant($", (ε, δ) = ({e}, {Delta}) spent") : string.Empty);
 }
 
 /// <summary>What happened to a submission.</summary>
@@ -283,4 +308,77 @@ public sealed record SubmissionResult
 
     /// <summary>Gets the round's progress after this call.</summary>
     [Id(2)] public RoundProgress? Progress { get; init; }
+}
+
+/// <summary>
+/// A round's differential privacy: the settings of <see cref="PrivacyOptions"/> that a round grain applies when it
+/// closes (see docs/privacy.md). Adaptive clipping is not offered here: the round does not see the devices' clipping bits.
+/// </summary>
+/// <remarks>
+/// Fog nodes clip and cap their devices' updates with a <see cref="GaussianMechanism"/> of <see cref="ToOptions"/>, and
+/// with <see cref="NoiseMechanism.Distributed"/> add their noise shares to their partials before submitting; the round
+/// cannot check either and trusts its fog nodes for both.
+/// </remarks>
+[GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.RoundPrivacy")]
+public sealed record RoundPrivacy
+{
+    /// <summary>Gets who adds the noise. Default <see cref="NoiseMechanism.Central"/>: the round grain adds it all.</summary>
+    [Id(0)] public NoiseMechanism Mechanism { get; init; } = NoiseMechanism.Central;
+
+    /// <summary>Gets C, the L2 norm each update was clipped to; finite and greater than 0. Default 1.</summary>
+    [Id(1)] public double ClipNorm { get; init; } = 1;
+
+    /// <summary>Gets z, the noise's standard deviation over the sensitivity C·w_max; finite and greater than 0. Default 1.</summary>
+    [Id(2)] public double NoiseMultiplier { get; init; } = 1;
+
+    /// <summary>Gets w_max, the cap on an update's weight; finite and greater than 0. Default 1.</summary>
+    [Id(3)] public double MaxWeight { get; init; } = 1;
+
+    /// <summary>Gets qW, the fixed denominator of the estimate; finite and greater than 0; required.</summary>
+    [Id(4)] public double ExpectedTotalWeight { get; init; }
+
+    /// <summary>Gets q, each device's Poisson rate a round; greater than 0, at most 1; required.</summary>
+    [Id(5)] public double SampleRate { get; init; }
+
+    /// <summary>Gets δ, the failure probability ε is stated at; greater than 0 and less than 1. Default 1e-5.</summary>
+    [Id(6)] public double Delta { get; init; } = 1e-5;
+
+    /// <summary>Gets F, the fog nodes that each add a share of the noise (<see cref="NoiseMechanism.Distributed"/>); 1 with the central mechanism. Default 1.</summary>
+    [Id(7)] public int FogNodes { get; init; } = 1;
+
+    /// <summary>The same settings as <see cref="PrivacyOptions"/>, for the fog nodes' <see cref="GaussianMechanism"/>.</summary>
+    /// <returns>The options (not validated; <see cref="RoundSettings.Validate"/> reports their problems).</returns>
+    public PrivacyOptions ToOptions() => new()
+    {
+        Mechanism = Mechanism,
+        ClipNorm = ClipNorm,
+        NoiseMultiplier = NoiseMultiplier,
+        MaxWeight = MaxWeight,
+        ExpectedTotalWeight = ExpectedTotalWeight,
+        SampleRate = SampleRate,
+        Delta = Delta,
+        FogNodes = FogNodes,
+    };
+
+    /// <summary>The private estimate of a released round: its noised sums over the fixed denominator qW, one value a parameter.</summary>
+    /// <param name="result">The round's result (<see cref="FogRoundClient.GetResultAsync"/>), which carries noise.</param>
+    /// <returns>(Σ min(w, w_max)·clip(Δ) + noise) / qW.</returns>
+    /// <exception cref="ArgumentException">The result carries no noise: it is not a private round's release.</exception>
+    public double[] Estimate(PartialAggregate result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (!(result.NoiseVariance > 0))
+        {
+            throw new ArgumentException($"Round {result.Round}'s aggregate carries no noise; it is not the release of a private round.", nameof(result));
+        }
+
+        double[] values = new double[result.Dimension];
+        result.CopyWeightedSum(values);
+        for (int j = 0; j < values.Length; j++)
+        {
+            values[j] /= ExpectedTotalWeight;
+        }
+
+        return values;
+    }
 }
