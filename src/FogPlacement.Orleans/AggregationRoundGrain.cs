@@ -63,12 +63,27 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
                 : throw new ArgumentException($"Round {Key} is already open with other settings ({existing}); a round's settings cannot change.");
         }
 
-        _ = RoundKey.Round(Key);
+        long round = RoundKey.Round(Key);
+        if (settings.Privacy is not null && RoundKey.Format(Key[..Key.LastIndexOf('/')], round) != Key)
+        {
+            // The accountant charges by round number: "m/05" and "m/5" would be two releases charged once.
+            throw new ArgumentException($"A private round's key must be its canonical form '{RoundKey.Format(Key[..Key.LastIndexOf('/')], round)}'; was '{Key}'. The round stays unopened.");
+        }
 
         // The accumulator first: if its memory cannot be had, nothing is stored and the round stays unopened.
         UpdateAccumulator opened = Restore(settings, null);
         state.State.Settings = settings;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // Not stored, so not opened.
+            state.State.Settings = null;
+            throw;
+        }
+
         accumulator = opened;
         ScheduleDeadline(settings);
         return await Progress();
@@ -306,15 +321,15 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         state.State.Merged = accumulator.ToPartial().Encode();
         state.State.Contributions[fogNodeId] = new FogContribution { Hash = hash, Length = bytes.Length, Devices = partial.UpdateCount, Weight = partial.TotalWeight };
         bool quorum = state.State.Settings!.Quorum > 0 && state.State.Contributions.Count >= state.State.Settings.Quorum;
-        if (quorum)
-        {
-            state.State.Closed = true;
-            state.State.ClosedBecause = "quorum";
-            ReleasePrivately();
-        }
-
         try
         {
+            if (quorum)
+            {
+                state.State.Closed = true;
+                state.State.ClosedBecause = "quorum";
+                ReleasePrivately();
+            }
+
             await state.WriteStateAsync();
         }
         catch
@@ -374,11 +389,11 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     private async Task CloseRound(string because)
     {
         byte[]? before = state.State.Merged;
-        state.State.Closed = true;
-        state.State.ClosedBecause = because;
-        ReleasePrivately();
         try
         {
+            state.State.Closed = true;
+            state.State.ClosedBecause = because;
+            ReleasePrivately();
             await state.WriteStateAsync();
         }
         catch
@@ -402,7 +417,8 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     /// For a private round that is closing: tops the merged sums' noise up to σ² and replaces the stored sums with the
     /// noised ones, so that the un-noised sums are never stored past the close and the release is drawn once (it is
     /// stored with the close, before anything is served). A release the mechanism refuses (sums that noise could take
-    /// past their range, too many fast-mode updates) closes the round with no result, and says why.
+    /// past their range, too many fast-mode updates, a noise the sampler cannot draw) closes the round with no result,
+    /// and says why; its un-noised sums then stay in storage, never served.
     /// </summary>
     private void ReleasePrivately()
     {
@@ -421,6 +437,11 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         catch (UpdateRejectedException ex)
         {
             state.State.ReleaseRefused = $"{ex.Reason}: {ex.Message}";
+        }
+        catch (ArgumentException ex)
+        {
+            // The sampler refuses a noise it cannot draw exactly (a variance past 2^100 in the sums' units, say).
+            state.State.ReleaseRefused = ex.Message;
         }
     }
 

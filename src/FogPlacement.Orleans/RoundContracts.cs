@@ -215,7 +215,7 @@ public sealed record RoundProgress
 
     /// <summary>
     /// Gets, for a private round once released, the ε that the model's run has spent at <see cref="Delta"/>, this round
-    /// and every other charged round of the model included (as charged when this round was released); null otherwise.
+    /// and the model's other rounds charged by then included (its total when this round's charge was stored); null otherwise.
     /// </summary>
     [Id(8)] public double? Epsilon { get; init; }
 

@@ -170,6 +170,12 @@ public sealed class PrivateRoundTests
             Assert.Contains("Privacy.FogNodes must be 1 to 2^20, and 1 with the central mechanism", ex.Message, StringComparison.Ordinal);
             Assert.False((await client.GetProgressAsync(model, 1)).IsOpen);
 
+            // The accountant charges by round number, so a private round's key must be canonical: "/05" is not round 5's.
+            IAggregationRoundGrain padded = cluster.GrainFactory.GetGrain<IAggregationRoundGrain>(model + "/05");
+            var key = await Assert.ThrowsAsync<ArgumentException>(() => padded.Open(new RoundSettings { Dimension = Dimension, Privacy = Privacy() }));
+            Assert.Contains($"canonical form '{model}/5'", key.Message, StringComparison.Ordinal);
+            Assert.False((await padded.GetProgress()).IsOpen);
+
             // Settings differ by their privacy: a round opened without it cannot be reopened with it.
             await client.OpenAsync(model, 2, new RoundSettings { Dimension = Dimension });
             await Assert.ThrowsAsync<ArgumentException>(() => client.OpenAsync(model, 2, new RoundSettings { Dimension = Dimension, Privacy = Privacy() }));

@@ -50,7 +50,7 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
                     options.ServerOptimizer = ServerOptimizer(child, errors) ?? options.ServerOptimizer;
                     break;
                 case "PRIVACY":
-                    options.Privacy = Privacy(child, options.Privacy ?? new Privacy.PrivacyOptions(), errors);
+                    options.Privacy = Privacy(child, options.Privacy, errors);
                     break;
                 default:
                     errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: Mode, Dimension, MaxDegreeOfParallelism, FixedPoint, Robust, ServerOptimizer, Privacy)"));
@@ -238,13 +238,16 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
         return options;
     }
 
-    private static Privacy.PrivacyOptions Privacy(IConfigurationSection section, Privacy.PrivacyOptions options, List<(string, string)> errors)
+    /// <summary>The privacy section over <paramref name="current"/>; a scalar is reported and leaves <paramref name="current"/> as it was.</summary>
+    private static Privacy.PrivacyOptions? Privacy(IConfigurationSection section, Privacy.PrivacyOptions? current, List<(string, string)> errors)
     {
         if (section.Value is { Length: > 0 } value)
         {
             errors.Add((section.Path, $"expected a section with ClipNorm, NoiseMultiplier, MaxWeight, ExpectedTotalWeight, SampleRate and the rest, found the value '{value}'"));
-            return options;
+            return current;
         }
+
+        Privacy.PrivacyOptions options = current ?? new Privacy.PrivacyOptions();
 
         foreach (IConfigurationSection child in section.GetChildren())
         {
@@ -286,7 +289,7 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
 
                     break;
                 case "ADAPTIVECLIPPING":
-                    options = options with { AdaptiveClipping = AdaptiveClipping(child, options.AdaptiveClipping ?? new Privacy.AdaptiveClippingOptions(), errors) };
+                    options = options with { AdaptiveClipping = AdaptiveClipping(child, options.AdaptiveClipping, errors) };
                     break;
                 default:
                     errors.Add((child.Path, $"unknown key '{child.Key}' (known keys: ClipNorm, NoiseMultiplier, MaxWeight, ExpectedTotalWeight, SampleRate, Delta, Mechanism, FogNodes, AdaptiveClipping)"));
@@ -297,13 +300,15 @@ internal sealed class FogAggregationConfiguration(IConfiguration section) : ICon
         return options;
     }
 
-    private static Privacy.AdaptiveClippingOptions AdaptiveClipping(IConfigurationSection section, Privacy.AdaptiveClippingOptions options, List<(string, string)> errors)
+    private static Privacy.AdaptiveClippingOptions? AdaptiveClipping(IConfigurationSection section, Privacy.AdaptiveClippingOptions? current, List<(string, string)> errors)
     {
         if (section.Value is { Length: > 0 } value)
         {
             errors.Add((section.Path, $"expected a section with ExpectedUpdates and optionally TargetQuantile, LearningRate and CountNoiseStdDev, found the value '{value}'"));
-            return options;
+            return current;
         }
+
+        Privacy.AdaptiveClippingOptions options = current ?? new Privacy.AdaptiveClippingOptions();
 
         foreach (IConfigurationSection child in section.GetChildren())
         {

@@ -190,7 +190,7 @@ public sealed class GaussianMechanism
 
     /// <summary>
     /// Releases round <paramref name="total"/>'s private estimate: tops its noise up to σ² (all of it with the central
-    /// mechanism; what missing fog nodes' shares left out with the distributed one), divides by the expected total
+    /// mechanism, whatever noise the partials claim; what missing fog nodes' shares left out with the distributed one), divides by the expected total
     /// weight, composes the round into the accountant, and moves an adaptive clip norm.
     /// </summary>
     /// <param name="total">The merged partial of every fog node of the round (fog nodes with no devices included, distributed).</param>
@@ -203,7 +203,6 @@ public sealed class GaussianMechanism
     {
         ArgumentNullException.ThrowIfNull(total);
         ArgumentNullException.ThrowIfNull(random);
-        PrivateRelease observed;
         lock (gate)
         {
             if (lastRound != long.MinValue && total.Round <= lastRound)
@@ -222,9 +221,10 @@ public sealed class GaussianMechanism
             (double sigma, double sensitivity) = Noise(total, clipNorm);
             AggregateState state = total.State.Clone();
             double required = sigma * sigma;
-            double present = state.NoiseVariance;
-
-            // Distributed shares sum to σ² up to rounding; anything missing (a fog node that sent nothing) is added here.
+            // Central: the cloud adds all of σ² itself, whatever noise a partial claims to carry, so that no fog node
+            // can cancel it by claiming noise it did not add. Distributed: the shares sum to σ² up to rounding, and
+            // anything missing (a fog node that sent nothing) is added here.
+            double present = Options.Mechanism == NoiseMechanism.Central ? 0 : state.NoiseVariance;
             double topUp = required - present;
             if (topUp > required * 1e-9)
             {
@@ -272,11 +272,11 @@ public sealed class GaussianMechanism
             var release = new PrivateRelease(total.Round, values, new PartialAggregate(state), clipNorm, nextClip, noisedFraction, sigma / denominator, spent);
             clipNorm = nextClip;
             lastRound = total.Round;
-            observed = release;
-        }
 
-        Observer?.OnReleased(Options.Mechanism, observed);
-        return observed;
+            // Told under the lock, so that an observer hears one mechanism's releases in round order.
+            Observer?.OnReleased(Options.Mechanism, release);
+            return release;
+        }
     }
 
     /// <summary>σ and the sensitivity Δ of a round's sum, in the sums' units, for clip norm <paramref name="c"/>.</summary>

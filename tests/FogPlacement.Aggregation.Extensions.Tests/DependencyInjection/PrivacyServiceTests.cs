@@ -106,7 +106,7 @@ public class PrivacyServiceTests
 
         using IHost value = Build(new() { ["FogAggregation:Privacy"] = "on" });
         ex = await Assert.ThrowsAsync<OptionsValidationException>(() => value.StartAsync(TestContext.Current.CancellationToken));
-        Assert.Contains(ex.Failures, f => f.StartsWith("FogAggregation:Privacy: expected a section", StringComparison.Ordinal));
+        Assert.StartsWith("FogAggregation:Privacy: expected a section", Assert.Single(ex.Failures), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -327,6 +327,21 @@ public sealed class GaussianMechanismTests
     }
 
     [Fact]
+    public void The_central_mechanism_adds_all_of_its_noise_whatever_a_partial_claims()
+    {
+        var central = new GaussianMechanism(Options());
+        using PrivacyRandom random = PrivacyRandom.ForTestsOnly(11);
+        var accumulator = new UpdateAccumulator(Dimension, 1, AggregationMode.Reproducible);
+        central.AddBatch(accumulator, Updates(4));
+
+        // A partial that claims a whole σ² of noise (a distributed share with F = 1) does not lower the cloud's own.
+        PartialAggregate claimed = new GaussianMechanism(Options(NoiseMechanism.Distributed, 1)).AddNoiseShare(accumulator.ToPartial(), random);
+        Assert.True(claimed.NoiseVariance > 0);
+        PrivateRelease release = central.Release(claimed, 0, random);
+        Assert.Equal(2 * claimed.NoiseVariance, release.NoisedTotal.NoiseVariance, claimed.NoiseVariance * 1e-12);
+    }
+
+    [Fact]
     public void A_forged_noise_block_is_refused()
     {
         var mechanism = new GaussianMechanism(Options(NoiseMechanism.Distributed, 2));
