@@ -311,7 +311,7 @@ public static class PartialAggregateEncoding
             at += chunk.Length;
         }
 
-        Span<byte> noise = stackalloc byte[Noised(header) ? NoiseBlockLength : 0];
+        Span<byte> noise = stackalloc byte[NoiseLength(header)];
         ReadExactly(source, noise, expected, at);
         crc.Append(noise);
         at += noise.Length;
@@ -386,11 +386,11 @@ public static class PartialAggregateEncoding
             throw new InvalidDataException($"Corrupted partial aggregate: unknown mode {mode} with sum encoding {encoding}.");
         }
 
-        return HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)encoding) * (long)dimension) + (Noised(header) ? NoiseBlockLength : 0) + ChecksumSize;
+        return HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)encoding) * (long)dimension) + NoiseLength(header) + ChecksumSize;
     }
 
-    /// <summary>Whether the (checked) header is version 2's, with a noise block after the sums.</summary>
-    private static bool Noised(ReadOnlySpan<byte> header) => BinaryPrimitives.ReadUInt16LittleEndian(header[4..]) == Version;
+    /// <summary>The length of the noise block after the sums: <see cref="NoiseBlockLength"/> for a (checked) version 2 header, else 0.</summary>
+    private static int NoiseLength(ReadOnlySpan<byte> header) => BinaryPrimitives.ReadUInt16LittleEndian(header[4..]) == Version ? NoiseBlockLength : 0;
 
     /// <summary>
     /// The error for a header whose length fields do not match the bytes there are. Shorter than announced reads as a
@@ -401,7 +401,7 @@ public static class PartialAggregateEncoding
     {
         int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
         int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
-        long expected = HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)Math.Min(header[7], (byte)1)) * (long)dimension) + (Noised(header) ? NoiseBlockLength : 0) + ChecksumSize;
+        long expected = HeaderLength + (long)contributorBytes + (SumSize((PartialEncoding)Math.Min(header[7], (byte)1)) * (long)dimension) + NoiseLength(header) + ChecksumSize;
         string fields = $"dimension {dimension}, {contributorBytes} contributor bytes";
         return new InvalidDataException(
             checksumHolds ? $"Corrupted partial aggregate: its checksum holds, but its header ({fields}) announces {expected} bytes where it has {length}; the writer is inconsistent."
@@ -414,7 +414,7 @@ public static class PartialAggregateEncoding
     private static AggregateState Build(ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
     {
         int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
-        int noise = Noised(header) ? NoiseBlockLength : 0;
+        int noise = NoiseLength(header);
         AggregateState state = BuildHeaderAndIds(header, body[..contributorBytes], body[(body.Length - noise)..]);
         ReadSums(state, (PartialEncoding)header[7], body[contributorBytes..(body.Length - noise)], 0, state.Dimension);
         CheckSums(state);

@@ -360,25 +360,9 @@ public sealed record RoundPrivacy
         FogNodes = FogNodes,
     };
 
-    /// <summary>The private estimate of a released round: its noised sums over the fixed denominator qW, one value a parameter.</summary>
+    /// <summary>The private estimate of a released round: <see cref="PrivacyOptions.Estimate"/> of its result.</summary>
     /// <param name="result">The round's result (<see cref="FogRoundClient.GetResultAsync"/>), which carries noise.</param>
     /// <returns>(Σ min(w, w_max)·clip(Δ) + noise) / qW.</returns>
     /// <exception cref="ArgumentException">The result carries no noise: it is not a private round's release.</exception>
-    public double[] Estimate(PartialAggregate result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        if (!(result.NoiseVariance > 0))
-        {
-            throw new ArgumentException($"Round {result.Round}'s aggregate carries no noise; it is not the release of a private round.", nameof(result));
-        }
-
-        double[] values = new double[result.Dimension];
-        result.CopyWeightedSum(values);
-        for (int j = 0; j < values.Length; j++)
-        {
-            values[j] /= ExpectedTotalWeight;
-        }
-
-        return values;
-    }
+    public double[] Estimate(PartialAggregate result) => ToOptions().Estimate(result);
 }

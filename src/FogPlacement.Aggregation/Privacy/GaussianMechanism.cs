@@ -249,27 +249,13 @@ public sealed class GaussianMechanism
                 noisedFraction = fraction;
             }
 
-            double[] values = new double[state.Dimension];
-            double denominator = Options.ExpectedTotalWeight;
-            if (state.Mode == AggregationMode.Fast)
-            {
-                for (int j = 0; j < values.Length; j++)
-                {
-                    values[j] = state.Sum![j] / denominator;
-                }
-            }
-            else
-            {
-                int bits = state.Format!.FractionalBits;
-                for (int j = 0; j < values.Length; j++)
-                {
-                    values[j] = Math.ScaleB((double)state.FixedSum![j], -bits) / denominator;
-                }
-            }
-
+            // The estimate is formed when first read: a caller that keeps only the noised sums (a round grain storing
+            // them) never pays for a second array of the model's size.
+            var noised = new PartialAggregate(state);
+            var values = new EstimateValues(noised, Options);
             Accountant.Compose(Options.NoiseMultiplier, Options.SampleRate);
             PrivacySpent spent = Accountant.GetPrivacySpent(Options.Delta);
-            var release = new PrivateRelease(total.Round, values, new PartialAggregate(state), clipNorm, nextClip, noisedFraction, sigma / denominator, spent);
+            var release = new PrivateRelease(total.Round, values, noised, clipNorm, nextClip, noisedFraction, sigma / Options.ExpectedTotalWeight, spent);
             clipNorm = nextClip;
             lastRound = total.Round;
 
@@ -300,7 +286,7 @@ public sealed class GaussianMechanism
 
 /// <summary>A round's private release: the noised fixed-denominator estimate and what it spent.</summary>
 /// <param name="Round">The round.</param>
-/// <param name="Values">The estimate (Σ min(w, w_max)·clip(Δ) + noise) / qW, one value a parameter.</param>
+/// <param name="Values">The estimate (Σ min(w, w_max)·clip(Δ) + noise) / qW, one value a parameter (<see cref="PrivacyOptions.Estimate"/> of <paramref name="NoisedTotal"/>, formed when first read).</param>
 /// <param name="NoisedTotal">The noised sums as a partial (to keep, or to encode; in reproducible mode exact and replayable given the generator's key).</param>
 /// <param name="ClipNorm">The clip norm this round's updates were clipped to.</param>
 /// <param name="NextClipNorm">The clip norm of the next round (equal to <paramref name="ClipNorm"/> without adaptive clipping).</param>
@@ -308,3 +294,17 @@ public sealed class GaussianMechanism
 /// <param name="NoiseStdDev">The noise's standard deviation in each value of the estimate: σ / qW.</param>
 /// <param name="Spent">The (ε, δ) the run has spent, this round included.</param>
 public sealed record PrivateRelease(long Round, IReadOnlyList<double> Values, PartialAggregate NoisedTotal, double ClipNorm, double NextClipNorm, double? NoisedUnclippedFraction, double NoiseStdDev, PrivacySpent Spent);
+
+/// <summary>A release's estimate, <see cref="PrivacyOptions.Estimate"/> of its noised sums, formed once when first read.</summary>
+internal sealed class EstimateValues(PartialAggregate noised, PrivacyOptions options) : IReadOnlyList<double>
+{
+    private readonly Lazy<double[]> values = new(() => options.Estimate(noised));
+
+    public int Count => noised.Dimension;
+
+    public double this[int index] => values.Value[index];
+
+    public IEnumerator<double> GetEnumerator() => ((IEnumerable<double>)values.Value).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}

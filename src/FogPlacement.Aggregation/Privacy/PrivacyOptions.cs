@@ -122,6 +122,32 @@ public sealed record PrivacyOptions
         }
     }
 
+    /// <summary>
+    /// The private estimate of a released round: its noised sums over the fixed denominator
+    /// <see cref="ExpectedTotalWeight"/>, one value a parameter. The one place the estimate is formed:
+    /// <see cref="PrivateRelease.Values"/> is this of <see cref="PrivateRelease.NoisedTotal"/>.
+    /// </summary>
+    /// <param name="noisedTotal">A round's noised total (<see cref="PrivateRelease.NoisedTotal"/>, or a decoded copy).</param>
+    /// <returns>(Σ min(w, w_max)·clip(Δ) + noise) / qW.</returns>
+    /// <exception cref="ArgumentException">The total carries no noise: it is not a private release.</exception>
+    public double[] Estimate(PartialAggregate noisedTotal)
+    {
+        ArgumentNullException.ThrowIfNull(noisedTotal);
+        if (!noisedTotal.State.HasNoise)
+        {
+            throw new ArgumentException(Invariant($"Round {noisedTotal.Round}'s aggregate carries no noise; it is not the release of a private round."), nameof(noisedTotal));
+        }
+
+        double[] values = new double[noisedTotal.Dimension];
+        noisedTotal.CopyWeightedSum(values);
+        for (int j = 0; j < values.Length; j++)
+        {
+            values[j] /= ExpectedTotalWeight;
+        }
+
+        return values;
+    }
+
     /// <summary>z_Δ, the noise multiplier of the updates' sum: z itself, or with adaptive clipping (z⁻² − (2σ_b)⁻²)^(−1/2).</summary>
     internal double UpdateNoiseMultiplier => AdaptiveClipping is { } a
         ? 1 / Math.Sqrt((1 / (NoiseMultiplier * NoiseMultiplier)) - (1 / (4 * a.CountNoise * a.CountNoise)))
