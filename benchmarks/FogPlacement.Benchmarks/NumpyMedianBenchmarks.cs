@@ -25,6 +25,7 @@ public class NumpyMedianBenchmarks
         """;
 
     private ClientUpdate[] updates = [];
+    private double[] destination = [];
     private Process? python;
     private string? dataPath;
 
@@ -40,6 +41,7 @@ public class NumpyMedianBenchmarks
         var random = new Random(42);
         float[][] rows = [.. Enumerable.Range(0, K).Select(_ => Enumerable.Range(0, M).Select(_ => (float)((random.NextDouble() - 0.5) * 0.1)).ToArray())];
         updates = [.. rows.Select((r, i) => new ClientUpdate("c" + i, r, 1))];
+        destination = new double[M];
         dataPath = Path.Combine(Path.GetTempPath(), $"fogplacement-numpy-{Environment.ProcessId}-{K}-{M}.f32");
         using (FileStream file = File.Create(dataPath))
         {
@@ -94,4 +96,12 @@ public class NumpyMedianBenchmarks
 
     [Benchmark]
     public double TrimmedMean() => RobustAggregator.Aggregate(new TrimmedMean(0.1), updates, M).Values.Span[M / 2];
+
+    /// <summary>The median into one buffer reused across calls, as a service that aggregates every round would.</summary>
+    [Benchmark]
+    public double MedianInto() => RobustAggregator.Aggregate(new CoordinateMedian(), updates, destination, 1, CancellationToken.None).Values.Span[M / 2];
+
+    /// <summary>The trimmed mean into one reused buffer.</summary>
+    [Benchmark]
+    public double TrimmedMeanInto() => RobustAggregator.Aggregate(new TrimmedMean(0.1), updates, destination, 1, CancellationToken.None).Values.Span[M / 2];
 }

@@ -7,7 +7,9 @@ namespace FogPlacement.Benchmarks;
 /// <summary>
 /// The robust rules over K updates of M parameters in each format, on 1 and 2 threads, against a scalar baseline in
 /// the same run: what numpy's <c>median(axis=0)</c> does, written in C# (per parameter, gather the K float32 values,
-/// sort them, take the middle; numpy is not installed on the benchmark machine). docs/performance.md has the grid.
+/// sort them, take the middle; numpy itself is in <see cref="NumpyMedianBenchmarks"/>). Like the baseline, the rules
+/// write into one result buffer reused across calls, so that no cell times the mapping of a fresh array's pages.
+/// docs/performance.md has the grid.
 /// Run: <c>dotnet run -c Release --project benchmarks/FogPlacement.Benchmarks -- --filter '*RobustAggregationBenchmarks*' --inProcess --strategy Monitoring --launchCount 1 --warmupCount 1 --iterationCount 3</c>.
 /// </summary>
 [MemoryDiagnoser(displayGenColumns: false)]
@@ -17,6 +19,7 @@ public class RobustAggregationBenchmarks
     private float[][] rows = [];
     private double[] baselineResult = [];
     private double[] column = [];
+    private double[] destination = [];
 
     [Params(8, 32, 64)]
     public int K { get; set; }
@@ -40,6 +43,7 @@ public class RobustAggregationBenchmarks
             : new ClientUpdate("c" + i, Format, UpdateEncoding.Encode(r, Format), 1))];
         baselineResult = new double[M];
         column = new double[K];
+        destination = new double[M];
     }
 
     /// <summary>numpy's median(axis=0) in C#: a gather, a sort and the middle, per parameter, on float32 rows.</summary>
@@ -62,11 +66,11 @@ public class RobustAggregationBenchmarks
     }
 
     [Benchmark]
-    public double Median() => RobustAggregator.Aggregate(new CoordinateMedian(), updates, M, Threads, CancellationToken.None).Values.Span[M / 2];
+    public double Median() => RobustAggregator.Aggregate(new CoordinateMedian(), updates, destination, Threads, CancellationToken.None).Values.Span[M / 2];
 
     [Benchmark]
-    public double TrimmedMean() => RobustAggregator.Aggregate(new TrimmedMean(0.1), updates, M, Threads, CancellationToken.None).Values.Span[M / 2];
+    public double TrimmedMean() => RobustAggregator.Aggregate(new TrimmedMean(0.1), updates, destination, Threads, CancellationToken.None).Values.Span[M / 2];
 
     [Benchmark]
-    public double Krum() => RobustAggregator.Aggregate(new Krum(K / 4), updates, M, Threads, CancellationToken.None).Values.Span[M / 2];
+    public double Krum() => RobustAggregator.Aggregate(new Krum(K / 4), updates, destination, Threads, CancellationToken.None).Values.Span[M / 2];
 }

@@ -193,11 +193,26 @@ internal readonly unsafe struct Float16Format : IUpdateFormat
     public static double Value(UpdateStream u, int j) =>
         (double)BitConverter.UInt16BitsToHalf(Unsafe.ReadUnaligned<ushort>(u.Values + (2L * j)));
 
+    /// <summary>Sixteen halves as singles, exactly; an infinity or NaN comes out finite, at 2^16 or more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Singles(Vector256<short> halves)
+    {
+        Vector512<int> h = Vector512.WidenLower(halves.ToVector512Unsafe());
+        return ((h << 13) & Vector512.Create(unchecked((int)0x8FFFFFFF))).AsSingle() * Vector512.Create(Rebias);
+    }
+
+    /// <summary>Eight halves as singles, exactly; an infinity or NaN comes out finite, at 2^16 or more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Singles(Vector128<short> halves)
+    {
+        Vector256<int> h = Vector256.WidenLower(halves.ToVector256Unsafe());
+        return ((h << 13) & Vector256.Create(unchecked((int)0x8FFFFFFF))).AsSingle() * Vector256.Create(Rebias);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load(UpdateStream u, int j, bool check, Vector512<float> floatLimit, Vector512<double> doubleLimit, ref Vector512<long> ok, ref Vector512<uint> worst, out Vector512<double> lower, out Vector512<double> upper)
     {
-        Vector512<int> h = Vector512.WidenLower(Vector256.Load((short*)u.Values + j).ToVector512Unsafe());
-        Vector512<float> f = ((h << 13) & Vector512.Create(unchecked((int)0x8FFFFFFF))).AsSingle() * Vector512.Create(Rebias);
+        Vector512<float> f = Singles(Vector256.Load((short*)u.Values + j));
         worst = Vector512.Max(worst, f.AsUInt32() & Vector512.Create(0x7FFFFFFFu));
         (lower, upper) = Vector512.Widen(f);
     }
@@ -205,8 +220,7 @@ internal readonly unsafe struct Float16Format : IUpdateFormat
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load(UpdateStream u, int j, bool check, Vector256<float> floatLimit, Vector256<double> doubleLimit, ref Vector256<long> ok, ref Vector256<uint> worst, out Vector256<double> lower, out Vector256<double> upper)
     {
-        Vector256<int> h = Vector256.WidenLower(Vector128.Load((short*)u.Values + j).ToVector256Unsafe());
-        Vector256<float> f = ((h << 13) & Vector256.Create(unchecked((int)0x8FFFFFFF))).AsSingle() * Vector256.Create(Rebias);
+        Vector256<float> f = Singles(Vector128.Load((short*)u.Values + j));
         worst = Vector256.Max(worst, f.AsUInt32() & Vector256.Create(0x7FFFFFFFu));
         (lower, upper) = Vector256.Widen(f);
     }

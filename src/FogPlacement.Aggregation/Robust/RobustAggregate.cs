@@ -10,9 +10,9 @@ namespace FogPlacement.Aggregation.Robust;
 /// </summary>
 public sealed class RobustAggregate
 {
-    private readonly double[] values;
+    private readonly Memory<double> values;
 
-    internal RobustAggregate(RobustRule rule, double[] values, string[] contributors, double totalWeight, int[] selected, double[] scores, double[] norms, int clipped)
+    internal RobustAggregate(RobustRule rule, Memory<double> values, string[] contributors, double totalWeight, int[] selected, double[] scores, double[] norms, int clipped)
     {
         Rule = rule;
         this.values = values;
@@ -67,7 +67,7 @@ public sealed class RobustAggregate
             throw new ArgumentException($"The destination has length {destination.Length}; the result has dimension {values.Length}.", nameof(destination));
         }
 
-        values.CopyTo(destination);
+        values.Span.CopyTo(destination);
     }
 
     /// <summary>
@@ -92,6 +92,7 @@ public sealed class RobustAggregate
 
         format?.Validate();
         string first = Contributors[0];
+        ReadOnlySpan<double> v = values.Span;
         var state = new AggregateState(values.Length, round, mode, format);
         if (mode == AggregationMode.Fast)
         {
@@ -103,10 +104,10 @@ public sealed class RobustAggregate
             double[] sum = state.Sum!;
             for (int j = 0; j < values.Length; j++)
             {
-                sum[j] = values[j] * TotalWeight;
+                sum[j] = v[j] * TotalWeight;
                 if (!double.IsFinite(sum[j]))
                 {
-                    throw new UpdateRejectedException(RejectionReason.Overflow, first, $"The robust result's value {values[j]} at index {j} times its weight {TotalWeight} is beyond double's range.", j);
+                    throw new UpdateRejectedException(RejectionReason.Overflow, first, $"The robust result's value {v[j]} at index {j} times its weight {TotalWeight} is beyond double's range.", j);
                 }
             }
 
@@ -128,9 +129,9 @@ public sealed class RobustAggregate
 
             for (int j = 0; j < values.Length; j++)
             {
-                if (!(Math.Abs(values[j]) <= f.ValueBound))
+                if (!(Math.Abs(v[j]) <= f.ValueBound))
                 {
-                    throw new UpdateRejectedException(RejectionReason.ValueOutOfBound, first, $"The robust result has value {values[j]} at index {j}, outside the fixed-point bound ±{f.ValueBound.ToString(CultureInfo.InvariantCulture)}.", j);
+                    throw new UpdateRejectedException(RejectionReason.ValueOutOfBound, first, $"The robust result has value {v[j]} at index {j}, outside the fixed-point bound ±{f.ValueBound.ToString(CultureInfo.InvariantCulture)}.", j);
                 }
             }
 
@@ -139,7 +140,7 @@ public sealed class RobustAggregate
             long[] sums = state.FixedSum!;
             for (int j = 0; j < values.Length; j++)
             {
-                sums[j] = FixedPointOperator.Finish(FixedPointOperator.Invoke(0, values[j], scale), 1);
+                sums[j] = FixedPointOperator.Finish(FixedPointOperator.Invoke(0, v[j], scale), 1);
             }
 
             state.FixedTotalWeight = (long)quantized;

@@ -46,6 +46,49 @@ public static class RobustAggregator
         return RobustEngine.Run(rule, source, maxDegreeOfParallelism, cancellationToken);
     }
 
+    /// <summary>
+    /// Applies <paramref name="rule"/> to <paramref name="updates"/>, writing the result into <paramref name="destination"/>,
+    /// which the result's <see cref="RobustAggregate.Values"/> then is: a service that aggregates every round reuses one
+    /// buffer instead of a new array of the model's size (whose pages the operating system must map on first touch).
+    /// </summary>
+    /// <param name="rule">The rule.</param>
+    /// <param name="updates">At least one update, each of <paramref name="destination"/>'s length in parameters, in any format.</param>
+    /// <param name="destination">Where the result goes; its length is the dimension. Left unchanged when the call throws.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads used: at least 1, or -1 for the processor count. The result is the same for every value.</param>
+    /// <param name="cancellationToken">Cancels the work between tiles; the destination's contents are then unspecified.</param>
+    /// <returns>The result, whose values are <paramref name="destination"/>.</returns>
+    /// <exception cref="UpdateRejectedException">An update is invalid, or there are too few for the rule.</exception>
+    /// <exception cref="ArgumentException">The destination overlaps an update's memory.</exception>
+    /// <exception cref="OperationCanceledException">The work was cancelled.</exception>
+    public static RobustAggregate Aggregate(RobustRule rule, IReadOnlyList<ClientUpdate> updates, Memory<double> destination, int maxDegreeOfParallelism, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(updates);
+        CheckParallelism(maxDegreeOfParallelism);
+        int dimension = destination.Length;
+        (string[] ids, double[] weights) = CheckShapes(updates, dimension);
+        ReadOnlySpan<byte> target = System.Runtime.InteropServices.MemoryMarshal.AsBytes(destination.Span);
+        for (int k = 0; k < updates.Count; k++)
+        {
+            if (target.Overlaps(updates[k].Payload.Span) || target.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(updates[k].Values.Span)))
+            {
+                throw new ArgumentException($"The destination overlaps the update from '{ids[k]}'; the result needs memory of its own.", nameof(destination));
+            }
+        }
+
+        CheckCommon(rule, ids, weights);
+        using var source = new UpdateSource.Formatted(updates, ids, weights, dimension);
+
+        // A value that is not finite is found mid-run, after tiles were written; look for one first, so that a refused
+        // call leaves the destination as it was.
+        if (source.FirstNonFinite() is (>= 0, _))
+        {
+            throw RobustEngine.NonFinite(source);
+        }
+
+        return RobustEngine.Run(rule, source, maxDegreeOfParallelism, cancellationToken, destination);
+    }
+
     /// <summary>Applies <paramref name="rule"/> to updates given as doubles (for example read from numpy files), on one thread.</summary>
     /// <param name="rule">The rule.</param>
     /// <param name="contributorIds">One id per update, distinct.</param>

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace FogPlacement.Aggregation.Robust;
@@ -22,10 +24,10 @@ internal static unsafe class RobustEngine
 
     private unsafe delegate void ChunkDone(long chunk, double* lanes);
 
-    public static RobustAggregate Run(RobustRule rule, UpdateSource source, int maxDegreeOfParallelism, CancellationToken cancellationToken)
+    public static RobustAggregate Run(RobustRule rule, UpdateSource source, int maxDegreeOfParallelism, CancellationToken cancellationToken, Memory<double>? destination = null)
     {
         int dop = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
-        var result = new double[source.Dimension];
+        Memory<double> result = destination ?? new double[source.Dimension];
         int[] all = Enumerable.Range(0, source.Count).ToArray();
         int[] selected = [];
         double[] scores = [], norms = [];
@@ -96,73 +98,119 @@ internal static unsafe class RobustEngine
         return new RobustAggregate(rule, result, source.Ids, total, selected, scores, norms, clipped);
     }
 
+    /// <summary>
+    /// The distance between a tile's rows: its width and one cache line more, so that the K values of one column fall
+    /// in different cache sets (a power-of-two stride maps every row's column to the same few sets of the L1 cache).
+    /// </summary>
+    private static int Stride(int width) => width + 8;
+
     /// <summary>A tile's width for K rows: about 32 KiB of doubles, a multiple of 64 parameters.</summary>
     private static int TileWidth(int rows, int bytes = 32 * 1024) => Math.Clamp(bytes / 8 / Math.Max(rows, 1) / 64 * 64, 64, 1024);
 
-    private static void Median(UpdateSource source, int[] rows, double[] result, int dop, CancellationToken ct)
+    /// <summary>A tile's width for K rows of singles: about 32 KiB, a multiple of 64 parameters.</summary>
+    private static int SingleTileWidth(int rows) => TileWidth(rows, 64 * 1024);
+
+    private static void Median(UpdateSource source, int[] rows, Memory<double> result, int dop, CancellationToken ct)
     {
         int k = rows.Length, low = (k - 1) / 2, high = k / 2;
+        if (source.SinglesExact)
+        {
+            ForEachTile(source, rows, SingleTileWidth(k), dop, (tile, stride, start, length, scratch) =>
+            {
+                float* t = (float*)tile;
+                SortColumns((int*)t, k, stride, length, low, high + 1, scratch);
+                Midpoints<SingleRows>(t + ((long)low * stride), t + ((long)high * stride), low == high, result.Span.Slice(start, length));
+            }, ct, singles: true);
+            return;
+        }
+
         ForEachTile(source, rows, TileWidth(k), dop, (tile, stride, start, length, scratch) =>
         {
-            SortColumns(tile, k, stride, length, low, high + 1, scratch);
-            Span<double> destination = result.AsSpan(start, length);
-            var lower = new ReadOnlySpan<double>(tile + ((long)low * stride), length);
-            if (low == high)
-            {
-                lower.CopyTo(destination);
-                return;
-            }
+            SortColumns((long*)tile, k, stride, length, low, high + 1, scratch);
+            Midpoints<DoubleRows>(tile + ((long)low * stride), tile + ((long)high * stride), low == high, result.Span.Slice(start, length));
+        }, ct);
+    }
 
-            var upper = new ReadOnlySpan<double>(tile + ((long)high * stride), length);
-            int j = 0;
-            if (Vector256.IsHardwareAccelerated)
+    /// <summary>Per column, the midpoint of the lower and upper middle values rounded once (or the middle value itself).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Midpoints<TRows>(void* lower, void* upper, bool single, Span<double> destination)
+        where TRows : struct, ITileRows
+    {
+        int length = destination.Length, j = 0;
+        if (single)
+        {
+            for (; j <= length - 4; j += 4)
             {
-                // RN(a + b) / 2 is the midpoint rounded once wherever the sum is finite and not subnormal; other lanes are redone.
-                for (; j <= length - 4; j += 4)
-                {
-                    Vector256<double> sum = Vector256.Create(lower[j..]) + Vector256.Create(upper[j..]);
-                    (sum * 0.5).CopyTo(destination[j..]);
-                    Vector256<double> magnitude = Vector256.Abs(sum);
-                    if (!Vector256.LessThanOrEqualAll(magnitude, Vector256.Create(double.MaxValue))
-                        || !Vector256.GreaterThanOrEqualAll(magnitude, Vector256.Create(2 * 2.2250738585072014E-308)))
-                    {
-                        for (int lane = j; lane < j + 4; lane++)
-                        {
-                            destination[lane] = Midpoint(lower[lane], upper[lane]);
-                        }
-                    }
-                }
+                TRows.Load(lower, j).CopyTo(destination[j..]);
             }
 
             for (; j < length; j++)
             {
-                destination[j] = Midpoint(lower[j], upper[j]);
+                destination[j] = TRows.Get(lower, j);
             }
-        }, ct);
+
+            return;
+        }
+
+        // RN(a + b) / 2 is the midpoint rounded once wherever the sum is finite and not subnormal; other lanes are redone.
+        for (; j <= length - 4; j += 4)
+        {
+            Vector256<double> sum = TRows.Load(lower, j) + TRows.Load(upper, j);
+            (sum * 0.5).CopyTo(destination[j..]);
+            Vector256<double> magnitude = Vector256.Abs(sum);
+            if (!Vector256.LessThanOrEqualAll(magnitude, Vector256.Create(double.MaxValue))
+                || !Vector256.GreaterThanOrEqualAll(magnitude, Vector256.Create(2 * 2.2250738585072014E-308)))
+            {
+                for (int lane = j; lane < j + 4; lane++)
+                {
+                    destination[lane] = Midpoint(TRows.Get(lower, lane), TRows.Get(upper, lane));
+                }
+            }
+        }
+
+        for (; j < length; j++)
+        {
+            destination[j] = Midpoint(TRows.Get(lower, j), TRows.Get(upper, j));
+        }
     }
 
-    private static void Trimmed(UpdateSource source, int[] rows, int cut, double[] result, int dop, CancellationToken ct)
+    private static void Trimmed(UpdateSource source, int[] rows, int cut, Memory<double> result, int dop, CancellationToken ct)
     {
         int k = rows.Length, kept = k - (2 * cut);
+        if (source.SinglesExact)
+        {
+            ForEachTile(source, rows, SingleTileWidth(k), dop, (tile, stride, start, length, scratch) =>
+            {
+                float* t = (float*)tile;
+                SortColumns((int*)t, k, stride, length, cut, k - cut, scratch);
+                MeanOfRows<SingleRows>(t + ((long)cut * stride), kept, stride, length, result.Span.Slice(start, length), scratch);
+            }, ct, singles: true);
+            return;
+        }
+
         ForEachTile(source, rows, TileWidth(k), dop, (tile, stride, start, length, scratch) =>
         {
-            SortColumns(tile, k, stride, length, cut, k - cut, scratch);
-            MeanOfRows(tile + ((long)cut * stride), kept, stride, length, result.AsSpan(start, length), scratch);
+            SortColumns((long*)tile, k, stride, length, cut, k - cut, scratch);
+            MeanOfRows<DoubleRows>(tile + ((long)cut * stride), kept, stride, length, result.Span.Slice(start, length), scratch);
         }, ct);
     }
 
-    /// <summary>Sorts each column of the tile (ascending in the total order of doubles), leaving doubles in rows [first, end); other rows are left as keys.</summary>
-    private static void SortColumns(double* tile, int rows, int stride, int length, int first, int end, Scratch scratch)
+    /// <summary>
+    /// Sorts each column of a tile of doubles (64-bit keys) or singles (32-bit keys) ascending in the total order of
+    /// its values, leaving values in rows [first, end); other rows are left as keys.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SortColumns<TKey>(TKey* keys, int rows, int stride, int length, int first, int end, Scratch scratch)
+        where TKey : unmanaged, IBinaryInteger<TKey>
     {
-        long* keys = (long*)tile;
-        SortingNetwork.FlipKeys(keys, rows * stride);
+        Flip(keys, rows * stride);
         if (rows <= SortingNetwork.MaxRows)
         {
             SortingNetwork.Sort(keys, rows, stride, length, first, end);
         }
         else
         {
-            Span<long> column = scratch.Keys.AsSpan(0, rows);
+            Span<TKey> column = MemoryMarshal.Cast<long, TKey>(scratch.Keys.AsSpan())[..rows];
             for (int j = 0; j < length; j++)
             {
                 for (int r = 0; r < rows; r++)
@@ -178,41 +226,80 @@ internal static unsafe class RobustEngine
             }
         }
 
-        SortingNetwork.FlipKeys(keys + ((long)first * stride), (end - first) * stride);
+        Flip(keys + ((long)first * stride), (end - first) * stride);
+
+        static void Flip(TKey* keys, int count)
+        {
+            if (typeof(TKey) == typeof(int))
+            {
+                SortingNetwork.FlipKeys((int*)keys, count);
+            }
+            else
+            {
+                SortingNetwork.FlipKeys((long*)keys, count);
+            }
+        }
     }
 
     /// <summary>
     /// Per column, the mean of <paramref name="rows"/> rows rounded once: summed across lanes in double with each
     /// addition's exact error tested, and any column where an addition rounded redone exactly.
     /// </summary>
-    private static void MeanOfRows(double* first, int rows, int stride, int length, Span<double> destination, Scratch scratch)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MeanOfRows<TRows>(void* first, int rows, int stride, int length, Span<double> destination, Scratch scratch)
+        where TRows : struct, ITileRows
     {
         int j = 0;
         double n = rows;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated)
         {
-            for (; j <= length - 4; j += 4)
+            for (; j <= length - 8; j += 8)
             {
-                Vector256<double> s = Vector256<double>.Zero, error = Vector256<double>.Zero;
+                Vector512<double> s = Vector512<double>.Zero, error = Vector512<double>.Zero;
                 for (int r = 0; r < rows; r++)
                 {
-                    Vector256<double> x = Vector256.Load(first + ((long)r * stride) + j);
-                    Vector256<double> t = s + x;
-                    Vector256<double> back = t - s;
-                    error = Vector256.ConditionalSelect(Vector256.Equals((s - (t - back)) + (x - back), Vector256<double>.Zero), error, Vector256.Create(-1L).AsDouble());
+                    Vector512<double> x = TRows.Load512(TRows.Row(first, (long)r * stride), j);
+                    Vector512<double> t = s + x;
+                    Vector512<double> back = t - s;
+                    error |= ~Vector512.Equals((s - (t - back)) + (x - back), Vector512<double>.Zero);
                     s = t;
                 }
 
-                Vector256<double> mean = s / Vector256.Create(n);
-                mean.StoreUnsafe(ref destination[j]);
-                if (!Vector256.EqualsAll(error.AsInt64(), Vector256<long>.Zero))
+                (s / Vector512.Create(n)).StoreUnsafe(ref destination[j]);
+                if (!Vector512.EqualsAll(error.AsInt64(), Vector512<long>.Zero))
                 {
-                    for (int lane = 0; lane < 4; lane++)
+                    for (int lane = 0; lane < 8; lane++)
                     {
                         if (error.AsInt64().GetElement(lane) != 0)
                         {
-                            destination[j + lane] = ExactColumnMean(first, rows, stride, j + lane, scratch);
+                            destination[j + lane] = ExactColumnMean<TRows>(first, rows, stride, j + lane, scratch);
                         }
+                    }
+                }
+            }
+        }
+
+        for (; j <= length - 4; j += 4)
+        {
+            Vector256<double> s = Vector256<double>.Zero, error = Vector256<double>.Zero;
+            for (int r = 0; r < rows; r++)
+            {
+                Vector256<double> x = TRows.Load(TRows.Row(first, (long)r * stride), j);
+                Vector256<double> t = s + x;
+                Vector256<double> back = t - s;
+                error = Vector256.ConditionalSelect(Vector256.Equals((s - (t - back)) + (x - back), Vector256<double>.Zero), error, Vector256.Create(-1L).AsDouble());
+                s = t;
+            }
+
+            Vector256<double> mean = s / Vector256.Create(n);
+            mean.StoreUnsafe(ref destination[j]);
+            if (!Vector256.EqualsAll(error.AsInt64(), Vector256<long>.Zero))
+            {
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    if (error.AsInt64().GetElement(lane) != 0)
+                    {
+                        destination[j + lane] = ExactColumnMean<TRows>(first, rows, stride, j + lane, scratch);
                     }
                 }
             }
@@ -224,21 +311,22 @@ internal static unsafe class RobustEngine
             bool exact = true;
             for (int r = 0; r < rows; r++)
             {
-                double x = first[((long)r * stride) + j], t = s + x;
+                double x = TRows.Get(TRows.Row(first, (long)r * stride), j), t = s + x;
                 exact &= ExactArithmetic.TwoSumError(s, x, t) == 0;
                 s = t;
             }
 
-            destination[j] = exact ? s / n : ExactColumnMean(first, rows, stride, j, scratch);
+            destination[j] = exact ? s / n : ExactColumnMean<TRows>(first, rows, stride, j, scratch);
         }
     }
 
-    private static double ExactColumnMean(double* first, int rows, int stride, int j, Scratch scratch)
+    private static double ExactColumnMean<TRows>(void* first, int rows, int stride, int j, Scratch scratch)
+        where TRows : struct, ITileRows
     {
         Span<double> column = scratch.Values.AsSpan(0, rows);
         for (int r = 0; r < rows; r++)
         {
-            column[r] = first[((long)r * stride) + j];
+            column[r] = TRows.Get(TRows.Row(first, (long)r * stride), j);
         }
 
         return ExactArithmetic.SlowMean(column);
@@ -257,7 +345,7 @@ internal static unsafe class RobustEngine
         return double.IsFinite(s) ? s * 0.5 : (a * 0.5) + (b * 0.5);
     }
 
-    private static void WeightedMedian(UpdateSource source, int[] rows, double[] result, int dop, CancellationToken ct)
+    private static void WeightedMedian(UpdateSource source, int[] rows, Memory<double> result, int dop, CancellationToken ct)
     {
         int k = rows.Length;
         Int128[] weights = IntegerWeights.Of(source.Weights);
@@ -288,7 +376,7 @@ internal static unsafe class RobustEngine
                     if (twice >= total)
                     {
                         double v = BitConverter.Int64BitsToDouble(SortingNetwork.ToKey(keys[r]));
-                        result[start + j] = twice == total
+                        result.Span[start + j] = twice == total
                             ? Midpoint(v, BitConverter.Int64BitsToDouble(SortingNetwork.ToKey(keys[r + 1])))
                             : v;
                         break;
@@ -302,13 +390,13 @@ internal static unsafe class RobustEngine
     /// The (weighted) mean of the given rows per parameter, rounded once; <paramref name="factors"/>, when given, scale
     /// each update first (each scaled value rounded once).
     /// </summary>
-    private static void Mean(UpdateSource source, int[] rows, bool weighted, double[]? factors, double[] result, int dop, CancellationToken ct)
+    private static void Mean(UpdateSource source, int[] rows, bool weighted, double[]? factors, Memory<double> result, int dop, CancellationToken ct)
     {
         int k = rows.Length;
         if (k == 1 && factors is null)
         {
             ForEachTile(source, rows, TileWidth(1), dop, (tile, stride, start, length, scratch) =>
-                new ReadOnlySpan<double>(tile, length).CopyTo(result.AsSpan(start, length)), ct);
+                new ReadOnlySpan<double>(tile, length).CopyTo(result.Span.Slice(start, length)), ct);
             return;
         }
 
@@ -342,7 +430,7 @@ internal static unsafe class RobustEngine
 
             if (!weighted)
             {
-                MeanOfRows(tile, k, stride, length, result.AsSpan(start, length), scratch);
+                MeanOfRows<DoubleRows>(tile, k, stride, length, result.Span.Slice(start, length), scratch);
                 return;
             }
 
@@ -354,7 +442,7 @@ internal static unsafe class RobustEngine
                     column[r] = tile[((long)r * stride) + j];
                 }
 
-                result[start + j] = ExactArithmetic.WeightedMean(column, w, total, totalExact);
+                result.Span[start + j] = ExactArithmetic.WeightedMean(column, w, total, totalExact);
             }
         }, ct);
     }
@@ -518,7 +606,7 @@ internal static unsafe class RobustEngine
     }
 
     /// <summary>Per parameter, the mean of the β values of the selected updates closest to their median.</summary>
-    private static void BulyanCoordinates(UpdateSource source, int[] selected, int beta, double[] result, int dop, CancellationToken ct)
+    private static void BulyanCoordinates(UpdateSource source, int[] selected, int beta, Memory<double> result, int dop, CancellationToken ct)
     {
         int theta = selected.Length;
         ForEachTile(source, selected, TileWidth(theta), dop, (tile, stride, start, length, scratch) =>
@@ -534,7 +622,7 @@ internal static unsafe class RobustEngine
 
                 sorted.Sort();
                 ClosestToMedian(sorted, beta, chosen);
-                result[start + j] = ExactArithmetic.Mean(chosen);
+                result.Span[start + j] = ExactArithmetic.Mean(chosen);
             }
         }, ct);
     }
@@ -638,8 +726,9 @@ internal static unsafe class RobustEngine
     }
 
     /// <summary>Runs <paramref name="body"/> on every tile of the given rows, in parallel up to <paramref name="dop"/>.</summary>
-    private static void ForEachTile(UpdateSource source, int[] rows, int width, int dop, TileBody body, CancellationToken ct)
+    private static void ForEachTile(UpdateSource source, int[] rows, int width, int dop, TileBody body, CancellationToken ct, bool singles = false)
     {
+        int stride = Stride(width);
         long tiles = ((long)source.Dimension + width - 1) / width;
         int bad = 0;
         void Work(long t, Scratch scratch)
@@ -649,16 +738,28 @@ internal static unsafe class RobustEngine
             double* tile = scratch.Tile;
             for (int r = 0; r < rows.Length; r++)
             {
-                double* row = tile + ((long)r * width);
-                source.Load(rows[r], start, length, row);
-                if (!AllFinite(row, length))
+                bool finite;
+                if (singles)
+                {
+                    float* row = (float*)tile + ((long)r * stride);
+                    source.LoadSingles(rows[r], start, length, row);
+                    finite = AllFinite(row, length);
+                }
+                else
+                {
+                    double* row = tile + ((long)r * stride);
+                    source.Load(rows[r], start, length, row);
+                    finite = AllFinite(row, length);
+                }
+
+                if (!finite)
                 {
                     Volatile.Write(ref bad, 1);
                     return;
                 }
             }
 
-            body(tile, width, start, length, scratch);
+            body(tile, stride, start, length, scratch);
         }
 
         Drive(tiles, rows.Length, width, dop, Work, ct);
@@ -674,6 +775,7 @@ internal static unsafe class RobustEngine
     /// </summary>
     private static void ForEachChunk(UpdateSource source, int[] rows, int width, int chunkTiles, long chunks, int dop, int laneCount, ChunkTileBody tileBody, ChunkDone chunkDone, CancellationToken ct)
     {
+        int stride = Stride(width);
         long tiles = ((long)source.Dimension + width - 1) / width;
         int bad = 0;
         void Work(long c, Scratch scratch)
@@ -688,7 +790,7 @@ internal static unsafe class RobustEngine
                 double* tile = scratch.Tile;
                 for (int r = 0; r < rows.Length; r++)
                 {
-                    double* row = tile + ((long)r * width);
+                    double* row = tile + ((long)r * stride);
                     source.Load(rows[r], start, length, row);
                     if (!AllFinite(row, length))
                     {
@@ -699,7 +801,7 @@ internal static unsafe class RobustEngine
                     new Span<double>(row + length, padded - length).Clear();
                 }
 
-                tileBody(tile, width, padded, lanes);
+                tileBody(tile, stride, padded, lanes);
             }
 
             chunkDone(c, lanes);
@@ -716,7 +818,7 @@ internal static unsafe class RobustEngine
     {
         if (dop == 1 || items <= 1)
         {
-            using var scratch = new Scratch(rows, width);
+            using var scratch = new Scratch(rows, Stride(width));
             for (long i = 0; i < items; i++)
             {
                 work(i, scratch);
@@ -726,20 +828,21 @@ internal static unsafe class RobustEngine
         }
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = dop, CancellationToken = ct };
-        Parallel.For(0L, items, options, () => new Scratch(rows, width), (i, _, scratch) =>
+        Parallel.For(0L, items, options, () => new Scratch(rows, Stride(width)), (i, _, scratch) =>
         {
             work(i, scratch);
             return scratch;
         }, scratch => scratch.Dispose());
     }
 
-    private static UpdateRejectedException NonFinite(UpdateSource source)
+    internal static UpdateRejectedException NonFinite(UpdateSource source)
     {
         (int k, int j) = source.FirstNonFinite();
         string id = source.Ids[Math.Max(k, 0)];
         return new UpdateRejectedException(RejectionReason.NonFiniteValue, id, $"Update from '{id}' has a value that is not finite at index {j}; updates must be finite.", j);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AllFinite(double* row, int length)
     {
         int j = 0;
@@ -757,6 +860,64 @@ internal static unsafe class RobustEngine
         }
 
         return ok;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AllFinite(float* row, int length)
+    {
+        int j = 0;
+        Vector256<float> bad = Vector256<float>.Zero;
+        for (; j <= length - 8; j += 8)
+        {
+            Vector256<float> x = Vector256.Load(row + j);
+            bad |= ~Vector256.Equals(x - x, Vector256<float>.Zero);
+        }
+
+        bool ok = Vector256.EqualsAll(bad.AsInt32(), Vector256<int>.Zero);
+        for (; j < length; j++)
+        {
+            ok &= float.IsFinite(row[j]);
+        }
+
+        return ok;
+    }
+
+    /// <summary>How a tile's rows are read as doubles: rows of doubles, or rows of singles widened exactly.</summary>
+    private interface ITileRows
+    {
+        /// <summary>Values j to j + 3 of a row.</summary>
+        static abstract Vector256<double> Load(void* row, int j);
+
+        /// <summary>Values j to j + 7 of a row.</summary>
+        static abstract Vector512<double> Load512(void* row, int j);
+
+        /// <summary>Value j of a row.</summary>
+        static abstract double Get(void* row, int j);
+
+        /// <summary>The element <paramref name="offset"/> places after <paramref name="first"/>.</summary>
+        static abstract void* Row(void* first, long offset);
+    }
+
+    private readonly struct DoubleRows : ITileRows
+    {
+        public static Vector256<double> Load(void* row, int j) => Vector256.Load((double*)row + j);
+
+        public static Vector512<double> Load512(void* row, int j) => Vector512.Load((double*)row + j);
+
+        public static double Get(void* row, int j) => ((double*)row)[j];
+
+        public static void* Row(void* first, long offset) => (double*)first + offset;
+    }
+
+    private readonly struct SingleRows : ITileRows
+    {
+        public static Vector256<double> Load(void* row, int j) => Vector256.WidenLower(Vector128.Load((float*)row + j).ToVector256Unsafe());
+
+        public static Vector512<double> Load512(void* row, int j) => Vector512.WidenLower(Vector256.Load((float*)row + j).ToVector512Unsafe());
+
+        public static double Get(void* row, int j) => ((float*)row)[j];
+
+        public static void* Row(void* first, long offset) => (float*)first + offset;
     }
 
     /// <summary>One worker's buffers: a pinned tile of rows × width doubles, lane sums, and per-column scratch.</summary>

@@ -79,25 +79,91 @@ public unsafe class RobustKernelTests
             });
         });
 
+    [Property(MaxTest = 60)]
+    public Property Every_width_sorts_singles_to_the_same_bits_as_a_scalar_sort() =>
+        Prop.ForAll(Gen.Choose(1, 130).ToArbitrary(), Gen.Choose(0, 70).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (rows, lanes, seed) =>
+        {
+            var random = new Random(seed);
+            float[] values = [.. Enumerable.Range(0, rows * lanes).Select(_ => random.Next(6) switch { 0 => 0f, 1 => -0f, 2 => random.Next(-3, 4), _ => (float)(random.NextDouble() - 0.5) })];
+            int[] expected = new int[values.Length];
+            for (int j = 0; j < lanes; j++)
+            {
+                float[] column = [.. Enumerable.Range(0, rows).Select(r => values[(r * lanes) + j])];
+                Array.Sort(column, (a, b) => PaperOracle.Total(a, b));
+                for (int r = 0; r < rows; r++)
+                {
+                    expected[(r * lanes) + j] = BitConverter.SingleToInt32Bits(column[r]);
+                }
+            }
+
+            return rows > SortingNetwork.MaxRows || new[] { 0, 512, 256, 128, 1 }.All(width =>
+            {
+                int[] tile = [.. values.Select(BitConverter.SingleToInt32Bits)];
+                fixed (int* t = tile)
+                {
+                    SortingNetwork.FlipKeys(t, tile.Length);
+                    SortingNetwork.Sort(t, rows, lanes, lanes, width);
+                    SortingNetwork.FlipKeys(t, tile.Length);
+                }
+
+                return tile.SequenceEqual(expected);
+            });
+        });
+
     [Fact]
     public void The_unrolled_kernels_store_the_wanted_rows_sorted_and_leave_the_others()
+    {
+        UnrolledKernelsStoreTheWantedRows<long>(8, (random, _) => random.NextInt64(-5, 5));
+        UnrolledKernelsStoreTheWantedRows<int>(16, (random, _) => random.Next(-5, 5));
+    }
+
+    [Fact]
+    public void Above_the_unrolled_sizes_the_halves_and_the_last_merge_sort_every_wanted_row()
+    {
+        var random = new Random(9);
+        for (int rows = SortingKernels.MaxRows + 1; rows <= 2 * SortingKernels.MaxRows + 2; rows++)
+        {
+            for (int first = 0; first < rows; first += Math.Max(1, rows / 4))
+            {
+                int end = Math.Min(rows, first + 1 + random.Next(rows - first)), lanes = random.Next(70), stride = lanes + 5;
+                int[] tile = [.. Enumerable.Range(0, rows * stride).Select(_ => random.Next(-6, 6))];
+                int[] before = [.. tile];
+                fixed (int* t = tile)
+                {
+                    SortingNetwork.Sort(t, rows, stride, lanes, first, end);
+                }
+
+                for (int j = 0; j < lanes; j++)
+                {
+                    int[] column = [.. Enumerable.Range(0, rows).Select(r => before[(r * stride) + j]).Order()];
+                    for (int r = first; r < end; r++)
+                    {
+                        Assert.Equal(column[r], tile[(r * stride) + j]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void UnrolledKernelsStoreTheWantedRows<T>(int perRegister, Func<Random, int, T> next)
+        where T : unmanaged, IBinaryInteger<T>
     {
         var random = new Random(5);
         for (int rows = 2; rows <= SortingKernels.MaxRows; rows++)
         {
             for (int first = 0; first < rows; first += Math.Max(1, rows / 3))
             {
-                int end = Math.Min(rows, first + 1 + random.Next(rows - first)), lanes = 8 * (1 + random.Next(4)), stride = lanes + 3;
-                long[] tile = [.. Enumerable.Range(0, rows * stride).Select(_ => random.NextInt64(-5, 5))];
-                long[] before = [.. tile];
-                fixed (long* t = tile)
+                int end = Math.Min(rows, first + 1 + random.Next(rows - first)), lanes = perRegister * (1 + random.Next(4)), stride = lanes + 3;
+                T[] tile = [.. Enumerable.Range(0, rows * stride).Select(i => next(random, i))];
+                T[] before = [.. tile];
+                fixed (T* t = tile)
                 {
                     Assert.Equal(lanes, SortingKernels.Sort(t, rows, stride, lanes, first, end));
                 }
 
                 for (int j = 0; j < lanes; j++)
                 {
-                    long[] column = [.. Enumerable.Range(0, rows).Select(r => before[(r * stride) + j]).Order()];
+                    T[] column = [.. Enumerable.Range(0, rows).Select(r => before[(r * stride) + j]).Order()];
                     for (int r = 0; r < rows; r++)
                     {
                         Assert.Equal(r >= first && r < end ? column[r] : before[(r * stride) + j], tile[(r * stride) + j]);

@@ -61,6 +61,80 @@ public class RobustRejectionTests
         }
     }
 
+    [Theory]
+    [InlineData((ushort)0x7C00, 257)]
+    [InlineData((ushort)0xFC00, 299)]
+    [InlineData((ushort)0x7E00, 3)]
+    [InlineData((ushort)0xFFFF, 298)]
+    public void A_float16_infinity_or_nan_is_refused_by_every_rule(ushort special, int index)
+    {
+        // Halves are widened by a vector conversion that turns specials into finite values of 2^16 or more; a rule
+        // must still see them as not finite, in the singles path (median, trimmed mean) and the doubles path alike.
+        ClientUpdate[] updates = [.. Updates(5, 300).Select(u => new ClientUpdate(u.ContributorId, UpdateFormat.Float16, UpdateEncoding.Encode(u.Values.Span, UpdateFormat.Float16), u.Weight))];
+        byte[] bad = updates[2].Payload.ToArray();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bad.AsSpan(2 * index), special);
+        updates[2] = new ClientUpdate("c2", UpdateFormat.Float16, bad, 3);
+        byte[] before = [.. bad];
+        foreach (RobustRule rule in new RobustRule[] { new CoordinateMedian(), new CoordinateMedian { Weighted = true }, new TrimmedMean(0.2), new Krum(1), new Bulyan(0), new NormClip(1) { AllowAllClipped = true }, new WeightedMean() })
+        {
+            UpdateRejectedException e = Assert.Throws<UpdateRejectedException>(() => RobustAggregator.Aggregate(rule, updates, 300));
+            Assert.Equal(RejectionReason.NonFiniteValue, e.Reason);
+            Assert.Equal("c2", e.ContributorId);
+            Assert.Equal(index, e.Index);
+            Assert.Equal(before, bad);
+        }
+    }
+
+    [Fact]
+    public void Into_a_destination_a_refused_call_leaves_it_unchanged()
+    {
+        ClientUpdate[] updates = Updates(5, 300);
+        float[] bad = updates[3].Values.ToArray();
+        bad[299] = float.PositiveInfinity;
+        updates[3] = new ClientUpdate("c3", bad, 4);
+        double[] destination = [.. Enumerable.Range(0, 300).Select(i => -i - 0.5)];
+        double[] before = [.. destination];
+        foreach (RobustRule rule in new RobustRule[] { new CoordinateMedian(), new TrimmedMean(0.2), new Krum(1), new WeightedMean() })
+        {
+            UpdateRejectedException e = Assert.Throws<UpdateRejectedException>(() => RobustAggregator.Aggregate(rule, updates, destination, 1, CancellationToken.None));
+            Assert.Equal(RejectionReason.NonFiniteValue, e.Reason);
+            Assert.Equal("c3", e.ContributorId);
+            Assert.Equal(299, e.Index);
+            Assert.Equal(before, destination);
+        }
+
+        UpdateRejectedException wrong = Assert.Throws<UpdateRejectedException>(() => RobustAggregator.Aggregate(new CoordinateMedian(), Updates(3, 300), destination.AsMemory(0, 299), 1, CancellationToken.None));
+        Assert.Equal(RejectionReason.WrongLength, wrong.Reason);
+        Assert.Equal(before, destination);
+
+        // A destination that is an update's own memory is refused before anything is written.
+        double[] shared = new double[64];
+        using var bytes = new BytesOf(shared);
+        ClientUpdate[] aliased = [new ClientUpdate("a", UpdateFormat.BFloat16, bytes.Memory[..128], 1), new ClientUpdate("b", UpdateFormat.BFloat16, new byte[128], 1)];
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => RobustAggregator.Aggregate(new CoordinateMedian(), aliased, shared, 1, CancellationToken.None)).ParamName);
+        Assert.All(shared, v => Assert.Equal(0.0, v));
+    }
+
+    /// <summary>The bytes of a double array as a <see cref="Memory{T}"/> of bytes.</summary>
+    private sealed unsafe class BytesOf(double[] array) : System.Buffers.MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => System.Runtime.InteropServices.MemoryMarshal.AsBytes(array.AsSpan());
+
+        public override System.Buffers.MemoryHandle Pin(int elementIndex = 0)
+        {
+            var handle = System.Runtime.InteropServices.GCHandle.Alloc(array, System.Runtime.InteropServices.GCHandleType.Pinned);
+            return new System.Buffers.MemoryHandle((byte*)handle.AddrOfPinnedObject() + elementIndex, handle);
+        }
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
+
     [Fact]
     public void A_wrong_length_is_refused() =>
         Refused(RejectionReason.WrongLength, "has 70 values; the model has 71", new CoordinateMedian(), Updates(3), 71);

@@ -101,6 +101,32 @@ public class RobustRuleTests
             return Rounded(PaperOracle.TrimmedMean(c.Values, cut), RobustAggregator.Aggregate(new TrimmedMean(beta), c.Updates, c.Dimension).Values);
         });
 
+    [Property(MaxTest = 40)]
+    public Property Median_and_trimmed_mean_are_exact_for_fleets_above_the_unrolled_networks() =>
+        Prop.ForAll(Case(17, 50, 70).ToArbitrary(), Gen.Choose(0, 49).Select(i => i / 100.0).ToArbitrary(), (c, beta) =>
+        {
+            int cut = (int)Math.Floor((decimal)beta * c.Updates.Length);
+            return Rounded(PaperOracle.Median(c.Values), RobustAggregator.Aggregate(new CoordinateMedian(), c.Updates, c.Dimension).Values)
+                && Rounded(PaperOracle.TrimmedMean(c.Values, cut), RobustAggregator.Aggregate(new TrimmedMean(beta), c.Updates, c.Dimension).Values);
+        });
+
+    [Property(MaxTest = 60)]
+    public Property Selections_over_singles_and_over_doubles_give_the_same_bits() =>
+        Prop.ForAll(Case(1, 40, 300).ToArbitrary(), Gen.Choose(0, 49).Select(i => i / 100.0).ToArbitrary(), (c, beta) =>
+        {
+            // Float formats sort 32-bit keys; the same values given as doubles sort 64-bit keys.
+            string[] ids = [.. c.Updates.Select(u => u.ContributorId)];
+            ReadOnlyMemory<double>[] doubles = [.. c.Values.Select(v => new ReadOnlyMemory<double>(v))];
+            return new RobustRule[] { new CoordinateMedian(), new TrimmedMean(beta) }.All(rule =>
+            {
+                double[] allocated = RobustAggregator.Aggregate(rule, c.Updates, c.Dimension).Values.ToArray();
+                double[] into = new double[c.Dimension + 3];
+                RobustAggregate written = RobustAggregator.Aggregate(rule, c.Updates, into.AsMemory(1, c.Dimension), 2, CancellationToken.None);
+                return allocated.SequenceEqual(RobustAggregator.Aggregate(rule, ids, doubles, c.Weights).Values.ToArray())
+                    && allocated.AsSpan().SequenceEqual(into.AsSpan(1, c.Dimension)) && into[0] == 0 && into[^1] == 0 && written.Values.Span.Overlaps(into);
+            });
+        });
+
     [Property(MaxTest = 120)]
     public Property Krum_and_multi_krum_select_as_the_paper_with_ties_to_the_lowest_index() =>
         Prop.ForAll(Case(3, 12, 40, extremes: false).ToArbitrary(), Gen.Choose(0, 4).ToArbitrary(), Gen.Choose(1, 12).ToArbitrary(), (c, f0, m0) =>
