@@ -79,9 +79,10 @@ public static class RobustAggregator
         CheckCommon(rule, ids, weights);
         using var source = new UpdateSource.Formatted(updates, ids, weights, dimension);
 
-        // A value that is not finite is found mid-run, after tiles were written; look for one first, so that a refused
-        // call leaves the destination as it was.
-        if (source.FirstNonFinite() is (>= 0, _))
+        // The per-parameter rules find a value that is not finite mid-run, after tiles were written; look for one first,
+        // so that a refused call leaves the destination as it was. Krum, Bulyan and clipping read every value (for the
+        // distances or the norms) before they write any.
+        if (rule is not (Krum or Bulyan or NormClip) && source.FirstNonFinite() is (>= 0, _))
         {
             throw RobustEngine.NonFinite(source);
         }

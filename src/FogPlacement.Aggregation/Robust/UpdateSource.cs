@@ -236,9 +236,28 @@ internal abstract unsafe class UpdateSource : IDisposable
         /// The vector conversion of halves turns an infinity or NaN into a finite value of at least 2^16, above every
         /// finite half; those become infinities, so that the tile's finiteness test refuses them.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void MarkSpecialHalves(double* values, int length)
         {
-            for (int j = 0; j < length; j++)
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j <= length - 8; j += 8)
+                {
+                    Vector512<double> v = Vector512.Load(values + j);
+                    Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Abs(v), Vector512.Create((double)HalfMax)), Vector512.Create(double.PositiveInfinity), v).Store(values + j);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j <= length - 4; j += 4)
+                {
+                    Vector256<double> v = Vector256.Load(values + j);
+                    Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Abs(v), Vector256.Create((double)HalfMax)), Vector256.Create(double.PositiveInfinity), v).Store(values + j);
+                }
+            }
+
+            for (; j < length; j++)
             {
                 if (Math.Abs(values[j]) > HalfMax)
                 {

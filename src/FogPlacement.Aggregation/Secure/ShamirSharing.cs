@@ -1,0 +1,238 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace FogPlacement.Aggregation.Secure;
+
+/// <summary>
+/// Shamir's t-of-n secret sharing of 32-byte secrets over the prime field of p = 2^61 − 1. A secret is cut into five
+/// field elements of at most 56 bits (7, 7, 7, 7 and 4 bytes, little-endian); each element is the constant term of its
+/// own random polynomial of degree t − 1 whose other coefficients are uniform in the field, and share i is the five
+/// polynomials' values at x = i. Any t shares with distinct x give the polynomials back by Lagrange interpolation at
+/// 0; any t − 1 are uniformly distributed whatever the secret.
+/// </summary>
+/// <remarks>
+/// Written here because neither the platform nor NSec offers secret sharing; the field is small enough for 128-bit
+/// products, and the randomness is the platform's cryptographic generator. Reconstruction from more than t shares
+/// checks every share beyond the first t against the interpolated polynomials, so a corrupted share is refused rather
+/// than giving a wrong secret.
+/// </remarks>
+internal static class ShamirSharing
+{
+    /// <summary>The field's prime, 2^61 − 1.</summary>
+    public const ulong Prime = (1UL << 61) - 1;
+
+    /// <summary>The length of a secret in bytes.</summary>
+    public const int SecretLength = 32;
+
+    /// <summary>Field elements a secret takes.</summary>
+    public const int Elements = 5;
+
+    /// <summary>The length of an encoded share's values in bytes (five 8-byte elements).</summary>
+    public const int ShareLength = Elements * 8;
+
+    /// <summary>The largest number of shares: every x from 1 to it is a distinct nonzero field element.</summary>
+    public const int MaxShares = 1 << 20;
+
+    private static readonly int[] ChunkBytes = [7, 7, 7, 7, 4];
+
+    /// <summary>Splits a secret into <paramref name="count"/> shares at x = 1 … count, any <paramref name="threshold"/> of which reconstruct it.</summary>
+    /// <returns>The shares' values, <see cref="ShareLength"/> bytes each, share i (x = i + 1) at index i.</returns>
+    public static byte[][] Split(ReadOnlySpan<byte> secret, int threshold, int count)
+    {
+        if (secret.Length != SecretLength)
+        {
+            throw new ArgumentException($"A secret is {SecretLength} bytes; was {secret.Length}.", nameof(secret));
+        }
+
+        if (count < 1 || count > MaxShares)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"The number of shares must be 1 to {MaxShares}.");
+        }
+
+        if (threshold < 1 || threshold > count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, $"The threshold must be 1 to the number of shares ({count}).");
+        }
+
+        var shares = new byte[count][];
+        for (int i = 0; i < count; i++)
+        {
+            shares[i] = new byte[ShareLength];
+        }
+
+        ulong[] coefficients = new ulong[threshold];
+        int offset = 0;
+        Span<byte> chunk = stackalloc byte[8];
+        for (int e = 0; e < Elements; e++)
+        {
+            chunk.Clear();
+            secret.Slice(offset, ChunkBytes[e]).CopyTo(chunk);
+            offset += ChunkBytes[e];
+            coefficients[0] = BinaryPrimitives.ReadUInt64LittleEndian(chunk);
+            for (int c = 1; c < threshold; c++)
+            {
+                coefficients[c] = RandomElement();
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                // Horner's rule at x = i + 1.
+                ulong x = (ulong)(i + 1), y = 0;
+                for (int c = threshold - 1; c >= 0; c--)
+                {
+                    y = Add(Multiply(y, x), coefficients[c]);
+                }
+
+                BinaryPrimitives.WriteUInt64LittleEndian(shares[i].AsSpan(8 * e), y);
+            }
+        }
+
+        CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(coefficients.AsSpan()));
+        return shares;
+    }
+
+    /// <summary>
+    /// The secret from at least <paramref name="threshold"/> shares: the first t interpolated, every further share
+    /// checked against them. Returns false (and no secret) when the shares are too few, repeat an x, are not field
+    /// elements, or disagree.
+    /// </summary>
+    public static bool TryCombine(IReadOnlyList<(int X, byte[] Values)> shares, int threshold, Span<byte> secret)
+    {
+        if (secret.Length != SecretLength || threshold < 1 || shares.Count < threshold)
+        {
+            return false;
+        }
+
+        var xs = new ulong[shares.Count];
+        var seen = new HashSet<int>();
+        for (int i = 0; i < shares.Count; i++)
+        {
+            (int x, byte[] values) = shares[i];
+            if (x < 1 || x > MaxShares || !seen.Add(x) || values is null || values.Length != ShareLength)
+            {
+                return false;
+            }
+
+            xs[i] = (ulong)x;
+        }
+
+        // The Lagrange basis of the first t points, evaluated at 0 and at every further point.
+        ulong[] atZero = Basis(xs, threshold, 0);
+        ulong[][] atExtra = [.. Enumerable.Range(threshold, shares.Count - threshold).Select(i => Basis(xs, threshold, xs[i]))];
+        Span<byte> result = stackalloc byte[SecretLength + 8];
+        result.Clear();
+        int offset = 0;
+        for (int e = 0; e < Elements; e++)
+        {
+            ulong value = 0;
+            for (int i = 0; i < threshold; i++)
+            {
+                ulong y = BinaryPrimitives.ReadUInt64LittleEndian(shares[i].Values.AsSpan(8 * e));
+                if (y >= Prime)
+                {
+                    return false;
+                }
+
+                value = Add(value, Multiply(y, atZero[i]));
+            }
+
+            for (int extra = 0; extra < atExtra.Length; extra++)
+            {
+                ulong expected = 0;
+                for (int i = 0; i < threshold; i++)
+                {
+                    expected = Add(expected, Multiply(BinaryPrimitives.ReadUInt64LittleEndian(shares[i].Values.AsSpan(8 * e)), atExtra[extra][i]));
+                }
+
+                if (expected != BinaryPrimitives.ReadUInt64LittleEndian(shares[threshold + extra].Values.AsSpan(8 * e)))
+                {
+                    return false;
+                }
+            }
+
+            if (value >> (8 * ChunkBytes[e]) != 0)
+            {
+                return false;
+            }
+
+            BinaryPrimitives.WriteUInt64LittleEndian(result[offset..], value);
+            offset += ChunkBytes[e];
+        }
+
+        result[..SecretLength].CopyTo(secret);
+        CryptographicOperations.ZeroMemory(result);
+        return true;
+    }
+
+    /// <summary>ℓ_i(at) for the first <paramref name="count"/> points: Π_{j ≠ i} (at − x_j) / (x_i − x_j).</summary>
+    private static ulong[] Basis(ulong[] xs, int count, ulong at)
+    {
+        var basis = new ulong[count];
+        for (int i = 0; i < count; i++)
+        {
+            ulong numerator = 1, denominator = 1;
+            for (int j = 0; j < count; j++)
+            {
+                if (j != i)
+                {
+                    numerator = Multiply(numerator, Subtract(at, xs[j]));
+                    denominator = Multiply(denominator, Subtract(xs[i], xs[j]));
+                }
+            }
+
+            basis[i] = Multiply(numerator, Inverse(denominator));
+        }
+
+        return basis;
+    }
+
+    /// <summary>A uniform field element: 61 random bits, redrawn when they reach p (probability 2^-61).</summary>
+    private static ulong RandomElement()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        while (true)
+        {
+            RandomNumberGenerator.Fill(bytes);
+            ulong v = BinaryPrimitives.ReadUInt64LittleEndian(bytes) & Prime;
+            if (v < Prime)
+            {
+                return v;
+            }
+        }
+    }
+
+    internal static ulong Add(ulong a, ulong b)
+    {
+        ulong s = a + b;
+        return s >= Prime ? s - Prime : s;
+    }
+
+    internal static ulong Subtract(ulong a, ulong b) => a >= b ? a - b : a + Prime - b;
+
+    internal static ulong Multiply(ulong a, ulong b)
+    {
+        // 2^61 ≡ 1 (mod p): fold the 122-bit product's high bits onto its low 61.
+        UInt128 product = (UInt128)a * b;
+        ulong folded = (ulong)(product & Prime) + (ulong)(product >> 61);
+        folded = (folded & Prime) + (folded >> 61);
+        return folded >= Prime ? folded - Prime : folded;
+    }
+
+    /// <summary>a^(p − 2), the inverse of a nonzero a by Fermat's little theorem.</summary>
+    internal static ulong Inverse(ulong a)
+    {
+        ulong result = 1, power = a, e = Prime - 2;
+        while (e != 0)
+        {
+            if ((e & 1) != 0)
+            {
+                result = Multiply(result, power);
+            }
+
+            power = Multiply(power, power);
+            e >>= 1;
+        }
+
+        return result;
+    }
+}
