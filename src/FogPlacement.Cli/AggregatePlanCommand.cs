@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using FogPlacement.Aggregation;
+using FogPlacement.Aggregation.Secure;
 using FogPlacement.Cli.Output;
 using FogPlacement.Quantities;
 
@@ -21,9 +22,10 @@ internal static class AggregatePlanCommand
         partial.AcceptOnlyFromAmong("exact", "float32");
         var idBytes = new Option<int>("--id-bytes") { Description = "UTF-8 bytes of one device id, on average (they travel in every partial).", DefaultValueFactory = _ => 16 };
         var json = new Option<bool>("--json") { Description = "Print the plan as JSON (bytes as numbers)." };
+        var secure = new Option<bool>("--secure") { Description = "Also give the bytes of secure aggregation at each fog node (every device a neighbour of every other, no dropouts), against the plaintext upload." };
         var command = new Command("aggregate-plan", "Plans one federated round: wide-area bytes and fan-in, flat against hierarchical, in this library's own encodings.")
         {
-            devices, fogNodes, update, format, partial, idBytes, json,
+            devices, fogNodes, update, format, partial, idBytes, json, secure,
         };
         command.SetAction(result => CommandLine.Guard(stderr, "aggregate-plan", () =>
         {
@@ -51,12 +53,26 @@ internal static class AggregatePlanCommand
                 BenchAggregateCommand.ParseFormat(result.GetValue(format)!),
                 result.GetValue(partial) == "float32" ? PartialEncoding.Float32 : PartialEncoding.Exact,
                 ids);
-            stdout.Write(result.GetValue(json) ? Json(plan, result.GetValue(format)!, result.GetValue(partial)!) : Table(plan, result.GetValue(format)!, result.GetValue(partial)!));
+            SecureTraffic? traffic = null;
+            if (result.GetValue(secure))
+            {
+                long perNode = plan.Hierarchical.LargestFogFanIn;
+                if (perNode < 2)
+                {
+                    throw new ArgumentException($"--secure needs at least 2 devices at a fog node; the largest has {perNode}.");
+                }
+
+                traffic = SecureTraffic.For(perNode, (long)parameters, ids);
+            }
+
+            stdout.Write(result.GetValue(json)
+                ? Json(plan, result.GetValue(format)!, result.GetValue(partial)!, traffic)
+                : Table(plan, result.GetValue(format)!, result.GetValue(partial)!, traffic));
         }));
         return command;
     }
 
-    private static string Table(BackhaulPlan plan, string format, string partial)
+    private static string Table(BackhaulPlan plan, string format, string partial, SecureTraffic? traffic)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -70,6 +86,12 @@ internal static class AggregatePlanCommand
             .Row("hierarchical", Size(plan.Hierarchical.WanBytes), plan.Hierarchical.CloudFanIn.ToString("N0", c), plan.Hierarchical.LargestFogFanIn.ToString("N0", c));
         sb.Append(table.Render()).AppendLine(new string('-', table.Width));
         sb.AppendLine(string.Create(c, $"the fog tier cuts cloud fan-in by {plan.FanInReduction:0.##}x and wide-area bytes by {plan.WanBytesReduction:0.##}x; the global average is the same (a sum of sums is the total sum)"));
+        if (traffic is not null)
+        {
+            long n = plan.Hierarchical.LargestFogFanIn;
+            sb.AppendLine(string.Create(c, $"secure aggregation at the largest fog node ({n:N0} devices, each a neighbour of every other, none dropping): each device sends {Size(traffic.DeviceUpload)} ({traffic.DeviceUpload / plan.UpdateBytes:0.##}x its plaintext update of {Size(plan.UpdateBytes)}; the masked input alone {Size(traffic.MaskedInputBytes)}) and receives {Size(traffic.DeviceDownload)}; the fog node receives {Size(traffic.FogNodeIn(n))} against {Size(n * plan.UpdateBytes)} in plaintext"));
+        }
+
         sb.AppendLine("(sizes to 3 significant digits; --json gives every byte)");
         return sb.ToString();
     }
@@ -89,7 +111,7 @@ internal static class AggregatePlanCommand
         return rounded.ToString("0.##", CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
-    private static string Json(BackhaulPlan plan, string format, string partial) => JsonOutput.Write(new PlanOutput(
+    private static string Json(BackhaulPlan plan, string format, string partial, SecureTraffic? traffic) => JsonOutput.Write(new PlanOutput(
         plan.Devices,
         plan.FogNodes,
         format,
@@ -99,5 +121,12 @@ internal static class AggregatePlanCommand
         new TopologyOutput(plan.Flat.WanBytes, plan.Flat.CloudFanIn, null),
         new TopologyOutput(plan.Hierarchical.WanBytes, plan.Hierarchical.CloudFanIn, plan.Hierarchical.LargestFogFanIn),
         plan.FanInReduction,
-        plan.WanBytesReduction));
+        plan.WanBytesReduction,
+        traffic is null ? null : new SecureOutput(
+            plan.Hierarchical.LargestFogFanIn,
+            traffic.DeviceUpload,
+            traffic.DeviceDownload,
+            traffic.MaskedInputBytes,
+            traffic.FogNodeIn(plan.Hierarchical.LargestFogFanIn),
+            traffic.DeviceUpload / plan.UpdateBytes)));
 }

@@ -38,6 +38,32 @@ public class AggregateCommandTests
         Assert.Equal(10001.0 * 8 * 1024 * 1024 / ((99 * partialOf100) + partialOf101), doc.RootElement.GetProperty("wanBytesReduction").GetDouble());
     }
 
+    [Fact]
+    public void Aggregate_plan_secure_gives_the_protocols_bytes_against_the_plaintext_upload()
+    {
+        (int code, string stdout, string stderr) = CliRunner.Run("aggregate-plan", "--devices", "1000", "--fog-nodes", "10", "--update", "4 MB", "--format", "bfloat16", "--secure");
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, stderr);
+        Assert.Contains("(100 devices, each a neighbour of every other, none dropping): each device sends 8.02 MB (4.01x its plaintext update of 2 MB", stdout, StringComparison.Ordinal);
+
+        // The JSON holds the same bytes as the library's formula, which the secure-aggregation tests hold to the encodings.
+        (code, stdout, _) = CliRunner.Run("aggregate-plan", "--devices", "1000", "--fog-nodes", "10", "--update", "4 MB", "--id-bytes", "9", "--secure", "--json");
+        Assert.Equal(0, code);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        JsonElement secure = doc.RootElement.GetProperty("secure");
+        var expected = FogPlacement.Aggregation.Secure.SecureTraffic.For(100, 1_000_000, 9);
+        Assert.Equal(100, secure.GetProperty("devicesAtFogNode").GetInt64());
+        Assert.Equal(expected.DeviceUpload, secure.GetProperty("deviceUploadBytes").GetDouble());
+        Assert.Equal(expected.DeviceDownload, secure.GetProperty("deviceDownloadBytes").GetDouble());
+        Assert.Equal(8.0 * 1_000_001 + 6 + 4 + 9 + 4 + 68, secure.GetProperty("maskedInputBytes").GetDouble());
+        Assert.Equal(100 * expected.DeviceUpload, secure.GetProperty("fogNodeInBytes").GetDouble());
+        Assert.False(CliRunner.Run("aggregate-plan", "--devices", "1000", "--fog-nodes", "10", "--update", "4 MB", "--json").Stdout.Contains("secure", StringComparison.Ordinal));
+
+        (code, _, stderr) = CliRunner.Run("aggregate-plan", "--devices", "10", "--fog-nodes", "10", "--update", "4 MB", "--secure");
+        Assert.Equal(2, code);
+        Assert.Contains("--secure needs at least 2 devices at a fog node; the largest has 1", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--devices", "0", "--fog-nodes", "1", "--update", "1 MB")]
     [InlineData("--devices", "10", "--fog-nodes", "-1", "--update", "1 MB")]

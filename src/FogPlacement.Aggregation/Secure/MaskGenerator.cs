@@ -25,7 +25,9 @@ internal static class MaskGenerator
         }
 
         using var aes = Aes.Create();
-        aes.Key = seed.ToArray();
+        byte[] key = seed.ToArray();
+        aes.Key = key;
+        CryptographicOperations.ZeroMemory(key);
         ulong[] counters = new ulong[ChunkLanes];
         ulong[] stream = new ulong[ChunkLanes];
         ulong block = 0;

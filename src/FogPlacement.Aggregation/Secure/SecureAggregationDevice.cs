@@ -29,7 +29,6 @@ public sealed class SecureAggregationDevice : IDisposable
     private Dictionary<string, KeyAdvertisement>? roster;
     private Dictionary<string, EncryptedShare>? received;
     private string[]? sharers;
-    private byte[]? ownMaskShare;
     private byte[]? ownSelfShare;
     private string[]? confirmed;
     private UnmaskResponse? answer;
@@ -116,6 +115,11 @@ public sealed class SecureAggregationDevice : IDisposable
             }
         }
 
+        if (map.Values.SelectMany(a => new[] { Convert.ToBase64String(a.CipherPublicKey), Convert.ToBase64String(a.MaskPublicKey) }).Distinct(StringComparer.Ordinal).Count() != 2 * map.Count)
+        {
+            throw Refuse(SecureFailure.InvalidRoster, null, "The roster repeats a public key; every device's two ephemeral keys must be its own.");
+        }
+
         if (!map.TryGetValue(DeviceId, out KeyAdvertisement? own)
             || !own.CipherPublicKey.AsSpan().SequenceEqual(SecureContext.PublicKey(cipherKey))
             || !own.MaskPublicKey.AsSpan().SequenceEqual(SecureContext.PublicKey(maskKey)))
@@ -145,7 +149,6 @@ public sealed class SecureAggregationDevice : IDisposable
             int x = context.ShareX(peer);
             if (peer == DeviceId)
             {
-                ownMaskShare = maskShares[x - 1];
                 ownSelfShare = selfShares[x - 1];
                 continue;
             }
@@ -154,7 +157,7 @@ public sealed class SecureAggregationDevice : IDisposable
             maskShares[x - 1].CopyTo(plaintext, 0);
             selfShares[x - 1].CopyTo(plaintext, ShamirSharing.ShareLength);
             using ECDiffieHellman? theirs = SecureContext.ImportPublicKey(map[peer].CipherPublicKey);
-            byte[] key = context.Agree(cipherKey, theirs!, Tags.ShareKey);
+            byte[] key = context.Agree(cipherKey, theirs!, Tags.ShareKey, DeviceId, peer);
             sealedShares.Add(new EncryptedShare(DeviceId, peer, context.Seal(key, DeviceId, peer, plaintext)));
             CryptographicOperations.ZeroMemory(key);
             CryptographicOperations.ZeroMemory(plaintext);
@@ -176,7 +179,7 @@ public sealed class SecureAggregationDevice : IDisposable
     /// <param name="sharesForThisDevice">The shares sealed for this device, one from every other device that shared.</param>
     /// <returns>The masked input to send to the fog node.</returns>
     /// <exception cref="UpdateRejectedException">The update breaks the round's format (a value above its bound, a weight out of range, a wrong length or id); nothing is sent, and the device may try again with another update.</exception>
-    /// <exception cref="SecureAggregationException">The shares are fewer than the threshold needs, repeat or miss a sender, come from a device not on the roster, or do not open.</exception>
+    /// <exception cref="SecureAggregationException">The shares are fewer than the threshold needs, repeat a sender, come from a device not on the roster, or do not open (a sealed share that does not open stops the round for this device, as in the paper).</exception>
     /// <exception cref="InvalidOperationException">This is not the step after sharing.</exception>
     public MaskedInput MaskInput(ClientUpdate update, IReadOnlyList<EncryptedShare> sharesForThisDevice)
     {
@@ -212,7 +215,7 @@ public sealed class SecureAggregationDevice : IDisposable
             if (peer != DeviceId)
             {
                 using ECDiffieHellman? theirs = SecureContext.ImportPublicKey(roster![peer].MaskPublicKey);
-                byte[] seed = context.Agree(maskKey, theirs!, Tags.PairMask);
+                byte[] seed = context.Agree(maskKey, theirs!, Tags.PairMask, DeviceId, peer);
                 MaskGenerator.Apply(seed, values, subtract: string.CompareOrdinal(DeviceId, peer) > 0);
                 CryptographicOperations.ZeroMemory(seed);
             }
@@ -318,6 +321,10 @@ public sealed class SecureAggregationDevice : IDisposable
         cipherKey.Dispose();
         maskKey.Dispose();
         CryptographicOperations.ZeroMemory(selfSeed);
+        if (ownSelfShare is not null)
+        {
+            CryptographicOperations.ZeroMemory(ownSelfShare);
+        }
     }
 
     private string[] CheckSurvivors(IReadOnlyList<string> survivors, bool record = true)
@@ -359,7 +366,7 @@ public sealed class SecureAggregationDevice : IDisposable
     private byte[]? OpenShare(EncryptedShare share)
     {
         using ECDiffieHellman? theirs = SecureContext.ImportPublicKey(roster![share.Sender].CipherPublicKey);
-        byte[] key = context.Agree(cipherKey, theirs!, Tags.ShareKey);
+        byte[] key = context.Agree(cipherKey, theirs!, Tags.ShareKey, DeviceId, share.Sender);
         try
         {
             byte[]? plaintext = context.Open(key, share.Sender, DeviceId, share.Ciphertext);

@@ -13,7 +13,8 @@ namespace FogPlacement.Aggregation.Secure;
 /// <remarks>
 /// Every message is checked (its device, its turn, its signature for this round and fog node) before it touches the
 /// state; a refused message changes nothing. Each stage closes only with at least the threshold of devices; below it the
-/// round is refused and nothing is revealed. Memory is one sum of M + 1 lanes besides the messages.
+/// round is refused and nothing is revealed. Memory is the running sum of M + 1 lanes besides the messages, and a second
+/// one while <see cref="Finish"/> unmasks.
 /// </remarks>
 public sealed class SecureAggregator
 {
@@ -23,6 +24,7 @@ public sealed class SecureAggregator
     private readonly HashSet<string> maskedFrom = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SurvivorConfirmation> confirmations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, UnmaskResponse> responses = new(StringComparer.Ordinal);
+    private readonly HashSet<string> advertisedKeys = new(StringComparer.Ordinal);
     private readonly ulong[] sum;
     private Stage stage;
     private string[]? roster;
@@ -66,6 +68,22 @@ public sealed class SecureAggregator
         }
 
         Signed(Tags.Advertise, advertisement.DeviceId, advertisement.Body(), advertisement.Signature, "advertisement");
+        using (ECDiffieHellman? c = SecureContext.ImportPublicKey(advertisement.CipherPublicKey), m = SecureContext.ImportPublicKey(advertisement.MaskPublicKey))
+        {
+            if (c is null || m is null)
+            {
+                throw Refuse(SecureFailure.InvalidRoster, advertisement.DeviceId, $"The advertisement of device '{advertisement.DeviceId}' holds a key that is not a P-256 public key.");
+            }
+        }
+
+        string cipher = Convert.ToBase64String(advertisement.CipherPublicKey), mask = Convert.ToBase64String(advertisement.MaskPublicKey);
+        if (cipher == mask || advertisedKeys.Contains(cipher) || advertisedKeys.Contains(mask))
+        {
+            throw Refuse(SecureFailure.InvalidRoster, advertisement.DeviceId, $"Device '{advertisement.DeviceId}' advertised a public key that is already advertised; each device's two keys must be its own.");
+        }
+
+        advertisedKeys.Add(cipher);
+        advertisedKeys.Add(mask);
         advertisements.Add(advertisement.DeviceId, advertisement);
     }
 
@@ -128,7 +146,9 @@ public sealed class SecureAggregator
         }
 
         OnList(sharers, deviceId, "the devices that shared");
-        return [.. sharers.Where(id => id != deviceId).Select(id => bundles[id].Shares.First(s => s.Recipient == deviceId))];
+        // Each bundle holds one share per other roster device, in the roster's order.
+        int index = Array.BinarySearch(roster!, deviceId, StringComparer.Ordinal);
+        return [.. sharers.Where(id => id != deviceId).Select(id => bundles[id].Shares[string.CompareOrdinal(id, deviceId) < 0 ? index - 1 : index])];
     }
 
     /// <summary>Round 2: adds a device's masked input to the sum, modulo 2^64.</summary>
@@ -245,18 +265,15 @@ public sealed class SecureAggregator
         ulong[] result = (ulong[])sum.Clone();
         string[] dropped = [.. sharers!.Where(id => Array.BinarySearch(survivors!, id, StringComparer.Ordinal) < 0)];
         Span<byte> secret = stackalloc byte[ShamirSharing.SecretLength];
-        foreach (string owner in sharers!)
+        UnmaskResponse[] answers = [.. responses.Values];
+        var interpolator = new ShamirSharing.Interpolator([.. answers.Select(r => context.ShareX(r.DeviceId))], t);
+        for (int o = 0; o < sharers!.Length; o++)
         {
-            var shares = new List<(int, byte[])>();
-            foreach (UnmaskResponse r in responses.Values)
+            // Every response holds one share per sharer, in the sharers' order (checked on acceptance).
+            string owner = sharers[o];
+            if (!interpolator.TryCombine([.. answers.Select(r => r.Shares[o].Values)], secret))
             {
-                RevealedShare s = r.Shares.First(x => x.Owner == owner);
-                shares.Add((s.X, s.Values));
-            }
-
-            if (!ShamirSharing.TryCombine(shares, t, secret))
-            {
-                throw Refuse(SecureFailure.InvalidReveal, owner, $"The {shares.Count} shares revealed for device '{owner}' do not agree on one secret.");
+                throw Refuse(SecureFailure.InvalidReveal, owner, $"The {answers.Length} shares revealed for device '{owner}' do not agree on one secret.");
             }
 
             if (Array.BinarySearch(survivors!, owner, StringComparer.Ordinal) >= 0)
@@ -275,7 +292,7 @@ public sealed class SecureAggregator
             {
                 // The survivor added +mask for a peer after it in ordinal order and −mask for one before; undo that.
                 using ECDiffieHellman? theirs = SecureContext.ImportPublicKey(advertisements[survivor].MaskPublicKey);
-                byte[] seed = context.Agree(key, theirs!, Tags.PairMask);
+                byte[] seed = context.Agree(key, theirs!, Tags.PairMask, owner, survivor);
                 MaskGenerator.Apply(seed, result, subtract: string.CompareOrdinal(survivor, owner) < 0);
                 CryptographicOperations.ZeroMemory(seed);
             }
@@ -294,7 +311,7 @@ public sealed class SecureAggregator
         var state = new AggregateState(s.Dimension, s.Round, AggregationMode.Reproducible, s.Format);
         state.Contributors.UnionWith(survivors!);
         long maxWeight = (long)s.Format.MaxFixedWeight;
-        if (weight < survivors!.Length || weight / survivors.Length > maxWeight)
+        if (weight < survivors!.Length || (Int128)weight > (Int128)survivors.Length * maxWeight || PartialInvariants.FixedLimitProblem(s.Format, weight, survivors.Length) is not null)
         {
             throw Refuse(SecureFailure.SumOutOfRange, null, string.Create(CultureInfo.InvariantCulture, $"The survivors' unmasked total fixed-point weight is {weight}; {survivors.Length} devices of this format carry 1 to {maxWeight} each. Some device sent a weight outside the format, or {droppedCount} dropped devices' masks were not removed."));
         }

@@ -42,7 +42,12 @@ internal sealed class SecureContext
 
         Hash = SHA256.HashData(writer.ToArray());
         Devices = [.. settings.DeviceKeys.Keys.Order(StringComparer.Ordinal)];
+
+        // A copy of the keys as hashed, so that a caller changing the settings' dictionary later changes nothing here.
+        keys = settings.DeviceKeys.ToDictionary(p => p.Key, p => (byte[])p.Value.Clone(), StringComparer.Ordinal);
     }
+
+    private readonly Dictionary<string, byte[]> keys;
 
     public SecureRoundSettings Settings { get; }
 
@@ -72,7 +77,7 @@ internal sealed class SecureContext
     /// <summary>Whether <paramref name="signature"/> is the named device's on this message; an unknown device never verifies.</summary>
     public bool Verify(string tag, string deviceId, ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature)
     {
-        if (signature.Length != SignatureLength || !Settings.DeviceKeys.TryGetValue(deviceId, out byte[]? key))
+        if (signature.Length != SignatureLength || !keys.TryGetValue(deviceId, out byte[]? key))
         {
             return false;
         }
@@ -155,13 +160,22 @@ internal sealed class SecureContext
         return null;
     }
 
-    /// <summary>HKDF-SHA256 of the ECDH secret of two keys, salted with the context, for one purpose.</summary>
-    public byte[] Agree(ECDiffieHellman mine, ECDiffieHellman theirs, string purpose)
+    /// <summary>
+    /// HKDF-SHA256 of the ECDH secret of two keys, salted with the context, for one purpose and one pair of devices: the
+    /// info holds the purpose and both ids in ordinal order, so a device that copies another's public key under its own
+    /// name still gets a key of its own (its pairwise mask does not cancel another's, and no AES-GCM key repeats).
+    /// </summary>
+    public byte[] Agree(ECDiffieHellman mine, ECDiffieHellman theirs, string purpose, string self, string peer)
     {
         byte[] secret = mine.DeriveRawSecretAgreement(theirs.PublicKey);
         try
         {
-            return HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, Hash, Encoding.UTF8.GetBytes(purpose));
+            var info = new SecureWriter();
+            info.String(purpose);
+            bool first = string.CompareOrdinal(self, peer) < 0;
+            info.String(first ? self : peer);
+            info.String(first ? peer : self);
+            return HKDF.DeriveKey(HashAlgorithmName.SHA256, secret, 32, Hash, info.ToArray());
         }
         finally
         {

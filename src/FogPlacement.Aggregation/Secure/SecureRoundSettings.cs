@@ -98,6 +98,18 @@ public sealed record SecureRoundSettings
             }
         }
 
+        if (Format is not null && Format.GetProblems().Count == 0 && devices is >= 2 and <= MaxDevices)
+        {
+            // The fog node cannot see a weight before the sum is unmasked, so every device at the format's largest
+            // weight must fit: then no honest sum can wrap around Z_2^64 unseen.
+            Int128 total = (Int128)devices * (long)Format.MaxFixedWeight;
+            long fixedTotal = total > long.MaxValue ? long.MaxValue : (long)total;
+            if (PartialInvariants.FixedLimitProblem(Format, fixedTotal, devices) is { } overflow)
+            {
+                problems.Add(new FormatProblem(nameof(DeviceKeys), $"{devices} devices at this format's largest weight could overflow the sums ({overflow}); use fewer devices a round, fewer fractional bits or a smaller value bound"));
+            }
+        }
+
         if (Threshold < 2 || (devices >= 2 && (2L * Threshold <= devices || Threshold > devices)))
         {
             problems.Add(new FormatProblem(nameof(Threshold), $"Threshold must be at least 2, more than half the {devices} devices and at most all of them; was {Threshold}"));

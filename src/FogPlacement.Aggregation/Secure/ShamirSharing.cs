@@ -98,70 +98,113 @@ internal static class ShamirSharing
     /// </summary>
     public static bool TryCombine(IReadOnlyList<(int X, byte[] Values)> shares, int threshold, Span<byte> secret)
     {
-        if (secret.Length != SecretLength || threshold < 1 || shares.Count < threshold)
+        if (threshold < 1 || shares.Count < threshold || shares.Any(s => s.Values is null))
         {
             return false;
         }
 
-        var xs = new ulong[shares.Count];
-        var seen = new HashSet<int>();
-        for (int i = 0; i < shares.Count; i++)
+        Interpolator interpolator;
+        try
         {
-            (int x, byte[] values) = shares[i];
-            if (x < 1 || x > MaxShares || !seen.Add(x) || values is null || values.Length != ShareLength)
+            interpolator = new Interpolator([.. shares.Select(s => s.X)], threshold);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+
+        return interpolator.TryCombine([.. shares.Select(s => s.Values)], secret);
+    }
+
+    /// <summary>
+    /// Lagrange interpolation at 0 from shares at fixed x's, with the bases computed once: the first t x's interpolate,
+    /// and a share at each further x is checked against the value the first t give there. Reconstructing many secrets
+    /// shared at the same x's (every device's, at one fog node) costs O(t) a field element after O(k·t) once.
+    /// </summary>
+    public sealed class Interpolator
+    {
+        private readonly int threshold;
+        private readonly ulong[] atZero;
+        private readonly ulong[][] atExtra;
+        private readonly int count;
+
+        /// <summary>Prepares interpolation from shares at <paramref name="xs"/> (distinct, 1 to <see cref="MaxShares"/>, at least t of them).</summary>
+        public Interpolator(int[] xs, int threshold)
+        {
+            if (threshold < 1 || xs.Length < threshold || xs.Any(x => x < 1 || x > MaxShares) || xs.Distinct().Count() != xs.Length)
+            {
+                throw new ArgumentException($"Shares need at least the threshold ({threshold}) of distinct x from 1 to {MaxShares}; got {xs.Length}.", nameof(xs));
+            }
+
+            this.threshold = threshold;
+            count = xs.Length;
+            ulong[] points = [.. xs.Select(x => (ulong)x)];
+            atZero = Basis(points, threshold, 0);
+            atExtra = [.. Enumerable.Range(threshold, xs.Length - threshold).Select(i => Basis(points, threshold, points[i]))];
+        }
+
+        /// <summary>The secret from one share's values at each x, in the x's order; false when they are not field elements or disagree.</summary>
+        public bool TryCombine(byte[][] values, Span<byte> secret)
+        {
+            if (secret.Length != SecretLength || values.Length != count || values.Any(v => v is null || v.Length != ShareLength))
             {
                 return false;
             }
 
-            xs[i] = (ulong)x;
+            Span<byte> result = stackalloc byte[SecretLength + 8];
+            result.Clear();
+            Span<ulong> ys = count <= 1024 ? stackalloc ulong[count] : new ulong[count];
+            int offset = 0;
+            try
+            {
+                for (int e = 0; e < Elements; e++)
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        ys[i] = BinaryPrimitives.ReadUInt64LittleEndian(values[i].AsSpan(8 * e));
+                        if (ys[i] >= Prime)
+                        {
+                            return false;
+                        }
+                    }
+
+                    ulong value = Dot(atZero, ys);
+                    for (int extra = 0; extra < atExtra.Length; extra++)
+                    {
+                        if (Dot(atExtra[extra], ys) != ys[threshold + extra])
+                        {
+                            return false;
+                        }
+                    }
+
+                    if (value >> (8 * ChunkBytes[e]) != 0)
+                    {
+                        return false;
+                    }
+
+                    BinaryPrimitives.WriteUInt64LittleEndian(result[offset..], value);
+                    offset += ChunkBytes[e];
+                }
+
+                result[..SecretLength].CopyTo(secret);
+                return true;
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(result);
+            }
         }
 
-        // The Lagrange basis of the first t points, evaluated at 0 and at every further point.
-        ulong[] atZero = Basis(xs, threshold, 0);
-        ulong[][] atExtra = [.. Enumerable.Range(threshold, shares.Count - threshold).Select(i => Basis(xs, threshold, xs[i]))];
-        Span<byte> result = stackalloc byte[SecretLength + 8];
-        result.Clear();
-        int offset = 0;
-        for (int e = 0; e < Elements; e++)
+        private ulong Dot(ulong[] basis, ReadOnlySpan<ulong> ys)
         {
-            ulong value = 0;
+            ulong v = 0;
             for (int i = 0; i < threshold; i++)
             {
-                ulong y = BinaryPrimitives.ReadUInt64LittleEndian(shares[i].Values.AsSpan(8 * e));
-                if (y >= Prime)
-                {
-                    return false;
-                }
-
-                value = Add(value, Multiply(y, atZero[i]));
+                v = Add(v, Multiply(ys[i], basis[i]));
             }
 
-            for (int extra = 0; extra < atExtra.Length; extra++)
-            {
-                ulong expected = 0;
-                for (int i = 0; i < threshold; i++)
-                {
-                    expected = Add(expected, Multiply(BinaryPrimitives.ReadUInt64LittleEndian(shares[i].Values.AsSpan(8 * e)), atExtra[extra][i]));
-                }
-
-                if (expected != BinaryPrimitives.ReadUInt64LittleEndian(shares[threshold + extra].Values.AsSpan(8 * e)))
-                {
-                    return false;
-                }
-            }
-
-            if (value >> (8 * ChunkBytes[e]) != 0)
-            {
-                return false;
-            }
-
-            BinaryPrimitives.WriteUInt64LittleEndian(result[offset..], value);
-            offset += ChunkBytes[e];
+            return v;
         }
-
-        result[..SecretLength].CopyTo(secret);
-        CryptographicOperations.ZeroMemory(result);
-        return true;
     }
 
     /// <summary>ℓ_i(at) for the first <paramref name="count"/> points: Π_{j ≠ i} (at − x_j) / (x_i − x_j).</summary>

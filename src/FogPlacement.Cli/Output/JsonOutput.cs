@@ -91,7 +91,17 @@ internal sealed record PlanOutput(
     TopologyOutput Flat,
     TopologyOutput Hierarchical,
     double FanInReduction,
-    double WanBytesReduction);
+    double WanBytesReduction,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SecureOutput? Secure = null);
+
+/// <summary>Secure aggregation's bytes at the largest fog node (<c>aggregate-plan --secure</c>).</summary>
+internal sealed record SecureOutput(
+    long DevicesAtFogNode,
+    double DeviceUploadBytes,
+    double DeviceDownloadBytes,
+    double MaskedInputBytes,
+    double FogNodeInBytes,
+    double UploadOverPlaintext);
 
 /// <summary>One topology's wide-area bytes and fan-in (no fog fan-in for the flat one).</summary>
 internal sealed record TopologyOutput(

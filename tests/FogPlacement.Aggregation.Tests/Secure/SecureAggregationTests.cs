@@ -230,8 +230,8 @@ public sealed class SecureAggregationTests
         IReadOnlyList<string> all = server.CloseMasking();
         string[] withoutLast = [.. all.Take(4)];
 
-        // Every device signs the full list; the fog node then also wants device 4 treated as dropped.
-        SurvivorConfirmation[] full = [.. d.Select(x => x.ConfirmSurvivors(all))];
+        // Devices 0 to 3 sign the full list; the fog node then also wants device 4 treated as dropped.
+        SurvivorConfirmation[] full = [.. d.Take(4).Select(x => x.ConfirmSurvivors(all))];
         UnmaskResponse first = d[0].Unmask(new UnmaskRequest([.. all], full));
         Assert.Contains(first.Shares, s => s.Owner == fleet.Ids[4] && s.SelfMask);
 
@@ -244,8 +244,12 @@ public sealed class SecureAggregationTests
         // The same request again gets the same answer, not a new one.
         Assert.Same(first, d[0].Unmask(new UnmaskRequest([.. all], full)));
 
-        // Signatures on one list do not vouch for another.
-        Assert.Equal(SecureFailure.ConflictingSurvivors, Assert.Throws<SecureAggregationException>(() => d[1].Unmask(new UnmaskRequest(withoutLast, [.. full.Take(3)]))).Failure);
+        // Signatures on one list do not vouch for another, even to a device that has confirmed nothing.
+        string[] withoutSecond = [.. all.Where(id => id != fleet.Ids[1])];
+        SecureAggregationException unvouched = Assert.Throws<SecureAggregationException>(() => d[4].Unmask(new UnmaskRequest(withoutSecond, full)));
+        Assert.Equal(SecureFailure.TooFewSurvivors, unvouched.Failure);
+        Assert.Contains("0 valid survivors' signatures", unvouched.Message, StringComparison.Ordinal);
+        Assert.Same(d[4].ConfirmSurvivors(all).DeviceId, fleet.Ids[4]);
     }
 
     [Fact]
@@ -274,6 +278,95 @@ public sealed class SecureAggregationTests
         Assert.Throws<SecureAggregationException>(() => server.CloseAdvertising());
         server.Accept(fleet.Devices[1].AdvertiseKeys());
         Assert.Equal(2, server.CloseAdvertising().Count);
+    }
+
+    [Fact]
+    public void A_copied_public_key_is_refused_by_the_fog_node_and_by_devices()
+    {
+        using var fleet = new Fleet(3, 2, 8);
+        var server = new SecureAggregator(fleet.Settings);
+        KeyAdvertisement honest = fleet.Devices[0].AdvertiseKeys();
+        server.Accept(honest);
+
+        // Device 1 advertises device 0's keys under its own signature: forge by signing device 0's key bytes as device 1.
+        byte[] copiedBody = honest.Body();
+        var copy = new KeyAdvertisement(fleet.Ids[1], honest.CipherPublicKey, honest.MaskPublicKey, new SecureContext(fleet.Settings).Sign(fleet.Identities[1], "advertise", fleet.Ids[1], copiedBody));
+        SecureAggregationException e = Assert.Throws<SecureAggregationException>(() => server.Accept(copy));
+        Assert.Equal(SecureFailure.InvalidRoster, e.Failure);
+        Assert.Equal(fleet.Ids[1], e.DeviceId);
+
+        // Nothing was admitted: device 1's own advertisement is still taken. A roster holding the copy is refused by a device too.
+        server.Accept(fleet.Devices[1].AdvertiseKeys());
+        KeyAdvertisement third = fleet.Devices[2].AdvertiseKeys();
+        Assert.Equal(SecureFailure.InvalidRoster, Assert.Throws<SecureAggregationException>(() => fleet.Devices[2].ShareKeys([honest, copy, third])).Failure);
+        Assert.Equal(2, server.CloseAdvertising().Count);
+    }
+
+    [Fact]
+    public void The_traffic_formula_counts_the_bytes_the_messages_encode_to()
+    {
+        using var fleet = new Fleet(5, 3, 37);
+        var server = new SecureAggregator(fleet.Settings);
+        SecureAggregationDevice[] d = fleet.Devices;
+        byte[][] ads = [.. d.Select(x => x.AdvertiseKeys().Encode())];
+        foreach (byte[] a in ads)
+        {
+            server.Accept(KeyAdvertisement.Decode(a));
+        }
+
+        IReadOnlyList<KeyAdvertisement> roster = server.CloseAdvertising();
+        byte[][] bundles = [.. d.Select(x => x.ShareKeys(roster).Encode())];
+        foreach (byte[] b in bundles)
+        {
+            server.Accept(ShareBundle.Decode(b));
+        }
+
+        server.CloseSharing();
+        var random = new Random(8);
+        byte[] masked = d[0].MaskInput(Update(fleet.Ids[0], random, 37, UpdateFormat.Float32), server.SharesFor(fleet.Ids[0])).Encode();
+        server.Accept(MaskedInput.Decode(masked));
+        for (int i = 1; i < 5; i++)
+        {
+            server.Accept(d[i].MaskInput(Update(fleet.Ids[i], random, 37, UpdateFormat.Float32), server.SharesFor(fleet.Ids[i])));
+        }
+
+        IReadOnlyList<string> all = server.CloseMasking();
+        byte[] confirmation = d[0].ConfirmSurvivors(all).Encode();
+        server.Accept(SurvivorConfirmation.Decode(confirmation));
+        for (int i = 1; i < 5; i++)
+        {
+            server.Accept(d[i].ConfirmSurvivors(all));
+        }
+
+        UnmaskRequest request = server.CloseConfirming();
+        byte[] response = d[0].Unmask(request).Encode();
+
+        // What device 0 sends and receives; its sealed shares travel with the sender's id (4 + 7 bytes) as in a bundle.
+        int idBytes = fleet.Ids[0].Length;
+        double upload = ads[0].Length + bundles[0].Length + masked.Length + confirmation.Length + response.Length;
+        double shares = server.SharesFor(fleet.Ids[0]).Sum(s => 4 + idBytes + 4 + s.Ciphertext.Length);
+        double download = ads.Sum(a => a.Length) + shares + (4 + (5 * (4 + idBytes))) + request.Encode().Length;
+        SecureTraffic traffic = SecureTraffic.For(5, 37, idBytes);
+        Assert.Equal(upload, traffic.DeviceUpload);
+        Assert.Equal(download, traffic.DeviceDownload);
+        Assert.Equal(masked.Length, traffic.MaskedInputBytes);
+        Assert.Equal(5 * upload, traffic.FogNodeIn(5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SecureTraffic.For(1, 37, 7));
+    }
+
+    [Fact]
+    public void Settings_whose_sums_could_wrap_are_refused()
+    {
+        using var fleet = new Fleet(3, 2, 8);
+        var many = fleet.Settings with
+        {
+            DeviceKeys = Enumerable.Range(0, 2_048).ToDictionary(i => $"d{i}", _ => fleet.Settings.DeviceKeys[fleet.Ids[0]]),
+            Threshold = 1_100,
+        };
+        FormatProblem problem = Assert.Single(many.GetProblems());
+        Assert.Equal("DeviceKeys", problem.Property);
+        Assert.Contains("2048 devices at this format's largest weight could overflow", problem.Message, StringComparison.Ordinal);
+        Assert.Empty((many with { DeviceKeys = many.DeviceKeys.Take(2_047).ToDictionary(), Threshold = 1_100 }).GetProblems());
     }
 
     [Fact]
