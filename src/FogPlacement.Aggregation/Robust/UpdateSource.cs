@@ -153,8 +153,8 @@ internal abstract unsafe class UpdateSource : IDisposable
                     Widen<BFloat16Format>(u, start, length, destination);
                     break;
                 case UpdateFormat.Float16:
-                    Widen<Float16Format>(u, start, length, destination);
-                    MarkSpecialHalves(destination, length);
+                    // Through the singles, whose conversion already makes a special half an infinity.
+                    WidenSingles(k, start, length, destination);
                     break;
                 default:
                     Widen<Int8Block64Format>(u, start, length, destination);
@@ -232,36 +232,27 @@ internal abstract unsafe class UpdateSource : IDisposable
             }
         }
 
-        /// <summary>
-        /// The vector conversion of halves turns an infinity or NaN into a finite value of at least 2^16, above every
-        /// finite half; those become infinities, so that the tile's finiteness test refuses them.
-        /// </summary>
+        /// <summary>Parameters of update k as singles (<see cref="LoadSingles"/>), then widened to double, a kilobyte-sized block at a time.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void MarkSpecialHalves(double* values, int length)
+        private void WidenSingles(int k, int start, int length, double* destination)
         {
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
+            const int Block = 1024;
+            float* singles = stackalloc float[Block];
+            for (int at = 0; at < length; at += Block)
             {
-                for (; j <= length - 8; j += 8)
+                int count = Math.Min(Block, length - at), j = 0;
+                LoadSingles(k, start + at, count, singles);
+                double* d = destination + at;
+                for (; j <= count - 8; j += 8)
                 {
-                    Vector512<double> v = Vector512.Load(values + j);
-                    Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Abs(v), Vector512.Create((double)HalfMax)), Vector512.Create(double.PositiveInfinity), v).Store(values + j);
+                    (Vector256<double> lower, Vector256<double> upper) = Vector256.Widen(Vector256.Load(singles + j));
+                    lower.Store(d + j);
+                    upper.Store(d + j + 4);
                 }
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                for (; j <= length - 4; j += 4)
-                {
-                    Vector256<double> v = Vector256.Load(values + j);
-                    Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Abs(v), Vector256.Create((double)HalfMax)), Vector256.Create(double.PositiveInfinity), v).Store(values + j);
-                }
-            }
 
-            for (; j < length; j++)
-            {
-                if (Math.Abs(values[j]) > HalfMax)
+                for (; j < count; j++)
                 {
-                    values[j] = double.PositiveInfinity;
+                    d[j] = singles[j];
                 }
             }
         }

@@ -324,12 +324,7 @@ internal ref struct SecureReader(ReadOnlySpan<byte> data, string what)
 
     public string[] Strings(int maxCount)
     {
-        int count = Int32();
-        if (count < 0 || count > maxCount || count > rest.Length / 4)
-        {
-            throw new InvalidDataException($"Invalid {what}: a list of {count} names, more than the data or the {maxCount} allowed.");
-        }
-
+        int count = Count(maxCount, 4);
         var values = new string[count];
         for (int i = 0; i < count; i++)
         {
@@ -337,6 +332,21 @@ internal ref struct SecureReader(ReadOnlySpan<byte> data, string what)
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// A list's count: at most <paramref name="maxCount"/>, and no more items than the rest of the data could hold at
+    /// <paramref name="minItemBytes"/> bytes each, so no claimed count allocates more than the data's own size.
+    /// </summary>
+    public int Count(int maxCount, int minItemBytes)
+    {
+        int count = Int32();
+        if (count < 0 || count > maxCount || count > rest.Length / minItemBytes)
+        {
+            throw new InvalidDataException($"Invalid {what}: a list of {count} items, more than the data holds or the {maxCount} allowed.");
+        }
+
+        return count;
     }
 
     public readonly void EndOfData()

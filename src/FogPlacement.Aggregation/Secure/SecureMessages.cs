@@ -147,11 +147,7 @@ public sealed class ShareBundle
     {
         SecureReader r = SecureWire.Open(data, Type, "share bundle");
         string sender = r.String();
-        int count = r.Int32();
-        if (count < 0 || count > SecureRoundSettings.MaxDevices || count > data.Length / 8)
-        {
-            throw new InvalidDataException($"Invalid share bundle: {count} shares.");
-        }
+        int count = r.Count(SecureRoundSettings.MaxDevices, 8);
 
         var shares = new EncryptedShare[count];
         for (int i = 0; i < count; i++)
@@ -339,11 +335,7 @@ public sealed class UnmaskRequest
     {
         SecureReader r = SecureWire.Open(data, Type, "unmask request");
         string[] survivors = r.Strings(SecureRoundSettings.MaxDevices);
-        int count = r.Int32();
-        if (count < 0 || count > SecureRoundSettings.MaxDevices || count > data.Length / 8)
-        {
-            throw new InvalidDataException($"Invalid unmask request: {count} confirmations.");
-        }
+        int count = r.Count(SecureRoundSettings.MaxDevices, 8);
 
         var confirmations = new SurvivorConfirmation[count];
         for (int i = 0; i < count; i++)
@@ -427,11 +419,7 @@ public sealed class UnmaskResponse
         SecureReader r = SecureWire.Open(data, Type, "unmask response");
         string sender = r.String();
         string[] survivors = r.Strings(SecureRoundSettings.MaxDevices);
-        int count = r.Int32();
-        if (count < 0 || count > SecureRoundSettings.MaxDevices || count > data.Length / 8)
-        {
-            throw new InvalidDataException($"Invalid unmask response: {count} shares.");
-        }
+        int count = r.Count(SecureRoundSettings.MaxDevices, 8);
 
         var shares = new RevealedShare[count];
         for (int i = 0; i < count; i++)

@@ -13,8 +13,8 @@ namespace FogPlacement.Aggregation.Secure;
 /// <remarks>
 /// Written here because neither the platform nor NSec offers secret sharing; the field is small enough for 128-bit
 /// products, and the randomness is the platform's cryptographic generator. Reconstruction from more than t shares
-/// checks every share beyond the first t against the interpolated polynomials, so a corrupted share is refused rather
-/// than giving a wrong secret.
+/// checks up to <see cref="MaxChecks"/> shares beyond the first t against the interpolated polynomials, so a corrupted
+/// share among those used is refused rather than giving a wrong secret.
 /// </remarks>
 internal static class ShamirSharing
 {
@@ -29,6 +29,9 @@ internal static class ShamirSharing
 
     /// <summary>The length of an encoded share's values in bytes (five 8-byte elements).</summary>
     public const int ShareLength = Elements * 8;
+
+    /// <summary>The most shares beyond the threshold that a reconstruction checks: a corrupted share among the t used disagrees with each of them.</summary>
+    public const int MaxChecks = 16;
 
     /// <summary>The largest number of shares: every x from 1 to it is a distinct nonzero field element.</summary>
     public const int MaxShares = 1 << 20;
@@ -92,8 +95,8 @@ internal static class ShamirSharing
     }
 
     /// <summary>
-    /// The secret from at least <paramref name="threshold"/> shares: the first t interpolated, every further share
-    /// checked against them. Returns false (and no secret) when the shares are too few, repeat an x, are not field
+    /// The secret from at least <paramref name="threshold"/> shares: the first t interpolated, up to
+    /// <see cref="MaxChecks"/> further shares checked against them. Returns false (and no secret) when the shares are too few, repeat an x, are not field
     /// elements, or disagree.
     /// </summary>
     public static bool TryCombine(IReadOnlyList<(int X, byte[] Values)> shares, int threshold, Span<byte> secret)
@@ -118,8 +121,10 @@ internal static class ShamirSharing
 
     /// <summary>
     /// Lagrange interpolation at 0 from shares at fixed x's, with the bases computed once: the first t x's interpolate,
-    /// and a share at each further x is checked against the value the first t give there. Reconstructing many secrets
-    /// shared at the same x's (every device's, at one fog node) costs O(t) a field element after O(k·t) once.
+    /// and the shares at up to <see cref="MaxChecks"/> further x's are checked against the value the first t give there
+    /// (shares beyond those are not used at all, so they cannot change the secret). Reconstructing many secrets shared
+    /// at the same x's (every device's, at one fog node) costs O(t) a field element after O(t²) once, whatever the
+    /// number of shares.
     /// </summary>
     public sealed class Interpolator
     {
@@ -140,7 +145,7 @@ internal static class ShamirSharing
             count = xs.Length;
             ulong[] points = [.. xs.Select(x => (ulong)x)];
             atZero = Basis(points, threshold, 0);
-            atExtra = [.. Enumerable.Range(threshold, xs.Length - threshold).Select(i => Basis(points, threshold, points[i]))];
+            atExtra = [.. Enumerable.Range(threshold, Math.Min(xs.Length - threshold, MaxChecks)).Select(i => Basis(points, threshold, points[i]))];
         }
 
         /// <summary>The secret from one share's values at each x, in the x's order; false when they are not field elements or disagree.</summary>

@@ -40,6 +40,29 @@ public sealed class SecurePrimitiveTests
         });
 
     [Fact]
+    public void Reconstruction_checks_a_bounded_number_of_extra_shares_and_uses_no_others()
+    {
+        byte[] secret = RandomNumberGenerator.GetBytes(32);
+        byte[][] shares = ShamirSharing.Split(secret, 3, 60);
+        (int, byte[])[] all = [.. shares.Select((v, i) => (i + 1, v))];
+
+        // A share past the first t + MaxChecks is neither used nor checked: the secret comes back unchanged.
+        int unused = 3 + ShamirSharing.MaxChecks + 5;
+        byte[] changed = [.. shares[unused]];
+        changed[0] ^= 1;
+        all[unused] = (unused + 1, changed);
+        var back = new byte[32];
+        Assert.True(ShamirSharing.TryCombine(all, 3, back));
+        Assert.Equal(secret, back);
+
+        // A changed share among the t used is caught by the checked ones.
+        byte[] first = [.. shares[0]];
+        first[3] ^= 4;
+        all[0] = (1, first);
+        Assert.False(ShamirSharing.TryCombine(all, 3, new byte[32]));
+    }
+
+    [Fact]
     public void Repeated_or_out_of_range_shares_are_refused()
     {
         byte[] secret = RandomNumberGenerator.GetBytes(32);
