@@ -7,9 +7,10 @@ using FogPlacement.Aggregation.Secure;
 using FogPlacement.SecureAggregation.Demo;
 
 // Three fog nodes of twenty devices each run a round of secure aggregation over loopback TCP; devices drop out at
-// random stages. The cloud merges the three unmasked partials, and the result must equal, bit for bit, the plaintext
+// random stages. The first two use the full graph (t = 11 of 20), the third the SecAgg+ graph with 8 neighbours a
+// device (t = 5 of each neighbourhood of 9). The cloud merges the three unmasked partials, and the result must equal, bit for bit, the plaintext
 // reproducible average over the same surviving devices taken flat. Exit code 0 only when every check held.
-const int FogNodes = 3, DevicesPerNode = 20, Threshold = 11, Dimension = 10_000;
+const int FogNodes = 3, DevicesPerNode = 20, Dimension = 10_000;
 int seed = 1;
 for (int i = 0; i < args.Length; i++)
 {
@@ -43,11 +44,14 @@ for (int f = 0; f < FogNodes; f++)
         FogNodeId = $"fog{f}",
         Round = 1,
         Dimension = Dimension,
-        Threshold = Threshold,
+        Threshold = f < 2 ? 11 : 5,
+        Neighbours = f < 2 ? 0 : 8,
         DeviceKeys = ids.Zip(identities).ToDictionary(p => p.First, p => p.Second.ExportSubjectPublicKeyInfo()),
     };
+    int[][] hoods = [.. ids.Select(id => settings.GetNeighbourhood(id).Select(n => Array.IndexOf(ids, n)).ToArray())];
 
-    // The stage before which each device drops (0 advertise … 4 reveal; 5 never), keeping t at every stage.
+    // The stage before which each device drops (0 advertise … 4 reveal; 5 never), keeping t of every neighbourhood
+    // (all the devices, on the full graph) at every stage.
     int[] drops = [.. Enumerable.Repeat(5, DevicesPerNode)];
     for (int d = 0; d < DevicesPerNode; d++)
     {
@@ -55,7 +59,7 @@ for (int f = 0; f < FogNodes; f++)
         {
             int[] trial = [.. drops];
             trial[d] = random.Next(5);
-            if (Enumerable.Range(1, 5).All(s => trial.Count(x => x >= s) >= Threshold))
+            if (Enumerable.Range(1, 5).All(s => hoods.All(h => h.Count(n => trial[n] >= s) >= settings.Threshold)))
             {
                 drops = trial;
             }
@@ -129,7 +133,7 @@ for (int f = 0; f < FogNodes; f++)
     PartialAggregate partial = node.Aggregator.Finish();
     string[] expected = [.. ids.Where((_, d) => drops[d] > 2)];
     Check(partial.Contributors.Order(StringComparer.Ordinal).SequenceEqual(expected),
-        $"fog{f}: {expected.Length} of {DevicesPerNode} devices in the sum (drops before stages [{string.Join(",", drops.Select(x => x == 5 ? "-" : x.ToString(CultureInfo.InvariantCulture)))}])");
+        $"fog{f}: {expected.Length} of {DevicesPerNode} devices in the sum, {(settings.Neighbours == 0 ? "full graph" : $"SecAgg+ graph of {settings.Neighbours} neighbours")} (drops before stages [{string.Join(",", drops.Select(x => x == 5 ? "-" : x.ToString(CultureInfo.InvariantCulture)))}])");
 
     var plain = new UpdateAccumulator(Dimension, 1, AggregationMode.Reproducible);
     foreach ((ClientUpdate u, int d) in updates.Select((u, d) => (u, d)).Where(p => drops[p.d] > 2))

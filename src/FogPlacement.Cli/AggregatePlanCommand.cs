@@ -22,10 +22,11 @@ internal static class AggregatePlanCommand
         partial.AcceptOnlyFromAmong("exact", "float32");
         var idBytes = new Option<int>("--id-bytes") { Description = "UTF-8 bytes of one device id, on average (they travel in every partial).", DefaultValueFactory = _ => 16 };
         var json = new Option<bool>("--json") { Description = "Print the plan as JSON (bytes as numbers)." };
-        var secure = new Option<bool>("--secure") { Description = "Also give the bytes of secure aggregation at each fog node (every device a neighbour of every other, no dropouts), against the plaintext upload." };
+        var secure = new Option<bool>("--secure") { Description = "Also give the bytes of secure aggregation at the largest fog node (no dropouts), against the plaintext upload." };
+        var neighbours = new Option<int>("--neighbours") { Description = "With --secure: each device's neighbours in the SecAgg+ graph, an even number at least 2, or 0 for every other device (the full graph).", DefaultValueFactory = _ => 0 };
         var command = new Command("aggregate-plan", "Plans one federated round: wide-area bytes and fan-in, flat against hierarchical, in this library's own encodings.")
         {
-            devices, fogNodes, update, format, partial, idBytes, json, secure,
+            devices, fogNodes, update, format, partial, idBytes, json, secure, neighbours,
         };
         command.SetAction(result => CommandLine.Guard(stderr, "aggregate-plan", () =>
         {
@@ -54,6 +55,7 @@ internal static class AggregatePlanCommand
                 result.GetValue(partial) == "float32" ? PartialEncoding.Float32 : PartialEncoding.Exact,
                 ids);
             SecureTraffic? traffic = null;
+            string graph = string.Empty;
             if (result.GetValue(secure))
             {
                 long perNode = plan.Hierarchical.LargestFogFanIn;
@@ -62,17 +64,31 @@ internal static class AggregatePlanCommand
                     throw new ArgumentException($"--secure needs at least 2 devices at a fog node; the largest has {perNode}.");
                 }
 
-                traffic = SecureTraffic.For(perNode, (long)parameters, ids);
+                int k = result.GetValue(neighbours);
+                if (k < 0 || k == 1 || k % 2 != 0)
+                {
+                    throw new ArgumentException($"--neighbours must be 0 (the full graph) or an even number, at least 2; was {k}.");
+                }
+
+                traffic = SecureTraffic.For(perNode, (long)parameters, ids, k);
+                graph = k == 0 || k >= perNode - 1 ? "each a neighbour of every other" : $"each with {k} neighbours";
+            }
+            else if (result.GetResult(neighbours) is { Implicit: false })
+            {
+                throw new ArgumentException("--neighbours needs --secure.");
             }
 
             stdout.Write(result.GetValue(json)
-                ? Json(plan, result.GetValue(format)!, result.GetValue(partial)!, traffic)
-                : Table(plan, result.GetValue(format)!, result.GetValue(partial)!, traffic));
+                ? Json(plan, result.GetValue(format)!, result.GetValue(partial)!, traffic, Degree(plan.Hierarchical.LargestFogFanIn))
+                : Table(plan, result.GetValue(format)!, result.GetValue(partial)!, traffic, graph));
+            return;
+
+            long Degree(long n) => result.GetValue(neighbours) is var k && (k == 0 || k >= n - 1) ? n - 1 : k;
         }));
         return command;
     }
 
-    private static string Table(BackhaulPlan plan, string format, string partial, SecureTraffic? traffic)
+    private static string Table(BackhaulPlan plan, string format, string partial, SecureTraffic? traffic, string graph)
     {
         CultureInfo c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -89,7 +105,7 @@ internal static class AggregatePlanCommand
         if (traffic is not null)
         {
             long n = plan.Hierarchical.LargestFogFanIn;
-            sb.AppendLine(string.Create(c, $"secure aggregation at the largest fog node ({n:N0} devices, each a neighbour of every other, none dropping): each device sends {Size(traffic.DeviceUpload)} ({traffic.DeviceUpload / plan.UpdateBytes:0.##}x its plaintext update of {Size(plan.UpdateBytes)}; the masked input alone {Size(traffic.MaskedInputBytes)}) and receives {Size(traffic.DeviceDownload)}; the fog node receives {Size(traffic.FogNodeIn(n))} against {Size(n * plan.UpdateBytes)} in plaintext"));
+            sb.AppendLine(string.Create(c, $"secure aggregation at the largest fog node ({n:N0} devices, {graph}, none dropping): each device sends {Size(traffic.DeviceUpload)} ({traffic.DeviceUpload / plan.UpdateBytes:0.##}x its plaintext update of {Size(plan.UpdateBytes)}; the masked input alone {Size(traffic.MaskedInputBytes)}) and receives {Size(traffic.DeviceDownload)}; the fog node receives {Size(traffic.FogNodeIn(n))} against {Size(n * plan.UpdateBytes)} in plaintext"));
         }
 
         sb.AppendLine("(sizes to 3 significant digits; --json gives every byte)");
@@ -111,7 +127,7 @@ internal static class AggregatePlanCommand
         return rounded.ToString("0.##", CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
-    private static string Json(BackhaulPlan plan, string format, string partial, SecureTraffic? traffic) => JsonOutput.Write(new PlanOutput(
+    private static string Json(BackhaulPlan plan, string format, string partial, SecureTraffic? traffic, long neighbours) => JsonOutput.Write(new PlanOutput(
         plan.Devices,
         plan.FogNodes,
         format,
@@ -124,6 +140,7 @@ internal static class AggregatePlanCommand
         plan.WanBytesReduction,
         traffic is null ? null : new SecureOutput(
             plan.Hierarchical.LargestFogFanIn,
+            neighbours,
             traffic.DeviceUpload,
             traffic.DeviceDownload,
             traffic.MaskedInputBytes,

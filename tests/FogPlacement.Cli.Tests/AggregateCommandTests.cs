@@ -51,7 +51,7 @@ public class AggregateCommandTests
         Assert.Equal(0, code);
         using JsonDocument doc = JsonDocument.Parse(stdout);
         JsonElement secure = doc.RootElement.GetProperty("secure");
-        var expected = FogPlacement.Aggregation.Secure.SecureTraffic.For(100, 1_000_000, 9);
+        var expected = FogPlacement.Aggregation.Secure.SecureTraffic.For(100, 1_000_000, 9, 0);
         Assert.Equal(100, secure.GetProperty("devicesAtFogNode").GetInt64());
         Assert.Equal(expected.DeviceUpload, secure.GetProperty("deviceUploadBytes").GetDouble());
         Assert.Equal(expected.DeviceDownload, secure.GetProperty("deviceDownloadBytes").GetDouble());
@@ -59,9 +59,30 @@ public class AggregateCommandTests
         Assert.Equal(100 * expected.DeviceUpload, secure.GetProperty("fogNodeInBytes").GetDouble());
         Assert.False(CliRunner.Run("aggregate-plan", "--devices", "1000", "--fog-nodes", "10", "--update", "4 MB", "--json").Stdout.Contains("secure", StringComparison.Ordinal));
 
+        Assert.Equal(99, secure.GetProperty("neighbours").GetInt64());
+
         (code, _, stderr) = CliRunner.Run("aggregate-plan", "--devices", "10", "--fog-nodes", "10", "--update", "4 MB", "--secure");
         Assert.Equal(2, code);
         Assert.Contains("--secure needs at least 2 devices at a fog node; the largest has 1", stderr, StringComparison.Ordinal);
+
+        // The SecAgg+ graph: fewer sealed shares and revealed shares, the same masked input.
+        (code, stdout, _) = CliRunner.Run("aggregate-plan", "--devices", "1000", "--fog-nodes", "10", "--update", "4 MB", "--id-bytes", "9", "--secure", "--neighbours", "20", "--json");
+        Assert.Equal(0, code);
+        using JsonDocument sparse = JsonDocument.Parse(stdout);
+        JsonElement plus = sparse.RootElement.GetProperty("secure");
+        var expectedPlus = FogPlacement.Aggregation.Secure.SecureTraffic.For(100, 1_000_000, 9, 20);
+        Assert.Equal(20, plus.GetProperty("neighbours").GetInt64());
+        Assert.Equal(expectedPlus.DeviceUpload, plus.GetProperty("deviceUploadBytes").GetDouble());
+        Assert.True(expectedPlus.DeviceUpload < expected.DeviceUpload);
+        Assert.Equal(expected.MaskedInputBytes, expectedPlus.MaskedInputBytes);
+        Assert.Contains("(100 devices, each with 20 neighbours, none dropping)", CliRunner.Run("aggregate-plan", "--devices", "1000", "--fog-nodes", "10", "--update", "4 MB", "--secure", "--neighbours", "20").Stdout, StringComparison.Ordinal);
+        foreach (string[] bad in new[] { new[] { "--secure", "--neighbours", "3" }, ["--secure", "--neighbours", "-2"], ["--neighbours", "4"] })
+        {
+            (code, stdout, stderr) = CliRunner.Run(["aggregate-plan", "--devices", "1000", "--fog-nodes", "10", "--update", "4 MB", .. bad]);
+            Assert.Equal(2, code);
+            Assert.Equal(string.Empty, stdout);
+            Assert.Contains("--neighbours", stderr, StringComparison.Ordinal);
+        }
     }
 
     [Theory]

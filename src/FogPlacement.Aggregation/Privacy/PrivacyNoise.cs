@@ -49,12 +49,16 @@ internal static class PrivacyNoise
     public static double Grid(double sensitivity, int dimension) =>
         Math.ScaleB(1.0, (int)Math.Floor(Math.Log2(sensitivity / Math.Sqrt(Math.Max(dimension, 1)))) - GridBits - 1);
 
+    /// <summary>The bound on one draw of noise of standard deviation <paramref name="sigma"/> in a format's fixed-point units: ⌈41σ·2^F⌉.</summary>
+    public static long FixedBound(double sigma, FixedPointFormat format) =>
+        Bound(Math.ScaleB(sigma, format.FractionalBits), PartialInvariants.Limit, "fixed-point");
+
     private static void AddFixed(AggregateState state, double sigma, PrivacyRandom random)
     {
         FixedPointFormat format = state.Format!;
         double scaled = Math.ScaleB(sigma, format.FractionalBits); // exact: a power-of-two scaling
         DiscreteGaussian sampler = Sampler(scaled);
-        long bound = Bound(scaled, PartialInvariants.Limit, "fixed-point");
+        long bound = FixedBound(sigma, format);
         long noise = state.FixedNoiseBound + bound;
         if (PartialInvariants.FixedLimitProblem(format, state.FixedTotalWeight, state.Contributors.Count, noise) is { } problem)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using FogPlacement.Aggregation.Privacy;
 
 namespace FogPlacement.Aggregation.Secure;
 
@@ -13,7 +14,10 @@ namespace FogPlacement.Aggregation.Secure;
 /// <para>The device encodes its update exactly as the reproducible mode's terms (one rounding per term) and adds its
 /// fixed-point weight as one more lane, so the fog node learns only the survivors' total weight. Values and weight are
 /// checked here, before masking, against the round's <see cref="FixedPointFormat"/>: the fog node can no longer check
-/// them. Robust rules cannot run on masked updates; clip on the device.</para>
+/// them. Robust rules cannot run on masked updates; clip on the device. With <see cref="SecureRoundSettings.DeviceNoise"/>
+/// the device adds its discrete Gaussian noise to its terms before masking.</para>
+/// <para>With the SecAgg+ graph (<see cref="SecureRoundSettings.Neighbours"/>) it checks, shares with, masks for and
+/// answers for its neighbours only, so its work grows with k; the thresholds then hold within its neighbourhood.</para>
 /// <para>For every other device of the round it reveals either the share of that device's self-mask seed (the device
 /// survived) or the share of its mask key (it dropped), never both: it answers for one set of survivors only, the one it
 /// confirmed, and refuses any other.</para>
@@ -22,6 +26,7 @@ public sealed class SecureAggregationDevice : IDisposable
 {
     private readonly SecureContext context;
     private readonly ECDsa identity;
+    private readonly PrivacyRandom noise;
     private readonly ECDiffieHellman cipherKey = SecureContext.NewKey();
     private readonly ECDiffieHellman maskKey = SecureContext.NewKey();
     private readonly byte[] selfSeed = RandomNumberGenerator.GetBytes(MaskGenerator.SeedLength);
@@ -37,8 +42,9 @@ public sealed class SecureAggregationDevice : IDisposable
     /// <param name="settings">The round's settings, the same at every party.</param>
     /// <param name="deviceId">This device's id, one of <see cref="SecureRoundSettings.DeviceKeys"/>.</param>
     /// <param name="identityKey">This device's ECDSA P-256 identity key (with its private key), whose public key the settings hold.</param>
+    /// <param name="noiseRandom">The generator of the device's noise when <see cref="SecureRoundSettings.DeviceNoise"/> is set; <see cref="PrivacyRandom.Secure"/> when null.</param>
     /// <exception cref="ArgumentException">The settings are invalid, or the id or key is not this round's.</exception>
-    public SecureAggregationDevice(SecureRoundSettings settings, string deviceId, ECDsa identityKey)
+    public SecureAggregationDevice(SecureRoundSettings settings, string deviceId, ECDsa identityKey, PrivacyRandom? noiseRandom = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(identityKey);
@@ -55,6 +61,7 @@ public sealed class SecureAggregationDevice : IDisposable
 
         DeviceId = deviceId;
         identity = identityKey;
+        noise = noiseRandom ?? PrivacyRandom.Secure;
     }
 
     private enum Stage
@@ -84,8 +91,8 @@ public sealed class SecureAggregationDevice : IDisposable
 
     /// <summary>
     /// Round 1: given the roster the fog node collected (every advertisement it accepted, this device's own among
-    /// them), Shamir-shares the device's mask key and self-mask seed t-of-n and seals one share pair for each other
-    /// device.
+    /// them), Shamir-shares the device's mask key and self-mask seed with threshold t and seals one share pair for each
+    /// of its neighbours on the roster (every other device, with the full graph).
     /// </summary>
     /// <param name="advertisements">The roster.</param>
     /// <returns>The sealed shares to send to the fog node.</returns>
@@ -102,7 +109,14 @@ public sealed class SecureAggregationDevice : IDisposable
             {
                 throw Refuse(SecureFailure.InvalidRoster, a?.DeviceId, $"The roster names device '{a?.DeviceId}' more than once.");
             }
+        }
 
+        // Only the neighbourhood's advertisements are used, so only they are checked: a device's work grows with its
+        // neighbours, not with the roster.
+        string[] ids = [.. context.Neighbourhood(DeviceId).Where(map.ContainsKey)];
+        foreach (string id in ids)
+        {
+            KeyAdvertisement a = map[id];
             if (!context.Verify(Tags.Advertise, a.DeviceId, a.Body(), a.Signature))
             {
                 throw Refuse(SecureFailure.InvalidSignature, a.DeviceId, $"The advertisement of device '{a.DeviceId}' is not signed by its identity key for this round.");
@@ -115,7 +129,7 @@ public sealed class SecureAggregationDevice : IDisposable
             }
         }
 
-        if (map.Values.SelectMany(a => new[] { Convert.ToBase64String(a.CipherPublicKey), Convert.ToBase64String(a.MaskPublicKey) }).Distinct(StringComparer.Ordinal).Count() != 2 * map.Count)
+        if (ids.SelectMany(id => new[] { Convert.ToBase64String(map[id].CipherPublicKey), Convert.ToBase64String(map[id].MaskPublicKey) }).Distinct(StringComparer.Ordinal).Count() != 2 * ids.Length)
         {
             throw Refuse(SecureFailure.InvalidRoster, null, "The roster repeats a public key; every device's two ephemeral keys must be its own.");
         }
@@ -127,8 +141,7 @@ public sealed class SecureAggregationDevice : IDisposable
             throw Refuse(SecureFailure.InvalidRoster, DeviceId, $"The roster does not hold device '{DeviceId}''s own advertisement unchanged.");
         }
 
-        RequireThreshold(map.Count, "the roster");
-        string[] ids = [.. map.Keys.Order(StringComparer.Ordinal)];
+        RequireThreshold(ids.Length, Scope("the roster"));
         byte[] scalar = SecureContext.PrivateScalar(maskKey);
         byte[][] maskShares, selfShares;
         try
@@ -193,9 +206,9 @@ public sealed class SecureAggregationDevice : IDisposable
         var shares = new Dictionary<string, EncryptedShare>(StringComparer.Ordinal);
         foreach (EncryptedShare share in sharesForThisDevice)
         {
-            if (share is null || share.Recipient != DeviceId || share.Sender == DeviceId || !roster!.ContainsKey(share.Sender) || !shares.TryAdd(share.Sender, share))
+            if (share is null || share.Recipient != DeviceId || share.Sender == DeviceId || !roster!.ContainsKey(share.Sender) || !context.AreNeighbours(DeviceId, share.Sender) || !shares.TryAdd(share.Sender, share))
             {
-                throw Refuse(SecureFailure.InvalidShares, share?.Sender, $"A share from '{share?.Sender}' to '{share?.Recipient}' is not one device '{DeviceId}' can take: each must be sealed for it by another device of the roster, once.");
+                throw Refuse(SecureFailure.InvalidShares, share?.Sender, $"A share from '{share?.Sender}' to '{share?.Recipient}' is not one device '{DeviceId}' can take: each must be sealed for it by a neighbour on the roster, once.");
             }
 
             if (OpenShare(share) is not { } plaintext)
@@ -206,7 +219,7 @@ public sealed class SecureAggregationDevice : IDisposable
             CryptographicOperations.ZeroMemory(plaintext);
         }
 
-        RequireThreshold(shares.Count + 1, "the devices that shared");
+        RequireThreshold(shares.Count + 1, Scope("the devices that shared"));
         ulong[] values = Terms(update);
         string[] peers = [.. shares.Keys.Append(DeviceId).Order(StringComparer.Ordinal)];
         MaskGenerator.Apply(selfSeed, values, subtract: false);
@@ -277,11 +290,13 @@ public sealed class SecureAggregationDevice : IDisposable
         }
 
         CheckSurvivors(set, record: false);
+        // Signatures of the neighbourhood's survivors count: no two lists can each gather t of one neighbourhood.
         var signers = new HashSet<string>(StringComparer.Ordinal);
         byte[] body = SurvivorConfirmation.Body(set);
         foreach (SurvivorConfirmation c in request.Confirmations)
         {
-            if (c is not null && Array.BinarySearch(set, c.DeviceId, StringComparer.Ordinal) >= 0 && context.Verify(Tags.Survivors, c.DeviceId, body, c.Signature))
+            if (c is not null && c.DeviceId is not null && !signers.Contains(c.DeviceId) && Array.BinarySearch(set, c.DeviceId, StringComparer.Ordinal) >= 0
+                && context.AreNeighbours(DeviceId, c.DeviceId) && context.Verify(Tags.Survivors, c.DeviceId, body, c.Signature))
             {
                 signers.Add(c.DeviceId);
             }
@@ -289,7 +304,7 @@ public sealed class SecureAggregationDevice : IDisposable
 
         if (signers.Count < context.Settings.Threshold)
         {
-            throw Refuse(SecureFailure.TooFewSurvivors, null, string.Create(CultureInfo.InvariantCulture, $"The request carries {signers.Count} valid survivors' signatures on its list; the round needs {context.Settings.Threshold}."));
+            throw Refuse(SecureFailure.TooFewSurvivors, null, string.Create(CultureInfo.InvariantCulture, $"The request carries {signers.Count} valid signatures on its list from {Scope("survivors")}; the round needs {context.Settings.Threshold}."));
         }
 
         CheckSurvivors(set);
@@ -300,7 +315,8 @@ public sealed class SecureAggregationDevice : IDisposable
             bool survived = Array.BinarySearch(set, peer, StringComparer.Ordinal) >= 0;
             if (peer == DeviceId)
             {
-                revealed.Add(new RevealedShare(peer, true, ownX, ownSelfShare!));
+                // A copy: disposing the device zeroes its own, and must not reach into an answer already sent.
+                revealed.Add(new RevealedShare(peer, true, ownX, (byte[])ownSelfShare!.Clone()));
                 continue;
             }
 
@@ -337,7 +353,12 @@ public sealed class SecureAggregationDevice : IDisposable
                 throw Refuse(SecureFailure.InvalidSurvivors, null, "The survivors must be distinct device ids in ordinal order.");
             }
 
-            if (Array.BinarySearch(sharers!, set[i], StringComparer.Ordinal) < 0)
+            if (!context.Settings.DeviceKeys.ContainsKey(set[i]))
+            {
+                throw Refuse(SecureFailure.InvalidSurvivors, set[i], $"Survivor '{set[i]}' is not one of the round's devices.");
+            }
+
+            if (context.AreNeighbours(DeviceId, set[i]) && Array.BinarySearch(sharers!, set[i], StringComparer.Ordinal) < 0)
             {
                 throw Refuse(SecureFailure.InvalidSurvivors, set[i], $"Survivor '{set[i]}' did not share its keys with device '{DeviceId}', so its input cannot be in the sum.");
             }
@@ -348,7 +369,7 @@ public sealed class SecureAggregationDevice : IDisposable
             throw Refuse(SecureFailure.InvalidSurvivors, DeviceId, $"The survivors do not include device '{DeviceId}', which sent its masked input.");
         }
 
-        RequireThreshold(set.Length, "the survivors");
+        RequireThreshold(context.FullGraph ? set.Length : set.Count(id => context.AreNeighbours(DeviceId, id)), Scope("the survivors"));
         if (confirmed is not null && !confirmed.SequenceEqual(set, StringComparer.Ordinal))
         {
             throw Refuse(SecureFailure.ConflictingSurvivors, null, $"Device '{DeviceId}' has already confirmed another set of survivors; it confirms one set only.");
@@ -378,13 +399,19 @@ public sealed class SecureAggregationDevice : IDisposable
         }
     }
 
-    /// <summary>The update's reproducible fixed-point terms, then its fixed-point weight, as lanes of Z_2^64.</summary>
+    /// <summary>The update's reproducible fixed-point terms, with the device's noise if the round has any, then its fixed-point weight, as lanes of Z_2^64.</summary>
     private ulong[] Terms(ClientUpdate update)
     {
         SecureRoundSettings s = context.Settings;
         var accumulator = new UpdateAccumulator(s.Dimension, s.Round, AggregationMode.Reproducible, s.Format);
         accumulator.Add(update);
         AggregateState state = accumulator.ToPartial().State;
+        if (s.DeviceNoise > 0)
+        {
+            // Integer noise on integer terms: the masks cancel around it exactly, and only the noised sum is ever seen.
+            PrivacyNoise.Add(state, s.DeviceNoise, sensitivity: 1, noise);
+        }
+
         var lanes = new ulong[s.Dimension + 1];
         for (int j = 0; j < s.Dimension; j++)
         {
@@ -394,6 +421,9 @@ public sealed class SecureAggregationDevice : IDisposable
         lanes[s.Dimension] = (ulong)state.FixedTotalWeight;
         return lanes;
     }
+
+    /// <summary>What a count is over: the devices, or with the SecAgg+ graph those of this device's neighbourhood.</summary>
+    private string Scope(string what) => context.FullGraph ? what : $"{what} of device '{DeviceId}''s neighbourhood";
 
     private void RequireThreshold(int count, string what)
     {

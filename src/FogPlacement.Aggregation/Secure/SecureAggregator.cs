@@ -18,6 +18,9 @@ namespace FogPlacement.Aggregation.Secure;
 /// </remarks>
 public sealed class SecureAggregator
 {
+    /// <summary>The largest threshold for which <see cref="Finish"/> searches for one wrong share: about 10^8 field operations at most, per secret.</summary>
+    private const int MaxRecoveryThreshold = 128;
+
     private readonly SecureContext context;
     private readonly Dictionary<string, KeyAdvertisement> advertisements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ShareBundle> bundles = new(StringComparer.Ordinal);
@@ -50,6 +53,13 @@ public sealed class SecureAggregator
         Unmasking,
         Finished,
     }
+
+    /// <summary>
+    /// Gets the devices whose revealed shares <see cref="Finish"/> found inconsistent with the others and left out: a
+    /// device that reveals a wrong share is identified when at least t + 2 shares of one secret are at hand, and the
+    /// round completes without its answers. Empty until <see cref="Finish"/> has succeeded.
+    /// </summary>
+    public IReadOnlyList<string> Faulty { get; private set; } = [];
 
     /// <summary>Gets the devices whose masked inputs are in the sum, once masking has closed; empty before.</summary>
     public IReadOnlyList<string> Survivors => survivors ?? [];
@@ -113,9 +123,10 @@ public sealed class SecureAggregator
         }
 
         string[] recipients = [.. bundle.Shares.Select(s => s.Recipient)];
-        if (!recipients.SequenceEqual(roster!.Where(id => id != bundle.DeviceId), StringComparer.Ordinal) || bundle.Shares.Any(s => s.Sender != bundle.DeviceId))
+        string[] expected = [.. context.Neighbourhood(bundle.DeviceId).Where(id => id != bundle.DeviceId && Array.BinarySearch(roster!, id, StringComparer.Ordinal) >= 0)];
+        if (!recipients.SequenceEqual(expected, StringComparer.Ordinal) || bundle.Shares.Any(s => s.Sender != bundle.DeviceId))
         {
-            throw Refuse(SecureFailure.InvalidShares, bundle.DeviceId, $"Device '{bundle.DeviceId}' must send one share for each of the other {roster!.Length - 1} devices of the roster, in the roster's order; it sent {recipients.Length}.");
+            throw Refuse(SecureFailure.InvalidShares, bundle.DeviceId, $"Device '{bundle.DeviceId}' must send one share for each of its {expected.Length} neighbours on the roster, in ordinal order; it sent {recipients.Length}.");
         }
 
         Signed(Tags.Shares, bundle.DeviceId, bundle.Body(), bundle.Signature, "share bundle");
@@ -134,7 +145,7 @@ public sealed class SecureAggregator
         return sharers;
     }
 
-    /// <summary>The shares sealed for one device by every other device that shared.</summary>
+    /// <summary>The shares sealed for one device by every neighbour of it that shared (every other device, with the full graph).</summary>
     /// <param name="deviceId">The device.</param>
     /// <returns>The shares, in ordinal order of sender.</returns>
     /// <exception cref="SecureAggregationException">Sharing has not closed, or the device did not share.</exception>
@@ -146,9 +157,8 @@ public sealed class SecureAggregator
         }
 
         OnList(sharers, deviceId, "the devices that shared");
-        // Each bundle holds one share per other roster device, in the roster's order.
-        int index = Array.BinarySearch(roster!, deviceId, StringComparer.Ordinal);
-        return [.. sharers.Where(id => id != deviceId).Select(id => bundles[id].Shares[string.CompareOrdinal(id, deviceId) < 0 ? index - 1 : index])];
+        // Each bundle holds one share per neighbour of its sender on the roster, in ordinal order of recipient.
+        return [.. Among(context.Neighbourhood(deviceId), sharers).Where(id => id != deviceId).Select(id => ShareTo(bundles[id], deviceId))];
     }
 
     /// <summary>Round 2: adds a device's masked input to the sum, modulo 2^64.</summary>
@@ -181,7 +191,21 @@ public sealed class SecureAggregator
     {
         Expect(Stage.Masking, null, "the close of masking");
         RequireThreshold(maskedFrom.Count, "sent their masked input");
-        survivors = [.. maskedFrom.Order(StringComparer.Ordinal)];
+        string[] list = [.. maskedFrom.Order(StringComparer.Ordinal)];
+        if (!context.FullGraph)
+        {
+            // Each survivor's self mask is reconstructed from its neighbourhood, so every one must keep the threshold.
+            foreach (string id in list)
+            {
+                int alive = Among(context.Neighbourhood(id), list).Count();
+                if (alive < context.Settings.Threshold)
+                {
+                    throw Refuse(SecureFailure.TooFewSurvivors, id, string.Create(CultureInfo.InvariantCulture, $"Only {alive} devices of survivor '{id}''s neighbourhood sent their masked input; the round needs its threshold, {context.Settings.Threshold}, in every survivor's neighbourhood, and is refused without revealing anything."));
+                }
+            }
+        }
+
+        survivors = list;
         stage = Stage.Confirming;
         return survivors;
     }
@@ -238,13 +262,14 @@ public sealed class SecureAggregator
         }
 
         int x = context.ShareX(response.DeviceId);
-        bool wellFormed = response.Shares.Count == sharers!.Length
-            && response.Shares.Select(s => s.Owner).SequenceEqual(sharers, StringComparer.Ordinal)
+        string[] owners = [.. Among(context.Neighbourhood(response.DeviceId), sharers!)];
+        bool wellFormed = response.Shares.Count == owners.Length
+            && response.Shares.Select(s => s.Owner).SequenceEqual(owners, StringComparer.Ordinal)
             && response.Shares.All(s => s.X == x && s.Values.Length == ShamirSharing.ShareLength
                 && s.SelfMask == (Array.BinarySearch(survivors!, s.Owner, StringComparer.Ordinal) >= 0));
         if (!wellFormed)
         {
-            throw Refuse(SecureFailure.InvalidReveal, response.DeviceId, $"Device '{response.DeviceId}' must reveal, at its own x, one share for each of the {sharers.Length} devices that shared: of the self-mask seed of a survivor, of the mask key of a dropped device.");
+            throw Refuse(SecureFailure.InvalidReveal, response.DeviceId, $"Device '{response.DeviceId}' must reveal, at its own x, one share for each of the {owners.Length} devices of its neighbourhood that shared: of the self-mask seed of a survivor, of the mask key of a dropped device.");
         }
 
         Signed(Tags.Unmask, response.DeviceId, UnmaskResponse.Body(response.Survivors, response.Shares), response.Signature, "unmask response");
@@ -253,30 +278,65 @@ public sealed class SecureAggregator
 
     /// <summary>
     /// Ends the round: reconstructs each survivor's self-mask seed and each dropped device's mask key from the revealed
-    /// shares, removes their masks, and returns the survivors' partial aggregate in reproducible mode.
+    /// shares, removes their masks, and returns the survivors' partial aggregate in reproducible mode. With the SecAgg+
+    /// graph each secret comes from its owner's neighbourhood, and a dropped device none of whose neighbours survived is
+    /// left alone: no mask in the sum involves it. Once it has succeeded the round takes no more messages; called again,
+    /// it computes the same partial from the same shares.
     /// </summary>
     /// <returns>The partial: contributors the survivors, weight their total weight, sums their fixed-point sums.</returns>
-    /// <exception cref="SecureAggregationException">Fewer survivors than the threshold revealed their shares, the shares do not reconstruct a secret matching a device's advertised key, or the unmasked sum is outside what the survivors' weights allow.</exception>
+    /// <exception cref="SecureAggregationException">Fewer devices than the threshold revealed their shares (of the round, or of a neighbourhood whose secret is needed), the shares do not reconstruct a secret matching a device's advertised key, or the unmasked sum is outside what the survivors' weights allow.</exception>
     public PartialAggregate Finish()
     {
-        Expect(Stage.Unmasking, null, "the end of the round");
+        if (stage != Stage.Finished)
+        {
+            Expect(Stage.Unmasking, null, "the end of the round");
+        }
+
         RequireThreshold(responses.Count, "revealed their shares");
         int t = context.Settings.Threshold;
         ulong[] result = (ulong[])sum.Clone();
         string[] dropped = [.. sharers!.Where(id => Array.BinarySearch(survivors!, id, StringComparer.Ordinal) < 0)];
         Span<byte> secret = stackalloc byte[ShamirSharing.SecretLength];
-        UnmaskResponse[] answers = [.. responses.Values];
-        var interpolator = new ShamirSharing.Interpolator([.. answers.Select(r => context.ShareX(r.DeviceId))], t);
+        string[] answered = [.. responses.Keys.Order(StringComparer.Ordinal)];
+        var faulty = new HashSet<string>(StringComparer.Ordinal);
+        ShamirSharing.Interpolator? interpolator = null;
+        int[] lastXs = [];
         for (int o = 0; o < sharers!.Length; o++)
         {
-            // Every response holds one share per sharer, in the sharers' order (checked on acceptance).
             string owner = sharers[o];
-            if (!interpolator.TryCombine([.. answers.Select(r => r.Shares[o].Values)], secret))
+            bool survived = Array.BinarySearch(survivors!, owner, StringComparer.Ordinal) >= 0;
+            string[] maskedWith = survived ? [] : [.. Among(context.Neighbourhood(owner), survivors!).Where(id => id != owner)];
+            if (!survived && maskedWith.Length == 0)
             {
-                throw Refuse(SecureFailure.InvalidReveal, owner, $"The {answers.Length} shares revealed for device '{owner}' do not agree on one secret.");
+                continue; // No survivor added a mask shared with this dropped device; its key stays secret.
             }
 
-            if (Array.BinarySearch(survivors!, owner, StringComparer.Ordinal) >= 0)
+            UnmaskResponse[] holders = [.. Among(context.Neighbourhood(owner), answered).Where(id => !faulty.Contains(id)).Select(id => responses[id])];
+            if (holders.Length < t)
+            {
+                throw Refuse(SecureFailure.TooFewSurvivors, owner, string.Create(CultureInfo.InvariantCulture, $"Only {holders.Length} devices of device '{owner}''s neighbourhood revealed their shares; its {(survived ? "self mask" : "pairwise masks")} need the threshold, {t}."));
+            }
+
+            int[] xs = [.. holders.Select(r => context.ShareX(r.DeviceId))];
+            if (interpolator is null || !xs.AsSpan().SequenceEqual(lastXs))
+            {
+                // With the full graph every owner's holders are the same devices, so the bases are computed once.
+                interpolator = new ShamirSharing.Interpolator(xs, t);
+                lastXs = xs;
+            }
+
+            if (!interpolator.TryCombine([.. holders.Select(r => ShareOf(r, owner).Values)], secret))
+            {
+                if (FindFaulty(holders, owner, t, secret) is not { } culprit)
+                {
+                    throw Refuse(SecureFailure.InvalidReveal, owner, $"The {holders.Length} shares revealed for device '{owner}' do not agree on one secret, and leaving out any one of them does not make them agree.");
+                }
+
+                // From here on the culprit's answers count for no one; owners already done did not need them.
+                faulty.Add(culprit);
+            }
+
+            if (survived)
             {
                 MaskGenerator.Apply(secret, result, subtract: true);
                 continue;
@@ -288,7 +348,7 @@ public sealed class SecureAggregator
                 throw Refuse(SecureFailure.InvalidReveal, owner, $"The shares revealed for dropped device '{owner}' do not give the mask key it advertised.");
             }
 
-            foreach (string survivor in survivors!)
+            foreach (string survivor in maskedWith)
             {
                 // The survivor added +mask for a peer after it in ordinal order and −mask for one before; undo that.
                 using ECDiffieHellman? theirs = SecureContext.ImportPublicKey(advertisements[survivor].MaskPublicKey);
@@ -300,8 +360,83 @@ public sealed class SecureAggregator
 
         CryptographicOperations.ZeroMemory(secret);
         PartialAggregate partial = ToPartial(result, dropped.Length);
+        Faulty = [.. faulty.Order(StringComparer.Ordinal)];
         stage = Stage.Finished;
         return partial;
+    }
+
+    /// <summary>
+    /// The one holder whose share, left out, makes the others agree (and the secret they give), or null. Among the
+    /// shares the interpolator reads (t, and up to <see cref="ShamirSharing.MaxChecks"/> more), a single wrong share is
+    /// found when at least t + 2 are read: leaving it out leaves t + 1 or more that agree, and leaving out any other
+    /// leaves it among t + 1 or more that cannot. The search is bounded by interpolations of t² each, so it runs only
+    /// for t up to <see cref="MaxRecoveryThreshold"/>.
+    /// </summary>
+    private string? FindFaulty(UnmaskResponse[] holders, string owner, int t, Span<byte> secret)
+    {
+        int window = Math.Min(holders.Length, t + ShamirSharing.MaxChecks);
+        if (window < t + 2 || t > MaxRecoveryThreshold)
+        {
+            return null;
+        }
+
+        string? culprit = null;
+        Span<byte> candidate = stackalloc byte[ShamirSharing.SecretLength];
+        for (int leftOut = 0; leftOut < window; leftOut++)
+        {
+            UnmaskResponse[] rest = [.. holders.Take(window).Where((_, i) => i != leftOut)];
+            var interpolator = new ShamirSharing.Interpolator([.. rest.Select(r => context.ShareX(r.DeviceId))], t);
+            if (interpolator.TryCombine([.. rest.Select(r => ShareOf(r, owner).Values)], candidate))
+            {
+                if (culprit is not null)
+                {
+                    culprit = null;
+                    break;
+                }
+
+                culprit = holders[leftOut].DeviceId;
+                candidate.CopyTo(secret);
+            }
+        }
+
+        CryptographicOperations.ZeroMemory(candidate);
+        return culprit;
+    }
+
+    /// <summary>The members of a sorted neighbourhood that are also on a sorted list.</summary>
+    private static IEnumerable<string> Among(string[] neighbourhood, string[] list) =>
+        neighbourhood.Where(id => Array.BinarySearch(list, id, StringComparer.Ordinal) >= 0);
+
+    /// <summary>The share a bundle sealed for one recipient (its shares are in ordinal order of recipient, checked on acceptance).</summary>
+    private static EncryptedShare ShareTo(ShareBundle bundle, string recipient) =>
+        Find(bundle.Shares, s => s.Recipient, recipient) is { } share
+            ? share
+            : throw new InvalidOperationException($"Device '{bundle.DeviceId}''s bundle holds no share for '{recipient}', which acceptance guarantees.");
+
+    /// <summary>The share a response revealed for one owner (its shares are in ordinal order of owner, checked on acceptance).</summary>
+    private static RevealedShare ShareOf(UnmaskResponse response, string owner) =>
+        Find(response.Shares, s => s.Owner, owner) is { } share
+            ? share
+            : throw new InvalidOperationException($"Device '{response.DeviceId}''s response holds no share for '{owner}', which acceptance guarantees.");
+
+    /// <summary>Binary search of a list sorted in ordinal order of <paramref name="key"/>; null when no item has the key.</summary>
+    private static T? Find<T>(IReadOnlyList<T> items, Func<T, string> key, string target)
+        where T : class
+    {
+        int lo = 0, hi = items.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            int c = string.CompareOrdinal(key(items[mid]), target);
+            if (c == 0)
+            {
+                return items[mid];
+            }
+
+            (lo, hi) = c < 0 ? (mid + 1, hi) : (lo, mid - 1);
+        }
+
+        return null;
     }
 
     private PartialAggregate ToPartial(ulong[] lanes, int droppedCount)
@@ -317,7 +452,18 @@ public sealed class SecureAggregator
         }
 
         state.FixedTotalWeight = weight;
-        long budget = state.Budget;
+        if (s.DeviceNoise > 0)
+        {
+            // Each survivor's terms carry its own noise; the settings checked that n devices' bounds fit.
+            state.FixedNoiseBound = survivors.Length * s.DeviceNoiseBound;
+            // Added once per survivor, as merging the survivors' noised partials one by one would add it.
+            for (int i = 0; i < survivors.Length; i++)
+            {
+                state.NoiseVariance += s.DeviceNoise * s.DeviceNoise;
+            }
+        }
+
+        long budget = state.NoisyBudget;
         for (int j = 0; j < s.Dimension; j++)
         {
             long v = (long)lanes[j];

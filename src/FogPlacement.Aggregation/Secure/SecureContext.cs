@@ -31,6 +31,7 @@ internal sealed class SecureContext
         writer.Int64(settings.Round);
         writer.Int32(settings.Dimension);
         writer.Int32(settings.Threshold);
+        writer.Int32(settings.Neighbours);
         writer.Int32(settings.Format.FractionalBits);
         writer.Int64(BitConverter.DoubleToInt64Bits(settings.Format.ValueBound));
         writer.Int32(settings.Format.WeightFractionalBits);
@@ -45,9 +46,17 @@ internal sealed class SecureContext
 
         // A copy of the keys as hashed, so that a caller changing the settings' dictionary later changes nothing here.
         keys = settings.DeviceKeys.ToDictionary(p => p.Key, p => (byte[])p.Value.Clone(), StringComparer.Ordinal);
+        FullGraph = settings.NeighbourhoodSize == Devices.Length;
+        neighbourhoods = FullGraph ? [] : HararyGraph(Devices, settings.Neighbours, Hash);
     }
 
     private readonly Dictionary<string, byte[]> keys;
+
+    /// <summary>Each device's neighbourhood (itself and its neighbours, in ordinal order) by its rank; empty for the full graph.</summary>
+    private readonly string[][] neighbourhoods;
+
+    /// <summary>Whether every device is a neighbour of every other.</summary>
+    public bool FullGraph { get; }
 
     public SecureRoundSettings Settings { get; }
 
@@ -59,6 +68,37 @@ internal sealed class SecureContext
 
     /// <summary>x of a device's shares: its ordinal rank among all devices, plus one.</summary>
     public int ShareX(string deviceId) => Array.BinarySearch(Devices, deviceId, StringComparer.Ordinal) + 1;
+
+    /// <summary>A device's neighbourhood: itself and its neighbours, in ordinal order.</summary>
+    public string[] Neighbourhood(string deviceId) => FullGraph ? Devices : neighbourhoods[ShareX(deviceId) - 1];
+
+    /// <summary>Whether two devices (or one device and itself) share a neighbourhood.</summary>
+    public bool AreNeighbours(string a, string b) => FullGraph || Array.BinarySearch(Neighbourhood(a), b, StringComparer.Ordinal) >= 0;
+
+    /// <summary>
+    /// The SecAgg+ graph (Bell et al., 2020): the devices placed on a ring in the order of HMAC-SHA256 of their ids under
+    /// the context, each joined to the k/2 nearest on either side (the Harary graph H(n, k), which has degree k and is
+    /// symmetric). The order is fixed by the settings alone, so no party can rearrange it once the round is agreed.
+    /// </summary>
+    private static string[][] HararyGraph(string[] devices, int k, byte[] context)
+    {
+        int n = devices.Length;
+        int[] ring = [.. Enumerable.Range(0, n).OrderBy(i => Convert.ToHexString(HMACSHA256.HashData(context, Encoding.UTF8.GetBytes(devices[i]))), StringComparer.Ordinal).ThenBy(i => i)];
+        var result = new string[n][];
+        for (int p = 0; p < n; p++)
+        {
+            var members = new string[k + 1];
+            for (int d = -k / 2; d <= k / 2; d++)
+            {
+                members[d + (k / 2)] = devices[ring[(((p + d) % n) + n) % n]];
+            }
+
+            Array.Sort(members, StringComparer.Ordinal);
+            result[ring[p]] = members;
+        }
+
+        return result;
+    }
 
     /// <summary>The message a signature covers: the tag, the context, the signer, then the body.</summary>
     public byte[] Signed(string tag, string deviceId, ReadOnlySpan<byte> body)

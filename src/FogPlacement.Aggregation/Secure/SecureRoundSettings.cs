@@ -32,11 +32,35 @@ public sealed record SecureRoundSettings
     public FixedPointFormat Format { get; init; } = FixedPointFormat.Default;
 
     /// <summary>
-    /// Gets t: the fewest devices that must survive each stage, and the number of shares that reconstruct a secret.
-    /// At least 2 and more than half the devices, so that two disjoint sets of survivors cannot both reach it.
-    /// Required.
+    /// Gets t: the number of shares that reconstruct a secret, and the fewest devices of each neighbourhood (a device
+    /// and its <see cref="Neighbours"/>) that must survive each stage. At least 2, more than half the neighbourhood's
+    /// size, so that no two disjoint sets of one neighbourhood can both reach it, and at most that size. With the full
+    /// graph the neighbourhood is every device. Required.
     /// </summary>
     public required int Threshold { get; init; }
+
+    /// <summary>
+    /// Gets k, the number of neighbours each device shares its secrets and pairwise masks with: 0 for every other device
+    /// (the full graph of Bonawitz et al., 2017), or an even number, at least 2, for the SecAgg+ graph of Bell et al.
+    /// (2020): a Harary graph of degree k over an order of the devices drawn from the round's settings, so that a
+    /// device's work and traffic grow with k rather than with n. A k of n − 1 or more is the full graph. Default 0.
+    /// </summary>
+    public int Neighbours { get; init; }
+
+    /// <summary>
+    /// Gets σ, the standard deviation of the discrete Gaussian noise (Canonne, Kamath and Steinke, 2020) that each device
+    /// adds to each of its fixed-point terms before masking, in the update's units; 0 for none. The unmasked sum of n_s
+    /// survivors then carries noise of variance n_s·σ², drawn where no other party sees it: to give the sum a standard
+    /// deviation of at least σ_total whenever the round completes, take σ = σ_total / √t. At least one fixed-point unit
+    /// (2^−F) when not 0. Default 0.
+    /// </summary>
+    public double DeviceNoise { get; init; }
+
+    /// <summary>The bound on one device's noise in fixed-point units (draws beyond 41σ are drawn again); 0 without noise.</summary>
+    internal long DeviceNoiseBound => DeviceNoise > 0 ? Privacy.PrivacyNoise.FixedBound(DeviceNoise, Format) : 0;
+
+    /// <summary>Gets the size of every neighbourhood: the device and its neighbours, n with the full graph.</summary>
+    internal int NeighbourhoodSize => Neighbours == 0 || Neighbours >= (DeviceKeys?.Count ?? 0) - 1 ? DeviceKeys?.Count ?? 0 : Neighbours + 1;
 
     /// <summary>
     /// Gets each device's identity key (an ECDSA P-256 public key, as X.509 SubjectPublicKeyInfo DER), by device id.
@@ -78,6 +102,14 @@ public sealed record SecureRoundSettings
             problems.AddRange(Format.GetProblems());
         }
 
+        bool noiseValid = double.IsFinite(DeviceNoise) && DeviceNoise >= 0
+            && (DeviceNoise == 0 || Format is null || Format.GetProblems().Count > 0
+                || (Math.ScaleB(DeviceNoise, Format.FractionalBits) >= 1 && Math.ScaleB(DeviceNoise, Format.FractionalBits) * Privacy.PrivacyNoise.TruncationSigmas < PartialInvariants.Limit));
+        if (!noiseValid)
+        {
+            problems.Add(new FormatProblem(nameof(DeviceNoise), $"DeviceNoise must be 0 or at least one fixed-point unit (2^-{Format?.FractionalBits}), and small enough that 41 of it fit the fixed-point range; was {DeviceNoise}"));
+        }
+
         int devices = DeviceKeys?.Count ?? 0;
         if (DeviceKeys is null || devices < 2 || devices > MaxDevices)
         {
@@ -104,18 +136,45 @@ public sealed record SecureRoundSettings
             // weight must fit: then no honest sum can wrap around Z_2^64 unseen.
             Int128 total = (Int128)devices * (long)Format.MaxFixedWeight;
             long fixedTotal = total > long.MaxValue ? long.MaxValue : (long)total;
-            if (PartialInvariants.FixedLimitProblem(Format, fixedTotal, devices) is { } overflow)
+            Int128 noise = noiseValid ? (Int128)devices * DeviceNoiseBound : 0;
+            long noiseTotal = noise > PartialInvariants.Limit ? long.MaxValue : (long)noise;
+            if (PartialInvariants.FixedLimitProblem(Format, fixedTotal, devices, noiseTotal) is { } overflow)
             {
-                problems.Add(new FormatProblem(nameof(DeviceKeys), $"{devices} devices at this format's largest weight could overflow the sums ({overflow}); use fewer devices a round, fewer fractional bits or a smaller value bound"));
+                problems.Add(new FormatProblem(nameof(DeviceKeys), $"{devices} devices at this format's largest weight{(noiseTotal > 0 ? " with their noise" : string.Empty)} could overflow the sums ({overflow}); use fewer devices a round, fewer fractional bits or a smaller value bound"));
             }
         }
 
-        if (Threshold < 2 || (devices >= 2 && (2L * Threshold <= devices || Threshold > devices)))
+        bool graph = Neighbours == 0 || (Neighbours >= 2 && Neighbours % 2 == 0);
+        if (!graph)
         {
-            problems.Add(new FormatProblem(nameof(Threshold), $"Threshold must be at least 2, more than half the {devices} devices and at most all of them; was {Threshold}"));
+            problems.Add(new FormatProblem(nameof(Neighbours), $"Neighbours must be 0 (every other device) or an even number, at least 2; was {Neighbours}"));
+        }
+
+        // With k invalid the neighbourhood's size is unknown, so only the lower bound is checked.
+        int size = NeighbourhoodSize;
+        if (Threshold < 2 || (graph && devices >= 2 && (2L * Threshold <= size || Threshold > size)))
+        {
+            string of = size == devices ? $"the {devices} devices" : $"a neighbourhood's {size} devices (a device and its {Neighbours} neighbours)";
+            problems.Add(new FormatProblem(nameof(Threshold), $"Threshold must be at least 2, more than half {of} and at most all of them; was {Threshold}"));
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// A device's neighbourhood in this round's graph: the device and its neighbours, in ordinal order of id (every
+    /// device, with the full graph). Every party computes the same from the same settings; a planner can use it to see
+    /// which dropouts a round survives.
+    /// </summary>
+    /// <param name="deviceId">One of <see cref="DeviceKeys"/>.</param>
+    /// <returns>The neighbourhood.</returns>
+    /// <exception cref="ArgumentException">The settings are invalid, or the device is not one of the round's.</exception>
+    public IReadOnlyList<string> GetNeighbourhood(string deviceId)
+    {
+        var context = new SecureContext(this);
+        return deviceId is not null && DeviceKeys.ContainsKey(deviceId)
+            ? [.. context.Neighbourhood(deviceId)]
+            : throw new ArgumentException($"Device '{deviceId}' is not one of the round's devices.", nameof(deviceId));
     }
 
     /// <summary>Checks the settings, reporting every problem at once.</summary>

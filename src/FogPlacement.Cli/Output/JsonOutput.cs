@@ -97,6 +97,7 @@ internal sealed record PlanOutput(
 /// <summary>Secure aggregation's bytes at the largest fog node (<c>aggregate-plan --secure</c>).</summary>
 internal sealed record SecureOutput(
     long DevicesAtFogNode,
+    long Neighbours,
     double DeviceUploadBytes,
     double DeviceDownloadBytes,
     double MaskedInputBytes,

@@ -10,9 +10,9 @@ namespace FogPlacement.Aggregation.Tests.Secure;
 public sealed class SecureAggregationTests
 {
     /// <summary>A fleet of devices with identity keys, and the settings of one round among them.</summary>
-    private sealed class Fleet : IDisposable
+    internal sealed class Fleet : IDisposable
     {
-        public Fleet(int n, int threshold, int dimension, string roundKey = "round-1", string fogNode = "fog-a", FixedPointFormat? format = null)
+        public Fleet(int n, int threshold, int dimension, string roundKey = "round-1", string fogNode = "fog-a", FixedPointFormat? format = null, int neighbours = 0, double deviceNoise = 0)
         {
             Ids = [.. Enumerable.Range(0, n).Select(i => $"dev-{i:D3}")];
             Identities = [.. Ids.Select(_ => ECDsa.Create(ECCurve.NamedCurves.nistP256))];
@@ -24,12 +24,17 @@ public sealed class SecureAggregationTests
                 Dimension = dimension,
                 Threshold = threshold,
                 Format = format ?? FixedPointFormat.Default,
+                Neighbours = neighbours,
+                DeviceNoise = deviceNoise,
                 DeviceKeys = Ids.Zip(Identities).ToDictionary(p => p.First, p => p.Second.ExportSubjectPublicKeyInfo()),
             };
-            Devices = [.. Ids.Select((id, i) => new SecureAggregationDevice(Settings, id, Identities[i]))];
+            Devices = [.. Ids.Select((id, i) => new SecureAggregationDevice(Settings, id, Identities[i], deviceNoise > 0 ? NoiseRandom(i) : null))];
         }
 
         public string[] Ids { get; }
+
+        /// <summary>The generator device i draws its noise from: a fixed test stream, so an oracle can draw the same.</summary>
+        public static FogPlacement.Aggregation.Privacy.PrivacyRandom NoiseRandom(int i) => FogPlacement.Aggregation.Privacy.PrivacyRandom.ForTestsOnly((ulong)(1_000 + i));
 
         public ECDsa[] Identities { get; }
 
@@ -51,7 +56,7 @@ public sealed class SecureAggregationTests
         }
     }
 
-    private static ClientUpdate Update(string id, Random random, int dimension, UpdateFormat format)
+    internal static ClientUpdate Update(string id, Random random, int dimension, UpdateFormat format)
     {
         float[] values = [.. Enumerable.Range(0, dimension).Select(_ => random.Next(5) == 0 ? (float)random.Next(-16, 17) : (float)((random.NextDouble() - 0.5) * 20))];
         double weight = random.Next(1, 50) / 4.0;
@@ -64,7 +69,7 @@ public sealed class SecureAggregationTests
     /// Runs a whole round. <paramref name="drops"/>[i] is the stage before which device i drops: 0 before
     /// advertising, 1 before sharing, 2 before masking, 3 before confirming, 4 before revealing, 5 never.
     /// </summary>
-    private static (PartialAggregate Partial, string[] Survivors) Run(Fleet fleet, ClientUpdate[] updates, int[] drops)
+    internal static (PartialAggregate Partial, string[] Survivors) Run(Fleet fleet, ClientUpdate[] updates, int[] drops)
     {
         var server = new SecureAggregator(fleet.Settings);
         SecureAggregationDevice[] d = fleet.Devices;
@@ -116,7 +121,7 @@ public sealed class SecureAggregationTests
     }
 
     /// <summary>A fog node with every device of the fleet advertised and shared, sharing closed.</summary>
-    private static SecureAggregator Shared(Fleet fleet)
+    internal static SecureAggregator Shared(Fleet fleet)
     {
         var server = new SecureAggregator(fleet.Settings);
         foreach (SecureAggregationDevice device in fleet.Devices)
@@ -134,7 +139,7 @@ public sealed class SecureAggregationTests
         return server;
     }
 
-    private static PartialAggregate Plaintext(Fleet fleet, IEnumerable<ClientUpdate> updates)
+    internal static PartialAggregate Plaintext(Fleet fleet, IEnumerable<ClientUpdate> updates)
     {
         var accumulator = new UpdateAccumulator(fleet.Settings.Dimension, fleet.Settings.Round, AggregationMode.Reproducible, fleet.Settings.Format);
         foreach (ClientUpdate u in updates)
@@ -212,7 +217,7 @@ public sealed class SecureAggregationTests
         var unsigned = new UnmaskRequest([.. fleet.Ids.Take(3)], []);
         SecureAggregationException refused = Assert.Throws<SecureAggregationException>(() => d[0].Unmask(unsigned));
         Assert.Equal(SecureFailure.TooFewSurvivors, refused.Failure);
-        Assert.Contains("0 valid survivors' signatures", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("carries 0 valid signatures", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -248,7 +253,7 @@ public sealed class SecureAggregationTests
         string[] withoutSecond = [.. all.Where(id => id != fleet.Ids[1])];
         SecureAggregationException unvouched = Assert.Throws<SecureAggregationException>(() => d[4].Unmask(new UnmaskRequest(withoutSecond, full)));
         Assert.Equal(SecureFailure.TooFewSurvivors, unvouched.Failure);
-        Assert.Contains("0 valid survivors' signatures", unvouched.Message, StringComparison.Ordinal);
+        Assert.Contains("carries 0 valid signatures", unvouched.Message, StringComparison.Ordinal);
         Assert.Same(d[4].ConfirmSurvivors(all).DeviceId, fleet.Ids[4]);
     }
 
@@ -302,10 +307,12 @@ public sealed class SecureAggregationTests
         Assert.Equal(2, server.CloseAdvertising().Count);
     }
 
-    [Fact]
-    public void The_traffic_formula_counts_the_bytes_the_messages_encode_to()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void The_traffic_formula_counts_the_bytes_the_messages_encode_to(int neighbours)
     {
-        using var fleet = new Fleet(5, 3, 37);
+        using var fleet = new Fleet(5, neighbours == 0 ? 3 : 2, 37, neighbours: neighbours);
         var server = new SecureAggregator(fleet.Settings);
         SecureAggregationDevice[] d = fleet.Devices;
         byte[][] ads = [.. d.Select(x => x.AdvertiseKeys().Encode())];
@@ -346,12 +353,13 @@ public sealed class SecureAggregationTests
         double upload = ads[0].Length + bundles[0].Length + masked.Length + confirmation.Length + response.Length;
         double shares = server.SharesFor(fleet.Ids[0]).Sum(s => 4 + idBytes + 4 + s.Ciphertext.Length);
         double download = ads.Sum(a => a.Length) + shares + (4 + (5 * (4 + idBytes))) + request.Encode().Length;
-        SecureTraffic traffic = SecureTraffic.For(5, 37, idBytes);
+        SecureTraffic traffic = SecureTraffic.For(5, 37, idBytes, neighbours);
         Assert.Equal(upload, traffic.DeviceUpload);
         Assert.Equal(download, traffic.DeviceDownload);
         Assert.Equal(masked.Length, traffic.MaskedInputBytes);
         Assert.Equal(5 * upload, traffic.FogNodeIn(5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SecureTraffic.For(1, 37, 7));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SecureTraffic.For(1, 37, 7, neighbours));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SecureTraffic.For(5, 37, 7, 3));
     }
 
     [Fact]
