@@ -57,6 +57,28 @@ public sealed class NeighbourhoodGraphTests
     }
 
     [Fact]
+    public void GetNeighbourhood_is_the_graphs_and_refuses_an_unknown_device_or_invalid_settings()
+    {
+        SecureRoundSettings settings = Settings(12, 4, "round-1");
+        var context = new SecureContext(settings);
+        foreach (string id in settings.DeviceKeys.Keys)
+        {
+            Assert.Equal(context.Neighbourhood(id), settings.GetNeighbourhood(id));
+        }
+
+        SecureRoundSettings full = Settings(5, 0, "round-1");
+        string first = full.DeviceKeys.Keys.First();
+        Assert.Equal(full.DeviceKeys.Keys.Order(StringComparer.Ordinal), full.GetNeighbourhood(first));
+
+        ArgumentException unknown = Assert.Throws<ArgumentException>(() => settings.GetNeighbourhood("nobody"));
+        Assert.Equal("deviceId", unknown.ParamName);
+        Assert.Contains("'nobody'", unknown.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => settings.GetNeighbourhood(null!));
+        ArgumentException invalid = Assert.Throws<ArgumentException>(() => (settings with { Neighbours = 3 }).GetNeighbourhood(first));
+        Assert.Contains("Neighbours", invalid.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Settings_refuse_an_odd_k_and_a_threshold_outside_the_neighbourhood()
     {
         SecureRoundSettings settings = Settings(20, 6, "round-1");
