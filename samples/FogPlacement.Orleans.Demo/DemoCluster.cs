@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using FogPlacement.Orleans.PostgreSql;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -9,10 +8,10 @@ using Orleans.Runtime;
 namespace FogPlacement.Orleans.Demo;
 
 /// <summary>
-/// The demo's silo processes and its fog client, all against one PostgreSQL database and cluster id. Disposing it
+/// The demo's silo processes and its fog client, all against one Redis membership store, one PostgreSQL database and one cluster id. Disposing it
 /// kills every silo process it started. The demo and the tests share this file (the tests link it).
 /// </summary>
-internal sealed class DemoCluster(string postgres, string clusterId, string? demo = null) : IAsyncDisposable
+internal sealed class DemoCluster(string postgres, string redis, string clusterId, string? demo = null) : IAsyncDisposable
 {
     private readonly string demo = demo ?? typeof(DemoCluster).Assembly.Location;
     private readonly List<SiloProcess> running = [];
@@ -64,7 +63,7 @@ internal sealed class DemoCluster(string postgres, string clusterId, string? dem
     {
         for (int i = 0; i < silos; i++)
         {
-            SiloProcess silo = await SiloProcess.StartAsync(demo, $"silo-{all.Count + 1}", postgres, clusterId, ["--tls-cert", tls.CloudPath, "--trust", tls.SiloTrusts, .. extra]);
+            SiloProcess silo = await SiloProcess.StartAsync(demo, $"silo-{all.Count + 1}", postgres, redis, clusterId, ["--tls-cert", tls.CloudPath, "--trust", tls.SiloTrusts, .. extra]);
             running.Add(silo);
             all.Add(silo);
         }
@@ -85,7 +84,7 @@ internal sealed class DemoCluster(string postgres, string clusterId, string? dem
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, "fogplacement-demo"))
             .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(1))
             .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout ?? TimeSpan.FromSeconds(15))
-            .UseFogPlacementPostgresClustering(postgres)
+            .UseRedisClustering(redis)
             .UseTls(certificate ?? tls.Fog, o => DemoTls.Pin(o, [tls.Cloud.Thumbprint])));
         IHost fog = builder.Build();
         try

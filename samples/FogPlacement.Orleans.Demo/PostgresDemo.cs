@@ -10,8 +10,9 @@ using Orleans.Runtime;
 namespace FogPlacement.Orleans.Demo;
 
 /// <summary>
-/// <c>--storage postgres</c>: the cloud cluster as three silo processes with membership and round state in PostgreSQL
-/// (a throwaway server unless <c>FOGPLACEMENT_POSTGRES</c> gives one). Each round, the silo process hosting the round is
+/// <c>--storage postgres</c>: the cloud cluster as three silo processes with round state in PostgreSQL (a throwaway
+/// server unless <c>FOGPLACEMENT_POSTGRES</c> gives one) and membership in Redis through Orleans' provider (a throwaway
+/// server unless <c>FOGPLACEMENT_REDIS</c> gives one). Each round, the silo process hosting the round is
 /// killed with SIGKILL while fog nodes are submitting; the round reactivates on another process from the database and
 /// the fog clients retry through the failover. Between two rounds the whole cluster is restarted. Every round's
 /// result must equal the flat average bit for bit with no acknowledged partial lost; the exit code says whether all held.
@@ -36,7 +37,13 @@ internal static class PostgresDemo
         Console.WriteLine(server is null
             ? "PostgreSQL: the server FOGPLACEMENT_POSTGRES names"
             : $"PostgreSQL: a throwaway server on 127.0.0.1:{server.Port} (FOGPLACEMENT_POSTGRES is unset), deleted at the end");
-        await using var cluster = new DemoCluster(postgres, "fogplacement-demo-" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture));
+        string? givenRedis = Environment.GetEnvironmentVariable("FOGPLACEMENT_REDIS");
+        await using ThrowawayRedis? redisServer = string.IsNullOrWhiteSpace(givenRedis) ? await ThrowawayRedis.StartAsync() : null;
+        string redis = redisServer?.ConnectionString ?? givenRedis!;
+        Console.WriteLine(redisServer is null
+            ? "Redis (membership): the server FOGPLACEMENT_REDIS names"
+            : $"Redis (membership): a throwaway server on 127.0.0.1:{redisServer.Port} with persistence on (FOGPLACEMENT_REDIS is unset), deleted at the end");
+        await using var cluster = new DemoCluster(postgres, redis, "fogplacement-demo-" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture));
         return load
             ? await LoadRun.RunAsync(cluster, shape)
             : await FailoverRunAsync(cluster);
@@ -54,7 +61,7 @@ internal static class PostgresDemo
         Dictionary<string, byte[]> keys = Enumerable.Range(0, FogNodes).ToDictionary(f => $"fog-{f}", _ => RandomNumberGenerator.GetBytes(32));
         IHost fog = await cluster.ConnectAsync();
         var rounds = new FogRoundClient(fog.Services.GetRequiredService<IClusterClient>(), DemoCluster.ClientOptions(64 * 1024, keys));
-        Console.WriteLine($"fog site connected through the gateways PostgreSQL lists: {FogNodes} fog nodes with keys of their own, {DevicesPerFog} devices each, {Dimension:N0} parameters per update");
+        Console.WriteLine($"fog site connected through the gateways Redis lists: {FogNodes} fog nodes with keys of their own, {DevicesPerFog} devices each, {Dimension:N0} parameters per update");
         Console.WriteLine();
 
         string model = "demo";
@@ -132,7 +139,7 @@ internal static class PostgresDemo
         await fog.StopAsync();
         fog.Dispose();
         await cluster.StopAllAsync();
-        Console.WriteLine(allHold ? "every check held; every silo process stopped and the throwaway server deleted" : "A CHECK FAILED");
+        Console.WriteLine(allHold ? "every check held; every silo process stopped and the throwaway servers deleted" : "A CHECK FAILED");
         return allHold ? 0 : 1;
     }
 }

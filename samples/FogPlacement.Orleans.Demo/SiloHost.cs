@@ -17,7 +17,7 @@ using Orleans.Storage;
 namespace FogPlacement.Orleans.Demo;
 
 /// <summary>
-/// The demo's <c>silo</c> mode: one cloud silo in this process, membership and round storage in PostgreSQL. It prints
+/// The demo's <c>silo</c> mode: one cloud silo in this process, membership in Redis (Orleans' provider) and round storage in PostgreSQL. It prints
 /// <see cref="SiloProcess.ReadyLine"/> once it has joined, stops gracefully on a <c>stop</c> line or the end of its standard input
 /// (so it never outlives the demo), and then prints its storage totals. <c>--crash-on-write N</c> makes it kill itself
 /// with SIGKILL while its N-th state write is under way, for the failure tests. <c>--tls-cert PFX --trust THUMBPRINTS</c>
@@ -37,9 +37,10 @@ internal static class SiloHost
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Dictionary<string, string> options = Arguments.Parse(args, ["--name", "--postgres", "--cluster", "--silo-port", "--gateway-port", "--crash-on-write", "--crash-marker", "--tls-cert", "--trust"]);
+        Dictionary<string, string> options = Arguments.Parse(args, ["--name", "--postgres", "--redis", "--cluster", "--silo-port", "--gateway-port", "--crash-on-write", "--crash-marker", "--tls-cert", "--trust"]);
         string name = Arguments.Required(options, "--name");
         string postgres = Arguments.Required(options, "--postgres");
+        string redis = Arguments.Required(options, "--redis");
         string cluster = Arguments.Required(options, "--cluster");
         int siloPort = Arguments.Port(options, "--silo-port");
         int gatewayPort = Arguments.Port(options, "--gateway-port");
@@ -57,7 +58,7 @@ internal static class SiloHost
                 .Configure<SiloOptions>(o => o.SiloName = name)
                 .Configure<ClusterMembershipOptions>(ConfigureFastFailover)
                 .ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort, listenOnAnyHostAddress: false)
-                .UseFogPlacementPostgresClustering(postgres);
+                .UseRedisClustering(redis);
             if (certificate is not null)
             {
                 silo.UseTls(certificate, tls => DemoTls.Pin(tls, trusted));

@@ -8,7 +8,7 @@ namespace FogPlacement.Orleans.Demo;
 
 /// <summary>
 /// One cloud silo as an operating-system process: this demo's <c>silo</c> mode, started with <c>dotnet</c>, on free
-/// loopback ports, against a PostgreSQL cluster database. It reports ready on its standard output; it is stopped
+/// loopback ports, with membership in Redis and round storage in PostgreSQL. It reports ready on its standard output; it is stopped
 /// gracefully through its standard input, or killed with SIGKILL as a crash or an out-of-memory kill would. The demo
 /// and the tests share this file (the tests link it).
 /// </summary>
@@ -62,10 +62,11 @@ internal sealed class SiloProcess : IAsyncDisposable
     /// <summary>Starts a silo process of the demo at <paramref name="demoAssembly"/> and waits until it has joined the cluster.</summary>
     /// <param name="demoAssembly">The demo's <c>.dll</c>.</param>
     /// <param name="name">The silo's name.</param>
-    /// <param name="connectionString">The cluster database.</param>
+    /// <param name="connectionString">The round database (PostgreSQL).</param>
+    /// <param name="redis">The membership store (a StackExchange.Redis configuration string).</param>
     /// <param name="clusterId">The Orleans cluster id.</param>
     /// <param name="extra">More arguments of the silo mode (such as <c>--crash-on-write 3</c>).</param>
-    public static async Task<SiloProcess> StartAsync(string demoAssembly, string name, string connectionString, string clusterId, params string[] extra)
+    public static async Task<SiloProcess> StartAsync(string demoAssembly, string name, string connectionString, string redis, string clusterId, params string[] extra)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
@@ -74,7 +75,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         (int siloPort, int gatewayPort) = (FreePort(), FreePort());
-        foreach (string a in (string[])[demoAssembly, "silo", "--name", name, "--postgres", connectionString, "--cluster", clusterId,
+        foreach (string a in (string[])[demoAssembly, "silo", "--name", name, "--postgres", connectionString, "--redis", redis, "--cluster", clusterId,
             "--silo-port", siloPort.ToString(CultureInfo.InvariantCulture), "--gateway-port", gatewayPort.ToString(CultureInfo.InvariantCulture), .. extra])
         {
             start.ArgumentList.Add(a);
@@ -141,7 +142,8 @@ internal sealed class SiloProcess : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free at the moment of asking (the demo's silos and throwaway servers take theirs from it).</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace FogPlacement.Orleans.Demo;
 
@@ -43,7 +41,7 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
         string bin = FindBinaries() ?? throw new InvalidOperationException("PostgreSQL's initdb and pg_ctl are neither on PATH nor in /usr/lib/postgresql/*/bin; install the package postgresql (.ci/run does).");
         bool asPostgres = Environment.UserName == "root";
         string directory = Directory.CreateTempSubdirectory("fogplacement-postgres-").FullName;
-        var server = new ThrowawayPostgres(directory, bin, asPostgres, FreePort());
+        var server = new ThrowawayPostgres(directory, bin, asPostgres, SiloProcess.FreePort());
         try
         {
             if (asPostgres)
@@ -85,13 +83,6 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
             ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending(StringComparer.Ordinal).Select(d => Path.Combine(d, "bin"))
             : []];
         return candidates.FirstOrDefault(d => d.Length > 0 && File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Runs a command (as <c>postgres</c> when the tests run as root); a failure throws with its output.</summary>

@@ -11,39 +11,13 @@ using Orleans.Serialization;
 namespace FogPlacement.Orleans.PostgreSql;
 
 /// <summary>
-/// Puts a FogPlacement Orleans cluster on PostgreSQL: silo membership (<see cref="UseFogPlacementPostgresClustering(ISiloBuilder, string)"/>),
-/// the fog clients' gateway list (<see cref="UseFogPlacementPostgresClustering(IClientBuilder, string)"/>) and the round
-/// grain's storage (<see cref="AddFogPlacementPostgresStorage(ISiloBuilder, string, string)"/>). The tables are created at
-/// start when missing (<see cref="PostgresSchema"/>).
+/// Puts a FogPlacement Orleans round's data on PostgreSQL: the round grain's storage
+/// (<see cref="AddFogPlacementPostgresStorage(ISiloBuilder, string, string)"/>), its table created at start when missing
+/// (<see cref="PostgresSchema"/>). Cluster membership is Orleans' own concern: use a provider Orleans maintains, such
+/// as <c>Microsoft.Orleans.Clustering.Redis</c> (<c>UseRedisClustering</c>) or the ADO.NET one.
 /// </summary>
 public static class PostgresHostingExtensions
 {
-    /// <summary>Silo membership in PostgreSQL: silos find each other and record who is alive in the database.</summary>
-    /// <param name="builder">The silo builder.</param>
-    /// <param name="connectionString">An Npgsql connection string; every silo and client of the cluster uses the same database.</param>
-    /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentException">The connection string is empty, not valid or names no host.</exception>
-    public static ISiloBuilder UseFogPlacementPostgresClustering(this ISiloBuilder builder, string connectionString)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        object source = PostgresConnection.Register(builder.Services, connectionString);
-        builder.Services.AddSingleton<IMembershipTable>(sp => new PostgresMembershipTable(sp.GetRequiredKeyedService<NpgsqlDataSource>(source), sp.GetRequiredService<IOptions<ClusterOptions>>()));
-        return builder;
-    }
-
-    /// <summary>A fog client's gateway list from the cluster's membership in PostgreSQL: the active silos' gateways, refreshed as silos come and go.</summary>
-    /// <param name="builder">The client builder.</param>
-    /// <param name="connectionString">An Npgsql connection string to the cluster's database.</param>
-    /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentException">The connection string is empty, not valid or names no host.</exception>
-    public static IClientBuilder UseFogPlacementPostgresClustering(this IClientBuilder builder, string connectionString)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        object source = PostgresConnection.Register(builder.Services, connectionString);
-        builder.Services.AddSingleton<IGatewayListProvider>(sp => new PostgresGatewayListProvider(sp.GetRequiredKeyedService<NpgsqlDataSource>(source), sp.GetRequiredService<IOptions<ClusterOptions>>(), sp.GetRequiredService<IOptions<GatewayOptions>>()));
-        return builder;
-    }
-
     /// <summary>Grain storage in PostgreSQL under <paramref name="name"/>, by default the round grain's (<see cref="RoundGrainStorage.Name"/>).</summary>
     /// <param name="builder">The silo builder.</param>
     /// <param name="connectionString">An Npgsql connection string.</param>

@@ -18,32 +18,13 @@ public static class PostgresSchema
     public const int Version = 1;
 
     /// <summary>
-    /// The DDL, for review by a database administrator: four tables, all prefixed <c>fogplacement_</c>. Grain state is
+    /// The DDL, for review by a database administrator: two tables, all prefixed <c>fogplacement_</c>. Grain state is
     /// stored uncompressed (<c>STORAGE EXTERNAL</c>): a round's sums do not compress, and trying cost CPU on every write.
     /// </summary>
     public static string Script { get; } = """
         CREATE TABLE IF NOT EXISTS fogplacement_schema (
             version integer PRIMARY KEY,
             applied_at timestamptz NOT NULL DEFAULT now());
-        CREATE TABLE IF NOT EXISTS fogplacement_membership_version (
-            cluster_id text PRIMARY KEY,
-            version integer NOT NULL,
-            etag integer NOT NULL);
-        CREATE TABLE IF NOT EXISTS fogplacement_membership (
-            cluster_id text NOT NULL,
-            silo text NOT NULL,
-            status integer NOT NULL,
-            proxy_port integer NOT NULL,
-            host_name text NOT NULL,
-            silo_name text NOT NULL,
-            role_name text NOT NULL,
-            update_zone integer NOT NULL,
-            fault_zone integer NOT NULL,
-            start_time timestamptz NOT NULL,
-            i_am_alive_time timestamptz NOT NULL,
-            suspect_times text NOT NULL,
-            etag integer NOT NULL,
-            PRIMARY KEY (cluster_id, silo));
         CREATE TABLE IF NOT EXISTS fogplacement_grain_state (
             state_name text NOT NULL,
             grain_id text NOT NULL,

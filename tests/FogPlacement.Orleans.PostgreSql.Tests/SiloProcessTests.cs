@@ -10,11 +10,11 @@ using Xunit;
 namespace FogPlacement.Orleans.PostgreSql.Tests;
 
 /// <summary>
-/// The round's durability on the real thing: silos as processes of their own (the demo's silo mode), membership and
-/// state in PostgreSQL, a silo killed with SIGKILL. Every acknowledged partial must survive, none may be merged twice,
+/// The round's durability on the real thing: silos as processes of their own (the demo's silo mode), membership in
+/// Redis through Orleans' provider, state in PostgreSQL, a silo killed with SIGKILL. Every acknowledged partial must survive, none may be merged twice,
 /// and the result must equal the flat average bit for bit.
 /// </summary>
-public class SiloProcessTests(PostgresServer server) : IClassFixture<PostgresServer>
+public class SiloProcessTests(PostgresServer server, RedisServer redis) : IClassFixture<PostgresServer>, IClassFixture<RedisServer>
 {
     private const int Dimension = 20_000, DevicesPerFog = 5, FogNodes = 4;
 
@@ -112,7 +112,7 @@ public class SiloProcessTests(PostgresServer server) : IClassFixture<PostgresSer
         await trusted.StopAsync();
     }
 
-    private async Task<DemoCluster> Cluster() => new(await server.NewDatabaseAsync(), "test-" + Guid.NewGuid().ToString("N"), Demo);
+    private async Task<DemoCluster> Cluster() => new(await server.NewDatabaseAsync(), redis.ConnectionString, "test-" + Guid.NewGuid().ToString("N"), Demo);
 
     private static FogRoundClient Rounds(IHost client) =>
         new(client.Services.GetRequiredService<IClusterClient>(), DemoCluster.ClientOptions(16 * 1024));
