@@ -66,7 +66,7 @@ internal static class LoadRun
         string model = "load";
         for (int round = 1; round <= rounds; round++)
         {
-            await client.OpenAsync(model, round, new RoundSettings { Dimension = dimension, Quorum = fogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(30), FogNodeKeys = keys });
+            await client.OpenAsync(model, round, new RoundSettings { Dimension = dimension, Quorum = fogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(30), FogNodeKeys = keys, MaxUploadBytes = Math.Max(2L * fogNodes * partialBytes, 64L << 20) });
         }
 
         Console.WriteLine($"load: {cluster.Count} silo processes up, {rounds} rounds open; every fog node submits now");
@@ -100,7 +100,7 @@ internal static class LoadRun
         double merged = (double)partialBytes * rounds * fogNodes;
         Console.WriteLine($"load: {rounds * fogNodes} partials of {partialBytes:N0} bytes merged in {seconds:F1} s: {merged / seconds / 1e6:F1} MB/s");
         Console.WriteLine($"load: submit latency p50 {Percentile(latencies, 0.50) / 1000:F2} s, p99 {Percentile(latencies, 0.99) / 1000:F2} s, max {latencies[^1] / 1000:F2} s");
-        Console.WriteLine($"load: PostgreSQL state writes: {writes:N0} writes, {dbBytes / 1e6:N0} MB ({dbBytes / merged:F2}x the partial bytes), {dbSeconds:F1} s; the round grains spent {dbSeconds / (rounds * seconds):P0} of their {rounds} x {seconds:F1} s waiting on them");
+        Console.WriteLine($"load: PostgreSQL writes (checkpoints and group commits of the round log): {writes:N0} writes, {dbBytes / 1e6:N0} MB ({dbBytes / merged:F2}x the partial bytes), {dbSeconds:F1} s; the round grains spent {dbSeconds / (rounds * seconds):P0} of their {rounds} x {seconds:F1} s waiting on them");
         Console.WriteLine(allHold ? "every check held: every round closed with every fog node and equals its flat average bit for bit" : "A CHECK FAILED");
         return allHold ? 0 : 1;
     }

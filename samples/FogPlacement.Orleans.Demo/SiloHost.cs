@@ -37,14 +37,16 @@ internal static class SiloHost
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Dictionary<string, string> options = Arguments.Parse(args, ["--name", "--postgres", "--redis", "--cluster", "--silo-port", "--gateway-port", "--crash-on-write", "--crash-marker", "--tls-cert", "--trust"]);
+        Dictionary<string, string> options = Arguments.Parse(args, ["--name", "--postgres", "--redis", "--cluster", "--silo-port", "--gateway-port", "--crash-on-write", "--crash-on-append", "--crash-marker", "--tls-cert", "--trust"]);
         string name = Arguments.Required(options, "--name");
-        string postgres = Arguments.Required(options, "--postgres");
+        // A silo pools its database connections, as a deployment's would (the throwaway server's own string turns pooling off for its one-shot administration).
+        string postgres = new Npgsql.NpgsqlConnectionStringBuilder(Arguments.Required(options, "--postgres")) { Pooling = true }.ConnectionString;
         string redis = Arguments.Required(options, "--redis");
         string cluster = Arguments.Required(options, "--cluster");
         int siloPort = Arguments.Port(options, "--silo-port");
         int gatewayPort = Arguments.Port(options, "--gateway-port");
         int crashOnWrite = options.TryGetValue("--crash-on-write", out string? crash) ? Arguments.Positive(crash, "--crash-on-write") : 0;
+        int crashOnAppend = options.TryGetValue("--crash-on-append", out string? crashAppend) ? Arguments.Positive(crashAppend, "--crash-on-append") : 0;
         string? crashMarker = options.GetValueOrDefault("--crash-marker");
         using X509Certificate2? certificate = options.TryGetValue("--tls-cert", out string? pfx) ? X509CertificateLoader.LoadPkcs12FromFile(pfx, null) : null;
         string[] trusted = certificate is null ? [] : Arguments.Required(options, "--trust").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -64,10 +66,14 @@ internal static class SiloHost
                 silo.UseTls(certificate, tls => DemoTls.Pin(tls, trusted));
             }
 
-            if (crashOnWrite > 0)
+            if (crashOnWrite > 0 || crashOnAppend > 0)
             {
-                silo.AddFogPlacementPostgresStorage(postgres, "fogplacement-inner");
-                silo.Services.AddGrainStorage(RoundGrainStorage.Name, (sp, _) => new CrashingStorage(sp.GetRequiredKeyedService<IGrainStorage>("fogplacement-inner"), crashOnWrite, crashMarker));
+                silo.AddFogPlacementPostgresStorage(postgres, Inner);
+                var crasher = new Crash(crashMarker);
+                silo.Services.AddGrainStorage(RoundGrainStorage.Name, (sp, _) =>
+                    crashOnWrite > 0 ? new CrashingStorage(sp.GetRequiredKeyedService<IGrainStorage>(Inner), crashOnWrite, crasher) : sp.GetRequiredKeyedService<IGrainStorage>(Inner));
+                silo.Services.AddKeyedSingleton<IRoundLog>(RoundGrainStorage.Name, (sp, _) =>
+                    crashOnAppend > 0 ? new CrashingLog(sp.GetRequiredKeyedService<IRoundLog>(Inner), crashOnAppend, crasher) : sp.GetRequiredKeyedService<IRoundLog>(Inner));
             }
             else
             {
@@ -88,30 +94,26 @@ internal static class SiloHost
         return 0;
     }
 
+    /// <summary>The name the real storage and log are registered under when the crashing ones wrap them.</summary>
+    private const string Inner = "fogplacement-inner";
+
     /// <summary>
-    /// Kills this process with SIGKILL while the N-th state write is in flight: the database may or may not have committed
-    /// it. With a marker file, only the first silo of the cluster to get there crashes (it creates the file).
+    /// Kills this process with SIGKILL while an operation is in flight: the database may or may not have committed it.
+    /// With a marker file, only the first silo of the cluster to get there crashes (it creates the file).
     /// </summary>
-    private sealed class CrashingStorage(IGrainStorage inner, int crashOnWrite, string? marker) : IGrainStorage
+    private sealed class Crash(string? marker)
     {
-        private int writes;
-
-        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
-
-        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
-
-        public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        public async Task During(Task operation, string what)
         {
-            Task write = inner.WriteStateAsync(stateName, grainId, grainState);
-            if (Interlocked.Increment(ref writes) == crashOnWrite && FirstToCrash())
+            if (!FirstToCrash())
             {
-                Console.WriteLine($"crashing during state write {crashOnWrite} of {grainId}");
-                Console.Out.Flush();
-                await Task.WhenAny(write, Task.Delay(2));
-                Process.GetCurrentProcess().Kill();
+                return;
             }
 
-            await write;
+            Console.WriteLine($"crashing during {what}");
+            Console.Out.Flush();
+            await Task.WhenAny(operation, Task.Delay(2));
+            Process.GetCurrentProcess().Kill();
         }
 
         private bool FirstToCrash()
@@ -131,6 +133,48 @@ internal static class SiloHost
                 return false;
             }
         }
+    }
+
+    /// <summary><c>--crash-on-write N</c>: dies during this silo's N-th state write (a round's checkpoint, say).</summary>
+    private sealed class CrashingStorage(IGrainStorage inner, int crashOnWrite, Crash crash) : IGrainStorage
+    {
+        private int writes;
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+
+        public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            Task write = inner.WriteStateAsync(stateName, grainId, grainState);
+            if (Interlocked.Increment(ref writes) == crashOnWrite)
+            {
+                await crash.During(write, $"state write {crashOnWrite} of {grainId}");
+            }
+
+            await write;
+        }
+    }
+
+    /// <summary><c>--crash-on-append N</c>: dies during this silo's N-th append to the round log.</summary>
+    private sealed class CrashingLog(IRoundLog inner, int crashOnAppend, Crash crash) : IRoundLog
+    {
+        private int appends;
+
+        public async Task<bool> AppendAsync(string stream, string fogNodeId, ReadOnlyMemory<byte> hash, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+        {
+            Task<bool> append = inner.AppendAsync(stream, fogNodeId, hash, payload, cancellationToken);
+            if (Interlocked.Increment(ref appends) == crashOnAppend)
+            {
+                await crash.During(append, $"log append {crashOnAppend} ('{fogNodeId}' to {stream})");
+            }
+
+            return await append;
+        }
+
+        public Task<IReadOnlyList<RoundLogEntry>> ListAsync(string stream, CancellationToken cancellationToken = default) => inner.ListAsync(stream, cancellationToken);
+
+        public Task<byte[]?> ReadAsync(string stream, string fogNodeId, CancellationToken cancellationToken = default) => inner.ReadAsync(stream, fogNodeId, cancellationToken);
     }
 
     /// <summary>Sums the storage's write metrics for the load report.</summary>

@@ -17,12 +17,12 @@ namespace FogPlacement.Orleans.PostgreSql;
 /// </summary>
 internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer serializer) : IGrainStorage
 {
-    private Task? schema;
+    private readonly SchemaOnce schema = new(source);
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        await Schema().ConfigureAwait(false);
+        await schema.EnsureAsync().ConfigureAwait(false);
         await using NpgsqlCommand select = Command("SELECT version, payload FROM fogplacement_grain_state WHERE state_name = @name AND grain_id = @grain", stateName, grainId);
         await using NpgsqlDataReader reader = await select.ExecuteReaderAsync().ConfigureAwait(false);
         if (await reader.ReadAsync().ConfigureAwait(false))
@@ -41,7 +41,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        await Schema().ConfigureAwait(false);
+        await schema.EnsureAsync().ConfigureAwait(false);
         byte[] payload = serializer.SerializeToArray(grainState.State);
         long? expected = Version(grainState.ETag);
         await using NpgsqlCommand write = Command(
@@ -79,7 +79,7 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
-        await Schema().ConfigureAwait(false);
+        await schema.EnsureAsync().ConfigureAwait(false);
         if (Version(grainState.ETag) is { } version)
         {
             await using NpgsqlCommand delete = Command("DELETE FROM fogplacement_grain_state WHERE state_name = @name AND grain_id = @grain AND version = @version", stateName, grainId);
@@ -94,19 +94,6 @@ internal sealed class PostgresGrainStorage(NpgsqlDataSource source, Serializer s
         grainState.RecordExists = false;
         // A new state as an activation starts with, where the type can make one (a string, say, cannot).
         grainState.State = typeof(T).IsValueType || typeof(T).GetConstructor(Type.EmptyTypes) is not null ? Activator.CreateInstance<T>() : default!;
-    }
-
-    /// <summary>The schema, created once; a failed attempt (the database down at start, say) is tried again on the next call instead of failing every call after it.</summary>
-    private Task Schema()
-    {
-        Task? current = schema;
-        if (current is null || current.IsFaulted || current.IsCanceled)
-        {
-            // Two callers racing here both create it: harmless, the creation is idempotent under an advisory lock.
-            schema = current = PostgresSchema.EnsureCreatedAsync(source, CancellationToken.None);
-        }
-
-        return current;
     }
 
     /// <summary>A command on one grain's row: <c>@name</c> and <c>@grain</c> bound, the caller adds the rest.</summary>

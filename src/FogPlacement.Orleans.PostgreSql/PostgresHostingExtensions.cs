@@ -11,14 +11,19 @@ using Orleans.Serialization;
 namespace FogPlacement.Orleans.PostgreSql;
 
 /// <summary>
-/// Puts a FogPlacement Orleans round's data on PostgreSQL: the round grain's storage
-/// (<see cref="AddFogPlacementPostgresStorage(ISiloBuilder, string, string)"/>), its table created at start when missing
-/// (<see cref="PostgresSchema"/>). Cluster membership is Orleans' own concern: use a provider Orleans maintains, such
+/// Puts a FogPlacement Orleans round's data on PostgreSQL: the round grain's storage and its <see cref="IRoundLog"/>
+/// (<see cref="AddFogPlacementPostgresStorage(ISiloBuilder, string, string)"/>), their tables created at first use when
+/// missing (<see cref="PostgresSchema"/>). Cluster membership is Orleans' own concern: use a provider Orleans maintains, such
 /// as <c>Microsoft.Orleans.Clustering.Redis</c> (<c>UseRedisClustering</c>) or the ADO.NET one.
 /// </summary>
 public static class PostgresHostingExtensions
 {
-    /// <summary>Grain storage in PostgreSQL under <paramref name="name"/>, by default the round grain's (<see cref="RoundGrainStorage.Name"/>).</summary>
+    /// <summary>
+    /// Grain storage in PostgreSQL under <paramref name="name"/>, by default the round grain's
+    /// (<see cref="RoundGrainStorage.Name"/>), and under the same key an <see cref="IRoundLog"/> that commits concurrent
+    /// appends together: a round then acknowledges a partial once it is appended, and checkpoints its sums every
+    /// <see cref="RoundSettings.CheckpointEvery"/> merges.
+    /// </summary>
     /// <param name="builder">The silo builder.</param>
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="name">The storage provider's name.</param>
@@ -30,6 +35,7 @@ public static class PostgresHostingExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         object source = PostgresConnection.Register(builder.Services, connectionString);
         builder.Services.AddGrainStorage(name, (sp, _) => new PostgresGrainStorage(sp.GetRequiredKeyedService<NpgsqlDataSource>(source), sp.GetRequiredService<Serializer>()));
+        builder.Services.AddKeyedSingleton<IRoundLog>(name, (sp, _) => new PostgresRoundLog(sp.GetRequiredKeyedService<NpgsqlDataSource>(source)));
         return builder;
     }
 }

@@ -14,11 +14,12 @@ namespace FogPlacement.Orleans.PostgreSql;
 /// </remarks>
 public static class PostgresSchema
 {
-    /// <summary>The schema version this package writes and reads: <c>1</c>.</summary>
-    public const int Version = 1;
+    /// <summary>The schema version this package writes and reads: <c>2</c> (version 1 lacked the round log, which creating the schema adds).</summary>
+    public const int Version = 2;
 
     /// <summary>
-    /// The DDL, for review by a database administrator: two tables, all prefixed <c>fogplacement_</c>. Grain state is
+    /// The DDL, for review by a database administrator: three tables, all prefixed <c>fogplacement_</c>: the schema
+    /// version, grain state (a round's checkpoints among it), and the round log of appended partials. Payloads are
     /// stored uncompressed (<c>STORAGE EXTERNAL</c>): a round's sums do not compress, and trying cost CPU on every write.
     /// </summary>
     public static string Script { get; } = """
@@ -33,6 +34,14 @@ public static class PostgresSchema
             written_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (state_name, grain_id));
         ALTER TABLE fogplacement_grain_state ALTER COLUMN payload SET STORAGE EXTERNAL;
+        CREATE TABLE IF NOT EXISTS fogplacement_round_log (
+            stream text NOT NULL,
+            fog_node text NOT NULL,
+            hash bytea NOT NULL,
+            payload bytea NOT NULL,
+            appended_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (stream, fog_node));
+        ALTER TABLE fogplacement_round_log ALTER COLUMN payload SET STORAGE EXTERNAL;
         """;
 
     /// <summary>Creates the tables when missing and records <see cref="Version"/>; a no-op when they exist.</summary>
@@ -79,6 +88,24 @@ public static class PostgresSchema
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
+
+/// <summary>The schema of one data source, created on first use; a failed attempt (the database down at start, say) is tried again on the next call instead of failing every call after it.</summary>
+internal sealed class SchemaOnce(NpgsqlDataSource source)
+{
+    private Task? created;
+
+    public Task EnsureAsync()
+    {
+        Task? current = created;
+        if (current is null || current.IsFaulted || current.IsCanceled)
+        {
+            // Two callers racing here both create it: harmless, the creation is idempotent under an advisory lock.
+            created = current = PostgresSchema.EnsureCreatedAsync(source, CancellationToken.None);
+        }
+
+        return current;
     }
 }
 

@@ -1,18 +1,32 @@
 using System.Security.Cryptography;
 using FogPlacement.Aggregation;
 using FogPlacement.Aggregation.Privacy;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans;
+using Orleans.Concurrency;
 using Orleans.Runtime;
 
 namespace FogPlacement.Orleans;
 
 /// <summary>
-/// The <see cref="IAggregationRoundGrain"/>. Its state (settings, the merged partial's encoding, each fog node's
-/// contribution and the closing) is written to the grain storage named <see cref="StorageName"/> before any partial
-/// is acknowledged, so a silo that dies mid-round loses nothing acknowledged: the grain reactivates on another silo
-/// from storage. In-flight chunk buffers are not stored; an interrupted upload is retried by the fog client.
+/// The <see cref="IAggregationRoundGrain"/>. A partial is acknowledged only once it is durable: appended to the round's
+/// <see cref="IRoundLog"/> when the silo has one, or else covered by a checkpoint of the round's state to the grain
+/// storage named <see cref="StorageName"/> (concurrent acknowledgements share one checkpoint). With a log the grain
+/// checkpoints its sums every <see cref="RoundSettings.CheckpointInterval"/> merges and at the close, and an activation
+/// recovers from the last checkpoint plus the log's entries that checkpoint does not list, so a silo that dies
+/// mid-round loses nothing acknowledged. In-flight chunk buffers are not stored; an interrupted upload is retried by
+/// the fog client.
 /// </summary>
+/// <remarks>
+/// The grain is reentrant, so that one fog node's append or checkpoint does not hold up the others' chunks: every
+/// change to the live state happens between awaits, a partial is merged into the sums before its append starts (so a
+/// merge never has to be undone, as fast mode could not), and a checkpoint is a snapshot of the live state taken at
+/// once. Checkpoints go one at a time. A failed append or checkpoint deactivates the grain, which then answers
+/// <see cref="SubmissionStatus.Busy"/> until the next activation has recovered from storage.
+/// </remarks>
+[Reentrant]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The checkpoint gate is a SemaphoreSlim whose wait handle is never asked for: it holds nothing to release.")]
 internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGrain
 {
     /// <summary>The name of the grain storage provider the round grain uses: <c>fogplacement</c>.</summary>
@@ -20,35 +34,128 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
 
     private readonly IPersistentState<RoundState> state;
     private readonly ILogger<AggregationRoundGrain> logger;
+    private readonly IRoundLog? log;
     private readonly Dictionary<string, Upload> uploads = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<Guid>> started = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FogContribution> contributions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> becomingDurable = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim checkpointGate = new(1, 1);
     private readonly TimeProvider time = TimeProvider.System;
+    private RoundSettings? settings;
     private UpdateAccumulator? accumulator;
+    private bool closed;
+    private string? closedBecause;
+    private byte[]? released;
+    private string? releaseRefused;
+    private double? epsilon;
+    private long bytesReceived;
+    private long changes;
+    private long checkpointed;
+    private long closeChange;
+    private int mergesSinceCheckpoint;
+    private bool broken;
     private byte[]? result;
     private IGrainTimer? deadlineTimer;
 
     /// <summary>Creates the grain (Orleans calls this).</summary>
-    /// <param name="state">The persistent state.</param>
+    /// <param name="state">The persistent state: the last checkpoint.</param>
+    /// <param name="services">The silo's services, where the round log is looked up (keyed <see cref="StorageName"/>).</param>
     /// <param name="logger">The logger.</param>
-    public AggregationRoundGrain([PersistentState("round", StorageName)] IPersistentState<RoundState> state, ILogger<AggregationRoundGrain> logger)
+    public AggregationRoundGrain([PersistentState("round", StorageName)] IPersistentState<RoundState> state, IServiceProvider services, ILogger<AggregationRoundGrain> logger)
     {
         this.state = state;
         this.logger = logger;
+        log = services.GetKeyedService<IRoundLog>(StorageName);
     }
 
     private string Key => this.GetPrimaryKeyString();
 
     /// <inheritdoc/>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Settings is { } settings)
+        RoundState stored = state.State;
+        if (stored.Settings is not { } opened)
         {
-            accumulator = Restore(settings, state.State.Merged);
-            ScheduleDeadline(settings);
-            LogActivated(logger, Key, state.State.Contributions.Count);
+            return;
         }
 
-        return Task.CompletedTask;
+        settings = opened;
+        closed = stored.Closed;
+        closedBecause = stored.ClosedBecause;
+        released = stored.Released ? stored.Merged : null;
+        releaseRefused = stored.ReleaseRefused;
+        epsilon = stored.Epsilon;
+        bytesReceived = stored.BytesReceived;
+        foreach ((string node, FogContribution contribution) in stored.Contributions)
+        {
+            contributions[node] = contribution;
+        }
+
+        accumulator = Restore(opened, stored.Released ? null : stored.Merged);
+        int replayed = closed || log is null ? 0 : await Replay(log, cancellationToken);
+        LogActivated(logger, Key, contributions.Count, replayed);
+        if (replayed > 0 && opened.Quorum > 0 && contributions.Count >= opened.Quorum)
+        {
+            // The quorum was reached by partials appended after the last checkpoint: the close was not stored yet.
+            await CloseRound("quorum");
+        }
+
+        ScheduleDeadline(opened);
+    }
+
+    /// <inheritdoc/>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (settings is not null && !broken && checkpointed < changes)
+        {
+            // A checkpoint on the way out shortens the next activation's replay; what it would cover is in the log already.
+            try
+            {
+                await Checkpoint(changes);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogBroken(logger, Key, ex);
+            }
+        }
+    }
+
+    /// <summary>Merges the log's entries that the checkpoint does not list, each checked against its hash; returns how many.</summary>
+    private async Task<int> Replay(IRoundLog roundLog, CancellationToken cancellationToken)
+    {
+        int replayed = 0;
+        foreach (RoundLogEntry entry in await roundLog.ListAsync(Key, cancellationToken))
+        {
+            if (contributions.ContainsKey(entry.FogNodeId))
+            {
+                continue;
+            }
+
+            byte[] bytes = await roundLog.ReadAsync(Key, entry.FogNodeId, cancellationToken)
+                ?? throw new InvalidDataException($"Round {Key}'s log lists '{entry.FogNodeId}' but holds no partial for it.");
+            if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(entry.Hash))
+            {
+                throw new InvalidDataException($"Round {Key}'s logged partial from '{entry.FogNodeId}' does not match its SHA-256; the log is damaged.");
+            }
+
+            PartialAggregate partial = PartialAggregate.Decode(bytes);
+            try
+            {
+                accumulator!.Merge(partial);
+            }
+            catch (UpdateRejectedException ex)
+            {
+                // Every logged partial was merged before it was appended, so it merges again; one that does not means a damaged log.
+                throw new InvalidDataException($"Round {Key}'s logged partial from '{entry.FogNodeId}' no longer merges ({ex.Reason}): {ex.Message}", ex);
+            }
+
+            contributions[entry.FogNodeId] = Contribution(partial, bytes.Length, entry.Hash);
+            replayed++;
+        }
+
+        changes += replayed;
+        mergesSinceCheckpoint = replayed;
+        return replayed;
     }
 
     /// <inheritdoc/>
@@ -56,13 +163,6 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        if (state.State.Settings is { } existing)
-        {
-            return existing == settings
-                ? await Progress()
-                : throw new ArgumentException($"Round {Key} is already open with other settings ({existing}); a round's settings cannot change.");
-        }
-
         long round = RoundKey.Round(Key);
         if (settings.Privacy is not null && RoundKey.Format(Key[..Key.LastIndexOf('/')], round) != Key)
         {
@@ -70,21 +170,33 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             throw new ArgumentException($"A private round's key must be its canonical form '{RoundKey.Format(Key[..Key.LastIndexOf('/')], round)}'; was '{Key}'. The round stays unopened.");
         }
 
-        // The accumulator first: if its memory cannot be had, nothing is stored and the round stays unopened.
-        UpdateAccumulator opened = Restore(settings, null);
-        state.State.Settings = settings;
+        await checkpointGate.WaitAsync();
         try
         {
+            if (this.settings is { } existing)
+            {
+                return existing == settings
+                    ? await Progress()
+                    : throw new ArgumentException($"Round {Key} is already open with other settings ({existing}); a round's settings cannot change.");
+            }
+
+            ThrowIfBroken();
+
+            // The accumulator first: if its memory cannot be had, nothing is stored and the round stays unopened.
+            UpdateAccumulator opened = Restore(settings, null);
+            RoundState snapshot = Snapshot();
+            snapshot.Settings = settings;
+            state.State = snapshot;
             await state.WriteStateAsync();
+            this.settings = settings;
+            accumulator = opened;
+            checkpointed = changes;
         }
-        catch
+        finally
         {
-            // Not stored, so not opened.
-            state.State.Settings = null;
-            throw;
+            checkpointGate.Release();
         }
 
-        accumulator = opened;
         ScheduleDeadline(settings);
         return await Progress();
     }
@@ -94,9 +206,14 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fogNodeId);
         ArgumentNullException.ThrowIfNull(chunk);
-        if (state.State.Settings is not { } settings || accumulator is null)
+        if (settings is not { } current || accumulator is null)
         {
             return await Answer(SubmissionStatus.Rejected, $"round {Key} is not open; open it with its settings first");
+        }
+
+        if (broken)
+        {
+            return await Answer(SubmissionStatus.Busy, $"round {Key} lost a write to its storage and is recovering from it; nothing of this upload was kept; retry");
         }
 
         if (count < 1 || index < 0 || index >= count)
@@ -107,7 +224,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         if (index == 0)
         {
             // Everything about the new upload is checked before anything is kept or any upload under way is touched.
-            if (await StartProblem(settings, fogNodeId, uploadId, count, chunk, header) is { } refused)
+            if (await StartProblem(current, fogNodeId, uploadId, count, chunk, header) is { } refused)
             {
                 return refused;
             }
@@ -132,7 +249,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         upload.Received += chunk.Length;
         upload.LastChunk = time.GetUtcNow();
         upload.Next++;
-        state.State.BytesReceived += chunk.Length;
+        bytesReceived += chunk.Length;
         if (index < count - 1)
         {
             return new SubmissionResult { Status = SubmissionStatus.Pending, Message = $"chunk {index + 1} of {count} received" };
@@ -153,15 +270,15 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     /// <inheritdoc/>
     public async Task<RoundProgress> Close(byte[]? authorization)
     {
-        if (state.State.Settings is { } settings && settings.CloseNeedsKey
-            && (settings.CloseKey is not { } key || authorization is null || !PartialSignature.VerifyClose(key, Key, authorization)))
+        if (settings is { } current && current.CloseNeedsKey
+            && (current.CloseKey is not { } key || authorization is null || !PartialSignature.VerifyClose(key, Key, authorization)))
         {
-            throw new UnauthorizedAccessException(settings.CloseKey is null
+            throw new UnauthorizedAccessException(current.CloseKey is null
                 ? $"Round {Key} has fog node keys and no close key: only its quorum or its deadline closes it."
                 : $"Round {Key} closes early only with its close key's authorization (PartialSignature.ComputeClose); {(authorization is null ? "none was given" : "the one given does not verify")}. The round is unchanged.");
         }
 
-        if (state.State.Settings is not null && !state.State.Closed)
+        if (settings is not null)
         {
             await CloseRound("closed by request");
         }
@@ -170,33 +287,35 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     }
 
     /// <inheritdoc/>
-    public async Task<int> GetResultLength()
+    public async Task<long> GetResultLength()
     {
         await CheckDeadline();
-        if (!state.State.Closed)
+        if (!closed)
         {
             return -1;
         }
 
+        await Checkpoint(closeChange);
         await ChargePrivacy();
-        return Result().Length;
+        return Result().LongLength;
     }
 
     /// <inheritdoc/>
-    public async Task<byte[]> GetResultSlice(int offset, int length)
+    public async Task<byte[]> GetResultSlice(long offset, int length)
     {
         await CheckDeadline();
-        if (!state.State.Closed)
+        if (!closed)
         {
             throw new InvalidOperationException($"Round {Key} is still open; its aggregate is not final.");
         }
 
+        await Checkpoint(closeChange);
         await ChargePrivacy();
         byte[] bytes = Result();
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + (long)length, bytes.Length, nameof(length));
-        return bytes.AsSpan(offset, length).ToArray();
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + length, bytes.LongLength, nameof(length));
+        return bytes.AsSpan((int)offset, length).ToArray();
     }
 
     /// <summary>
@@ -240,17 +359,15 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             return await Answer(SubmissionStatus.Rejected, $"upload {uploadId} from '{fogNodeId}' was already started in this round; an upload id is used once (a retry takes a new one); refused");
         }
 
-        if (state.State.Contributions.TryGetValue(fogNodeId, out FogContribution? earlier))
+        await CheckDeadline();
+        if (await Earlier(fogNodeId, header.Hash, header.Length) is { } answered)
         {
-            return earlier.Hash.AsSpan().SequenceEqual(header.Hash) && earlier.Length == header.Length
-                ? await Answer(SubmissionStatus.Duplicate, $"'{fogNodeId}' already contributed this partial; acknowledged, not merged twice")
-                : await Answer(SubmissionStatus.Rejected, $"'{fogNodeId}' already contributed a different partial to round {Key}; a fog node contributes once");
+            return answered;
         }
 
-        await CheckDeadline();
-        if (state.State.Closed)
+        if (closed)
         {
-            return await Answer(SubmissionStatus.RoundClosed, $"round {Key} closed ({state.State.ClosedBecause}) before '{fogNodeId}' submitted; its partial was not merged");
+            return await TooLate(fogNodeId);
         }
 
         DropAbandonedUploads();
@@ -285,17 +402,15 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
 
     private async Task<SubmissionResult> Complete(string fogNodeId, byte[] bytes, byte[] hash)
     {
-        if (state.State.Contributions.TryGetValue(fogNodeId, out FogContribution? earlier))
+        await CheckDeadline();
+        if (await Earlier(fogNodeId, hash, bytes.Length) is { } answered)
         {
-            return earlier.Hash.AsSpan().SequenceEqual(hash)
-                ? await Answer(SubmissionStatus.Duplicate, $"'{fogNodeId}' already contributed this partial; acknowledged, not merged twice")
-                : await Answer(SubmissionStatus.Rejected, $"'{fogNodeId}' already contributed a different partial to round {Key}; a fog node contributes once");
+            return answered;
         }
 
-        await CheckDeadline();
-        if (state.State.Closed)
+        if (closed)
         {
-            return await Answer(SubmissionStatus.RoundClosed, $"round {Key} closed ({state.State.ClosedBecause}) before '{fogNodeId}' submitted; its partial was not merged");
+            return await TooLate(fogNodeId);
         }
 
         PartialAggregate partial;
@@ -308,7 +423,6 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' cannot be decoded: {ex.Message}");
         }
 
-        byte[]? before = state.State.Merged;
         try
         {
             accumulator!.Merge(partial);
@@ -318,42 +432,95 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' was refused ({ex.Reason}): {ex.Message}");
         }
 
-        state.State.Merged = accumulator.ToPartial().Encode();
-        state.State.Contributions[fogNodeId] = new FogContribution { Hash = hash, Length = bytes.Length, Devices = partial.UpdateCount, Weight = partial.TotalWeight };
-        bool quorum = state.State.Settings!.Quorum > 0 && state.State.Contributions.Count >= state.State.Settings.Quorum;
-        try
-        {
-            if (quorum)
-            {
-                state.State.Closed = true;
-                state.State.ClosedBecause = "quorum";
-                ReleasePrivately();
-            }
-
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Not stored, so not accepted: put the grain back as storage has it, and let the client retry. A noised
-            // release made here is dropped with it: it was never stored, so never served.
-            state.State.Merged = before;
-            state.State.Contributions.Remove(fogNodeId);
-            state.State.Closed = false;
-            state.State.ClosedBecause = null;
-            state.State.Released = false;
-            state.State.ReleaseRefused = null;
-            accumulator = Restore(state.State.Settings!, before);
-            throw;
-        }
-
+        // Merged into the live sums at once (nothing else runs until the next await); acknowledged once durable.
+        contributions[fogNodeId] = Contribution(partial, bytes.Length, hash);
+        changes++;
         result = null;
-        LogMerged(logger, Key, fogNodeId, partial.UpdateCount, state.State.Contributions.Count);
+        bool quorum = settings!.Quorum > 0 && contributions.Count >= settings.Quorum;
         if (quorum)
         {
+            CloseLive("quorum");
+        }
+
+        Task durable = MakeDurable(fogNodeId, hash, bytes, quorum);
+        becomingDurable[fogNodeId] = durable;
+        try
+        {
+            await durable;
+        }
+        finally
+        {
+            becomingDurable.Remove(fogNodeId);
+        }
+
+        LogMerged(logger, Key, fogNodeId, partial.UpdateCount, contributions.Count);
+        if (quorum)
+        {
+            deadlineTimer?.Dispose();
+            LogClosed(logger, Key, "quorum", contributions.Count);
             await ChargePrivacy();
         }
 
         return await Answer(SubmissionStatus.Accepted, quorum ? $"merged; the round reached its quorum and closed" : "merged");
+    }
+
+    /// <summary>
+    /// Makes the partial just merged durable: appended to the log (and a checkpoint when one is due or the round closed
+    /// with it), or without a log a checkpoint that covers it.
+    /// </summary>
+    private async Task MakeDurable(string fogNodeId, byte[] hash, byte[] bytes, bool closedNow)
+    {
+        long needed = changes;
+        if (log is null)
+        {
+            await Checkpoint(needed);
+            return;
+        }
+
+        try
+        {
+            // False (already logged with this hash) is a partial appended by an activation that died before its checkpoint: durable all the same.
+            _ = await log.AppendAsync(Key, fogNodeId, hash, bytes);
+        }
+        catch (Exception ex)
+        {
+            Break(ex);
+            throw;
+        }
+
+        if (closedNow || ++mergesSinceCheckpoint >= settings!.CheckpointInterval)
+        {
+            await Checkpoint(changes);
+        }
+    }
+
+    /// <summary>The answer for a fog node already counted (after its partial is durable), or null for one that is not.</summary>
+    private async Task<SubmissionResult?> Earlier(string fogNodeId, byte[] hash, long length)
+    {
+        if (!contributions.TryGetValue(fogNodeId, out FogContribution? earlier))
+        {
+            return null;
+        }
+
+        if (!earlier.Hash.AsSpan().SequenceEqual(hash) || earlier.Length != length)
+        {
+            return await Answer(SubmissionStatus.Rejected, $"'{fogNodeId}' already contributed a different partial to round {Key}; a fog node contributes once");
+        }
+
+        if (becomingDurable.TryGetValue(fogNodeId, out Task? durable))
+        {
+            // Acknowledged only once the first submission's append or checkpoint has committed.
+            await durable;
+        }
+
+        return await Answer(SubmissionStatus.Duplicate, $"'{fogNodeId}' already contributed this partial; acknowledged, not merged twice");
+    }
+
+    /// <summary>The answer to a partial that came after the close, given once the close is stored.</summary>
+    private async Task<SubmissionResult> TooLate(string fogNodeId)
+    {
+        await Checkpoint(closeChange);
+        return await Answer(SubmissionStatus.RoundClosed, $"round {Key} closed ({closedBecause}) before '{fogNodeId}' submitted; its partial was not merged");
     }
 
     private async Task<SubmissionResult> Answer(SubmissionStatus status, string message) =>
@@ -362,67 +529,62 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     private async Task<RoundProgress> Progress()
     {
         await CheckDeadline();
-        RoundState s = state.State;
         return new RoundProgress
         {
             Key = Key,
-            IsOpen = s.Settings is not null,
-            FogNodes = s.Contributions.Count,
-            Devices = s.Contributions.Values.Sum(c => c.Devices),
+            IsOpen = settings is not null,
+            FogNodes = contributions.Count,
+            Devices = contributions.Values.Sum(c => c.Devices),
             TotalWeight = accumulator?.TotalWeight ?? 0,
-            IsClosed = s.Closed,
-            ClosedBecause = s.ClosedBecause,
-            BytesReceived = s.BytesReceived,
-            Epsilon = s.Epsilon,
-            Delta = s.Settings?.Privacy?.Delta,
+            IsClosed = closed,
+            ClosedBecause = closedBecause,
+            BytesReceived = bytesReceived,
+            Epsilon = epsilon,
+            Delta = settings?.Privacy?.Delta,
         };
     }
 
     private async Task CheckDeadline()
     {
-        if (state.State is { Settings.Deadline: { } deadline, Closed: false } && time.GetUtcNow() >= deadline)
+        if (settings is { Deadline: { } deadline } && !closed && time.GetUtcNow() >= deadline)
         {
             await CloseRound("deadline");
         }
     }
 
+    /// <summary>Closes the round (idempotent) and stores the close; the partials merged before it are exactly the ones it counts.</summary>
     private async Task CloseRound(string because)
     {
-        byte[]? before = state.State.Merged;
-        try
+        if (!closed)
         {
-            state.State.Closed = true;
-            state.State.ClosedBecause = because;
-            ReleasePrivately();
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Not stored, so not closed; a noised release made here was never stored, so it is never served.
-            state.State.Closed = false;
-            state.State.ClosedBecause = null;
-            state.State.Merged = before;
-            state.State.Released = false;
-            state.State.ReleaseRefused = null;
-            result = null;
-            throw;
+            CloseLive(because);
+            deadlineTimer?.Dispose();
+            LogClosed(logger, Key, because, contributions.Count);
         }
 
-        deadlineTimer?.Dispose();
-        LogClosed(logger, Key, because, state.State.Contributions.Count);
+        await Checkpoint(closeChange);
         await ChargePrivacy();
     }
 
+    /// <summary>Closes the live state: no partial merges after this, and a private round's noised release is drawn once.</summary>
+    private void CloseLive(string because)
+    {
+        closed = true;
+        closedBecause = because;
+        ReleasePrivately();
+        closeChange = ++changes;
+    }
+
     /// <summary>
-    /// For a private round that is closing: tops the merged sums' noise up to σ² and replaces the stored sums with the
-    /// noised ones, so that the un-noised sums are never stored past the close and the release is drawn once (it is
-    /// stored with the close, before anything is served). A release the mechanism refuses (sums that noise could take
+    /// For a private round that is closing: tops the merged sums' noise up to σ² and keeps the noised sums in place of
+    /// the un-noised ones, so that the un-noised sums are never stored past the close and the release is drawn once (it
+    /// is stored with the close, before anything is served). A release the mechanism refuses (sums that noise could take
     /// past their range, too many fast-mode updates, a noise the sampler cannot draw) closes the round with no result,
     /// and says why; its un-noised sums then stay in storage, never served.
     /// </summary>
     private void ReleasePrivately()
     {
-        if (state.State.Settings?.Privacy is not { } privacy || state.State.Released)
+        if (settings?.Privacy is not { } privacy || released is not null)
         {
             return;
         }
@@ -430,18 +592,17 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         try
         {
             PrivateRelease release = new GaussianMechanism(privacy.ToOptions()).Release(accumulator!.ToPartial(), 0, PrivacyRandom.Secure);
-            state.State.Merged = release.NoisedTotal.Encode();
-            state.State.Released = true;
+            released = release.NoisedTotal.Encode();
             result = null;
         }
         catch (UpdateRejectedException ex)
         {
-            state.State.ReleaseRefused = $"{ex.Reason}: {ex.Message}";
+            releaseRefused = $"{ex.Reason}: {ex.Message}";
         }
         catch (ArgumentException ex)
         {
             // The sampler refuses a noise it cannot draw exactly (a variance past 2^100 in the sums' units, say).
-            state.State.ReleaseRefused = ex.Message;
+            releaseRefused = ex.Message;
         }
     }
 
@@ -451,7 +612,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     /// </summary>
     private async Task ChargePrivacy()
     {
-        if (state.State is not { Released: true, Epsilon: null, Settings.Privacy: { } privacy })
+        if (released is null || epsilon is not null || settings?.Privacy is not { } privacy)
         {
             return;
         }
@@ -459,22 +620,106 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         string key = Key;
         PrivacyBudget spent = await GrainFactory.GetGrain<IPrivacyAccountantGrain>(key[..key.LastIndexOf('/')])
             .Charge(RoundKey.Round(key), privacy.NoiseMultiplier, privacy.SampleRate, privacy.Delta);
-        state.State.Epsilon = spent.Epsilon;
+        if (epsilon is null)
+        {
+            epsilon = spent.Epsilon;
+            changes++;
+        }
+
+        // The charge is stored in the accountant and idempotent: if this checkpoint fails, the next activation charges again.
+        await Checkpoint(changes);
+    }
+
+    /// <summary>
+    /// Stores a checkpoint that covers live change <paramref name="needed"/>, unless one already has: a snapshot of the
+    /// whole live state, written one at a time, so the callers waiting while one is written share the next. A failed
+    /// write deactivates the grain (its live state may be ahead of what storage has).
+    /// </summary>
+    private async Task Checkpoint(long needed)
+    {
+        if (checkpointed >= needed)
+        {
+            return;
+        }
+
+        await checkpointGate.WaitAsync();
         try
         {
-            await state.WriteStateAsync();
+            if (checkpointed >= needed)
+            {
+                return;
+            }
+
+            ThrowIfBroken();
+            long covers = changes;
+            int merges = mergesSinceCheckpoint;
+            state.State = Snapshot();
+            try
+            {
+                await state.WriteStateAsync();
+            }
+            catch (Exception ex)
+            {
+                Break(ex);
+                throw;
+            }
+
+            checkpointed = covers;
+            mergesSinceCheckpoint -= merges;
         }
-        catch
+        finally
         {
-            // The charge is stored in the accountant and idempotent: the next read charges again and stores ε then.
-            state.State.Epsilon = null;
-            throw;
+            checkpointGate.Release();
         }
     }
 
+    /// <summary>The live state as it stands, for a checkpoint: sums and the contributions they hold taken together.</summary>
+    private RoundState Snapshot()
+    {
+        var snapshot = new RoundState
+        {
+            Settings = settings,
+            Merged = released ?? (contributions.Count > 0 ? accumulator!.ToPartial().Encode() : null),
+            Closed = closed,
+            ClosedBecause = closedBecause,
+            BytesReceived = bytesReceived,
+            Released = released is not null,
+            Epsilon = epsilon,
+            ReleaseRefused = releaseRefused,
+        };
+        foreach ((string node, FogContribution contribution) in contributions)
+        {
+            snapshot.Contributions[node] = contribution;
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>Marks the activation as no longer matching storage: it takes no more partials and goes away when idle, and the next one recovers from storage.</summary>
+    private void Break(Exception ex)
+    {
+        if (!broken)
+        {
+            broken = true;
+            LogBroken(logger, Key, ex);
+            DeactivateOnIdle();
+        }
+    }
+
+    private void ThrowIfBroken()
+    {
+        if (broken)
+        {
+            throw new TimeoutException($"Round {Key} lost a write to its storage and is recovering from it; try again.");
+        }
+    }
+
+    private static FogContribution Contribution(PartialAggregate partial, int length, byte[] hash) =>
+        new() { Hash = hash, Length = length, Devices = partial.UpdateCount, Weight = partial.TotalWeight };
+
     private void ScheduleDeadline(RoundSettings settings)
     {
-        if (settings.Deadline is { } deadline && !state.State.Closed)
+        if (settings.Deadline is { } deadline && !closed)
         {
             TimeSpan due = deadline - time.GetUtcNow();
             deadlineTimer = this.RegisterGrainTimer(CheckDeadline, new GrainTimerCreationOptions(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan) { KeepAlive = true });
@@ -483,17 +728,17 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
 
     private byte[] Result()
     {
-        if (state.State.ReleaseRefused is { } refused)
+        if (releaseRefused is { } refused)
         {
             throw new InvalidOperationException($"Round {Key} closed, but its private release was refused ({refused}); it has no result.");
         }
 
-        if (state.State is { Released: false, Settings.Privacy: not null } || (state.State.Released && state.State.Epsilon is null))
+        if (settings?.Privacy is not null && (released is null || epsilon is null))
         {
             throw new InvalidOperationException($"Round {Key}'s private release is not yet charged to its model's accountant; read it again.");
         }
 
-        return result ??= state.State.Merged ?? Restore(state.State.Settings!, null).ToPartial().Encode();
+        return result ??= released ?? accumulator!.ToPartial().Encode();
     }
 
     private UpdateAccumulator Restore(RoundSettings settings, byte[]? merged)
@@ -507,14 +752,17 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         return restored;
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Round {Key} activated from storage with {FogNodes} fog node(s)")]
-    private static partial void LogActivated(ILogger logger, string key, int fogNodes);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Round {Key} activated from storage with {FogNodes} fog node(s), {Replayed} of them replayed from its log")]
+    private static partial void LogActivated(ILogger logger, string key, int fogNodes, int replayed);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Round {Key}: merged '{FogNode}' ({Devices} devices); {FogNodes} fog node(s) so far")]
     private static partial void LogMerged(ILogger logger, string key, string fogNode, long devices, int fogNodes);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Round {Key} closed ({Because}) with {FogNodes} fog node(s)")]
     private static partial void LogClosed(ILogger logger, string key, string because, int fogNodes);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Round {Key} lost a write to its storage; the activation goes away and the next one recovers from storage")]
+    private static partial void LogBroken(ILogger logger, string key, Exception exception);
 
     /// <summary>The most uploads a round buffers at once; a fog node's new upload replaces its own unfinished one.</summary>
     internal const int MaxPendingUploads = 256;

@@ -191,17 +191,22 @@ public sealed class FogRoundClient
         byte[]? bytes = await Retry(
             async () =>
             {
-                int length = await grain.GetResultLength();
+                long length = await grain.GetResultLength();
                 if (length < 0)
                 {
                     return null;
                 }
 
-                byte[] all = new byte[length];
-                for (int offset = 0; offset < length; offset += options.ChunkSize)
+                if (length > Array.MaxLength)
+                {
+                    throw new InvalidOperationException($"Round {grain.GetPrimaryKeyString()}'s result has {length:N0} bytes, more than one array holds ({Array.MaxLength:N0}).");
+                }
+
+                byte[] all = GC.AllocateUninitializedArray<byte>((int)length);
+                for (long offset = 0; offset < length; offset += options.ChunkSize)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    byte[] slice = await grain.GetResultSlice(offset, Math.Min(options.ChunkSize, length - offset));
+                    byte[] slice = await grain.GetResultSlice(offset, (int)Math.Min(options.ChunkSize, length - offset));
                     slice.CopyTo(all, offset);
                 }
 

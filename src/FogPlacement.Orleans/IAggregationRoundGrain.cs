@@ -5,8 +5,7 @@ namespace FogPlacement.Orleans;
 /// <summary>
 /// One federated round of one model in the cloud cluster, keyed <c>{model}/{round}</c> (see <see cref="RoundKey"/>).
 /// Fog nodes submit their partial aggregates (the bytes of <see cref="FogPlacement.Aggregation.PartialAggregate.Encode()"/>)
-/// in chunks; the grain merges each fog node's partial exactly once, stores the merged state durably before it
-/// acknowledges, closes at the quorum or the deadline, and serves the final aggregate.
+/// in chunks; the grain merges each fog node's partial exactly once, makes it durable before it acknowledges it, closes at the quorum or the deadline, and serves the final aggregate.
 /// </summary>
 [Alias("FogPlacement.Orleans.IAggregationRoundGrain")]
 public interface IAggregationRoundGrain : IGrainWithStringKey
@@ -23,8 +22,8 @@ public interface IAggregationRoundGrain : IGrainWithStringKey
     /// carries the upload's <see cref="UploadHeader"/> and starts the upload, replacing an unfinished one of the same
     /// node only when its header is valid (in a round with keys: signed by that node for this upload). Nothing of a
     /// refused chunk 0 is kept, and no upload under way is touched by it. The last chunk checks the bytes against the
-    /// header's hash, merges the partial, and answers <see cref="SubmissionStatus.Accepted"/> only after the merged state
-    /// is stored.
+    /// header's hash, merges the partial, and answers <see cref="SubmissionStatus.Accepted"/> only once the partial is
+    /// durable (appended to the silo's <see cref="IRoundLog"/>, or covered by a stored checkpoint of the round).
     /// </summary>
     /// <param name="fogNodeId">The fog node's id, unique in the round.</param>
     /// <param name="uploadId">The upload's id; a retry uses a new one, and a used one is refused.</param>
@@ -54,7 +53,7 @@ public interface IAggregationRoundGrain : IGrainWithStringKey
     /// <summary>Gets the size of the final aggregate's encoding, or -1 while the round is open.</summary>
     /// <returns>The byte length, or -1.</returns>
     [Alias("GetResultLength")]
-    Task<int> GetResultLength();
+    Task<long> GetResultLength();
 
     /// <summary>Gets a slice of the final aggregate's encoding (read it in slices under the message size limit).</summary>
     /// <param name="offset">The first byte.</param>
@@ -62,7 +61,7 @@ public interface IAggregationRoundGrain : IGrainWithStringKey
     /// <returns>The bytes.</returns>
     /// <exception cref="InvalidOperationException">The round is not closed.</exception>
     [Alias("GetResultSlice")]
-    Task<byte[]> GetResultSlice(int offset, int length);
+    Task<byte[]> GetResultSlice(long offset, int length);
 }
 
 /// <summary>The grain storage a silo must provide for the round grains.</summary>

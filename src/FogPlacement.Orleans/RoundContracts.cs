@@ -79,6 +79,24 @@ public sealed record RoundSettings
     /// </summary>
     [Id(10)] public RoundPrivacy? Privacy { get; init; }
 
+    /// <summary>
+    /// Gets how many merges a round takes between checkpoints of its sums to the grain storage when the silo has an
+    /// <see cref="IRoundLog"/> (every partial is appended to the log before it is acknowledged, and the round also
+    /// checkpoints when it closes); 0 (the default) for <see cref="DefaultCheckpointEvery"/>, else 1 to
+    /// <see cref="MaxCheckpointEvery"/>. More merges between checkpoints write less (a checkpoint is the whole sums, 8 bytes
+    /// a parameter) and replay more after a silo fails. Without a log every acknowledgement waits for a checkpoint.
+    /// </summary>
+    [Id(11)] public int CheckpointEvery { get; init; }
+
+    /// <summary>The merges between checkpoints when <see cref="CheckpointEvery"/> is 0: 64.</summary>
+    public const int DefaultCheckpointEvery = 64;
+
+    /// <summary>The most merges <see cref="CheckpointEvery"/> may put between checkpoints: 65,536.</summary>
+    public const int MaxCheckpointEvery = 65_536;
+
+    /// <summary>Gets the interval <see cref="CheckpointEvery"/> stands for: its value, or when 0 <see cref="DefaultCheckpointEvery"/>.</summary>
+    public int CheckpointInterval => CheckpointEvery > 0 ? CheckpointEvery : DefaultCheckpointEvery;
+
     /// <summary>Gets the limit <see cref="MaxUploadBytes"/> stands for: its value, or when 0 the default it describes.</summary>
     public long UploadBytesLimit => MaxUploadBytes > 0 ? MaxUploadBytes : Math.Max(4 * MaxPartialBytes, 64L << 20);
 
@@ -96,7 +114,7 @@ public sealed record RoundSettings
         && ValueBound.Equals(other.ValueBound) && WeightFractionalBits == other.WeightFractionalBits && Quorum == other.Quorum
         && Deadline == other.Deadline && SameKeys(FogNodeKeys, other.FogNodeKeys) && MaxUploadBytes == other.MaxUploadBytes
         && (CloseKey is null ? other.CloseKey is null : other.CloseKey is not null && CloseKey.AsSpan().SequenceEqual(other.CloseKey))
-        && Equals(Privacy, other.Privacy);
+        && Equals(Privacy, other.Privacy) && CheckpointEvery == other.CheckpointEvery;
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Dimension, Mode, FractionalBits, ValueBound, WeightFractionalBits, Quorum, Deadline, FogNodeKeys?.Count ?? -1);
@@ -166,6 +184,11 @@ public sealed record RoundSettings
         if (MaxUploadBytes < 0 || (MaxUploadBytes > 0 && Dimension is >= 1 and <= MaxDimension && MaxUploadBytes < MaxPartialBytes))
         {
             problems.Add($"MaxUploadBytes must be 0 (the default) or at least MaxPartialBytes ({MaxPartialBytes:N0} bytes at dimension {Dimension:N0}), so that the largest partial can be uploaded; was {MaxUploadBytes:N0}");
+        }
+
+        if (CheckpointEvery is < 0 or > MaxCheckpointEvery)
+        {
+            problems.Add($"CheckpointEvery must be 0 (the default, {DefaultCheckpointEvery}) or 1 to {MaxCheckpointEvery:N0} (RoundSettings.MaxCheckpointEvery) merges; was {CheckpointEvery:N0}");
         }
 
         if (FogNodeKeys is { Count: 0 })

@@ -23,19 +23,29 @@ public class SiloProcessTests(PostgresServer server, RedisServer redis) : IClass
     internal static readonly string Demo = typeof(SiloProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "DemoAssembly").Value!;
 
     [Fact]
-    public async Task A_silo_killed_during_a_state_write_loses_no_acknowledged_partial_and_a_restarted_cluster_keeps_the_round()
+    public Task A_silo_killed_during_a_checkpoint_loses_no_acknowledged_partial_and_a_restarted_cluster_keeps_the_round() =>
+
+        // A checkpoint after every merge: every silo dies at its third state write (open, fog-0, then fog-1 on the round's host), but only the first to get there.
+        KilledDuring(["--crash-on-write", "3"], "crashing during state write 3", checkpointEvery: 1);
+
+    [Fact]
+    public Task A_silo_killed_during_a_log_append_loses_no_acknowledged_partial_and_a_restarted_cluster_keeps_the_round() =>
+
+        // The round's host dies while its second append (fog-1's) is in flight; fog-0 is only in the log, not in a checkpoint.
+        KilledDuring(["--crash-on-append", "2"], "crashing during log append 2", checkpointEvery: 0);
+
+    private async Task KilledDuring(string[] crash, string said, int checkpointEvery)
     {
         string marker = Path.Combine(Path.GetTempPath(), "crash-" + Guid.NewGuid().ToString("N"));
         await using DemoCluster cluster = await Cluster();
         try
         {
-            // Every silo dies at its third state write (open, fog-0, then fog-1 on the round's host), but only the first to get there.
-            await cluster.StartAsync(3, "--crash-on-write", "3", "--crash-marker", marker);
+            await cluster.StartAsync(3, [.. crash, "--crash-marker", marker]);
             double[] flat;
             using (IHost client = await cluster.ConnectAsync())
             {
                 FogRoundClient rounds = Rounds(client);
-                await rounds.OpenAsync("m", 1, new RoundSettings { Dimension = Dimension });
+                await rounds.OpenAsync("m", 1, new RoundSettings { Dimension = Dimension, CheckpointEvery = checkpointEvery });
                 var answers = new List<SubmissionResult>();
                 for (int f = 0; f < FogNodes; f++)
                 {
@@ -43,7 +53,7 @@ public class SiloProcessTests(PostgresServer server, RedisServer redis) : IClass
                 }
 
                 SiloProcess crashed = Assert.Single(cluster.All, s => s.HasExited);
-                Assert.Contains("crashing during state write 3", crashed.Output, StringComparison.Ordinal);
+                Assert.Contains(said, crashed.Output, StringComparison.Ordinal);
                 Assert.All(answers, a => Assert.True(a.Status is SubmissionStatus.Accepted or SubmissionStatus.Duplicate, a.Message));
                 RoundProgress progress = await rounds.GetProgressAsync("m", 1);
                 Assert.Equal((FogNodes, (long)FogNodes * DevicesPerFog), (progress.FogNodes, progress.Devices));

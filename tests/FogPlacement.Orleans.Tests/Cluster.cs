@@ -11,11 +11,20 @@ namespace FogPlacement.Orleans.Tests;
 /// <summary>An in-process multi-silo test cluster with the round grain's storage, and simulated fog nodes.</summary>
 internal static class Cluster
 {
-    /// <summary>Runs <paramref name="test"/> on a fresh cluster of <paramref name="silos"/> silos with a fog client and a new model id, then stops the cluster.</summary>
-    public static async Task RunAsync(short silos, FogRoundClientOptions options, Func<TestCluster, FogRoundClient, string, Task> test)
+    /// <summary>
+    /// Runs <paramref name="test"/> on a fresh cluster of <paramref name="silos"/> silos with a fog client and a new model
+    /// id, then stops the cluster. The silos have a round log unless <paramref name="withLog"/> is false (every
+    /// acknowledgement then waits for a checkpoint).
+    /// </summary>
+    public static async Task RunAsync(short silos, FogRoundClientOptions options, Func<TestCluster, FogRoundClient, string, Task> test, bool withLog = true)
     {
         var builder = new TestClusterBuilder(silos);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        if (withLog)
+        {
+            builder.AddSiloBuilderConfigurator<LogConfigurator>();
+        }
+
         TestCluster cluster = builder.Build();
         await cluster.DeployAsync();
         try
@@ -69,6 +78,12 @@ internal static class Cluster
         }
 
         return flat.ToPartial().ComputeAverage();
+    }
+
+    private sealed class LogConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder.Services.AddKeyedSingleton<IRoundLog, SharedMemoryRoundLog>(RoundGrainStorage.Name);
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator

@@ -93,8 +93,10 @@ public sealed class RoundGrainTests
         });
     }
 
-    [Fact]
-    public async Task Killing_the_silo_that_hosts_the_round_mid_round_loses_no_acknowledged_partial()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Killing_the_silo_that_hosts_the_round_mid_round_loses_no_acknowledged_partial(bool withLog)
     {
         await Cluster.RunAsync(3, SmallChunks, async (cluster, client, model) =>
         {
@@ -119,6 +121,9 @@ public sealed class RoundGrainTests
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 7))).Status);
             Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 7))).Status);
 
+            // With a log the two are only appended (the next checkpoint is 64 merges away): the kill leaves them to the replay.
+            Assert.Equal(withLog ? 1 : 3, SharedMemoryGrainStorage.WritesOf(grain.GetGrainId()));
+            Assert.Equal(withLog ? ["fog0", "fog1"] : [], SharedMemoryRoundLog.FogNodes(grain.GetPrimaryKeyString()).Order(StringComparer.Ordinal));
             SiloHandle victim = cluster.SecondarySilos[0];
 
             // fog2 is half-way through its upload when the silo dies.
@@ -146,6 +151,45 @@ public sealed class RoundGrainTests
             Assert.Equal((4, 4L * Devices, true), (closed.FogNodes, closed.Devices, closed.IsClosed));
             PartialAggregate? result = await client.GetResultAsync(model, 7);
             Assert.Equal(Cluster.FlatAverage(Enumerable.Range(0, 4), Devices, Dimension, 7), result!.ComputeAverage());
+        }, withLog);
+    }
+
+    [Theory]
+    [InlineData(true, 2, 4)]
+    [InlineData(true, 1, 7)]
+    [InlineData(false, 2, 7)]
+    public async Task A_round_with_a_log_checkpoints_every_N_merges_and_at_the_close_and_one_without_at_every_acknowledgement(bool withLog, int every, int writes)
+    {
+        await Cluster.RunAsync(2, SmallChunks, async (cluster, client, model) =>
+        {
+            await client.OpenAsync(model, 3, new RoundSettings { Dimension = Dimension, CheckpointEvery = every });
+            IAggregationRoundGrain grain = client.Round(model, 3);
+            for (int f = 0; f < 5; f++)
+            {
+                Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, $"fog{f}", Cluster.FogPartial(f, Devices, Dimension, 3))).Status);
+            }
+
+            await grain.Close(null);
+
+            // Open, then a checkpoint after every N-th merge, then the close: with N = 2, merges 2 and 4.
+            Assert.Equal(writes, SharedMemoryGrainStorage.WritesOf(grain.GetGrainId()));
+            Assert.Equal(withLog ? 5 : 0, SharedMemoryRoundLog.FogNodes(grain.GetPrimaryKeyString()).Count());
+            Assert.Equal(Cluster.FlatAverage(Enumerable.Range(0, 5), Devices, Dimension, 3), (await client.GetResultAsync(model, 3))!.ComputeAverage());
+        }, withLog);
+    }
+
+    [Fact]
+    public async Task Concurrent_submissions_to_one_round_are_each_counted_once_with_their_duplicates_acknowledged()
+    {
+        await Cluster.RunAsync(2, SmallChunks, async (cluster, client, model) =>
+        {
+            await client.OpenAsync(model, 4, new RoundSettings { Dimension = Dimension, Quorum = 12 });
+            SubmissionResult[] answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => client.SubmitAsync(model, $"fog{i % 12}", Cluster.FogPartial(i % 12, Devices, Dimension, 4))));
+            Assert.Equal(12, answers.Count(a => a.Status == SubmissionStatus.Accepted));
+            Assert.Equal(12, answers.Count(a => a.Status == SubmissionStatus.Duplicate));
+            RoundProgress progress = await client.GetProgressAsync(model, 4);
+            Assert.Equal((12, 12L * Devices, true, "quorum"), (progress.FogNodes, progress.Devices, progress.IsClosed, progress.ClosedBecause));
+            Assert.Equal(Cluster.FlatAverage(Enumerable.Range(0, 12), Devices, Dimension, 4), (await client.GetResultAsync(model, 4))!.ComputeAverage());
         });
     }
 

@@ -16,7 +16,12 @@ internal sealed class SharedMemoryGrainStorage(Serializer serializer) : IGrainSt
 {
     private static readonly ConcurrentDictionary<(string, GrainId), (byte[] Data, string ETag)> Store = new();
 
+    private static readonly ConcurrentDictionary<GrainId, int> WritesByGrain = new();
+
     public static int Writes;
+
+    /// <summary>How many writes of any state of <paramref name="grainId"/> this process has made.</summary>
+    public static int WritesOf(GrainId grainId) => WritesByGrain.GetValueOrDefault(grainId);
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -47,6 +52,7 @@ internal sealed class SharedMemoryGrainStorage(Serializer serializer) : IGrainSt
         }
 
         Interlocked.Increment(ref Writes);
+        WritesByGrain.AddOrUpdate(grainId, 1, (_, n) => n + 1);
         grainState.ETag = etag;
         grainState.RecordExists = true;
         return Task.CompletedTask;
