@@ -10,7 +10,7 @@ namespace FogPlacement.Orleans.Demo;
 
 /// <summary>
 /// <c>--storage postgres --load</c>: N fog nodes (default 100) submit partials of about K KB (default 1,024) at once to
-/// each of R rounds (default 10) running at once, on three silo processes and PostgreSQL with fsync on, with mutual TLS
+/// each of R rounds (default 10) running at once, on S silo processes (default 3) and PostgreSQL with fsync on, with mutual TLS
 /// and signed partials as in the failover run. Reports merged
 /// MB/s, p50/p99 submit latency, and the share of the round grains' time spent in PostgreSQL state writes (each silo's
 /// storage metrics). Every round must close with every fog node and the flat average, bit for bit.
@@ -20,30 +20,58 @@ internal static class LoadRun
     /// <summary>The most partial bytes the load run holds at once (every round's partials are made before it starts): 4 GiB.</summary>
     public const long MaxHeldBytes = 4L << 30;
 
+    /// <summary>The most silo processes the load run starts: 8.</summary>
+    public const int MaxSilos = 8;
+
     /// <summary>Reads and bounds the load options, before anything is started: a bad value is an error naming it.</summary>
-    public static (int FogNodes, int Rounds, int Dimension) Shape(Dictionary<string, string> options)
+    public static LoadShape Shape(Dictionary<string, string> options)
     {
         int fogNodes = options.TryGetValue("--fog-nodes", out string? f) ? Arguments.Positive(f, "--fog-nodes") : 100;
         int rounds = options.TryGetValue("--rounds", out string? r) ? Arguments.Positive(r, "--rounds") : 10;
-        int kilobytes = options.TryGetValue("--partial-kb", out string? k) ? Arguments.Positive(k, "--partial-kb") : 1024;
-        const int MaxKilobytes = (int)((long)RoundSettings.MaxDimension * sizeof(long) / 1024);
-        if (kilobytes > MaxKilobytes)
+        int silos = options.TryGetValue("--silos", out string? n) ? Arguments.Positive(n, "--silos") : 3;
+        if (silos > MaxSilos)
         {
-            throw new ArgumentException($"--partial-kb must be at most {MaxKilobytes:N0} (a round's largest partial, RoundSettings.MaxDimension parameters); was {kilobytes:N0}.");
+            throw new ArgumentException($"--silos must be at most {MaxSilos} (this machine has {Environment.ProcessorCount} cores); was {silos:N0}.");
         }
 
-        long held = (long)fogNodes * rounds * kilobytes * 1024;
+        if (options.ContainsKey("--parameters") && options.ContainsKey("--partial-kb"))
+        {
+            throw new ArgumentException("--parameters and --partial-kb both give the partial's size; give one.");
+        }
+
+        long dimension;
+        if (options.TryGetValue("--parameters", out string? p))
+        {
+            dimension = Arguments.Positive(p, "--parameters");
+            if (dimension > RoundSettings.MaxDimension)
+            {
+                throw new ArgumentException($"--parameters must be at most {RoundSettings.MaxDimension:N0} (RoundSettings.MaxDimension, one round grain's limit); was {dimension:N0}.");
+            }
+        }
+        else
+        {
+            int kilobytes = options.TryGetValue("--partial-kb", out string? k) ? Arguments.Positive(k, "--partial-kb") : 1024;
+            const int MaxKilobytes = (int)((long)RoundSettings.MaxDimension * sizeof(long) / 1024);
+            if (kilobytes > MaxKilobytes)
+            {
+                throw new ArgumentException($"--partial-kb must be at most {MaxKilobytes:N0} (a round's largest partial, RoundSettings.MaxDimension parameters); was {kilobytes:N0}.");
+            }
+
+            dimension = Math.Max(1, kilobytes * 1024L / sizeof(long));
+        }
+
+        long held = (long)fogNodes * rounds * dimension * sizeof(long);
         if (held > MaxHeldBytes)
         {
-            throw new ArgumentException($"--fog-nodes x --rounds x --partial-kb is {held / (1 << 20):N0} MiB of partials held at once; at most {MaxHeldBytes >> 20:N0} MiB.");
+            throw new ArgumentException($"--fog-nodes x --rounds x the partial's size is {held / (1 << 20):N0} MiB of partials held at once; at most {MaxHeldBytes >> 20:N0} MiB.");
         }
 
-        return (fogNodes, rounds, kilobytes * 1024 / sizeof(long));
+        return new LoadShape(fogNodes, rounds, (int)dimension, silos);
     }
 
-    public static async Task<int> RunAsync(DemoCluster cluster, (int FogNodes, int Rounds, int Dimension) shape)
+    public static async Task<int> RunAsync(DemoCluster cluster, LoadShape shape)
     {
-        (int fogNodes, int rounds, int dimension) = shape;
+        (int fogNodes, int rounds, int dimension, int silos) = shape;
 
         Console.WriteLine($"load: {fogNodes} fog nodes x {rounds} concurrent rounds, partials of {dimension:N0} parameters; preparing partials");
         var partials = new PartialAggregate[rounds, fogNodes];
@@ -58,7 +86,7 @@ internal static class LoadRun
         });
         long partialBytes = partials[0, 0].Encode().LongLength;
 
-        await cluster.StartAsync(3);
+        await cluster.StartAsync(silos);
         // Submissions queue at their round's grain (one merge at a time): a call may wait minutes under this load.
         IHost fog = await cluster.ConnectAsync(TimeSpan.FromMinutes(10));
         Dictionary<string, byte[]> keys = Enumerable.Range(0, fogNodes).ToDictionary(f => $"fog-{f}", _ => RandomNumberGenerator.GetBytes(32));
@@ -121,3 +149,6 @@ internal static class LoadRun
         return (writes, seconds, bytes);
     }
 }
+
+/// <summary>What the load run does: fog nodes, concurrent rounds, parameters per partial, silo processes.</summary>
+internal readonly record struct LoadShape(int FogNodes, int Rounds, int Dimension, int Silos);

@@ -23,14 +23,14 @@ internal static class PostgresDemo
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Dictionary<string, string> options = Arguments.Parse(args, ["--fog-nodes", "--rounds", "--partial-kb"], ["--load"]);
+        Dictionary<string, string> options = Arguments.Parse(args, ["--fog-nodes", "--rounds", "--partial-kb", "--parameters", "--silos"], ["--load"]);
         bool load = options.Remove("--load");
         if (!load && options.Count > 0)
         {
             throw new ArgumentException($"{string.Join(", ", options.Keys)} go with --load.");
         }
 
-        (int, int, int) shape = load ? LoadRun.Shape(options) : default;
+        LoadShape shape = load ? LoadRun.Shape(options) : default;
         string? given = Environment.GetEnvironmentVariable("FOGPLACEMENT_POSTGRES");
         await using ThrowawayPostgres? server = string.IsNullOrWhiteSpace(given) ? await ThrowawayPostgres.StartAsync(durable: true) : null;
         string postgres = server?.ConnectionString ?? given!;

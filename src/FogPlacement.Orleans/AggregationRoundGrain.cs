@@ -557,6 +557,8 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     {
         if (!closed)
         {
+            // An activation that lost a write closes nothing: its live state may be ahead of storage, and the next one decides.
+            ThrowIfBroken();
             CloseLive(because);
             deadlineTimer?.Dispose();
             LogClosed(logger, Key, because, contributions.Count);

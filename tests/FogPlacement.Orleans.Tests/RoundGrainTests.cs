@@ -178,6 +178,41 @@ public sealed class RoundGrainTests
         }, withLog);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_failed_append_or_checkpoint_acknowledges_nothing_and_the_retry_after_recovery_counts_the_partial_once(bool withLog)
+    {
+        await Cluster.RunAsync(2, SmallChunks, async (cluster, client, model) =>
+        {
+            await client.OpenAsync(model, 5, new RoundSettings { Dimension = Dimension });
+            IAggregationRoundGrain grain = client.Round(model, 5);
+            Assert.Equal(SubmissionStatus.Accepted, (await client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, Dimension, 5))).Status);
+            int writes = SharedMemoryGrainStorage.WritesOf(grain.GetGrainId());
+
+            // fog1's first attempt fails to become durable; the client's retry reaches an activation recovered from storage.
+            if (withLog)
+            {
+                SharedMemoryRoundLog.FailNext[grain.GetPrimaryKeyString()] = 1;
+            }
+            else
+            {
+                SharedMemoryGrainStorage.FailNext[grain.GetGrainId()] = 1;
+            }
+
+            SubmissionResult answer = await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 5));
+            Assert.Equal(SubmissionStatus.Accepted, answer.Status);
+            Assert.Equal(0, withLog ? SharedMemoryRoundLog.FailNext[grain.GetPrimaryKeyString()] : SharedMemoryGrainStorage.FailNext[grain.GetGrainId()]);
+            Assert.Equal(withLog ? ["fog0", "fog1"] : [], SharedMemoryRoundLog.FogNodes(grain.GetPrimaryKeyString()).Order(StringComparer.Ordinal));
+            Assert.Equal(withLog ? writes : writes + 1, SharedMemoryGrainStorage.WritesOf(grain.GetGrainId()));
+
+            Assert.Equal(SubmissionStatus.Duplicate, (await client.SubmitAsync(model, "fog1", Cluster.FogPartial(1, Devices, Dimension, 5))).Status);
+            RoundProgress closed = await grain.Close(null);
+            Assert.Equal((2, 2L * Devices, true), (closed.FogNodes, closed.Devices, closed.IsClosed));
+            Assert.Equal(Cluster.FlatAverage(Enumerable.Range(0, 2), Devices, Dimension, 5), (await client.GetResultAsync(model, 5))!.ComputeAverage());
+        }, withLog);
+    }
+
     [Fact]
     public async Task Concurrent_submissions_to_one_round_are_each_counted_once_with_their_duplicates_acknowledged()
     {

@@ -20,6 +20,9 @@ internal sealed class SharedMemoryGrainStorage(Serializer serializer) : IGrainSt
 
     public static int Writes;
 
+    /// <summary>Grains whose next writes fail (how many), as a database that is down would: nothing is written.</summary>
+    public static readonly ConcurrentDictionary<GrainId, int> FailNext = new();
+
     /// <summary>How many writes of any state of <paramref name="grainId"/> this process has made.</summary>
     public static int WritesOf(GrainId grainId) => WritesByGrain.GetValueOrDefault(grainId);
 
@@ -37,6 +40,11 @@ internal sealed class SharedMemoryGrainStorage(Serializer serializer) : IGrainSt
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        if (FailNext.TryGetValue(grainId, out int failing) && failing > 0 && FailNext.TryUpdate(grainId, failing - 1, failing))
+        {
+            throw new IOException($"The grain storage is unreachable (simulated for {grainId}).");
+        }
+
         var key = (stateName, grainId);
         string etag = Guid.NewGuid().ToString("N");
         byte[] data = serializer.SerializeToArray(grainState.State);

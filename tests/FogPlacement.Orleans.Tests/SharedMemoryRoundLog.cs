@@ -12,10 +12,18 @@ internal sealed class SharedMemoryRoundLog : IRoundLog
 
     public static int Appends;
 
+    /// <summary>Streams whose next appends fail (how many), as a database that is down would: nothing is written.</summary>
+    public static readonly ConcurrentDictionary<string, int> FailNext = new();
+
     public static IEnumerable<string> FogNodes(string stream) => Entries.Keys.Where(k => k.Stream == stream).Select(k => k.FogNode);
 
     public Task<bool> AppendAsync(string stream, string fogNodeId, ReadOnlyMemory<byte> hash, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
+        if (FailNext.TryGetValue(stream, out int failing) && failing > 0 && FailNext.TryUpdate(stream, failing - 1, failing))
+        {
+            throw new IOException($"The round log is unreachable (simulated for '{stream}').");
+        }
+
         (byte[] Hash, byte[] Payload) entry = (hash.ToArray(), payload.ToArray());
         if (Entries.TryAdd((stream, fogNodeId), entry))
         {

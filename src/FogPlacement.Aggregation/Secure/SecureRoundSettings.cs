@@ -177,6 +177,18 @@ public sealed record SecureRoundSettings
             : throw new ArgumentException($"Device '{deviceId}' is not one of the round's devices.", nameof(deviceId));
     }
 
+    /// <summary>
+    /// Every device's neighbourhood (<see cref="GetNeighbourhood"/>), from one construction of the round's graph: n
+    /// HMACs in all, where asking <see cref="GetNeighbourhood"/> for each device builds the graph n times.
+    /// </summary>
+    /// <returns>Each device's neighbourhood, by device id.</returns>
+    /// <exception cref="ArgumentException">The settings are invalid.</exception>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> GetNeighbourhoods()
+    {
+        var context = new SecureContext(this);
+        return DeviceKeys.Keys.ToDictionary(id => id, id => (IReadOnlyList<string>)[.. context.Neighbourhood(id)], StringComparer.Ordinal);
+    }
+
     /// <summary>Checks the settings, reporting every problem at once.</summary>
     /// <exception cref="ArgumentException">The settings are invalid; the message lists every problem.</exception>
     public void Validate()

@@ -79,6 +79,24 @@ public sealed class NeighbourhoodGraphTests
     }
 
     [Fact]
+    public void GetNeighbourhoods_gives_every_devices_neighbourhood_symmetric_and_of_k_plus_one_devices()
+    {
+        SecureRoundSettings settings = Settings(15, 4, "round-1");
+        IReadOnlyDictionary<string, IReadOnlyList<string>> all = settings.GetNeighbourhoods();
+        Assert.Equal(settings.DeviceKeys.Keys.Order(StringComparer.Ordinal), all.Keys.Order(StringComparer.Ordinal));
+        foreach ((string id, IReadOnlyList<string> neighbourhood) in all)
+        {
+            Assert.Equal(settings.GetNeighbourhood(id), neighbourhood);
+            Assert.Equal(5, neighbourhood.Count);
+            Assert.Contains(id, neighbourhood);
+            Assert.All(neighbourhood, other => Assert.Contains(id, all[other]));
+        }
+
+        ArgumentException invalid = Assert.Throws<ArgumentException>(() => (settings with { Neighbours = 3 }).GetNeighbourhoods());
+        Assert.Contains("Neighbours", invalid.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Settings_refuse_an_odd_k_and_a_threshold_outside_the_neighbourhood()
     {
         SecureRoundSettings settings = Settings(20, 6, "round-1");
