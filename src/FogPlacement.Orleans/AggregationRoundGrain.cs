@@ -49,6 +49,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     private string? releaseRefused;
     private double? epsilon;
     private long bytesReceived;
+    private long devices;
     private long changes;
     private long checkpointed;
     private long closeChange;
@@ -88,7 +89,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         bytesReceived = stored.BytesReceived;
         foreach ((string node, FogContribution contribution) in stored.Contributions)
         {
-            contributions[node] = contribution;
+            Count(node, contribution);
         }
 
         accumulator = Restore(opened, stored.Released ? null : stored.Merged);
@@ -149,7 +150,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
                 throw new InvalidDataException($"Round {Key}'s logged partial from '{entry.FogNodeId}' no longer merges ({ex.Reason}): {ex.Message}", ex);
             }
 
-            contributions[entry.FogNodeId] = Contribution(partial, bytes.Length, entry.Hash);
+            Count(entry.FogNodeId, Contribution(partial, bytes.Length, entry.Hash));
             replayed++;
         }
 
@@ -433,7 +434,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
 
         // Merged into the live sums at once (nothing else runs until the next await); acknowledged once durable.
-        contributions[fogNodeId] = Contribution(partial, bytes.Length, hash);
+        Count(fogNodeId, Contribution(partial, bytes.Length, hash));
         changes++;
         result = null;
         bool quorum = settings!.Quorum > 0 && contributions.Count >= settings.Quorum;
@@ -534,7 +535,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             Key = Key,
             IsOpen = settings is not null,
             FogNodes = contributions.Count,
-            Devices = contributions.Values.Sum(c => c.Devices),
+            Devices = devices,
             TotalWeight = accumulator?.TotalWeight ?? 0,
             IsClosed = closed,
             ClosedBecause = closedBecause,
@@ -714,6 +715,13 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         {
             throw new TimeoutException($"Round {Key} lost a write to its storage and is recovering from it; try again.");
         }
+    }
+
+    /// <summary>Counts a fog node's contribution, keeping the device total that every answer reports (so an answer does not sum every fog node again).</summary>
+    private void Count(string fogNodeId, FogContribution contribution)
+    {
+        contributions.Add(fogNodeId, contribution);
+        devices += contribution.Devices;
     }
 
     private static FogContribution Contribution(PartialAggregate partial, int length, byte[] hash) =>

@@ -10,8 +10,6 @@ internal sealed class SharedMemoryRoundLog : IRoundLog
 {
     private static readonly ConcurrentDictionary<(string Stream, string FogNode), (byte[] Hash, byte[] Payload)> Entries = new();
 
-    public static int Appends;
-
     /// <summary>Streams whose next appends fail (how many), as a database that is down would: nothing is written.</summary>
     public static readonly ConcurrentDictionary<string, int> FailNext = new();
 
@@ -27,7 +25,6 @@ internal sealed class SharedMemoryRoundLog : IRoundLog
         (byte[] Hash, byte[] Payload) entry = (hash.ToArray(), payload.ToArray());
         if (Entries.TryAdd((stream, fogNodeId), entry))
         {
-            Interlocked.Increment(ref Appends);
             return Task.FromResult(true);
         }
 
