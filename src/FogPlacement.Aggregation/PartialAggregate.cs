@@ -87,6 +87,97 @@ public sealed class PartialAggregate
         return accumulator?.ToPartial() ?? throw new ArgumentException("Cannot merge no partials.", nameof(partials));
     }
 
+    /// <summary>
+    /// The partial restricted to parameters <paramref name="start"/> to <paramref name="start"/> + <paramref name="length"/> - 1:
+    /// a partial of dimension <paramref name="length"/> with this one's round, mode, format, contributors, total weight
+    /// and noise, and only that range's sums. A sharded round uploads a partial as slices, and merging the slices of many
+    /// partials range by range is merging the partials (<see cref="Concatenate"/> puts the ranges back together). Only
+    /// the range is copied.
+    /// </summary>
+    /// <param name="start">The first parameter; 0 to <see cref="Dimension"/> - 1.</param>
+    /// <param name="length">The number of parameters; 1 to <see cref="Dimension"/> - <paramref name="start"/>.</param>
+    /// <returns>The slice.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The range is empty or not inside the partial.</exception>
+    public PartialAggregate Slice(int start, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(start, Dimension);
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Dimension - start);
+        var slice = new AggregateState(length, Round, Mode, Format)
+        {
+            TotalWeight = State.TotalWeight,
+            FixedTotalWeight = State.FixedTotalWeight,
+            NoiseVariance = State.NoiseVariance,
+            NoiseBound = State.NoiseBound,
+            FixedNoiseBound = State.FixedNoiseBound,
+        };
+        State.Sum?.AsSpan(start, length).CopyTo(slice.Sum);
+        State.FixedSum?.AsSpan(start, length).CopyTo(slice.FixedSum);
+        slice.Contributors.UnionWith(State.Contributors);
+        return new PartialAggregate(slice);
+    }
+
+    /// <summary>
+    /// Puts consecutive slices of one aggregate back together (the inverse of <see cref="Slice"/>): every slice must
+    /// have the same round, mode, format, contributors, total weight and noise.
+    /// </summary>
+    /// <param name="slices">The slices in parameter order; at least one, with at most <see cref="Array.MaxLength"/> parameters in all.</param>
+    /// <returns>The partial of their summed dimension.</returns>
+    /// <exception cref="ArgumentException">There is no slice, the slices are not of one aggregate (naming the first that differs and how), or together they are too large.</exception>
+    public static PartialAggregate Concatenate(IReadOnlyList<PartialAggregate> slices)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        if (slices.Count == 0)
+        {
+            throw new ArgumentException("Cannot concatenate no slices.", nameof(slices));
+        }
+
+        AggregateState first = (slices[0] ?? throw new ArgumentNullException(nameof(slices), "Slice 0 is null.")).State;
+        long dimension = 0;
+        for (int k = 0; k < slices.Count; k++)
+        {
+            AggregateState s = (slices[k] ?? throw new ArgumentNullException(nameof(slices), $"Slice {k} is null.")).State;
+            string? difference =
+                s.Round != first.Round ? $"round {s.Round}, not {first.Round}"
+                : s.Mode != first.Mode || s.Format != first.Format ? "another mode or fixed-point format"
+                : !s.Contributors.SetEquals(first.Contributors) ? "other contributors"
+                : !s.TotalWeight.Equals(first.TotalWeight) || s.FixedTotalWeight != first.FixedTotalWeight ? "another total weight"
+                : !s.NoiseVariance.Equals(first.NoiseVariance) || !s.NoiseBound.Equals(first.NoiseBound) || s.FixedNoiseBound != first.FixedNoiseBound ? "other noise"
+                : null;
+            if (difference is not null)
+            {
+                throw new ArgumentException($"Slice {k} is not of the same aggregate as slice 0: it has {difference}.", nameof(slices));
+            }
+
+            dimension += s.Dimension;
+        }
+
+        if (dimension > Array.MaxLength)
+        {
+            throw new ArgumentException($"The slices have {dimension:N0} parameters together, more than one partial holds ({Array.MaxLength:N0}); read them slice by slice instead.", nameof(slices));
+        }
+
+        var whole = new AggregateState((int)dimension, first.Round, first.Mode, first.Format)
+        {
+            TotalWeight = first.TotalWeight,
+            FixedTotalWeight = first.FixedTotalWeight,
+            NoiseVariance = first.NoiseVariance,
+            NoiseBound = first.NoiseBound,
+            FixedNoiseBound = first.FixedNoiseBound,
+        };
+        int offset = 0;
+        foreach (PartialAggregate slice in slices)
+        {
+            slice.State.Sum?.CopyTo(whole.Sum!, offset);
+            slice.State.FixedSum?.CopyTo(whole.FixedSum!, offset);
+            offset += slice.Dimension;
+        }
+
+        whole.Contributors.UnionWith(first.Contributors);
+        return new PartialAggregate(whole);
+    }
+
     /// <summary>Computes the weighted average Σ w·u / Σ w of every parameter.</summary>
     /// <exception cref="InvalidOperationException">The partial holds no update, or carries privacy noise (whose estimate has a fixed denominator instead).</exception>
     public double[] ComputeAverage()

@@ -26,8 +26,7 @@ namespace FogPlacement.Orleans;
 /// <see cref="SubmissionStatus.Busy"/> until the next activation has recovered from storage.
 /// </remarks>
 [Reentrant]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "The checkpoint gate is a SemaphoreSlim whose wait handle is never asked for: it holds nothing to release.")]
-internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGrain
+internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGrain, IRoundShardGrain
 {
     /// <summary>The name of the grain storage provider the round grain uses: <c>fogplacement</c>.</summary>
     public const string StorageName = RoundGrainStorage.Name;
@@ -39,7 +38,13 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     private readonly Dictionary<string, Queue<Guid>> started = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FogContribution> contributions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> becomingDurable = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim checkpointGate = new(1, 1);
+
+    // A shard of a sharded round: slices appended and held for their commit, and the contributors, weight and noise
+    // of everything merged or prepared (dimension 1), so that any set of prepared slices the coordinator commits merges.
+    private readonly Dictionary<string, PreparedSlice> prepared = new(StringComparer.Ordinal);
+    private UpdateAccumulator? admission;
+    private long preparedBytesHeld;
+    private readonly Checkpoints checkpoints;
     private readonly TimeProvider time = TimeProvider.System;
     private RoundSettings? settings;
     private UpdateAccumulator? accumulator;
@@ -50,11 +55,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     private double? epsilon;
     private long bytesReceived;
     private long devices;
-    private long changes;
-    private long checkpointed;
     private long closeChange;
-    private int mergesSinceCheckpoint;
-    private bool broken;
     private byte[]? result;
     private IGrainTimer? deadlineTimer;
 
@@ -67,6 +68,12 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         this.state = state;
         this.logger = logger;
         log = services.GetKeyedService<IRoundLog>(StorageName);
+        checkpoints = new Checkpoints(this.GetPrimaryKeyString(), ex =>
+        {
+            // The activation no longer matches storage: it takes no more partials and goes away when idle, and the next one recovers from storage.
+            LogBroken(logger, Key, ex);
+            DeactivateOnIdle();
+        });
     }
 
     private string Key => this.GetPrimaryKeyString();
@@ -93,6 +100,14 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
 
         accumulator = Restore(opened, stored.Released ? null : stored.Merged);
+        if (opened.Shard is not null)
+        {
+            admission = Admission(accumulator);
+            int held = closed ? 0 : await RecoverPrepared(log!, cancellationToken);
+            LogActivated(logger, Key, contributions.Count, held);
+            return;
+        }
+
         int replayed = closed || log is null ? 0 : await Replay(log, cancellationToken);
         LogActivated(logger, Key, contributions.Count, replayed);
         if (replayed > 0 && opened.Quorum > 0 && contributions.Count >= opened.Quorum)
@@ -105,21 +120,8 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     }
 
     /// <inheritdoc/>
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (settings is not null && !broken && checkpointed < changes)
-        {
-            // A checkpoint on the way out shortens the next activation's replay; what it would cover is in the log already.
-            try
-            {
-                await Checkpoint(changes);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogBroken(logger, Key, ex);
-            }
-        }
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        settings is null ? Task.CompletedTask : checkpoints.StoreOnTheWayOut(() => Checkpoint(checkpoints.Changes), ex => LogBroken(logger, Key, ex));
 
     /// <summary>Merges the log's entries that the checkpoint does not list, each checked against its hash; returns how many.</summary>
     private async Task<int> Replay(IRoundLog roundLog, CancellationToken cancellationToken)
@@ -154,8 +156,8 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             replayed++;
         }
 
-        changes += replayed;
-        mergesSinceCheckpoint = replayed;
+        checkpoints.Change(replayed);
+        checkpoints.Since = replayed;
         return replayed;
     }
 
@@ -171,31 +173,44 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             throw new ArgumentException($"A private round's key must be its canonical form '{RoundKey.Format(Key[..Key.LastIndexOf('/')], round)}'; was '{Key}'. The round stays unopened.");
         }
 
-        await checkpointGate.WaitAsync();
-        try
+        if (settings.ShardParameters > 0)
+        {
+            throw new ArgumentException($"Round {Key} has ShardParameters {settings.ShardParameters:N0}: a sharded round is opened through its coordinator (FogRoundClient.OpenAsync), not as one grain. The round stays unopened.");
+        }
+
+        if (settings.Shard is { } shard && (shard.Key != Key || log is null || settings.CloseKey is null || settings.Quorum != 0 || settings.Deadline is not null))
+        {
+            throw new ArgumentException(log is null
+                ? $"Shard {Key} needs an IRoundLog on its silo (AddFogPlacementPostgresStorage registers one) to hold prepared slices durably; it stays unopened."
+                : $"Shard {Key}'s settings are not a shard's (key {shard.Key}, a close key, no quorum and no deadline); it stays unopened.");
+        }
+
+        RoundProgress? same = await checkpoints.Exclusive<RoundProgress?>(async () =>
         {
             if (this.settings is { } existing)
             {
                 return existing == settings
-                    ? await Progress()
+                    ? (await Progress(), false)
                     : throw new ArgumentException($"Round {Key} is already open with other settings ({existing}); a round's settings cannot change.");
             }
 
-            ThrowIfBroken();
+            checkpoints.ThrowIfBroken();
 
             // The accumulator first: if its memory cannot be had, nothing is stored and the round stays unopened.
             UpdateAccumulator opened = Restore(settings, null);
+            UpdateAccumulator? admitted = settings.Shard is null ? null : Admission(opened);
             RoundState snapshot = Snapshot();
             snapshot.Settings = settings;
             state.State = snapshot;
             await state.WriteStateAsync();
             this.settings = settings;
             accumulator = opened;
-            checkpointed = changes;
-        }
-        finally
+            admission = admitted;
+            return (null, true);
+        });
+        if (same is not null)
         {
-            checkpointGate.Release();
+            return same;
         }
 
         ScheduleDeadline(settings);
@@ -212,7 +227,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             return await Answer(SubmissionStatus.Rejected, $"round {Key} is not open; open it with its settings first");
         }
 
-        if (broken)
+        if (checkpoints.Broken)
         {
             return await Answer(SubmissionStatus.Busy, $"round {Key} lost a write to its storage and is recovering from it; nothing of this upload was kept; retry");
         }
@@ -271,14 +286,12 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     /// <inheritdoc/>
     public async Task<RoundProgress> Close(byte[]? authorization)
     {
-        if (settings is { } current && current.CloseNeedsKey
-            && (current.CloseKey is not { } key || authorization is null || !PartialSignature.VerifyClose(key, Key, authorization)))
+        if (settings?.Shard is not null)
         {
-            throw new UnauthorizedAccessException(current.CloseKey is null
-                ? $"Round {Key} has fog node keys and no close key: only its quorum or its deadline closes it."
-                : $"Round {Key} closes early only with its close key's authorization (PartialSignature.ComputeClose); {(authorization is null ? "none was given" : "the one given does not verify")}. The round is unchanged.");
+            throw new InvalidOperationException($"{Key} is a shard of round {settings.Shard.RoundKey}: it closes when its coordinator closes the round (FogRoundClient.CloseAsync on {settings.Shard.RoundKey}).");
         }
 
+        settings?.CheckCloseAuthorization(Key, authorization);
         if (settings is not null)
         {
             await CloseRound("closed by request");
@@ -424,6 +437,11 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' cannot be decoded: {ex.Message}");
         }
 
+        if (settings!.Shard is not null)
+        {
+            return await Prepare(fogNodeId, bytes, hash, partial);
+        }
+
         try
         {
             accumulator!.Merge(partial);
@@ -435,7 +453,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
 
         // Merged into the live sums at once (nothing else runs until the next await); acknowledged once durable.
         Count(fogNodeId, Contribution(partial, bytes.Length, hash));
-        changes++;
+        checkpoints.Change();
         result = null;
         bool quorum = settings!.Quorum > 0 && contributions.Count >= settings.Quorum;
         if (quorum)
@@ -471,7 +489,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     /// </summary>
     private async Task MakeDurable(string fogNodeId, byte[] hash, byte[] bytes, bool closedNow)
     {
-        long needed = changes;
+        long needed = checkpoints.Changes;
         if (log is null)
         {
             await Checkpoint(needed);
@@ -485,19 +503,34 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
         catch (Exception ex)
         {
-            Break(ex);
+            checkpoints.Break(ex);
             throw;
         }
 
-        if (closedNow || ++mergesSinceCheckpoint >= settings!.CheckpointInterval)
+        if (closedNow || checkpoints.Due(settings!.CheckpointInterval))
         {
-            await Checkpoint(changes);
+            await Checkpoint(checkpoints.Changes);
         }
     }
 
     /// <summary>The answer for a fog node already counted (after its partial is durable), or null for one that is not.</summary>
     private async Task<SubmissionResult?> Earlier(string fogNodeId, byte[] hash, long length)
     {
+        if (prepared.TryGetValue(fogNodeId, out PreparedSlice? held))
+        {
+            if (!held.Summary.Hash.AsSpan().SequenceEqual(hash) || held.Summary.Length != length)
+            {
+                return await Answer(SubmissionStatus.Rejected, $"'{fogNodeId}' already prepared a different slice on shard {Key}; a fog node contributes once");
+            }
+
+            if (becomingDurable.TryGetValue(fogNodeId, out Task? appending))
+            {
+                await appending;
+            }
+
+            return await Answer(SubmissionStatus.Prepared, $"'{fogNodeId}''s slice is already prepared on shard {Key}; commit it with the round's coordinator");
+        }
+
         if (!contributions.TryGetValue(fogNodeId, out FogContribution? earlier))
         {
             return null;
@@ -559,7 +592,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         if (!closed)
         {
             // An activation that lost a write closes nothing: its live state may be ahead of storage, and the next one decides.
-            ThrowIfBroken();
+            checkpoints.ThrowIfBroken();
             CloseLive(because);
             deadlineTimer?.Dispose();
             LogClosed(logger, Key, because, contributions.Count);
@@ -575,7 +608,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         closed = true;
         closedBecause = because;
         ReleasePrivately();
-        closeChange = ++changes;
+        closeChange = checkpoints.Change();
     }
 
     /// <summary>
@@ -626,11 +659,11 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         if (epsilon is null)
         {
             epsilon = spent.Epsilon;
-            changes++;
+            checkpoints.Change();
         }
 
         // The charge is stored in the accountant and idempotent: if this checkpoint fails, the next activation charges again.
-        await Checkpoint(changes);
+        await Checkpoint(checkpoints.Changes);
     }
 
     /// <summary>
@@ -638,43 +671,11 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     /// whole live state, written one at a time, so the callers waiting while one is written share the next. A failed
     /// write deactivates the grain (its live state may be ahead of what storage has).
     /// </summary>
-    private async Task Checkpoint(long needed)
+    private Task Checkpoint(long needed) => checkpoints.Store(needed, () =>
     {
-        if (checkpointed >= needed)
-        {
-            return;
-        }
-
-        await checkpointGate.WaitAsync();
-        try
-        {
-            if (checkpointed >= needed)
-            {
-                return;
-            }
-
-            ThrowIfBroken();
-            long covers = changes;
-            int merges = mergesSinceCheckpoint;
-            state.State = Snapshot();
-            try
-            {
-                await state.WriteStateAsync();
-            }
-            catch (Exception ex)
-            {
-                Break(ex);
-                throw;
-            }
-
-            checkpointed = covers;
-            mergesSinceCheckpoint -= merges;
-        }
-        finally
-        {
-            checkpointGate.Release();
-        }
-    }
+        state.State = Snapshot();
+        return state.WriteStateAsync();
+    });
 
     /// <summary>The live state as it stands, for a checkpoint: sums and the contributions they hold taken together.</summary>
     private RoundState Snapshot()
@@ -698,25 +699,6 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         return snapshot;
     }
 
-    /// <summary>Marks the activation as no longer matching storage: it takes no more partials and goes away when idle, and the next one recovers from storage.</summary>
-    private void Break(Exception ex)
-    {
-        if (!broken)
-        {
-            broken = true;
-            LogBroken(logger, Key, ex);
-            DeactivateOnIdle();
-        }
-    }
-
-    private void ThrowIfBroken()
-    {
-        if (broken)
-        {
-            throw new TimeoutException($"Round {Key} lost a write to its storage and is recovering from it; try again.");
-        }
-    }
-
     /// <summary>Counts a fog node's contribution, keeping the device total that every answer reports (so an answer does not sum every fog node again).</summary>
     private void Count(string fogNodeId, FogContribution contribution)
     {
@@ -725,7 +707,23 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     }
 
     private static FogContribution Contribution(PartialAggregate partial, int length, byte[] hash) =>
-        new() { Hash = hash, Length = length, Devices = partial.UpdateCount, Weight = partial.TotalWeight };
+        new() { Hash = hash, Length = length, Devices = partial.UpdateCount, Weight = partial.TotalWeight, Contributors = ContributorsDigest(partial) };
+
+    /// <summary>The SHA-256 of a partial's contributor ids in ordinal order, each with its length: equal for every slice of one partial.</summary>
+    private static byte[] ContributorsDigest(PartialAggregate partial)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (string id in partial.Contributors.Order(StringComparer.Ordinal))
+        {
+            byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(id);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, utf8.Length);
+            hash.AppendData(length);
+            hash.AppendData(utf8);
+        }
+
+        return hash.GetHashAndReset();
+    }
 
     private void ScheduleDeadline(RoundSettings settings)
     {
@@ -753,7 +751,8 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
 
     private UpdateAccumulator Restore(RoundSettings settings, byte[]? merged)
     {
-        var restored = new UpdateAccumulator(settings.Dimension, RoundKey.Round(Key), settings.Mode, settings.Mode == AggregationMode.Reproducible ? settings.Format : null);
+        long round = RoundKey.Round(settings.Shard?.RoundKey ?? Key);
+        var restored = new UpdateAccumulator((int)settings.Dimension, round, settings.Mode, settings.Mode == AggregationMode.Reproducible ? settings.Format : null);
         if (merged is not null)
         {
             restored.Merge(PartialAggregate.Decode(merged));
@@ -858,4 +857,13 @@ internal sealed record FogContribution
 
     /// <summary>Gets the partial's total weight.</summary>
     [Id(3)] public double Weight { get; init; }
+
+    /// <summary>Gets the SHA-256 of the partial's contributor ids (<see cref="AggregationRoundGrain"/>'s digest), the same for every slice of one partial.</summary>
+    [Id(4)] public byte[] Contributors { get; init; } = [];
+
+    /// <summary>Whether two contributions describe the same partial's slices: the same devices, weight and contributors.</summary>
+    /// <param name="other">Another shard's contribution of the same fog node.</param>
+    /// <returns>True when they agree.</returns>
+    public bool SamePartialAs(FogContribution other) =>
+        Devices == other.Devices && Weight.Equals(other.Weight) && Contributors.AsSpan().SequenceEqual(other.Contributors);
 }

@@ -16,6 +16,9 @@ public sealed class FogRoundClientOptions
     /// </summary>
     public int MaxAttempts { get; set; } = 6;
 
+    /// <summary>Gets or sets how many shards of a sharded round one submission uploads to at once; 1 to 64. Default 4.</summary>
+    public int ShardUploads { get; set; } = 4;
+
     /// <summary>Gets or sets the delay before the first retry, doubled after each; default 200 ms.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
@@ -39,6 +42,11 @@ public sealed class FogRoundClientOptions
         if (MaxAttempts < 1)
         {
             problems.Add($"MaxAttempts must be at least 1; was {MaxAttempts}");
+        }
+
+        if (ShardUploads is < 1 or > 64)
+        {
+            problems.Add($"ShardUploads must be 1 to 64; was {ShardUploads}");
         }
 
         if (RetryDelay < TimeSpan.Zero)
@@ -100,11 +108,22 @@ public sealed class FogRoundClient
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
+        if (settings.ShardParameters > 0)
+        {
+            IShardedRoundGrain coordinator = Coordinator(modelId, round);
+            return Retry(() => coordinator.Open(settings), cancellationToken);
+        }
+
         IAggregationRoundGrain grain = Round(modelId, round);
         return Retry(() => grain.Open(settings), cancellationToken);
     }
 
-    /// <summary>Submits a fog node's partial for its round (the partial's own round), in chunks, with retries.</summary>
+    /// <summary>
+    /// Submits a fog node's partial for its round (the partial's own round), in chunks, with retries. In a sharded round
+    /// (<see cref="RoundSettings.ShardParameters"/>) the partial goes as one slice per shard
+    /// (<see cref="PartialAggregate.Slice"/>, <see cref="FogRoundClientOptions.ShardUploads"/> at a time), each prepared on
+    /// its shard, and then the round's coordinator commits the fog node, so that it counts in every shard or in none.
+    /// </summary>
     /// <param name="modelId">The model's id.</param>
     /// <param name="fogNodeId">The fog node's id, unique in the round.</param>
     /// <param name="partial">The fog node's partial aggregate.</param>
@@ -114,9 +133,81 @@ public sealed class FogRoundClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fogNodeId);
         ArgumentNullException.ThrowIfNull(partial);
+        if (await LayoutOf(modelId, partial.Round, cancellationToken) is { } layout)
+        {
+            if (partial.Dimension != layout.Dimension)
+            {
+                throw new ArgumentException($"The partial has {partial.Dimension:N0} parameters; round {RoundKey.Format(modelId, partial.Round)} has {layout.Dimension:N0}.", nameof(partial));
+            }
+
+            return await SubmitSlices(modelId, fogNodeId, partial.Round, layout, (start, length) => partial.Slice(checked((int)start), length), cancellationToken);
+        }
+
         IAggregationRoundGrain grain = Round(modelId, partial.Round);
+        return await Upload(grain, fogNodeId, partial.Encode(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Submits a fog node's partial to a sharded round slice by slice, for a model too large for one
+    /// <see cref="PartialAggregate"/>: <paramref name="slice"/>(start, length) gives the partial's slice over those
+    /// parameters (for example <see cref="PartialAggregate.Slice"/> of a per-range accumulator), and is called once per
+    /// shard, <see cref="FogRoundClientOptions.ShardUploads"/> at a time. The fog node counts in every shard or in none.
+    /// </summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="fogNodeId">The fog node's id, unique in the round.</param>
+    /// <param name="round">The round number.</param>
+    /// <param name="slice">Gives the slice over parameters [start, start + length).</param>
+    /// <param name="cancellationToken">Cancels the submission between chunks and retries.</param>
+    /// <returns>The outcome, as <see cref="SubmitAsync"/>'s.</returns>
+    /// <exception cref="InvalidOperationException">The round is not open as a sharded round.</exception>
+    public async Task<SubmissionResult> SubmitSlicesAsync(string modelId, string fogNodeId, long round, Func<long, int, PartialAggregate> slice, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(fogNodeId);
+        ArgumentNullException.ThrowIfNull(slice);
+        ShardLayout layout = await LayoutOf(modelId, round, cancellationToken)
+            ?? throw new InvalidOperationException($"Round {RoundKey.Format(modelId, round)} is not open as a sharded round; submit a round without shards with SubmitAsync.");
+        return await SubmitSlices(modelId, fogNodeId, round, layout, slice, cancellationToken);
+    }
+
+    private async Task<SubmissionResult> SubmitSlices(string modelId, string fogNodeId, long round, ShardLayout layout, Func<long, int, PartialAggregate> slice, CancellationToken cancellationToken)
+    {
+        IShardedRoundGrain coordinator = Coordinator(modelId, round);
+        string roundKey = coordinator.GetPrimaryKeyString();
+        SubmissionResult? refused = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, layout.ShardCount),
+            new ParallelOptions { MaxDegreeOfParallelism = options.ShardUploads, CancellationToken = stop.Token },
+            async (index, token) =>
+            {
+                PartialAggregate part = slice(layout.Start(index), layout.Length(index));
+                if (part.Dimension != layout.Length(index) || part.Round != round)
+                {
+                    throw new ArgumentException($"The slice for shard {index} has {part.Dimension:N0} parameters of round {part.Round}; the shard holds {layout.Length(index):N0} of round {round}.", nameof(slice));
+                }
+
+                var shard = grains.GetGrain<IAggregationRoundGrain>(new RoundShard { RoundKey = roundKey, Index = index }.Key);
+                SubmissionResult answer = await Upload(shard, fogNodeId, part.Encode(), token);
+                if (answer.Status is not (SubmissionStatus.Prepared or SubmissionStatus.Duplicate))
+                {
+                    // A shard refused its slice (or the round closed): nothing counts, and the other uploads stop.
+                    Interlocked.CompareExchange(ref refused, answer, null);
+                    await stop.CancelAsync();
+                }
+            }).ContinueWith(t => t.IsCanceled && refused is not null ? Task.CompletedTask : t, TaskScheduler.Default).Unwrap();
+
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        return await Retry(() => coordinator.Commit(fogNodeId), cancellationToken, again: answer => answer.Status == SubmissionStatus.Busy);
+    }
+
+    /// <summary>Uploads one encoded partial (or slice) to one round grain in chunks, as a new upload on every attempt.</summary>
+    private async Task<SubmissionResult> Upload(IAggregationRoundGrain grain, string fogNodeId, byte[] bytes, CancellationToken cancellationToken)
+    {
         string roundKey = grain.GetPrimaryKeyString();
-        byte[] bytes = partial.Encode();
         byte[] hash = SHA256.HashData(bytes);
         byte[]? key = options.NodeKeys.TryGetValue(fogNodeId, out byte[]? k) ? k : null;
         int count = Math.Max(1, (bytes.Length + options.ChunkSize - 1) / options.ChunkSize);
@@ -159,9 +250,13 @@ public sealed class FogRoundClient
     /// <exception cref="UnauthorizedAccessException">The round closes early only with its close key, and none or another was given.</exception>
     public Task<RoundProgress> CloseAsync(string modelId, long round, byte[]? closeKey = null, CancellationToken cancellationToken = default)
     {
-        IAggregationRoundGrain grain = Round(modelId, round);
-        byte[]? authorization = closeKey is null ? null : PartialSignature.ComputeClose(closeKey, grain.GetPrimaryKeyString());
-        return Retry(() => grain.Close(authorization), cancellationToken);
+        string roundKey = RoundKey.Format(modelId, round);
+        byte[]? authorization = closeKey is null ? null : PartialSignature.ComputeClose(closeKey, roundKey);
+        return Retry(
+            async () => await Coordinator(modelId, round).GetLayout() is null
+                ? await Round(modelId, round).Close(authorization)
+                : await Coordinator(modelId, round).Close(authorization),
+            cancellationToken);
     }
 
     /// <summary>Gets a round's progress, with retries.</summary>
@@ -171,8 +266,11 @@ public sealed class FogRoundClient
     /// <returns>The progress.</returns>
     public Task<RoundProgress> GetProgressAsync(string modelId, long round, CancellationToken cancellationToken = default)
     {
-        IAggregationRoundGrain grain = Round(modelId, round);
-        return Retry(grain.GetProgress, cancellationToken);
+        return Retry(
+            async () => await Coordinator(modelId, round).GetLayout() is null
+                ? await Round(modelId, round).GetProgress()
+                : await Coordinator(modelId, round).GetProgress(),
+            cancellationToken);
     }
 
     /// <summary>Gets a closed round's final aggregate (read in chunks), or null while the round is open.</summary>
@@ -187,33 +285,81 @@ public sealed class FogRoundClient
     /// </returns>
     public async Task<PartialAggregate?> GetResultAsync(string modelId, long round, CancellationToken cancellationToken = default)
     {
-        IAggregationRoundGrain grain = Round(modelId, round);
-        byte[]? bytes = await Retry(
-            async () =>
+        if (await LayoutOf(modelId, round, cancellationToken) is not null)
+        {
+            var slices = new List<PartialAggregate>();
+            await foreach (RoundResultSlice slice in GetResultSlicesAsync(modelId, round, cancellationToken))
             {
-                long length = await grain.GetResultLength();
-                if (length < 0)
-                {
-                    return null;
-                }
+                slices.Add(slice.Aggregate);
+            }
 
-                if (length > Array.MaxLength)
-                {
-                    throw new InvalidOperationException($"Round {grain.GetPrimaryKeyString()}'s result has {length:N0} bytes, more than one array holds ({Array.MaxLength:N0}).");
-                }
+            return slices.Count == 0 ? null : PartialAggregate.Concatenate(slices);
+        }
 
-                byte[] all = GC.AllocateUninitializedArray<byte>((int)length);
-                for (long offset = 0; offset < length; offset += options.ChunkSize)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    byte[] slice = await grain.GetResultSlice(offset, (int)Math.Min(options.ChunkSize, length - offset));
-                    slice.CopyTo(all, offset);
-                }
-
-                return all;
-            },
-            cancellationToken);
+        byte[]? bytes = await Retry(() => ReadResult(Round(modelId, round), cancellationToken), cancellationToken);
         return bytes is null ? null : PartialAggregate.Decode(bytes);
+    }
+
+    /// <summary>
+    /// Reads a closed round's final aggregate slice by slice, in parameter order, so that no buffer holds the whole
+    /// model: one slice per shard of a sharded round, the whole aggregate of a round without shards. Yields nothing while
+    /// the round is open. Each slice has the round's contributors and total weight, and
+    /// <see cref="PartialAggregate.ComputeAverage()"/> of a slice is the global average over its parameters.
+    /// </summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="round">The round number.</param>
+    /// <param name="cancellationToken">Cancels waiting between chunks and retries.</param>
+    /// <returns>The slices.</returns>
+    public async IAsyncEnumerable<RoundResultSlice> GetResultSlicesAsync(string modelId, long round, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (await LayoutOf(modelId, round, cancellationToken) is null)
+        {
+            if (await GetResultAsync(modelId, round, cancellationToken) is { } whole)
+            {
+                yield return new RoundResultSlice(0, whole);
+            }
+
+            yield break;
+        }
+
+        IShardedRoundGrain coordinator = Coordinator(modelId, round);
+        if (await Retry(coordinator.GetResultLayout, cancellationToken) is not { } layout)
+        {
+            yield break;
+        }
+
+        for (int index = 0; index < layout.ShardCount; index++)
+        {
+            IAggregationRoundGrain shard = grains.GetGrain<IAggregationRoundGrain>(new RoundShard { RoundKey = coordinator.GetPrimaryKeyString(), Index = index }.Key);
+            byte[] bytes = await Retry(() => ReadResult(shard, cancellationToken), cancellationToken)
+                ?? throw new InvalidOperationException($"Shard {index} of round {coordinator.GetPrimaryKeyString()} is not closed although its coordinator closed it.");
+            yield return new RoundResultSlice(layout.Start(index), PartialAggregate.Decode(bytes));
+        }
+    }
+
+    /// <summary>Reads one round grain's result encoding in chunks, or null while it is open.</summary>
+    private async Task<byte[]?> ReadResult(IAggregationRoundGrain grain, CancellationToken cancellationToken)
+    {
+        long length = await grain.GetResultLength();
+        if (length < 0)
+        {
+            return null;
+        }
+
+        if (length > Array.MaxLength)
+        {
+            throw new InvalidOperationException($"Round {grain.GetPrimaryKeyString()}'s result has {length:N0} bytes, more than one array holds ({Array.MaxLength:N0}).");
+        }
+
+        byte[] all = GC.AllocateUninitializedArray<byte>((int)length);
+        for (long offset = 0; offset < length; offset += options.ChunkSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            byte[] slice = await grain.GetResultSlice(offset, (int)Math.Min(options.ChunkSize, length - offset));
+            slice.CopyTo(all, offset);
+        }
+
+        return all;
     }
 
     /// <summary>Gets what a model's private training run has spent over its charged rounds, with retries.</summary>
@@ -227,6 +373,15 @@ public sealed class FogRoundClient
         _ = RoundKey.Format(modelId, 0);
         IPrivacyAccountantGrain accountant = grains.GetGrain<IPrivacyAccountantGrain>(modelId);
         return Retry(() => accountant.GetSpent(delta), cancellationToken);
+    }
+
+    private IShardedRoundGrain Coordinator(string modelId, long round) => grains.GetGrain<IShardedRoundGrain>(RoundKey.Format(modelId, round));
+
+    /// <summary>The round's layout when it is open as a sharded round, else null.</summary>
+    private Task<ShardLayout?> LayoutOf(string modelId, long round, CancellationToken cancellationToken)
+    {
+        IShardedRoundGrain coordinator = Coordinator(modelId, round);
+        return Retry(coordinator.GetLayout, cancellationToken);
     }
 
     /// <summary>
@@ -261,3 +416,8 @@ public sealed class FogRoundClient
     private static bool IsTransient(Exception ex) =>
         ex is not (ArgumentException or InvalidOperationException or OperationCanceledException or FormatException or UnauthorizedAccessException);
 }
+
+/// <summary>One slice of a round's final aggregate (<see cref="FogRoundClient.GetResultSlicesAsync"/>).</summary>
+/// <param name="Start">The slice's first parameter in the whole model.</param>
+/// <param name="Aggregate">The aggregate over the slice's parameters, with the round's contributors and total weight.</param>
+public sealed record RoundResultSlice(long Start, PartialAggregate Aggregate);

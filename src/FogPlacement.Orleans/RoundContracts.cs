@@ -12,11 +12,21 @@ namespace FogPlacement.Orleans;
 public sealed record RoundSettings
 {
     /// <summary>
-    /// The largest dimension a round takes: 2^26 (67,108,864) parameters. A round grain holds its sums twice (8 bytes a
-    /// parameter each, 1 GiB at this size) plus the stored partial, so a larger model is refused at
-    /// <see cref="IAggregationRoundGrain.Open"/> rather than exhausting a silo's memory.
+    /// The most parameters one grain aggregates: 2^26 (67,108,864), the largest <see cref="Dimension"/> of a round
+    /// without shards and the largest <see cref="ShardParameters"/>. A grain holds its sums twice (8 bytes a parameter
+    /// each, 1 GiB at this size) plus the stored partial, so a larger one is refused when the round opens rather than
+    /// exhausting a silo's memory.
     /// </summary>
     public const int MaxDimension = 1 << 26;
+
+    /// <summary>
+    /// The largest <see cref="Dimension"/> of a sharded round: 2^36 (68,719,476,736) parameters, 512 GiB of exact sums
+    /// spread over its shards' grains.
+    /// </summary>
+    public const long MaxShardedDimension = 1L << 36;
+
+    /// <summary>The most shards a round may have: 16,384 (the coordinator asks every shard at each commit).</summary>
+    public const int MaxShards = 16_384;
 
     /// <summary>The most fog nodes a round's <see cref="FogNodeKeys"/> may name: 65,536 (the settings travel in one message and are stored with the round).</summary>
     public const int MaxFogNodeKeys = 65_536;
@@ -24,8 +34,11 @@ public sealed record RoundSettings
     /// <summary>The most bytes of contributor ids one partial may carry (16 MiB: some 700,000 device ids of 20 characters).</summary>
     public const int MaxContributorBytes = 16 * 1024 * 1024;
 
-    /// <summary>Gets the number of parameters of every update; 1 to <see cref="MaxDimension"/>.</summary>
-    [Id(0)] public int Dimension { get; init; }
+    /// <summary>
+    /// Gets the number of parameters of every update: 1 to <see cref="MaxDimension"/>, or with
+    /// <see cref="ShardParameters"/> up to <see cref="MaxShardedDimension"/>.
+    /// </summary>
+    [Id(0)] public long Dimension { get; init; }
 
     /// <summary>Gets the accumulation mode. Default <see cref="AggregationMode.Reproducible"/>: the global average is then bit-identical to a flat aggregation of every device update, whatever the topology and arrival order.</summary>
     [Id(1)] public AggregationMode Mode { get; init; } = AggregationMode.Reproducible;
@@ -88,6 +101,26 @@ public sealed record RoundSettings
     /// </summary>
     [Id(11)] public int CheckpointEvery { get; init; }
 
+    /// <summary>
+    /// Gets the parameters in each shard of a sharded round, or 0 (the default) for a round held by one grain. With
+    /// shards, parameters [k·ShardParameters, (k+1)·ShardParameters) are shard k's (the last may be shorter), each
+    /// shard a grain that Orleans places on any silo, and a coordinator grain decides which fog nodes count: a fog
+    /// node's slices are first prepared on every shard, then committed at once, so that it counts in every shard or in
+    /// none (see <see cref="FogRoundClient.SubmitAsync"/>). 1 to <see cref="MaxDimension"/>, at most
+    /// <see cref="MaxShards"/> shards. A sharded round needs an <see cref="IRoundLog"/> on every silo and takes no
+    /// <see cref="Privacy"/>.
+    /// </summary>
+    [Id(12)] public int ShardParameters { get; init; }
+
+    /// <summary>Gets which shard of a sharded round a shard grain's settings describe; set by the round's coordinator, null in the settings a caller opens a round with.</summary>
+    [Id(13)] public RoundShard? Shard { get; init; }
+
+    /// <summary>Gets the number of shards: ⌈<see cref="Dimension"/> / <see cref="ShardParameters"/>⌉, or 0 for a round without shards.</summary>
+    public long ShardCount => ShardParameters > 0 && Dimension > 0 ? ((Dimension - 1) / ShardParameters) + 1 : 0;
+
+    /// <summary>Gets the dimension of the largest partial one grain of the round takes: a shard's slice with shards, else <see cref="Dimension"/>.</summary>
+    public long SliceDimension => ShardParameters > 0 ? Math.Min(ShardParameters, Dimension) : Dimension;
+
     /// <summary>The merges between checkpoints when <see cref="CheckpointEvery"/> is 0: 64.</summary>
     public const int DefaultCheckpointEvery = 64;
 
@@ -103,6 +136,17 @@ public sealed record RoundSettings
     /// <summary>Gets whether <see cref="IAggregationRoundGrain.Close(byte[])"/> needs the close key's authorization: with a close key or fog node keys.</summary>
     public bool CloseNeedsKey => CloseKey is not null || FogNodeKeys is not null;
 
+    /// <summary>Throws unless <paramref name="authorization"/> may close the round early: any for a round without keys, else the close key's.</summary>
+    internal void CheckCloseAuthorization(string roundKey, byte[]? authorization)
+    {
+        if (CloseNeedsKey && (CloseKey is not { } key || authorization is null || !PartialSignature.VerifyClose(key, roundKey, authorization)))
+        {
+            throw new UnauthorizedAccessException(CloseKey is null
+                ? $"Round {roundKey} has fog node keys and no close key: only its quorum or its deadline closes it."
+                : $"Round {roundKey} closes early only with its close key's authorization (PartialSignature.ComputeClose); {(authorization is null ? "none was given" : "the one given does not verify")}. The round is unchanged.");
+        }
+    }
+
     /// <summary>Gets the fixed-point format these settings describe.</summary>
     public FixedPointFormat Format => new() { FractionalBits = FractionalBits, ValueBound = ValueBound, WeightFractionalBits = WeightFractionalBits };
 
@@ -114,13 +158,14 @@ public sealed record RoundSettings
         && ValueBound.Equals(other.ValueBound) && WeightFractionalBits == other.WeightFractionalBits && Quorum == other.Quorum
         && Deadline == other.Deadline && SameKeys(FogNodeKeys, other.FogNodeKeys) && MaxUploadBytes == other.MaxUploadBytes
         && (CloseKey is null ? other.CloseKey is null : other.CloseKey is not null && CloseKey.AsSpan().SequenceEqual(other.CloseKey))
-        && Equals(Privacy, other.Privacy) && CheckpointEvery == other.CheckpointEvery;
+        && Equals(Privacy, other.Privacy) && CheckpointEvery == other.CheckpointEvery && ShardParameters == other.ShardParameters
+        && Equals(Shard, other.Shard);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Dimension, Mode, FractionalBits, ValueBound, WeightFractionalBits, Quorum, Deadline, FogNodeKeys?.Count ?? -1);
 
     /// <summary>The largest encoded partial a fog node may upload for these settings: an exact partial with up to <see cref="MaxContributorBytes"/> of ids and a noise block.</summary>
-    public long MaxPartialBytes => PartialAggregateEncoding.EncodedLength(Math.Max(Dimension, 1), MaxContributorBytes, 0, noised: true);
+    public long MaxPartialBytes => PartialAggregateEncoding.EncodedLength(Math.Clamp(SliceDimension, 1, MaxDimension), MaxContributorBytes, 0, noised: true);
 
     private static bool SameKeys(IReadOnlyDictionary<string, byte[]>? a, IReadOnlyDictionary<string, byte[]>? b) =>
         a is null || b is null
@@ -132,9 +177,35 @@ public sealed record RoundSettings
     public void Validate()
     {
         var problems = new List<string>();
-        if (Dimension is < 1 or > MaxDimension)
+        if (ShardParameters == 0 && Dimension is < 1 or > MaxDimension)
         {
-            problems.Add($"Dimension must be 1 to {MaxDimension:N0} (RoundSettings.MaxDimension); was {Dimension:N0}");
+            problems.Add($"Dimension must be 1 to {MaxDimension:N0} (RoundSettings.MaxDimension) for a round without shards (ShardParameters 0); was {Dimension:N0}");
+        }
+
+        if (ShardParameters is < 0 or > MaxDimension)
+        {
+            problems.Add($"ShardParameters must be 0 (no shards) or 1 to {MaxDimension:N0} (RoundSettings.MaxDimension); was {ShardParameters:N0}");
+        }
+        else if (ShardParameters > 0)
+        {
+            if (Dimension is < 1 or > MaxShardedDimension)
+            {
+                problems.Add($"Dimension must be 1 to {MaxShardedDimension:N0} (RoundSettings.MaxShardedDimension) for a sharded round; was {Dimension:N0}");
+            }
+            else if (ShardCount > MaxShards)
+            {
+                problems.Add($"Dimension {Dimension:N0} in shards of {ShardParameters:N0} parameters is {ShardCount:N0} shards; a round has at most {MaxShards:N0} (RoundSettings.MaxShards): use larger shards");
+            }
+
+            if (Privacy is not null)
+            {
+                problems.Add("Privacy is not available for a sharded round: each shard would release and charge its own noise; use a round without shards (ShardParameters 0)");
+            }
+        }
+
+        if (Shard is not null && ShardParameters != 0)
+        {
+            problems.Add("Shard is set by a sharded round's coordinator for one shard's grain, whose settings have no ShardParameters; leave it null");
         }
 
         if (!Enum.IsDefined(Mode))
@@ -181,9 +252,9 @@ public sealed record RoundSettings
             problems.Add($"CloseKey has {CloseKey.Length} bytes; a key needs at least {PartialSignature.MinKeyBytes} (PartialSignature.MinKeyBytes)");
         }
 
-        if (MaxUploadBytes < 0 || (MaxUploadBytes > 0 && Dimension is >= 1 and <= MaxDimension && MaxUploadBytes < MaxPartialBytes))
+        if (MaxUploadBytes < 0 || (MaxUploadBytes > 0 && SliceDimension is >= 1 and <= MaxDimension && MaxUploadBytes < MaxPartialBytes))
         {
-            problems.Add($"MaxUploadBytes must be 0 (the default) or at least MaxPartialBytes ({MaxPartialBytes:N0} bytes at dimension {Dimension:N0}), so that the largest partial can be uploaded; was {MaxUploadBytes:N0}");
+            problems.Add($"MaxUploadBytes must be 0 (the default) or at least MaxPartialBytes ({MaxPartialBytes:N0} bytes at dimension {SliceDimension:N0}), so that the largest partial can be uploaded; was {MaxUploadBytes:N0}");
         }
 
         if (CheckpointEvery is < 0 or > MaxCheckpointEvery)
@@ -206,6 +277,23 @@ public sealed record RoundSettings
             throw new ArgumentException("Invalid round settings: " + string.Join("; ", problems) + ".");
         }
     }
+}
+
+/// <summary>Which shard of a sharded round a shard grain holds; set by the round's coordinator in the shard's settings.</summary>
+[GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.RoundShard")]
+public sealed record RoundShard
+{
+    /// <summary>Gets the sharded round's key, <c>{model}/{round}</c>.</summary>
+    [Id(0)] public string RoundKey { get; init; } = string.Empty;
+
+    /// <summary>Gets the shard's index, from 0.</summary>
+    [Id(1)] public int Index { get; init; }
+
+    /// <summary>Gets the first parameter of the shard in the whole model.</summary>
+    [Id(2)] public long Start { get; init; }
+
+    /// <summary>Gets the shard grain's key: <c>{model}/{round}/{index}</c>.</summary>
+    public string Key => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{RoundKey}/{Index}");
 }
 
 /// <summary>Where a round stands.</summary>
@@ -280,6 +368,13 @@ public enum SubmissionStatus
     /// nothing of this one was kept: send it again later. <see cref="FogRoundClient"/> does so itself, after its retry delay.
     /// </summary>
     Busy,
+
+    /// <summary>
+    /// A shard of a sharded round holds this fog node's slice durably, not yet counted: it counts once the round's
+    /// coordinator commits the fog node, which it does only when every shard holds its slice. <see cref="FogRoundClient"/>
+    /// prepares every slice and then commits.
+    /// </summary>
+    Prepared,
 }
 
 /// <summary>
