@@ -39,13 +39,24 @@ internal static class LoadRun
             throw new ArgumentException("--parameters and --partial-kb both give the partial's size; give one.");
         }
 
+        int shardParameters = options.TryGetValue("--shard-parameters", out string? sp) ? Arguments.Positive(sp, "--shard-parameters") : 0;
+        if (shardParameters > RoundSettings.MaxDimension)
+        {
+            throw new ArgumentException($"--shard-parameters must be at most {RoundSettings.MaxDimension:N0} (RoundSettings.MaxDimension, one grain's limit); was {shardParameters:N0}.");
+        }
+
         long dimension;
         if (options.TryGetValue("--parameters", out string? p))
         {
             dimension = Arguments.Positive(p, "--parameters");
-            if (dimension > RoundSettings.MaxDimension)
+
+            // The load run makes each fog node's partial whole, in one PartialAggregate (a fog node of a larger model would submit slice by slice).
+            long limit = shardParameters > 0 ? Array.MaxLength : RoundSettings.MaxDimension;
+            if (dimension > limit)
             {
-                throw new ArgumentException($"--parameters must be at most {RoundSettings.MaxDimension:N0} (RoundSettings.MaxDimension, one round grain's limit); was {dimension:N0}.");
+                throw new ArgumentException(shardParameters > 0
+                    ? $"--parameters must be at most {limit:N0} for the load run, whose fog nodes each hold their partial in one array; was {dimension:N0}."
+                    : $"--parameters must be at most {limit:N0} (RoundSettings.MaxDimension, one round grain's limit) without --shard-parameters; was {dimension:N0}.");
             }
         }
         else
@@ -66,14 +77,19 @@ internal static class LoadRun
             throw new ArgumentException($"--fog-nodes x --rounds x the partial's size is {held / (1 << 20):N0} MiB of partials held at once; at most {MaxHeldBytes >> 20:N0} MiB.");
         }
 
-        return new LoadShape(fogNodes, rounds, (int)dimension, silos);
+        if (shardParameters > 0 && (dimension - 1) / shardParameters >= RoundSettings.MaxShards)
+        {
+            throw new ArgumentException($"--parameters {dimension:N0} in shards of --shard-parameters {shardParameters:N0} is more than {RoundSettings.MaxShards:N0} shards (RoundSettings.MaxShards).");
+        }
+
+        return new LoadShape(fogNodes, rounds, (int)dimension, silos, shardParameters);
     }
 
     public static async Task<int> RunAsync(DemoCluster cluster, LoadShape shape)
     {
-        (int fogNodes, int rounds, int dimension, int silos) = shape;
+        (int fogNodes, int rounds, int dimension, int silos, int shardParameters) = shape;
 
-        Console.WriteLine($"load: {fogNodes} fog nodes x {rounds} concurrent rounds, partials of {dimension:N0} parameters; preparing partials");
+        Console.WriteLine($"load: {fogNodes} fog nodes x {rounds} concurrent rounds, partials of {dimension:N0} parameters{(shardParameters > 0 ? $" in shards of {shardParameters:N0}" : string.Empty)}; preparing partials");
         var partials = new PartialAggregate[rounds, fogNodes];
         var flats = new double[rounds][];
         Parallel.For(0, rounds, round =>
@@ -84,7 +100,10 @@ internal static class LoadRun
                 partials[round, fog] = nodes[fog];
             }
         });
-        long partialBytes = partials[0, 0].Encode().LongLength;
+        PartialAggregate first = partials[0, 0];
+        long idBytes = first.Contributors.Sum(id => (long)System.Text.Encoding.UTF8.GetByteCount(id));
+        long partialBytes = PartialAggregateEncoding.EncodedLength(dimension, idBytes, first.UpdateCount);
+        long sliceBytes = PartialAggregateEncoding.EncodedLength(shardParameters > 0 ? Math.Min(shardParameters, dimension) : dimension, idBytes, first.UpdateCount);
 
         await cluster.StartAsync(silos);
         // Submissions queue at their round's grain (one merge at a time): a call may wait minutes under this load.
@@ -94,7 +113,7 @@ internal static class LoadRun
         string model = "load";
         for (int round = 1; round <= rounds; round++)
         {
-            await client.OpenAsync(model, round, new RoundSettings { Dimension = dimension, Quorum = fogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(30), FogNodeKeys = keys, MaxUploadBytes = Math.Max(2L * fogNodes * partialBytes, 64L << 20) });
+            await client.OpenAsync(model, round, new RoundSettings { Dimension = dimension, ShardParameters = shardParameters, Quorum = fogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(30), FogNodeKeys = keys, MaxUploadBytes = Math.Max(2L * fogNodes * sliceBytes, 64L << 20) });
         }
 
         Console.WriteLine($"load: {cluster.Count} silo processes up, {rounds} rounds open; every fog node submits now");
@@ -115,8 +134,18 @@ internal static class LoadRun
         for (int round = 1; round <= rounds; round++)
         {
             RoundProgress progress = await client.GetProgressAsync(model, round);
-            PartialAggregate? global = await client.GetResultAsync(model, round);
-            allHold &= progress.IsClosed && progress.FogNodes == fogNodes && global is not null && global.ComputeAverage().AsSpan().SequenceEqual(flats[round - 1]);
+            allHold &= progress.IsClosed && progress.FogNodes == fogNodes;
+
+            // Read back slice by slice (a shard at a time), so that no buffer holds the whole model's result.
+            long covered = 0;
+            await foreach (RoundResultSlice slice in client.GetResultSlicesAsync(model, round))
+            {
+                allHold &= slice.Start == covered && slice.Aggregate.UpdateCount == fogNodes
+                    && slice.Aggregate.ComputeAverage().AsSpan().SequenceEqual(flats[round - 1].AsSpan(checked((int)slice.Start), slice.Aggregate.Dimension));
+                covered += slice.Aggregate.Dimension;
+            }
+
+            allHold &= covered == dimension;
         }
 
         await fog.StopAsync();
@@ -151,4 +180,4 @@ internal static class LoadRun
 }
 
 /// <summary>What the load run does: fog nodes, concurrent rounds, parameters per partial, silo processes.</summary>
-internal readonly record struct LoadShape(int FogNodes, int Rounds, int Dimension, int Silos);
+internal readonly record struct LoadShape(int FogNodes, int Rounds, int Dimension, int Silos, int ShardParameters);

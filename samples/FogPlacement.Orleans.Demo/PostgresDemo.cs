@@ -12,18 +12,19 @@ namespace FogPlacement.Orleans.Demo;
 /// <summary>
 /// <c>--storage postgres</c>: the cloud cluster as three silo processes with round state in PostgreSQL (a throwaway
 /// server unless <c>FOGPLACEMENT_POSTGRES</c> gives one) and membership in Redis through Orleans' provider (a throwaway
-/// server unless <c>FOGPLACEMENT_REDIS</c> gives one). Each round, the silo process hosting the round is
-/// killed with SIGKILL while fog nodes are submitting; the round reactivates on another process from the database and
+/// server unless <c>FOGPLACEMENT_REDIS</c> gives one). Each round is sharded (four shards and a coordinator, placed by
+/// Orleans), and each round the silo process hosting its coordinator (odd rounds) or its first shard (even rounds) is
+/// killed with SIGKILL while fog nodes are submitting; the grains reactivate on another process from the database and
 /// the fog clients retry through the failover. Between two rounds the whole cluster is restarted. Every round's
 /// result must equal the flat average bit for bit with no acknowledged partial lost; the exit code says whether all held.
 /// </summary>
 internal static class PostgresDemo
 {
-    private const int FogNodes = 4, DevicesPerFog = 25, Dimension = 50_000, Rounds = 3, Silos = 3;
+    private const int FogNodes = 4, DevicesPerFog = 25, Dimension = 50_000, Shards = 4, Rounds = 3, Silos = 3;
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Dictionary<string, string> options = Arguments.Parse(args, ["--fog-nodes", "--rounds", "--partial-kb", "--parameters", "--silos"], ["--load"]);
+        Dictionary<string, string> options = Arguments.Parse(args, ["--fog-nodes", "--rounds", "--partial-kb", "--parameters", "--shard-parameters", "--silos"], ["--load"]);
         bool load = options.Remove("--load");
         if (!load && options.Count > 0)
         {
@@ -61,7 +62,7 @@ internal static class PostgresDemo
         Dictionary<string, byte[]> keys = Enumerable.Range(0, FogNodes).ToDictionary(f => $"fog-{f}", _ => RandomNumberGenerator.GetBytes(32));
         IHost fog = await cluster.ConnectAsync();
         var rounds = new FogRoundClient(fog.Services.GetRequiredService<IClusterClient>(), DemoCluster.ClientOptions(64 * 1024, keys));
-        Console.WriteLine($"fog site connected through the gateways Redis lists: {FogNodes} fog nodes with keys of their own, {DevicesPerFog} devices each, {Dimension:N0} parameters per update");
+        Console.WriteLine($"fog site connected through the gateways Redis lists: {FogNodes} fog nodes with keys of their own, {DevicesPerFog} devices each, {Dimension:N0} parameters per update in {Shards} shards");
         Console.WriteLine();
 
         string model = "demo";
@@ -71,7 +72,7 @@ internal static class PostgresDemo
             var clock = Stopwatch.StartNew();
             (PartialAggregate[] partials, double[] flat) = Devices.Round(round, FogNodes, DevicesPerFog, Dimension);
             flats[round] = flat;
-            await rounds.OpenAsync(model, round, new RoundSettings { Dimension = Dimension, Quorum = FogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(10), FogNodeKeys = keys });
+            await rounds.OpenAsync(model, round, new RoundSettings { Dimension = Dimension, ShardParameters = Dimension / Shards, Quorum = FogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(10), FogNodeKeys = keys });
             if (round == 1)
             {
                 // fog-1 sending under fog-3's name (with its own key) is refused; the round is unchanged.
@@ -86,20 +87,22 @@ internal static class PostgresDemo
             answers[0] = await rounds.SubmitAsync(model, "fog-0", partials[0]);
             answers[1] = await rounds.SubmitAsync(model, "fog-1", partials[1]);
 
-            // The other fog nodes start their uploads; the silo process hosting the round dies under them.
+            // The other fog nodes start their uploads; the silo process hosting the coordinator or a shard dies under them.
             IManagementGrain management = fog.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
-            SiloAddress host = await management.GetActivationAddress(rounds.Round(model, round)) ?? throw new InvalidOperationException($"Round {round} has no activation.");
+            IAddressable target = round % 2 == 1 ? rounds.Coordinator(model, round) : rounds.Shard(model, round, 0);
+            string what = round % 2 == 1 ? "the round's coordinator" : "its shard 0";
+            SiloAddress host = await management.GetActivationAddress(target) ?? throw new InvalidOperationException($"Round {round}'s {what} has no activation.");
             Task<SubmissionResult>[] late = [.. Enumerable.Range(2, FogNodes - 2).Select(f => rounds.SubmitAsync(model, $"fog-{f}", partials[f]))];
             await Task.Delay(20);
             SiloProcess victim = cluster.Kill(host);
-            Console.WriteLine($"round {round}: 2 partials acknowledged, {late.Length} uploads under way; SIGKILL {victim.Name} (pid {victim.ProcessId}), the process hosting the round");
+            Console.WriteLine($"round {round}: 2 partials acknowledged, {late.Length} uploads under way; SIGKILL {victim.Name} (pid {victim.ProcessId}), the process hosting {what}");
             for (int f = 2; f < FogNodes; f++)
             {
                 answers[f] = await late[f - 2];
             }
 
             SubmissionResult again = await rounds.SubmitAsync(model, "fog-0", partials[0]);
-            SiloAddress? newHost = await management.GetActivationAddress(rounds.Round(model, round));
+            SiloAddress? newHost = await management.GetActivationAddress(target);
             RoundProgress progress = await rounds.GetProgressAsync(model, round);
             PartialAggregate? global = await rounds.GetResultAsync(model, round);
             bool same = global is not null && global.ComputeAverage().AsSpan().SequenceEqual(flat);
@@ -109,7 +112,7 @@ internal static class PostgresDemo
             bool complete = progress is { FogNodes: FogNodes, Devices: FogNodes * DevicesPerFog, IsClosed: true };
             allHold &= same && stored && complete && again.Status == SubmissionStatus.Duplicate && newHost is not null && !newHost.Equals(host);
             Console.WriteLine($"  fog clients retried through the failover: {string.Join(", ", answers.Select((a, f) => $"fog-{f} {a.Status}"))}; fog-0 sent again: {again.Status}");
-            Console.WriteLine($"  the round reactivated on {cluster.NameOf(newHost)} from PostgreSQL: {progress.FogNodes} fog nodes, {progress.Devices} devices, {(progress.IsClosed ? "closed at " + progress.ClosedBecause : "open")} in {clock.ElapsedMilliseconds} ms");
+            Console.WriteLine($"  {what} reactivated on {cluster.NameOf(newHost)} from PostgreSQL: {progress.FogNodes} fog nodes, {progress.Devices} devices, {(progress.IsClosed ? "closed at " + progress.ClosedBecause : "open")} in {clock.ElapsedMilliseconds} ms");
             Console.WriteLine($"  no acknowledged partial lost, none merged twice, and the global average equals the flat aggregation bit for bit: {(same && stored && complete ? "yes" : "NO")}");
             await cluster.StartAsync(1);
             Console.WriteLine($"  {cluster.Newest.Name} started in its place: {cluster.Count} silo processes");

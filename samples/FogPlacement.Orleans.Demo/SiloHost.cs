@@ -20,7 +20,8 @@ namespace FogPlacement.Orleans.Demo;
 /// The demo's <c>silo</c> mode: one cloud silo in this process, membership in Redis (Orleans' provider) and round storage in PostgreSQL. It prints
 /// <see cref="SiloProcess.ReadyLine"/> once it has joined, stops gracefully on a <c>stop</c> line or the end of its standard input
 /// (so it never outlives the demo), and then prints its storage totals. <c>--crash-on-write N</c> makes it kill itself
-/// with SIGKILL while its N-th state write is under way, for the failure tests. <c>--tls-cert PFX --trust THUMBPRINTS</c>
+/// with SIGKILL while its N-th state write is under way, for the failure tests (<c>--crash-on-append N</c> during its N-th
+/// log append, <c>--crash-on-commit N</c> during its N-th append of a sharded round's commit). <c>--tls-cert PFX --trust THUMBPRINTS</c>
 /// turns on mutual TLS, accepting only the listed certificates.
 /// </summary>
 internal static class SiloHost
@@ -37,7 +38,7 @@ internal static class SiloHost
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Dictionary<string, string> options = Arguments.Parse(args, ["--name", "--postgres", "--redis", "--cluster", "--silo-port", "--gateway-port", "--crash-on-write", "--crash-on-append", "--crash-marker", "--tls-cert", "--trust"]);
+        Dictionary<string, string> options = Arguments.Parse(args, ["--name", "--postgres", "--redis", "--cluster", "--silo-port", "--gateway-port", "--crash-on-write", "--crash-on-append", "--crash-on-commit", "--crash-marker", "--tls-cert", "--trust"]);
         string name = Arguments.Required(options, "--name");
         // A silo pools its database connections, as a deployment's would (the throwaway server's own string turns pooling off for its one-shot administration).
         string postgres = new Npgsql.NpgsqlConnectionStringBuilder(Arguments.Required(options, "--postgres")) { Pooling = true }.ConnectionString;
@@ -47,6 +48,7 @@ internal static class SiloHost
         int gatewayPort = Arguments.Port(options, "--gateway-port");
         int crashOnWrite = options.TryGetValue("--crash-on-write", out string? crash) ? Arguments.Positive(crash, "--crash-on-write") : 0;
         int crashOnAppend = options.TryGetValue("--crash-on-append", out string? crashAppend) ? Arguments.Positive(crashAppend, "--crash-on-append") : 0;
+        int crashOnCommit = options.TryGetValue("--crash-on-commit", out string? crashCommit) ? Arguments.Positive(crashCommit, "--crash-on-commit") : 0;
         string? crashMarker = options.GetValueOrDefault("--crash-marker");
         using X509Certificate2? certificate = options.TryGetValue("--tls-cert", out string? pfx) ? X509CertificateLoader.LoadPkcs12FromFile(pfx, null) : null;
         string[] trusted = certificate is null ? [] : Arguments.Required(options, "--trust").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -66,14 +68,16 @@ internal static class SiloHost
                 silo.UseTls(certificate, tls => DemoTls.Pin(tls, trusted));
             }
 
-            if (crashOnWrite > 0 || crashOnAppend > 0)
+            if (crashOnWrite > 0 || crashOnAppend > 0 || crashOnCommit > 0)
             {
                 silo.AddFogPlacementPostgresStorage(postgres, Inner);
                 var crasher = new Crash(crashMarker);
                 silo.Services.AddGrainStorage(RoundGrainStorage.Name, (sp, _) =>
                     crashOnWrite > 0 ? new CrashingStorage(sp.GetRequiredKeyedService<IGrainStorage>(Inner), crashOnWrite, crasher) : sp.GetRequiredKeyedService<IGrainStorage>(Inner));
                 silo.Services.AddKeyedSingleton<IRoundLog>(RoundGrainStorage.Name, (sp, _) =>
-                    crashOnAppend > 0 ? new CrashingLog(sp.GetRequiredKeyedService<IRoundLog>(Inner), crashOnAppend, crasher) : sp.GetRequiredKeyedService<IRoundLog>(Inner));
+                    crashOnAppend > 0 || crashOnCommit > 0
+                        ? new CrashingLog(sp.GetRequiredKeyedService<IRoundLog>(Inner), crashOnAppend > 0 ? crashOnAppend : crashOnCommit, commitsOnly: crashOnAppend == 0, crasher)
+                        : sp.GetRequiredKeyedService<IRoundLog>(Inner));
             }
             else
             {
@@ -156,15 +160,18 @@ internal static class SiloHost
         }
     }
 
-    /// <summary><c>--crash-on-append N</c>: dies during this silo's N-th append to the round log.</summary>
-    private sealed class CrashingLog(IRoundLog inner, int crashOnAppend, Crash crash) : IRoundLog
+    /// <summary>
+    /// <c>--crash-on-append N</c>: dies during this silo's N-th append to the round log; <c>--crash-on-commit N</c>: during
+    /// its N-th append of a sharded round's commit (to a stream ending in <c>/commits</c>).
+    /// </summary>
+    private sealed class CrashingLog(IRoundLog inner, int crashOnAppend, bool commitsOnly, Crash crash) : IRoundLog
     {
         private int appends;
 
         public async Task<bool> AppendAsync(string stream, string fogNodeId, ReadOnlyMemory<byte> hash, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
         {
             Task<bool> append = inner.AppendAsync(stream, fogNodeId, hash, payload, cancellationToken);
-            if (Interlocked.Increment(ref appends) == crashOnAppend)
+            if ((!commitsOnly || stream.EndsWith("/commits", StringComparison.Ordinal)) && Interlocked.Increment(ref appends) == crashOnAppend)
             {
                 await crash.During(append, $"log append {crashOnAppend} ('{fogNodeId}' to {stream})");
             }

@@ -92,11 +92,18 @@ public sealed class FogRoundClient
         this.options.Validate();
     }
 
-    /// <summary>Gets the round grain of a model's round.</summary>
+    /// <summary>Gets the round grain of a model's round without shards, or of one shard of a sharded round.</summary>
     /// <param name="modelId">The model's id.</param>
     /// <param name="round">The round number.</param>
     /// <returns>The grain reference.</returns>
     public IAggregationRoundGrain Round(string modelId, long round) => grains.GetGrain<IAggregationRoundGrain>(RoundKey.Format(modelId, round));
+
+    /// <summary>Gets the grain of one shard of a model's sharded round (keyed <c>{model}/{round}/{index}</c>).</summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="round">The round number.</param>
+    /// <param name="index">The shard's index, from 0.</param>
+    /// <returns>The grain reference.</returns>
+    public IAggregationRoundGrain Shard(string modelId, long round, int index) => grains.GetGrain<IAggregationRoundGrain>(new RoundShard { RoundKey = RoundKey.Format(modelId, round), Index = index }.Key);
 
     /// <summary>Opens a round (idempotent for equal settings), with retries.</summary>
     /// <param name="modelId">The model's id.</param>
@@ -375,7 +382,11 @@ public sealed class FogRoundClient
         return Retry(() => accountant.GetSpent(delta), cancellationToken);
     }
 
-    private IShardedRoundGrain Coordinator(string modelId, long round) => grains.GetGrain<IShardedRoundGrain>(RoundKey.Format(modelId, round));
+    /// <summary>Gets the coordinator grain of a model's sharded round.</summary>
+    /// <param name="modelId">The model's id.</param>
+    /// <param name="round">The round number.</param>
+    /// <returns>The grain reference.</returns>
+    public IShardedRoundGrain Coordinator(string modelId, long round) => grains.GetGrain<IShardedRoundGrain>(RoundKey.Format(modelId, round));
 
     /// <summary>The round's layout when it is open as a sharded round, else null.</summary>
     private Task<ShardLayout?> LayoutOf(string modelId, long round, CancellationToken cancellationToken)

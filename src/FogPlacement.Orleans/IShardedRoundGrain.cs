@@ -5,10 +5,13 @@ namespace FogPlacement.Orleans;
 /// <summary>
 /// The coordinator of a sharded round (<see cref="RoundSettings.ShardParameters"/>), keyed <c>{model}/{round}</c> like an
 /// <see cref="IAggregationRoundGrain"/>: it holds the round's settings, quorum and deadline, opens its shards (round
-/// grains keyed <c>{model}/{round}/{index}</c>), and decides which fog nodes count. <see cref="FogRoundClient"/> drives it.
+/// grains keyed <c>{model}/{round}/{index}</c>), and decides which fog nodes count. <see cref="FogRoundClient"/> drives it:
+/// <see cref="FogRoundClient.OpenAsync"/> opens it for settings with shards, and <see cref="FogRoundClient.SubmitAsync"/>
+/// prepares every slice and then commits. A commit counts only slices that every shard already holds, each uploaded
+/// (and in a round with keys, signed) by the fog node itself.
 /// </summary>
 [Alias("FogPlacement.Orleans.IShardedRoundGrain")]
-internal interface IShardedRoundGrain : IGrainWithStringKey
+public interface IShardedRoundGrain : IGrainWithStringKey
 {
     /// <summary>Opens the round and every shard; idempotent for equal settings.</summary>
     /// <param name="settings">The settings, with <see cref="RoundSettings.ShardParameters"/>.</param>
@@ -53,7 +56,7 @@ internal interface IShardedRoundGrain : IGrainWithStringKey
 
 /// <summary>How a sharded round splits its parameters.</summary>
 [GenerateSerializer, Immutable, Alias("FogPlacement.Orleans.ShardLayout")]
-internal sealed record ShardLayout
+public sealed record ShardLayout
 {
     /// <summary>Gets the round's number of parameters.</summary>
     [Id(0)] public long Dimension { get; init; }

@@ -34,7 +34,17 @@ public class SiloProcessTests(PostgresServer server, RedisServer redis) : IClass
         // The round's host dies while its second append (fog-1's) is in flight; fog-0 is only in the log, not in a checkpoint.
         KilledDuring(["--crash-on-append", "2"], "crashing during log append 2", checkpointEvery: 0);
 
-    private async Task KilledDuring(string[] crash, string said, int checkpointEvery)
+    [Theory]
+    [InlineData("--crash-on-write", "crashing during state write 3", 1)]
+    [InlineData("--crash-on-append", "crashing during log append 3", 0)]
+    [InlineData("--crash-on-commit", "crashing during log append 2", 0)]
+    public Task A_silo_killed_in_a_sharded_round_loses_no_acknowledged_fog_node_and_counts_each_in_every_shard(string crash, string said, int checkpointEvery) =>
+
+        // Four shards on three silos: the first silo to reach its third state write (a shard's open, then checkpoints after
+        // every merge), its third append (a slice or a commit) or its second commit append dies there.
+        KilledDuring([crash, crash == "--crash-on-write" ? "3" : crash == "--crash-on-append" ? "3" : "2"], said, checkpointEvery, shardParameters: Dimension / 4);
+
+    private async Task KilledDuring(string[] crash, string said, int checkpointEvery, int shardParameters = 0)
     {
         string marker = Path.Combine(Path.GetTempPath(), "crash-" + Guid.NewGuid().ToString("N"));
         await using DemoCluster cluster = await Cluster();
@@ -45,7 +55,7 @@ public class SiloProcessTests(PostgresServer server, RedisServer redis) : IClass
             using (IHost client = await cluster.ConnectAsync())
             {
                 FogRoundClient rounds = Rounds(client);
-                await rounds.OpenAsync("m", 1, new RoundSettings { Dimension = Dimension, CheckpointEvery = checkpointEvery });
+                await rounds.OpenAsync("m", 1, new RoundSettings { Dimension = Dimension, CheckpointEvery = checkpointEvery, ShardParameters = shardParameters });
                 var answers = new List<SubmissionResult>();
                 for (int f = 0; f < FogNodes; f++)
                 {
@@ -57,9 +67,11 @@ public class SiloProcessTests(PostgresServer server, RedisServer redis) : IClass
                 Assert.All(answers, a => Assert.True(a.Status is SubmissionStatus.Accepted or SubmissionStatus.Duplicate, a.Message));
                 RoundProgress progress = await rounds.GetProgressAsync("m", 1);
                 Assert.Equal((FogNodes, (long)FogNodes * DevicesPerFog), (progress.FogNodes, progress.Devices));
-                await rounds.Round("m", 1).Close(null);
+                await rounds.CloseAsync("m", 1);
                 flat = Flat(1);
-                Assert.Equal(flat, (await rounds.GetResultAsync("m", 1))!.ComputeAverage());
+                PartialAggregate result = (await rounds.GetResultAsync("m", 1))!;
+                Assert.Equal(flat, result.ComputeAverage());
+                Assert.Equal((long)FogNodes * DevicesPerFog, result.UpdateCount);
                 await client.StopAsync();
             }
 
