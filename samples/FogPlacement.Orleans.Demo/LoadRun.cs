@@ -90,20 +90,32 @@ internal static class LoadRun
         (int fogNodes, int rounds, int dimension, int silos, int shardParameters) = shape;
 
         Console.WriteLine($"load: {fogNodes} fog nodes x {rounds} concurrent rounds, partials of {dimension:N0} parameters{(shardParameters > 0 ? $" in shards of {shardParameters:N0}" : string.Empty)}; preparing partials");
+        // A model larger than one grain takes (only a sharded round holds it) is sent as a fog node of that size would:
+        // each slice built from the device's update when it is sent, so that no whole partial is ever held.
+        bool bySlice = dimension > RoundSettings.MaxDimension;
         var partials = new PartialAggregate[rounds, fogNodes];
-        var flats = new double[rounds][];
+        var updates = new (string Id, float[] Update, double Weight)[rounds, fogNodes];
         Parallel.For(0, rounds, round =>
         {
-            (PartialAggregate[] nodes, flats[round]) = Devices.Round(round + 1, fogNodes, 1, dimension);
             for (int fog = 0; fog < fogNodes; fog++)
             {
-                partials[round, fog] = nodes[fog];
+                if (bySlice)
+                {
+                    updates[round, fog] = Devices.Update(fog, 0, round + 1, dimension);
+                }
+                else
+                {
+                    partials[round, fog] = Devices.Partial(round + 1, fog, 1, dimension);
+                }
             }
         });
-        PartialAggregate first = partials[0, 0];
-        long idBytes = first.Contributors.Sum(id => (long)System.Text.Encoding.UTF8.GetByteCount(id));
-        long partialBytes = PartialAggregateEncoding.EncodedLength(dimension, idBytes, first.UpdateCount);
-        long sliceBytes = PartialAggregateEncoding.EncodedLength(shardParameters > 0 ? Math.Min(shardParameters, dimension) : dimension, idBytes, first.UpdateCount);
+
+        // The accumulators that made the partials are garbage now: collected before the silos start on the same machine.
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        long idBytes = System.Text.Encoding.UTF8.GetByteCount(Devices.Update(0, 0, 1, 1).Id);
+        long partialBytes = PartialAggregateEncoding.EncodedLength(dimension, idBytes, 1);
+        long sliceBytes = PartialAggregateEncoding.EncodedLength(shardParameters > 0 ? Math.Min(shardParameters, dimension) : dimension, idBytes, 1);
 
         await cluster.StartAsync(silos);
         // Submissions queue at their round's grain (one merge at a time): a call may wait minutes under this load.
@@ -111,9 +123,13 @@ internal static class LoadRun
         Dictionary<string, byte[]> keys = Enumerable.Range(0, fogNodes).ToDictionary(f => $"fog-{f}", _ => RandomNumberGenerator.GetBytes(32));
         var client = new FogRoundClient(fog.Services.GetRequiredService<IClusterClient>(), DemoCluster.ClientOptions(1 << 20, keys));
         string model = "load";
+
+        // Room for every upload of a round at once, so that none waits out a Busy answer; a model beyond one grain holds
+        // one slice per shard at a time instead (the least the round allows), so that the silos keep few slices in memory.
+        long uploadLimit = bySlice ? new RoundSettings { Dimension = dimension, ShardParameters = shardParameters }.MaxPartialBytes : Math.Max(2L * fogNodes * sliceBytes, 64L << 20);
         for (int round = 1; round <= rounds; round++)
         {
-            await client.OpenAsync(model, round, new RoundSettings { Dimension = dimension, ShardParameters = shardParameters, Quorum = fogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(30), FogNodeKeys = keys, MaxUploadBytes = Math.Max(2L * fogNodes * sliceBytes, 64L << 20) });
+            await client.OpenAsync(model, round, new RoundSettings { Dimension = dimension, ShardParameters = shardParameters, Quorum = fogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(30), FogNodeKeys = keys, MaxUploadBytes = uploadLimit });
         }
 
         Console.WriteLine($"load: {cluster.Count} silo processes up, {rounds} rounds open; every fog node submits now");
@@ -124,7 +140,10 @@ internal static class LoadRun
         {
             await Task.Yield();
             long started = Stopwatch.GetTimestamp();
-            SubmissionResult answer = await client.SubmitAsync(model, $"fog-{i % fogNodes}", partials[i / fogNodes, i % fogNodes]);
+            (int round, int node) = (i / fogNodes, i % fogNodes);
+            SubmissionResult answer = bySlice
+                ? await client.SubmitSlicesAsync(model, $"fog-{node}", round + 1, (start, length) => Devices.Slice(updates[round, node], round + 1, checked((int)start), length))
+                : await client.SubmitAsync(model, $"fog-{node}", partials[round, node]);
             latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             statuses[i] = answer.Status;
         }));
@@ -136,12 +155,14 @@ internal static class LoadRun
             RoundProgress progress = await client.GetProgressAsync(model, round);
             allHold &= progress.IsClosed && progress.FogNodes == fogNodes;
 
-            // Read back slice by slice (a shard at a time), so that no buffer holds the whole model's result.
+            // Read back slice by slice (a shard at a time), so that no buffer holds the whole model's result, and each
+            // slice checked against the flat aggregation of every device's update over its range.
+            (string, float[], double)[] devices = [.. Enumerable.Range(0, fogNodes).Select(f => bySlice ? updates[round - 1, f] : Devices.Update(f, 0, round, dimension))];
             long covered = 0;
             await foreach (RoundResultSlice slice in client.GetResultSlicesAsync(model, round))
             {
                 allHold &= slice.Start == covered && slice.Aggregate.UpdateCount == fogNodes
-                    && slice.Aggregate.ComputeAverage().AsSpan().SequenceEqual(flats[round - 1].AsSpan(checked((int)slice.Start), slice.Aggregate.Dimension));
+                    && slice.Aggregate.ComputeAverage().AsSpan().SequenceEqual(Devices.FlatAverage(devices, round, checked((int)slice.Start), slice.Aggregate.Dimension));
                 covered += slice.Aggregate.Dimension;
             }
 

@@ -198,7 +198,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
 
             // The accumulator first: if its memory cannot be had, nothing is stored and the round stays unopened.
             UpdateAccumulator opened = Restore(settings, null);
-            UpdateAccumulator? admitted = settings.Shard is null ? null : Admission(opened);
+            UpdateAccumulator? admitted = settings.Shard is null ? null : new UpdateAccumulator(1, opened.Round, opened.Mode, opened.Format);
             RoundState snapshot = Snapshot();
             snapshot.Settings = settings;
             state.State = snapshot;

@@ -423,9 +423,13 @@ public sealed class FogRoundClient
         }
     }
 
-    /// <summary>Errors worth a retry: the cluster's, not the caller's (bad arguments and invalid state are final).</summary>
+    /// <summary>
+    /// Errors worth a retry: the cluster's, not the caller's (bad arguments and invalid state are final). A cancellation
+    /// is the cluster's when the caller's own token is not cancelled (a grain's activation that timed out, say): the
+    /// caller checks its token before it retries.
+    /// </summary>
     private static bool IsTransient(Exception ex) =>
-        ex is not (ArgumentException or InvalidOperationException or OperationCanceledException or FormatException or UnauthorizedAccessException);
+        ex is not (ArgumentException or InvalidOperationException or FormatException or UnauthorizedAccessException);
 }
 
 /// <summary>One slice of a round's final aggregate (<see cref="FogRoundClient.GetResultSlicesAsync"/>).</summary>

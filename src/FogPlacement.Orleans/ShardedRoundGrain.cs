@@ -26,8 +26,11 @@ internal sealed partial class ShardedRoundGrain : Grain, IShardedRoundGrain
 {
     private const int ShardKeyBytes = 32;
 
-    /// <summary>How many shards the coordinator calls at once when it opens or closes them.</summary>
-    private const int ShardCallsAtOnce = 64;
+    /// <summary>
+    /// How many shards the coordinator calls at once when it opens or closes them: a shard's close writes a checkpoint of
+    /// its sums (up to 512 MiB at 2^26 parameters, with its copies), so closing them all at once could exhaust the silos.
+    /// </summary>
+    private const int ShardCallsAtOnce = 8;
 
     private readonly IPersistentState<ShardedRoundState> state;
     private readonly ILogger<ShardedRoundGrain> logger;

@@ -233,6 +233,39 @@ public sealed class ShardedRoundTests
         });
     }
 
+    [Fact]
+    public async Task Slices_given_by_the_caller_are_submitted_and_wrong_ones_refused_with_nothing_counted()
+    {
+        const int dimension = 25, shard = 10;
+        await Cluster.RunAsync(1, Client, async (cluster, client, model) =>
+        {
+            await client.OpenAsync(model, 8, new RoundSettings { Dimension = dimension, ShardParameters = shard });
+            PartialAggregate fog0 = Cluster.FogPartial(0, Devices, dimension, 8);
+
+            // A partial of another size, and slices of the wrong length or round, are refused naming what is wrong; nothing counts.
+            var ex = await Assert.ThrowsAsync<ArgumentException>(() => client.SubmitAsync(model, "fog0", Cluster.FogPartial(0, Devices, dimension + 1, 8)));
+            Assert.Contains("has 26 parameters; round", ex.Message, StringComparison.Ordinal);
+            ex = await Assert.ThrowsAsync<ArgumentException>(() => client.SubmitSlicesAsync(model, "fog0", 8, (start, length) => fog0.Slice((int)start, Math.Min(length + 1, dimension - (int)start))));
+            Assert.Contains("The slice for shard", ex.Message, StringComparison.Ordinal);
+            ex = await Assert.ThrowsAsync<ArgumentException>(() => client.SubmitSlicesAsync(model, "fog0", 8, (start, length) => Cluster.FogPartial(0, Devices, dimension, 9).Slice((int)start, length)));
+            Assert.Contains("of round 9", ex.Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<InvalidOperationException>(() => client.SubmitSlicesAsync(model, "fog0", 99, (start, length) => fog0.Slice((int)start, length)));
+            Assert.Equal(0, (await client.GetProgressAsync(model, 8)).FogNodes);
+
+            // The slices given by range are the partial's own: the round counts it once, equal to the partial.
+            var asked = new System.Collections.Concurrent.ConcurrentBag<(long, int)>();
+            SubmissionResult answer = await client.SubmitSlicesAsync(model, "fog0", 8, (start, length) =>
+            {
+                asked.Add((start, length));
+                return fog0.Slice((int)start, length);
+            });
+            Assert.Equal(SubmissionStatus.Accepted, answer.Status);
+            Assert.Equal([(0L, 10), (10L, 10), (20L, 5)], asked.Order());
+            await client.CloseAsync(model, 8);
+            Assert.Equal(fog0.Encode(), (await client.GetResultAsync(model, 8))!.Encode());
+        });
+    }
+
     private static IAggregationRoundGrain ShardGrain(global::Orleans.TestingHost.TestCluster cluster, string roundKey, int index) =>
         cluster.GrainFactory.GetGrain<IAggregationRoundGrain>(new RoundShard { RoundKey = roundKey, Index = index }.Key);
 
