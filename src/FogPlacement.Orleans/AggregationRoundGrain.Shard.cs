@@ -88,16 +88,7 @@ internal sealed partial class AggregationRoundGrain
         }
 
         Hold(fogNodeId, Contribution(slice, bytes.Length, hash), bytes);
-        Task durable = AppendPrepared(fogNodeId, hash, bytes);
-        becomingDurable[fogNodeId] = durable;
-        try
-        {
-            await durable;
-        }
-        finally
-        {
-            becomingDurable.Remove(fogNodeId);
-        }
+        await BecomingDurable.Await(becomingDurable, fogNodeId, AppendPrepared(fogNodeId, hash, bytes));
 
         return await Answer(SubmissionStatus.Prepared, $"slice {shard.Index} prepared; it counts once round {shard.RoundKey}'s coordinator commits '{fogNodeId}'");
     }
@@ -142,7 +133,7 @@ internal sealed partial class AggregationRoundGrain
             await appending;
         }
 
-        byte[] bytes = held.Bytes ?? await ReadLogged(fogNodeId, held.Summary.Hash);
+        byte[] bytes = held.Bytes ?? await log!.ReadCheckedAsync(Key, fogNodeId, held.Summary.Hash);
         PartialAggregate slice = PartialAggregate.Decode(bytes);
 
         // Another call may have merged it during the read; the check and the merge below run with no await between them.
@@ -178,27 +169,12 @@ internal sealed partial class AggregationRoundGrain
         }
     }
 
-    private async Task<byte[]> ReadLogged(string fogNodeId, byte[] hash)
-    {
-        byte[] bytes = await log!.ReadAsync(Key, fogNodeId)
-            ?? throw new InvalidDataException($"Shard {Key}'s log holds no slice for '{fogNodeId}', which it prepared.");
-        return SHA256.HashData(bytes).AsSpan().SequenceEqual(hash)
-            ? bytes
-            : throw new InvalidDataException($"Shard {Key}'s logged slice from '{fogNodeId}' does not match its SHA-256; the log is damaged.");
-    }
-
     /// <summary>At activation: every logged slice the checkpoint has not merged is prepared again, each checked against its hash and admitted.</summary>
     private async Task<int> RecoverPrepared(IRoundLog roundLog, CancellationToken cancellationToken)
     {
         int held = 0;
-        foreach (RoundLogEntry entry in await roundLog.ListAsync(Key, cancellationToken))
+        await foreach ((RoundLogEntry entry, byte[] bytes) in roundLog.ReadUncountedAsync(Key, contributions.ContainsKey, cancellationToken))
         {
-            if (contributions.ContainsKey(entry.FogNodeId))
-            {
-                continue;
-            }
-
-            byte[] bytes = await ReadLogged(entry.FogNodeId, entry.Hash);
             PartialAggregate slice = PartialAggregate.Decode(bytes);
             try
             {

@@ -127,20 +127,8 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
     private async Task<int> Replay(IRoundLog roundLog, CancellationToken cancellationToken)
     {
         int replayed = 0;
-        foreach (RoundLogEntry entry in await roundLog.ListAsync(Key, cancellationToken))
+        await foreach ((RoundLogEntry entry, byte[] bytes) in roundLog.ReadUncountedAsync(Key, contributions.ContainsKey, cancellationToken))
         {
-            if (contributions.ContainsKey(entry.FogNodeId))
-            {
-                continue;
-            }
-
-            byte[] bytes = await roundLog.ReadAsync(Key, entry.FogNodeId, cancellationToken)
-                ?? throw new InvalidDataException($"Round {Key}'s log lists '{entry.FogNodeId}' but holds no partial for it.");
-            if (!SHA256.HashData(bytes).AsSpan().SequenceEqual(entry.Hash))
-            {
-                throw new InvalidDataException($"Round {Key}'s logged partial from '{entry.FogNodeId}' does not match its SHA-256; the log is damaged.");
-            }
-
             PartialAggregate partial = PartialAggregate.Decode(bytes);
             try
             {
@@ -461,16 +449,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             CloseLive("quorum");
         }
 
-        Task durable = MakeDurable(fogNodeId, hash, bytes, quorum);
-        becomingDurable[fogNodeId] = durable;
-        try
-        {
-            await durable;
-        }
-        finally
-        {
-            becomingDurable.Remove(fogNodeId);
-        }
+        await BecomingDurable.Await(becomingDurable, fogNodeId, MakeDurable(fogNodeId, hash, bytes, quorum));
 
         LogMerged(logger, Key, fogNodeId, partial.UpdateCount, contributions.Count);
         if (quorum)

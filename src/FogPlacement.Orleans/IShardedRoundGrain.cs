@@ -65,7 +65,10 @@ public sealed record ShardLayout
     [Id(1)] public int ShardParameters { get; init; }
 
     /// <summary>Gets the number of shards.</summary>
-    public int ShardCount => (int)(((Dimension - 1) / ShardParameters) + 1);
+    public int ShardCount => (int)Count(Dimension, ShardParameters);
+
+    /// <summary>The shards of <paramref name="dimension"/> parameters in shards of <paramref name="shardParameters"/>: the one formula for it.</summary>
+    internal static long Count(long dimension, int shardParameters) => ((dimension - 1) / shardParameters) + 1;
 
     /// <summary>Gets shard <paramref name="index"/>'s first parameter.</summary>
     /// <param name="index">The shard.</param>

@@ -116,7 +116,7 @@ public sealed record RoundSettings
     [Id(13)] public RoundShard? Shard { get; init; }
 
     /// <summary>Gets the number of shards: ⌈<see cref="Dimension"/> / <see cref="ShardParameters"/>⌉, or 0 for a round without shards.</summary>
-    public long ShardCount => ShardParameters > 0 && Dimension > 0 ? ((Dimension - 1) / ShardParameters) + 1 : 0;
+    public long ShardCount => ShardParameters > 0 && Dimension > 0 ? ShardLayout.Count(Dimension, ShardParameters) : 0;
 
     /// <summary>Gets the dimension of the largest partial one grain of the round takes: a shard's slice with shards, else <see cref="Dimension"/>.</summary>
     public long SliceDimension => ShardParameters > 0 ? Math.Min(ShardParameters, Dimension) : Dimension;

@@ -99,20 +99,8 @@ internal sealed partial class ShardedRoundGrain : Grain, IShardedRoundGrain
         int replayed = 0;
         if (!closed && log is not null)
         {
-            foreach (RoundLogEntry entry in await log.ListAsync(CommitStream, cancellationToken))
+            await foreach ((RoundLogEntry entry, byte[] payload) in log.ReadUncountedAsync(CommitStream, committed.ContainsKey, cancellationToken))
             {
-                if (committed.ContainsKey(entry.FogNodeId))
-                {
-                    continue;
-                }
-
-                byte[] payload = await log.ReadAsync(CommitStream, entry.FogNodeId, cancellationToken)
-                    ?? throw new InvalidDataException($"Round {Key}'s commit log lists '{entry.FogNodeId}' but holds no commit for it.");
-                if (!SHA256.HashData(payload).AsSpan().SequenceEqual(entry.Hash))
-                {
-                    throw new InvalidDataException($"Round {Key}'s logged commit of '{entry.FogNodeId}' does not match its SHA-256; the log is damaged.");
-                }
-
                 Count(entry.FogNodeId, FogCommit.Decode(payload));
                 replayed++;
             }
@@ -306,16 +294,7 @@ internal sealed partial class ShardedRoundGrain : Grain, IShardedRoundGrain
             CloseLive("quorum");
         }
 
-        Task durable = MakeDurable(fogNodeId, commit, quorum);
-        becomingDurable[fogNodeId] = durable;
-        try
-        {
-            await durable;
-        }
-        finally
-        {
-            becomingDurable.Remove(fogNodeId);
-        }
+        await BecomingDurable.Await(becomingDurable, fogNodeId, MakeDurable(fogNodeId, commit, quorum));
 
         LogCommitted(logger, Key, fogNodeId, commit.Devices, committed.Count);
         try
