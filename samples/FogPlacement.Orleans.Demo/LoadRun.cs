@@ -82,12 +82,12 @@ internal static class LoadRun
             throw new ArgumentException($"--parameters {dimension:N0} in shards of --shard-parameters {shardParameters:N0} is more than {RoundSettings.MaxShards:N0} shards (RoundSettings.MaxShards).");
         }
 
-        return new LoadShape(fogNodes, rounds, (int)dimension, silos, shardParameters);
+        return new LoadShape(fogNodes, rounds, (int)dimension, silos, shardParameters, WarmUp: !options.ContainsKey("--no-warm-up"));
     }
 
     public static async Task<int> RunAsync(DemoCluster cluster, LoadShape shape)
     {
-        (int fogNodes, int rounds, int dimension, int silos, int shardParameters) = shape;
+        (int fogNodes, int rounds, int dimension, int silos, int shardParameters, bool warmUp) = shape;
 
         Console.WriteLine($"load: {fogNodes} fog nodes x {rounds} concurrent rounds, partials of {dimension:N0} parameters{(shardParameters > 0 ? $" in shards of {shardParameters:N0}" : string.Empty)}; preparing partials");
         // A model larger than one grain takes (only a sharded round holds it) is sent as a fog node of that size would:
@@ -121,7 +121,9 @@ internal static class LoadRun
         // Submissions queue at their round's grain (one merge at a time): a call may wait minutes under this load.
         IHost fog = await cluster.ConnectAsync(TimeSpan.FromMinutes(10));
         Dictionary<string, byte[]> keys = Enumerable.Range(0, fogNodes).ToDictionary(f => $"fog-{f}", _ => RandomNumberGenerator.GetBytes(32));
-        var client = new FogRoundClient(fog.Services.GetRequiredService<IClusterClient>(), DemoCluster.ClientOptions(1 << 20, keys));
+        // A chunk holds a whole partial (or slice) up to 16 MiB, so that most uploads are one call and kept as they
+        // arrive (with room for the longer ids of higher-numbered fog nodes' devices).
+        var client = new FogRoundClient(fog.Services.GetRequiredService<IClusterClient>(), DemoCluster.ClientOptions((int)Math.Clamp(sliceBytes + 4096, 1 << 20, 16 << 20), keys));
         string model = "load";
 
         // Room for every upload of a round at once, so that none waits out a Busy answer; a model beyond one grain holds
@@ -132,7 +134,11 @@ internal static class LoadRun
             await client.OpenAsync(model, round, new RoundSettings { Dimension = dimension, ShardParameters = shardParameters, Quorum = fogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(30), FogNodeKeys = keys, MaxUploadBytes = uploadLimit });
         }
 
-        Console.WriteLine($"load: {cluster.Count} silo processes up, {rounds} rounds open; every fog node submits now");
+        // One untimed round of the same shape first, so that the timed rounds measure warm processes (the silos' and the
+        // fog site's code compiled by the JIT's last tier, as in a cluster that has run for a while), not start-up. A
+        // model beyond one grain is not warmed: its few calls take minutes, and a second copy would not fit in memory.
+        bool warmed = warmUp && !bySlice && await WarmUpAsync(client, partials, shardParameters, uploadLimit, keys);
+        Console.WriteLine($"load: {cluster.Count} silo processes up, {rounds} rounds open{(warmed ? ", a warm-up round done" : string.Empty)}; every fog node submits now");
         var latencies = new double[rounds * fogNodes];
         var statuses = new SubmissionStatus[rounds * fogNodes];
         var wall = Stopwatch.StartNew();
@@ -176,11 +182,28 @@ internal static class LoadRun
 
         Array.Sort(latencies);
         double merged = (double)partialBytes * rounds * fogNodes;
+
+        // The silos' write totals cover the warm-up round too.
+        double received = merged + (warmed ? (double)partialBytes * fogNodes : 0);
         Console.WriteLine($"load: {rounds * fogNodes} partials of {partialBytes:N0} bytes merged in {seconds:F1} s: {merged / seconds / 1e6:F1} MB/s");
         Console.WriteLine($"load: submit latency p50 {Percentile(latencies, 0.50) / 1000:F2} s, p99 {Percentile(latencies, 0.99) / 1000:F2} s, max {latencies[^1] / 1000:F2} s");
-        Console.WriteLine($"load: PostgreSQL writes (checkpoints and group commits of the round log): {writes:N0} writes, {dbBytes / 1e6:N0} MB ({dbBytes / merged:F2}x the partial bytes), {dbSeconds:F1} s; the round grains spent {dbSeconds / (rounds * seconds):P0} of their {rounds} x {seconds:F1} s waiting on them");
+        Console.WriteLine($"load: PostgreSQL writes (checkpoints and group commits of the round log): {writes:N0} writes, {dbBytes / 1e6:N0} MB ({dbBytes / received:F2}x the partial bytes{(warmed ? ", with the warm-up round's" : string.Empty)}), {dbSeconds:F1} s; the round grains spent {dbSeconds / (rounds * seconds):P0} of their {rounds} x {seconds:F1} s waiting on them");
         Console.WriteLine(allHold ? "every check held: every round closed with every fog node and equals its flat average bit for bit" : "A CHECK FAILED");
         return allHold ? 0 : 1;
+    }
+
+    /// <summary>Every fog node submits its first round's partial to one round of a model of its own; true when it closed with all of them.</summary>
+    private static async Task<bool> WarmUpAsync(FogRoundClient client, PartialAggregate[,] partials, int shardParameters, long uploadLimit, Dictionary<string, byte[]> keys)
+    {
+        const string Model = "warm-up";
+        int fogNodes = partials.GetLength(1);
+        PartialAggregate first = partials[0, 0];
+        await client.OpenAsync(Model, first.Round, new RoundSettings { Dimension = first.Dimension, ShardParameters = shardParameters, Quorum = fogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(30), FogNodeKeys = keys, MaxUploadBytes = uploadLimit });
+        SubmissionResult[] answers = await Task.WhenAll(Enumerable.Range(0, fogNodes).Select(f => client.SubmitAsync(Model, $"fog-{f}", partials[0, f])));
+        RoundProgress progress = await client.GetProgressAsync(Model, first.Round);
+        return answers.All(a => a.Status == SubmissionStatus.Accepted) && progress.IsClosed && progress.FogNodes == fogNodes
+            ? true
+            : throw new InvalidOperationException($"The warm-up round did not close with all {fogNodes} fog nodes: {progress.FogNodes} counted, answers {string.Join(", ", answers.Select(a => a.Status).Distinct())}.");
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
@@ -200,5 +223,5 @@ internal static class LoadRun
     }
 }
 
-/// <summary>What the load run does: fog nodes, concurrent rounds, parameters per partial, silo processes.</summary>
-internal readonly record struct LoadShape(int FogNodes, int Rounds, int Dimension, int Silos, int ShardParameters);
+/// <summary>What the load run does: fog nodes, concurrent rounds, parameters per partial, silo processes, shard size, and whether an untimed round goes first.</summary>
+internal readonly record struct LoadShape(int FogNodes, int Rounds, int Dimension, int Silos, int ShardParameters, bool WarmUp);

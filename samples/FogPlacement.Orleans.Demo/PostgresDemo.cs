@@ -24,7 +24,7 @@ internal static class PostgresDemo
 
     public static async Task<int> RunAsync(string[] args)
     {
-        Dictionary<string, string> options = Arguments.Parse(args, ["--fog-nodes", "--rounds", "--partial-kb", "--parameters", "--shard-parameters", "--silos"], ["--load"]);
+        Dictionary<string, string> options = Arguments.Parse(args, ["--fog-nodes", "--rounds", "--partial-kb", "--parameters", "--shard-parameters", "--silos"], ["--load", "--no-warm-up"]);
         bool load = options.Remove("--load");
         if (!load && options.Count > 0)
         {

@@ -19,6 +19,6 @@ try
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine("usage: FogPlacement.Orleans.Demo [--storage memory | --storage postgres [--load [--fog-nodes N] [--rounds N] [--partial-kb N | --parameters N] [--shard-parameters N] [--silos N]]]");
+    Console.Error.WriteLine("usage: FogPlacement.Orleans.Demo [--storage memory | --storage postgres [--load [--fog-nodes N] [--rounds N] [--partial-kb N | --parameters N] [--shard-parameters N] [--silos N] [--no-warm-up]]]");
     return 2;
 }

@@ -84,11 +84,12 @@ public static class PartialAggregateEncoding
             throw new InvalidOperationException($"The partial is too large to encode in one array ({length} bytes); encode it to a stream or a buffer writer instead.");
         }
 
-        byte[] data = new byte[length];
-        var writer = new Accumulation.StreamBufferWriter(new MemoryStream(data));
-        Encode(state, encoding, writer);
-        writer.Flush();
-        return data;
+        byte[] data = GC.AllocateUninitializedArray<byte>(checked((int)length));
+        var writer = new Accumulation.ArrayBufferTarget(data);
+        long written = Encode(state, encoding, writer);
+        return written == length && writer.Written == data.Length
+            ? data
+            : throw new InvalidOperationException($"The partial's encoding took {written} bytes where {length} were computed.");
     }
 
     /// <summary>Writes the encoding in chunks; returns its length. Nothing is written when the partial cannot be encoded this way.</summary>

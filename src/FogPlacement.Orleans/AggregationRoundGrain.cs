@@ -243,14 +243,13 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             return await Answer(SubmissionStatus.Restart, $"chunk {index} of upload {uploadId} from '{fogNodeId}' does not follow what this round holds of it (the round may have moved to another silo); restart the upload from chunk 0");
         }
 
-        if ((long)upload.Received + chunk.Length > upload.Buffer.Length || (index == count - 1 && upload.Received + chunk.Length != upload.Buffer.Length))
+        if ((long)upload.Received + chunk.Length > upload.Header.Length || (index == count - 1 && upload.Received + chunk.Length != upload.Header.Length))
         {
             uploads.Remove(fogNodeId);
-            return await Answer(SubmissionStatus.Rejected, $"the upload from '{fogNodeId}' has {upload.Received + (long)chunk.Length:N0} bytes after chunk {index} of {count}, where its header announced {upload.Buffer.Length:N0}; dropped");
+            return await Answer(SubmissionStatus.Rejected, $"the upload from '{fogNodeId}' has {upload.Received + (long)chunk.Length:N0} bytes after chunk {index} of {count}, where its header announced {upload.Header.Length:N0}; dropped");
         }
 
-        chunk.CopyTo(upload.Buffer, upload.Received);
-        upload.Received += chunk.Length;
+        upload.Take(chunk);
         upload.LastChunk = time.GetUtcNow();
         upload.Next++;
         bytesReceived += chunk.Length;
@@ -373,7 +372,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
 
         DropAbandonedUploads();
-        long held = uploads.Where(u => u.Key != fogNodeId).Sum(u => (long)u.Value.Buffer.Length);
+        long held = uploads.Where(u => u.Key != fogNodeId).Sum(u => u.Value.Header.Length);
         if (held + header.Length > settings.UploadBytesLimit)
         {
             return await Answer(SubmissionStatus.Busy, $"round {Key} holds {held:N0} bytes of uploads under way; with these {header.Length:N0} it would pass its {settings.UploadBytesLimit:N0} (RoundSettings.MaxUploadBytes); retry when one has finished");
@@ -770,9 +769,14 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
     }
 
-    /// <summary>An upload under way: its header, and a buffer of exactly the length the header announced.</summary>
+    /// <summary>
+    /// An upload under way: its header, and its bytes. An upload of one chunk keeps that chunk as it arrived (chunks are
+    /// immutable, so it is not copied); a longer one fills a buffer of exactly the length the header announced.
+    /// </summary>
     private sealed class Upload(Guid id, int count, UploadHeader header, DateTimeOffset started)
     {
+        private byte[]? buffer;
+
         public Guid Id { get; } = id;
 
         public UploadHeader Header { get; } = header;
@@ -781,11 +785,28 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
 
         public int Next { get; set; }
 
-        public int Received { get; set; }
+        public int Received { get; private set; }
 
         public DateTimeOffset LastChunk { get; set; } = started;
 
-        public byte[] Buffer { get; } = GC.AllocateUninitializedArray<byte>(checked((int)header.Length));
+        /// <summary>Gets the upload's bytes: complete once <see cref="Received"/> is the header's length.</summary>
+        public byte[] Buffer => buffer ?? [];
+
+        /// <summary>Takes the next chunk, whose length the caller has checked against the header's.</summary>
+        public void Take(byte[] chunk)
+        {
+            if (Count == 1)
+            {
+                buffer = chunk;
+            }
+            else
+            {
+                buffer ??= GC.AllocateUninitializedArray<byte>(checked((int)Header.Length));
+                chunk.CopyTo(buffer, Received);
+            }
+
+            Received += chunk.Length;
+        }
     }
 }
 

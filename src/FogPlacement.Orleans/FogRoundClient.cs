@@ -7,8 +7,12 @@ namespace FogPlacement.Orleans;
 /// <summary>Settings of <see cref="FogRoundClient"/>, with their defaults.</summary>
 public sealed class FogRoundClientOptions
 {
-    /// <summary>Gets or sets the chunk size in bytes; 1 KiB to 16 MiB. Default 1 MiB, well under Orleans' message size limits.</summary>
-    public int ChunkSize { get; set; } = 1 << 20;
+    /// <summary>
+    /// Gets or sets the chunk size in bytes; 1 KiB to 16 MiB. Default 4 MiB, well under Orleans' message size limits. A
+    /// partial (or slice) that fits one chunk is sent as its encoding itself and kept by the round as it arrives, with no
+    /// copy on either side; so a chunk size above the encoded partial makes each submission one call.
+    /// </summary>
+    public int ChunkSize { get; set; } = 4 << 20;
 
     /// <summary>
     /// Gets or sets how many times a call is tried (a transient error or a <see cref="SubmissionStatus.Restart"/> answer
@@ -233,8 +237,10 @@ public sealed class FogRoundClient
                 for (int i = 0; i < count && answer.Status == SubmissionStatus.Pending; i++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    // Chunks are immutable on the way (never changed after the call), so one chunk is the encoding itself.
                     int offset = i * options.ChunkSize;
-                    answer = await grain.SubmitChunk(fogNodeId, upload, i, count, bytes.AsSpan(offset, Math.Min(options.ChunkSize, bytes.Length - offset)).ToArray(), i == 0 ? header : null);
+                    byte[] chunk = count == 1 ? bytes : bytes.AsSpan(offset, Math.Min(options.ChunkSize, bytes.Length - offset)).ToArray();
+                    answer = await grain.SubmitChunk(fogNodeId, upload, i, count, chunk, i == 0 ? header : null);
                 }
 
                 return answer.Status == SubmissionStatus.Pending

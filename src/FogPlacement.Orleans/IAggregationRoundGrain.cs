@@ -29,11 +29,11 @@ public interface IAggregationRoundGrain : IGrainWithStringKey
     /// <param name="uploadId">The upload's id; a retry uses a new one, and a used one is refused.</param>
     /// <param name="index">The chunk's index, from 0.</param>
     /// <param name="count">The number of chunks.</param>
-    /// <param name="chunk">The chunk's bytes.</param>
+    /// <param name="chunk">The chunk's bytes. Not copied on the way (<see cref="ImmutableAttribute"/>): the grain may keep the array, so the caller must not change it after the call; an upload of one chunk is kept as it arrived.</param>
     /// <param name="header">With chunk 0, the upload's header (<see cref="UploadHeader.Create"/>); ignored with later chunks.</param>
     /// <returns>Pending for all but the last chunk; then the outcome.</returns>
     [Alias("SubmitChunk")]
-    Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, byte[] chunk, UploadHeader? header);
+    Task<SubmissionResult> SubmitChunk(string fogNodeId, Guid uploadId, int index, int count, [Immutable] byte[] chunk, UploadHeader? header);
 
     /// <summary>Gets the round's progress (and closes it first if its deadline has passed).</summary>
     /// <returns>The progress.</returns>

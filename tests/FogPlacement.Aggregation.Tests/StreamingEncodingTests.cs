@@ -63,6 +63,26 @@ public class StreamingEncodingTests
                     .And(PartialAggregate.Decode(Segments(bytes, piece)).Encode().AsSpan().SequenceEqual(bytes).Label("from segments"));
             });
 
+    [Theory]
+    [InlineData(1, 60)]
+    [InlineData(1, 1)]
+    [InlineData(3, 200)]
+    [InlineData(64, 256)]
+    public void One_array_holds_the_same_bytes_when_the_ids_outweigh_the_sums(int dimension, int idLength)
+    {
+        // An id's space is asked for at three bytes a character; with few parameters after it, that is more than the
+        // array has left, and the bytes must still land in place.
+        var accumulator = new UpdateAccumulator(dimension, 7, AggregationMode.Reproducible);
+        accumulator.Add("a", [.. Enumerable.Range(0, dimension).Select(i => i * 0.125f)], 2);
+        accumulator.Add(new string('z', idLength), [.. Enumerable.Range(0, dimension).Select(i => -i * 0.125f)], 3);
+        PartialAggregate partial = accumulator.ToPartial();
+        using var stream = new MemoryStream();
+        partial.EncodeTo(stream, PartialEncoding.Exact);
+        byte[] bytes = partial.Encode();
+        Assert.Equal(stream.ToArray(), bytes);
+        Assert.Equal(bytes, PartialAggregate.Decode(bytes).Encode());
+    }
+
     [Fact]
     public void A_truncated_stream_or_trailing_segment_bytes_are_named()
     {

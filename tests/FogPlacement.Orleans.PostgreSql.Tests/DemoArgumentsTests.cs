@@ -20,6 +20,7 @@ public class DemoArgumentsTests
     [InlineData("--storage postgres --shard-parameters 1024", "--shard-parameters go with --load")]
     [InlineData("--storage postgres --silos 2", "--silos go with --load")]
     [InlineData("--storage postgres --rounds 3", "--rounds go with --load")]
+    [InlineData("--storage postgres --no-warm-up", "--no-warm-up go with --load")]
     [InlineData("--storage postgres --load --fog-nodes", "--fog-nodes needs a value")]
     [InlineData("--storage disk", "Unknown arguments '--storage disk'")]
     public async Task Bad_arguments_are_refused_before_anything_starts(string arguments, string says)
