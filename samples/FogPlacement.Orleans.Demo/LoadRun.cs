@@ -137,8 +137,10 @@ internal static class LoadRun
         // One untimed round of the same shape first, so that the timed rounds measure warm processes (the silos' and the
         // fog site's code compiled by the JIT's last tier, as in a cluster that has run for a while), not start-up. A
         // model beyond one grain is not warmed: its few calls take minutes, and a second copy would not fit in memory.
+        long warmUpStarted = Stopwatch.GetTimestamp();
         bool warmed = warmUp && !bySlice && await WarmUpAsync(client, partials, shardParameters, uploadLimit, keys);
-        Console.WriteLine($"load: {cluster.Count} silo processes up, {rounds} rounds open{(warmed ? ", a warm-up round done" : string.Empty)}; every fog node submits now");
+        double warmUpSeconds = warmed ? Stopwatch.GetElapsedTime(warmUpStarted).TotalSeconds : 0;
+        Console.WriteLine($"load: {cluster.Count} silo processes up, {rounds} rounds open{(warmed ? $", a warm-up round done in {warmUpSeconds:F1} s" : string.Empty)}; every fog node submits now");
         var latencies = new double[rounds * fogNodes];
         var statuses = new SubmissionStatus[rounds * fogNodes];
         var wall = Stopwatch.StartNew();
@@ -187,7 +189,7 @@ internal static class LoadRun
         double received = merged + (warmed ? (double)partialBytes * fogNodes : 0);
         Console.WriteLine($"load: {rounds * fogNodes} partials of {partialBytes:N0} bytes merged in {seconds:F1} s: {merged / seconds / 1e6:F1} MB/s");
         Console.WriteLine($"load: submit latency p50 {Percentile(latencies, 0.50) / 1000:F2} s, p99 {Percentile(latencies, 0.99) / 1000:F2} s, max {latencies[^1] / 1000:F2} s");
-        Console.WriteLine($"load: PostgreSQL writes (checkpoints and group commits of the round log): {writes:N0} writes, {dbBytes / 1e6:N0} MB ({dbBytes / received:F2}x the partial bytes{(warmed ? ", with the warm-up round's" : string.Empty)}), {dbSeconds:F1} s; the round grains spent {dbSeconds / (rounds * seconds):P0} of their {rounds} x {seconds:F1} s waiting on them");
+        Console.WriteLine($"load: PostgreSQL writes (checkpoints and group commits of the round log): {writes:N0} writes, {dbBytes / 1e6:N0} MB ({dbBytes / received:F2}x the partial bytes{(warmed ? ", with the warm-up round's" : string.Empty)}), {dbSeconds:F1} s; the round grains spent {dbSeconds / ((rounds * seconds) + warmUpSeconds):P0} of their {rounds} x {seconds:F1} s{(warmed ? $" and the warm-up round's {warmUpSeconds:F1} s" : string.Empty)} waiting on them");
         Console.WriteLine(allHold ? "every check held: every round closed with every fog node and equals its flat average bit for bit" : "A CHECK FAILED");
         return allHold ? 0 : 1;
     }
