@@ -137,8 +137,13 @@ internal static class LoadRun
         // One untimed round of the same shape first, so that the timed rounds measure warm processes (the silos' and the
         // fog site's code compiled by the JIT's last tier, as in a cluster that has run for a while), not start-up. A
         // model beyond one grain is not warmed: its few calls take minutes, and a second copy would not fit in memory.
+        bool warmed = warmUp && !bySlice;
         long warmUpStarted = Stopwatch.GetTimestamp();
-        bool warmed = warmUp && !bySlice && await WarmUpAsync(client, partials, shardParameters, uploadLimit, keys);
+        if (warmed)
+        {
+            await WarmUpAsync(client, partials, shardParameters, uploadLimit, keys);
+        }
+
         double warmUpSeconds = warmed ? Stopwatch.GetElapsedTime(warmUpStarted).TotalSeconds : 0;
         Console.WriteLine($"load: {cluster.Count} silo processes up, {rounds} rounds open{(warmed ? $", a warm-up round done in {warmUpSeconds:F1} s" : string.Empty)}; every fog node submits now");
         var latencies = new double[rounds * fogNodes];
@@ -194,8 +199,8 @@ internal static class LoadRun
         return allHold ? 0 : 1;
     }
 
-    /// <summary>Every fog node submits its first round's partial to one round of a model of its own; true when it closed with all of them.</summary>
-    private static async Task<bool> WarmUpAsync(FogRoundClient client, PartialAggregate[,] partials, int shardParameters, long uploadLimit, Dictionary<string, byte[]> keys)
+    /// <summary>Every fog node submits its first round's partial to one round of a model of its own, which must close with all of them.</summary>
+    private static async Task WarmUpAsync(FogRoundClient client, PartialAggregate[,] partials, int shardParameters, long uploadLimit, Dictionary<string, byte[]> keys)
     {
         const string Model = "warm-up";
         int fogNodes = partials.GetLength(1);
@@ -203,9 +208,10 @@ internal static class LoadRun
         await client.OpenAsync(Model, first.Round, new RoundSettings { Dimension = first.Dimension, ShardParameters = shardParameters, Quorum = fogNodes, Deadline = DateTimeOffset.UtcNow.AddMinutes(30), FogNodeKeys = keys, MaxUploadBytes = uploadLimit });
         SubmissionResult[] answers = await Task.WhenAll(Enumerable.Range(0, fogNodes).Select(f => client.SubmitAsync(Model, $"fog-{f}", partials[0, f])));
         RoundProgress progress = await client.GetProgressAsync(Model, first.Round);
-        return answers.All(a => a.Status == SubmissionStatus.Accepted) && progress.IsClosed && progress.FogNodes == fogNodes
-            ? true
-            : throw new InvalidOperationException($"The warm-up round did not close with all {fogNodes} fog nodes: {progress.FogNodes} counted, answers {string.Join(", ", answers.Select(a => a.Status).Distinct())}.");
+        if (!answers.All(a => a.Status == SubmissionStatus.Accepted) || !progress.IsClosed || progress.FogNodes != fogNodes)
+        {
+            throw new InvalidOperationException($"The warm-up round did not close with all {fogNodes} fog nodes: {progress.FogNodes} counted, answers {string.Join(", ", answers.Select(a => a.Status).Distinct())}.");
+        }
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];

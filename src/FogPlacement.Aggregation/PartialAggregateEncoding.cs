@@ -86,10 +86,10 @@ public static class PartialAggregateEncoding
 
         byte[] data = GC.AllocateUninitializedArray<byte>(checked((int)length));
         var writer = new Accumulation.ArrayBufferTarget(data);
-        long written = Encode(state, encoding, writer);
-        return written == length && writer.Written == data.Length
+        Encode(state, encoding, writer);
+        return writer.Written == data.Length
             ? data
-            : throw new InvalidOperationException($"The partial's encoding took {written} bytes where {length} were computed.");
+            : throw new InvalidOperationException($"The partial's encoding took {writer.Written} bytes where {length} were computed.");
     }
 
     /// <summary>Writes the encoding in chunks; returns its length. Nothing is written when the partial cannot be encoded this way.</summary>

@@ -20,7 +20,7 @@ internal sealed class ArrayBufferTarget(byte[] array) : IBufferWriter<byte>
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (count > array.Length - written)
+        if (count > array.Length - written || (scratchOut && count > scratch!.Length))
         {
             throw new InvalidOperationException($"Advanced {count} bytes with {array.Length - written} left of the encoding's {array.Length}.");
         }
