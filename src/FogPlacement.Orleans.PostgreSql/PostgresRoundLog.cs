@@ -6,7 +6,8 @@ using NpgsqlTypes;
 namespace FogPlacement.Orleans.PostgreSql;
 
 /// <summary>
-/// The <see cref="IRoundLog"/> in PostgreSQL: one row per stream and fog node in <c>fogplacement_round_log</c>. Appends
+/// The <see cref="IRoundLog"/> in PostgreSQL: one row per stream and fog node in <c>fogplacement_round_log</c>, its
+/// payload in rows of <see cref="ChunkBytes"/> in <c>fogplacement_round_log_chunk</c> (see <see cref="PostgresSchema.Script"/>). Appends
 /// queue to a writer that commits every append waiting when it starts in one transaction (group commit), so under load
 /// many partials share one commit and its WAL flush; each append completes when its transaction commits.
 /// </summary>
@@ -73,11 +74,60 @@ internal sealed class PostgresRoundLog : IRoundLog, IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(stream);
         ArgumentException.ThrowIfNullOrEmpty(fogNodeId);
         await schema.EnsureAsync().ConfigureAwait(false);
-        await using NpgsqlCommand select = source.CreateCommand("SELECT payload FROM fogplacement_round_log WHERE stream = @stream AND fog_node = @fog");
+
+        // One query: the entry's row, joined with its chunks in order (none for an empty payload or a version-2 row).
+        await using NpgsqlCommand select = source.CreateCommand("""
+            SELECT l.length, l.payload, c.seq, c.bytes
+            FROM fogplacement_round_log l LEFT JOIN fogplacement_round_log_chunk c ON c.entry = l.entry
+            WHERE l.stream = @stream AND l.fog_node = @fog
+            ORDER BY c.seq
+            """);
         select.Parameters.AddWithValue("stream", stream);
         select.Parameters.AddWithValue("fog", fogNodeId);
-        return await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        await using NpgsqlDataReader reader = await select.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        long? length = await reader.IsDBNullAsync(0, cancellationToken).ConfigureAwait(false) ? null : reader.GetInt64(0);
+        if (!await reader.IsDBNullAsync(1, cancellationToken).ConfigureAwait(false))
+        {
+            return await reader.GetFieldValueAsync<byte[]>(1, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (length is not { } total || total < 0 || total > Array.MaxLength)
+        {
+            throw Damaged(stream, fogNodeId, $"its length is {(length is null ? "missing" : length.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
+        }
+
+        var payload = new byte[total];
+        long filled = 0;
+        int expected = 0;
+        do
+        {
+            if (await reader.IsDBNullAsync(2, cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            int seq = reader.GetInt32(2);
+            long size = reader.GetBytes(3, 0, null, 0, 0);
+            if (seq != expected || size > total - filled)
+            {
+                throw Damaged(stream, fogNodeId, $"chunk {seq} of {size} bytes does not follow {filled} of its {total} bytes in chunk {expected}");
+            }
+
+            filled += reader.GetBytes(3, 0, payload, (int)filled, (int)size);
+            expected++;
+        }
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));
+
+        return filled == total ? payload : throw Damaged(stream, fogNodeId, $"its chunks hold {filled} of its {total} bytes");
     }
+
+    private static InvalidDataException Damaged(string stream, string fogNodeId, string what) =>
+        new($"The round log's entry for '{fogNodeId}' in stream '{stream}' is damaged: {what}. The database was changed outside FogPlacement.");
 
     public async ValueTask DisposeAsync()
     {
@@ -128,10 +178,14 @@ internal sealed class PostgresRoundLog : IRoundLog, IAsyncDisposable
     /// <summary>The state name the log's commits are tagged with in <see cref="PostgresTelemetry"/>: <c>round-log</c>.</summary>
     internal const string StateName = "round-log";
 
+    /// <summary>The most payload bytes one row of <c>fogplacement_round_log_chunk</c> holds: with the row's header and ids, it fits one 8 KB page.</summary>
+    internal const int ChunkBytes = 8000;
+
     /// <summary>
-    /// One transaction that appends the batch: first as one binary <c>COPY</c> (PostgreSQL's fastest way in, about 1.5×
-    /// an INSERT's rate for megabyte rows), and when a row already exists (the COPY then fails whole, writing nothing)
-    /// again row by row with <see cref="InsertEach"/>.
+    /// One transaction that appends the batch: the entries first, as one binary <c>COPY</c> (PostgreSQL's fastest way in,
+    /// about 1.5× an INSERT's rate for megabyte rows), then their payloads' chunks as another; when an entry already
+    /// exists (the first COPY then fails whole, before any payload is sent) again entry by entry with
+    /// <see cref="InsertEach"/>.
     /// </summary>
     private async Task<bool[]> Commit(List<Append> batch)
     {
@@ -139,20 +193,23 @@ internal sealed class PostgresRoundLog : IRoundLog, IAsyncDisposable
         {
             await using NpgsqlConnection connection = await source.OpenConnectionAsync().ConfigureAwait(false);
             await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-            await using (NpgsqlBinaryImporter copy = await connection.BeginBinaryImportAsync("COPY fogplacement_round_log (stream, fog_node, hash, payload) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false))
+            long[] entries = await NewEntries(connection, transaction, batch.Count).ConfigureAwait(false);
+            await using (NpgsqlBinaryImporter copy = await connection.BeginBinaryImportAsync("COPY fogplacement_round_log (stream, fog_node, hash, entry, length) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false))
             {
-                foreach (Append append in batch)
+                for (int i = 0; i < batch.Count; i++)
                 {
                     await copy.StartRowAsync().ConfigureAwait(false);
-                    await copy.WriteAsync(append.Stream, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await copy.WriteAsync(append.FogNodeId, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await copy.WriteAsync(append.Hash, NpgsqlDbType.Bytea).ConfigureAwait(false);
-                    await copy.WriteAsync(append.Payload, NpgsqlDbType.Bytea).ConfigureAwait(false);
+                    await copy.WriteAsync(batch[i].Stream, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(batch[i].FogNodeId, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await copy.WriteAsync(batch[i].Hash, NpgsqlDbType.Bytea).ConfigureAwait(false);
+                    await copy.WriteAsync(entries[i], NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    await copy.WriteAsync((long)batch[i].Payload.Length, NpgsqlDbType.Bigint).ConfigureAwait(false);
                 }
 
                 await copy.CompleteAsync().ConfigureAwait(false);
             }
 
+            await CopyChunks(connection, Enumerable.Range(0, batch.Count).Select(i => (entries[i], batch[i].Payload))).ConfigureAwait(false);
             await transaction.CommitAsync().ConfigureAwait(false);
             return Enumerable.Repeat(true, batch.Count).ToArray();
         }
@@ -160,6 +217,39 @@ internal sealed class PostgresRoundLog : IRoundLog, IAsyncDisposable
         {
             return await InsertEach(batch).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Takes <paramref name="count"/> new entry ids from the log's sequence, in one round trip.</summary>
+    private static async Task<long[]> NewEntries(NpgsqlConnection connection, NpgsqlTransaction transaction, int count)
+    {
+        await using var next = new NpgsqlCommand("SELECT nextval('fogplacement_round_log_entry_seq') FROM generate_series(1, @count)", connection, transaction);
+        next.Parameters.AddWithValue("count", count);
+        await using NpgsqlDataReader reader = await next.ExecuteReaderAsync().ConfigureAwait(false);
+        var entries = new long[count];
+        for (int i = 0; i < count && await reader.ReadAsync().ConfigureAwait(false); i++)
+        {
+            entries[i] = reader.GetInt64(0);
+        }
+
+        return entries;
+    }
+
+    /// <summary>Writes each payload as rows of <see cref="ChunkBytes"/> (the last shorter; none for an empty payload), by one binary <c>COPY</c>, sliced from the payload without a copy.</summary>
+    private static async Task CopyChunks(NpgsqlConnection connection, IEnumerable<(long Entry, ReadOnlyMemory<byte> Payload)> payloads)
+    {
+        await using NpgsqlBinaryImporter copy = await connection.BeginBinaryImportAsync("COPY fogplacement_round_log_chunk (entry, seq, bytes) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false);
+        foreach ((long entry, ReadOnlyMemory<byte> payload) in payloads)
+        {
+            for (int offset = 0, seq = 0; offset < payload.Length; offset += ChunkBytes, seq++)
+            {
+                await copy.StartRowAsync().ConfigureAwait(false);
+                await copy.WriteAsync(entry, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                await copy.WriteAsync(seq, NpgsqlDbType.Integer).ConfigureAwait(false);
+                await copy.WriteAsync(payload.Slice(offset, Math.Min(ChunkBytes, payload.Length - offset)), NpgsqlDbType.Bytea).ConfigureAwait(false);
+            }
+        }
+
+        await copy.CompleteAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -171,40 +261,35 @@ internal sealed class PostgresRoundLog : IRoundLog, IAsyncDisposable
         await using NpgsqlConnection connection = await source.OpenConnectionAsync().ConfigureAwait(false);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         var appended = new bool[batch.Count];
-        await using (var insert = new NpgsqlBatch(connection, transaction))
-        {
-            foreach (Append append in batch)
-            {
-                var command = new NpgsqlBatchCommand("INSERT INTO fogplacement_round_log (stream, fog_node, hash, payload) VALUES (@stream, @fog, @hash, @payload) ON CONFLICT (stream, fog_node) DO NOTHING");
-                command.Parameters.AddWithValue("stream", append.Stream);
-                command.Parameters.AddWithValue("fog", append.FogNodeId);
-                command.Parameters.AddWithValue("hash", NpgsqlDbType.Bytea, append.Hash);
-                command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>("payload", NpgsqlDbType.Bytea) { TypedValue = append.Payload });
-                insert.BatchCommands.Add(command);
-            }
-
-            await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
-            for (int i = 0; i < batch.Count; i++)
-            {
-                appended[i] = insert.BatchCommands[i].RecordsAffected == 1;
-            }
-        }
-
+        var written = new List<(long Entry, ReadOnlyMemory<byte> Payload)>();
         var conflicts = new List<int>();
         for (int i = 0; i < batch.Count; i++)
         {
-            if (!appended[i])
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO fogplacement_round_log (stream, fog_node, hash, entry, length) VALUES (@stream, @fog, @hash, nextval('fogplacement_round_log_entry_seq'), @length) ON CONFLICT (stream, fog_node) DO NOTHING RETURNING entry",
+                connection,
+                transaction);
+            insert.Parameters.AddWithValue("stream", batch[i].Stream);
+            insert.Parameters.AddWithValue("fog", batch[i].FogNodeId);
+            insert.Parameters.AddWithValue("hash", NpgsqlDbType.Bytea, batch[i].Hash);
+            insert.Parameters.AddWithValue("length", (long)batch[i].Payload.Length);
+            if (await insert.ExecuteScalarAsync().ConfigureAwait(false) is long entry)
             {
-                await using var select = new NpgsqlCommand("SELECT hash FROM fogplacement_round_log WHERE stream = @stream AND fog_node = @fog", connection, transaction);
-                select.Parameters.AddWithValue("stream", batch[i].Stream);
-                select.Parameters.AddWithValue("fog", batch[i].FogNodeId);
-                if (await select.ExecuteScalarAsync().ConfigureAwait(false) is not byte[] stored || !stored.AsSpan().SequenceEqual(batch[i].Hash))
-                {
-                    conflicts.Add(i);
-                }
+                appended[i] = true;
+                written.Add((entry, batch[i].Payload));
+                continue;
+            }
+
+            await using var select = new NpgsqlCommand("SELECT hash FROM fogplacement_round_log WHERE stream = @stream AND fog_node = @fog", connection, transaction);
+            select.Parameters.AddWithValue("stream", batch[i].Stream);
+            select.Parameters.AddWithValue("fog", batch[i].FogNodeId);
+            if (await select.ExecuteScalarAsync().ConfigureAwait(false) is not byte[] stored || !stored.AsSpan().SequenceEqual(batch[i].Hash))
+            {
+                conflicts.Add(i);
             }
         }
 
+        await CopyChunks(connection, written).ConfigureAwait(false);
         await transaction.CommitAsync().ConfigureAwait(false);
         foreach (int i in conflicts)
         {

@@ -80,6 +80,101 @@ public class RoundLogTests(PostgresServer server) : IClassFixture<PostgresServer
         }
     }
 
+    [Fact]
+    public async Task Payloads_of_every_length_around_the_chunk_size_are_read_back_exactly_from_as_many_chunk_rows_as_they_need()
+    {
+        (string database, PostgresRoundLog log) = await Log();
+        await using (log)
+        {
+            const int c = PostgresRoundLog.ChunkBytes;
+            int[] lengths = [0, 1, c - 1, c, c + 1, 2 * c, (2 * c) + 7, (1 << 20) + 3];
+            byte[][] payloads = lengths.Select(n => RandomNumberGenerator.GetBytes(n)).ToArray();
+
+            // All at once, so that they share transactions, and one more batch that meets an existing entry (row by row).
+            bool[] appended = await Task.WhenAll(payloads.Select((p, i) => log.AppendAsync("m/1", $"fog-{i}", SHA256.HashData(p), p)));
+            Assert.All(appended, Assert.True);
+            byte[] late = RandomNumberGenerator.GetBytes((3 * c) + 1);
+            bool[] again = await Task.WhenAll(log.AppendAsync("m/1", "fog-0", SHA256.HashData(payloads[0]), payloads[0]), log.AppendAsync("m/1", "fog-late", SHA256.HashData(late), late));
+            Assert.Equal([false, true], again);
+
+            for (int i = 0; i < payloads.Length; i++)
+            {
+                Assert.Equal(payloads[i], await log.ReadAsync("m/1", $"fog-{i}"));
+            }
+
+            Assert.Equal(late, await log.ReadAsync("m/1", "fog-late"));
+            long rows = lengths.Append(late.Length).Sum(n => (n + c - 1L) / c);
+            Assert.Equal(rows, await PostgresServer.ScalarAsync(database, "SELECT count(*) FROM fogplacement_round_log_chunk"));
+            Assert.Equal(0L, await PostgresServer.ScalarAsync(database, $"SELECT count(*) FROM fogplacement_round_log_chunk WHERE length(bytes) > {c}"));
+        }
+    }
+
+    [Fact]
+    public async Task An_entry_whose_chunks_were_changed_outside_is_refused_as_damaged_naming_it_and_the_log_is_left_as_it_was()
+    {
+        (string database, PostgresRoundLog log) = await Log();
+        await using (log)
+        {
+            byte[] payload = RandomNumberGenerator.GetBytes((3 * PostgresRoundLog.ChunkBytes) + 5);
+            Assert.True(await log.AppendAsync("m/1", "fog-0", SHA256.HashData(payload), payload));
+            string[] damages =
+            [
+                "DELETE FROM fogplacement_round_log_chunk WHERE seq = 1",
+                "DELETE FROM fogplacement_round_log_chunk WHERE seq = 3",
+                "UPDATE fogplacement_round_log_chunk SET bytes = bytes || '\\x00'::bytea WHERE seq = 3",
+                "UPDATE fogplacement_round_log SET length = NULL",
+                "UPDATE fogplacement_round_log SET length = -1",
+            ];
+            foreach (string damage in damages)
+            {
+                string undo = await Damage(database, damage);
+                InvalidDataException refused = await Assert.ThrowsAsync<InvalidDataException>(() => log.ReadAsync("m/1", "fog-0"));
+                Assert.Contains("'fog-0'", refused.Message, StringComparison.Ordinal);
+                Assert.Contains("'m/1'", refused.Message, StringComparison.Ordinal);
+                await PostgresServer.ScalarAsync(database, undo);
+                Assert.Equal(payload, await log.ReadAsync("m/1", "fog-0"));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_version_2_log_is_upgraded_in_place_and_its_entries_are_still_read()
+    {
+        string database = await server.NewDatabaseAsync();
+        byte[] old = RandomNumberGenerator.GetBytes(30_000);
+        await PostgresServer.ScalarAsync(database, """
+            CREATE TABLE fogplacement_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+            INSERT INTO fogplacement_schema (version) VALUES (2);
+            CREATE TABLE fogplacement_round_log (stream text NOT NULL, fog_node text NOT NULL, hash bytea NOT NULL, payload bytea NOT NULL,
+                appended_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (stream, fog_node));
+            """);
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var insert = new NpgsqlCommand("INSERT INTO fogplacement_round_log (stream, fog_node, hash, payload) VALUES ('m/1', 'fog-old', @hash, @payload)", connection);
+            insert.Parameters.AddWithValue("hash", SHA256.HashData(old));
+            insert.Parameters.AddWithValue("payload", old);
+            await insert.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var log = new PostgresRoundLog(NpgsqlDataSource.Create(database));
+        byte[] fresh = RandomNumberGenerator.GetBytes(30_000);
+        Assert.True(await log.AppendAsync("m/1", "fog-new", SHA256.HashData(fresh), fresh));
+        Assert.False(await log.AppendAsync("m/1", "fog-old", SHA256.HashData(old), old));
+        Assert.Equal(old, await log.ReadAsync("m/1", "fog-old"));
+        Assert.Equal(fresh, await log.ReadAsync("m/1", "fog-new"));
+        Assert.Equal(2, (await log.ListAsync("m/1")).Count);
+        Assert.Equal(3, await PostgresServer.ScalarAsync(database, "SELECT max(version) FROM fogplacement_schema"));
+    }
+
+    /// <summary>Applies a damaging statement and returns the statement that undoes it, by keeping the tables' rows aside first.</summary>
+    private static async Task<string> Damage(string database, string damage)
+    {
+        await PostgresServer.ScalarAsync(database, "DROP TABLE IF EXISTS kept_log; DROP TABLE IF EXISTS kept_chunk; CREATE TABLE kept_log AS SELECT * FROM fogplacement_round_log; CREATE TABLE kept_chunk AS SELECT * FROM fogplacement_round_log_chunk");
+        await PostgresServer.ScalarAsync(database, damage);
+        return "DELETE FROM fogplacement_round_log; INSERT INTO fogplacement_round_log SELECT * FROM kept_log; DELETE FROM fogplacement_round_log_chunk; INSERT INTO fogplacement_round_log_chunk SELECT * FROM kept_chunk";
+    }
+
     private async Task<(string Database, PostgresRoundLog Log)> Log()
     {
         string database = await server.NewDatabaseAsync();
