@@ -75,10 +75,14 @@ internal sealed class PostgresRoundLog : IRoundLog, IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(fogNodeId);
         await schema.EnsureAsync().ConfigureAwait(false);
 
-        // One query: the entry's row, joined with its chunks in order (none for an empty payload or a version-2 row).
+        // One query: the entry's row with how many chunk rows it has (counted from the primary key's index, so before
+        // any payload byte is read or buffered), joined with its chunks in order (none for an empty payload or a
+        // version-2 row).
         await using NpgsqlCommand select = source.CreateCommand("""
-            SELECT l.length, l.payload, c.seq, c.bytes
-            FROM fogplacement_round_log l LEFT JOIN fogplacement_round_log_chunk c ON c.entry = l.entry
+            SELECT l.length, l.payload, k.chunks, c.seq, c.bytes
+            FROM fogplacement_round_log l
+            CROSS JOIN LATERAL (SELECT count(*) AS chunks FROM fogplacement_round_log_chunk WHERE entry = l.entry) k
+            LEFT JOIN fogplacement_round_log_chunk c ON c.entry = l.entry
             WHERE l.stream = @stream AND l.fog_node = @fog
             ORDER BY c.seq
             """);
@@ -101,24 +105,33 @@ internal sealed class PostgresRoundLog : IRoundLog, IAsyncDisposable
             throw Damaged(stream, fogNodeId, $"its length is {(length is null ? "missing" : length.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
         }
 
+        // The payload is allocated only when the rows stored are as many as its length needs: a length changed
+        // outside cannot make this allocate more than the chunks present hold.
+        long chunks = reader.GetInt64(2);
+        long needed = (total + ChunkBytes - 1) / ChunkBytes;
+        if (chunks != needed)
+        {
+            throw Damaged(stream, fogNodeId, $"it has {chunks} chunk rows where its {total} bytes need {needed}");
+        }
+
         var payload = new byte[total];
         long filled = 0;
         int expected = 0;
         do
         {
-            if (await reader.IsDBNullAsync(2, cancellationToken).ConfigureAwait(false))
+            if (await reader.IsDBNullAsync(3, cancellationToken).ConfigureAwait(false))
             {
                 break;
             }
 
-            int seq = reader.GetInt32(2);
-            long size = reader.GetBytes(3, 0, null, 0, 0);
+            int seq = reader.GetInt32(3);
+            long size = reader.GetBytes(4, 0, null, 0, 0);
             if (seq != expected || size > total - filled)
             {
                 throw Damaged(stream, fogNodeId, $"chunk {seq} of {size} bytes does not follow {filled} of its {total} bytes in chunk {expected}");
             }
 
-            filled += reader.GetBytes(3, 0, payload, (int)filled, (int)size);
+            filled += reader.GetBytes(4, 0, payload, (int)filled, (int)size);
             expected++;
         }
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false));

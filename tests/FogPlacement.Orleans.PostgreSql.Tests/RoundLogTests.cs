@@ -117,20 +117,27 @@ public class RoundLogTests(PostgresServer server) : IClassFixture<PostgresServer
         {
             byte[] payload = RandomNumberGenerator.GetBytes((3 * PostgresRoundLog.ChunkBytes) + 5);
             Assert.True(await log.AppendAsync("m/1", "fog-0", SHA256.HashData(payload), payload));
-            string[] damages =
+            // Each damage with what the refusal says: a count of rows that does not fit the length is refused before
+            // the payload is allocated (a length of 2 GB must not allocate 2 GB).
+            (string Damage, string Says)[] damages =
             [
-                "DELETE FROM fogplacement_round_log_chunk WHERE seq = 1",
-                "DELETE FROM fogplacement_round_log_chunk WHERE seq = 3",
-                "UPDATE fogplacement_round_log_chunk SET bytes = bytes || '\\x00'::bytea WHERE seq = 3",
-                "UPDATE fogplacement_round_log SET length = NULL",
-                "UPDATE fogplacement_round_log SET length = -1",
+                ("DELETE FROM fogplacement_round_log_chunk WHERE seq = 1", "it has 3 chunk rows where its 24005 bytes need 4"),
+                ("DELETE FROM fogplacement_round_log_chunk WHERE seq = 3", "it has 3 chunk rows where its 24005 bytes need 4"),
+                ("UPDATE fogplacement_round_log_chunk SET seq = 4 WHERE seq = 1", "chunk 2 of 8000 bytes does not follow 8000 of its 24005 bytes in chunk 1"),
+                ("UPDATE fogplacement_round_log_chunk SET bytes = bytes || '\\x00'::bytea WHERE seq = 3", "chunk 3 of 6 bytes does not follow 24000 of its 24005 bytes in chunk 3"),
+                ("UPDATE fogplacement_round_log_chunk SET bytes = substring(bytes from 2) WHERE seq = 1", "its chunks hold 24004 of its 24005 bytes"),
+                ("UPDATE fogplacement_round_log SET length = NULL", "its length is missing"),
+                ("UPDATE fogplacement_round_log SET length = -1", "its length is -1"),
+                ("UPDATE fogplacement_round_log SET length = 2000000000", "it has 4 chunk rows where its 2000000000 bytes need 250000"),
+                ("INSERT INTO fogplacement_round_log_chunk SELECT entry, 4, bytes FROM fogplacement_round_log_chunk WHERE seq = 0", "it has 5 chunk rows where its 24005 bytes need 4"),
             ];
-            foreach (string damage in damages)
+            foreach ((string damage, string says) in damages)
             {
                 string undo = await Damage(database, damage);
                 InvalidDataException refused = await Assert.ThrowsAsync<InvalidDataException>(() => log.ReadAsync("m/1", "fog-0"));
                 Assert.Contains("'fog-0'", refused.Message, StringComparison.Ordinal);
                 Assert.Contains("'m/1'", refused.Message, StringComparison.Ordinal);
+                Assert.Contains(says, refused.Message, StringComparison.Ordinal);
                 await PostgresServer.ScalarAsync(database, undo);
                 Assert.Equal(payload, await log.ReadAsync("m/1", "fog-0"));
             }
