@@ -1,16 +1,27 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace FogPlacement.Aggregation;
 
 /// <summary>The data of a (partial) aggregate, shared by the mutable accumulator and the immutable partial.</summary>
 internal sealed class AggregateState
 {
-    public AggregateState(int dimension, long round, AggregationMode mode, FixedPointFormat? format)
+    /// <param name="dimension">The number of parameters.</param>
+    /// <param name="round">The round.</param>
+    /// <param name="mode">The accumulation mode.</param>
+    /// <param name="format">The fixed-point format (reproducible mode; the default when null).</param>
+    /// <param name="withSums">False for a header only (an encoded partial's description, merged from its bytes): no sum arrays.</param>
+    public AggregateState(int dimension, long round, AggregationMode mode, FixedPointFormat? format, bool withSums = true)
     {
         Dimension = dimension;
         Round = round;
         Mode = mode;
         Format = mode == AggregationMode.Reproducible ? format ?? FixedPointFormat.Default : null;
+        if (!withSums)
+        {
+            return;
+        }
+
         if (mode == AggregationMode.Fast)
         {
             Sum = GC.AllocateArray<double>(dimension, pinned: true);
@@ -156,6 +167,41 @@ internal sealed class AggregateState
         NoiseVariance += other.NoiseVariance;
         NoiseBound += other.NoiseBound;
         FixedNoiseBound += other.FixedNoiseBound; // both at most 2^62, checked with the budget before any merge
+        Contributors.UnionWith(other.Contributors);
+    }
+
+    /// <summary>
+    /// Adds an encoded partial's sums, read straight from its little-endian bytes, into this state (the header
+    /// <paramref name="other"/> and the sums already checked): the same additions, in the same order, as
+    /// <see cref="AddSums(AggregateState)"/> after decoding, so the result is bit for bit the same.
+    /// </summary>
+    public void AddSums(AggregateState other, PartialEncoding encoding, ReadOnlySpan<byte> sums)
+    {
+        if (encoding == PartialEncoding.Float32)
+        {
+            double[] target = Sum!;
+            ReadOnlySpan<float> source = MemoryMarshal.Cast<byte, float>(sums);
+            for (int i = 0; i < target.Length; i++)
+            {
+                target[i] += source[i];
+            }
+
+            TotalWeight += other.TotalWeight;
+        }
+        else if (Mode == AggregationMode.Fast)
+        {
+            AddInPlace<double>(Sum!, MemoryMarshal.Cast<byte, double>(sums));
+            TotalWeight += other.TotalWeight;
+        }
+        else
+        {
+            AddInPlace<long>(FixedSum!, MemoryMarshal.Cast<byte, long>(sums));
+            FixedTotalWeight += other.FixedTotalWeight;
+        }
+
+        NoiseVariance += other.NoiseVariance;
+        NoiseBound += other.NoiseBound;
+        FixedNoiseBound += other.FixedNoiseBound;
         Contributors.UnionWith(other.Contributors);
     }
 

@@ -13,42 +13,12 @@ namespace FogPlacement.Aggregation;
 /// sum, so devices → fog partials → cloud gives the same average as aggregating every update in one place.
 /// Thread-safe: nothing in it ever changes.
 /// </remarks>
-public sealed class PartialAggregate
+public sealed class PartialAggregate : PartialAggregateHeader
 {
     internal PartialAggregate(AggregateState state)
+        : base(state)
     {
-        State = state;
     }
-
-    /// <summary>Gets the number of parameters.</summary>
-    public int Dimension => State.Dimension;
-
-    /// <summary>Gets the round.</summary>
-    public long Round => State.Round;
-
-    /// <summary>Gets the accumulation mode.</summary>
-    public AggregationMode Mode => State.Mode;
-
-    /// <summary>Gets the fixed-point format in reproducible mode, or null in fast mode.</summary>
-    public FixedPointFormat? Format => State.Format;
-
-    /// <summary>Gets the number of updates aggregated.</summary>
-    public long UpdateCount => State.Contributors.Count;
-
-    /// <summary>Gets the total weight (in reproducible mode, of the rounded weights).</summary>
-    public double TotalWeight => State.Weight;
-
-    /// <summary>
-    /// Gets the variance of the differential-privacy noise in every sum, in the sums' units (Σ w·u), added by
-    /// <see cref="Privacy.GaussianMechanism"/>; 0 without noise. A noised partial encodes as version 2 and has no
-    /// <see cref="ComputeAverage()"/>.
-    /// </summary>
-    public double NoiseVariance => State.NoiseVariance;
-
-    /// <summary>Gets the ids of the contributors.</summary>
-    public IReadOnlySet<string> Contributors => State.Contributors;
-
-    internal AggregateState State { get; }
 
     /// <summary>Merges two partials of the same round, dimension, mode and format with disjoint contributors.</summary>
     /// <param name="first">A partial.</param>
@@ -94,8 +64,8 @@ public sealed class PartialAggregate
     /// partials range by range is merging the partials (<see cref="Concatenate"/> puts the ranges back together). Only
     /// the range is copied.
     /// </summary>
-    /// <param name="start">The first parameter; 0 to <see cref="Dimension"/> - 1.</param>
-    /// <param name="length">The number of parameters; 1 to <see cref="Dimension"/> - <paramref name="start"/>.</param>
+    /// <param name="start">The first parameter; 0 to <see cref="PartialAggregateHeader.Dimension"/> - 1.</param>
+    /// <param name="length">The number of parameters; 1 to <see cref="PartialAggregateHeader.Dimension"/> - <paramref name="start"/>.</param>
     /// <returns>The slice.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The range is empty or not inside the partial.</exception>
     public PartialAggregate Slice(int start, int length)
@@ -188,19 +158,19 @@ public sealed class PartialAggregate
     }
 
     /// <summary>Computes the weighted average Σ w·u / Σ w of every parameter into <paramref name="destination"/>.</summary>
-    /// <param name="destination">Room for <see cref="Dimension"/> values.</param>
+    /// <param name="destination">Room for <see cref="PartialAggregateHeader.Dimension"/> values.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
     /// <exception cref="InvalidOperationException">The partial holds no update.</exception>
     public void ComputeAverage(Span<double> destination) => State.ComputeAverage(destination);
 
     /// <summary>Computes the weighted average into float32 <paramref name="destination"/> (each value the double average rounded once).</summary>
-    /// <param name="destination">Room for <see cref="Dimension"/> values, for example the model's own parameter buffer.</param>
+    /// <param name="destination">Room for <see cref="PartialAggregateHeader.Dimension"/> values, for example the model's own parameter buffer.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
     /// <exception cref="InvalidOperationException">The partial holds no update.</exception>
     public void ComputeAverage(Span<float> destination) => State.ComputeAverage(destination);
 
     /// <summary>Copies the weighted sum Σ w·u of every parameter into <paramref name="destination"/> (in reproducible mode, converted from fixed point).</summary>
-    /// <param name="destination">Room for <see cref="Dimension"/> values.</param>
+    /// <param name="destination">Room for <see cref="PartialAggregateHeader.Dimension"/> values.</param>
     /// <exception cref="ArgumentException"><paramref name="destination"/> has the wrong length.</exception>
     public void CopyWeightedSum(Span<double> destination)
     {
@@ -275,8 +245,4 @@ public sealed class PartialAggregate
         ArgumentNullException.ThrowIfNull(stream);
         return new(PartialAggregateEncoding.Decode(stream));
     }
-
-    /// <inheritdoc />
-    public override string ToString() =>
-        $"round {Round}, {UpdateCount} update(s), total weight {TotalWeight}, dimension {Dimension}, {(Mode == AggregationMode.Fast ? "fast" : "reproducible")}";
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -205,6 +206,48 @@ public static class PartialAggregateEncoding
 
     internal static AggregateState Decode(ReadOnlySpan<byte> data)
     {
+        int end = CheckFrame(data);
+        return Build(data[..HeaderLength], data[HeaderLength..end]);
+    }
+
+    /// <summary>
+    /// Checks everything <see cref="Decode(ReadOnlySpan{byte})"/> checks, in the same order and with the same errors,
+    /// but reads no sum into an array: returns the partial's header (a state without sums), how its sums are written,
+    /// and their bytes within <paramref name="data"/>. Little-endian machines only (the sums are read in place).
+    /// </summary>
+    internal static AggregateState DecodeHeader(ReadOnlySpan<byte> data, out PartialEncoding encoding, out ReadOnlySpan<byte> sums)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("Encoded sums are read in place only on a little-endian machine.");
+        }
+
+        int end = CheckFrame(data);
+        ReadOnlySpan<byte> header = data[..HeaderLength], body = data[HeaderLength..end];
+        int contributorBytes = BinaryPrimitives.ReadInt32LittleEndian(header[64..]);
+        int noise = NoiseLength(header);
+        AggregateState state = BuildHeaderAndIds(header, body[..contributorBytes], body[(body.Length - noise)..], withSums: false);
+        encoding = (PartialEncoding)header[7];
+        sums = body[contributorBytes..(body.Length - noise)];
+        if (encoding == PartialEncoding.Float32)
+        {
+            CheckFastSums(state, MemoryMarshal.Cast<byte, float>(sums));
+        }
+        else if (state.Mode == AggregationMode.Fast)
+        {
+            CheckFastSums(state, MemoryMarshal.Cast<byte, double>(sums));
+        }
+        else
+        {
+            CheckFixedSums(state, MemoryMarshal.Cast<byte, long>(sums));
+        }
+
+        return state;
+    }
+
+    /// <summary>Checks the magic number, the header, the length it announces and the checksum; returns where the checksum starts.</summary>
+    private static int CheckFrame(ReadOnlySpan<byte> data)
+    {
         if (data.Length < 4 || !data[..4].SequenceEqual(Magic))
         {
             throw new InvalidDataException(data.Length < 4
@@ -232,7 +275,7 @@ public static class PartialAggregateEncoding
             throw new InvalidDataException("Corrupted partial aggregate: the CRC-64 checksum does not match the data.");
         }
 
-        return Build(data[..HeaderLength], data[HeaderLength..end]);
+        return end;
     }
 
     /// <summary>Reads one partial from a stream (and nothing after it), checking everything <see cref="Decode(ReadOnlySpan{byte})"/> checks.</summary>
@@ -422,7 +465,7 @@ public static class PartialAggregateEncoding
         return state;
     }
 
-    private static AggregateState BuildHeaderAndIds(ReadOnlySpan<byte> header, ReadOnlySpan<byte> idList, ReadOnlySpan<byte> noise)
+    private static AggregateState BuildHeaderAndIds(ReadOnlySpan<byte> header, ReadOnlySpan<byte> idList, ReadOnlySpan<byte> noise, bool withSums = true)
     {
         FixedPointFormat? format = null;
         if (header[6] == (byte)AggregationMode.Reproducible)
@@ -444,7 +487,7 @@ public static class PartialAggregateEncoding
         }
 
         int dimension = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        var state = new AggregateState(dimension, BinaryPrimitives.ReadInt64LittleEndian(header[12..]), (AggregationMode)header[6], format);
+        var state = new AggregateState(dimension, BinaryPrimitives.ReadInt64LittleEndian(header[12..]), (AggregationMode)header[6], format, withSums);
         long updateCount = BinaryPrimitives.ReadInt64LittleEndian(header[20..]);
         int contributorCount = BinaryPrimitives.ReadInt32LittleEndian(header[60..]);
         if (contributorCount < 0 || updateCount < 0)
@@ -615,44 +658,58 @@ public static class PartialAggregateEncoding
     /// </summary>
     private static void CheckSums(AggregateState state)
     {
-        int count = state.Contributors.Count;
         if (state.Mode == AggregationMode.Fast)
         {
-            double weight = state.TotalWeight;
-            if (!double.IsFinite(weight) || weight < 0)
+            CheckFastSums<double>(state, state.Sum);
+        }
+        else
+        {
+            CheckFixedSums(state, state.FixedSum);
+        }
+    }
+
+    /// <summary>A fast partial's total weight, then one pass over its sums (doubles, or float32's floats): each finite and within the weight's reach.</summary>
+    private static void CheckFastSums<T>(AggregateState state, ReadOnlySpan<T> sums)
+        where T : unmanaged, INumberBase<T>
+    {
+        int count = state.Contributors.Count;
+        double weight = state.TotalWeight;
+        if (!double.IsFinite(weight) || weight < 0)
+        {
+            throw new InvalidDataException("Corrupted partial aggregate: a sum or the total weight is not finite.");
+        }
+
+        if ((weight > 0) != (count > 0) || weight > count * UpdateAccumulator.MaxFastWeight)
+        {
+            throw new InvalidDataException($"Invalid partial aggregate: total weight {weight} for {count} contributors (each weighs more than 0 and at most {UpdateAccumulator.MaxFastWeight.ToString("#,0", CultureInfo.InvariantCulture)}).");
+        }
+
+        double reach = PartialInvariants.FastReach(weight, count) + state.NoiseBound;
+        for (int j = 0; j < sums.Length; j++)
+        {
+            double sum = double.CreateChecked(sums[j]);
+            if (!double.IsFinite(sum))
             {
                 throw new InvalidDataException("Corrupted partial aggregate: a sum or the total weight is not finite.");
             }
 
-            if ((weight > 0) != (count > 0) || weight > count * UpdateAccumulator.MaxFastWeight)
+            if (!(Math.Abs(sum) <= reach))
             {
-                throw new InvalidDataException($"Invalid partial aggregate: total weight {weight} for {count} contributors (each weighs more than 0 and at most {UpdateAccumulator.MaxFastWeight.ToString("#,0", CultureInfo.InvariantCulture)}).");
+                throw new InvalidDataException(count == 0 && !state.HasNoise
+                    ? $"Invalid partial aggregate: no contributors, but the sum of parameter {j} is {sum}."
+                    : $"Invalid partial aggregate: the sum of parameter {j}, {sum}, is beyond what a total weight of {weight} can reach.");
             }
-
-            // One pass over the sums: each must be finite and within what the total weight can reach.
-            double reach = PartialInvariants.FastReach(weight, count) + state.NoiseBound;
-            for (int j = 0; j < state.Dimension; j++)
-            {
-                if (!double.IsFinite(state.Sum![j]))
-                {
-                    throw new InvalidDataException("Corrupted partial aggregate: a sum or the total weight is not finite.");
-                }
-
-                if (!(Math.Abs(state.Sum[j]) <= reach))
-                {
-                    throw new InvalidDataException(count == 0 && !state.HasNoise
-                        ? $"Invalid partial aggregate: no contributors, but the sum of parameter {j} is {state.Sum[j]}."
-                        : $"Invalid partial aggregate: the sum of parameter {j}, {state.Sum[j]}, is beyond what a total weight of {weight} can reach.");
-                }
-            }
-
-            return;
         }
+    }
 
+    /// <summary>A reproducible partial's sums, each within its budget with the noise.</summary>
+    private static void CheckFixedSums(AggregateState state, ReadOnlySpan<long> sums)
+    {
+        int count = state.Contributors.Count;
         long budget = state.NoisyBudget;
-        for (int j = 0; j < state.Dimension; j++)
+        for (int j = 0; j < sums.Length; j++)
         {
-            long sum = state.FixedSum![j];
+            long sum = sums[j];
             if (sum > budget || sum < -budget)
             {
                 throw new InvalidDataException(count == 0 && !state.HasNoise

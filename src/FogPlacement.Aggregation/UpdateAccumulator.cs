@@ -308,6 +308,44 @@ public sealed unsafe class UpdateAccumulator
         Merged(accepted: true);
     }
 
+    /// <summary>
+    /// Merges an encoded partial aggregate (<see cref="PartialAggregate.Encode()"/>'s bytes) straight from its bytes:
+    /// the same checks as <see cref="PartialAggregate.Decode(ReadOnlySpan{byte})"/> and then
+    /// <see cref="Merge(PartialAggregate)"/>, with the same errors, and bit for bit the same sums, but without building
+    /// the partial's array of sums. The bytes are read twice (checked, then added), so they must not change during the call.
+    /// </summary>
+    /// <param name="encodedPartial">One whole encoded partial of this accumulator's round, dimension, mode and format.</param>
+    /// <returns>What the partial says about itself besides its sums: its contributors, their count and total weight.</returns>
+    /// <exception cref="InvalidDataException">The bytes are not one valid partial (cut, damaged, foreign or inconsistent); the accumulator is unchanged.</exception>
+    /// <exception cref="UpdateRejectedException">The partial was refused; the accumulator is unchanged.</exception>
+    public PartialAggregateHeader Merge(ReadOnlySpan<byte> encodedPartial)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            // The sums are added in place only where the encoding's byte order is the machine's.
+            PartialAggregate decoded = PartialAggregate.Decode(encodedPartial);
+            Merge(decoded);
+            return new PartialAggregateHeader(decoded.State);
+        }
+
+        AggregateState header = PartialAggregateEncoding.DecodeHeader(encodedPartial, out PartialEncoding encoding, out ReadOnlySpan<byte> sums);
+        try
+        {
+            lock (gate)
+            {
+                CheckMergeable(state, header);
+                state.AddSums(header, encoding, sums);
+            }
+        }
+        catch (UpdateRejectedException) when (Merged(accepted: false))
+        {
+            throw; // not reached: the filter records the rejection and lets the exception pass
+        }
+
+        Merged(accepted: true);
+        return new PartialAggregateHeader(header);
+    }
+
     /// <summary>Empties the accumulator and starts round <paramref name="round"/>, keeping its memory (no new O(dimension) allocation).</summary>
     /// <param name="round">The new round.</param>
     public void Reset(long round)

@@ -87,7 +87,7 @@ internal sealed partial class AggregationRoundGrain
             return await Answer(SubmissionStatus.Rejected, $"the slice from '{fogNodeId}' was refused ({ex.Reason}): {ex.Message}");
         }
 
-        Hold(fogNodeId, Contribution(slice, bytes.Length, hash), bytes);
+        Hold(fogNodeId, Contribution(slice.UpdateCount, slice.TotalWeight, slice.Contributors, bytes.Length, hash), slice);
         await BecomingDurable.Await(becomingDurable, fogNodeId, AppendPrepared(fogNodeId, hash, bytes));
 
         return await Answer(SubmissionStatus.Prepared, $"slice {shard.Index} prepared; it counts once round {shard.RoundKey}'s coordinator commits '{fogNodeId}'");
@@ -106,12 +106,17 @@ internal sealed partial class AggregationRoundGrain
         }
     }
 
-    /// <summary>Keeps a prepared slice's bytes in memory while the held ones stay within the upload limit; the rest are read back from the log at their commit.</summary>
-    private void Hold(string fogNodeId, FogContribution summary, byte[] bytes)
+    /// <summary>
+    /// Keeps a prepared slice, decoded (so that its commit merges it without decoding it again), while the held ones
+    /// stay within the upload limit; the rest are read back from the log at their commit and merged from their bytes.
+    /// A held slice is charged its decoded size, 8 bytes a parameter, which is twice a float32 slice's encoded size.
+    /// </summary>
+    private void Hold(string fogNodeId, FogContribution summary, PartialAggregate slice)
     {
-        bool keep = preparedBytesHeld + bytes.Length <= settings!.UploadBytesLimit;
-        prepared[fogNodeId] = new PreparedSlice(summary, keep ? bytes : null);
-        preparedBytesHeld += keep ? bytes.Length : 0;
+        long size = Math.Max(summary.Length, 8L * slice.Dimension);
+        bool keep = preparedBytesHeld + size <= settings!.UploadBytesLimit;
+        prepared[fogNodeId] = new PreparedSlice(summary, keep ? slice : null, keep ? size : 0);
+        preparedBytesHeld += keep ? size : 0;
     }
 
     /// <summary>Merges a committed fog node's prepared slice; nothing when it is merged already.</summary>
@@ -133,8 +138,7 @@ internal sealed partial class AggregationRoundGrain
             await appending;
         }
 
-        byte[] bytes = held.Bytes ?? await log!.ReadCheckedAsync(Key, fogNodeId, held.Summary.Hash);
-        PartialAggregate slice = PartialAggregate.Decode(bytes);
+        byte[]? bytes = held.Slice is null ? await log!.ReadCheckedAsync(Key, fogNodeId, held.Summary.Hash) : null;
 
         // Another call may have merged it during the read; the check and the merge below run with no await between them.
         if (contributions.ContainsKey(fogNodeId))
@@ -149,16 +153,24 @@ internal sealed partial class AggregationRoundGrain
 
         try
         {
-            accumulator!.Merge(slice);
+            if (held.Slice is { } slice)
+            {
+                accumulator!.Merge(slice);
+            }
+            else
+            {
+                _ = accumulator!.Merge(bytes);
+            }
         }
-        catch (UpdateRejectedException ex)
+        catch (Exception ex) when (ex is UpdateRejectedException or InvalidDataException)
         {
-            // Admission accepted it with every other prepared slice, so it merges; one that does not means damaged state.
+            // Admission accepted it with every other prepared slice, and the log's bytes match its hash, so it merges;
+            // one that does not means damaged state.
             checkpoints.Break(ex);
-            throw new InvalidDataException($"Shard {Key}'s prepared slice from '{fogNodeId}' no longer merges ({ex.Reason}): {ex.Message}", ex);
+            throw new InvalidDataException($"Shard {Key}'s prepared slice from '{fogNodeId}' no longer merges{(ex is UpdateRejectedException rejected ? $" ({rejected.Reason})" : string.Empty)}: {ex.Message}", ex);
         }
 
-        preparedBytesHeld -= held.Bytes?.Length ?? 0;
+        preparedBytesHeld -= held.HeldSize;
         Count(fogNodeId, held.Summary);
         checkpoints.Change();
         result = null;
@@ -185,7 +197,7 @@ internal sealed partial class AggregationRoundGrain
                 throw new InvalidDataException($"Shard {Key}'s logged slice from '{entry.FogNodeId}' is no longer admitted ({ex.Reason}): {ex.Message}", ex);
             }
 
-            Hold(entry.FogNodeId, Contribution(slice, bytes.Length, entry.Hash), bytes);
+            Hold(entry.FogNodeId, Contribution(slice.UpdateCount, slice.TotalWeight, slice.Contributors, bytes.Length, entry.Hash), slice);
             held++;
         }
 
@@ -215,6 +227,6 @@ internal sealed partial class AggregationRoundGrain
         }
     }
 
-    /// <summary>A prepared slice: what it is, and its bytes while they are held in memory (else they are read back from the log).</summary>
-    private sealed record PreparedSlice(FogContribution Summary, byte[]? Bytes);
+    /// <summary>A prepared slice: what it is, and the slice decoded while it is held in memory (else it is read back from the log), charged <paramref name="HeldSize"/> bytes.</summary>
+    private sealed record PreparedSlice(FogContribution Summary, PartialAggregate? Slice, long HeldSize);
 }

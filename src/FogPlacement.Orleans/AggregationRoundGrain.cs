@@ -129,10 +129,10 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         int replayed = 0;
         await foreach ((RoundLogEntry entry, byte[] bytes) in roundLog.ReadUncountedAsync(Key, contributions.ContainsKey, cancellationToken))
         {
-            PartialAggregate partial = PartialAggregate.Decode(bytes);
+            PartialAggregateHeader partial;
             try
             {
-                accumulator!.Merge(partial);
+                partial = accumulator!.Merge(bytes);
             }
             catch (UpdateRejectedException ex)
             {
@@ -140,7 +140,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
                 throw new InvalidDataException($"Round {Key}'s logged partial from '{entry.FogNodeId}' no longer merges ({ex.Reason}): {ex.Message}", ex);
             }
 
-            Count(entry.FogNodeId, Contribution(partial, bytes.Length, entry.Hash));
+            Count(entry.FogNodeId, Contribution(partial.UpdateCount, partial.TotalWeight, partial.Contributors, bytes.Length, entry.Hash));
             replayed++;
         }
 
@@ -414,32 +414,38 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
             return await TooLate(fogNodeId);
         }
 
-        PartialAggregate partial;
+        if (settings!.Shard is not null)
+        {
+            PartialAggregate slice;
+            try
+            {
+                slice = PartialAggregate.Decode(bytes);
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidDataException or ArgumentException)
+            {
+                return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' cannot be decoded: {ex.Message}");
+            }
+
+            return await Prepare(fogNodeId, bytes, hash, slice);
+        }
+
+        // Checked and merged straight from the received bytes: no array of decoded sums per partial.
+        PartialAggregateHeader partial;
         try
         {
-            partial = PartialAggregate.Decode(bytes);
+            partial = accumulator!.Merge(bytes);
+        }
+        catch (UpdateRejectedException ex)
+        {
+            return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' was refused ({ex.Reason}): {ex.Message}");
         }
         catch (Exception ex) when (ex is FormatException or InvalidDataException or ArgumentException)
         {
             return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' cannot be decoded: {ex.Message}");
         }
 
-        if (settings!.Shard is not null)
-        {
-            return await Prepare(fogNodeId, bytes, hash, partial);
-        }
-
-        try
-        {
-            accumulator!.Merge(partial);
-        }
-        catch (UpdateRejectedException ex)
-        {
-            return await Answer(SubmissionStatus.Rejected, $"the partial from '{fogNodeId}' was refused ({ex.Reason}): {ex.Message}");
-        }
-
         // Merged into the live sums at once (nothing else runs until the next await); acknowledged once durable.
-        Count(fogNodeId, Contribution(partial, bytes.Length, hash));
+        Count(fogNodeId, Contribution(partial.UpdateCount, partial.TotalWeight, partial.Contributors, bytes.Length, hash));
         checkpoints.Change();
         result = null;
         bool quorum = settings!.Quorum > 0 && contributions.Count >= settings.Quorum;
@@ -684,15 +690,15 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         devices += contribution.Devices;
     }
 
-    private static FogContribution Contribution(PartialAggregate partial, int length, byte[] hash) =>
-        new() { Hash = hash, Length = length, Devices = partial.UpdateCount, Weight = partial.TotalWeight, Contributors = ContributorsDigest(partial) };
+    private static FogContribution Contribution(long devices, double weight, IReadOnlySet<string> contributors, int length, byte[] hash) =>
+        new() { Hash = hash, Length = length, Devices = devices, Weight = weight, Contributors = ContributorsDigest(contributors) };
 
     /// <summary>The SHA-256 of a partial's contributor ids in ordinal order, each with its length: equal for every slice of one partial.</summary>
-    private static byte[] ContributorsDigest(PartialAggregate partial)
+    private static byte[] ContributorsDigest(IReadOnlySet<string> contributors)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> length = stackalloc byte[4];
-        foreach (string id in partial.Contributors.Order(StringComparer.Ordinal))
+        foreach (string id in contributors.Order(StringComparer.Ordinal))
         {
             byte[] utf8 = System.Text.Encoding.UTF8.GetBytes(id);
             System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, utf8.Length);

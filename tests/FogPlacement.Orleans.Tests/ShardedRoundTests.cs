@@ -99,6 +99,62 @@ public sealed class ShardedRoundTests
         });
     }
 
+    /// <summary>
+    /// Prepared slices are held decoded while they fit the upload limit and read back from the log past it: with three
+    /// fog nodes' slices of about 11 MiB each (long device ids) and the smallest limit (about 16 MiB), each shard holds the
+    /// first and merges the other two from the log's bytes at their commit. Either way the round is the merge of the three, bit for bit.
+    /// </summary>
+    [Fact]
+    public async Task Prepared_slices_past_the_upload_limit_are_merged_from_the_log_bit_for_bit()
+    {
+        const int dimension = 20, shard = 10, devices = 46_000;
+        await Cluster.RunAsync(1, Client, async (cluster, client, model) =>
+        {
+            var settings = new RoundSettings { Dimension = dimension, ShardParameters = shard };
+            settings = settings with { MaxUploadBytes = settings.MaxPartialBytes };
+            await client.OpenAsync(model, 3, settings);
+            string roundKey = RoundKey.Format(model, 3);
+            PartialAggregate[] fogs = [.. Enumerable.Range(0, 3).Select(f => LongIds(f, devices, dimension, 3))];
+            for (int f = 0; f < fogs.Length; f++)
+            {
+                for (int k = 0; k < 2; k++)
+                {
+                    byte[] slice = fogs[f].Slice(k * shard, shard).Encode();
+                    Assert.InRange(slice.Length, (settings.MaxPartialBytes / 2) + 1, settings.MaxPartialBytes);
+                    Assert.Equal(SubmissionStatus.Prepared, (await RoundGrainTests.Whole(ShardGrain(cluster, roundKey, k), $"fog{f}", slice)).Status);
+                }
+            }
+
+            IShardedRoundGrain coordinator = cluster.GrainFactory.GetGrain<IShardedRoundGrain>(roundKey);
+            for (int f = 0; f < fogs.Length; f++)
+            {
+                Assert.Equal(SubmissionStatus.Accepted, (await coordinator.Commit($"fog{f}")).Status);
+            }
+
+            RoundProgress closed = await client.CloseAsync(model, 3);
+            Assert.Equal((3, 3L * devices), (closed.FogNodes, closed.Devices));
+            Assert.Equal(PartialAggregate.Merge(fogs).Encode(), (await client.GetResultAsync(model, 3))!.Encode());
+        });
+    }
+
+    /// <summary>A fog node's partial whose device ids are 250 characters long, so that its encoding is mostly ids.</summary>
+    private static PartialAggregate LongIds(int fog, int devices, int dimension, long round)
+    {
+        var node = new UpdateAccumulator(dimension, round, AggregationMode.Reproducible);
+        float[] values = new float[dimension];
+        for (int d = 0; d < devices; d++)
+        {
+            for (int j = 0; j < dimension; j++)
+            {
+                values[j] = ((fog + 1) * 0.01f) + (((d * 7) + j) % 13 * 0.001f);
+            }
+
+            node.Add($"fog{fog}-device{d}-".PadRight(250, 'x'), values, 1 + (d % 3));
+        }
+
+        return node.ToPartial();
+    }
+
     [Fact]
     public async Task Concurrent_submissions_are_each_committed_once_with_their_duplicates_acknowledged()
     {
