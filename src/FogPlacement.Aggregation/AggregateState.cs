@@ -150,30 +150,14 @@ internal sealed class AggregateState
         }
     }
 
-    /// <summary>Adds <paramref name="other"/>'s sums into this state (compatibility and budget already checked).</summary>
-    public void AddSums(AggregateState other)
-    {
-        if (Mode == AggregationMode.Fast)
-        {
-            AddInPlace<double>(Sum!, other.Sum!);
-            TotalWeight += other.TotalWeight;
-        }
-        else
-        {
-            AddInPlace<long>(FixedSum!, other.FixedSum!);
-            FixedTotalWeight += other.FixedTotalWeight;
-        }
-
-        NoiseVariance += other.NoiseVariance;
-        NoiseBound += other.NoiseBound;
-        FixedNoiseBound += other.FixedNoiseBound; // both at most 2^62, checked with the budget before any merge
-        Contributors.UnionWith(other.Contributors);
-    }
+    /// <summary>The sums' bytes in this machine's byte order (<see cref="PartialEncoding.Exact"/>'s layout on a little-endian machine); empty for a header without sums.</summary>
+    public ReadOnlySpan<byte> SumBytes => Sum is { } sum ? MemoryMarshal.AsBytes(sum.AsSpan()) : MemoryMarshal.AsBytes(FixedSum.AsSpan());
 
     /// <summary>
-    /// Adds an encoded partial's sums, read straight from its little-endian bytes, into this state (the header
-    /// <paramref name="other"/> and the sums already checked): the same additions, in the same order, as
-    /// <see cref="AddSums(AggregateState)"/> after decoding, so the result is bit for bit the same.
+    /// Adds sums given as bytes in this machine's byte order (a state's own arrays, or an encoded partial's sums on a
+    /// little-endian machine) into this state, with <paramref name="other"/>'s totals, noise and contributors
+    /// (compatibility, budget and the sums already checked). The additions are the same, in the same order, whichever
+    /// the bytes come from, so a partial merged from its encoding gives the same sums bit for bit as one decoded first.
     /// </summary>
     public void AddSums(AggregateState other, PartialEncoding encoding, ReadOnlySpan<byte> sums)
     {
@@ -201,7 +185,7 @@ internal sealed class AggregateState
 
         NoiseVariance += other.NoiseVariance;
         NoiseBound += other.NoiseBound;
-        FixedNoiseBound += other.FixedNoiseBound;
+        FixedNoiseBound += other.FixedNoiseBound; // both at most 2^62, checked with the budget before any merge
         Contributors.UnionWith(other.Contributors);
     }
 

@@ -292,20 +292,7 @@ public sealed unsafe class UpdateAccumulator
     public void Merge(PartialAggregate partial)
     {
         ArgumentNullException.ThrowIfNull(partial);
-        try
-        {
-            lock (gate)
-            {
-                CheckMergeable(state, partial.State);
-                state.AddSums(partial.State);
-            }
-        }
-        catch (UpdateRejectedException) when (Merged(accepted: false))
-        {
-            throw; // not reached: the filter records the rejection and lets the exception pass
-        }
-
-        Merged(accepted: true);
+        Merge(partial.State, PartialEncoding.Exact, partial.State.SumBytes);
     }
 
     /// <summary>
@@ -325,16 +312,23 @@ public sealed unsafe class UpdateAccumulator
             // The sums are added in place only where the encoding's byte order is the machine's.
             PartialAggregate decoded = PartialAggregate.Decode(encodedPartial);
             Merge(decoded);
-            return new PartialAggregateHeader(decoded.State);
+            return decoded;
         }
 
         AggregateState header = PartialAggregateEncoding.DecodeHeader(encodedPartial, out PartialEncoding encoding, out ReadOnlySpan<byte> sums);
+        Merge(header, encoding, sums);
+        return new PartialAggregateHeader(header);
+    }
+
+    /// <summary>Under the lock: checks that <paramref name="other"/> can join, then adds its sums (in this machine's byte order); the observer hears either way.</summary>
+    private void Merge(AggregateState other, PartialEncoding encoding, ReadOnlySpan<byte> sums)
+    {
         try
         {
             lock (gate)
             {
-                CheckMergeable(state, header);
-                state.AddSums(header, encoding, sums);
+                CheckMergeable(state, other);
+                state.AddSums(other, encoding, sums);
             }
         }
         catch (UpdateRejectedException) when (Merged(accepted: false))
@@ -343,7 +337,6 @@ public sealed unsafe class UpdateAccumulator
         }
 
         Merged(accepted: true);
-        return new PartialAggregateHeader(header);
     }
 
     /// <summary>Empties the accumulator and starts round <paramref name="round"/>, keeping its memory (no new O(dimension) allocation).</summary>

@@ -87,7 +87,7 @@ internal sealed partial class AggregationRoundGrain
             return await Answer(SubmissionStatus.Rejected, $"the slice from '{fogNodeId}' was refused ({ex.Reason}): {ex.Message}");
         }
 
-        Hold(fogNodeId, Contribution(slice.UpdateCount, slice.TotalWeight, slice.Contributors, bytes.Length, hash), slice);
+        Hold(fogNodeId, Contribution(slice, bytes.Length, hash), slice);
         await BecomingDurable.Await(becomingDurable, fogNodeId, AppendPrepared(fogNodeId, hash, bytes));
 
         return await Answer(SubmissionStatus.Prepared, $"slice {shard.Index} prepared; it counts once round {shard.RoundKey}'s coordinator commits '{fogNodeId}'");
@@ -197,7 +197,7 @@ internal sealed partial class AggregationRoundGrain
                 throw new InvalidDataException($"Shard {Key}'s logged slice from '{entry.FogNodeId}' is no longer admitted ({ex.Reason}): {ex.Message}", ex);
             }
 
-            Hold(entry.FogNodeId, Contribution(slice.UpdateCount, slice.TotalWeight, slice.Contributors, bytes.Length, entry.Hash), slice);
+            Hold(entry.FogNodeId, Contribution(slice, bytes.Length, entry.Hash), slice);
             held++;
         }
 

@@ -140,7 +140,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
                 throw new InvalidDataException($"Round {Key}'s logged partial from '{entry.FogNodeId}' no longer merges ({ex.Reason}): {ex.Message}", ex);
             }
 
-            Count(entry.FogNodeId, Contribution(partial.UpdateCount, partial.TotalWeight, partial.Contributors, bytes.Length, entry.Hash));
+            Count(entry.FogNodeId, Contribution(partial, bytes.Length, entry.Hash));
             replayed++;
         }
 
@@ -445,7 +445,7 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         }
 
         // Merged into the live sums at once (nothing else runs until the next await); acknowledged once durable.
-        Count(fogNodeId, Contribution(partial.UpdateCount, partial.TotalWeight, partial.Contributors, bytes.Length, hash));
+        Count(fogNodeId, Contribution(partial, bytes.Length, hash));
         checkpoints.Change();
         result = null;
         bool quorum = settings!.Quorum > 0 && contributions.Count >= settings.Quorum;
@@ -690,8 +690,8 @@ internal sealed partial class AggregationRoundGrain : Grain, IAggregationRoundGr
         devices += contribution.Devices;
     }
 
-    private static FogContribution Contribution(long devices, double weight, IReadOnlySet<string> contributors, int length, byte[] hash) =>
-        new() { Hash = hash, Length = length, Devices = devices, Weight = weight, Contributors = ContributorsDigest(contributors) };
+    private static FogContribution Contribution(PartialAggregateHeader partial, int length, byte[] hash) =>
+        new() { Hash = hash, Length = length, Devices = partial.UpdateCount, Weight = partial.TotalWeight, Contributors = ContributorsDigest(partial.Contributors) };
 
     /// <summary>The SHA-256 of a partial's contributor ids in ordinal order, each with its length: equal for every slice of one partial.</summary>
     private static byte[] ContributorsDigest(IReadOnlySet<string> contributors)

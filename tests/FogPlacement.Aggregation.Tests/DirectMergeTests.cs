@@ -29,19 +29,8 @@ public class DirectMergeTests
     {
         (AggregationMode mode, PartialEncoding encoding) = Kinds[kind.Get % Kinds.Length];
         int d = 1 + (dimension.Get % 40);
-        var bytes = new List<byte>(Fog(mode, d, "fog-b", 3).Encode(encoding));
-        foreach ((NonNegativeInt at, byte value, PositiveInt edit) in edits.Take(4))
-        {
-            int i = at.Get % bytes.Count;
-            switch (edit.Get % 3)
-            {
-                case 0: bytes[i] = value; break;
-                case 1: bytes.Insert(i, value); break;
-                default: bytes.RemoveAt(i); break;
-            }
-        }
-
-        byte[] data = [.. bytes];
+        // Four edits cannot empty an encoding of at least 68 + 8 bytes, so none is cut short here.
+        byte[] data = EncodingEdits.Apply(Fog(mode, d, "fog-b", 3).Encode(encoding), edits, 4, 1)!;
         if (forgeChecksum && data.Length >= 8)
         {
             BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(data.Length - 8), Crc64.HashToUInt64(data.AsSpan(0, data.Length - 8)));

@@ -22,24 +22,11 @@ public class PartialFuzzTests
     {
         (AggregationMode mode, PartialEncoding encoding) = Kinds[kind.Get % Kinds.Length];
         PartialAggregate honest = Fog(mode, "fog-a", 2);
-        var bytes = new List<byte>(Fog(mode, "fog-b", 3).Encode(encoding));
-        foreach ((NonNegativeInt at, byte value, PositiveInt edit) in edits.Take(6))
+        if (EncodingEdits.Apply(Fog(mode, "fog-b", 3).Encode(encoding), edits, 6, 16) is not { } data)
         {
-            int i = at.Get % bytes.Count;
-            switch (edit.Get % 3)
-            {
-                case 0: bytes[i] = value; break;
-                case 1: bytes.Insert(i, value); break;
-                default: bytes.RemoveAt(i); break;
-            }
-
-            if (bytes.Count < 16)
-            {
-                return true; // nothing left worth decoding; shorter inputs are covered by the truncation tests
-            }
+            return true; // nothing left worth decoding; shorter inputs are covered by the truncation tests
         }
 
-        byte[] data = [.. bytes];
         if (forgeChecksum)
         {
             BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(data.Length - 8), Crc64.HashToUInt64(data.AsSpan(0, data.Length - 8)));
